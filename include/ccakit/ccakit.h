@@ -1,0 +1,14 @@
+/* ccakit: Arm CCA attestation, umbrella header. */
+#ifndef CCAKIT_H
+#define CCAKIT_H
+
+#include <ccakit/version.h>
+#include <ccakit/err.h>
+#include <ccakit/bytes.h>
+#include <ccakit/cbor.h>
+#include <ccakit/cose.h>
+#include <ccakit/tv.h>
+#include <ccakit/token.h>
+#include <ccakit/store.h>
+
+#endif /* CCAKIT_H */

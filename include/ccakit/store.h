@@ -1,0 +1,110 @@
+/*
+ * Trust-anchor and reference-value stores, in memory, loaded from and
+ * written to rust-ccatoken's JSON formats (ta.json, rv.json).
+ */
+#ifndef CCAKIT_STORE_H
+#define CCAKIT_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ccakit/cose.h>
+#include <ccakit/err.h>
+#include <ccakit/token.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CCAKIT_STORE_MAX_JSON     (4 * 1024 * 1024)
+#define CCAKIT_STORE_MAX_ENTRIES  4096
+
+/* --- trust anchors (CPAKs) --- */
+
+ccakit_ta_store *ccakit_ta_store_new(void);
+void ccakit_ta_store_free(ccakit_ta_store **sp);
+
+/* Append the entries of a ta.json array. Keys are parsed eagerly; any bad
+ * entry fails the whole load and leaves the store unchanged. */
+int ccakit_ta_store_load_json(ccakit_ta_store *s, const char *json,
+    size_t len, struct ccakit_errdetail *d);
+/* Add one entry; jwk is kept verbatim for output (may be NULL, then the
+ * key's public JWK is written). A later entry with the same ids replaces
+ * an earlier one. */
+int ccakit_ta_store_add(ccakit_ta_store *s, const uint8_t impl_id[32],
+    const uint8_t inst_id[33], const char *jwk, size_t jwklen);
+size_t ccakit_ta_store_count(const ccakit_ta_store *s);
+/* Lookup by implementation-id + instance-id; NULL when absent. */
+const ccakit_key *ccakit_ta_store_lookup(const ccakit_ta_store *s,
+    const uint8_t impl_id[32], const uint8_t inst_id[33]);
+/* Pretty JSON array as `ccatoken golden` writes it; malloc'd in *out. */
+int ccakit_ta_store_to_json(const ccakit_ta_store *s, char **out);
+
+/* --- reference values --- */
+
+#define CCAKIT_RV_MAX_BYTES 64
+
+struct ccakit_rv_bytes {
+	size_t len;
+	uint8_t b[CCAKIT_RV_MAX_BYTES];
+};
+
+struct ccakit_rv_sw_component {
+	struct ccakit_rv_bytes mval;
+	struct ccakit_rv_bytes signer_id;
+	char *version;          /* NULL when absent */
+	char *type;             /* component-type, NULL when absent */
+};
+
+struct ccakit_platform_rv {
+	uint8_t impl_id[32];
+	uint8_t *config;        /* platform-configuration, any length */
+	size_t config_len;
+	size_t n_sw;
+	struct ccakit_rv_sw_component *sw;
+};
+
+struct ccakit_realm_rv {
+	struct ccakit_rv_bytes rim;
+	size_t n_rem;           /* 0 (not given) or 4 */
+	struct ccakit_rv_bytes rem[CCAKIT_REM_COUNT];
+	bool has_rpv;
+	uint8_t rpv[64];
+	char *rak_hash_alg;     /* NULL when absent */
+};
+
+ccakit_rv_store *ccakit_rv_store_new(void);
+void ccakit_rv_store_free(ccakit_rv_store **sp);
+/* Append the entries of an rv.json object; all-or-nothing. */
+int ccakit_rv_store_load_json(ccakit_rv_store *s, const char *json,
+    size_t len, struct ccakit_errdetail *d);
+/* Add copies of the given entries. */
+int ccakit_rv_store_add_platform(ccakit_rv_store *s,
+    const struct ccakit_platform_rv *rv);
+int ccakit_rv_store_add_realm(ccakit_rv_store *s,
+    const struct ccakit_realm_rv *rv);
+size_t ccakit_rv_store_platform_count(const ccakit_rv_store *s);
+size_t ccakit_rv_store_realm_count(const ccakit_rv_store *s);
+/* i-th platform RV with this implementation-id (load order), or NULL. */
+const struct ccakit_platform_rv *ccakit_rv_store_platform(
+    const ccakit_rv_store *s, const uint8_t impl_id[32], size_t i);
+/* i-th realm RV with this RIM (load order), or NULL. */
+const struct ccakit_realm_rv *ccakit_rv_store_realm(const ccakit_rv_store *s,
+    const uint8_t *rim, size_t rimlen, size_t i);
+/* Pretty JSON object as `ccatoken golden` writes it; malloc'd in *out. */
+int ccakit_rv_store_to_json(const ccakit_rv_store *s, char **out);
+
+/*
+ * Golden values from a token verified with the given CPAK JWK: one TA
+ * entry (the JWK text verbatim) and one platform + one realm RV appended
+ * to the stores. Fails unless both signatures and the binding verify.
+ */
+int ccakit_golden(const ccakit_token *t, const char *cpak_jwk, size_t jwklen,
+    ccakit_ta_store *tas, ccakit_rv_store *rvs, struct ccakit_errdetail *d);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CCAKIT_STORE_H */

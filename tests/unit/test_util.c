@@ -1,0 +1,243 @@
+/* Unit tests for lib/util: errors, hex, base64, constant-time compare. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ccakit/bytes.h>
+#include <ccakit/err.h>
+
+#include "testutil.h"
+#include "util/util.h"
+
+static void
+test_strerror_all_codes(void **state)
+{
+	static const int codes[] = { CCAKIT_ERR_CBOR_TRUNCATED,
+	    CCAKIT_ERR_KEY_INVALID, CCAKIT_ERR_SIGNATURE,
+	    CCAKIT_ERR_NOT_FOUND, CCAKIT_ERR_NOMEM,
+	    CCAKIT_ERR_BUFFER_TOO_SMALL, CCAKIT_ERR_INVALID_ARG,
+	    CCAKIT_ERR_INTERNAL };
+	size_t i;
+	int c;
+
+	(void)state;
+	assert_string_equal(ccakit_strerror(CCAKIT_OK), "success");
+	assert_string_equal(ccakit_strerror(12345), "unknown error");
+	/* Every code in the enum ranges has its own text. */
+	for (c = CCAKIT_ERR_CBOR_TRUNCATED; c <= CCAKIT_ERR_KEY_INVALID; c++)
+		assert_string_not_equal(ccakit_strerror(c), "unknown error");
+	for (c = CCAKIT_ERR_SIGNATURE; c <= CCAKIT_ERR_NOT_FOUND; c++)
+		assert_string_not_equal(ccakit_strerror(c), "unknown error");
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		assert_string_not_equal(ccakit_strerror(codes[i]),
+		    "unknown error");
+	assert_int_equal(ccakit_err_class(CCAKIT_OK), CCAKIT_CLASS_OK);
+	assert_int_equal(ccakit_err_class(CCAKIT_ERR_CBOR_TRAILING),
+	    CCAKIT_CLASS_MALFORMED);
+	assert_int_equal(ccakit_err_class(CCAKIT_ERR_BINDING),
+	    CCAKIT_CLASS_REJECTED);
+	assert_int_equal(ccakit_err_class(CCAKIT_ERR_TOO_LARGE),
+	    CCAKIT_CLASS_RESOURCE);
+	assert_int_equal(ccakit_err_class(CCAKIT_ERR_CRYPTO),
+	    CCAKIT_CLASS_INTERNAL);
+	assert_int_equal(ccakit_err_class(-5), CCAKIT_CLASS_INTERNAL);
+}
+
+static void
+test_detail(void **state)
+{
+	struct ccakit_errdetail d;
+
+	(void)state;
+	assert_int_equal(cki_detail(NULL, CCAKIT_ERR_JSON, "x", "y"),
+	    CCAKIT_ERR_JSON);
+	assert_int_equal(cki_detail(&d, CCAKIT_ERR_CLAIM_MISSING, "challenge",
+	    "got %d", 8), CCAKIT_ERR_CLAIM_MISSING);
+	assert_int_equal(d.code, CCAKIT_ERR_CLAIM_MISSING);
+	assert_string_equal(d.what, "challenge");
+	assert_string_equal(d.text, "got 8");
+}
+
+static void
+test_hex(void **state)
+{
+	uint8_t out[8];
+	char s[17];
+	size_t n;
+	const uint8_t in[] = { 0x00, 0x7f, 0x80, 0xff, 0xab };
+
+	(void)state;
+	assert_int_equal(ccakit_hex_encode(in, sizeof(in), s, sizeof(s)), 0);
+	assert_string_equal(s, "007f80ffab");
+	assert_int_equal(ccakit_hex_encode(in, sizeof(in), s, 10),
+	    CCAKIT_ERR_BUFFER_TOO_SMALL);
+	assert_int_equal(ccakit_hex_decode("007F80fFab", 10, out, sizeof(out),
+	    &n), 0);
+	assert_int_equal(n, 5);
+	assert_memory_equal(out, in, 5);
+	assert_int_equal(ccakit_hex_decode("abc", 3, out, sizeof(out), &n),
+	    CCAKIT_ERR_ENCODING);
+	assert_int_equal(ccakit_hex_decode("zz", 2, out, sizeof(out), &n),
+	    CCAKIT_ERR_ENCODING);
+	assert_int_equal(ccakit_hex_decode("0 ", 2, out, sizeof(out), &n),
+	    CCAKIT_ERR_ENCODING);
+	assert_int_equal(ccakit_hex_decode("000000", 6, out, 2, &n),
+	    CCAKIT_ERR_BUFFER_TOO_SMALL);
+	assert_int_equal(ccakit_hex_decode("", 0, out, 0, &n), 0);
+	assert_int_equal(n, 0);
+}
+
+/* RFC 4648 §10 test vectors. */
+static const struct {
+	const char *in, *std, *url;
+} rfc4648[] = {
+	{ "", "", "" },
+	{ "f", "Zg==", "Zg" },
+	{ "fo", "Zm8=", "Zm8" },
+	{ "foo", "Zm9v", "Zm9v" },
+	{ "foob", "Zm9vYg==", "Zm9vYg" },
+	{ "fooba", "Zm9vYmE=", "Zm9vYmE" },
+	{ "foobar", "Zm9vYmFy", "Zm9vYmFy" },
+};
+
+static void
+test_b64_rfc4648(void **state)
+{
+	char s[32];
+	uint8_t out[32];
+	size_t i, n, l;
+
+	(void)state;
+	for (i = 0; i < sizeof(rfc4648) / sizeof(rfc4648[0]); i++) {
+		l = strlen(rfc4648[i].in);
+		assert_int_equal(ccakit_b64_encode((const uint8_t *)
+		    rfc4648[i].in, l, CCAKIT_B64_STD, s, sizeof(s)), 0);
+		assert_string_equal(s, rfc4648[i].std);
+		assert_int_equal(strlen(s),
+		    ccakit_b64_encoded_len(l, CCAKIT_B64_STD));
+		assert_int_equal(ccakit_b64_encode((const uint8_t *)
+		    rfc4648[i].in, l, CCAKIT_B64_URL, s, sizeof(s)), 0);
+		assert_string_equal(s, rfc4648[i].url);
+		assert_int_equal(strlen(s),
+		    ccakit_b64_encoded_len(l, CCAKIT_B64_URL));
+
+		assert_int_equal(ccakit_b64_decode(rfc4648[i].std,
+		    strlen(rfc4648[i].std), CCAKIT_B64_STD, out, sizeof(out),
+		    &n), 0);
+		assert_int_equal(n, l);
+		assert_memory_equal(out, rfc4648[i].in, l);
+		assert_int_equal(ccakit_b64_decode(rfc4648[i].url,
+		    strlen(rfc4648[i].url), CCAKIT_B64_URL, out, sizeof(out),
+		    &n), 0);
+		assert_int_equal(n, l);
+		assert_memory_equal(out, rfc4648[i].in, l);
+		assert_int_equal(ccakit_b64_decode(rfc4648[i].url,
+		    strlen(rfc4648[i].url), CCAKIT_B64_ANY, out, sizeof(out),
+		    &n), 0);
+		assert_int_equal(n, l);
+		assert_int_equal(ccakit_b64_decode(rfc4648[i].std,
+		    strlen(rfc4648[i].std), CCAKIT_B64_ANY, out, sizeof(out),
+		    &n), 0);
+		assert_int_equal(n, l);
+		if (l % 3 != 0) {
+			/* Padding is mandatory in STD, refused in URL. */
+			assert_int_equal(ccakit_b64_decode(rfc4648[i].url,
+			    strlen(rfc4648[i].url), CCAKIT_B64_STD, out,
+			    sizeof(out), &n), CCAKIT_ERR_ENCODING);
+			assert_int_equal(ccakit_b64_decode(rfc4648[i].std,
+			    strlen(rfc4648[i].std), CCAKIT_B64_URL, out,
+			    sizeof(out), &n), CCAKIT_ERR_ENCODING);
+		}
+	}
+}
+
+static void
+test_b64_strict(void **state)
+{
+	static const char *bad[] = { "Z", "Zg=", "Zg===", "Z===", "Zh==",
+	    "Zm9=", "Zm 9v", "Zm9v\n", "=Zm9", "Zm=v", "Zm9v====", "*m9v" };
+	uint8_t out[32], all[256];
+	char s[400];
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(ccakit_b64_decode(bad[i], strlen(bad[i]),
+		    CCAKIT_B64_ANY, out, sizeof(out), &n), CCAKIT_ERR_ENCODING);
+	/* Alphabets do not mix in strict modes. */
+	assert_int_equal(ccakit_b64_decode("-_8=", 4, CCAKIT_B64_STD, out,
+	    sizeof(out), &n), CCAKIT_ERR_ENCODING);
+	assert_int_equal(ccakit_b64_decode("+/8", 3, CCAKIT_B64_URL, out,
+	    sizeof(out), &n), CCAKIT_ERR_ENCODING);
+	assert_int_equal(ccakit_b64_decode("Zm9vYmFy", 8, CCAKIT_B64_STD, out,
+	    5, &n), CCAKIT_ERR_BUFFER_TOO_SMALL);
+	/* All byte values round trip in both alphabets. */
+	for (i = 0; i < sizeof(all); i++)
+		all[i] = (uint8_t)i;
+	assert_int_equal(ccakit_b64_encode(all, sizeof(all), CCAKIT_B64_URL,
+	    s, sizeof(s)), 0);
+	assert_null(strchr(s, '+'));
+	assert_null(strchr(s, '='));
+	{
+		uint8_t back[256];
+		assert_int_equal(ccakit_b64_decode(s, strlen(s),
+		    CCAKIT_B64_URL, back, sizeof(back), &n), 0);
+		assert_int_equal(n, sizeof(all));
+		assert_memory_equal(back, all, sizeof(all));
+	}
+}
+
+static void
+test_ct_and_wipe(void **state)
+{
+	uint8_t a[4] = { 1, 2, 3, 4 }, b[4] = { 1, 2, 3, 5 };
+
+	(void)state;
+	assert_int_equal(ccakit_ct_memcmp(a, a, 4), 0);
+	assert_int_not_equal(ccakit_ct_memcmp(a, b, 4), 0);
+	assert_int_equal(ccakit_ct_memcmp(a, b, 3), 0);
+	ccakit_wipe(b, sizeof(b));
+	assert_int_equal(b[0] | b[1] | b[2] | b[3], 0);
+	ccakit_wipe(NULL, 4);
+}
+
+static void
+test_read_file(void **state)
+{
+	char path[] = "/tmp/ccakit-test-XXXXXX";
+	uint8_t *buf;
+	size_t len;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_non_null(f = fdopen(fd, "wb"));
+	assert_int_equal(fwrite("0123456789", 1, 10, f), 10);
+	fclose(f);
+	assert_int_equal(cki_read_file(path, 10, &buf, &len), 0);
+	assert_int_equal(len, 10);
+	assert_memory_equal(buf, "0123456789", 11);
+	free(buf);
+	assert_int_equal(cki_read_file(path, 9, &buf, &len),
+	    CCAKIT_ERR_TOO_LARGE);
+	assert_null(buf);
+	unlink(path);
+	assert_int_equal(cki_read_file(path, 100, &buf, &len), CCAKIT_ERR_IO);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_strerror_all_codes),
+		cmocka_unit_test(test_detail),
+		cmocka_unit_test(test_hex),
+		cmocka_unit_test(test_b64_rfc4648),
+		cmocka_unit_test(test_b64_strict),
+		cmocka_unit_test(test_ct_and_wipe),
+		cmocka_unit_test(test_read_file),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
