@@ -37,6 +37,7 @@ enum ccakit_err {
 	CCAKIT_ERR_JSON,                  /* JSON syntax or schema error */
 	CCAKIT_ERR_ENCODING,              /* bad hex or base64 */
 	CCAKIT_ERR_KEY_INVALID,           /* malformed key, point off curve */
+	CCAKIT_ERR_EVLOG_MALFORMED = 150, /* measurement event log malformed */
 
 	/* Evidence rejected: 200..299 */
 	CCAKIT_ERR_SIGNATURE = 200,       /* signature does not verify */

@@ -29,9 +29,9 @@ void ccakit_ta_store_free(ccakit_ta_store **sp);
  * entry fails the whole load and leaves the store unchanged. */
 int ccakit_ta_store_load_json(ccakit_ta_store *s, const char *json,
     size_t len, struct ccakit_errdetail *d);
-/* Add one entry; jwk is kept verbatim for output (may be NULL, then the
- * key's public JWK is written). A later entry with the same ids replaces
- * an earlier one. */
+/* Add one entry: the JWK must give a usable key and is kept verbatim
+ * (less surrounding whitespace) for output. A later entry with the same
+ * ids replaces an earlier one. */
 int ccakit_ta_store_add(ccakit_ta_store *s, const uint8_t impl_id[32],
     const uint8_t inst_id[33], const char *jwk, size_t jwklen);
 size_t ccakit_ta_store_count(const ccakit_ta_store *s);

@@ -36,6 +36,7 @@ static const struct errdesc errtab[] = {
 	{ CCAKIT_ERR_JSON, "JSON syntax or schema error" },
 	{ CCAKIT_ERR_ENCODING, "bad hex or base64 encoding" },
 	{ CCAKIT_ERR_KEY_INVALID, "invalid key" },
+	{ CCAKIT_ERR_EVLOG_MALFORMED, "malformed measurement event log" },
 	{ CCAKIT_ERR_SIGNATURE, "signature verification failed" },
 	{ CCAKIT_ERR_BINDING,
 	    "binding failed: platform challenge does not match RAK hash" },

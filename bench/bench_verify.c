@@ -1,0 +1,296 @@
+/*
+ * bench-verify: CCA token verification throughput on one core against
+ * the bound measured in the same run (two raw OpenSSL P-384 ECDSA
+ * verifications per token, the signature math that verification cannot
+ * avoid), decode-only throughput, heap allocations on the decode path,
+ * and peak RSS. Ends with "ratio <verify/bound>".
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include <ccakit/ccakit.h>
+
+#define ROUND_SECONDS 1.5
+#define ROUNDS 3
+
+/* --- heap allocation counter (glibc) --- */
+#ifndef BENCH_NO_MALLOC_COUNT
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void __libc_free(void *);
+void *malloc(size_t n);
+void *calloc(size_t n, size_t m);
+void *realloc(void *p, size_t n);
+void free(void *p);
+
+static volatile int counting;
+static volatile unsigned long nalloc;
+
+void *
+malloc(size_t n)
+{
+	if (counting)
+		nalloc++;
+	return __libc_malloc(n);
+}
+
+void *
+calloc(size_t n, size_t m)
+{
+	if (counting)
+		nalloc++;
+	return __libc_calloc(n, m);
+}
+
+void *
+realloc(void *p, size_t n)
+{
+	if (counting)
+		nalloc++;
+	return __libc_realloc(p, n);
+}
+
+void
+free(void *p)
+{
+	__libc_free(p);
+}
+#define COUNT_START() do { nalloc = 0; counting = 1; } while (0)
+#define COUNT_STOP() (counting = 0, nalloc)
+#else
+#define COUNT_START() do { } while (0)
+#define COUNT_STOP() 0UL
+#endif
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+die(const char *what, int r)
+{
+	fprintf(stderr, "bench-verify: %s: %s\n", what, ccakit_strerror(r));
+	exit(1);
+}
+
+/* A fresh P-384 key as a ccakit_key (through PEM, as a user would). */
+static ccakit_key *
+gen_key(EVP_PKEY **evp)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *pem;
+	long n;
+	ccakit_key *k = ccakit_key_new();
+	int r;
+
+	*evp = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+	if (b == NULL || k == NULL || *evp == NULL ||
+	    !PEM_write_bio_PrivateKey(b, *evp, NULL, NULL, 0, NULL, NULL))
+		die("keygen", CCAKIT_ERR_CRYPTO);
+	n = BIO_get_mem_data(b, &pem);
+	if ((r = ccakit_key_from_pem(k, pem, (size_t)n)) != CCAKIT_OK)
+		die("key_from_pem", r);
+	BIO_free(b);
+	return k;
+}
+
+static uint8_t impl_id[32], inst_id[33], mval[4][32], signer[32];
+static uint8_t rpv[64], rim[48], rem[4][48], chal[64], cfg[4] = { 0xcf,
+    0xcf, 0xcf, 0xcf };
+
+#define B(p, n) ((struct ccakit_bytes){ (const uint8_t *)(p), (n) })
+
+static void
+claims(struct ccakit_platform_claims *p, struct ccakit_realm_claims *r)
+{
+	static const char *types[4] = { "RSE_BL1_2", "BL2", "BL31", "RMM" };
+	size_t i;
+
+	memset(impl_id, 0x7f, sizeof(impl_id));
+	inst_id[0] = 0x01;
+	memset(inst_id + 1, 0x42, 32);
+	memset(p, 0, sizeof(*p));
+	p->profile = CCAKIT_PLATFORM_2023;
+	p->challenge = B(chal, 48);
+	p->impl_id = B(impl_id, 32);
+	p->inst_id = B(inst_id, 33);
+	p->config = B(cfg, sizeof(cfg));
+	p->lifecycle = 0x3000;
+	p->hash_alg = B("sha-384", 7);
+	p->n_sw = 4;
+	for (i = 0; i < 4; i++) {
+		memset(mval[i], (int)i + 1, 32);
+		p->sw[i].present = CCAKIT_SWC_TYPE | CCAKIT_SWC_VERSION;
+		p->sw[i].type = B(types[i], strlen(types[i]));
+		p->sw[i].mval = B(mval[i], 32);
+		p->sw[i].version = B("1.0.0", 5);
+		p->sw[i].signer_id = B(signer, 32);
+	}
+	memset(r, 0, sizeof(*r));
+	r->profile = CCAKIT_REALM_2023;
+	memset(chal, 0xc1, sizeof(chal));
+	r->challenge = B(chal, 64);
+	r->rpv = B(rpv, 64);
+	memset(rim, 0x11, sizeof(rim));
+	r->rim = B(rim, 48);
+	for (i = 0; i < 4; i++)
+		r->rem[i] = B(rem[i], 48);
+	r->hash_alg = B("sha-384", 7);
+	r->rak_hash_alg = B("sha-384", 7);
+}
+
+/* One raw P-384 verification as OpenSSL users write it. */
+struct rawsig {
+	EVP_PKEY *pk;
+	uint8_t msg[4096];
+	size_t msglen;
+	uint8_t sig[128];
+	size_t siglen;
+};
+
+static void
+rawsig_make(struct rawsig *s, EVP_PKEY *pk, size_t msglen)
+{
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+
+	s->pk = pk;
+	if (msglen > sizeof(s->msg))
+		die("raw sign", CCAKIT_ERR_TOO_LARGE);
+	s->msglen = msglen;
+	memset(s->msg, 0x5a, msglen);
+	s->siglen = sizeof(s->sig);
+	if (c == NULL || EVP_DigestSignInit_ex(c, NULL, "SHA384", NULL, NULL,
+	    pk, NULL) != 1 || EVP_DigestSign(c, s->sig, &s->siglen, s->msg,
+	    s->msglen) != 1)
+		die("raw sign", CCAKIT_ERR_CRYPTO);
+	EVP_MD_CTX_free(c);
+}
+
+static void
+rawsig_verify(const struct rawsig *s)
+{
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+
+	if (c == NULL || EVP_DigestVerifyInit_ex(c, NULL, "SHA384", NULL,
+	    NULL, s->pk, NULL) != 1 || EVP_DigestVerify(c, s->sig, s->siglen,
+	    s->msg, s->msglen) != 1)
+		die("raw verify", CCAKIT_ERR_SIGNATURE);
+	EVP_MD_CTX_free(c);
+}
+
+int
+main(void)
+{
+	struct ccakit_platform_claims pc;
+	struct ccakit_realm_claims rc;
+	struct ccakit_create_opts co = { CCAKIT_FORMAT_907 };
+	struct ccakit_verify_opts vo = { chal, 64 };
+	struct ccakit_verify_result res;
+	struct rawsig raw[2];
+	struct rusage ru;
+	EVP_PKEY *cpak_evp, *rak_evp;
+	ccakit_key *cpak, *rak;
+	ccakit_ta_store *tas;
+	ccakit_token *tok;
+	uint8_t *buf = malloc(CCAKIT_TOKEN_MAX_SIZE);
+	char jwk[512];
+	size_t len, n;
+	double t0, t, best_raw = 0, best_ver = 0, best_dec = 0, rate;
+	unsigned long allocs;
+	int r, round;
+
+	cpak = gen_key(&cpak_evp);
+	rak = gen_key(&rak_evp);
+	claims(&pc, &rc);
+	if (buf == NULL)
+		die("malloc", CCAKIT_ERR_NOMEM);
+	if ((r = ccakit_token_create(&pc, &rc, cpak, rak, &co, buf,
+	    CCAKIT_TOKEN_MAX_SIZE, &len)) != CCAKIT_OK)
+		die("create", r);
+	if ((r = ccakit_key_to_jwk(cpak, jwk, sizeof(jwk))) != CCAKIT_OK)
+		die("jwk", r);
+	if ((tas = ccakit_ta_store_new()) == NULL ||
+	    (r = ccakit_ta_store_add(tas, impl_id, inst_id, jwk,
+	    strlen(jwk))) != CCAKIT_OK)
+		die("ta store", r);
+	if ((tok = ccakit_token_new()) == NULL)
+		die("token_new", CCAKIT_ERR_NOMEM);
+	if ((r = ccakit_token_decode(tok, buf, len, NULL)) != CCAKIT_OK)
+		die("decode", r);
+	if ((r = ccakit_token_verify(tok, tas, &vo, &res, NULL)) != CCAKIT_OK)
+		die("verify", r);
+	/* The bound signs messages of the sizes the token signs. */
+	rawsig_make(&raw[0], cpak_evp,
+	    ccakit_token_platform_sign1(tok)->payload.len + 20);
+	rawsig_make(&raw[1], rak_evp,
+	    ccakit_token_realm_sign1(tok)->payload.len + 20);
+
+	printf("token: %zu bytes, CMW (907), platform ES384, realm ES384\n",
+	    len);
+	for (round = 0; round < ROUNDS; round++) {
+		t0 = now();
+		for (n = 0; (t = now() - t0) < ROUND_SECONDS; n++) {
+			rawsig_verify(&raw[0]);
+			rawsig_verify(&raw[1]);
+		}
+		if ((rate = (double)n / t) > best_raw)
+			best_raw = rate;
+		t0 = now();
+		for (n = 0; (t = now() - t0) < ROUND_SECONDS; n++) {
+			if (ccakit_token_decode(tok, buf, len, NULL) !=
+			    CCAKIT_OK || ccakit_token_verify(tok, tas, &vo,
+			    &res, NULL) != CCAKIT_OK)
+				die("verify loop", CCAKIT_ERR_SIGNATURE);
+		}
+		if ((rate = (double)n / t) > best_ver)
+			best_ver = rate;
+	}
+	t0 = now();
+	for (n = 0; (t = now() - t0) < 1.0; n++)
+		if (ccakit_token_decode(tok, buf, len, NULL) != CCAKIT_OK)
+			die("decode loop", CCAKIT_ERR_INTERNAL);
+	best_dec = (double)n / t;
+	COUNT_START();
+	for (n = 0; n < 1000; n++)
+		(void)ccakit_token_decode(tok, buf, len, NULL);
+	allocs = COUNT_STOP();
+	getrusage(RUSAGE_SELF, &ru);
+
+	printf("bound (2 raw OpenSSL P-384 verifies): %10.1f tokens/s\n",
+	    best_raw);
+	printf("ccakit decode+verify:                 %10.1f tokens/s\n",
+	    best_ver);
+	printf("ccakit decode only:                   %10.1f tokens/s "
+	    "(%.2f us/token)\n", best_dec, 1e6 / best_dec);
+#ifndef BENCH_NO_MALLOC_COUNT
+	printf("heap allocations in 1000 decodes:     %10lu\n", allocs);
+#else
+	(void)allocs;
+	printf("heap allocations in 1000 decodes:     not counted\n");
+#endif
+	printf("peak RSS:                             %10ld KiB\n",
+	    ru.ru_maxrss);
+	printf("ratio %.3f\n", best_ver / best_raw);
+
+	ccakit_token_free(&tok);
+	ccakit_ta_store_free(&tas);
+	ccakit_key_free(&cpak);
+	ccakit_key_free(&rak);
+	EVP_PKEY_free(cpak_evp);
+	EVP_PKEY_free(rak_evp);
+	free(buf);
+	return 0;
+}

@@ -1,0 +1,309 @@
+/*
+ * CBOR diagnostic notation (RFC 8949 §8) of a parsed item.
+ *
+ * Byte strings are h'..' in lower-case hex, text strings are quoted with
+ * JSON escapes, floats use the shortest decimal form that reads back to
+ * the same value (always with a fraction or an exponent, e.g. 1.0,
+ * 1.0e+300), Infinity, -Infinity and NaN. Pretty output puts each array
+ * element and map entry on its own line, indented by two spaces per
+ * level; a tag around a non-empty container opens a level as well.
+ *
+ * The output is always NUL terminated when outsz > 0. On success and on
+ * CCAKIT_ERR_BUFFER_TOO_SMALL, *outlen is the length of the complete
+ * text without the NUL, so a buffer of *outlen + 1 bytes is enough (the
+ * same contract as snprintf); out may be NULL with outsz 0 to measure.
+ * When the buffer is too small it holds the truncated text.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ccakit/cbor.h"
+#include "ccakit/err.h"
+
+#include "cbor/cbor_priv.h"
+
+struct out {
+	char *buf;
+	size_t cap;		/* room including the NUL */
+	size_t len;		/* length of the complete text so far */
+};
+
+static void
+emit(struct out *o, const char *s, size_t n)
+{
+	size_t room;
+
+	if (o->cap > 0 && o->len < o->cap - 1) {
+		room = o->cap - 1 - o->len;
+		memcpy(o->buf + o->len, s, n < room ? n : room);
+	}
+	o->len = n > SIZE_MAX - o->len ? SIZE_MAX : o->len + n;
+}
+
+static void
+emits(struct out *o, const char *s)
+{
+	emit(o, s, strlen(s));
+}
+
+static void
+indent(struct out *o, unsigned level)
+{
+	static const char sp[] = "                                ";
+	size_t n = (size_t)level * 2;
+
+	while (n > 0) {
+		emit(o, sp, n < sizeof(sp) - 1 ? n : sizeof(sp) - 1);
+		n -= n < sizeof(sp) - 1 ? n : sizeof(sp) - 1;
+	}
+}
+
+static void
+emit_hex(struct out *o, const uint8_t *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	char chunk[64];
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		chunk[k++] = digits[p[i] >> 4];
+		chunk[k++] = digits[p[i] & 0xf];
+		if (k == sizeof(chunk)) {
+			emit(o, chunk, k);
+			k = 0;
+		}
+	}
+	emit(o, chunk, k);
+}
+
+static void
+emit_text(struct out *o, const uint8_t *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	char esc[7];
+	size_t i, run = 0;
+	uint8_t c;
+
+	emit(o, "\"", 1);
+	for (i = 0; i < n; i++) {
+		c = p[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		emit(o, (const char *)p + run, i - run);
+		run = i + 1;
+		esc[0] = '\\';
+		esc[2] = '\0';
+		switch (c) {
+		case '"':
+		case '\\':
+			esc[1] = (char)c;
+			break;
+		case '\b':
+			esc[1] = 'b';
+			break;
+		case '\f':
+			esc[1] = 'f';
+			break;
+		case '\n':
+			esc[1] = 'n';
+			break;
+		case '\r':
+			esc[1] = 'r';
+			break;
+		case '\t':
+			esc[1] = 't';
+			break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = digits[c >> 4];
+			esc[5] = digits[c & 0xf];
+			esc[6] = '\0';
+			break;
+		}
+		emits(o, esc);
+	}
+	emit(o, (const char *)p + run, n - run);
+	emit(o, "\"", 1);
+}
+
+/* Make a printf result locale independent: the decimal point is '.'. */
+static void
+c_locale_point(char *b)
+{
+	for (; *b != '\0'; b++)
+		if (*b != '-' && *b != '+' && *b != 'e' &&
+		    (*b < '0' || *b > '9'))
+			*b = '.';
+}
+
+/*
+ * The shortest decimal that reads back as d, in positional notation
+ * when the decimal exponent is in [-5, 17), else as d.ddde[+-]x; there
+ * is always a fraction (1.0, 1.0e+300).
+ */
+static void
+emit_float(struct out *o, double d)
+{
+	char b[48], *e, *q;
+	int prec, x;
+
+	if (isnan(d)) {
+		emits(o, "NaN");
+		return;
+	}
+	if (isinf(d)) {
+		emits(o, d < 0 ? "-Infinity" : "Infinity");
+		return;
+	}
+	for (prec = 1; prec < 17; prec++) {
+		(void)snprintf(b, sizeof(b), "%.*e", prec - 1, d);
+		if (strtod(b, NULL) == d)
+			break;
+	}
+	(void)snprintf(b, sizeof(b), "%.*e", prec - 1, d);
+	c_locale_point(b);
+	e = strchr(b, 'e');
+	x = atoi(e + 1);
+	if (x >= -5 && x < 17) {
+		(void)snprintf(b, sizeof(b), "%.*f",
+		    prec - 1 - x > 1 ? prec - 1 - x : 1, d);
+		c_locale_point(b);
+		emits(o, b);
+		return;
+	}
+	/* d.ddde-08 -> d.ddde-8; a lone digit gets ".0". */
+	emit(o, b, (size_t)(e - b));
+	if (strchr(b, '.') == NULL)
+		emit(o, ".0", 2);
+	emit(o, e, 2);
+	for (q = e + 2; *q == '0' && q[1] != '\0'; q++)
+		;
+	emits(o, q);
+}
+
+static void
+emit_uint(struct out *o, const char *pfx, uint64_t v, const char *sfx)
+{
+	char b[32];
+
+	(void)snprintf(b, sizeof(b), "%s%" PRIu64 "%s", pfx, v, sfx);
+	emits(o, b);
+}
+
+static int
+diag(struct out *o, const struct ccakit_cbor_item *it, bool pretty,
+    unsigned level)
+{
+	static const char *const simple[] = {
+		"false", "true", "null", "undefined"
+	};
+	struct ccakit_cbor_iter iter;
+	struct ccakit_cbor_item child;
+	uint64_t i, n;
+	bool ismap = it->type == CCAKIT_CBOR_MAP, nl;
+	int r;
+
+	if (level > CKI_CBOR_DEPTH_CEIL)
+		return CCAKIT_ERR_CBOR_TOO_DEEP;
+	switch (it->type) {
+	case CCAKIT_CBOR_UINT:
+		emit_uint(o, "", it->u, "");
+		break;
+	case CCAKIT_CBOR_NINT:
+		if (it->u == UINT64_MAX)
+			emits(o, "-18446744073709551616");
+		else
+			emit_uint(o, "-", it->u + 1, "");
+		break;
+	case CCAKIT_CBOR_BSTR:
+		emit(o, "h'", 2);
+		emit_hex(o, it->data, (size_t)it->u);
+		emit(o, "'", 1);
+		break;
+	case CCAKIT_CBOR_TSTR:
+		emit_text(o, it->data, (size_t)it->u);
+		break;
+	case CCAKIT_CBOR_ARRAY:
+	case CCAKIT_CBOR_MAP:
+		emit(o, ismap ? "{" : "[", 1);
+		n = ismap ? it->u * 2 : it->u;
+		nl = pretty && n > 0;
+		ccakit_cbor_iter_init(&iter, it);
+		for (i = 0; i < n && ccakit_cbor_iter_next(&iter, &child); i++) {
+			if (!ismap || (i & 1) == 0) {
+				if (i > 0)
+					emit(o, ",", 1);
+				if (nl) {
+					emit(o, "\n", 1);
+					indent(o, level + 1);
+				} else if (i > 0)
+					emit(o, " ", 1);
+			} else
+				emit(o, ": ", 2);
+			if ((r = diag(o, &child, pretty, level + 1)) != 0)
+				return r;
+		}
+		if (nl) {
+			emit(o, "\n", 1);
+			indent(o, level);
+		}
+		emit(o, ismap ? "}" : "]", 1);
+		break;
+	case CCAKIT_CBOR_TAG:
+		emit_uint(o, "", it->u, "(");
+		ccakit_cbor_tag_content(it, &child);
+		nl = pretty && (child.type == CCAKIT_CBOR_ARRAY ||
+		    child.type == CCAKIT_CBOR_MAP) && child.u > 0;
+		if (nl) {
+			emit(o, "\n", 1);
+			indent(o, level + 1);
+		}
+		if ((r = diag(o, &child, pretty, level + (nl ? 1 : 0))) != 0)
+			return r;
+		if (nl) {
+			emit(o, "\n", 1);
+			indent(o, level);
+		}
+		emit(o, ")", 1);
+		break;
+	case CCAKIT_CBOR_SIMPLE:
+		if (it->u >= 20 && it->u <= 23)
+			emits(o, simple[it->u - 20]);
+		else
+			emit_uint(o, "simple(", it->u, ")");
+		break;
+	case CCAKIT_CBOR_FLOAT:
+		emit_float(o, it->f);
+		break;
+	default:
+		return CCAKIT_ERR_CBOR_TYPE;
+	}
+	return 0;
+}
+
+int
+ccakit_cbor_diag(const struct ccakit_cbor_item *it, bool pretty, char *out,
+    size_t outsz, size_t *outlen)
+{
+	struct out o;
+	int r;
+
+	if (it == NULL || (out == NULL && outsz != 0))
+		return CCAKIT_ERR_INVALID_ARG;
+	o.buf = out;
+	o.cap = outsz;
+	o.len = 0;
+	r = diag(&o, it, pretty, 0);
+	if (outsz > 0)
+		out[o.len < outsz ? o.len : outsz - 1] = '\0';
+	if (r != 0)
+		return r;
+	if (outlen != NULL)
+		*outlen = o.len;
+	return o.len < outsz ? 0 : CCAKIT_ERR_BUFFER_TOO_SMALL;
+}

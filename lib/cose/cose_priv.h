@@ -1,0 +1,67 @@
+/*
+ * Internal interfaces of the COSE module (not exported).
+ */
+#ifndef CCAKIT_COSE_PRIV_H
+#define CCAKIT_COSE_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include <ccakit/cose.h>
+
+/* Largest coordinate (P-521) and the point and signature sizes it gives. */
+#define CKI_EC_COORD_MAX	66
+#define CKI_EC_POINT_MAX	(1 + 2 * CKI_EC_COORD_MAX)
+#define CKI_EC_RAWSIG_MAX	(2 * CKI_EC_COORD_MAX)
+/*
+ * DER ECDSA-Sig-Value for P-521: SEQUENCE (3-byte head) of two INTEGERs,
+ * each at most 2 + 1 + 66 bytes (a leading 0x00 when the top bit is set).
+ */
+#define CKI_EC_DERSIG_MAX	(3 + 2 * (2 + 1 + CKI_EC_COORD_MAX))
+
+/* The largest digest used (SHA-512). */
+#define CKI_MD_MAX		64
+
+struct ccakit_key {
+	EVP_PKEY *pkey;
+	int crv;			/* CCAKIT_COSE_CRV_* */
+	int alg;			/* pinned algorithm, 0 if none */
+	bool priv;			/* pkey holds the private scalar */
+	size_t publen;			/* 1 + 2 * coordinate length */
+	uint8_t pub[CKI_EC_POINT_MAX];	/* uncompressed point 04||X||Y */
+};
+
+/*
+ * The message digest an ES algorithm signs with, fetched once per
+ * process and shared by every thread; NULL for an unknown algorithm or
+ * when the provider has no such digest.
+ */
+const EVP_MD *cki_cose_md(int alg);
+
+/*
+ * Digest of Sig_structure = ["Signature1", protected, h'', payload] for
+ * an ES algorithm, hashed incrementally (no copy of the payload).
+ * prot/plen is the content of the protected bstr, exactly as received.
+ * md must hold CKI_MD_MAX bytes; *mdlen receives the digest length.
+ */
+int cki_cose_sig_digest(int alg, const uint8_t *prot, size_t plen,
+    const uint8_t *payload, size_t paylen, uint8_t *md, size_t *mdlen);
+
+/*
+ * Raw r||s (each clen bytes, big endian) to a DER ECDSA-Sig-Value in
+ * der[0..dersz). Zero integers encode as 02 01 00.
+ */
+int cki_ecdsa_raw_to_der(const uint8_t *raw, size_t clen, uint8_t *der,
+    size_t dersz, size_t *derlen);
+
+/*
+ * DER ECDSA-Sig-Value (minimal encoding only) to raw r||s, each integer
+ * left-padded to clen bytes into raw[0..2*clen).
+ */
+int cki_ecdsa_der_to_raw(const uint8_t *der, size_t derlen, size_t clen,
+    uint8_t *raw);
+
+#endif /* CCAKIT_COSE_PRIV_H */

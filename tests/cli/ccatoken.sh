@@ -1,0 +1,217 @@
+#!/bin/sh
+# CLI tests of ccatoken: upstream vectors, outputs, exit statuses, bad input.
+# Needs CCAKIT_BIN (build/bin) and CCAKIT_VECTORS (shared/vectors).
+set -u
+BIN=${CCAKIT_BIN:?}/ccatoken
+V=${CCAKIT_VECTORS:?}
+R=$V/rust-ccatoken
+G=$V/go-ccatoken
+DEMO=$(cd "$(dirname "$0")/../../demo" && pwd)
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+
+# expect STATUS DESCRIPTION -- command...   (stdout in $T/out, stderr $T/err)
+expect() {
+	want=$1; desc=$2; shift 3
+	"$@" >"$T/out" 2>"$T/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok; else
+		bad "$desc: exit $got, want $want"; sed 's/^/  | /' "$T/err" >&2
+	fi
+}
+# has FILE TEXT DESCRIPTION: FILE contains the fixed string TEXT
+has() {
+	if grep -qF -- "$2" "$1"; then ok; else
+		bad "$3: '$2' not in output"; sed 's/^/  | /' "$1" >&2; fi
+}
+same() {
+	if cmp -s "$1" "$2"; then ok; else
+		bad "$3: output differs"; diff "$1" "$2" | head -20 >&2; fi
+}
+
+ii() { printf 'platform trust vector: {\n  "instance-identity": %s\n}\n' "$1"; }
+all() {
+	printf '%s: {\n' "$1"
+	for c in instance-identity configuration executables file-system \
+		hardware runtime-opaque storage-opaque; do
+		printf '  "%s": %s,\n' "$c" "$2"
+	done
+	printf '  "sourced-data": %s\n}\n' "$2"
+}
+
+# --- help, version, usage errors ---
+expect 0 "--help" -- "$BIN" --help
+has "$T/out" "Usage: ccatoken" "--help"
+expect 0 "--version" -- "$BIN" --version
+has "$T/out" "ccatoken " "--version"
+for c in verify appraise golden show create; do
+	expect 0 "$c --help" -- "$BIN" $c --help
+	has "$T/out" "Usage: ccatoken $c" "$c --help"
+	expect 1 "$c bad option" -- "$BIN" $c --no-such-option
+done
+expect 1 "no command" -- "$BIN"
+expect 1 "unknown command" -- "$BIN" frobnicate
+expect 1 "bad challenge hex" -- "$BIN" verify -e "$R/cca-token-01.cbor" \
+	-t "$R/ta-tfa.json" --challenge zz
+expect 1 "challenge too long" -- "$BIN" verify -e "$R/cca-token-01.cbor" \
+	-t "$R/ta-tfa.json" --challenge "$(printf '%0130d' 0)"
+expect 1 "create without keys" -- "$BIN" create --claims x -o y
+
+# --- verify matrix (rust-ccatoken semantics of the trust vectors) ---
+# token ta expected-exit platform-ii realm(ii|all-N)
+while read -r tok ta st pii rv; do
+	expect "$st" "verify $tok $ta" -- "$BIN" verify -e "$R/$tok" -t "$R/$ta"
+	has "$T/out" "verification completed" "verify $tok $ta"
+	case $pii in
+	all-*) all "platform trust vector" "${pii#all-}" >"$T/want" ;;
+	*) ii "$pii" >"$T/want" ;;
+	esac
+	case $rv in
+	all-*) all "realm trust vector" "${rv#all-}" >>"$T/want" ;;
+	*) printf 'realm trust vector: {\n  "instance-identity": %s\n}\n' "$rv" >>"$T/want" ;;
+	esac
+	printf 'verification completed\n' | cat - "$T/want" >"$T/want2"
+	same "$T/out" "$T/want2" "verify $tok $ta output"
+done <<'MATRIX'
+cca-token-01.cbor ta-tfa.json 0 2 2
+cca-token-01.cbor ta-02-ok.json 3 97 all-0
+cca-token-01.cbor ta-02-bad.json 3 97 all-0
+cca-token-01.cbor ta.json 3 97 all-0
+cca-token-02.cbor ta-tfa.json 3 97 all-0
+cca-token-02.cbor ta-02-ok.json 0 2 2
+cca-token-02.cbor ta-02-bad.json 3 all-99 all-0
+cca-token-02.cbor ta.json 3 97 all-0
+cca-token-draft-ffm-00.cbor ta-tfa.json 0 2 2
+cca-token-draft-ffm-00.cbor ta-02-ok.json 3 97 all-0
+cca-token-draft-ffm-00.cbor ta.json 3 97 all-0
+bug-33-repro.cbor ta-tfa.json 3 2 all-99
+bug-33-repro.cbor ta-02-ok.json 3 97 all-0
+MATRIX
+
+# Go vectors: 907 and 399 wrappings of the same tokens.
+expect 0 "verify GoodCCAToken (907)" -- "$BIN" verify \
+	-e "$G/evidence/GoodCCAToken.cbor" -t "$R/ta-02-ok.json"
+expect 0 "verify GoodLegacyCCAToken" -- "$BIN" verify \
+	-e "$G/evidence/GoodLegacyCCAToken.cbor" -t "$R/ta-02-ok.json"
+expect 0 "verify RMMLegacyEvidence (907)" -- "$BIN" verify \
+	-e "$G/evidence/RMMLegacyEvidence.cbor" -t "$R/ta-tfa.json"
+expect 2 "BadUnwrappedTokens" -- "$BIN" verify \
+	-e "$G/evidence/BadUnwrappedTokens.cbor" -t "$R/ta-02-ok.json"
+has "$T/err" "verification failed: " "BadUnwrappedTokens message"
+expect 0 "tf-rmm cca_token" -- "$BIN" verify \
+	-e "$G/realm/tf-rmm/cca_token.cbor" -t "$R/ta-tfa.json"
+expect 3 "bug-33 is a binding failure" -- "$BIN" verify \
+	-e "$R/bug-33-repro.cbor" -t "$R/ta-tfa.json"
+has "$T/err" "binding" "bug-33 message"
+
+# JSON output and stdin.
+expect 0 "verify --json from stdin" -- sh -c \
+	"'$BIN' verify -e - -t '$R/ta-tfa.json' --json <'$R/cca-token-01.cbor'"
+has "$T/out" '"verified": true' "verify --json"
+
+# Freshness: cca-token-01's realm challenge.
+CH01=$("$BIN" show "$R/cca-token-01.cbor" | sed -n 's/.*"cca-realm-challenge": "\(.*\)".*/\1/p')
+expect 0 "challenge ok (b64)" -- "$BIN" verify -e "$R/cca-token-01.cbor" \
+	-t "$R/ta-tfa.json" --challenge-b64 "$CH01"
+expect 3 "challenge mismatch" -- "$BIN" verify -e "$R/cca-token-01.cbor" \
+	-t "$R/ta-tfa.json" --challenge 00112233
+has "$T/err" "challenge" "challenge mismatch message"
+
+# --- appraise ---
+expect 0 "appraise token-01" -- "$BIN" appraise -e "$R/cca-token-01.cbor" \
+	-r "$R/rv.json"
+cat >"$T/want" <<'OUT'
+appraisal completed
+platform trust vector: {
+  "instance-identity": 2,
+  "configuration": 2,
+  "executables": 3,
+  "hardware": 2,
+  "runtime-opaque": 32
+}
+realm trust vector: {
+  "executables": 2
+}
+OUT
+same "$T/out" "$T/want" "appraise token-01 output"
+for tok in cca-token-02.cbor bug-33-repro.cbor cca-token-draft-ffm-00.cbor; do
+	expect 3 "appraise $tok" -- "$BIN" appraise -e "$R/$tok" -r "$R/rv.json"
+	{ printf 'appraisal completed\nplatform trust vector: {\n  "hardware": 97\n}\n'
+	  all "realm trust vector" 0; } >"$T/want"
+	same "$T/out" "$T/want" "appraise $tok output"
+done
+
+# --- golden ---
+expect 0 "golden token-01" -- "$BIN" golden -e "$R/cca-token-01.cbor" \
+	-c "$R/cpak.json" -t "$T/ta.json" -r "$T/rv.json"
+has "$T/out" "golden values extraction successful" "golden message"
+expect 0 "verify with golden TA" -- "$BIN" verify \
+	-e "$R/cca-token-01.cbor" -t "$T/ta.json"
+expect 0 "appraise with golden RV" -- "$BIN" appraise \
+	-e "$R/cca-token-01.cbor" -r "$T/rv.json"
+expect 3 "golden with the wrong CPAK" -- "$BIN" golden \
+	-e "$R/cca-token-01.cbor" -c "$R/pkey.json" -t "$T/ta2.json" \
+	-r "$T/rv2.json"
+if [ -e "$T/ta2.json" ]; then bad "golden wrote output on failure"; else ok; fi
+
+# --- show ---
+expect 0 "show token-01" -- "$BIN" show "$R/cca-token-01.cbor"
+has "$T/out" '"cca-platform-profile": "http://arm.com/CCA-SSD/1.0.0"' "show"
+has "$T/out" '"cca-realm-delegated-token"' "show realm"
+expect 0 "show --diag" -- "$BIN" show --diag "$R/cca-token-01.cbor"
+has "$T/out" "399(" "show --diag tag"
+expect 1 "show without token" -- "$BIN" show
+
+# --- create: round trips in both formats, with the demo keys ---
+for fmt in 399 907; do
+	expect 0 "create $fmt" -- "$BIN" create --claims "$DEMO/claims.json" \
+		--platform-key "$DEMO/cpak.pem" --realm-key "$DEMO/rak.pem" \
+		--format $fmt --challenge 0102030405 -o "$T/new-$fmt.cbor"
+	expect 0 "golden of created $fmt" -- "$BIN" golden \
+		-e "$T/new-$fmt.cbor" -c "$DEMO/cpak.jwk.json" \
+		-t "$T/ta-$fmt.json" -r "$T/rv-$fmt.json"
+	expect 0 "verify created $fmt" -- "$BIN" verify -e "$T/new-$fmt.cbor" \
+		-t "$T/ta-$fmt.json" --challenge 0102030405
+	expect 0 "appraise created $fmt" -- "$BIN" appraise \
+		-e "$T/new-$fmt.cbor" -r "$T/rv-$fmt.json"
+done
+if [ "$(od -An -N3 -tx1 "$T/new-907.cbor" | tr -d ' ')" = d9038b ]; then ok
+else bad "907 token does not start with tag 907"; fi
+if [ "$(od -An -N3 -tx1 "$T/new-399.cbor" | tr -d ' ')" = d9018f ]; then ok
+else bad "399 token does not start with tag 399"; fi
+expect 2 "create with a public key" -- "$BIN" create \
+	--claims "$DEMO/claims.json" --platform-key "$G/realm/tf-rmm/cca_platform.pub" \
+	--realm-key "$DEMO/rak.pem" -o "$T/x.cbor"
+printf '{"cca-platform-token": {}}' >"$T/bad-claims.json"
+expect 2 "create with bad claims" -- "$BIN" create --claims "$T/bad-claims.json" \
+	--platform-key "$DEMO/cpak.pem" --realm-key "$DEMO/rak.pem" -o "$T/x.cbor"
+
+# --- malformed input never crashes: exit 2 with a message ---
+expect 2 "missing file" -- "$BIN" verify -e "$T/nonexistent" -t "$R/ta-tfa.json"
+has "$T/err" "No such file" "missing file message"
+expect 2 "claims map as token" -- "$BIN" verify -e "$R/platform-claims.cbor" \
+	-t "$R/ta-tfa.json"
+expect 2 "TA store is not JSON" -- "$BIN" verify -e "$R/cca-token-01.cbor" \
+	-t "$R/cca-token-01.cbor"
+expect 2 "RV store is not JSON" -- "$BIN" appraise -e "$R/cca-token-01.cbor" \
+	-r "$R/cca-token-01.cbor"
+head -c 600 "$R/cca-token-01.cbor" >"$T/trunc.cbor"
+expect 2 "truncated token" -- "$BIN" verify -e "$T/trunc.cbor" -t "$R/ta-tfa.json"
+: >"$T/empty"
+expect 2 "empty token" -- "$BIN" show "$T/empty"
+head -c 100000 /dev/zero >"$T/big"
+expect 2 "oversized token" -- "$BIN" show "$T/big"
+cp "$R/cca-token-01.cbor" "$T/trail.cbor"; printf '\0' >>"$T/trail.cbor"
+expect 2 "trailing byte" -- "$BIN" show "$T/trail.cbor"
+# A flipped bit in the realm signature: rejected, not malformed.
+cp "$R/cca-token-01.cbor" "$T/flip.cbor"
+printf '\377' | dd of="$T/flip.cbor" bs=1 seek=1200 conv=notrunc 2>/dev/null
+expect 3 "flipped signature byte" -- "$BIN" verify -e "$T/flip.cbor" -t "$R/ta-tfa.json"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

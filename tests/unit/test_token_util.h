@@ -1,0 +1,47 @@
+/* Helpers shared by the token unit tests. */
+#ifndef CCAKIT_TEST_TOKEN_UTIL_H
+#define CCAKIT_TEST_TOKEN_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ccakit/cose.h>
+#include <ccakit/store.h>
+#include <ccakit/token.h>
+
+/* A vector file, read whole (malloc'd). */
+struct tt_buf {
+	uint8_t *p;
+	size_t len;
+};
+
+struct tt_buf tt_vector(const char *rel);
+void tt_buf_free(struct tt_buf *b);
+
+/* Decode a vector into a new token (the buffer must outlive it). */
+ccakit_token *tt_decode_vector(const char *rel, struct tt_buf *b);
+
+/* Stores loaded from vector files. */
+ccakit_ta_store *tt_ta_store(const char *rel);
+ccakit_rv_store *tt_rv_store(const char *rel);
+
+/* Test keys of the spec (§6.2): private EC keys from a JWK text. */
+ccakit_key *tt_key_jwk(const char *jwk);
+/* TF-M/TF-A sample CPAK (P-384), the sample RAK (P-384), the Go test
+ * IAK (P-256). */
+ccakit_key *tt_cpak_p384(void);
+ccakit_key *tt_rak_p384(void);
+ccakit_key *tt_iak_p256(void);
+
+/*
+ * Flip every bit of a good token in turn (restoring it after each): no
+ * flipped token may both decode and verify (with the store, or with
+ * cpak when tas is NULL).
+ */
+void tt_flip_all(const char *name, uint8_t *p, size_t len,
+    const ccakit_ta_store *tas, const ccakit_key *cpak);
+
+/* Bytes equality of a view and a buffer. */
+int tt_bytes_eq(struct ccakit_bytes v, const void *p, size_t len);
+
+#endif

@@ -1,0 +1,670 @@
+/*
+ * Verification (the spec §6.1 matrix, each failure step, freshness, bit
+ * flips, concurrency) and appraisal (rv.json and the realm semantics).
+ */
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ccakit/cbor.h>
+#include <ccakit/cose.h>
+#include <ccakit/err.h>
+#include <ccakit/store.h>
+#include <ccakit/token.h>
+#include <ccakit/tv.h>
+
+#include "testutil.h"
+#include "test_token_util.h"
+
+/* Expected trust vectors, written compactly. */
+struct xtv {
+	int8_t v[CCAKIT_TV_NCLAIMS];
+	uint8_t set;
+};
+
+#define TV_NONE		{ { 0 }, 0 }
+#define TV_II(x)	{ { x }, 0x01 }
+#define TV_ALL(x)	{ { x, x, x, x, x, x, x, x }, 0xff }
+#define TV_EXEC(x)	{ { 0, 0, x }, 0x04 }
+#define TV_HW(x)	{ { 0, 0, 0, 0, x }, 0x10 }
+#define TV_PLAT_OK	{ { 2, 2, 3, 0, 2, 32 }, 0x37 }
+
+static void
+check_tv(const char *ctx, const char *which, const struct ccakit_tv *got,
+    const struct xtv *want)
+{
+	char gs[256], ws[256];
+	struct ccakit_tv w;
+	size_t i;
+
+	ccakit_tv_clear(&w);
+	for (i = 0; i < CCAKIT_TV_NCLAIMS; i++)
+		if (want->set & (1u << i))
+			ccakit_tv_set(&w, (enum ccakit_tv_claim)i, want->v[i]);
+	assert_int_equal(ccakit_tv_to_json(got, gs, sizeof(gs)), CCAKIT_OK);
+	assert_int_equal(ccakit_tv_to_json(&w, ws, sizeof(ws)), CCAKIT_OK);
+	if (strcmp(gs, ws) != 0)
+		fail_msg("%s: %s trust vector %s, want %s", ctx, which, gs, ws);
+}
+
+/* --- the verify matrix --- */
+
+static const struct {
+	const char *token;
+	const char *ta;
+	int want;
+	struct xtv p, r;
+} matrix[] = {
+	{ "rust-ccatoken/cca-token-01.cbor", "rust-ccatoken/ta-tfa.json",
+	    CCAKIT_OK, TV_II(2), TV_II(2) },
+	{ "rust-ccatoken/cca-token-01.cbor", "rust-ccatoken/ta-02-ok.json",
+	    CCAKIT_ERR_TA_UNKNOWN, TV_II(97), TV_ALL(0) },
+	{ "rust-ccatoken/cca-token-01.cbor", "rust-ccatoken/ta-02-bad.json",
+	    CCAKIT_ERR_TA_UNKNOWN, TV_II(97), TV_ALL(0) },
+	{ "rust-ccatoken/cca-token-01.cbor", "rust-ccatoken/ta.json",
+	    CCAKIT_ERR_TA_UNKNOWN, TV_II(97), TV_ALL(0) },
+	{ "rust-ccatoken/cca-token-02.cbor", "rust-ccatoken/ta-tfa.json",
+	    CCAKIT_ERR_TA_UNKNOWN, TV_II(97), TV_ALL(0) },
+	{ "rust-ccatoken/cca-token-02.cbor", "rust-ccatoken/ta-02-ok.json",
+	    CCAKIT_OK, TV_II(2), TV_II(2) },
+	{ "rust-ccatoken/cca-token-02.cbor", "rust-ccatoken/ta-02-bad.json",
+	    CCAKIT_ERR_SIGNATURE, TV_ALL(99), TV_ALL(0) },
+	{ "rust-ccatoken/cca-token-02.cbor", "rust-ccatoken/ta.json",
+	    CCAKIT_ERR_TA_UNKNOWN, TV_II(97), TV_ALL(0) },
+	{ "rust-ccatoken/cca-token-draft-ffm-00.cbor",
+	    "rust-ccatoken/ta-tfa.json", CCAKIT_OK, TV_II(2), TV_II(2) },
+	{ "rust-ccatoken/cca-token-draft-ffm-00.cbor",
+	    "rust-ccatoken/ta-02-ok.json", CCAKIT_ERR_TA_UNKNOWN, TV_II(97),
+	    TV_ALL(0) },
+	{ "rust-ccatoken/cca-token-draft-ffm-00.cbor",
+	    "rust-ccatoken/ta-02-bad.json", CCAKIT_ERR_TA_UNKNOWN, TV_II(97),
+	    TV_ALL(0) },
+	{ "rust-ccatoken/cca-token-draft-ffm-00.cbor", "rust-ccatoken/ta.json",
+	    CCAKIT_ERR_TA_UNKNOWN, TV_II(97), TV_ALL(0) },
+	/* rust-ccatoken issue #33: the binding does not hold */
+	{ "rust-ccatoken/bug-33-repro.cbor", "rust-ccatoken/ta-tfa.json",
+	    CCAKIT_ERR_BINDING, TV_II(2), TV_ALL(99) },
+	{ "rust-ccatoken/bug-33-repro.cbor", "rust-ccatoken/ta-02-ok.json",
+	    CCAKIT_ERR_TA_UNKNOWN, TV_II(97), TV_ALL(0) },
+	{ "rust-ccatoken/bug-33-repro.cbor", "rust-ccatoken/ta-02-bad.json",
+	    CCAKIT_ERR_TA_UNKNOWN, TV_II(97), TV_ALL(0) },
+	{ "rust-ccatoken/bug-33-repro.cbor", "rust-ccatoken/ta.json",
+	    CCAKIT_ERR_TA_UNKNOWN, TV_II(97), TV_ALL(0) },
+	{ "go-ccatoken/evidence/GoodLegacyCCAToken.cbor",
+	    "rust-ccatoken/ta-02-ok.json", CCAKIT_OK, TV_II(2), TV_II(2) },
+	{ "go-ccatoken/evidence/GoodCCAToken.cbor",
+	    "rust-ccatoken/ta-02-ok.json", CCAKIT_OK, TV_II(2), TV_II(2) },
+	{ "go-ccatoken/evidence/GoodCCAToken.cbor",
+	    "rust-ccatoken/ta-tfa.json", CCAKIT_ERR_TA_UNKNOWN, TV_II(97),
+	    TV_ALL(0) },
+	{ "go-ccatoken/evidence/RMMLegacyEvidence.cbor",
+	    "rust-ccatoken/ta-tfa.json", CCAKIT_OK, TV_II(2), TV_II(2) },
+	{ "go-ccatoken/realm/tf-rmm/cca_token.cbor",
+	    "rust-ccatoken/ta-tfa.json", CCAKIT_OK, TV_II(2), TV_II(2) },
+};
+
+static void
+test_verify_matrix(void **state)
+{
+	struct ccakit_verify_result res;
+	struct ccakit_errdetail d;
+	ccakit_ta_store *tas;
+	ccakit_token *t;
+	struct tt_buf b;
+	char ctx[256];
+	size_t i;
+	int r;
+
+	(void)state;
+	for (i = 0; i < sizeof(matrix) / sizeof(matrix[0]); i++) {
+		snprintf(ctx, sizeof(ctx), "%s + %s", matrix[i].token,
+		    matrix[i].ta);
+		t = tt_decode_vector(matrix[i].token, &b);
+		tas = tt_ta_store(matrix[i].ta);
+		memset(&d, 0, sizeof(d));
+		memset(&res, 0x55, sizeof(res));
+		r = ccakit_token_verify(t, tas, NULL, &res, &d);
+		if (r != matrix[i].want)
+			fail_msg("%s: got %d (%s), want %d", ctx, r, d.text,
+			    matrix[i].want);
+		if (r != CCAKIT_OK) {
+			assert_int_equal(d.code, r);
+			assert_true(d.text[0] != '\0');
+		}
+		check_tv(ctx, "platform", &res.platform, &matrix[i].p);
+		check_tv(ctx, "realm", &res.realm, &matrix[i].r);
+		ccakit_ta_store_free(&tas);
+		ccakit_token_free(&t);
+		tt_buf_free(&b);
+	}
+}
+
+static void
+test_verify_details(void **state)
+{
+	struct ccakit_verify_result res;
+	struct ccakit_errdetail d;
+	ccakit_ta_store *tas;
+	ccakit_token *t;
+	struct tt_buf b;
+
+	(void)state;
+	t = tt_decode_vector("rust-ccatoken/bug-33-repro.cbor", &b);
+	tas = tt_ta_store("rust-ccatoken/ta-tfa.json");
+	assert_int_equal(ccakit_token_verify(t, tas, NULL, &res, &d),
+	    CCAKIT_ERR_BINDING);
+	assert_string_equal(d.what, "binding");
+	ccakit_ta_store_free(&tas);
+	ccakit_token_free(&t);
+	tt_buf_free(&b);
+
+	t = tt_decode_vector("rust-ccatoken/cca-token-02.cbor", &b);
+	tas = tt_ta_store("rust-ccatoken/ta-02-bad.json");
+	assert_int_equal(ccakit_token_verify(t, tas, NULL, &res, &d),
+	    CCAKIT_ERR_SIGNATURE);
+	assert_string_equal(d.text, "trust anchor key unusable");
+	ccakit_ta_store_free(&tas);
+	ccakit_token_free(&t);
+	tt_buf_free(&b);
+}
+
+static void
+test_verify_args(void **state)
+{
+	struct ccakit_verify_result res;
+	struct ccakit_verify_opts o;
+	ccakit_ta_store *tas = tt_ta_store("rust-ccatoken/ta-tfa.json");
+	ccakit_token *t, *empty = ccakit_token_new();
+	ccakit_key *k = tt_cpak_p384();
+	struct tt_buf b;
+	uint8_t nonce[65];
+
+	(void)state;
+	t = tt_decode_vector("rust-ccatoken/cca-token-01.cbor", &b);
+	memset(nonce, 0, sizeof(nonce));
+	assert_int_equal(ccakit_token_verify(NULL, tas, NULL, &res, NULL),
+	    CCAKIT_ERR_INVALID_ARG);
+	assert_int_equal(ccakit_token_verify(t, NULL, NULL, &res, NULL),
+	    CCAKIT_ERR_INVALID_ARG);
+	assert_int_equal(ccakit_token_verify(t, tas, NULL, NULL, NULL),
+	    CCAKIT_ERR_INVALID_ARG);
+	/* a token that was never decoded */
+	memset(&res, 0x55, sizeof(res));
+	assert_int_equal(ccakit_token_verify(empty, tas, NULL, &res, NULL),
+	    CCAKIT_ERR_INVALID_ARG);
+	assert_int_equal(res.platform.set, 0);
+	assert_int_equal(res.realm.set, 0);
+	assert_int_equal(ccakit_token_verify_with_key(empty, k, NULL, &res,
+	    NULL), CCAKIT_ERR_INVALID_ARG);
+	assert_int_equal(ccakit_token_verify_with_key(t, NULL, NULL, &res,
+	    NULL), CCAKIT_ERR_INVALID_ARG);
+	/* nonce of 0 or 65 bytes */
+	o.challenge = nonce;
+	o.challenge_len = 0;
+	assert_int_equal(ccakit_token_verify(t, tas, &o, &res, NULL),
+	    CCAKIT_ERR_INVALID_ARG);
+	o.challenge_len = 65;
+	assert_int_equal(ccakit_token_verify(t, tas, &o, &res, NULL),
+	    CCAKIT_ERR_INVALID_ARG);
+	/* NULL challenge: no freshness check */
+	o.challenge = NULL;
+	assert_int_equal(ccakit_token_verify(t, tas, &o, &res, NULL),
+	    CCAKIT_OK);
+	ccakit_key_free(&k);
+	ccakit_token_free(&empty);
+	ccakit_token_free(&t);
+	ccakit_ta_store_free(&tas);
+	tt_buf_free(&b);
+}
+
+static void
+test_verify_with_key(void **state)
+{
+	static const struct xtv ii2 = TV_II(2), all99 = TV_ALL(99);
+	static const struct xtv all0 = TV_ALL(0);
+	struct ccakit_verify_result res;
+	struct ccakit_errdetail d;
+	ccakit_key *pub = ccakit_key_new();
+	ccakit_key *iak = tt_iak_p256(), *rak = tt_rak_p384();
+	struct tt_buf pem = tt_vector("go-ccatoken/realm/tf-rmm/cca_platform.pub");
+	struct tt_buf b;
+	ccakit_token *t;
+	int r;
+
+	(void)state;
+	assert_non_null(pub);
+	assert_int_equal(ccakit_key_from_pem(pub, (const char *)pem.p,
+	    pem.len), CCAKIT_OK);
+	t = tt_decode_vector("rust-ccatoken/cca-token-01.cbor", &b);
+	assert_int_equal(ccakit_token_verify_with_key(t, pub, NULL, &res, &d),
+	    CCAKIT_OK);
+	check_tv("with key", "platform", &res.platform, &ii2);
+	check_tv("with key", "realm", &res.realm, &ii2);
+
+	/* a P-256 key for an ES384 token; a P-384 key that did not sign */
+	r = ccakit_token_verify_with_key(t, iak, NULL, &res, &d);
+	assert_true(r == CCAKIT_ERR_KEY_MISMATCH || r == CCAKIT_ERR_SIGNATURE);
+	check_tv("wrong key", "platform", &res.platform, &all99);
+	check_tv("wrong key", "realm", &res.realm, &all0);
+	assert_int_equal(ccakit_token_verify_with_key(t, rak, NULL, &res, &d),
+	    CCAKIT_ERR_SIGNATURE);
+	assert_string_equal(d.what, "platform token");
+	check_tv("wrong key", "platform", &res.platform, &all99);
+	check_tv("wrong key", "realm", &res.realm, &all0);
+
+	ccakit_token_free(&t);
+	tt_buf_free(&b);
+	tt_buf_free(&pem);
+	ccakit_key_free(&pub);
+	ccakit_key_free(&iak);
+	ccakit_key_free(&rak);
+}
+
+static void
+test_freshness(void **state)
+{
+	static const struct xtv ii2 = TV_II(2);
+	struct ccakit_verify_result res;
+	struct ccakit_verify_opts o;
+	struct ccakit_errdetail d;
+	ccakit_ta_store *tas = tt_ta_store("rust-ccatoken/ta-tfa.json");
+	const struct ccakit_realm_claims *rc;
+	ccakit_token *t;
+	struct tt_buf b;
+	uint8_t nonce[64];
+	size_t n;
+
+	(void)state;
+	t = tt_decode_vector("rust-ccatoken/cca-token-01.cbor", &b);
+	rc = ccakit_token_realm(t);
+	memcpy(nonce, rc->challenge.ptr, 64);
+	o.challenge = nonce;
+	o.challenge_len = 64;
+	assert_int_equal(ccakit_token_verify(t, tas, &o, &res, &d), CCAKIT_OK);
+	/* any single byte wrong, or a shorter (zero-padded) nonce, fails */
+	for (n = 0; n < 64; n++) {
+		nonce[n] ^= 0x01;
+		assert_int_equal(ccakit_token_verify(t, tas, &o, &res, &d),
+		    CCAKIT_ERR_CHALLENGE);
+		assert_string_equal(d.text, "realm challenge does not match");
+		/* the trust vectors stay as computed */
+		check_tv("stale", "platform", &res.platform, &ii2);
+		check_tv("stale", "realm", &res.realm, &ii2);
+		nonce[n] ^= 0x01;
+	}
+	o.challenge_len = 63;
+	if (rc->challenge.ptr[63] != 0)
+		assert_int_equal(ccakit_token_verify(t, tas, &o, &res, &d),
+		    CCAKIT_ERR_CHALLENGE);
+	ccakit_token_free(&t);
+	ccakit_ta_store_free(&tas);
+	tt_buf_free(&b);
+}
+
+/* --- tokens assembled from parts, for the realm-side failures --- */
+
+static size_t
+wrap399(const uint8_t *ps, size_t plen, const uint8_t *rs, size_t rlen,
+    uint8_t *out, size_t outsz)
+{
+	struct ccakit_cbor_writer w;
+	size_t len;
+
+	ccakit_cbor_writer_init(&w, out, outsz);
+	ccakit_cbor_put_tag(&w, CCAKIT_TAG_CCA_TOKEN_LEGACY);
+	ccakit_cbor_put_map(&w, 2);
+	ccakit_cbor_put_uint(&w, CCAKIT_COLL_PLATFORM);
+	ccakit_cbor_put_bstr(&w, ps, plen);
+	ccakit_cbor_put_uint(&w, CCAKIT_COLL_REALM);
+	ccakit_cbor_put_bstr(&w, rs, rlen);
+	assert_int_equal(ccakit_cbor_writer_finish(&w, &len), CCAKIT_OK);
+	return len;
+}
+
+/* cca-token-01's platform token with a re-signed realm token. */
+static void
+realm_case(const uint8_t *rak_override, const ccakit_key *signer,
+    int want, const struct xtv *rwant)
+{
+	static const struct xtv ii2 = TV_II(2);
+	struct ccakit_verify_result res;
+	struct ccakit_errdetail d;
+	struct ccakit_realm_claims rc;
+	ccakit_ta_store *tas = tt_ta_store("rust-ccatoken/ta-tfa.json");
+	ccakit_token *t, *t2 = ccakit_token_new();
+	struct tt_buf b;
+	uint8_t payload[2048], rs[4096], tok[8192];
+	size_t plen, rlen, tlen;
+	const struct ccakit_cose_sign1 *ps;
+
+	t = tt_decode_vector("rust-ccatoken/cca-token-01.cbor", &b);
+	rc = *ccakit_token_realm(t);
+	if (rak_override != NULL)
+		rc.rak.ptr = rak_override;
+	assert_int_equal(ccakit_realm_claims_encode(&rc, payload,
+	    sizeof(payload), &plen), CCAKIT_OK);
+	assert_int_equal(ccakit_cose_sign1_sign(signer, CCAKIT_COSE_ES384,
+	    payload, plen, rs, sizeof(rs), &rlen), CCAKIT_OK);
+	/* the platform COSE_Sign1 is the first bstr of the collection */
+	ps = ccakit_token_platform_sign1(t);
+	(void)ps;
+	{
+		struct ccakit_cbor_item top, map, v;
+
+		assert_int_equal(ccakit_cbor_parse(b.p, b.len, NULL, &top,
+		    NULL), CCAKIT_OK);
+		ccakit_cbor_tag_content(&top, &map);
+		assert_true(ccakit_cbor_map_get_int(&map, CCAKIT_COLL_PLATFORM,
+		    &v));
+		tlen = wrap399(v.data, (size_t)v.u, rs, rlen, tok,
+		    sizeof(tok));
+	}
+	assert_int_equal(ccakit_token_decode(t2, tok, tlen, &d), CCAKIT_OK);
+	assert_int_equal(ccakit_token_verify(t2, tas, NULL, &res, &d), want);
+	check_tv("realm case", "platform", &res.platform, &ii2);
+	check_tv("realm case", "realm", &res.realm, rwant);
+	ccakit_token_free(&t2);
+	ccakit_token_free(&t);
+	ccakit_ta_store_free(&tas);
+	tt_buf_free(&b);
+}
+
+static void
+test_realm_failures(void **state)
+{
+	static const struct xtv ii2 = TV_II(2), all1 = TV_ALL(1);
+	static const struct xtv all99 = TV_ALL(99);
+	ccakit_key *rak = tt_rak_p384(), *cpak = tt_cpak_p384();
+	struct tt_buf b;
+	ccakit_token *t;
+	uint8_t bad[97];
+
+	(void)state;
+	/* re-signing with the real RAK changes nothing */
+	realm_case(NULL, rak, CCAKIT_OK, &ii2);
+	/* signed by another P-384 key */
+	realm_case(NULL, cpak, CCAKIT_ERR_SIGNATURE, &all99);
+	/* a RAK that is not on the curve: unexpected evidence */
+	t = tt_decode_vector("rust-ccatoken/cca-token-01.cbor", &b);
+	memcpy(bad, ccakit_token_realm(t)->rak.ptr, sizeof(bad));
+	bad[96] ^= 0x01;
+	realm_case(bad, rak, CCAKIT_ERR_KEY_INVALID, &all1);
+	ccakit_token_free(&t);
+	tt_buf_free(&b);
+	ccakit_key_free(&rak);
+	ccakit_key_free(&cpak);
+}
+
+/* --- bit flips --- */
+
+static void
+flip_file(const char *file, const char *ta)
+{
+	ccakit_ta_store *tas = tt_ta_store(ta);
+	struct tt_buf b = tt_vector(file);
+
+	tt_flip_all(file, b.p, b.len, tas, NULL);
+	ccakit_ta_store_free(&tas);
+	tt_buf_free(&b);
+}
+
+static void
+test_bit_flips(void **state)
+{
+	(void)state;
+	flip_file("rust-ccatoken/cca-token-01.cbor",
+	    "rust-ccatoken/ta-tfa.json");
+	flip_file("go-ccatoken/evidence/GoodCCAToken.cbor",
+	    "rust-ccatoken/ta-02-ok.json");
+}
+
+/* --- concurrency: verifies of different tokens share nothing --- */
+
+struct job {
+	const ccakit_token *t;
+	const ccakit_ta_store *tas;
+	int failures;
+};
+
+static void *
+verify_loop(void *arg)
+{
+	struct job *j = arg;
+	struct ccakit_verify_result res;
+	int i;
+
+	for (i = 0; i < 40; i++)
+		if (ccakit_token_verify(j->t, j->tas, NULL, &res, NULL) !=
+		    CCAKIT_OK ||
+		    res.realm.v[CCAKIT_TV_INSTANCE_IDENTITY] != 2)
+			j->failures++;
+	return NULL;
+}
+
+static void
+test_concurrent(void **state)
+{
+	ccakit_ta_store *tfa = tt_ta_store("rust-ccatoken/ta-tfa.json");
+	ccakit_ta_store *ok02 = tt_ta_store("rust-ccatoken/ta-02-ok.json");
+	struct tt_buf b1, b2, b3;
+	ccakit_token *t1, *t2, *t3;
+	struct job jobs[4];
+	pthread_t th[4];
+	int i;
+
+	(void)state;
+	t1 = tt_decode_vector("rust-ccatoken/cca-token-01.cbor", &b1);
+	t2 = tt_decode_vector("rust-ccatoken/cca-token-02.cbor", &b2);
+	t3 = tt_decode_vector("rust-ccatoken/cca-token-draft-ffm-00.cbor",
+	    &b3);
+	jobs[0] = (struct job){ t1, tfa, 0 };
+	jobs[1] = (struct job){ t2, ok02, 0 };
+	jobs[2] = (struct job){ t3, tfa, 0 };
+	jobs[3] = (struct job){ t1, tfa, 0 };
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, verify_loop,
+		    &jobs[i]), 0);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(jobs[i].failures, 0);
+	}
+	ccakit_token_free(&t1);
+	ccakit_token_free(&t2);
+	ccakit_token_free(&t3);
+	tt_buf_free(&b1);
+	tt_buf_free(&b2);
+	tt_buf_free(&b3);
+	ccakit_ta_store_free(&tfa);
+	ccakit_ta_store_free(&ok02);
+}
+
+/* --- appraisal --- */
+
+static void
+test_appraise_vectors(void **state)
+{
+	static const struct {
+		const char *token;
+		struct xtv p, r;
+	} tab[] = {
+		{ "rust-ccatoken/cca-token-01.cbor", TV_PLAT_OK, TV_EXEC(2) },
+		{ "rust-ccatoken/cca-token-02.cbor", TV_HW(97), TV_ALL(0) },
+		{ "rust-ccatoken/bug-33-repro.cbor", TV_HW(97), TV_ALL(0) },
+		{ "rust-ccatoken/cca-token-draft-ffm-00.cbor", TV_HW(97),
+		    TV_ALL(0) },
+	};
+	ccakit_rv_store *rvs = tt_rv_store("rust-ccatoken/rv.json");
+	struct ccakit_appraisal res;
+	ccakit_token *t;
+	struct tt_buf b;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+		t = tt_decode_vector(tab[i].token, &b);
+		assert_int_equal(ccakit_token_appraise(t, rvs, &res),
+		    CCAKIT_OK);
+		check_tv(tab[i].token, "platform", &res.platform, &tab[i].p);
+		check_tv(tab[i].token, "realm", &res.realm, &tab[i].r);
+		ccakit_token_free(&t);
+		tt_buf_free(&b);
+	}
+	assert_int_equal(ccakit_token_appraise(NULL, rvs, &res),
+	    CCAKIT_ERR_INVALID_ARG);
+	assert_int_equal(ccakit_token_appraise(NULL, rvs, NULL),
+	    CCAKIT_ERR_INVALID_ARG);
+	ccakit_rv_store_free(&rvs);
+}
+
+/* Reference values built from a token's own claims. */
+static void
+rv_from_token(const ccakit_token *t, struct ccakit_platform_rv *p,
+    struct ccakit_rv_sw_component *sw, struct ccakit_realm_rv *r)
+{
+	const struct ccakit_platform_claims *pc = ccakit_token_platform(t);
+	const struct ccakit_realm_claims *rc = ccakit_token_realm(t);
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	memcpy(p->impl_id, pc->impl_id.ptr, 32);
+	p->config = (uint8_t *)(uintptr_t)pc->config.ptr;
+	p->config_len = pc->config.len;
+	p->n_sw = pc->n_sw;
+	p->sw = sw;
+	for (i = 0; i < pc->n_sw; i++) {
+		memset(&sw[i], 0, sizeof(sw[i]));
+		sw[i].mval.len = pc->sw[i].mval.len;
+		memcpy(sw[i].mval.b, pc->sw[i].mval.ptr, pc->sw[i].mval.len);
+		sw[i].signer_id.len = pc->sw[i].signer_id.len;
+		memcpy(sw[i].signer_id.b, pc->sw[i].signer_id.ptr,
+		    pc->sw[i].signer_id.len);
+	}
+	memset(r, 0, sizeof(*r));
+	r->rim.len = rc->rim.len;
+	memcpy(r->rim.b, rc->rim.ptr, rc->rim.len);
+	r->n_rem = CCAKIT_REM_COUNT;
+	for (i = 0; i < CCAKIT_REM_COUNT; i++) {
+		r->rem[i].len = rc->rem[i].len;
+		memcpy(r->rem[i].b, rc->rem[i].ptr, rc->rem[i].len);
+	}
+	r->has_rpv = true;
+	memcpy(r->rpv, rc->rpv.ptr, 64);
+}
+
+static void
+appraise_with(const ccakit_token *t, const struct ccakit_platform_rv *p,
+    const struct ccakit_realm_rv *r1, const struct ccakit_realm_rv *r2,
+    const struct xtv *pw, const struct xtv *rw, const char *ctx)
+{
+	ccakit_rv_store *s = ccakit_rv_store_new();
+	struct ccakit_appraisal res;
+
+	assert_non_null(s);
+	assert_int_equal(ccakit_rv_store_add_platform(s, p), CCAKIT_OK);
+	if (r1 != NULL)
+		assert_int_equal(ccakit_rv_store_add_realm(s, r1), CCAKIT_OK);
+	if (r2 != NULL)
+		assert_int_equal(ccakit_rv_store_add_realm(s, r2), CCAKIT_OK);
+	assert_int_equal(ccakit_token_appraise(t, s, &res), CCAKIT_OK);
+	check_tv(ctx, "platform", &res.platform, pw);
+	check_tv(ctx, "realm", &res.realm, rw);
+	ccakit_rv_store_free(&s);
+}
+
+static void
+test_appraise_semantics(void **state)
+{
+	static const struct xtv pok = TV_PLAT_OK, hw97 = TV_HW(97);
+	static const struct xtv all0 = TV_ALL(0), e2 = TV_EXEC(2);
+	static const struct xtv e3 = TV_EXEC(3), e33 = TV_EXEC(33);
+	static const struct xtv e96 = TV_EXEC(96);
+	struct ccakit_rv_sw_component sw[CCAKIT_MAX_SW_COMPONENTS];
+	struct ccakit_platform_rv p;
+	struct ccakit_realm_rv r, r2;
+	ccakit_token *t;
+	struct tt_buf b;
+	char ty[] = "BL", ver[] = "3.4.2", other[] = "3.4.3";
+
+	(void)state;
+	t = tt_decode_vector("rust-ccatoken/cca-token-01.cbor", &b);
+	rv_from_token(t, &p, sw, &r);
+	appraise_with(t, &p, &r, NULL, &pok, &e2, "own values");
+	/* RV component-type and version must equal the token's */
+	sw[0].type = ty;
+	sw[0].version = ver;
+	appraise_with(t, &p, &r, NULL, &pok, &e2, "type+version");
+	sw[0].version = other;
+	appraise_with(t, &p, &r, NULL, &hw97, &all0, "version differs");
+	sw[0].version = NULL;
+	sw[1].type = ty;	/* the token says M1 */
+	appraise_with(t, &p, &r, NULL, &hw97, &all0, "type differs");
+	sw[1].type = NULL;
+	/* sw-components compare as an ordered list */
+	p.n_sw--;
+	appraise_with(t, &p, &r, NULL, &hw97, &all0, "fewer components");
+	p.n_sw++;
+	sw[0].mval.b[0] ^= 1;
+	appraise_with(t, &p, &r, NULL, &hw97, &all0, "mval differs");
+	sw[0].mval.b[0] ^= 1;
+	sw[3].signer_id.b[31] ^= 1;
+	appraise_with(t, &p, &r, NULL, &hw97, &all0, "signer-id differs");
+	sw[3].signer_id.b[31] ^= 1;
+	p.config_len--;
+	appraise_with(t, &p, &r, NULL, &hw97, &all0, "config differs");
+	p.config_len++;
+	p.impl_id[0] ^= 1;
+	appraise_with(t, &p, &r, NULL, &hw97, &all0, "impl-id differs");
+	p.impl_id[0] ^= 1;
+
+	/* realm: RIM unknown, RPV differs, REMs differ, REMs not given */
+	r.rim.b[0] ^= 1;
+	appraise_with(t, &p, &r, NULL, &pok, &e33, "RIM unknown");
+	appraise_with(t, &p, NULL, NULL, &pok, &e33, "no realm RV");
+	r.rim.b[0] ^= 1;
+	r.rpv[63] ^= 1;
+	appraise_with(t, &p, &r, NULL, &pok, &e96, "RPV differs");
+	r.rpv[63] ^= 1;
+	r.has_rpv = false;
+	r.rpv[63] ^= 1;
+	appraise_with(t, &p, &r, NULL, &pok, &e2, "RPV not given");
+	r.rpv[63] ^= 1;
+	r.has_rpv = true;
+	r.rem[2].b[5] ^= 1;
+	appraise_with(t, &p, &r, NULL, &pok, &e3, "REM differs");
+	r.n_rem = 0;
+	appraise_with(t, &p, &r, NULL, &pok, &e2, "REMs not given");
+	r.n_rem = CCAKIT_REM_COUNT;
+	/* several RVs for one RIM: any match approves */
+	r2 = r;
+	r2.rem[2].b[5] ^= 1;	/* r2 is the exact match */
+	r.rpv[0] ^= 1;		/* r: RPV mismatch */
+	appraise_with(t, &p, &r, &r2, &pok, &e2, "second RV matches");
+	r2.rem[0].b[0] ^= 1;
+	appraise_with(t, &p, &r, &r2, &pok, &e3, "only RIM+RPV match");
+	r2.rpv[0] ^= 1;
+	appraise_with(t, &p, &r, &r2, &pok, &e96, "no RPV matches");
+	ccakit_token_free(&t);
+	tt_buf_free(&b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_verify_matrix),
+		cmocka_unit_test(test_verify_details),
+		cmocka_unit_test(test_verify_args),
+		cmocka_unit_test(test_verify_with_key),
+		cmocka_unit_test(test_freshness),
+		cmocka_unit_test(test_realm_failures),
+		cmocka_unit_test(test_bit_flips),
+		cmocka_unit_test(test_concurrent),
+		cmocka_unit_test(test_appraise_vectors),
+		cmocka_unit_test(test_appraise_semantics),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

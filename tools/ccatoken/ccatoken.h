@@ -1,0 +1,56 @@
+/* ccatoken: shared declarations of the subcommands. */
+#ifndef CCATOKEN_H
+#define CCATOKEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ccakit/ccakit.h>
+
+/* Exit statuses (documented in ccatoken(1)). */
+#define EXIT_OK        0
+#define EXIT_USAGE     1
+#define EXIT_MALFORMED 2
+#define EXIT_REJECTED  3
+
+extern const char *progname;
+
+int cmd_verify(int argc, char **argv);
+int cmd_appraise(int argc, char **argv);
+int cmd_golden(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_create(int argc, char **argv);
+
+/* Print "ccatoken <cmd>: msg" to stderr; returns EXIT_USAGE. */
+int usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Read a file ("-" = stdin) with a cap; on failure print
+ * "<prefix>: <path>: <reason>" and return the exit status to use.
+ */
+int load_file(const char *prefix, const char *path, size_t max,
+    uint8_t **buf, size_t *len);
+/* Write a buffer to a file ("-" = stdout), atomically for files. */
+int save_file(const char *prefix, const char *path, const void *buf,
+    size_t len);
+
+/* The rust-ccatoken style text of an error: "Missing claim: challenge". */
+const char *err_text(int code, const struct ccakit_errdetail *d, char *buf,
+    size_t bufsz);
+/* Exit status for a library error code. */
+int exit_for(int code);
+
+/* Decode a token file; prints "<prefix>: <error>" on failure. */
+int load_token(const char *prefix, const char *path, ccakit_token **tok,
+    uint8_t **buf, size_t *len);
+
+/* Print "<label>: <pretty tv json>\n" to stdout. */
+void print_tv(const char *label, const struct ccakit_tv *tv);
+/* A trust vector as a jansson object (only the set claims). */
+struct json_t;
+struct json_t *tv_json(const struct ccakit_tv *tv);
+/* Print a jansson value pretty to stdout and release it. */
+int print_json(struct json_t *j);
+
+#endif
