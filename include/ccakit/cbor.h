@@ -101,6 +101,10 @@ int ccakit_cbor_get_int(const struct ccakit_cbor_item *it, int64_t *v);
  * buffer, NUL terminated. Byte strings as h'..', indented when pretty. */
 int ccakit_cbor_diag(const struct ccakit_cbor_item *it, bool pretty,
     char *out, size_t outsz, size_t *outlen);
+#define CCAKIT_DIAG_PRETTY   0x1u  /* one entry per line, indented */
+#define CCAKIT_DIAG_EMBEDDED 0x2u  /* bstr holding CBOR as <<item>> */
+int ccakit_cbor_diag_ex(const struct ccakit_cbor_item *it, unsigned flags,
+    char *out, size_t outsz, size_t *outlen);
 
 /* --- writer --- */
 

@@ -195,10 +195,31 @@ emit_uint(struct out *o, const char *pfx, uint64_t v, const char *sfx)
 	emits(o, b);
 }
 
+/*
+ * With CCAKIT_DIAG_EMBEDDED, a byte string holding exactly one strict
+ * CBOR array, map or tag (a COSE structure, a claims map, a protected
+ * header) is shown as <<item>> (RFC 8610 Appendix G.3). Scalars are not
+ * expanded: a hash that happens to be valid CBOR stays hex.
+ */
+static bool
+embedded(const struct ccakit_cbor_item *it, unsigned flags, unsigned level,
+    struct ccakit_cbor_item *inner)
+{
+	if ((flags & CCAKIT_DIAG_EMBEDDED) == 0 || it->u == 0 ||
+	    level + 1 + CCAKIT_CBOR_MAX_DEPTH > CKI_CBOR_DEPTH_CEIL)
+		return false;
+	if (ccakit_cbor_parse(it->data, (size_t)it->u, NULL, inner,
+	    NULL) != CCAKIT_OK)
+		return false;
+	return inner->type == CCAKIT_CBOR_ARRAY ||
+	    inner->type == CCAKIT_CBOR_MAP || inner->type == CCAKIT_CBOR_TAG;
+}
+
 static int
-diag(struct out *o, const struct ccakit_cbor_item *it, bool pretty,
+diag(struct out *o, const struct ccakit_cbor_item *it, unsigned flags,
     unsigned level)
 {
+	bool pretty = (flags & CCAKIT_DIAG_PRETTY) != 0;
 	static const char *const simple[] = {
 		"false", "true", "null", "undefined"
 	};
@@ -221,6 +242,13 @@ diag(struct out *o, const struct ccakit_cbor_item *it, bool pretty,
 			emit_uint(o, "-", it->u + 1, "");
 		break;
 	case CCAKIT_CBOR_BSTR:
+		if (embedded(it, flags, level, &child)) {
+			emit(o, "<< ", 3);
+			if ((r = diag(o, &child, flags, level + 1)) != 0)
+				return r;
+			emit(o, " >>", 3);
+			break;
+		}
 		emit(o, "h'", 2);
 		emit_hex(o, it->data, (size_t)it->u);
 		emit(o, "'", 1);
@@ -245,7 +273,7 @@ diag(struct out *o, const struct ccakit_cbor_item *it, bool pretty,
 					emit(o, " ", 1);
 			} else
 				emit(o, ": ", 2);
-			if ((r = diag(o, &child, pretty, level + 1)) != 0)
+			if ((r = diag(o, &child, flags, level + 1)) != 0)
 				return r;
 		}
 		if (nl) {
@@ -263,7 +291,7 @@ diag(struct out *o, const struct ccakit_cbor_item *it, bool pretty,
 			emit(o, "\n", 1);
 			indent(o, level + 1);
 		}
-		if ((r = diag(o, &child, pretty, level + (nl ? 1 : 0))) != 0)
+		if ((r = diag(o, &child, flags, level + (nl ? 1 : 0))) != 0)
 			return r;
 		if (nl) {
 			emit(o, "\n", 1);
@@ -290,6 +318,14 @@ int
 ccakit_cbor_diag(const struct ccakit_cbor_item *it, bool pretty, char *out,
     size_t outsz, size_t *outlen)
 {
+	return ccakit_cbor_diag_ex(it, pretty ? CCAKIT_DIAG_PRETTY : 0, out,
+	    outsz, outlen);
+}
+
+int
+ccakit_cbor_diag_ex(const struct ccakit_cbor_item *it, unsigned flags,
+    char *out, size_t outsz, size_t *outlen)
+{
 	struct out o;
 	int r;
 
@@ -298,7 +334,7 @@ ccakit_cbor_diag(const struct ccakit_cbor_item *it, bool pretty, char *out,
 	o.buf = out;
 	o.cap = outsz;
 	o.len = 0;
-	r = diag(&o, it, pretty, 0);
+	r = diag(&o, it, flags, 0);
 	if (outsz > 0)
 		out[o.len < outsz ? o.len : outsz - 1] = '\0';
 	if (r != 0)

@@ -1693,6 +1693,49 @@ test_writer_roundtrip(void **state)
 	    CCAKIT_ERR_TOO_LARGE);
 }
 
+/* Embedded CBOR (<<item>>) in diagnostic notation. */
+static void
+test_diag_embedded(void **state)
+{
+	/* [h'a10102', h'05', h'', h'a1'] */
+	static const uint8_t in[] = { 0x84, 0x43, 0xa1, 0x01, 0x02, 0x41,
+	    0x05, 0x40, 0x41, 0xa1 };
+	/* A 9-deep chain of bstr-wrapped single-element arrays. */
+	uint8_t deep[64];
+	struct ccakit_cbor_item top;
+	char out[256];
+	size_t n, i, len;
+
+	(void)state;
+	assert_int_equal(ccakit_cbor_parse(in, sizeof(in), NULL, &top, NULL),
+	    0);
+	assert_int_equal(ccakit_cbor_diag_ex(&top, CCAKIT_DIAG_EMBEDDED, out,
+	    sizeof(out), &n), 0);
+	/* Containers are expanded, a scalar and broken CBOR stay hex. */
+	assert_string_equal(out, "[<< {1: 2} >>, h'05', h'', h'a1']");
+	assert_int_equal(n, strlen(out));
+	assert_int_equal(ccakit_cbor_diag_ex(&top, 0, out, sizeof(out), &n),
+	    0);
+	assert_string_equal(out, "[h'a10102', h'05', h'', h'a1']");
+	/* Deep embedding never fails: past the bound it stays hex. */
+	deep[0] = 0x80;
+	len = 1;
+	for (i = 0; i < 30; i++) {
+		memmove(deep + 2, deep, len);
+		deep[0] = 0x81;
+		deep[1] = (uint8_t)(0x40 + len);
+		len += 2;
+		if (len + 2 > 23)
+			break;
+	}
+	assert_int_equal(ccakit_cbor_parse(deep, len, NULL, &top, NULL), 0);
+	assert_int_equal(ccakit_cbor_diag_ex(&top, CCAKIT_DIAG_EMBEDDED, out,
+	    sizeof(out), &n), 0);
+	/* Expanded near the top, hex once deeper than the bound. */
+	assert_int_equal(strncmp(out, "[<< [<< [", 9), 0);
+	assert_non_null(strstr(out, "h'81"));
+}
+
 int
 main(void)
 {
@@ -1712,6 +1755,7 @@ main(void)
 		cmocka_unit_test(test_map_get_int),
 		cmocka_unit_test(test_get_int),
 		cmocka_unit_test(test_diag),
+		cmocka_unit_test(test_diag_embedded),
 		cmocka_unit_test(test_vectors),
 		cmocka_unit_test(test_writer_heads),
 		cmocka_unit_test(test_writer_roundtrip),

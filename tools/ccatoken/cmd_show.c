@@ -66,7 +66,8 @@ cmd_show(int argc, char **argv)
 		for (;;) {
 			if ((out = malloc(cap)) == NULL)
 				goto out;
-			r = ccakit_cbor_diag(&top, true, out, cap, &outlen);
+			r = ccakit_cbor_diag_ex(&top, CCAKIT_DIAG_PRETTY |
+			    CCAKIT_DIAG_EMBEDDED, out, cap, &outlen);
 			if (r != CCAKIT_ERR_BUFFER_TOO_SMALL || cap >= 8u << 20)
 				break;
 			free(out);
