@@ -1,0 +1,27 @@
+#!/bin/sh
+# Install the build into a temporary prefix and build examples/ against
+# the installed headers, library and pkg-config file; run the example.
+set -eu
+BUILD=${1:?build dir}
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+V=${CCAKIT_VECTORS:?}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cmake --install "$BUILD" --prefix "$T/usr" >/dev/null
+for f in bin/ccatoken include/ccakit/ccakit.h include/ccakit/version.h \
+	share/man/man1/ccatoken.1; do
+	[ -e "$T/usr/$f" ] || { echo "FAIL: $f not installed"; exit 1; }
+done
+PC=$(find "$T/usr" -name ccakit.pc)
+[ -n "$PC" ] || { echo "FAIL: ccakit.pc not installed"; exit 1; }
+export PKG_CONFIG_PATH=$(dirname "$PC")
+FLAGS=$(pkg-config --define-prefix --cflags --libs ccakit)
+LIBDIR=$(pkg-config --define-prefix --variable=libdir ccakit)
+# shellcheck disable=SC2086
+${CC:-cc} -std=c11 -Wall -Wextra -Werror "$SRC/examples/verify-token.c" \
+	$FLAGS -o "$T/verify-token"
+LD_LIBRARY_PATH=$LIBDIR "$T/verify-token" "$V/rust-ccatoken/cca-token-01.cbor" \
+	"$V/rust-ccatoken/ta-tfa.json" >"$T/out"
+grep -q "verify: success" "$T/out" || { cat "$T/out"; echo "FAIL: example"; exit 1; }
+grep -q "implementation-id: 7f454c46" "$T/out" || { echo "FAIL: impl-id"; exit 1; }
+echo "1 passed, 0 failed"
