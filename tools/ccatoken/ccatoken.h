@@ -45,6 +45,10 @@ int exit_for(int code);
 int load_token(const char *prefix, const char *path, ccakit_token **tok,
     uint8_t **buf, size_t *len);
 
+/* Load a JSON store file into a new store; print failures. */
+int load_ta_store(const char *prefix, const char *path, ccakit_ta_store **s);
+int load_rv_store(const char *prefix, const char *path, ccakit_rv_store **s);
+
 /* Print "<label>: <pretty tv json>\n" to stdout. */
 void print_tv(const char *label, const struct ccakit_tv *tv);
 /* A trust vector as a jansson object (only the set claims). */

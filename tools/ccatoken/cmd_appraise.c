@@ -53,13 +53,10 @@ cmd_appraise(int argc, char **argv)
 	const char *evidence = "token.cbor", *rvstore = "rvstore.json";
 	const char *pfx = "appraisal failed";
 	struct ccakit_appraisal res;
-	struct ccakit_errdetail d;
 	ccakit_rv_store *rvs = NULL;
 	ccakit_token *tok = NULL;
-	uint8_t *rvbuf = NULL, *tokbuf = NULL;
-	size_t rvlen;
+	uint8_t *tokbuf = NULL;
 	int ch, json = 0, r, st, ok;
-	char msg[256];
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "e:r:hV", opts, NULL)) != -1) {
@@ -89,19 +86,8 @@ cmd_appraise(int argc, char **argv)
 	if (strcmp(evidence, "-") == 0 && strcmp(rvstore, "-") == 0)
 		return usage_error("appraise", "only one input can be stdin");
 
-	if ((st = load_file(pfx, rvstore, CCAKIT_STORE_MAX_JSON, &rvbuf,
-	    &rvlen)) != EXIT_OK)
+	if ((st = load_rv_store(pfx, rvstore, &rvs)) != EXIT_OK)
 		goto out;
-	st = EXIT_MALFORMED;
-	memset(&d, 0, sizeof(d));
-	if ((rvs = ccakit_rv_store_new()) == NULL)
-		goto out;
-	if ((r = ccakit_rv_store_load_json(rvs, (const char *)rvbuf, rvlen,
-	    &d)) != CCAKIT_OK) {
-		fprintf(stderr, "%s: %s: %s\n", pfx, rvstore,
-		    err_text(r, &d, msg, sizeof(msg)));
-		goto out;
-	}
 	if ((st = load_token(pfx, evidence, &tok, &tokbuf, NULL)) != EXIT_OK)
 		goto out;
 	if ((r = ccakit_token_appraise(tok, rvs, &res)) != CCAKIT_OK) {
@@ -131,6 +117,5 @@ out:
 	ccakit_token_free(&tok);
 	ccakit_rv_store_free(&rvs);
 	free(tokbuf);
-	free(rvbuf);
 	return st;
 }

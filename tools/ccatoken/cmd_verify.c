@@ -64,8 +64,8 @@ cmd_verify(int argc, char **argv)
 	struct ccakit_errdetail d;
 	ccakit_ta_store *tas = NULL;
 	ccakit_token *tok = NULL;
-	uint8_t *tabuf = NULL, *tokbuf = NULL, chal[64];
-	size_t talen, chlen = 0;
+	uint8_t *tokbuf = NULL, chal[64];
+	size_t chlen = 0;
 	int ch, json = 0, havechal = 0, r, st;
 	char msg[256];
 
@@ -113,19 +113,8 @@ cmd_verify(int argc, char **argv)
 		vo.challenge_len = chlen;
 	}
 
-	if ((st = load_file(pfx, tastore, CCAKIT_STORE_MAX_JSON, &tabuf,
-	    &talen)) != EXIT_OK)
+	if ((st = load_ta_store(pfx, tastore, &tas)) != EXIT_OK)
 		goto out;
-	st = EXIT_MALFORMED;
-	memset(&d, 0, sizeof(d));
-	if ((tas = ccakit_ta_store_new()) == NULL)
-		goto out;
-	if ((r = ccakit_ta_store_load_json(tas, (const char *)tabuf, talen,
-	    &d)) != CCAKIT_OK) {
-		fprintf(stderr, "%s: %s: %s\n", pfx, tastore,
-		    err_text(r, &d, msg, sizeof(msg)));
-		goto out;
-	}
 	if ((st = load_token(pfx, evidence, &tok, &tokbuf, NULL)) != EXIT_OK)
 		goto out;
 
@@ -166,6 +155,5 @@ out:
 	ccakit_token_free(&tok);
 	ccakit_ta_store_free(&tas);
 	free(tokbuf);
-	free(tabuf);
 	return st;
 }

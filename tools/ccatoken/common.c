@@ -213,3 +213,68 @@ print_json(json_t *j)
 		return EXIT_MALFORMED;
 	return EXIT_OK;
 }
+
+static int
+ta_loader(void *s, const char *js, size_t len, struct ccakit_errdetail *d)
+{
+	return ccakit_ta_store_load_json(s, js, len, d);
+}
+
+static int
+rv_loader(void *s, const char *js, size_t len, struct ccakit_errdetail *d)
+{
+	return ccakit_rv_store_load_json(s, js, len, d);
+}
+
+/* Read a JSON store file into an existing store; print failures. */
+static int
+load_store(const char *prefix, const char *path,
+    int (*loader)(void *, const char *, size_t, struct ccakit_errdetail *),
+    void *store)
+{
+	struct ccakit_errdetail d;
+	uint8_t *buf = NULL;
+	size_t len;
+	char msg[256];
+	int r, st;
+
+	if ((st = load_file(prefix, path, CCAKIT_STORE_MAX_JSON, &buf,
+	    &len)) != EXIT_OK)
+		return st;
+	memset(&d, 0, sizeof(d));
+	if ((r = loader(store, (const char *)buf, len, &d)) != CCAKIT_OK) {
+		fprintf(stderr, "%s: %s: %s\n", prefix, path,
+		    err_text(r, &d, msg, sizeof(msg)));
+		st = EXIT_MALFORMED;
+	}
+	free(buf);
+	return st;
+}
+
+int
+load_ta_store(const char *prefix, const char *path, ccakit_ta_store **sp)
+{
+	int st;
+
+	if ((*sp = ccakit_ta_store_new()) == NULL) {
+		fprintf(stderr, "%s: out of memory\n", prefix);
+		return EXIT_MALFORMED;
+	}
+	if ((st = load_store(prefix, path, ta_loader, *sp)) != EXIT_OK)
+		ccakit_ta_store_free(sp);
+	return st;
+}
+
+int
+load_rv_store(const char *prefix, const char *path, ccakit_rv_store **sp)
+{
+	int st;
+
+	if ((*sp = ccakit_rv_store_new()) == NULL) {
+		fprintf(stderr, "%s: out of memory\n", prefix);
+		return EXIT_MALFORMED;
+	}
+	if ((st = load_store(prefix, path, rv_loader, *sp)) != EXIT_OK)
+		ccakit_rv_store_free(sp);
+	return st;
+}
