@@ -423,28 +423,46 @@ swc_from_json(json_t *o, size_t idx, struct arena *a,
 	return CCAKIT_OK;
 }
 
+static const char *
+platform_profile_name(int i)
+{
+	return ccakit_platform_profile_str((enum ccakit_platform_profile)i);
+}
+
+static const char *
+realm_profile_name(int i)
+{
+	return ccakit_realm_profile_str((enum ccakit_realm_profile)i);
+}
+
+/*
+ * A profile member: *p receives the i in [lo, hi] whose name(i) it is, or
+ * -1 when the member is absent and optional.
+ */
 static int
-platform_profile(const json_t *o, enum ccakit_platform_profile *p,
+j_profile(const json_t *o, const char *member, bool required,
+    const char *(*name)(int), int lo, int hi, int *p,
     struct ccakit_errdetail *d)
 {
 	struct ccakit_bytes s;
-	const char *name;
+	const char *n;
 	bool have;
 	int i, r;
 
-	if ((r = j_text_in(o, JP_PROFILE, true, &s, &have, d)) != CCAKIT_OK)
+	*p = -1;
+	if ((r = j_text_in(o, member, required, &s, &have, d)) !=
+	    CCAKIT_OK || !have)
 		return r;
-	for (i = CCAKIT_PLATFORM_LEGACY; i <= CCAKIT_PLATFORM_2024; i++) {
-		name = ccakit_platform_profile_str(
-		    (enum ccakit_platform_profile)i);
-		if (name != NULL && cki_bytes_eq(s, (const uint8_t *)name,
-		    strlen(name))) {
-			*p = (enum ccakit_platform_profile)i;
+	for (i = lo; i <= hi; i++) {
+		n = name(i);
+		if (n != NULL && cki_bytes_eq(s, (const uint8_t *)n,
+		    strlen(n))) {
+			*p = i;
 			return CCAKIT_OK;
 		}
 	}
-	return cki_detail(d, CCAKIT_ERR_PROFILE_UNKNOWN, JP_PROFILE,
-	    "%s: \"%.64s\"", JP_PROFILE, (const char *)s.ptr);
+	return cki_detail(d, CCAKIT_ERR_PROFILE_UNKNOWN, member,
+	    "%s: \"%.64s\"", member, (const char *)s.ptr);
 }
 
 static int
@@ -455,7 +473,7 @@ platform_from_json(json_t *o, struct arena *a,
 	json_int_t iv;
 	bool have;
 	size_t i;
-	int r;
+	int profile, r;
 
 	if (!json_is_object(o))
 		return cki_detail(d, CCAKIT_ERR_JSON, J_PLATFORM,
@@ -463,8 +481,12 @@ platform_from_json(json_t *o, struct arena *a,
 	if ((r = j_members(o, platform_members, NELEM(platform_members),
 	    J_PLATFORM, d)) != CCAKIT_OK)
 		return r;
-	if ((r = platform_profile(o, &c->profile, d)) != CCAKIT_OK ||
-	    (r = j_b64(o, JP_CHALLENGE, true, a, &c->challenge, &have,
+	if ((r = j_profile(o, JP_PROFILE, true, platform_profile_name,
+	    CCAKIT_PLATFORM_LEGACY, CCAKIT_PLATFORM_2024, &profile, d)) !=
+	    CCAKIT_OK)
+		return r;
+	c->profile = (enum ccakit_platform_profile)profile;
+	if ((r = j_b64(o, JP_CHALLENGE, true, a, &c->challenge, &have,
 	    d)) != CCAKIT_OK ||
 	    (r = j_b64(o, JP_IMPL_ID, true, a, &c->impl_id, &have, d)) !=
 	    CCAKIT_OK ||
@@ -503,7 +525,7 @@ platform_from_json(json_t *o, struct arena *a,
 	    CCAKIT_OK)
 		return r;
 
-	/* 2024 profile claims; the decoder rejects them elsewhere. */
+	/* 2024 profile claims; the round trip refuses them elsewhere. */
 	if ((r = j_int(o, JP_CLIENT_ID, false, &iv, &have, d)) != CCAKIT_OK)
 		return r;
 	if (have) {
@@ -534,32 +556,6 @@ platform_from_json(json_t *o, struct arena *a,
 }
 
 static int
-realm_profile(const json_t *o, enum ccakit_realm_profile *p,
-    struct ccakit_errdetail *d)
-{
-	struct ccakit_bytes s;
-	const char *name;
-	bool have;
-	int i, r;
-
-	/* No profile claim is the legacy realm token, as in CBOR. */
-	*p = CCAKIT_REALM_LEGACY;
-	if ((r = j_text_in(o, JR_PROFILE, false, &s, &have, d)) !=
-	    CCAKIT_OK || !have)
-		return r;
-	for (i = CCAKIT_REALM_2023; i <= CCAKIT_REALM_2024; i++) {
-		name = ccakit_realm_profile_str((enum ccakit_realm_profile)i);
-		if (name != NULL && cki_bytes_eq(s, (const uint8_t *)name,
-		    strlen(name))) {
-			*p = (enum ccakit_realm_profile)i;
-			return CCAKIT_OK;
-		}
-	}
-	return cki_detail(d, CCAKIT_ERR_PROFILE_UNKNOWN, JR_PROFILE,
-	    "%s: \"%.64s\"", JR_PROFILE, (const char *)s.ptr);
-}
-
-static int
 realm_from_json(json_t *o, struct arena *a,
     struct ccakit_realm_claims *c, struct ccakit_errdetail *d)
 {
@@ -567,7 +563,7 @@ realm_from_json(json_t *o, struct arena *a,
 	json_t *rem;
 	bool have;
 	size_t i;
-	int r;
+	int profile, r;
 
 	if (!json_is_object(o))
 		return cki_detail(d, CCAKIT_ERR_JSON, J_REALM,
@@ -575,8 +571,13 @@ realm_from_json(json_t *o, struct arena *a,
 	if ((r = j_members(o, realm_members, NELEM(realm_members), J_REALM,
 	    d)) != CCAKIT_OK)
 		return r;
-	if ((r = realm_profile(o, &c->profile, d)) != CCAKIT_OK ||
-	    (r = j_b64(o, JR_CHALLENGE, true, a, &c->challenge, &have,
+	if ((r = j_profile(o, JR_PROFILE, false, realm_profile_name,
+	    CCAKIT_REALM_2023, CCAKIT_REALM_2024, &profile, d)) != CCAKIT_OK)
+		return r;
+	/* No profile claim is the legacy realm token, as in CBOR. */
+	c->profile = profile < 0 ? CCAKIT_REALM_LEGACY :
+	    (enum ccakit_realm_profile)profile;
+	if ((r = j_b64(o, JR_CHALLENGE, true, a, &c->challenge, &have,
 	    d)) != CCAKIT_OK ||
 	    (r = j_b64(o, JR_RPV, true, a, &c->rpv, &have, d)) !=
 	    CCAKIT_OK ||
@@ -626,10 +627,66 @@ realm_from_json(json_t *o, struct arena *a,
 	return CCAKIT_OK;
 }
 
+/* ccakit_platform_claims_encode or ccakit_realm_claims_encode. */
+typedef int claims_encode_fn(const void *in, uint8_t *out, size_t outsz,
+    size_t *outlen);
+
+static int
+platform_encode(const void *in, uint8_t *out, size_t outsz, size_t *outlen)
+{
+	return ccakit_platform_claims_encode(in, out, outsz, outlen);
+}
+
+static int
+realm_encode(const void *in, uint8_t *out, size_t outsz, size_t *outlen)
+{
+	return ccakit_realm_claims_encode(in, out, outsz, outlen);
+}
+
 /*
- * Encode the built claims into a fresh buffer and decode them from it:
- * the decoder is the one place where claim values are judged. Encoder
- * refusals are bad claim values too.
+ * Encode claims into a fresh buffer of the exact size. Encoder refusals
+ * are bad claim values; what names the claims in the detail.
+ */
+static int
+encode_alloc(claims_encode_fn *encode, const void *in, const char *what,
+    uint8_t **buf, size_t *len, struct ccakit_errdetail *d)
+{
+	uint8_t *b = NULL;
+	size_t n = 0;
+	int r = CCAKIT_ERR_INTERNAL;
+
+	if ((r = encode(in, NULL, 0, &n)) != CCAKIT_OK) {
+		r = cki_detail(d, r == CCAKIT_ERR_INVALID_ARG ?
+		    CCAKIT_ERR_CLAIM_VALUE : r, NULL,
+		    "%s cannot be encoded", what);
+		goto out;
+	}
+	if (n > CCAKIT_TOKEN_MAX_SIZE) {
+		r = cki_detail(d, CCAKIT_ERR_TOO_LARGE, NULL,
+		    "%s: %zu bytes", what, n);
+		goto out;
+	}
+	if ((b = malloc(n)) == NULL) {
+		r = cki_detail(d, CCAKIT_ERR_NOMEM, NULL, NULL);
+		goto out;
+	}
+	if ((r = encode(in, b, n, &n)) != CCAKIT_OK) {
+		r = cki_detail(d, r, NULL, "%s: encoding", what);
+		goto out;
+	}
+	*buf = b;
+	*len = n;
+	b = NULL;
+	r = CCAKIT_OK;
+ out:
+	free(b);
+	return r;
+}
+
+/*
+ * Encode the built claims and decode them from the encoding: the decoder
+ * is the one place where claim values are judged. A member the profile
+ * does not define is dropped by the encoder, and so refused here.
  */
 static int
 platform_roundtrip(const struct ccakit_platform_claims *in, uint8_t **buf,
@@ -640,26 +697,9 @@ platform_roundtrip(const struct ccakit_platform_claims *in, uint8_t **buf,
 	size_t n = 0;
 	int r = CCAKIT_ERR_INTERNAL;
 
-	if ((r = ccakit_platform_claims_encode(in, NULL, 0, &n)) !=
-	    CCAKIT_OK) {
-		r = cki_detail(d, r == CCAKIT_ERR_INVALID_ARG ?
-		    CCAKIT_ERR_CLAIM_VALUE : r, NULL,
-		    "platform claims cannot be encoded");
+	if ((r = encode_alloc(platform_encode, in, "platform claims", &b, &n,
+	    d)) != CCAKIT_OK)
 		goto out;
-	}
-	if (n > CCAKIT_TOKEN_MAX_SIZE) {
-		r = cki_detail(d, CCAKIT_ERR_TOO_LARGE, NULL,
-		    "platform claims: %zu bytes", n);
-		goto out;
-	}
-	if ((b = malloc(n)) == NULL) {
-		r = cki_detail(d, CCAKIT_ERR_NOMEM, NULL, NULL);
-		goto out;
-	}
-	if ((r = ccakit_platform_claims_encode(in, b, n, &n)) != CCAKIT_OK) {
-		r = cki_detail(d, r, NULL, "platform claims: encoding");
-		goto out;
-	}
 	if ((r = ccakit_platform_claims_decode(b, n, out, d)) != CCAKIT_OK)
 		goto out;
 	if ((in->present & ~out->present) != 0) {
@@ -685,25 +725,9 @@ realm_roundtrip(const struct ccakit_realm_claims *in, uint8_t **buf,
 	size_t n = 0;
 	int r = CCAKIT_ERR_INTERNAL;
 
-	if ((r = ccakit_realm_claims_encode(in, NULL, 0, &n)) != CCAKIT_OK) {
-		r = cki_detail(d, r == CCAKIT_ERR_INVALID_ARG ?
-		    CCAKIT_ERR_CLAIM_VALUE : r, NULL,
-		    "realm claims cannot be encoded");
+	if ((r = encode_alloc(realm_encode, in, "realm claims", &b, &n, d)) !=
+	    CCAKIT_OK)
 		goto out;
-	}
-	if (n > CCAKIT_TOKEN_MAX_SIZE) {
-		r = cki_detail(d, CCAKIT_ERR_TOO_LARGE, NULL,
-		    "realm claims: %zu bytes", n);
-		goto out;
-	}
-	if ((b = malloc(n)) == NULL) {
-		r = cki_detail(d, CCAKIT_ERR_NOMEM, NULL, NULL);
-		goto out;
-	}
-	if ((r = ccakit_realm_claims_encode(in, b, n, &n)) != CCAKIT_OK) {
-		r = cki_detail(d, r, NULL, "realm claims: encoding");
-		goto out;
-	}
 	if ((r = ccakit_realm_claims_decode(b, n, out, d)) != CCAKIT_OK)
 		goto out;
 	if ((in->present & ~out->present) != 0) {

@@ -30,6 +30,33 @@ cki_meas_len_ok(size_t len)
 	return len == 32 || len == 48 || len == 64;
 }
 
+bool
+cki_store_fits(size_t n, size_t more)
+{
+	return more <= CCAKIT_STORE_MAX_ENTRIES &&
+	    n <= CCAKIT_STORE_MAX_ENTRIES - more;
+}
+
+int
+cki_store_grow(void **v, size_t *cap, size_t need, size_t sz)
+{
+	size_t ncap;
+	void *nv;
+
+	if (need <= *cap)
+		return CCAKIT_OK;
+	ncap = *cap == 0 ? 8 : *cap;
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap > CCAKIT_STORE_MAX_ENTRIES)
+		ncap = CCAKIT_STORE_MAX_ENTRIES;
+	if ((nv = realloc(*v, ncap * sz)) == NULL)
+		return CCAKIT_ERR_NOMEM;
+	*v = nv;
+	*cap = ncap;
+	return CCAKIT_OK;
+}
+
 ccakit_rv_store *
 ccakit_rv_store_new(void)
 {
@@ -121,45 +148,21 @@ ccakit_rv_store_realm(const ccakit_rv_store *s, const uint8_t *rim,
 	return NULL;
 }
 
-/* Grow *v (element size sz, *cap elements) to hold need elements. */
-static int
-grow(void **v, size_t *cap, size_t need, size_t sz)
-{
-	size_t ncap;
-	void *nv;
-
-	if (need <= *cap)
-		return CCAKIT_OK;
-	ncap = *cap == 0 ? 8 : *cap;
-	while (ncap < need)
-		ncap *= 2;
-	if (ncap > CCAKIT_STORE_MAX_ENTRIES)
-		ncap = CCAKIT_STORE_MAX_ENTRIES;
-	if ((nv = realloc(*v, ncap * sz)) == NULL)
-		return CCAKIT_ERR_NOMEM;
-	*v = nv;
-	*cap = ncap;
-	return CCAKIT_OK;
-}
-
 int
 cki_rv_store_reserve(ccakit_rv_store *s, size_t nplat, size_t nrealm)
 {
 	void *v;
 	int r;
 
-	if (nplat > CCAKIT_STORE_MAX_ENTRIES ||
-	    s->np > CCAKIT_STORE_MAX_ENTRIES - nplat ||
-	    nrealm > CCAKIT_STORE_MAX_ENTRIES ||
-	    s->nr > CCAKIT_STORE_MAX_ENTRIES - nrealm)
+	if (!cki_store_fits(s->np, nplat) || !cki_store_fits(s->nr, nrealm))
 		return CCAKIT_ERR_TOO_LARGE;
 	v = s->p;
-	r = grow(&v, &s->pcap, s->np + nplat, sizeof(*s->p));
+	r = cki_store_grow(&v, &s->pcap, s->np + nplat, sizeof(*s->p));
 	s->p = v;
 	if (r != CCAKIT_OK)
 		return r;
 	v = s->r;
-	r = grow(&v, &s->rcap, s->nr + nrealm, sizeof(*s->r));
+	r = cki_store_grow(&v, &s->rcap, s->nr + nrealm, sizeof(*s->r));
 	s->r = v;
 	return r;
 }

@@ -73,6 +73,14 @@ void cki_realm_rv_clear(struct ccakit_realm_rv *rv);
 /* Valid measurement size (32, 48 or 64 bytes). */
 bool cki_meas_len_ok(size_t len);
 
+/* Whether n + more entries stay within CCAKIT_STORE_MAX_ENTRIES. */
+bool cki_store_fits(size_t n, size_t more);
+/*
+ * Grow the array *v (*cap elements of sz bytes) to hold need elements,
+ * need <= CCAKIT_STORE_MAX_ENTRIES; *v and *cap change only on success.
+ */
+int cki_store_grow(void **v, size_t *cap, size_t need, size_t sz);
+
 /*
  * Pretty JSON writer with serde_json's to_string_pretty layout (two
  * spaces per level, `"key": value`, empty containers as [] and {}), used

@@ -54,6 +54,15 @@ ccakit_ta_store_count(const ccakit_ta_store *s)
 	return s == NULL ? 0 : s->n;
 }
 
+/* An entry is identified by implementation-id and instance-id together. */
+static bool
+ta_same_ids(const struct cki_ta_entry *e, const uint8_t impl_id[32],
+    const uint8_t inst_id[33])
+{
+	return memcmp(e->inst_id, inst_id, sizeof(e->inst_id)) == 0 &&
+	    memcmp(e->impl_id, impl_id, sizeof(e->impl_id)) == 0;
+}
+
 static struct cki_ta_entry *
 ta_find(const ccakit_ta_store *s, const uint8_t impl_id[32],
     const uint8_t inst_id[33])
@@ -61,8 +70,7 @@ ta_find(const ccakit_ta_store *s, const uint8_t impl_id[32],
 	size_t i;
 
 	for (i = 0; i < s->n; i++)
-		if (memcmp(s->e[i].inst_id, inst_id, 33) == 0 &&
-		    memcmp(s->e[i].impl_id, impl_id, 32) == 0)
+		if (ta_same_ids(&s->e[i], impl_id, inst_id))
 			return &s->e[i];
 	return NULL;
 }
@@ -96,24 +104,15 @@ ccakit_ta_store_lookup(const ccakit_ta_store *s, const uint8_t impl_id[32],
 int
 cki_ta_store_reserve(ccakit_ta_store *s, size_t more)
 {
-	struct cki_ta_entry *ne;
-	size_t ncap;
+	void *v;
+	int r;
 
-	if (more > CCAKIT_STORE_MAX_ENTRIES ||
-	    s->n > CCAKIT_STORE_MAX_ENTRIES - more)
+	if (!cki_store_fits(s->n, more))
 		return CCAKIT_ERR_TOO_LARGE;
-	if (s->n + more <= s->cap)
-		return CCAKIT_OK;
-	ncap = s->cap == 0 ? 8 : s->cap;
-	while (ncap < s->n + more)
-		ncap *= 2;
-	if (ncap > CCAKIT_STORE_MAX_ENTRIES)
-		ncap = CCAKIT_STORE_MAX_ENTRIES;
-	if ((ne = realloc(s->e, ncap * sizeof(*ne))) == NULL)
-		return CCAKIT_ERR_NOMEM;
-	s->e = ne;
-	s->cap = ncap;
-	return CCAKIT_OK;
+	v = s->e;
+	r = cki_store_grow(&v, &s->cap, s->n + more, sizeof(*s->e));
+	s->e = v;
+	return r;
 }
 
 int
@@ -364,8 +363,8 @@ ccakit_ta_store_load_json(ccakit_ta_store *s, const char *json, size_t len,
 		if (ta_find(s, tmp[i].impl_id, tmp[i].inst_id) != NULL)
 			continue;
 		for (j = i + 1; j < n; j++)
-			if (memcmp(tmp[i].inst_id, tmp[j].inst_id, 33) == 0 &&
-			    memcmp(tmp[i].impl_id, tmp[j].impl_id, 32) == 0)
+			if (ta_same_ids(&tmp[j], tmp[i].impl_id,
+			    tmp[i].inst_id))
 				break;
 		if (j == n)
 			fresh++;

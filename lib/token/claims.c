@@ -1,6 +1,7 @@
 /*
  * Helpers shared by the platform and realm claims codecs: type and size
- * checks of single claims, hash algorithm names and digests.
+ * checks of single claims, the walk over a claims map, hash algorithm
+ * names and digests.
  */
 #include <string.h>
 
@@ -14,7 +15,7 @@
 #include "token/token_priv.h"
 #include "util/util.h"
 
-static const struct {
+static const struct hash_entry {
 	enum cki_hash h;
 	const char *name;
 	size_t len;
@@ -39,40 +40,43 @@ cki_hash_from_name(struct ccakit_bytes name)
 	return CKI_HASH_NONE;
 }
 
-const char *
-cki_hash_name(enum cki_hash h)
+/* The table entry of h, NULL for CKI_HASH_NONE. */
+static const struct hash_entry *
+hash_find(enum cki_hash h)
 {
 	size_t i;
 
 	for (i = 0; i < NHASHES; i++)
 		if (hashes[i].h == h)
-			return hashes[i].name;
+			return &hashes[i];
 	return NULL;
+}
+
+const char *
+cki_hash_name(enum cki_hash h)
+{
+	const struct hash_entry *e = hash_find(h);
+
+	return e != NULL ? e->name : NULL;
 }
 
 size_t
 cki_hash_len(enum cki_hash h)
 {
-	size_t i;
+	const struct hash_entry *e = hash_find(h);
 
-	for (i = 0; i < NHASHES; i++)
-		if (hashes[i].h == h)
-			return hashes[i].len;
-	return 0;
+	return e != NULL ? e->len : 0;
 }
 
 int
 cki_hash(enum cki_hash h, const uint8_t *p, size_t len, uint8_t *md,
     size_t *mdlen)
 {
-	const EVP_MD *evp = NULL;
+	const struct hash_entry *e;
+	const EVP_MD *evp;
 	unsigned int n = 0;
-	size_t i;
 
-	for (i = 0; i < NHASHES; i++)
-		if (hashes[i].h == h)
-			evp = cki_cose_md(hashes[i].alg);
-	if (evp == NULL)
+	if ((e = hash_find(h)) == NULL || (evp = cki_cose_md(e->alg)) == NULL)
 		return CCAKIT_ERR_INVALID_ARG;
 	if (EVP_Digest(p, len, md, &n, evp, NULL) != 1 ||
 	    n > CKI_DIGEST_MAX)
@@ -106,16 +110,25 @@ type_name(enum ccakit_cbor_type t)
 	return "unknown";
 }
 
+/* A byte or text string (t) as a view. */
+static int
+claim_string(const struct ccakit_cbor_item *v, enum ccakit_cbor_type t,
+    const char *what, struct ccakit_bytes *out, struct ccakit_errdetail *d)
+{
+	if (v->type != t)
+		return cki_detail(d, CCAKIT_ERR_CLAIM_TYPE, what,
+		    "%s: expecting %s, got %s", what, type_name(t),
+		    type_name(v->type));
+	out->ptr = v->data;
+	out->len = (size_t)v->u;
+	return CCAKIT_OK;
+}
+
 int
 cki_claim_bstr(const struct ccakit_cbor_item *v, const char *what,
     struct ccakit_bytes *out, struct ccakit_errdetail *d)
 {
-	if (v->type != CCAKIT_CBOR_BSTR)
-		return cki_detail(d, CCAKIT_ERR_CLAIM_TYPE, what,
-		    "%s: expecting bstr, got %s", what, type_name(v->type));
-	out->ptr = v->data;
-	out->len = (size_t)v->u;
-	return CCAKIT_OK;
+	return claim_string(v, CCAKIT_CBOR_BSTR, what, out, d);
 }
 
 int
@@ -188,12 +201,7 @@ int
 cki_claim_tstr(const struct ccakit_cbor_item *v, const char *what,
     struct ccakit_bytes *out, struct ccakit_errdetail *d)
 {
-	if (v->type != CCAKIT_CBOR_TSTR)
-		return cki_detail(d, CCAKIT_ERR_CLAIM_TYPE, what,
-		    "%s: expecting tstr, got %s", what, type_name(v->type));
-	out->ptr = v->data;
-	out->len = (size_t)v->u;
-	return CCAKIT_OK;
+	return claim_string(v, CCAKIT_CBOR_TSTR, what, out, d);
 }
 
 int
@@ -234,6 +242,82 @@ cki_claims_map(const uint8_t *buf, size_t len, const char *what,
 	return CCAKIT_OK;
 }
 
+int
+cki_claims_profile(const struct ccakit_cbor_item *map,
+    const char *const *names, size_t n, const char *kind, int *idx,
+    struct ccakit_errdetail *d)
+{
+	struct ccakit_cbor_item v;
+	struct ccakit_bytes s;
+	size_t i;
+	int r;
+
+	*idx = -1;
+	if (!ccakit_cbor_map_get_int(map, CCAKIT_CLAIM_PROFILE, &v))
+		return CCAKIT_OK;
+	if ((r = cki_claim_tstr(&v, "profile", &s, d)) != CCAKIT_OK)
+		return r;
+	for (i = 0; i < n; i++) {
+		if (names[i] != NULL && cki_bytes_eq(s,
+		    (const uint8_t *)names[i], strlen(names[i]))) {
+			*idx = (int)i;
+			return CCAKIT_OK;
+		}
+	}
+	return cki_detail(d, CCAKIT_ERR_PROFILE_UNKNOWN, "profile",
+	    "profile: unknown %s profile \"%.*s\"", kind,
+	    s.len > 80 ? 80 : (int)s.len, (const char *)s.ptr);
+}
+
+int
+cki_claims_walk(const struct ccakit_cbor_item *map, cki_claim_fn *fn,
+    void *claims, unsigned *seen, struct ccakit_errdetail *d)
+{
+	struct ccakit_cbor_iter it;
+	struct ccakit_cbor_item k, v;
+	unsigned bit;
+	int r;
+
+	ccakit_cbor_iter_init(&it, map);
+	while (ccakit_cbor_iter_next(&it, &k) &&
+	    ccakit_cbor_iter_next(&it, &v)) {
+		/* Unknown claims (any key type) are ignored (EAT). */
+		if (k.type != CCAKIT_CBOR_UINT ||
+		    k.u == CCAKIT_CLAIM_PROFILE)
+			continue;
+		bit = 0;
+		if ((r = fn(k.u, &v, claims, &bit, d)) != CCAKIT_OK)
+			return r;
+		*seen |= bit;
+	}
+	return CCAKIT_OK;
+}
+
+int
+cki_claims_missing(unsigned seen, unsigned required,
+    const struct cki_claim_name *names, size_t n, struct ccakit_errdetail *d)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((required & names[i].bit) != 0 &&
+		    (seen & names[i].bit) == 0)
+			return cki_detail(d, CCAKIT_ERR_CLAIM_MISSING,
+			    names[i].name, "missing claim: %s",
+			    names[i].name);
+	return CCAKIT_OK;
+}
+
+size_t
+cki_nbits(unsigned m)
+{
+	size_t n = 0;
+
+	for (; m != 0; m &= m - 1)
+		n++;
+	return n;
+}
+
 bool
 cki_cose_key_ok(const uint8_t *p, size_t len)
 {
@@ -269,4 +353,10 @@ void
 cki_put_bytes(struct ccakit_cbor_writer *w, struct ccakit_bytes b)
 {
 	ccakit_cbor_put_bstr(w, b.ptr, b.len);
+}
+
+void
+cki_put_text(struct ccakit_cbor_writer *w, struct ccakit_bytes b)
+{
+	ccakit_cbor_put_tstr(w, (const char *)b.ptr, b.len);
 }

@@ -36,10 +36,7 @@ ccakit_platform_profile_str(enum ccakit_platform_profile p)
 #define P_HASH_ALG	0x080u
 #define P_CLIENT_ID	0x100u	/* 2024 only */
 
-static const struct {
-	unsigned bit;
-	const char *name;
-} platform_mandatory[] = {
+static const struct cki_claim_name platform_mandatory[] = {
 	{ P_PROFILE, "profile" },
 	{ P_CHALLENGE, "challenge" },
 	{ P_IMPL_ID, "implementation-id" },
@@ -58,34 +55,6 @@ lifecycle_ok(uint64_t v)
 	uint64_t state = v >> 8;
 
 	return v <= 0x60ff && (state & 0x0f) == 0;
-}
-
-static int
-decode_profile(const struct ccakit_cbor_item *map,
-    enum ccakit_platform_profile *p, bool *present,
-    struct ccakit_errdetail *d)
-{
-	struct ccakit_cbor_item v;
-	struct ccakit_bytes s;
-	int i, r;
-
-	*present = false;
-	*p = CCAKIT_PLATFORM_LEGACY;
-	if (!ccakit_cbor_map_get_int(map, CCAKIT_CLAIM_PROFILE, &v))
-		return CCAKIT_OK;
-	if ((r = cki_claim_tstr(&v, "profile", &s, d)) != CCAKIT_OK)
-		return r;
-	for (i = CCAKIT_PLATFORM_LEGACY; i <= CCAKIT_PLATFORM_2024; i++) {
-		if (cki_bytes_eq(s, (const uint8_t *)platform_profiles[i],
-		    strlen(platform_profiles[i]))) {
-			*p = (enum ccakit_platform_profile)i;
-			*present = true;
-			return CCAKIT_OK;
-		}
-	}
-	return cki_detail(d, CCAKIT_ERR_PROFILE_UNKNOWN, "profile",
-	    "profile: unknown platform profile \"%.*s\"",
-	    s.len > 80 ? 80 : (int)s.len, (const char *)s.ptr);
 }
 
 static int
@@ -209,19 +178,15 @@ decode_array_view(const struct ccakit_cbor_item *v, const char *what,
 	return CCAKIT_OK;
 }
 
-/*
- * One claim of the map. *bit receives the mandatory-claim bit it fills
- * (0 for optional claims); unknown keys leave everything untouched.
- */
+/* One claim of the map (a cki_claim_fn); unknown keys are left alone. */
 static int
-decode_claim(uint64_t key, const struct ccakit_cbor_item *v,
-    struct ccakit_platform_claims *c, unsigned *bit,
-    struct ccakit_errdetail *d)
+decode_claim(uint64_t key, const struct ccakit_cbor_item *v, void *claims,
+    unsigned *bit, struct ccakit_errdetail *d)
 {
+	struct ccakit_platform_claims *c = claims;
 	bool v2 = c->profile == CCAKIT_PLATFORM_2024;
 	int r;
 
-	*bit = 0;
 	switch (key) {
 	case CCAKIT_CLAIM_CHALLENGE:
 		*bit = P_CHALLENGE;
@@ -290,42 +255,27 @@ static int
 platform_from_map(const struct ccakit_cbor_item *map,
     struct ccakit_platform_claims *c, struct ccakit_errdetail *d)
 {
-	struct ccakit_cbor_iter it;
-	struct ccakit_cbor_item k, v;
-	unsigned seen = 0, bit;
-	bool have_profile;
-	size_t i;
-	int r;
+	unsigned seen = 0, required = ~P_CLIENT_ID;
+	int profile, r;
 
 	memset(c, 0, sizeof(*c));
 	/* The profile decides which keys are claims: read it first. */
-	if ((r = decode_profile(map, &c->profile, &have_profile, d)) !=
+	if ((r = cki_claims_profile(map, platform_profiles,
+	    sizeof(platform_profiles) / sizeof(platform_profiles[0]),
+	    "platform", &profile, d)) != CCAKIT_OK)
+		return r;
+	c->profile = CCAKIT_PLATFORM_LEGACY;
+	if (profile >= 0) {
+		c->profile = (enum ccakit_platform_profile)profile;
+		seen |= P_PROFILE;
+	}
+	if (c->profile == CCAKIT_PLATFORM_2024)
+		required |= P_CLIENT_ID;
+	if ((r = cki_claims_walk(map, decode_claim, c, &seen, d)) !=
 	    CCAKIT_OK)
 		return r;
-	if (have_profile)
-		seen |= P_PROFILE;
-	ccakit_cbor_iter_init(&it, map);
-	while (ccakit_cbor_iter_next(&it, &k) &&
-	    ccakit_cbor_iter_next(&it, &v)) {
-		/* Unknown claims (any key type) are ignored (EAT). */
-		if (k.type != CCAKIT_CBOR_UINT ||
-		    k.u == CCAKIT_CLAIM_PROFILE)
-			continue;
-		if ((r = decode_claim(k.u, &v, c, &bit, d)) != CCAKIT_OK)
-			return r;
-		seen |= bit;
-	}
-	for (i = 0; i < sizeof(platform_mandatory) /
-	    sizeof(platform_mandatory[0]); i++) {
-		bit = platform_mandatory[i].bit;
-		if (bit == P_CLIENT_ID && c->profile != CCAKIT_PLATFORM_2024)
-			continue;
-		if ((seen & bit) == 0)
-			return cki_detail(d, CCAKIT_ERR_CLAIM_MISSING,
-			    platform_mandatory[i].name, "missing claim: %s",
-			    platform_mandatory[i].name);
-	}
-	return CCAKIT_OK;
+	return cki_claims_missing(seen, required, platform_mandatory,
+	    sizeof(platform_mandatory) / sizeof(platform_mandatory[0]), d);
 }
 
 int
@@ -349,57 +299,35 @@ static void
 encode_sw_component(struct ccakit_cbor_writer *w,
     const struct ccakit_sw_component *sw)
 {
-	size_t n = 2;
+	unsigned optional = sw->present &
+	    (CCAKIT_SWC_TYPE | CCAKIT_SWC_VERSION | CCAKIT_SWC_HASH_ALG);
 
-	if (sw->present & CCAKIT_SWC_TYPE)
-		n++;
-	if (sw->present & CCAKIT_SWC_VERSION)
-		n++;
-	if (sw->present & CCAKIT_SWC_HASH_ALG)
-		n++;
-	ccakit_cbor_put_map(w, n);
-	if (sw->present & CCAKIT_SWC_TYPE) {
+	/* measurement-value and signer-id, then the optional members. */
+	ccakit_cbor_put_map(w, 2 + cki_nbits(optional));
+	if (optional & CCAKIT_SWC_TYPE) {
 		ccakit_cbor_put_uint(w, 1);
-		ccakit_cbor_put_tstr(w, (const char *)sw->type.ptr,
-		    sw->type.len);
+		cki_put_text(w, sw->type);
 	}
 	ccakit_cbor_put_uint(w, 2);
 	cki_put_bytes(w, sw->mval);
-	if (sw->present & CCAKIT_SWC_VERSION) {
+	if (optional & CCAKIT_SWC_VERSION) {
 		ccakit_cbor_put_uint(w, 4);
-		ccakit_cbor_put_tstr(w, (const char *)sw->version.ptr,
-		    sw->version.len);
+		cki_put_text(w, sw->version);
 	}
 	ccakit_cbor_put_uint(w, 5);
 	cki_put_bytes(w, sw->signer_id);
-	if (sw->present & CCAKIT_SWC_HASH_ALG) {
+	if (optional & CCAKIT_SWC_HASH_ALG) {
 		ccakit_cbor_put_uint(w, 6);
-		ccakit_cbor_put_tstr(w, (const char *)sw->hash_alg.ptr,
-		    sw->hash_alg.len);
+		cki_put_text(w, sw->hash_alg);
 	}
 }
 
-/* Optional members emitted for the 2024 profile, in key order. */
-static size_t
-count_2024(const struct ccakit_platform_claims *c)
-{
-	size_t n = 0;
+/* Optional members emitted for the 2024 profile only. */
+#define PLAT_2024_OPTIONAL	(CCAKIT_PLAT_CLIENT_ID | \
+	CCAKIT_PLAT_MFG_CONFIG | CCAKIT_PLAT_EXTENSION | \
+	CCAKIT_PLAT_TBB_ROTPK | CCAKIT_PLAT_PEER_SIGNERS)
 
-	if (c->profile != CCAKIT_PLATFORM_2024)
-		return 0;
-	if (c->present & CCAKIT_PLAT_CLIENT_ID)
-		n++;
-	if (c->present & CCAKIT_PLAT_MFG_CONFIG)
-		n++;
-	if (c->present & CCAKIT_PLAT_EXTENSION)
-		n++;
-	if (c->present & CCAKIT_PLAT_TBB_ROTPK)
-		n++;
-	if (c->present & CCAKIT_PLAT_PEER_SIGNERS)
-		n++;
-	return n;
-}
-
+/* The 2024 optional members, in key order. */
 static void
 encode_2024(struct ccakit_cbor_writer *w,
     const struct ccakit_platform_claims *c)
@@ -460,9 +388,9 @@ ccakit_platform_claims_encode(const struct ccakit_platform_claims *c,
 	    !raw_array_ok(c->tbb_rotpk))))
 		return CCAKIT_ERR_INVALID_ARG;
 
-	n = 8 + count_2024(c);
-	if (c->present & CCAKIT_PLAT_VSI)
-		n++;
+	n = 8 + cki_nbits(c->present & CCAKIT_PLAT_VSI);
+	if (c->profile == CCAKIT_PLATFORM_2024)
+		n += cki_nbits(c->present & PLAT_2024_OPTIONAL);
 	ccakit_cbor_writer_init(&w, out, outsz);
 	ccakit_cbor_put_map(&w, n);
 	ccakit_cbor_put_uint(&w, CCAKIT_CLAIM_PROFILE);
@@ -483,12 +411,10 @@ ccakit_platform_claims_encode(const struct ccakit_platform_claims *c,
 		encode_sw_component(&w, &c->sw[i]);
 	if (c->present & CCAKIT_PLAT_VSI) {
 		ccakit_cbor_put_uint(&w, CCAKIT_CLAIM_PLAT_VSI);
-		ccakit_cbor_put_tstr(&w, (const char *)c->vsi.ptr,
-		    c->vsi.len);
+		cki_put_text(&w, c->vsi);
 	}
 	ccakit_cbor_put_uint(&w, CCAKIT_CLAIM_PLAT_HASH_ALG);
-	ccakit_cbor_put_tstr(&w, (const char *)c->hash_alg.ptr,
-	    c->hash_alg.len);
+	cki_put_text(&w, c->hash_alg);
 	encode_2024(&w, c);
 	if ((r = ccakit_cbor_writer_finish(&w, &len)) != CCAKIT_OK)
 		return r;

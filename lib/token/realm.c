@@ -35,10 +35,7 @@ ccakit_realm_profile_str(enum ccakit_realm_profile p)
 #define R_RAK_HASH_ALG	0x40u
 #define R_INSTANCE_ID	0x80u	/* 2024 only */
 
-static const struct {
-	unsigned bit;
-	const char *name;
-} realm_mandatory[] = {
+static const struct cki_claim_name realm_mandatory[] = {
 	{ R_CHALLENGE, "challenge" },
 	{ R_RPV, "personalization-value" },
 	{ R_RIM, "initial-measurement" },
@@ -48,31 +45,6 @@ static const struct {
 	{ R_RAK_HASH_ALG, "public-key-hash-algo-id" },
 	{ R_INSTANCE_ID, "instance-id" },
 };
-
-static int
-decode_profile(const struct ccakit_cbor_item *map,
-    enum ccakit_realm_profile *p, struct ccakit_errdetail *d)
-{
-	struct ccakit_cbor_item v;
-	struct ccakit_bytes s;
-	int i, r;
-
-	*p = CCAKIT_REALM_LEGACY;
-	if (!ccakit_cbor_map_get_int(map, CCAKIT_CLAIM_PROFILE, &v))
-		return CCAKIT_OK;
-	if ((r = cki_claim_tstr(&v, "profile", &s, d)) != CCAKIT_OK)
-		return r;
-	for (i = CCAKIT_REALM_2023; i <= CCAKIT_REALM_2024; i++) {
-		if (cki_bytes_eq(s, (const uint8_t *)realm_profiles[i],
-		    strlen(realm_profiles[i]))) {
-			*p = (enum ccakit_realm_profile)i;
-			return CCAKIT_OK;
-		}
-	}
-	return cki_detail(d, CCAKIT_ERR_PROFILE_UNKNOWN, "profile",
-	    "profile: unknown realm profile \"%.*s\"",
-	    s.len > 80 ? 80 : (int)s.len, (const char *)s.ptr);
-}
 
 static int
 decode_rem(const struct ccakit_cbor_item *a, struct ccakit_realm_claims *c,
@@ -161,14 +133,15 @@ decode_mec_policy(const struct ccakit_cbor_item *v, int *out,
 	    "mec-policy: expecting \"private\"/\"shared\" or 1/0");
 }
 
+/* One claim of the map (a cki_claim_fn); unknown keys are left alone. */
 static int
-decode_claim(uint64_t key, const struct ccakit_cbor_item *v,
-    struct ccakit_realm_claims *c, unsigned *bit, struct ccakit_errdetail *d)
+decode_claim(uint64_t key, const struct ccakit_cbor_item *v, void *claims,
+    unsigned *bit, struct ccakit_errdetail *d)
 {
+	struct ccakit_realm_claims *c = claims;
 	bool v2 = c->profile == CCAKIT_REALM_2024;
 	int r;
 
-	*bit = 0;
 	switch (key) {
 	case CCAKIT_CLAIM_CHALLENGE:
 		*bit = R_CHALLENGE;
@@ -219,37 +192,26 @@ static int
 realm_from_map(const struct ccakit_cbor_item *map,
     struct ccakit_realm_claims *c, struct ccakit_errdetail *d)
 {
-	struct ccakit_cbor_iter it;
-	struct ccakit_cbor_item k, v;
-	unsigned seen = 0, bit;
-	size_t i;
-	int r;
+	unsigned seen = 0, required = ~R_INSTANCE_ID;
+	int profile, r;
 
 	memset(c, 0, sizeof(*c));
 	/* The profile decides the RAK format: read it first. */
-	if ((r = decode_profile(map, &c->profile, d)) != CCAKIT_OK)
+	if ((r = cki_claims_profile(map, realm_profiles,
+	    sizeof(realm_profiles) / sizeof(realm_profiles[0]), "realm",
+	    &profile, d)) != CCAKIT_OK)
 		return r;
-	ccakit_cbor_iter_init(&it, map);
-	while (ccakit_cbor_iter_next(&it, &k) &&
-	    ccakit_cbor_iter_next(&it, &v)) {
-		/* Unknown claims (any key type) are ignored (EAT). */
-		if (k.type != CCAKIT_CBOR_UINT ||
-		    k.u == CCAKIT_CLAIM_PROFILE)
-			continue;
-		if ((r = decode_claim(k.u, &v, c, &bit, d)) != CCAKIT_OK)
-			return r;
-		seen |= bit;
-	}
-	for (i = 0; i < sizeof(realm_mandatory) / sizeof(realm_mandatory[0]);
-	    i++) {
-		bit = realm_mandatory[i].bit;
-		if (bit == R_INSTANCE_ID && c->profile != CCAKIT_REALM_2024)
-			continue;
-		if ((seen & bit) == 0)
-			return cki_detail(d, CCAKIT_ERR_CLAIM_MISSING,
-			    realm_mandatory[i].name, "missing claim: %s",
-			    realm_mandatory[i].name);
-	}
+	c->profile = profile < 0 ? CCAKIT_REALM_LEGACY :
+	    (enum ccakit_realm_profile)profile;
+	if (c->profile == CCAKIT_REALM_2024)
+		required |= R_INSTANCE_ID;
+	if ((r = cki_claims_walk(map, decode_claim, c, &seen, d)) !=
+	    CCAKIT_OK)
+		return r;
+	if ((r = cki_claims_missing(seen, required, realm_mandatory,
+	    sizeof(realm_mandatory) / sizeof(realm_mandatory[0]), d)) !=
+	    CCAKIT_OK)
+		return r;
 	return check_rak(c, d);
 }
 
@@ -276,8 +238,8 @@ ccakit_realm_claims_encode(const struct ccakit_realm_claims *c,
 {
 	struct ccakit_cbor_writer w;
 	const char *profile;
-	bool v2;
-	size_t i, n = 7, len;
+	unsigned optional = 0;
+	size_t i, n, len;
 	int r;
 
 	if (c == NULL || outlen == NULL || (out == NULL && outsz != 0))
@@ -285,12 +247,12 @@ ccakit_realm_claims_encode(const struct ccakit_realm_claims *c,
 	if ((unsigned)c->profile > CCAKIT_REALM_2024)
 		return CCAKIT_ERR_PROFILE_UNKNOWN;
 	profile = ccakit_realm_profile_str(c->profile);
-	v2 = c->profile == CCAKIT_REALM_2024;
+	/* The optional members exist in the 2024 profile only. */
+	if (c->profile == CCAKIT_REALM_2024)
+		optional = c->present &
+		    (CCAKIT_REALM_INSTANCE_ID | CCAKIT_REALM_MEC_POLICY);
+	n = 7 + cki_nbits(optional);
 	if (profile != NULL)
-		n++;
-	if (v2 && (c->present & CCAKIT_REALM_INSTANCE_ID))
-		n++;
-	if (v2 && (c->present & CCAKIT_REALM_MEC_POLICY))
 		n++;
 
 	ccakit_cbor_writer_init(&w, out, outsz);
@@ -310,18 +272,16 @@ ccakit_realm_claims_encode(const struct ccakit_realm_claims *c,
 	for (i = 0; i < CCAKIT_REM_COUNT; i++)
 		cki_put_bytes(&w, c->rem[i]);
 	ccakit_cbor_put_uint(&w, CCAKIT_CLAIM_REALM_HASH_ALG);
-	ccakit_cbor_put_tstr(&w, (const char *)c->hash_alg.ptr,
-	    c->hash_alg.len);
+	cki_put_text(&w, c->hash_alg);
 	ccakit_cbor_put_uint(&w, CCAKIT_CLAIM_REALM_PUB_KEY);
 	cki_put_bytes(&w, c->rak);
 	ccakit_cbor_put_uint(&w, CCAKIT_CLAIM_REALM_PUB_KEY_HASH_ALG);
-	ccakit_cbor_put_tstr(&w, (const char *)c->rak_hash_alg.ptr,
-	    c->rak_hash_alg.len);
-	if (v2 && (c->present & CCAKIT_REALM_INSTANCE_ID)) {
+	cki_put_text(&w, c->rak_hash_alg);
+	if (optional & CCAKIT_REALM_INSTANCE_ID) {
 		ccakit_cbor_put_uint(&w, CCAKIT_CLAIM_REALM_INSTANCE_ID);
 		cki_put_bytes(&w, c->instance_id);
 	}
-	if (v2 && (c->present & CCAKIT_REALM_MEC_POLICY)) {
+	if (optional & CCAKIT_REALM_MEC_POLICY) {
 		ccakit_cbor_put_uint(&w, CCAKIT_CLAIM_REALM_MEC_POLICY);
 		ccakit_cbor_put_uint(&w, c->mec_policy ? 1 : 0);
 	}

@@ -88,13 +88,55 @@ int cki_claims_map(const uint8_t *buf, size_t len, const char *what,
     struct ccakit_cbor_item *map, struct ccakit_errdetail *d);
 
 /*
+ * The profile claim of a claims map, matched against names[0..n) (NULL
+ * entries never match): *idx receives the index of the match, or -1 when
+ * the map has no profile claim. An unknown profile is
+ * CCAKIT_ERR_PROFILE_UNKNOWN; kind ("platform", "realm") names it.
+ */
+int cki_claims_profile(const struct ccakit_cbor_item *map,
+    const char *const *names, size_t n, const char *kind, int *idx,
+    struct ccakit_errdetail *d);
+
+/*
+ * Decodes one claim into claims; *bit receives the mandatory-claim bit the
+ * claim fills (it is 0 on entry, left so for an optional claim).
+ */
+typedef int cki_claim_fn(uint64_t key, const struct ccakit_cbor_item *v,
+    void *claims, unsigned *bit, struct ccakit_errdetail *d);
+
+/*
+ * Call fn for each claim of a claims map, accumulating the bits in *seen.
+ * Keys other than unsigned integers, and the profile (which the caller
+ * reads first), are skipped: unknown claims are ignored (EAT).
+ */
+int cki_claims_walk(const struct ccakit_cbor_item *map, cki_claim_fn *fn,
+    void *claims, unsigned *seen, struct ccakit_errdetail *d);
+
+/* A mandatory claim: its bit in the walk's seen set, and its name. */
+struct cki_claim_name {
+	unsigned bit;
+	const char *name;
+};
+
+/*
+ * CCAKIT_ERR_CLAIM_MISSING naming the first entry of names[] whose bit is
+ * in required but not in seen (names[] is in reporting order).
+ */
+int cki_claims_missing(unsigned seen, unsigned required,
+    const struct cki_claim_name *names, size_t n, struct ccakit_errdetail *d);
+
+/* The number of bits set in m. */
+size_t cki_nbits(unsigned m);
+
+/*
  * Structural check of a public COSE_Key carried in the RAK claim: a strict
  * CBOR map with kty 2 (EC2), crv 1/2/3, x and y byte strings of the
  * curve's coordinate length and no private part. No cryptography.
  */
 bool cki_cose_key_ok(const uint8_t *p, size_t len);
 
-/* Append a byte string from a view. */
+/* Append a byte string or a text string from a view. */
 void cki_put_bytes(struct ccakit_cbor_writer *w, struct ccakit_bytes b);
+void cki_put_text(struct ccakit_cbor_writer *w, struct ccakit_bytes b);
 
 #endif /* CCAKIT_TOKEN_PRIV_H */

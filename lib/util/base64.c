@@ -87,7 +87,8 @@ ccakit_b64_decode(const char *in, size_t inlen, enum ccakit_b64 v,
 	uint32_t w = 0;
 	int x;
 
-	if (outlen == NULL || (inlen > 0 && in == NULL))
+	if (outlen == NULL || (inlen > 0 && in == NULL) ||
+	    (out == NULL && outsz > 0))
 		return CCAKIT_ERR_INVALID_ARG;
 	/* Padding: only at the end, at most two, only where allowed. */
 	while (npad < inlen && npad < 2 && in[inlen - 1 - npad] == '=')

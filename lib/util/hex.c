@@ -40,7 +40,8 @@ ccakit_hex_decode(const char *in, size_t inlen, uint8_t *out, size_t outsz,
 	size_t i;
 	int hi, lo;
 
-	if (outlen == NULL || (inlen > 0 && in == NULL))
+	if (outlen == NULL || (inlen > 0 && in == NULL) ||
+	    (out == NULL && outsz > 0))
 		return CCAKIT_ERR_INVALID_ARG;
 	if (inlen % 2 != 0)
 		return CCAKIT_ERR_ENCODING;

@@ -91,6 +91,19 @@ load(ccakit_claimset *c, const char *s, struct ccakit_errdetail *d)
 	return ccakit_claimset_from_json(c, s, strlen(s), d);
 }
 
+/* Load the collection of pv and rv into c. */
+static int
+load_pr(ccakit_claimset *c, json_t *pv, json_t *rv,
+    struct ccakit_errdetail *d)
+{
+	char *s = collection(pv, rv);
+	int r;
+
+	r = load(c, s, d);
+	free(s);
+	return r;
+}
+
 static void
 test_valid_full(void **state)
 {
@@ -229,7 +242,7 @@ test_realm_negatives(void **state)
 	struct ccakit_errdetail d;
 	ccakit_claimset *c;
 	json_t *pv, *rv;
-	char path[128], *s;
+	char path[128];
 	size_t i;
 
 	(void)state;
@@ -238,13 +251,11 @@ test_realm_negatives(void **state)
 	for (i = 0; i < sizeof(neg) / sizeof(neg[0]); i++) {
 		(void)snprintf(path, sizeof(path), RDIR "%s", neg[i].file);
 		rv = vector_json(path);
-		s = collection(pv, rv);
-		if (load(c, s, &d) != neg[i].code)
+		if (load_pr(c, pv, rv, &d) != neg[i].code)
 			fail_msg("%s: want %d, got %d (%s)", neg[i].file,
 			    neg[i].code, d.code, d.text);
 		assert_non_null(d.what);
 		assert_string_equal(d.what, neg[i].what);
-		free(s);
 		json_decref(rv);
 	}
 	json_decref(pv);
@@ -446,22 +457,16 @@ test_profile_2024(void **state)
 	/* A bad value in each of the new claims. */
 	assert_int_equal(json_object_set_new(pv, "cca-platform-extension",
 	    json_string("oA==")), 0);
-	s = collection(pv, rv);
-	assert_int_not_equal(load(c, s, &d), CCAKIT_OK);
-	free(s);
+	assert_int_not_equal(load_pr(c, pv, rv, &d), CCAKIT_OK);
 	assert_int_equal(json_object_set_new(pv, "cca-platform-extension",
 	    json_string("gA==")), 0);
 	assert_int_equal(json_object_set_new(rv, "cca-realm-mec-policy",
 	    json_string("public")), 0);
-	s = collection(pv, rv);
-	assert_int_equal(load(c, s, &d), CCAKIT_ERR_CLAIM_VALUE);
-	free(s);
+	assert_int_equal(load_pr(c, pv, rv, &d), CCAKIT_ERR_CLAIM_VALUE);
 	assert_int_equal(json_object_del(rv, "cca-realm-mec-policy"), 0);
 	assert_int_equal(json_object_del(pv, "cca-platform-client-id"), 0);
-	s = collection(pv, rv);
-	assert_int_equal(load(c, s, &d), CCAKIT_ERR_CLAIM_MISSING);
+	assert_int_equal(load_pr(c, pv, rv, &d), CCAKIT_ERR_CLAIM_MISSING);
 	assert_string_equal(d.what, "client-id");
-	free(s);
 	/* The first load stands. */
 	assert_int_equal(ccakit_claimset_platform(c)->client_id, 1);
 
@@ -505,11 +510,9 @@ test_schema(void **state)
 	rv = json_deep_copy(json_object_get(ref,			\
 	    "cca-realm-delegated-token"));				\
 	assert_int_equal(json_object_set_new(obj, key, val), 0);	\
-	s = collection(pv, rv);						\
-	if (load(c, s, &d) != (want))					\
+	if (load_pr(c, pv, rv, &d) != (want))				\
 		fail_msg("%s: want %d, got %d (%s)", key, want, d.code,	\
 		    d.text);						\
-	free(s);							\
 	json_decref(pv);						\
 	json_decref(rv);						\
 } while (0)
@@ -558,15 +561,11 @@ test_schema(void **state)
 	    1);
 	assert_int_equal(json_object_set_new(sw, "measurement-type",
 	    json_integer(3)), 0);
-	s = collection(pv, rv);
-	assert_int_equal(load(c, s, &d), CCAKIT_ERR_JSON);
-	free(s);
+	assert_int_equal(load_pr(c, pv, rv, &d), CCAKIT_ERR_JSON);
 	assert_int_equal(json_object_del(sw, "measurement-type"), 0);
 	assert_int_equal(json_object_del(sw, "signer-id"), 0);
-	s = collection(pv, rv);
-	assert_int_equal(load(c, s, &d), CCAKIT_ERR_CLAIM_MISSING);
+	assert_int_equal(load_pr(c, pv, rv, &d), CCAKIT_ERR_CLAIM_MISSING);
 	assert_string_equal(d.what, "signer-id");
-	free(s);
 	json_decref(pv);
 	json_decref(rv);
 

@@ -328,6 +328,22 @@ test_ta_bad_refused(void **state)
 	ccakit_key_free(&k);
 }
 
+/* The Sig_structure digest of m is the SHA-384 value hex. */
+static void
+assert_sig_digest(const struct ccakit_cose_sign1 *m, const char *hex)
+{
+	uint8_t md[CKI_MD_MAX], *want;
+	size_t mdlen, n;
+
+	assert_int_equal(cki_cose_sig_digest(m->alg, m->protected_hdr.ptr,
+	    m->protected_hdr.len, m->payload.ptr, m->payload.len, md, &mdlen),
+	    CCAKIT_OK);
+	want = tu_hex(hex, &n);
+	assert_int_equal(mdlen, 48);
+	assert_memory_equal(md, want, n);
+	free(want);
+}
+
 static void
 test_sig_structure_digest(void **state)
 {
@@ -339,30 +355,18 @@ test_sig_structure_digest(void **state)
 	    "ab396a11f9cf6bf5ed42242724f3fb6d9f18b42a0874705d";
 	struct ccakit_cose_sign1 m;
 	struct token t;
-	uint8_t md[CKI_MD_MAX], *want;
-	size_t mdlen, n;
+	uint8_t md[CKI_MD_MAX];
+	size_t mdlen;
 
 	(void)state;
 	token_load(&t, "rust-ccatoken/cca-token-01.cbor");
 
 	decode_ok(t.realm, &m);
 	assert_int_equal(m.payload.len, 0x1b6);
-	assert_int_equal(cki_cose_sig_digest(m.alg, m.protected_hdr.ptr,
-	    m.protected_hdr.len, m.payload.ptr, m.payload.len, md, &mdlen),
-	    CCAKIT_OK);
-	want = tu_hex(want_realm, &n);
-	assert_int_equal(mdlen, 48);
-	assert_memory_equal(md, want, n);
-	free(want);
+	assert_sig_digest(&m, want_realm);
 
 	decode_ok(t.platform, &m);
-	assert_int_equal(cki_cose_sig_digest(m.alg, m.protected_hdr.ptr,
-	    m.protected_hdr.len, m.payload.ptr, m.payload.len, md, &mdlen),
-	    CCAKIT_OK);
-	want = tu_hex(want_platform, &n);
-	assert_int_equal(mdlen, 48);
-	assert_memory_equal(md, want, n);
-	free(want);
+	assert_sig_digest(&m, want_platform);
 
 	assert_int_equal(cki_cose_sig_digest(-8, m.protected_hdr.ptr,
 	    m.protected_hdr.len, m.payload.ptr, m.payload.len, md, &mdlen),

@@ -88,6 +88,10 @@ test_hex(void **state)
 	    CCAKIT_ERR_BUFFER_TOO_SMALL);
 	assert_int_equal(ccakit_hex_decode("", 0, out, 0, &n), 0);
 	assert_int_equal(n, 0);
+	/* A room without a buffer is an argument error, not a crash. */
+	assert_int_equal(ccakit_hex_decode("00", 2, NULL, 1, &n),
+	    CCAKIT_ERR_INVALID_ARG);
+	assert_int_equal(ccakit_hex_decode("", 0, NULL, 0, &n), 0);
 }
 
 /* RFC 4648 §10 test vectors. */
@@ -174,6 +178,10 @@ test_b64_strict(void **state)
 	    sizeof(out), &n), CCAKIT_ERR_ENCODING);
 	assert_int_equal(ccakit_b64_decode("Zm9vYmFy", 8, CCAKIT_B64_STD, out,
 	    5, &n), CCAKIT_ERR_BUFFER_TOO_SMALL);
+	assert_int_equal(ccakit_b64_decode("Zm9vYmFy", 8, CCAKIT_B64_STD, NULL,
+	    6, &n), CCAKIT_ERR_INVALID_ARG);
+	assert_int_equal(ccakit_b64_decode("Zm9vYmFy", 8, CCAKIT_B64_STD, NULL,
+	    0, &n), CCAKIT_ERR_BUFFER_TOO_SMALL);
 	/* All byte values round trip in both alphabets. */
 	for (i = 0; i < sizeof(all); i++)
 		all[i] = (uint8_t)i;
