@@ -1,0 +1,2 @@
+ccakit_fuzzer(eventlog SOURCE fuzz_eventlog.c
+	LIBS ccakit_measure ccakit_util)

@@ -1,0 +1,2 @@
+ccakit_fuzzer(vmmconf SOURCE fuzz_vmmconf.c
+	LIBS ccakit_vmm ccakit_measure ccakit_util)

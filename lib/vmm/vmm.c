@@ -1,0 +1,769 @@
+/*
+ * Common part of the VMM models: error messages, number parsing, realm
+ * parameter resolution (upstream src/realm_params.rs), image files and
+ * the realm layout the models fill.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "vmm/vmm_priv.h"
+
+int
+cki_msg(struct ccakit_vmm_msg *m, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (m != NULL) {
+		va_start(ap, fmt);
+		(void)vsnprintf(m->text, sizeof(m->text), fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+int
+cki_msg_ctx(struct ccakit_vmm_msg *m, int code, const char *ctx)
+{
+	size_t n, have;
+
+	if (m == NULL)
+		return code;
+	/* Shift the message right and put "ctx: " in front, truncating. */
+	n = strlen(ctx) + 2;
+	if (n >= sizeof(m->text))
+		return code;
+	have = strnlen(m->text, sizeof(m->text) - 1);
+	if (have > sizeof(m->text) - 1 - n)
+		have = sizeof(m->text) - 1 - n;
+	memmove(m->text + n, m->text, have);
+	m->text[n + have] = '\0';
+	memcpy(m->text, ctx, n - 2);
+	m->text[n - 2] = ':';
+	m->text[n - 1] = ' ';
+	return code;
+}
+
+int
+cki_msg_file(struct ccakit_vmm_msg *m, int code, const char *path, int errnum)
+{
+	/* Rust's io::Error display: "<strerror> (os error N)". */
+	return cki_msg(m, code, "file %s error: %s (os error %d)", path,
+	    strerror(errnum), errnum);
+}
+
+int
+cki_parse_u64(const char *s, uint64_t max, uint64_t *out,
+    struct ccakit_vmm_msg *m)
+{
+	uint64_t v = 0;
+	const char *p = s;
+
+	if (*p == '+')
+		p++;
+	if (*s == '\0')
+		return cki_msg(m, CCAKIT_ERR_INVALID_ARG,
+		    "cannot parse integer from empty string");
+	if (*p == '\0')
+		return cki_msg(m, CCAKIT_ERR_INVALID_ARG,
+		    "invalid digit found in string");
+	for (; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return cki_msg(m, CCAKIT_ERR_INVALID_ARG,
+			    "invalid digit found in string");
+		if (v > (max - (uint64_t)(*p - '0')) / 10)
+			return cki_msg(m, CCAKIT_ERR_INVALID_ARG,
+			    "number too large to fit in target type");
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	*out = v;
+	return CCAKIT_OK;
+}
+
+int
+cki_parse_mem_size(const char *s, uint64_t *out, struct ccakit_vmm_msg *m)
+{
+	static const struct {
+		char c;
+		uint64_t mult;
+	} suffix[] = {
+		{ 'B', 1 }, { 'K', CKI_KIB }, { 'M', CKI_MIB },
+		{ 'G', CKI_GIB }, { 'T', CKI_TIB }, { 'P', CKI_PIB },
+	};
+	char buf[64];
+	uint64_t mult = CKI_MIB, v;
+	size_t n = strlen(s), i;
+	int r;
+
+	if (n >= sizeof(buf))
+		return cki_msg(m, CCAKIT_ERR_INVALID_ARG,
+		    "number too large to fit in target type");
+	memcpy(buf, s, n + 1);
+	for (i = 0; n > 0 && i < sizeof(suffix) / sizeof(suffix[0]); i++)
+		if (buf[n - 1] == suffix[i].c) {
+			mult = suffix[i].mult;
+			buf[n - 1] = '\0';
+			break;
+		}
+	if ((r = cki_parse_u64(buf, UINT64_MAX, &v, m)) != CCAKIT_OK)
+		return r;
+	if (v > UINT64_MAX / mult)
+		return cki_msg(m, CCAKIT_ERR_INVALID_ARG,
+		    "number too large to fit in target type");
+	*out = v * mult;
+	return CCAKIT_OK;
+}
+
+int
+cki_parse_onoff(const char *s, int *v, struct ccakit_vmm_msg *m)
+{
+	if (strcmp(s, "on") == 0 || strcmp(s, "yes") == 0 ||
+	    strcmp(s, "true") == 0 || strcmp(s, "y") == 0)
+		*v = 1;
+	else if (strcmp(s, "off") == 0 || strcmp(s, "no") == 0 ||
+	    strcmp(s, "false") == 0 || strcmp(s, "n") == 0)
+		*v = 0;
+	else if (strcmp(s, "auto") != 0)
+		return cki_msg(m, CCAKIT_ERR_INVALID_ARG,
+		    "expected on/off/auto, got '%s'", s);
+	return CCAKIT_OK;
+}
+
+unsigned int
+cki_ilog2(uint64_t v)
+{
+	unsigned int n = 0;
+
+	while (v >>= 1)
+		n++;
+	return n;
+}
+
+uint64_t
+cki_align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+static int
+sve_vl_ok(unsigned int v)
+{
+	return v == 0 || (v % 128 == 0 && v >= 128 && v <= 2048);
+}
+
+int
+cki_caps_set(struct ccakit_realm_caps *c, unsigned int which, unsigned int v,
+    int restrict_only, struct ccakit_vmm_msg *m)
+{
+	unsigned int old = 0;
+
+	switch (which) {
+	case CCAKIT_CAP_IPA_BITS:
+		old = c->ipa_bits;
+		break;
+	case CCAKIT_CAP_NUM_BPS:
+		if (v < 2 || v > 64)
+			return cki_msg(m, CCAKIT_ERR_CLAIM_VALUE,
+			    "invalid parameter breakpoints '%u'", v);
+		old = c->num_bps;
+		break;
+	case CCAKIT_CAP_NUM_WPS:
+		if (v < 2 || v > 64)
+			return cki_msg(m, CCAKIT_ERR_CLAIM_VALUE,
+			    "invalid parameter watchpoints '%u'", v);
+		old = c->num_wps;
+		break;
+	case CCAKIT_CAP_PMU_NUM_CTRS:
+		if (v > 31)
+			return cki_msg(m, CCAKIT_ERR_CLAIM_VALUE,
+			    "invalid parameter PMU counters '%u'", v);
+		old = c->pmu_num_ctrs;
+		break;
+	case CCAKIT_CAP_SVE_VL:
+		if (!sve_vl_ok(v))
+			return cki_msg(m, CCAKIT_ERR_CLAIM_VALUE,
+			    "invalid parameter SVE vector length '%u'", v);
+		old = c->sve_vl;
+		break;
+	case CCAKIT_CAP_PMU:
+		old = c->pmu;
+		break;
+	case CCAKIT_CAP_LPA2:
+		old = c->lpa2;
+		break;
+	default:
+		return CCAKIT_ERR_INVALID_ARG;
+	}
+	/* Restrict: a value set earlier can only be lowered (false < true). */
+	if (restrict_only && (c->set & which) && v > old)
+		return CCAKIT_OK;
+	switch (which) {
+	case CCAKIT_CAP_IPA_BITS:
+		c->ipa_bits = (uint8_t)v;
+		break;
+	case CCAKIT_CAP_NUM_BPS:
+		c->num_bps = (uint8_t)v;
+		break;
+	case CCAKIT_CAP_NUM_WPS:
+		c->num_wps = (uint8_t)v;
+		break;
+	case CCAKIT_CAP_PMU_NUM_CTRS:
+		c->pmu_num_ctrs = (uint8_t)v;
+		break;
+	case CCAKIT_CAP_SVE_VL:
+		c->sve_vl = (uint16_t)v;
+		break;
+	case CCAKIT_CAP_PMU:
+		c->pmu = (uint8_t)(v != 0);
+		break;
+	default:
+		c->lpa2 = (uint8_t)(v != 0);
+		break;
+	}
+	c->set |= which;
+	return CCAKIT_OK;
+}
+
+/* Upstream applies them in this order (RealmParams::restrict/udpate). */
+static int
+caps_merge(struct ccakit_realm_caps *dst, const struct ccakit_realm_caps *src,
+    int restrict_only, struct ccakit_vmm_msg *m)
+{
+	const struct {
+		unsigned int bit;
+		unsigned int v;
+	} f[] = {
+		{ CCAKIT_CAP_IPA_BITS, src->ipa_bits },
+		{ CCAKIT_CAP_NUM_BPS, src->num_bps },
+		{ CCAKIT_CAP_NUM_WPS, src->num_wps },
+		{ CCAKIT_CAP_PMU_NUM_CTRS, src->pmu_num_ctrs },
+		{ CCAKIT_CAP_SVE_VL, src->sve_vl },
+		{ CCAKIT_CAP_PMU, src->pmu },
+		{ CCAKIT_CAP_LPA2, src->lpa2 },
+	};
+	struct ccakit_realm_caps tmp = *dst;
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if ((src->set & f[i].bit) && (r = cki_caps_set(&tmp, f[i].bit,
+		    f[i].v, restrict_only, m)) != CCAKIT_OK)
+			return r;
+	*dst = tmp;
+	return CCAKIT_OK;
+}
+
+int
+ccakit_realm_caps_update(struct ccakit_realm_caps *dst,
+    const struct ccakit_realm_caps *src, struct ccakit_vmm_msg *m)
+{
+	if (dst == NULL || src == NULL)
+		return CCAKIT_ERR_INVALID_ARG;
+	return caps_merge(dst, src, 0, m);
+}
+
+int
+ccakit_realm_caps_restrict(struct ccakit_realm_caps *dst,
+    const struct ccakit_realm_caps *src, struct ccakit_vmm_msg *m)
+{
+	if (dst == NULL || src == NULL)
+		return CCAKIT_ERR_INVALID_ARG;
+	return caps_merge(dst, src, 1, m);
+}
+
+int
+cki_vmm_read_file(const char *path, uint8_t **buf, size_t *len,
+    struct ccakit_vmm_msg *m)
+{
+	int r;
+
+	if ((r = cki_read_file(path, CKI_FDT_MAX_SIZE, buf, len)) ==
+	    CCAKIT_OK)
+		return r;
+	if (r == CCAKIT_ERR_IO)
+		return cki_msg_file(m, r, path, errno);
+	return cki_msg(m, r, "file %s error: %s", path, ccakit_strerror(r));
+}
+
+int
+cki_image_open(struct cki_image *img, const char *path,
+    struct ccakit_vmm_msg *m)
+{
+	struct stat st;
+	void *p;
+	int fd, r, e;
+
+	if (img->loaded)
+		return CCAKIT_OK;
+	free(img->path);
+	if ((img->path = strdup(path)) == NULL)
+		return cki_msg(m, CCAKIT_ERR_NOMEM, "out of memory");
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return cki_msg_file(m, CCAKIT_ERR_IO, path, errno);
+	if (fstat(fd, &st) == -1) {
+		e = errno;
+		close(fd);
+		return cki_msg_file(m, CCAKIT_ERR_IO, path, e);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		/* A pipe or a device: read it (bounded). */
+		close(fd);
+		if ((r = cki_read_file(path, CKI_KERNEL_MAX, &img->heap,
+		    &img->len)) != CCAKIT_OK)
+			return r == CCAKIT_ERR_IO ?
+			    cki_msg_file(m, r, path, errno) :
+			    cki_msg(m, r, "file %s error: %s", path,
+			    ccakit_strerror(r));
+		img->data = img->heap;
+		img->loaded = 1;
+		return CCAKIT_OK;
+	}
+	if (st.st_size > 0) {
+		if ((uint64_t)st.st_size > SIZE_MAX) {
+			close(fd);
+			return cki_msg(m, CCAKIT_ERR_TOO_LARGE,
+			    "file %s error: too large", path);
+		}
+		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
+		    0);
+		if (p == MAP_FAILED) {
+			e = errno;
+			close(fd);
+			return cki_msg_file(m, CCAKIT_ERR_IO, path, e);
+		}
+		img->map = p;
+		img->maplen = (size_t)st.st_size;
+		img->data = p;
+		img->len = (size_t)st.st_size;
+	}
+	close(fd);
+	img->loaded = 1;
+	return CCAKIT_OK;
+}
+
+void
+cki_image_close(struct cki_image *img)
+{
+	if (img->map != NULL)
+		munmap(img->map, img->maplen);
+	free(img->heap);
+	free(img->path);
+	memset(img, 0, sizeof(*img));
+}
+
+/* Decompress the first gzip member (flate2's GzDecoder), capped. */
+static int
+gunzip(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen,
+    const char **why)
+{
+	z_stream z;
+	uint8_t *buf = NULL, *nb;
+	size_t cap = 0;
+	int zr, r = CCAKIT_ERR_CLAIM_VALUE;
+
+	memset(&z, 0, sizeof(z));
+	if (len < 2 || in[0] != 0x1f || in[1] != 0x8b) {
+		*why = "invalid gzip header";
+		return r;
+	}
+	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
+		*why = "out of memory";
+		return CCAKIT_ERR_NOMEM;
+	}
+	z.next_in = (Bytef *)(uintptr_t)in;
+	do {
+		if (z.total_out == cap) {
+			size_t ncap = cap ? cap * 2 : 1u << 20;
+
+			if (cap >= CKI_KERNEL_MAX) {
+				*why = "decompressed kernel too large";
+				r = CCAKIT_ERR_TOO_LARGE;
+				goto out;
+			}
+			if (ncap > CKI_KERNEL_MAX)
+				ncap = CKI_KERNEL_MAX;
+			if ((nb = realloc(buf, ncap)) == NULL) {
+				*why = "out of memory";
+				r = CCAKIT_ERR_NOMEM;
+				goto out;
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		/* zlib counts in uInt: feed and drain in bounded steps. */
+		if (z.avail_in == 0 && (size_t)(z.next_in - in) < len) {
+			size_t left = len - (size_t)(z.next_in - in);
+			z.avail_in = (uInt)(left > (1u << 30) ? 1u << 30 : left);
+		}
+		z.next_out = buf + z.total_out;
+		z.avail_out = (uInt)(cap - z.total_out > (1u << 30) ?
+		    1u << 30 : cap - z.total_out);
+		zr = inflate(&z, Z_NO_FLUSH);
+		if (zr == Z_BUF_ERROR && z.avail_in == 0 &&
+		    (size_t)(z.next_in - in) == len) {
+			*why = "unexpected end of file";
+			goto out;
+		}
+	} while (zr == Z_OK || zr == Z_BUF_ERROR);
+	if (zr != Z_STREAM_END) {
+		*why = "corrupt deflate stream";
+		goto out;
+	}
+	*out = buf;
+	*outlen = z.total_out;
+	buf = NULL;
+	r = CCAKIT_OK;
+out:
+	inflateEnd(&z);
+	free(buf);
+	return r;
+}
+
+static uint64_t
+le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+#define LINUX_ARM64_MAGIC	0x644d5241u	/* "ARM\x64" at 0x38 */
+#define LINUX_HDR_SIZE		64
+
+static int
+linux_magic(const uint8_t *p)
+{
+	return (p[0x38] | (uint32_t)p[0x39] << 8 | (uint32_t)p[0x3a] << 16 |
+	    (uint32_t)p[0x3b] << 24) == LINUX_ARM64_MAGIC;
+}
+
+int
+cki_kernel_load(struct cki_image *img, const char *path,
+    uint64_t *text_offset, uint64_t *image_size, struct ccakit_vmm_msg *m)
+{
+	const char *why = NULL;
+	uint8_t *raw = NULL;
+	size_t rawlen = 0;
+	int r;
+
+	if ((r = cki_image_open(img, path, m)) != CCAKIT_OK)
+		return r;
+	if (img->len < LINUX_HDR_SIZE)
+		return cki_msg(m, CCAKIT_ERR_IO,
+		    "file %s error: failed to fill whole buffer", path);
+	if (!linux_magic(img->data)) {
+		/* QEMU accepts gzip-compressed kernels; so does the tool. */
+		if ((r = gunzip(img->data, img->len, &raw, &rawlen, &why)) !=
+		    CCAKIT_OK)
+			return cki_msg(m, r, "file %s error: %s", path, why);
+		if (img->map != NULL)
+			munmap(img->map, img->maplen);
+		free(img->heap);
+		img->map = NULL;
+		img->heap = raw;
+		img->data = raw;
+		img->len = rawlen;
+		if (rawlen < LINUX_HDR_SIZE)
+			return cki_msg(m, CCAKIT_ERR_IO,
+			    "file %s error: failed to fill whole buffer", path);
+		if (!linux_magic(raw))
+			return cki_msg(m, CCAKIT_ERR_CLAIM_VALUE,
+			    "invalid Linux header");
+	}
+	*text_offset = le64(img->data + 0x08);
+	*image_size = le64(img->data + 0x10);
+	return CCAKIT_OK;
+}
+
+int
+cki_vmm_add_rim(struct ccakit_vmm *v, uint64_t ipa, struct cki_image *img,
+    const uint8_t *data, size_t len, const char *label,
+    struct ccakit_vmm_msg *m)
+{
+	size_t i, j;
+
+	for (i = 0; i < v->nrim; i++)
+		if (v->rim[i].ipa == ipa)
+			return cki_msg(m, CCAKIT_ERR_CLAIM_VALUE,
+			    "invalid VM configuration: duplicate blob at %llu",
+			    (unsigned long long)ipa);
+	if (v->nrim == CKI_VMM_MAX_BLOBS)
+		return cki_msg(m, CCAKIT_ERR_INTERNAL, "too many blobs");
+	/* Kept sorted by address: the tool measures them in that order. */
+	for (i = 0; i < v->nrim && v->rim[i].ipa < ipa; i++)
+		;
+	for (j = v->nrim; j > i; j--)
+		v->rim[j] = v->rim[j - 1];
+	v->rim[i].ipa = ipa;
+	v->rim[i].img = img;
+	v->rim[i].data = data;
+	v->rim[i].len = len;
+	v->rim[i].label = label;
+	v->nrim++;
+	return CCAKIT_OK;
+}
+
+int
+cki_vmm_add_rem(struct ccakit_vmm *v, struct cki_image *img,
+    const char *label, struct ccakit_vmm_msg *m)
+{
+	if (v->nrem == CKI_VMM_MAX_BLOBS)
+		return cki_msg(m, CCAKIT_ERR_INTERNAL, "too many blobs");
+	v->rem[v->nrem].img = img;
+	v->rem[v->nrem].label = label;
+	v->nrem++;
+	return CCAKIT_OK;
+}
+
+int
+cki_vmm_set_dtb(struct ccakit_vmm *v, uint8_t *dtb, size_t len,
+    uint64_t base, struct ccakit_vmm_msg *m)
+{
+	int r;
+
+	free(v->dtb);
+	v->dtb = dtb;
+	v->dtb_len = len;
+	v->dtb_base = base;
+	if ((r = cki_vmm_add_rim(v, base, NULL, dtb, len, "DTB", m)) !=
+	    CCAKIT_OK)
+		return cki_msg_ctx(m, r, "realm");
+	return CCAKIT_OK;
+}
+
+int
+ccakit_vmm_type_from_name(const char *name, enum ccakit_vmm_type *type)
+{
+	if (name == NULL || type == NULL)
+		return CCAKIT_ERR_INVALID_ARG;
+	if (strcmp(name, "kvmtool") == 0)
+		*type = CCAKIT_VMM_KVMTOOL;
+	else if (strcmp(name, "qemu") == 0)
+		*type = CCAKIT_VMM_QEMU;
+	else if (strcmp(name, "cloud-hv") == 0)
+		*type = CCAKIT_VMM_CLOUDHV;
+	else
+		return CCAKIT_ERR_NOT_FOUND;
+	return CCAKIT_OK;
+}
+
+/* RealmConfig::from_args: config files restrict, then host flags update. */
+static int
+load_params(struct ccakit_vmm *v, const struct ccakit_vmm_opts *o,
+    struct ccakit_vmm_msg *m)
+{
+	struct ccakit_realm_caps caps;
+	uint8_t *text = NULL;
+	size_t i, len;
+	int r;
+
+	for (i = 0; i < o->nconfigs; i++) {
+		if ((r = cki_read_file(o->configs[i], 1u << 20, &text, &len)) !=
+		    CCAKIT_OK)
+			return r == CCAKIT_ERR_IO ?
+			    cki_msg_file(m, r, o->configs[i], errno) :
+			    cki_msg(m, r, "file %s error: %s", o->configs[i],
+			    ccakit_strerror(r));
+		memset(&caps, 0, sizeof(caps));
+		r = ccakit_realm_caps_parse(&caps, (const char *)text, len, m);
+		free(text);
+		if (r != CCAKIT_OK) {
+			char ctx[512];
+
+			(void)snprintf(ctx, sizeof(ctx), "invalid VM "
+			    "configuration: cannot parse %s", o->configs[i]);
+			return cki_msg_ctx(m, r, ctx);
+		}
+		if ((r = ccakit_realm_caps_restrict(&v->params, &caps, m)) !=
+		    CCAKIT_OK)
+			return r;
+	}
+	return ccakit_realm_caps_update(&v->params, &o->host, m);
+}
+
+int
+ccakit_vmm_new(struct ccakit_vmm **out, enum ccakit_vmm_type type, int argc,
+    const char *const *argv, const struct ccakit_vmm_opts *opts,
+    struct ccakit_vmm_msg *m)
+{
+	struct ccakit_vmm_opts none;
+	struct ccakit_vmm *v = NULL;
+	int r = CCAKIT_ERR_INTERNAL;
+
+	if (m != NULL) {
+		m->text[0] = '\0';
+		m->usage = 0;
+	}
+	if (out == NULL || argc < 0 || (argc > 0 && argv == NULL))
+		return cki_msg(m, CCAKIT_ERR_INVALID_ARG, "invalid argument");
+	*out = NULL;
+	if (opts == NULL) {
+		memset(&none, 0, sizeof(none));
+		opts = &none;
+	}
+	if ((v = calloc(1, sizeof(*v))) == NULL)
+		return cki_msg(m, CCAKIT_ERR_NOMEM, "out of memory");
+	v->type = type;
+	if ((r = load_params(v, opts, m)) != CCAKIT_OK)
+		goto out;
+	switch (type) {
+	case CCAKIT_VMM_KVMTOOL:
+		r = cki_kvmtool_build(v, argc, argv, opts, m);
+		break;
+	case CCAKIT_VMM_QEMU:
+		r = cki_qemu_build(v, argc, argv, opts, m);
+		break;
+	case CCAKIT_VMM_CLOUDHV:
+		r = cki_cloudhv_build(v, argc, argv, opts, m);
+		break;
+	default:
+		r = cki_msg(m, CCAKIT_ERR_INVALID_ARG, "unknown VMM");
+		break;
+	}
+	if (r != CCAKIT_OK)
+		goto out;
+	*out = v;
+	v = NULL;
+out:
+	ccakit_vmm_free(&v);
+	return r;
+}
+
+void
+ccakit_vmm_free(struct ccakit_vmm **vp)
+{
+	struct ccakit_vmm *v;
+
+	if (vp == NULL || (v = *vp) == NULL)
+		return;
+	cki_image_close(&v->kernel);
+	cki_image_close(&v->initrd);
+	cki_image_close(&v->firmware);
+	free(v->dtb);
+	free(v);
+	*vp = NULL;
+}
+
+int
+ccakit_vmm_dtb(const struct ccakit_vmm *v, const uint8_t **dtb, size_t *len,
+    uint64_t *ipa)
+{
+	if (v == NULL || dtb == NULL || len == NULL)
+		return CCAKIT_ERR_INVALID_ARG;
+	if (v->dtb == NULL)
+		return CCAKIT_ERR_NOT_FOUND;
+	*dtb = v->dtb;
+	*len = v->dtb_len;
+	if (ipa != NULL)
+		*ipa = v->dtb_base;
+	return CCAKIT_OK;
+}
+
+const struct ccakit_realm_caps *
+ccakit_vmm_params(const struct ccakit_vmm *v)
+{
+	return v ? &v->params : NULL;
+}
+
+enum ccakit_vmm_hash
+ccakit_vmm_hash_algo(const struct ccakit_vmm *v)
+{
+	return v ? v->hash : CCAKIT_VMM_SHA256;
+}
+
+const uint8_t *
+ccakit_vmm_rpv(const struct ccakit_vmm *v)
+{
+	return v ? v->rpv : NULL;
+}
+
+const char *
+ccakit_vmm_warnings(const struct ccakit_vmm *v)
+{
+	return v ? v->warnings : "";
+}
+
+void
+cki_vmm_warn(struct ccakit_vmm *v, const char *fmt, ...)
+{
+	size_t n = strlen(v->warnings);
+	va_list ap;
+	int k;
+
+	if (n + 2 >= sizeof(v->warnings))
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(v->warnings + n, sizeof(v->warnings) - n - 1, fmt, ap);
+	va_end(ap);
+	if (k < 0) {
+		v->warnings[n] = '\0';
+		return;
+	}
+	n = strlen(v->warnings);
+	v->warnings[n] = '\n';
+	v->warnings[n + 1] = '\0';
+}
+
+int
+cki_hash_from_str(const char *s, enum ccakit_vmm_hash *h,
+    struct ccakit_vmm_msg *m)
+{
+	if (strcmp(s, "sha256") == 0)
+		*h = CCAKIT_VMM_SHA256;
+	else if (strcmp(s, "sha512") == 0)
+		*h = CCAKIT_VMM_SHA512;
+	else
+		return cki_msg(m, CCAKIT_ERR_CLAIM_VALUE,
+		    "RMM: unknown hash algorithm `%s`", s);
+	return CCAKIT_OK;
+}
+
+static int
+b64_sym(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '+' || c == '/';
+}
+
+int
+cki_rpv_b64(const char *s, uint8_t rpv[64], struct ccakit_vmm_msg *m)
+{
+	uint8_t buf[96];
+	size_t n = strlen(s), i, pad = 0, out;
+
+	/* The base64 crate's STANDARD engine: canonical, padded. */
+	for (i = 0; i < n; i++) {
+		if (s[i] == '=' && i >= n - 2 && n % 4 == 0) {
+			pad++;
+			continue;
+		}
+		if (!b64_sym(s[i]) || pad > 0)
+			return cki_msg(m, CCAKIT_ERR_ENCODING,
+			    "invalid Realm Personalization Value: Invalid "
+			    "symbol %d, offset %zu.", (unsigned char)s[i], i);
+	}
+	if (n % 4 != 0)
+		return cki_msg(m, CCAKIT_ERR_ENCODING,
+		    "invalid Realm Personalization Value: Invalid input "
+		    "length.");
+	if (n / 4 * 3 - pad > 64)
+		return cki_msg(m, CCAKIT_ERR_CLAIM_VALUE,
+		    "Realm Personalization Value is too large");
+	if (ccakit_b64_decode(s, n, CCAKIT_B64_STD, buf, sizeof(buf), &out) !=
+	    CCAKIT_OK || out > 64)
+		return cki_msg(m, CCAKIT_ERR_ENCODING,
+		    "invalid Realm Personalization Value: Invalid padding");
+	memset(rpv, 0, 64);
+	memcpy(rpv, buf, out);
+	return CCAKIT_OK;
+}

@@ -1,0 +1,167 @@
+#!/bin/sh
+# CLI tests of realm-measurements: exact stdout, stderr and exit statuses
+# of upstream's tests/cmdline.rs cases, outputs (DTB, rv.json, CoMID,
+# JSON). The RIM of every vector is checked in-process by test_vmm_vectors.
+# Needs CCAKIT_BIN (build/bin) and CCAKIT_VECTORS (shared/vectors).
+set -u
+BIN=${CCAKIT_BIN:?}/realm-measurements
+V=${CCAKIT_VECTORS:?}/cca-realm-measurements
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+
+# expect STATUS DESCRIPTION -- command...   (stdout in $T/out, stderr $T/err)
+expect() {
+	want=$1; desc=$2; shift 3
+	"$@" >"$T/out" 2>"$T/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok; else
+		bad "$desc: exit $got, want $want"; sed 's/^/  | /' "$T/err" >&2
+	fi
+}
+has() {
+	if grep -qF -- "$2" "$1"; then ok; else
+		bad "$3: '$2' not in $1"; sed 's/^/  | /' "$1" >&2; fi
+}
+same() {
+	if cmp -s "$1" "$2"; then ok; else bad "$3: files differ"; fi
+}
+# is FILE TEXT DESCRIPTION: FILE holds exactly TEXT plus a newline
+is() {
+	printf '%s\n' "$2" >"$T/want"
+	same "$1" "$T/want" "$3"
+}
+
+printf 'FW CONTENT' >"$T/firmware"
+printf 'INITRD CONTENT' >"$T/initrd"
+Z=00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000
+B=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==
+
+# --- usage ---
+expect 1 "no arguments" -- "$BIN"
+has "$T/err" "Usage:" "no arguments"
+expect 0 "help" -- "$BIN" help
+has "$T/out" "Usage:" "help"
+expect 0 "--help" -- "$BIN" --help
+has "$T/out" "Usage: realm-measurements" "--help"
+expect 0 "--version" -- "$BIN" --version
+has "$T/out" "realm-measurements " "--version"
+expect 1 "--input-dtb" -- "$BIN" --input-dtb x --num-wps 6 qemu
+has "$T/err" "error: unexpected argument" "--input-dtb"
+expect 1 "unknown VMM" -- "$BIN" xen
+expect 1 "bad --num-bps" -- "$BIN" --num-bps x qemu
+expect 1 "bad --pmu" -- "$BIN" --pmu maybe qemu
+expect 1 "bad kvmtool flag" -- "$BIN" kvmtool --no-such-flag
+has "$T/err" "error: unexpected argument '--no-such-flag' found" "kvmtool flag"
+expect 1 "--dtb and --dtb-template" -- "$BIN" --dtb x --dtb-template x qemu
+is "$T/err" "ERROR Invalid arguments: either --dtb or --dtb-template can be set but not both" "dtb conflict"
+
+# --- upstream error reports (exact stderr) ---
+expect 2 "missing firmware" -- "$BIN" --num-wps 6 --num-bps 6 \
+	-f nonexistent-file qemu -bios FW
+is "$T/err" "ERROR Failed to compute measurements: VMM: file nonexistent-file error: No such file or directory (os error 2)" "missing firmware"
+expect 2 "no cpus" -- "$BIN" kvmtool --realm
+is "$T/err" "ERROR Cannot build parameters: number of vCPUs is not known" "no cpus"
+expect 2 "no ram" -- "$BIN" kvmtool --realm -c 1
+is "$T/err" "ERROR Cannot build parameters: default guest RAM size is not known" "no ram"
+expect 2 "no wps" -- "$BIN" kvmtool --realm -c 1 -m 512M
+is "$T/err" "ERROR Failed to compute measurements: num_wps is not known" "no wps"
+Q="--num-wps 6 --num-bps 6 --ipa-bits 52 --pmu-num-ctrs 6"
+expect 2 "GICv2" -- "$BIN" $Q qemu -M virt,gic-version=2
+is "$T/err" "ERROR Cannot build parameters: unsupport GIC version 2" "GICv2"
+expect 2 "GICv4" -- "$BIN" $Q qemu -M virt,gic-version=4
+for g in host max 3; do
+	expect 0 "GIC $g" -- "$BIN" $Q qemu -M virt,gic-version=$g
+	same "$T/err" /dev/null "GIC $g: stderr"
+done
+
+# --- exact stdout (kvmtool_measurements) ---
+K="--num-wps 6 --num-bps 6 -f $T/firmware"
+expect 0 "kvmtool firmware" -- "$BIN" $K kvmtool --realm --firmware firmware \
+	-c 1 -m 512M
+printf 'RIM: %s\nREM0: %s\nREM1: %s\nREM2: %s\nREM3: %s\n' \
+	cf37146fce0ad50e1be1a04580c1024e5449b430b0dd96b6ef5c9a2b73767bf50000000000000000000000000000000000000000000000000000000000000000 \
+	$Z $Z $Z $Z >"$T/want"
+same "$T/out" "$T/want" "kvmtool firmware stdout"
+same "$T/err" /dev/null "kvmtool firmware stderr"
+expect 0 "kvmtool firmware b64" -- "$BIN" $K --print-b64 kvmtool --realm \
+	--firmware firmware -c 1 -m 512M
+printf 'RIM: %s\nREM0: %s\nREM1: %s\nREM2: %s\nREM3: %s\n' \
+	zzcUb84K1Q4b4aBFgMECTlRJtDCw3Za271yaK3N2e/UAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA== \
+	$B $B $B $B >"$T/want"
+same "$T/out" "$T/want" "kvmtool firmware b64 stdout"
+
+# --- DTB: generated, verbatim, template (qemu_dtb) ---
+D="-M confidential-guest-support=rme0 -object rme-guest,id=rme0,measurement-algorithm=sha512 -cpu host -M virt -enable-kvm -m 1G -nographic -dtb output.dtb -bios firmware"
+R=3175b3c0c201081ad410defe6c32e145fd77ff03e63518a9f00831b12b6ec2070f743f43f0ff3290902ecebd4e6bea8d5926dca19dc1a06fb8d51d551a4a2b79
+expect 0 "generate dtb" -- "$BIN" --output-dtb "$T/o.dtb" $Q -f "$T/firmware" \
+	qemu -smp 2 $D
+has "$T/out" "RIM: $R" "generate dtb"
+same "$T/o.dtb" "$V/derived-dtbs/qemu-2cpu-1G.dtb" "generated dtb bytes"
+expect 0 "--dtb verbatim" -- "$BIN" --dtb "$T/o.dtb" --output-dtb "$T/o2.dtb" \
+	$Q -f "$T/firmware" qemu -smp 8 $D
+has "$T/out" "RIM: $R" "--dtb verbatim"
+same "$T/o2.dtb" "$T/o.dtb" "--dtb output"
+expect 0 "--dtb-template" -- "$BIN" --dtb-template "$T/o.dtb" \
+	--output-dtb "$T/o3.dtb" $Q -f "$T/firmware" qemu -smp 8 $D
+has "$T/out" "RIM: 68308d30762b7aa26f749d512864c0e0ad112e9626b8bf1c5486efe32b94b8d8ce8d736089ebf0850a91fda5422852294b679795202ed429fd8512b20b000728" "--dtb-template"
+same "$T/o3.dtb" "$V/derived-dtbs/qemu-8cpu-1G-from-template.dtb" "template dtb bytes"
+expect 0 "kvmtool dtb" -- "$BIN" --no-measurements --output-dtb "$T/k.dtb" \
+	kvmtool -c 1 -m 512M
+same "$T/k.dtb" "$V/derived-dtbs/kvmtool-1cpu-512M.dtb" "kvmtool dtb bytes"
+same "$T/out" /dev/null "--no-measurements prints nothing"
+expect 2 "bad template" -- "$BIN" --dtb-template "$V/testdata/linux.bin" \
+	$Q qemu
+has "$T/err" "ERROR Cannot build parameters: while generating DTB: DTB:" "bad template"
+
+# --- kernel images, configs ---
+expect 0 "gzip kernel" -- "$BIN" $Q -k "$V/testdata/linux.bin.gz" qemu \
+	-kernel Image -smp 2 -m 1G -object rme-guest,measurement-algorithm=sha256
+has "$T/out" "RIM: e8862e21b8eb6b4bdeeff244dc59d2935c26d92c52d346f06e224fe712267a6" "gzip kernel"
+expect 2 "not a kernel" -- "$BIN" $Q -k "$V/testdata/randombytes.bin.gz" \
+	qemu -kernel Image
+is "$T/err" "ERROR Cannot build parameters: invalid Linux header" "not a kernel"
+expect 2 "bad config" -- "$BIN" -c "$V/testdata/some-file.txt" qemu
+has "$T/err" "ERROR Cannot build parameters: invalid VM configuration: cannot parse" "bad config"
+expect 0 "configs" -- "$BIN" -c "$V/configs/qemu-max-8.2.conf" \
+	-c "$V/configs/kvm.conf" -k "$V/testdata/linux.bin" -i "$T/initrd" \
+	kvmtool --realm -c 2 -m 1G --pmu --sve-max-vl 512 -k K -i I \
+	-p earlycon --measurement-log --measurement-algo sha512
+has "$T/out" "RIM: 09391d8a27685f000bf4a1948f43645c519abd040e81fa11d04452965832183c14308e008a4273f58d5ab0e2e0a6f0ec76aa9360cf158a816c483a10ac6ed496" "configs (model-derived)"
+
+# --- RMM 2.0: INIT_RIPAS is not measured, so the RIM changes ---
+expect 0 "rmm 2.0" -- "$BIN" --rmm-version 2.0 --num-wps 6 --num-bps 6 \
+	kvmtool -c 1 -m 512M
+if grep -qF 998dfdf6401d69f73ed88ac53d62d5ea "$T/out"; then
+	bad "rmm 2.0: RIPAS still measured"; else ok; fi
+
+# --- JSON, rv.json, CoMID ---
+expect 0 "json" -- "$BIN" --json $Q qemu
+has "$T/out" '"initial-measurement": "cf409055d866eea6' "json"
+has "$T/out" '"hash-algo": "sha-512"' "json algo"
+expect 0 "rv.json" -- "$BIN" --rv-output "$T/rv.json" --num-wps 6 --num-bps 6 \
+	-f "$T/firmware" kvmtool --realm --firmware firmware -c 1 -m 512M
+has "$T/rv.json" '"initial-measurement": "cf37146fce0ad50e1be1a04580c1024e5449b430b0dd96b6ef5c9a2b73767bf5"' "rv.json RIM"
+has "$T/rv.json" '"rak-hash-algorithm": "sha-256"' "rv.json rak"
+has "$T/rv.json" '"realm": [' "rv.json realm"
+expect 0 "comid" -- "$BIN" --endorsements-template "$V/samples/comid-cca-realm.json" \
+	--endorsements-output "$T/comid.json" --num-wps 6 --num-bps 6 \
+	-f "$T/firmware" kvmtool --realm --firmware firmware -c 1 -m 512M
+same "$T/out" /dev/null "comid: no stdout"
+has "$T/comid.json" '"sha-256;zzcUb84K1Q4b4aBFgMECTlRJtDCw3Za271yaK3N2e/UAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=="' "comid rim"
+has "$T/comid.json" '"CD1F0E55-26F9-460D-B9D8-F7FDE171787C"' "comid environment kept"
+
+# --- event log: written, and the Spec ID event comes first ---
+expect 0 "event log" -- "$BIN" --event-log "$T/log.bin" --num-wps 6 \
+	--num-bps 6 kvmtool -c 1 -m 512M --measurement-log
+if [ -s "$T/log.bin" ] && grep -qa "Spec ID Event03" "$T/log.bin"; then ok
+else bad "event log not written"; fi
+expect 2 "event log unwritable" -- "$BIN" --event-log "$T/no/such/dir/log" \
+	--num-wps 6 --num-bps 6 kvmtool -c 1 -m 512M
+
+echo "realm-measurements CLI: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
