@@ -10,5 +10,8 @@
 #include <ccakit/tv.h>
 #include <ccakit/token.h>
 #include <ccakit/store.h>
+#include <ccakit/measure.h>
+#include <ccakit/eventlog.h>
+#include <ccakit/vmm.h>
 
 #endif /* CCAKIT_H */
