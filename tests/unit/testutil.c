@@ -29,6 +29,12 @@ tu_vector_path(const char *rel)
 }
 
 const char *
+tu_src_path(const char *rel)
+{
+	return tu_join("CCAKIT_SRCDIR", ".", rel);
+}
+
+const char *
 tu_data_path(const char *rel)
 {
 	return tu_join("CCAKIT_TESTDATA", "tests/data", rel);

@@ -11,6 +11,8 @@
 
 /* Path of an upstream vector: $CCAKIT_VECTORS/<rel>. Static buffer. */
 const char *tu_vector_path(const char *rel);
+/* Path of a file in the source tree ($CCAKIT_SRCDIR). Static buffer. */
+const char *tu_src_path(const char *rel);
 /* Path of a file under tests/data. Static buffer. */
 const char *tu_data_path(const char *rel);
 /* Read a whole file (malloc'd, NUL appended, not counted); fails the test

@@ -1,0 +1,1 @@
+ccakit_fuzzer(refvals SOURCE fuzz_refvals.c LIBS ccakit_broker ccakit_util)

@@ -1,0 +1,25 @@
+/* Internal to the broker module. */
+#ifndef CCAKIT_BROKER_PRIV_H
+#define CCAKIT_BROKER_PRIV_H
+
+#include <stdint.h>
+
+#include <ccakit/broker.h>
+
+struct ccakit_chstore {
+	struct ccakit_chstore_ops ops;
+	void *ctx;
+	unsigned ttl;
+	int64_t (*now)(void *arg);
+	void *now_arg;
+};
+
+/* Backends: fill ops and ctx. */
+int cki_chstore_memory_init(struct ccakit_chstore_ops *ops, void **ctx);
+int cki_chstore_sqlite_init(const char *path, struct ccakit_chstore_ops *ops,
+    void **ctx, struct ccakit_errdetail *d);
+
+/* At most this many challenges live in the memory backend at once. */
+#define CKI_CHSTORE_MEMORY_MAX 65536
+
+#endif
