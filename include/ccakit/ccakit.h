@@ -13,5 +13,7 @@
 #include <ccakit/measure.h>
 #include <ccakit/eventlog.h>
 #include <ccakit/vmm.h>
+#include <ccakit/broker.h>
+#include <ccakit/tsm.h>
 
 #endif /* CCAKIT_H */
