@@ -15,5 +15,8 @@
 #include <ccakit/vmm.h>
 #include <ccakit/broker.h>
 #include <ccakit/tsm.h>
+#include <ccakit/jose.h>
+#include <ccakit/ear.h>
+#include <ccakit/attest.h>
 
 #endif /* CCAKIT_H */

@@ -46,6 +46,8 @@ enum ccakit_err {
 	CCAKIT_ERR_CHALLENGE,             /* realm challenge != expected */
 	CCAKIT_ERR_KEY_MISMATCH,          /* key type and alg disagree */
 	CCAKIT_ERR_NOT_FOUND,             /* looked-up item does not exist */
+	CCAKIT_ERR_POLICY,                /* refused by an appraisal policy */
+	CCAKIT_ERR_EXPIRED,               /* not valid now (exp, nbf, age) */
 
 	/* Resource limits and environment: 300..399 */
 	CCAKIT_ERR_NOMEM = 300,

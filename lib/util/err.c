@@ -44,6 +44,8 @@ static const struct errdesc errtab[] = {
 	{ CCAKIT_ERR_CHALLENGE, "realm challenge does not match" },
 	{ CCAKIT_ERR_KEY_MISMATCH, "key type and algorithm disagree" },
 	{ CCAKIT_ERR_NOT_FOUND, "not found" },
+	{ CCAKIT_ERR_POLICY, "refused by the appraisal policy" },
+	{ CCAKIT_ERR_EXPIRED, "not valid at this time" },
 	{ CCAKIT_ERR_NOMEM, "out of memory" },
 	{ CCAKIT_ERR_TOO_LARGE, "input too large" },
 	{ CCAKIT_ERR_IO, "I/O error" },
