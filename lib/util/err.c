@@ -41,7 +41,7 @@ static const struct errdesc errtab[] = {
 	{ CCAKIT_ERR_BINDING,
 	    "binding failed: platform challenge does not match RAK hash" },
 	{ CCAKIT_ERR_TA_UNKNOWN, "no trust anchor for this platform" },
-	{ CCAKIT_ERR_CHALLENGE, "realm challenge does not match" },
+	{ CCAKIT_ERR_CHALLENGE, "challenge (nonce) does not match" },
 	{ CCAKIT_ERR_KEY_MISMATCH, "key type and algorithm disagree" },
 	{ CCAKIT_ERR_NOT_FOUND, "not found" },
 	{ CCAKIT_ERR_POLICY, "refused by the appraisal policy" },

@@ -49,7 +49,7 @@ expect 0 "--help" -- "$BIN" --help
 has "$T/out" "Usage: ccatoken" "--help"
 expect 0 "--version" -- "$BIN" --version
 has "$T/out" "ccatoken " "--version"
-for c in verify appraise golden show create; do
+for c in verify appraise golden show create ear-verify; do
 	expect 0 "$c --help" -- "$BIN" $c --help
 	has "$T/out" "Usage: ccatoken $c" "$c --help"
 	expect 1 "$c bad option" -- "$BIN" $c --no-such-option
@@ -212,6 +212,32 @@ expect 2 "trailing byte" -- "$BIN" show "$T/trail.cbor"
 cp "$R/cca-token-01.cbor" "$T/flip.cbor"
 printf '\377' | dd of="$T/flip.cbor" bs=1 seek=1200 conv=notrunc 2>/dev/null
 expect 3 "flipped signature byte" -- "$BIN" verify -e "$T/flip.cbor" -t "$R/ta-tfa.json"
+
+# --- ear-verify: c-ear's EAR signed by Veraison's test key ---
+E=${CCAKIT_TESTDATA:?}/ear
+expect 0 "ear-verify (PEM key)" -- "$BIN" ear-verify -k "$E/cear-pkey.pem" \
+	"$E/cear-ear.jwt"
+has "$T/out" "EAR verified" "ear-verify"
+has "$T/out" "submod PARSEC_TPM: affirming" "ear-verify submod"
+has "$T/out" "instance-identity=2 executables=2 hardware=2" "ear-verify tv"
+expect 0 "ear-verify (JWK key, JSON, stdin)" -- sh -c \
+	"'$BIN' ear-verify -k '$E/veraison-pub.jwk' --json - <'$E/cear-ear.jwt'"
+has "$T/out" '"ear.status": "affirming"' "ear-verify --json"
+expect 3 "ear-verify wrong key" -- "$BIN" ear-verify \
+	-k "$DEMO/cpak.jwk.json" "$E/cear-ear.jwt"
+expect 3 "ear-verify nonce absent" -- "$BIN" ear-verify \
+	-k "$E/veraison-pub.jwk" --nonce 0011 "$E/cear-ear.jwt"
+expect 3 "ear-verify too old" -- "$BIN" ear-verify \
+	-k "$E/veraison-pub.jwk" --max-age 60 "$E/cear-ear.jwt"
+sed 's/.$/A/' "$E/cear-ear.jwt" >"$T/flip.jwt"
+expect 3 "ear-verify flipped signature" -- "$BIN" ear-verify \
+	-k "$E/veraison-pub.jwk" "$T/flip.jwt"
+printf 'not a jwt' >"$T/bad.jwt"
+expect 2 "ear-verify garbage" -- "$BIN" ear-verify -k "$E/veraison-pub.jwk" \
+	"$T/bad.jwt"
+expect 1 "ear-verify without key" -- "$BIN" ear-verify "$E/cear-ear.jwt"
+expect 1 "ear-verify bad alg" -- "$BIN" ear-verify -k "$E/veraison-pub.jwk" \
+	--alg none "$E/cear-ear.jwt"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

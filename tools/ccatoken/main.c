@@ -20,6 +20,7 @@ static const struct {
 	{ "golden", cmd_golden, "extract trust anchor and reference values" },
 	{ "show", cmd_show, "print the claims as JSON or CBOR diagnostics" },
 	{ "create", cmd_create, "create a token (emulated realm)" },
+	{ "ear-verify", cmd_ear_verify, "verify an EAR and print the appraisal" },
 };
 
 static void
