@@ -5,11 +5,19 @@
 set -eu
 cd "$(dirname "$0")/.."
 if [ -z "${CCATOKEN:-}" ]; then
-	[ -x build/bin/ccatoken ] || ./scripts/build.sh
+	[ -x build/bin/ccatoken ] && [ -x build/bin/keybroker-server ] &&
+	    [ -x build/bin/keybroker-app ] || ./scripts/build.sh
 	CCATOKEN=build/bin/ccatoken
 fi
+BIN=$(dirname "$CCATOKEN")
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+KBS_PID=
+cleanup() {
+	[ -n "$KBS_PID" ] && kill "$KBS_PID" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
 
 random_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
 create() {
@@ -46,4 +54,32 @@ if $CCATOKEN verify -e "$WORK/token.cbor" -t "$WORK/ta.json" \
 else
 	echo "rejected with exit status $? (as expected)"
 fi
-echo "demo: OK, the realm's token was verified and appraised"
+echo "== 7. the key broker releases a secret to the attested realm =="
+# Its policy: a genuine platform (the CPAK is a trust anchor) and a realm
+# initial measurement (RIM) that the owner approved.
+RIM=$(sed -n 's/.*"cca-realm-initial-measurement": *"\([^"]*\)".*/\1/p' \
+    demo/claims.json)
+echo "{\"reference-values\": [\"$RIM\"]}" >"$WORK/rims.json"
+"$BIN/keybroker-server" -p 0 --port-file "$WORK/port" --db "$WORK/kb.db" \
+    --trust-anchors "$WORK/ta.json" --reference-values "$WORK/rims.json" &
+KBS_PID=$!
+i=0
+until [ -s "$WORK/port" ]; do
+	i=$((i + 1))
+	if [ $i -gt 100 ] || ! kill -0 "$KBS_PID" 2>/dev/null; then
+		echo "demo: keybroker-server did not start" >&2
+		exit 1
+	fi
+	sleep 0.05
+done
+URL=http://127.0.0.1:$(cat "$WORK/port")
+echo "keybroker-server listening on $URL (a separate process)"
+echo "keybroker-app (in the emulated realm) asks for the key 'skywalker':"
+SECRET=$("$BIN/keybroker-app" -v -e "$URL" --attester emulated \
+    --claims demo/claims.json --platform-key demo/cpak.pem \
+    --realm-key demo/rak.pem skywalker)
+echo "secret: $SECRET"
+[ "$SECRET" = "May the force be with you." ] || exit 1
+
+echo "demo: OK, the realm's token was verified and appraised, and the key"
+echo "broker released the secret to it"

@@ -1,0 +1,1 @@
+ccakit_fuzzer(kb_evidence SOURCE fuzz_kb_evidence.c LIBS kbs_parse)

@@ -1,0 +1,1 @@
+ccakit_fuzzer(veraison SOURCE fuzz_veraison.c LIBS svc_veraison)

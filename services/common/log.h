@@ -1,0 +1,48 @@
+/*
+ * Service logging: one line per event on stderr, with a UTC timestamp
+ * and a level. Thread-safe (each line is written with one locked stdio
+ * call). Never pass tokens, nonces or keys in full: svc_log_fp() gives a
+ * short fingerprint of a byte string for the log.
+ */
+#ifndef SVC_LOG_H
+#define SVC_LOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define SVC_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define SVC_PRINTF(f, a)
+#endif
+
+enum svc_log_level {
+	SVC_LOG_ERROR = 0,
+	SVC_LOG_WARN,
+	SVC_LOG_INFO,
+	SVC_LOG_DEBUG,
+	SVC_LOG_TRACE,
+};
+
+/* Program name printed before every line, and the threshold: lines of a
+ * level above it are dropped. Default: "svc", SVC_LOG_WARN. Set both
+ * before starting threads. */
+void svc_log_init(const char *progname, int level);
+int svc_log_level(void);
+
+void svc_log(int level, const char *fmt, ...) SVC_PRINTF(2, 3);
+
+#define svc_error(...) svc_log(SVC_LOG_ERROR, __VA_ARGS__)
+#define svc_warn(...)  svc_log(SVC_LOG_WARN, __VA_ARGS__)
+#define svc_info(...)  svc_log(SVC_LOG_INFO, __VA_ARGS__)
+#define svc_debug(...) svc_log(SVC_LOG_DEBUG, __VA_ARGS__)
+
+/*
+ * A fingerprint of a secret or bulky byte string for log lines: the first
+ * 4 bytes of its SHA-256 in hex and its length, e.g. "sha256:1a2b3c4d/64".
+ * out must hold SVC_LOG_FP_SIZE bytes; returns out.
+ */
+#define SVC_LOG_FP_SIZE 40
+const char *svc_log_fp(const uint8_t *p, size_t len, char *out);
+
+#endif /* SVC_LOG_H */

@@ -1,0 +1,533 @@
+/*
+ * keybroker-server: releases a secret to a realm whose attestation is
+ * good. The HTTP API, flags and wording of Veraison's keybroker demo,
+ * with challenges in SQLite, an embedded verifier by default, TLS and
+ * problem+json errors. See keybroker-server(8).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "httpc.h"
+#include "kbs.h"
+#include "util/util.h"
+
+#define PROG "keybroker-server"
+
+enum {
+	OPT_VERIFIER = 256, OPT_VERIFIER_CA, OPT_DUMP, OPT_REFVALS, OPT_DB,
+	OPT_SECRET, OPT_SECRETS_DIR, OPT_TA, OPT_RV, OPT_TLS_CERT,
+	OPT_TLS_KEY, OPT_TTL, OPT_RSA1024, OPT_THREADS, OPT_PORT_FILE,
+	OPT_WARNING_ONLY, OPT_IMAGES, OPT_HELP,
+};
+
+static const struct option longopts[] = {
+	{ "addr", required_argument, NULL, 'a' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "endpoint", required_argument, NULL, 'e' },
+	{ "verifier", required_argument, NULL, OPT_VERIFIER },
+	{ "verifier-root-certificate", required_argument, NULL,
+	    OPT_VERIFIER_CA },
+	{ "mock-challenge", no_argument, NULL, 'm' },
+	{ "dump-evidence-cbor", no_argument, NULL, OPT_DUMP },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "reference-values", required_argument, NULL, OPT_REFVALS },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "secret", required_argument, NULL, OPT_SECRET },
+	{ "secrets-dir", required_argument, NULL, OPT_SECRETS_DIR },
+	{ "trust-anchors", required_argument, NULL, OPT_TA },
+	{ "rv", required_argument, NULL, OPT_RV },
+	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
+	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
+	{ "challenge-ttl", required_argument, NULL, OPT_TTL },
+	{ "allow-rsa-1024", no_argument, NULL, OPT_RSA1024 },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "port-file", required_argument, NULL, OPT_PORT_FILE },
+	{ "realm-warning-only", no_argument, NULL, OPT_WARNING_ONLY },
+	{ "images", required_argument, NULL, OPT_IMAGES },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"Usage: " PROG " [options]\n"
+"  -a, --addr IP                 listen address (127.0.0.1)\n"
+"  -p, --port N                  listen port (8088; 0: any free port)\n"
+"  -e, --endpoint URL            Location prefix, the port is appended\n"
+"                                (default http[s]://ADDR)\n"
+"      --verifier URL            remote Veraison-compatible verifier\n"
+"                                (default: the embedded verifier)\n"
+"      --verifier-root-certificate PEM   extra trust root for it\n"
+"  -m, --mock-challenge          hand out the demo token's fixed challenge\n"
+"      --dump-evidence-cbor      write evidence-<id>.cbor in the cwd\n"
+"      --reference-values FILE   approved RIMs {\"reference-values\":[...]}\n"
+"      --trust-anchors FILE      platform trust anchors (ta.json)\n"
+"      --rv FILE                 reference values (rv.json) for appraisal\n"
+"      --secret NAME=FILE        a secret (repeatable)\n"
+"      --secrets-dir DIR         every file of DIR is a secret\n"
+"                                (without either: the demo's skywalker)\n"
+"      --db FILE                 challenge database (SQLite; default\n"
+"                                $XDG_DATA_HOME/ccakit/keybroker.db)\n"
+"      --challenge-ttl SECONDS   challenge lifetime (300)\n"
+"      --allow-rsa-1024          accept 1024-bit wrapping keys (demo app)\n"
+"      --realm-warning-only      realm status must be warning (rego rule)\n"
+"      --images FILE             trusted images (sha256sum format): accept\n"
+"                                evidence with an event log (dynamic RIM)\n"
+"      --tls-cert PEM --tls-key PEM   serve HTTPS\n"
+"      --threads N               worker threads (number of CPUs; 8 times\n"
+"                                that, at least 16, with --verifier)\n"
+"      --port-file FILE          write the bound port there when ready\n"
+"  -v, --verbose                 more logging (repeatable)\n"
+"  -q, --quiet                   errors only\n"
+"  -V, --version                 print the version\n"
+"      --help                    this text\n");
+}
+
+static int
+die(const char *fmt, ...) SVC_PRINTF(1, 2);
+
+static int
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, PROG ": ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+static const char *
+detail_text(int r, const struct ccakit_errdetail *d)
+{
+	return (d != NULL && d->text[0] != '\0') ? d->text :
+	    ccakit_strerror(r);
+}
+
+static int
+read_text(const char *path, size_t max, char **out, size_t *len)
+{
+	uint8_t *buf;
+	int r;
+
+	if ((r = cki_read_file(path, max, &buf, len)) != CCAKIT_OK)
+		return die("%s: %s", path, r == CCAKIT_ERR_IO ?
+		    strerror(errno) : ccakit_strerror(r));
+	*out = (char *)buf;
+	return 0;
+}
+
+/* mkdir -p of the parent directories of path, mode 0700. */
+static int
+make_parents(const char *path)
+{
+	char buf[PATH_MAX];
+	size_t i;
+
+	if (strlen(path) >= sizeof(buf))
+		return -1;
+	memcpy(buf, path, strlen(path) + 1);
+	for (i = 1; buf[i] != '\0'; i++) {
+		if (buf[i] != '/')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+			return -1;
+		buf[i] = '/';
+	}
+	return 0;
+}
+
+static int
+default_db(char *out, size_t outsz)
+{
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	int n;
+
+	if (xdg != NULL && xdg[0] == '/')
+		n = snprintf(out, outsz, "%s/ccakit/keybroker.db", xdg);
+	else if (home != NULL && home[0] == '/')
+		n = snprintf(out, outsz, "%s/.local/share/ccakit/keybroker.db",
+		    home);
+	else
+		return -1;
+	return (n < 0 || (size_t)n >= outsz) ? -1 : 0;
+}
+
+static int
+write_port_file(const char *path, uint16_t port)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return -1;
+	if ((f = fopen(tmp, "w")) == NULL)
+		return -1;
+	if (fprintf(f, "%u\n", port) < 0 || fclose(f) != 0 ||
+	    rename(tmp, path) != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static bool
+parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (s[0] < '0' || s[0] > '9')
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct kbs k;
+	struct svc_httpd_conf hc;
+	struct svc_httpd *httpd = NULL;
+	struct ccakit_errdetail d;
+	const char *addr = "127.0.0.1", *endpoint = NULL, *refvals = NULL;
+	const char *db = NULL, *ta = NULL, *rv = NULL, *certf = NULL;
+	const char *keyf = NULL, *port_file = NULL, *images = NULL;
+	char dbbuf[PATH_MAX], err[256], *text = NULL, *cert = NULL;
+	char *key = NULL;
+	unsigned long port = 8088, ttl = CCAKIT_CHALLENGE_TTL_DEFAULT;
+	unsigned long threads = 0;
+	int verbosity = SVC_LOG_WARN, c, r, rc = 1, sig;
+	bool have_secrets = false;
+	size_t len, i, n;
+	sigset_t sigs;
+	struct timespec tick = { 60, 0 };
+	long ncpu;
+
+	memset(&k, 0, sizeof(k));
+	memset(&d, 0, sizeof(d));
+	pthread_mutex_init(&k.dyn_mu, NULL);
+	if ((k.secrets = ccakit_secrets_new()) == NULL ||
+	    (k.refvals = ccakit_refvals_new()) == NULL ||
+	    (k.tas = ccakit_ta_store_new()) == NULL ||
+	    (k.rvs = ccakit_rv_store_new()) == NULL)
+		return die("out of memory");
+	while ((c = getopt_long(argc, argv, "a:p:e:mvqV", longopts, NULL)) !=
+	    -1) {
+		switch (c) {
+		case 'a':
+			addr = optarg;
+			break;
+		case 'p':
+			if (!parse_uint(optarg, 65535, &port))
+				return die("-p: not a port: %s", optarg);
+			break;
+		case 'e':
+			endpoint = optarg;
+			break;
+		case OPT_VERIFIER:
+			k.verifier_url = optarg;
+			break;
+		case OPT_VERIFIER_CA:
+			k.verifier_ca = optarg;
+			break;
+		case 'm':
+			k.mock = true;
+			break;
+		case OPT_DUMP:
+			k.dump_evidence = true;
+			break;
+		case 'v':
+			if (verbosity < SVC_LOG_TRACE)
+				verbosity++;
+			break;
+		case 'q':
+			verbosity = SVC_LOG_ERROR;
+			break;
+		case OPT_REFVALS:
+			refvals = optarg;
+			break;
+		case OPT_DB:
+			db = optarg;
+			break;
+		case OPT_SECRET:
+			if ((r = ccakit_secrets_load_spec(k.secrets, optarg,
+			    &d)) != CCAKIT_OK)
+				return die("--secret %s: %s", optarg,
+				    detail_text(r, &d));
+			have_secrets = true;
+			break;
+		case OPT_SECRETS_DIR:
+			if ((r = ccakit_secrets_load_dir(k.secrets, optarg,
+			    &d)) != CCAKIT_OK)
+				return die("--secrets-dir %s: %s", optarg,
+				    detail_text(r, &d));
+			have_secrets = true;
+			break;
+		case OPT_TA:
+			ta = optarg;
+			break;
+		case OPT_RV:
+			rv = optarg;
+			break;
+		case OPT_TLS_CERT:
+			certf = optarg;
+			break;
+		case OPT_TLS_KEY:
+			keyf = optarg;
+			break;
+		case OPT_TTL:
+			if (!parse_uint(optarg, CCAKIT_CHALLENGE_TTL_MAX, &ttl) ||
+			    ttl == 0)
+				return die("--challenge-ttl: 1..%d seconds",
+				    CCAKIT_CHALLENGE_TTL_MAX);
+			break;
+		case OPT_RSA1024:
+			k.wrap_flags |= CCAKIT_WRAPKEY_ALLOW_1024;
+			break;
+		case OPT_THREADS:
+			if (!parse_uint(optarg, 256, &threads) || threads == 0)
+				return die("--threads: 1..256");
+			break;
+		case OPT_PORT_FILE:
+			port_file = optarg;
+			break;
+		case OPT_WARNING_ONLY:
+			k.realm_warning_only = true;
+			break;
+		case OPT_IMAGES:
+			images = optarg;
+			break;
+		case OPT_HELP:
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf(PROG " %s\n", CCAKIT_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 1;
+	}
+	svc_log_init(PROG, verbosity);
+	if ((certf == NULL) != (keyf == NULL))
+		return die("--tls-cert and --tls-key go together");
+
+	/* Secrets: the demo's skywalker unless some were given. */
+	if (!have_secrets && (r = ccakit_secrets_add_demo(k.secrets)) !=
+	    CCAKIT_OK)
+		return die("demo secret: %s", ccakit_strerror(r));
+	/* Approved RIMs (the demo's file, read once). */
+	if (refvals != NULL) {
+		if (read_text(refvals, CCAKIT_REFVALS_MAX_JSON, &text, &len))
+			goto out;
+		r = ccakit_refvals_load_json(k.refvals, text, len, &d);
+		free(text);
+		text = NULL;
+		if (r != CCAKIT_OK) {
+			die("%s: %s", refvals, detail_text(r, &d));
+			goto out;
+		}
+	}
+	n = ccakit_refvals_count(k.refvals);
+	if (n > 0 && (k.rims = calloc(n, sizeof(*k.rims))) == NULL) {
+		die("out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		k.rims[i].ptr = ccakit_refvals_get(k.refvals, i,
+		    &k.rims[i].len);
+	k.nrims = n;
+	/* Trust anchors and reference values of the embedded verifier. */
+	if (ta != NULL) {
+		if (read_text(ta, CCAKIT_STORE_MAX_JSON, &text, &len))
+			goto out;
+		r = ccakit_ta_store_load_json(k.tas, text, len, &d);
+		free(text);
+		text = NULL;
+		if (r != CCAKIT_OK) {
+			die("%s: %s", ta, detail_text(r, &d));
+			goto out;
+		}
+	} else if (k.mock && k.verifier_url == NULL) {
+		if ((r = ccakit_ta_store_load_json(k.tas, kbs_mock_ta_json,
+		    strlen(kbs_mock_ta_json), &d)) != CCAKIT_OK) {
+			die("mock trust anchor: %s", detail_text(r, &d));
+			goto out;
+		}
+	}
+	if (rv != NULL) {
+		if (read_text(rv, CCAKIT_STORE_MAX_JSON, &text, &len))
+			goto out;
+		r = ccakit_rv_store_load_json(k.rvs, text, len, &d);
+		free(text);
+		text = NULL;
+		if (r != CCAKIT_OK) {
+			die("%s: %s", rv, detail_text(r, &d));
+			goto out;
+		}
+	}
+	/* Trusted images of the event-log replay (dynamic RIM). */
+	if (images != NULL) {
+		char *dir, *slash;
+
+		if (read_text(images, 1024 * 1024, &text, &len))
+			goto out;
+		if ((dir = strdup(images)) == NULL) {
+			die("out of memory");
+			goto out;
+		}
+		if ((slash = strrchr(dir, '/')) != NULL)
+			*slash = '\0';
+		r = kbs_parse_images(text, len, slash != NULL ? dir : ".",
+		    &k.images, &k.nimages, err, sizeof(err));
+		free(dir);
+		free(text);
+		text = NULL;
+		if (r != 0) {
+			die("%s: %s", images, err);
+			goto out;
+		}
+	}
+	/* Challenges. */
+	if (db == NULL) {
+		if (default_db(dbbuf, sizeof(dbbuf)) != 0) {
+			die("no $XDG_DATA_HOME or $HOME: give --db");
+			goto out;
+		}
+		db = dbbuf;
+	}
+	if (make_parents(db) != 0) {
+		die("%s: cannot create its directory: %s", db,
+		    strerror(errno));
+		goto out;
+	}
+	if ((r = ccakit_chstore_open_sqlite(db, &k.chs, &d)) != CCAKIT_OK) {
+		die("%s: %s", db, detail_text(r, &d));
+		goto out;
+	}
+	if ((r = ccakit_chstore_set_ttl(k.chs, (unsigned)ttl)) != CCAKIT_OK) {
+		die("--challenge-ttl: %s", ccakit_strerror(r));
+		goto out;
+	}
+	if (certf != NULL && (read_text(certf, 1024 * 1024, &cert, &len) ||
+	    read_text(keyf, 1024 * 1024, &key, &len)))
+		goto out;
+
+	if (k.verifier_url == NULL && ccakit_ta_store_count(k.tas) == 0)
+		svc_warn("no trust anchors (--trust-anchors): all evidence "
+		    "will be refused");
+	if (k.nrims == 0)
+		svc_warn("no reference values (--reference-values): no key "
+		    "will be released");
+	if (k.verifier_url != NULL && svc_httpc_global_init() != 0) {
+		die("libcurl initialisation failed");
+		goto out;
+	}
+
+	/* Block the signals before the pool threads inherit the mask. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (threads == 0) {
+		/* CPU-bound with the embedded verifier; waiting on the
+		 * network with a remote one. */
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = ncpu > 0 ? (unsigned long)ncpu : 2;
+		if (k.verifier_url != NULL)
+			threads = threads * 8 < 16 ? 16 : threads * 8;
+	}
+	memset(&hc, 0, sizeof(hc));
+	hc.addr = addr;
+	hc.port = (uint16_t)port;
+	hc.threads = (unsigned)threads;
+	hc.conn_limit = 1024;
+	hc.conn_memory = 64 * 1024;
+	hc.timeout_s = 30;
+	hc.tls_cert_pem = cert;
+	hc.tls_key_pem = key;
+	hc.routes = kbs_routes;
+	hc.nroutes = kbs_nroutes;
+	hc.arg = &k;
+	if (svc_httpd_start(&hc, &httpd, err, sizeof(err)) != 0) {
+		die("%s", err);
+		goto out;
+	}
+	port = svc_httpd_port(httpd);
+	if (endpoint != NULL)
+		snprintf(k.endpoint, sizeof(k.endpoint), "%s:%lu", endpoint,
+		    port);
+	else
+		snprintf(k.endpoint, sizeof(k.endpoint), "%s://%s%s%s:%lu",
+		    cert != NULL ? "https" : "http",
+		    strchr(addr, ':') != NULL ? "[" : "", addr,
+		    strchr(addr, ':') != NULL ? "]" : "", port);
+	svc_log(verbosity >= SVC_LOG_INFO ? SVC_LOG_INFO : SVC_LOG_DEBUG,
+	    "listening on %s (%s verifier, %zu secret(s), %zu reference "
+	    "value(s), challenges in %s)", k.endpoint,
+	    k.verifier_url != NULL ? k.verifier_url : "embedded",
+	    ccakit_secrets_count(k.secrets), k.nrims, db);
+	if (port_file != NULL && write_port_file(port_file,
+	    (uint16_t)port) != 0) {
+		die("%s: %s", port_file, strerror(errno));
+		goto out;
+	}
+	for (;;) {
+		sig = sigtimedwait(&sigs, NULL, &tick);
+		if (sig > 0)
+			break;
+		if (ccakit_chstore_purge(k.chs, &n) == CCAKIT_OK && n > 0)
+			svc_debug("purged %zu expired challenge(s)", n);
+	}
+	svc_log(verbosity >= SVC_LOG_INFO ? SVC_LOG_INFO : SVC_LOG_DEBUG,
+	    "signal %d: stopping", sig);
+	rc = 0;
+out:
+	svc_httpd_stop(&httpd);
+	if (port_file != NULL && rc == 0)
+		unlink(port_file);
+	ccakit_chstore_free(&k.chs);
+	ccakit_secrets_free(&k.secrets);
+	free(k.rims);
+	ccakit_refvals_free(&k.refvals);
+	ccakit_ta_store_free(&k.tas);
+	ccakit_rv_store_free(&k.rvs);
+	kbs_images_free(k.images, k.nimages);
+	free(k.dyn);
+	pthread_mutex_destroy(&k.dyn_mu);
+	if (key != NULL) {
+		ccakit_wipe(key, strlen(key));
+		free(key);
+	}
+	free(cert);
+	return rc;
+}

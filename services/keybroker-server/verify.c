@@ -1,0 +1,281 @@
+/*
+ * keybroker-server: evidence appraisal, by the embedded verifier (the
+ * default) or a remote Veraison-compatible service (--verifier), then the
+ * release policy (the demo's arm-cca.rego, ccakit_policy_arm_cca).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ccakit/eventlog.h>
+
+#include "kbs.h"
+#include "veraison.h"
+
+static void
+log_ear(uint32_t id, const ccakit_ear *ear)
+{
+	enum ccakit_tier t;
+	const char *name;
+	size_t i;
+
+	if (svc_log_level() < SVC_LOG_INFO)
+		return;
+	for (i = 0; (name = ccakit_ear_submod_name(ear, i)) != NULL; i++) {
+		if (ccakit_ear_submod_status(ear, name, &t) != CCAKIT_OK)
+			continue;
+		svc_info("challenge %u: submod %s: %s", id, name,
+		    ccakit_tier_name(t));
+	}
+}
+
+/* The demo's hint when no reference values are configured. */
+static void
+log_rim_hint(uint32_t id, const ccakit_ear *ear)
+{
+	const char *rim = ccakit_ear_submod_evidence_str(ear,
+	    CCAKIT_EAR_SUBMOD_REALM, "cca-realm-initial-measurement");
+
+	if (rim == NULL)
+		return;
+	svc_info("Known-good RIM values are missing. If you trust the client "
+	    "that submitted evidence for challenge %u, restart the "
+	    "keybroker-server with: --reference-values <(echo "
+	    "'{ \"reference-values\": [ \"%s\" ] }')", id, rim);
+}
+
+/* The approved RIMs: the static ones and those replays proved. */
+static struct ccakit_bytes *
+approved_rims(struct kbs *k, struct kbs_rim **copy, size_t *n)
+{
+	struct ccakit_bytes *r;
+	size_t i, nd;
+
+	*copy = NULL;
+	pthread_mutex_lock(&k->dyn_mu);
+	nd = k->ndyn;
+	if ((r = calloc(k->nrims + nd + 1, sizeof(*r))) == NULL ||
+	    (nd > 0 && (*copy = malloc(nd * sizeof(**copy))) == NULL)) {
+		pthread_mutex_unlock(&k->dyn_mu);
+		free(r);
+		return NULL;
+	}
+	if (nd > 0)
+		memcpy(*copy, k->dyn, nd * sizeof(**copy));
+	pthread_mutex_unlock(&k->dyn_mu);
+	for (i = 0; i < k->nrims; i++)
+		r[i] = k->rims[i];
+	for (i = 0; i < nd; i++) {
+		r[k->nrims + i].ptr = (*copy)[i].v;
+		r[k->nrims + i].len = (*copy)[i].len;
+	}
+	*n = k->nrims + nd;
+	return r;
+}
+
+static void
+remember_rim(struct kbs *k, const uint8_t *rim, size_t len)
+{
+	struct kbs_rim *nd;
+	size_t i;
+
+	pthread_mutex_lock(&k->dyn_mu);
+	for (i = 0; i < k->ndyn; i++)
+		if (k->dyn[i].len == len && memcmp(k->dyn[i].v, rim, len) == 0)
+			goto out;
+	if (k->ndyn == k->dyn_cap) {
+		if (k->dyn_cap >= CCAKIT_REFVALS_MAX_COUNT)
+			goto out;       /* full: replays keep working */
+		k->dyn_cap = k->dyn_cap == 0 ? 16 : k->dyn_cap * 2;
+		if ((nd = realloc(k->dyn, k->dyn_cap * sizeof(*nd))) == NULL) {
+			k->dyn_cap = k->ndyn;
+			goto out;
+		}
+		k->dyn = nd;
+	}
+	k->dyn[k->ndyn].len = len;
+	memcpy(k->dyn[k->ndyn].v, rim, len);
+	k->ndyn++;
+out:
+	pthread_mutex_unlock(&k->dyn_mu);
+}
+
+/*
+ * Dynamic RIM: replay the realm's event log with the trusted images and
+ * require the attested RIM. On success *rim is the proved RIM.
+ */
+static int
+replay_rim(struct kbs *k, const ccakit_ear *ear, const uint8_t *log,
+    size_t loglen, struct kbs_rim *rim, char *why, size_t whysz)
+{
+	struct ccakit_replay_opts ro;
+	struct ccakit_replay_result res;
+	struct ccakit_errdetail d;
+	ccakit_evlog *l = NULL;
+	uint8_t attested[64];
+	size_t alen;
+	int r, rc = -1;
+
+	memset(&d, 0, sizeof(d));
+	if ((r = ccakit_ear_realm_rim(ear, attested, sizeof(attested),
+	    &alen)) != CCAKIT_OK) {
+		snprintf(why, whysz, "no attested RIM: %s", ccakit_strerror(r));
+		goto out;
+	}
+	if ((r = ccakit_evlog_parse(log, loglen, 0, &l, &d)) != CCAKIT_OK) {
+		snprintf(why, whysz, "event log: %s%s%s", ccakit_strerror(r),
+		    d.text[0] != '\0' ? ": " : "", d.text);
+		goto out;
+	}
+	memset(&ro, 0, sizeof(ro));
+	ro.threads = 1;                 /* we run on a pool thread already */
+	ro.images = k->images;
+	ro.n_images = k->nimages;
+	if ((r = ccakit_evlog_replay(l, &ro, &res, &d)) != CCAKIT_OK) {
+		snprintf(why, whysz, "event log replay: %s%s%s",
+		    ccakit_strerror(r), d.text[0] != '\0' ? ": " : "", d.text);
+		goto out;
+	}
+	/* Every image was trusted (the replay fails otherwise); the realm
+	 * parameters the log declares are covered by the RIM itself. */
+	if (res.n_untrusted != 0) {
+		snprintf(why, whysz, "event log has untrusted events");
+		goto out;
+	}
+	if (res.meas.len != alen || ccakit_ct_memcmp(res.meas.rim, attested,
+	    alen) != 0) {
+		snprintf(why, whysz, "the event log's RIM is not the attested "
+		    "RIM");
+		goto out;
+	}
+	rim->len = alen;
+	memcpy(rim->v, attested, alen);
+	rc = 0;
+out:
+	ccakit_evlog_free(&l);
+	return rc;
+}
+
+enum kbs_verdict
+kbs_appraise(struct kbs *k, const struct ccakit_challenge *c,
+    const uint8_t *tok, size_t toklen, const uint8_t *log, size_t loglen,
+    char *detail, size_t detailsz, char *note, size_t notesz)
+{
+	struct ccakit_bytes *rims = NULL;
+	struct kbs_rim *dyn = NULL, proved;
+	char why[256];
+	size_t nrims = 0;
+	struct ccakit_attest_opts ao;
+	struct svc_veraison_opts vo;
+	struct ccakit_errdetail pwhy;
+	ccakit_ear *ear = NULL;
+	char err[512];
+	enum kbs_verdict v = KBS_INTERNAL_ERROR;
+	int r;
+
+	memset(&pwhy, 0, sizeof(pwhy));
+	snprintf(detail, detailsz, "internal error");
+	snprintf(note, notesz, "error");
+	if (k->verifier_url == NULL) {
+		memset(&ao, 0, sizeof(ao));
+		ao.nonce = c->nonce;
+		ao.nonce_len = sizeof(c->nonce);
+		r = ccakit_attest_cca(tok, toklen, k->tas, k->rvs, &ao, &ear,
+		    &pwhy);
+		if (r == CCAKIT_ERR_TOO_LARGE || r == CCAKIT_ERR_INVALID_ARG) {
+			snprintf(detail, detailsz, "The attestation result is "
+			    "not in policy: %s", ccakit_strerror(r));
+			snprintf(note, notesz, "evidence");
+			v = KBS_DENY;
+			goto out;
+		}
+		if (r != CCAKIT_OK) {
+			snprintf(detail, detailsz, "verifier: %s",
+			    ccakit_strerror(r));
+			goto out;
+		}
+		if (pwhy.code != CCAKIT_OK) {
+			snprintf(detail, detailsz, "The attestation result is "
+			    "not in policy: evidence rejected: %s",
+			    pwhy.text[0] != '\0' ? pwhy.text :
+			    ccakit_strerror(pwhy.code));
+			snprintf(note, notesz, "evidence:%s",
+			    ccakit_strerror(pwhy.code));
+			log_ear(c->id, ear);
+			v = KBS_DENY;
+			goto out;
+		}
+	} else {
+		memset(&vo, 0, sizeof(vo));
+		vo.base_url = k->verifier_url;
+		vo.cafile = k->verifier_ca;
+		if (svc_veraison_appraise(&vo, c->nonce, sizeof(c->nonce),
+		    KBS_MEDIA_TYPE_CCA, tok, toklen, &ear, err,
+		    sizeof(err)) != 0) {
+			snprintf(detail, detailsz, "%s", err);
+			snprintf(note, notesz, "verifier");
+			v = KBS_VERIFIER_ERROR;
+			goto out;
+		}
+	}
+	log_ear(c->id, ear);
+	if ((rims = approved_rims(k, &dyn, &nrims)) == NULL) {
+		snprintf(detail, detailsz, "out of memory");
+		goto out;
+	}
+	if (nrims == 0 && (log == NULL || k->nimages == 0)) {
+		log_rim_hint(c->id, ear);
+		snprintf(detail, detailsz, "No attestation result was "
+		    "obtained. No known-good reference values.");
+		snprintf(note, notesz, "no-reference-values");
+		v = KBS_DENY;
+		goto out;
+	}
+	memset(&pwhy, 0, sizeof(pwhy));
+	r = nrims == 0 ? CCAKIT_ERR_POLICY : ccakit_policy_arm_cca(ear, rims,
+	    nrims, k->realm_warning_only ? CCAKIT_POLICY_REALM_WARNING_ONLY : 0,
+	    &pwhy);
+	if (r == CCAKIT_ERR_POLICY && log != NULL && k->nimages > 0) {
+		/* Not approved yet: may the event log prove the RIM? */
+		if (replay_rim(k, ear, log, loglen, &proved, why,
+		    sizeof(why)) != 0) {
+			snprintf(detail, detailsz, "The attestation result is "
+			    "not in policy. %s", why);
+			snprintf(note, notesz, "policy:deny dynamic-rim:no");
+			v = KBS_DENY;
+			goto out;
+		}
+		rims[nrims].ptr = proved.v;
+		rims[nrims].len = proved.len;
+		memset(&pwhy, 0, sizeof(pwhy));
+		r = ccakit_policy_arm_cca(ear, rims, nrims + 1,
+		    k->realm_warning_only ? CCAKIT_POLICY_REALM_WARNING_ONLY :
+		    0, &pwhy);
+		if (r == CCAKIT_OK) {
+			remember_rim(k, proved.v, proved.len);
+			svc_info("challenge %u: RIM proved by the event log, "
+			    "now approved", c->id);
+			snprintf(note, notesz, "policy:allow dynamic-rim");
+			snprintf(detail, detailsz, "in policy");
+			v = KBS_ALLOW;
+			goto out;
+		}
+	}
+	if (r == CCAKIT_OK) {
+		snprintf(detail, detailsz, "in policy");
+		snprintf(note, notesz, "policy:allow");
+		v = KBS_ALLOW;
+	} else if (r == CCAKIT_ERR_POLICY) {
+		snprintf(detail, detailsz, "The attestation result is not in "
+		    "policy.%s%s", pwhy.text[0] != '\0' ? " " : "", pwhy.text);
+		snprintf(note, notesz, "policy:deny");
+		v = KBS_DENY;
+	} else {
+		snprintf(detail, detailsz, "policy: %s", ccakit_strerror(r));
+	}
+out:
+	ccakit_ear_free(&ear);
+	free(rims);
+	free(dyn);
+	return v;
+}

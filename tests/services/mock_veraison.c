@@ -1,0 +1,233 @@
+/*
+ * mock-veraison: a minimal Veraison-compatible verifier for the
+ * keybroker-server --verifier tests (test scaffolding, not a product:
+ * sessions in memory, no expiry). Discovery, newSession?nonce=, evidence
+ * appraised with the embedded verifier, the EAR signed with a fresh
+ * P-256 key published in the discovery document.
+ *
+ * Faults for negative tests (-f): "key" signs with a key other than the
+ * published one, "nonce" puts another nonce in the EAR, "old" dates the
+ * EAR an hour back, "down" reports service-state DOWN, "500" fails the
+ * evidence request.
+ *
+ * Usage: mock-veraison -t ta.json --port-file FILE [-f fault]
+ */
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include <ccakit/ccakit.h>
+#include <ccakit/attest.h>
+#include <ccakit/ear.h>
+#include <ccakit/jose.h>
+
+#include "httpd.h"
+
+#define MAX_SESSIONS 256
+
+static ccakit_ta_store *tas;
+static ccakit_key *ear_key, *other_key;
+static char *ear_jwk;
+static const char *fault = "";
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	unsigned id;
+	uint8_t nonce[64];
+	size_t len;
+} sessions[MAX_SESSIONS];
+static unsigned nsessions;
+
+static ccakit_key *
+gen_key(void)
+{
+	EVP_PKEY *pk = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	ccakit_key *k = ccakit_key_new();
+	BIO *b = BIO_new(BIO_s_mem());
+	char *pem;
+	long n;
+
+	if (pk == NULL || k == NULL || b == NULL ||
+	    !PEM_write_bio_PrivateKey(b, pk, NULL, NULL, 0, NULL, NULL) ||
+	    (n = BIO_get_mem_data(b, &pem)) <= 0 ||
+	    ccakit_key_from_pem(k, pem, (size_t)n) != CCAKIT_OK)
+		exit(2);
+	BIO_free(b);
+	EVP_PKEY_free(pk);
+	return k;
+}
+
+static void
+discovery(void *arg, const struct svc_req *req, struct svc_resp *resp)
+{
+	json_t *j, *key;
+
+	(void)arg;
+	(void)req;
+	key = json_loads(ear_jwk, 0, NULL);
+	j = json_pack("{s:o, s:[s], s:s, s:s, s:{s:s}}",
+	    "ear-verification-key", key, "media-types",
+	    "application/eat-collection; "
+	    "profile=\"http://arm.com/CCA-SSD/1.0.0\"",
+	    "version", "mock", "service-state",
+	    strcmp(fault, "down") == 0 ? "DOWN" : "READY", "api-endpoints",
+	    "newChallengeResponseSession", "/challenge-response/v1/newSession");
+	svc_resp_json(resp, 200, j);
+	resp->content_type = "application/vnd.veraison.discovery+json";
+}
+
+static void
+new_session(void *arg, const struct svc_req *req, struct svc_resp *resp)
+{
+	const char *nonce = svc_req_query(req, "nonce");
+	char loc[64];
+	unsigned i;
+
+	(void)arg;
+	if (nonce == NULL) {
+		svc_resp_problem(resp, 400, NULL, NULL, "nonce required");
+		return;
+	}
+	pthread_mutex_lock(&mu);
+	i = nsessions++ % MAX_SESSIONS;
+	sessions[i].id = nsessions;
+	/* Veraison's decoder at the time: base64url with padding. */
+	if (ccakit_b64_decode(nonce, strlen(nonce), CCAKIT_B64_ANY,
+	    sessions[i].nonce, sizeof(sessions[i].nonce), &sessions[i].len) !=
+	    CCAKIT_OK || strlen(nonce) % 4 != 0) {
+		pthread_mutex_unlock(&mu);
+		svc_resp_problem(resp, 400, NULL, NULL, "bad nonce");
+		return;
+	}
+	snprintf(loc, sizeof(loc), "session/%u", sessions[i].id);
+	pthread_mutex_unlock(&mu);
+	svc_resp_json(resp, 201, json_pack("{s:s}", "status", "waiting"));
+	svc_resp_header(resp, "Location", loc);
+}
+
+static void
+evidence(void *arg, const struct svc_req *req, struct svc_resp *resp)
+{
+	struct ccakit_attest_opts ao;
+	uint8_t nonce[64];
+	ccakit_ear *ear = NULL;
+	unsigned id = (unsigned)strtoul(req->arg[0], NULL, 10), i;
+	size_t len = 0;
+	char *jwt = NULL;
+	bool found = false;
+
+	(void)arg;
+	if (strcmp(fault, "500") == 0) {
+		svc_resp_problem(resp, 500, NULL, NULL, "injected failure");
+		return;
+	}
+	pthread_mutex_lock(&mu);
+	for (i = 0; i < MAX_SESSIONS; i++) {
+		if (sessions[i].id == id && id != 0) {
+			memcpy(nonce, sessions[i].nonce, sessions[i].len);
+			len = sessions[i].len;
+			found = true;
+		}
+	}
+	pthread_mutex_unlock(&mu);
+	if (!found) {
+		svc_resp_problem(resp, 404, NULL, NULL, "no such session");
+		return;
+	}
+	memset(&ao, 0, sizeof(ao));
+	ao.nonce = nonce;
+	ao.nonce_len = len;
+	ao.build = "mock-veraison";
+	if (strcmp(fault, "old") == 0)
+		ao.iat = (int64_t)time(NULL) - 3600;
+	if (ccakit_attest_cca(req->body, req->body_len, tas, NULL, &ao, &ear,
+	    NULL) != CCAKIT_OK) {
+		svc_resp_problem(resp, 500, NULL, NULL, "appraisal failed");
+		return;
+	}
+	if (strcmp(fault, "nonce") == 0) {
+		nonce[0] ^= 1;
+		ccakit_ear_set_nonce(ear, nonce, len);
+	}
+	if (ccakit_ear_sign_jwt(ear, strcmp(fault, "key") == 0 ? other_key :
+	    ear_key, 0, &jwt) != CCAKIT_OK) {
+		svc_resp_problem(resp, 500, NULL, NULL, "signing failed");
+	} else {
+		svc_resp_json(resp, 200, json_pack("{s:s, s:s}", "status",
+		    "complete", "result", jwt));
+		resp->content_type = "application/vnd.veraison."
+		    "challenge-response-session+json";
+	}
+	free(jwt);
+	ccakit_ear_free(&ear);
+}
+
+static const struct svc_route routes[] = {
+	{ "GET", "/.well-known/veraison/verification", 0, discovery },
+	{ "POST", "/challenge-response/v1/newSession", 0, new_session },
+	{ "POST", "/challenge-response/v1/session/{}", 128 * 1024, evidence },
+};
+
+int
+main(int argc, char **argv)
+{
+	struct svc_httpd_conf hc;
+	struct svc_httpd *h = NULL;
+	const char *ta = NULL, *port_file = NULL;
+	char err[256], buf[1 << 16];
+	size_t len;
+	sigset_t sigs;
+	FILE *f;
+	int c, sig;
+
+	while ((c = getopt(argc, argv, "t:p:f:")) != -1) {
+		switch (c) {
+		case 't': ta = optarg; break;
+		case 'p': port_file = optarg; break;
+		case 'f': fault = optarg; break;
+		default: return 2;
+		}
+	}
+	if (ta == NULL || port_file == NULL || (f = fopen(ta, "r")) == NULL)
+		return 2;
+	len = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	if ((tas = ccakit_ta_store_new()) == NULL ||
+	    ccakit_ta_store_load_json(tas, buf, len, NULL) != CCAKIT_OK)
+		return 2;
+	ear_key = gen_key();
+	other_key = gen_key();
+	if (ccakit_jwk_from_key(ear_key, CCAKIT_COSE_ES256, &ear_jwk) != CCAKIT_OK)
+		return 2;
+	svc_log_init("mock-veraison", SVC_LOG_WARN);
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	memset(&hc, 0, sizeof(hc));
+	hc.addr = "127.0.0.1";
+	hc.threads = 1;
+	hc.conn_limit = 64;
+	hc.conn_memory = 32 * 1024;
+	hc.timeout_s = 10;
+	hc.routes = routes;
+	hc.nroutes = sizeof(routes) / sizeof(routes[0]);
+	if (svc_httpd_start(&hc, &h, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mock-veraison: %s\n", err);
+		return 1;
+	}
+	if ((f = fopen(port_file, "w")) == NULL)
+		return 1;
+	fprintf(f, "%u\n", svc_httpd_port(h));
+	fclose(f);
+	sigwait(&sigs, &sig);
+	svc_httpd_stop(&h);
+	return 0;
+}
