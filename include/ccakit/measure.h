@@ -175,8 +175,8 @@ void ccakit_realm_free(ccakit_realm **rp);
 int ccakit_realm_set_rmm_version(ccakit_realm *r, enum ccakit_rmm_version v);
 int ccakit_realm_set_compat(ccakit_realm *r, unsigned compat);
 /* Threads hashing granules, the calling thread included: 1 = the calling
- * thread only; 0 (default) = one helper thread per online CPU plus the
- * calling thread, which runs the sequential descriptor chain and hashes
+ * thread only; 0 (default) = one thread per online CPU, the calling
+ * thread included; it runs the sequential descriptor chain and hashes
  * when it has nothing to chain. At most CCAKIT_REALM_MAX_THREADS. */
 int ccakit_realm_set_threads(ccakit_realm *r, unsigned nthreads);
 

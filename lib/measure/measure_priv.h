@@ -209,7 +209,10 @@ int cki_meas_algo_from_tcg(uint16_t tcg);
  * granules with the pool's helpers and the calling thread, and calls the
  * sink in the calling thread, in order, with runs of consecutive granule
  * hashes (hlen bytes each) and the IPA of the first. The granules are no
- * longer accessed once it returns.
+ * longer accessed once it returns. meanwhile (may be NULL) is called once
+ * in the calling thread after the helpers have started on the run: serial
+ * work done there, such as unmapping the previous window of a file,
+ * overlaps the hashing instead of leaving the cores idle.
  */
 typedef int (*cki_meas_sink_fn)(void *arg, const uint8_t *hashes, size_t n,
     uint64_t ipa);
@@ -218,7 +221,8 @@ struct cki_meas_pool *cki_meas_pool_new(unsigned nthreads, const EVP_MD *md,
     size_t hlen);
 void cki_meas_pool_free(struct cki_meas_pool **pp);
 int cki_meas_pool_run(struct cki_meas_pool *p, const uint8_t *granules,
-    size_t n, uint64_t ipa, cki_meas_sink_fn sink, void *arg);
+    size_t n, uint64_t ipa, cki_meas_sink_fn sink, void *arg,
+    void (*meanwhile)(void *), void *marg);
 
 /* Online CPUs, at least 1, at most CCAKIT_REALM_MAX_THREADS. */
 unsigned cki_meas_online_cpus(void);

@@ -19,6 +19,10 @@
  * a run returns only when no helper is inside it, so the caller may unmap
  * the granules as soon as cki_meas_pool_run() returns. Each worker owns one
  * EVP_MD_CTX, reused for every granule.
+ *
+ * Serial work of the caller that does not depend on the run (unmapping
+ * the previous file window) is passed as the meanwhile callback and done
+ * after the helpers have been woken, so it overlaps their hashing.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -268,16 +272,18 @@ run_alone(struct cki_meas_pool *p, const uint8_t *g, size_t n, uint64_t ipa,
 
 int
 cki_meas_pool_run(struct cki_meas_pool *p, const uint8_t *g, size_t n,
-    uint64_t ipa, cki_meas_sink_fn sink, void *arg)
+    uint64_t ipa, cki_meas_sink_fn sink, void *arg,
+    void (*meanwhile)(void *), void *marg)
 {
 	struct run *j = &p->run;
 	size_t consume = 0, slot, c, cnt, i;
 	int r = 0;
 
-	if (n == 0)
-		return 0;
-	if (p->nhelpers == 0)
-		return run_alone(p, g, n, ipa, sink, arg);
+	if (n == 0 || p->nhelpers == 0) {
+		if (meanwhile != NULL)
+			meanwhile(marg);
+		return n == 0 ? 0 : run_alone(p, g, n, ipa, sink, arg);
+	}
 
 	pthread_mutex_lock(&p->mu);
 	while (p->active > 0)
@@ -294,6 +300,10 @@ cki_meas_pool_run(struct cki_meas_pool *p, const uint8_t *g, size_t n,
 	p->gen++;
 	pthread_cond_broadcast(&p->cv_work);
 	pthread_mutex_unlock(&p->mu);
+	/* The helpers are hashing: serial work of the caller (such as
+	 * unmapping the previous window) costs no idle core now. */
+	if (meanwhile != NULL)
+		meanwhile(marg);
 
 	while (consume < j->nchunks) {
 		slot = consume % RING_CHUNKS;

@@ -214,9 +214,14 @@ get_pool(ccakit_realm *r, struct ccakit_errdetail *d)
 
 	if (r->pool != NULL)
 		return CCAKIT_OK;
-	/* Default: one hashing helper per online CPU, plus the calling
-	 * thread, which runs the descriptor chain and hashes when idle. */
-	n = r->nthreads != 0 ? r->nthreads : cki_meas_online_cpus() + 1;
+	/*
+	 * Default: one thread per online CPU, the calling thread included;
+	 * it runs the descriptor chain and hashes whenever the next chunk is
+	 * not ready. A thread more than there are CPUs would share a core
+	 * with the chain: the helpers then run up to the ring size ahead of
+	 * it and the chain finishes each run alone.
+	 */
+	n = r->nthreads != 0 ? r->nthreads : cki_meas_online_cpus();
 	if ((r->pool = cki_meas_pool_new(n, r->md, r->hlen)) == NULL)
 		return cki_detail(d, CCAKIT_ERR_NOMEM, "realm", NULL);
 	return CCAKIT_OK;
@@ -232,6 +237,8 @@ struct blob {
 	uint64_t gipa;                  /* next granule */
 	uint64_t total;                 /* image bytes so far */
 	EVP_MD_CTX *dctx;               /* NULL: no whole-image digest */
+	void *unmap;                    /* file window done with, or NULL */
+	size_t unmaplen;
 };
 
 /* The image may not reach the last granule of the 64-bit space. */
@@ -259,6 +266,17 @@ blob_digest(struct blob *b, const void *p, size_t n)
 	return CCAKIT_OK;
 }
 
+/* Drop the file window hashed last, if any. */
+static void
+blob_unmap(void *arg)
+{
+	struct blob *b = arg;
+
+	if (b->unmap != NULL)
+		munmap(b->unmap, b->unmaplen);
+	b->unmap = NULL;
+}
+
 static int
 blob_feed(struct blob *b, const uint8_t *g, size_t n)
 {
@@ -267,7 +285,7 @@ blob_feed(struct blob *b, const uint8_t *g, size_t n)
 	if (n == 0)
 		return CCAKIT_OK;
 	if ((rc = cki_meas_pool_run(b->r->pool, g, n, b->gipa, data_sink,
-	    b->r)) != CCAKIT_OK)
+	    b->r, blob_unmap, b)) != CCAKIT_OK)
 		return rc;
 	b->gipa += (uint64_t)n * CKI_GRANULE;
 	return CCAKIT_OK;
@@ -381,7 +399,10 @@ data_file(struct blob *b, int fd, uint64_t size, struct ccakit_errdetail *d)
 		rc = blob_digest(b, (uint8_t *)m + delta, n * CKI_GRANULE);
 		if (rc == CCAKIT_OK)
 			rc = blob_feed(b, (uint8_t *)m + delta, n);
-		munmap(m, maplen);
+		/* Unmapped by the next run, once its hashing has started. */
+		blob_unmap(b);
+		b->unmap = m;
+		b->unmaplen = maplen;
 		if (rc != CCAKIT_OK)
 			goto out;
 		pos += (uint64_t)n * CKI_GRANULE;
@@ -400,6 +421,7 @@ data_file(struct blob *b, int fd, uint64_t size, struct ccakit_errdetail *d)
 	}
 	rc = CCAKIT_OK;
 out:
+	blob_unmap(b);
 	free(tmp);
 	return rc;
 }

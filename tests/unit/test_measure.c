@@ -810,6 +810,96 @@ test_parallel(void **state)
 	free(blob);
 }
 
+/* Reads the file behind *arg with pread, at odd sizes. */
+struct frd {
+	int fd;
+	uint64_t pos;
+};
+
+static int
+frd_fn(void *arg, uint8_t *buf, size_t len, size_t *got)
+{
+	struct frd *s = arg;
+	ssize_t n;
+
+	if (len > 300000)
+		len = 300000;
+	if ((n = pread(s->fd, buf, len, (off_t)s->pos)) < 0)
+		return CCAKIT_ERR_IO;
+	s->pos += (uint64_t)n;
+	*got = (size_t)n;
+	return 0;
+}
+
+/*
+ * A file over several 64 MiB map windows (realm.c MAP_WINDOW), with an
+ * unaligned IPA so every window starts inside a page: each window is
+ * unmapped by the run of the next one, the last one at the end. The mmap
+ * path with 1 to 3 threads and the default must match a stream of the
+ * same bytes, which never maps anything. The file is sparse except for
+ * marks around the window edges.
+ */
+static void
+test_windows(void **state)
+{
+	const uint64_t win = 64u * 1024 * 1024, ipa = 0x80000123;
+	const uint64_t size = 2 * win + 3 * 4096 + 123;
+	static const unsigned threads[] = { 1, 2, 3, 0 };
+	struct ccakit_realm_params p;
+	struct ccakit_realm_meas ref, m;
+	struct ccakit_image_src src;
+	char path[] = "/tmp/ccakit-windows-XXXXXX";
+	uint64_t total, k, w;
+	ccakit_realm *r;
+	struct frd frd;
+	size_t i;
+	uint8_t mark[8192];
+	int fd;
+
+	(void)state;
+	for (i = 0; i < sizeof(mark); i++)
+		mark[i] = (uint8_t)(i * 151 + 7);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	assert_int_equal(ftruncate(fd, (off_t)size), 0);
+	for (w = 0; w <= 2; w++) {
+		k = w * win > 4096 ? w * win - 4096 : 0;
+		if (k + sizeof(mark) > size)
+			k = size - sizeof(mark);
+		assert_int_equal(pwrite(fd, mark, sizeof(mark), (off_t)k),
+		    (ssize_t)sizeof(mark));
+	}
+	assert_int_equal(pwrite(fd, mark, 100, (off_t)(size - 100)), 100);
+	params(&p, 48, 1, 1, CCAKIT_HASH_SHA256);
+
+	r = realm(&p, 1);
+	memset(&frd, 0, sizeof(frd));
+	frd.fd = fd;
+	memset(&src, 0, sizeof(src));
+	src.kind = CCAKIT_SRC_READ;
+	src.read = frd_fn;
+	src.arg = &frd;
+	assert_int_equal(ccakit_realm_data_src(r, ipa, &src, &total, NULL), 0);
+	assert_true(total == size);
+	rim_of(r, &ref);
+	ccakit_realm_free(&r);
+
+	for (i = 0; i < sizeof(threads) / sizeof(threads[0]); i++) {
+		r = realm(&p, threads[i]);
+		memset(&src, 0, sizeof(src));
+		src.kind = CCAKIT_SRC_FD;
+		src.fd = fd;
+		assert_int_equal(ccakit_realm_data_src(r, ipa, &src, &total,
+		    NULL), 0);
+		assert_true(total == size);
+		rim_of(r, &m);
+		assert_memory_equal(m.rim, ref.rim, sizeof(ref.rim));
+		ccakit_realm_free(&r);
+	}
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -824,6 +914,7 @@ main(void)
 		cmocka_unit_test(test_rec_unmeasured),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_parallel),
+		cmocka_unit_test(test_windows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
