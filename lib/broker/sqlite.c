@@ -65,14 +65,34 @@ sql_err(int rc)
 	}
 }
 
+/*
+ * Take the connection and one of its prepared statements; stmt_done()
+ * resets the statement and gives both back. NULL when the lock fails.
+ */
+static sqlite3_stmt *
+stmt_take(struct sqlstore *q, int which)
+{
+	if (pthread_mutex_lock(&q->mu) != 0)
+		return NULL;
+	return q->st[which];
+}
+
+static void
+stmt_done(struct sqlstore *q, sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	pthread_mutex_unlock(&q->mu);
+}
+
 static int
 sql_insert(void *ctx, const struct ccakit_challenge *c, bool *exists)
 {
 	struct sqlstore *q = ctx;
-	sqlite3_stmt *st = q->st[ST_INSERT];
+	sqlite3_stmt *st;
 	int rc, r = CCAKIT_ERR_IO;
 
-	if (pthread_mutex_lock(&q->mu) != 0)
+	if ((st = stmt_take(q, ST_INSERT)) == NULL)
 		return CCAKIT_ERR_INTERNAL;
 	if ((rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)c->id)) !=
 	    SQLITE_OK ||
@@ -94,9 +114,7 @@ sql_insert(void *ctx, const struct ccakit_challenge *c, bool *exists)
 	*exists = sqlite3_changes(q->db) == 0;
 	r = CCAKIT_OK;
 out:
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	pthread_mutex_unlock(&q->mu);
+	stmt_done(q, st);
 	return r;
 }
 
@@ -124,13 +142,13 @@ static int
 sql_take(void *ctx, uint32_t id, struct ccakit_challenge *out)
 {
 	struct sqlstore *q = ctx;
-	sqlite3_stmt *st = q->st[ST_TAKE];
+	sqlite3_stmt *st;
 	struct ccakit_challenge c;
 	const void *nonce;
 	int rc, r = CCAKIT_ERR_IO;
 
 	memset(&c, 0, sizeof(c));
-	if (pthread_mutex_lock(&q->mu) != 0)
+	if ((st = stmt_take(q, ST_TAKE)) == NULL)
 		return CCAKIT_ERR_INTERNAL;
 	if ((rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)id)) !=
 	    SQLITE_OK) {
@@ -165,9 +183,7 @@ sql_take(void *ctx, uint32_t id, struct ccakit_challenge *out)
 	*out = c;
 	r = CCAKIT_OK;
 out:
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	pthread_mutex_unlock(&q->mu);
+	stmt_done(q, st);
 	ccakit_wipe(&c, sizeof(c));
 	return r;
 }
@@ -176,10 +192,10 @@ static int
 sql_purge(void *ctx, int64_t now, size_t *n)
 {
 	struct sqlstore *q = ctx;
-	sqlite3_stmt *st = q->st[ST_PURGE];
+	sqlite3_stmt *st;
 	int rc, r = CCAKIT_ERR_IO;
 
-	if (pthread_mutex_lock(&q->mu) != 0)
+	if ((st = stmt_take(q, ST_PURGE)) == NULL)
 		return CCAKIT_ERR_INTERNAL;
 	if ((rc = sqlite3_bind_int64(st, 1, now)) != SQLITE_OK ||
 	    (rc = sqlite3_step(st)) != SQLITE_DONE) {
@@ -189,9 +205,7 @@ sql_purge(void *ctx, int64_t now, size_t *n)
 	*n = (size_t)sqlite3_changes(q->db);
 	r = CCAKIT_OK;
 out:
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	pthread_mutex_unlock(&q->mu);
+	stmt_done(q, st);
 	return r;
 }
 
@@ -199,11 +213,11 @@ static int
 sql_count(void *ctx, size_t *n)
 {
 	struct sqlstore *q = ctx;
-	sqlite3_stmt *st = q->st[ST_COUNT];
+	sqlite3_stmt *st;
 	sqlite3_int64 v;
 	int rc, r = CCAKIT_ERR_IO;
 
-	if (pthread_mutex_lock(&q->mu) != 0)
+	if ((st = stmt_take(q, ST_COUNT)) == NULL)
 		return CCAKIT_ERR_INTERNAL;
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 		r = sql_err(rc);
@@ -214,8 +228,7 @@ sql_count(void *ctx, size_t *n)
 	*n = (size_t)v;
 	r = CCAKIT_OK;
 out:
-	sqlite3_reset(st);
-	pthread_mutex_unlock(&q->mu);
+	stmt_done(q, st);
 	return r;
 }
 

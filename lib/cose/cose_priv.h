@@ -64,4 +64,25 @@ int cki_ecdsa_raw_to_der(const uint8_t *raw, size_t clen, uint8_t *der,
 int cki_ecdsa_der_to_raw(const uint8_t *der, size_t derlen, size_t clen,
     uint8_t *raw);
 
+/*
+ * The algorithm must be the key's curve's and, if the key pins one, the
+ * pin: CCAKIT_ERR_COSE_ALG for an algorithm that is not ES256, ES384 or
+ * ES512, CCAKIT_ERR_KEY_MISMATCH otherwise.
+ */
+int cki_cose_check_alg(const ccakit_key *key, int alg);
+
+/*
+ * ECDSA with alg (already checked against the key) over the digest
+ * md[0..mdlen). Signing writes raw r||s, 2 coordinate lengths, to raw.
+ * Verifying takes raw r||s of exactly that size and returns CCAKIT_OK
+ * only when the signature is valid.
+ */
+int cki_ecdsa_sign_digest(const ccakit_key *priv, int alg,
+    const uint8_t *md, size_t mdlen, uint8_t *raw);
+int cki_ecdsa_verify_digest(const ccakit_key *pub, int alg,
+    const uint8_t *md, size_t mdlen, const uint8_t *raw);
+
+/* The JWK "crv" name of a COSE curve; NULL for an unknown curve. */
+const char *cki_cose_crv_jwk(int crv);
+
 #endif /* CCAKIT_COSE_PRIV_H */

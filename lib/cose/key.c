@@ -123,6 +123,14 @@ ccakit_cose_alg_name(int alg)
 	return c != NULL ? c->algname : NULL;
 }
 
+const char *
+cki_cose_crv_jwk(int crv)
+{
+	const struct curve *c = curve_by_crv(crv);
+
+	return c != NULL ? c->jwk : NULL;
+}
+
 ccakit_key *
 ccakit_key_new(void)
 {

@@ -331,9 +331,8 @@ ccakit_cose_sign1_decode(const uint8_t *buf, size_t len,
 	return CCAKIT_OK;
 }
 
-/* The algorithm must be the key's curve's and, if pinned, the pin. */
-static int
-check_alg(const ccakit_key *key, int alg)
+int
+cki_cose_check_alg(const ccakit_key *key, int alg)
 {
 	int crv;
 
@@ -345,38 +344,54 @@ check_alg(const ccakit_key *key, int alg)
 }
 
 int
-ccakit_cose_sign1_verify(const struct ccakit_cose_sign1 *msg,
-    const ccakit_key *key)
+cki_ecdsa_sign_digest(const ccakit_key *priv, int alg, const uint8_t *md,
+    size_t mdlen, uint8_t *raw)
 {
-	uint8_t md[CKI_MD_MAX], der[CKI_EC_DERSIG_MAX];
+	uint8_t der[CKI_EC_DERSIG_MAX];
 	EVP_PKEY_CTX *ctx = NULL;
-	size_t mdlen, derlen, clen;
-	int r;
-
-	if (msg == NULL || key == NULL || key->pkey == NULL ||
-	    (msg->protected_hdr.ptr == NULL && msg->protected_hdr.len > 0) ||
-	    (msg->payload.ptr == NULL && msg->payload.len > 0))
-		return CCAKIT_ERR_INVALID_ARG;
-	if ((r = check_alg(key, msg->alg)) != CCAKIT_OK)
-		return r;
-	clen = ccakit_cose_crv_coord_len(key->crv);
-	if (msg->signature.ptr == NULL || msg->signature.len != 2 * clen)
-		return CCAKIT_ERR_SIGNATURE;
-	if ((r = cki_cose_sig_digest(msg->alg, msg->protected_hdr.ptr,
-	    msg->protected_hdr.len, msg->payload.ptr, msg->payload.len, md,
-	    &mdlen)) != CCAKIT_OK)
-		return r;
-	if ((r = cki_ecdsa_raw_to_der(msg->signature.ptr, clen, der,
-	    sizeof(der), &derlen)) != CCAKIT_OK)
-		return r;
+	size_t derlen = sizeof(der);
+	int r = CCAKIT_ERR_INTERNAL;
 
 	ERR_set_mark();
-	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL)) == NULL) {
+	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, priv->pkey,
+	    NULL)) == NULL) {
+		r = CCAKIT_ERR_NOMEM;
+		goto out;
+	}
+	if (EVP_PKEY_sign_init(ctx) != 1 ||
+	    EVP_PKEY_CTX_set_signature_md(ctx, cki_cose_md(alg)) != 1 ||
+	    EVP_PKEY_sign(ctx, der, &derlen, md, mdlen) != 1 ||
+	    cki_ecdsa_der_to_raw(der, derlen,
+	    ccakit_cose_crv_coord_len(priv->crv), raw) != CCAKIT_OK) {
+		r = CCAKIT_ERR_CRYPTO;
+		goto out;
+	}
+	r = CCAKIT_OK;
+out:
+	ERR_pop_to_mark();
+	EVP_PKEY_CTX_free(ctx);
+	return r;
+}
+
+int
+cki_ecdsa_verify_digest(const ccakit_key *pub, int alg, const uint8_t *md,
+    size_t mdlen, const uint8_t *raw)
+{
+	uint8_t der[CKI_EC_DERSIG_MAX];
+	EVP_PKEY_CTX *ctx = NULL;
+	size_t derlen;
+	int r = CCAKIT_ERR_INTERNAL;
+
+	if ((r = cki_ecdsa_raw_to_der(raw, ccakit_cose_crv_coord_len(pub->crv),
+	    der, sizeof(der), &derlen)) != CCAKIT_OK)
+		return r;
+	ERR_set_mark();
+	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pub->pkey, NULL)) == NULL) {
 		r = CCAKIT_ERR_NOMEM;
 		goto out;
 	}
 	if (EVP_PKEY_verify_init(ctx) != 1 ||
-	    EVP_PKEY_CTX_set_signature_md(ctx, cki_cose_md(msg->alg)) != 1) {
+	    EVP_PKEY_CTX_set_signature_md(ctx, cki_cose_md(alg)) != 1) {
 		r = CCAKIT_ERR_CRYPTO;
 		goto out;
 	}
@@ -387,6 +402,31 @@ out:
 	ERR_pop_to_mark();
 	EVP_PKEY_CTX_free(ctx);
 	return r;
+}
+
+int
+ccakit_cose_sign1_verify(const struct ccakit_cose_sign1 *msg,
+    const ccakit_key *key)
+{
+	uint8_t md[CKI_MD_MAX];
+	size_t mdlen;
+	int r;
+
+	if (msg == NULL || key == NULL || key->pkey == NULL ||
+	    (msg->protected_hdr.ptr == NULL && msg->protected_hdr.len > 0) ||
+	    (msg->payload.ptr == NULL && msg->payload.len > 0))
+		return CCAKIT_ERR_INVALID_ARG;
+	if ((r = cki_cose_check_alg(key, msg->alg)) != CCAKIT_OK)
+		return r;
+	if (msg->signature.ptr == NULL ||
+	    msg->signature.len != 2 * ccakit_cose_crv_coord_len(key->crv))
+		return CCAKIT_ERR_SIGNATURE;
+	if ((r = cki_cose_sig_digest(msg->alg, msg->protected_hdr.ptr,
+	    msg->protected_hdr.len, msg->payload.ptr, msg->payload.len, md,
+	    &mdlen)) != CCAKIT_OK)
+		return r;
+	return cki_ecdsa_verify_digest(key, msg->alg, md, mdlen,
+	    msg->signature.ptr);
 }
 
 /* COSE_Sign1_Tagged [prot, {}, payload, sig] into w. */
@@ -407,11 +447,9 @@ ccakit_cose_sign1_sign(const ccakit_key *priv, int alg,
     const uint8_t *payload, size_t plen, uint8_t *out, size_t outsz,
     size_t *outlen)
 {
-	uint8_t prot[16], md[CKI_MD_MAX], der[CKI_EC_DERSIG_MAX];
-	uint8_t raw[CKI_EC_RAWSIG_MAX];
+	uint8_t prot[16], md[CKI_MD_MAX], raw[CKI_EC_RAWSIG_MAX];
 	struct ccakit_cbor_writer w;
-	EVP_PKEY_CTX *ctx = NULL;
-	size_t protlen, mdlen, derlen, clen, need, n;
+	size_t protlen, mdlen, clen, need, n;
 	int r = CCAKIT_ERR_INTERNAL;
 
 	if (priv == NULL || priv->pkey == NULL || payload == NULL ||
@@ -421,7 +459,7 @@ ccakit_cose_sign1_sign(const ccakit_key *priv, int alg,
 		return CCAKIT_ERR_KEY_INVALID;
 	if (alg == 0)
 		alg = ccakit_key_default_alg(priv);
-	if ((r = check_alg(priv, alg)) != CCAKIT_OK)
+	if ((r = cki_cose_check_alg(priv, alg)) != CCAKIT_OK)
 		return r;
 	clen = ccakit_cose_crv_coord_len(priv->crv);
 
@@ -442,30 +480,14 @@ ccakit_cose_sign1_sign(const ccakit_key *priv, int alg,
 		return CCAKIT_ERR_BUFFER_TOO_SMALL;
 
 	if ((r = cki_cose_sig_digest(alg, prot, protlen, payload, plen, md,
-	    &mdlen)) != CCAKIT_OK)
+	    &mdlen)) != CCAKIT_OK ||
+	    (r = cki_ecdsa_sign_digest(priv, alg, md, mdlen, raw)) !=
+	    CCAKIT_OK)
 		return r;
-	ERR_set_mark();
-	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, priv->pkey,
-	    NULL)) == NULL) {
-		r = CCAKIT_ERR_NOMEM;
-		goto out;
-	}
-	derlen = sizeof(der);
-	if (EVP_PKEY_sign_init(ctx) != 1 ||
-	    EVP_PKEY_CTX_set_signature_md(ctx, cki_cose_md(alg)) != 1 ||
-	    EVP_PKEY_sign(ctx, der, &derlen, md, mdlen) != 1 ||
-	    cki_ecdsa_der_to_raw(der, derlen, clen, raw) != CCAKIT_OK) {
-		r = CCAKIT_ERR_CRYPTO;
-		goto out;
-	}
 	ccakit_cbor_writer_init(&w, out, outsz);
 	put_sign1(&w, prot, protlen, payload, plen, raw, 2 * clen);
 	if ((r = ccakit_cbor_writer_finish(&w, &n)) != CCAKIT_OK)
-		goto out;
+		return r;
 	*outlen = n;
-	r = CCAKIT_OK;
-out:
-	ERR_pop_to_mark();
-	EVP_PKEY_CTX_free(ctx);
-	return r;
+	return CCAKIT_OK;
 }

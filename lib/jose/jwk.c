@@ -15,21 +15,6 @@
 #include "cose/cose_priv.h"
 #include "jose/jose_priv.h"
 
-static const char *
-jwk_crv_name(int crv)
-{
-	switch (crv) {
-	case CCAKIT_COSE_CRV_P256:
-		return "P-256";
-	case CCAKIT_COSE_CRV_P384:
-		return "P-384";
-	case CCAKIT_COSE_CRV_P521:
-		return "P-521";
-	default:
-		return NULL;
-	}
-}
-
 int
 ccakit_jwk_from_key(const ccakit_key *k, int alg, char **out)
 {
@@ -43,7 +28,7 @@ ccakit_jwk_from_key(const ccakit_key *k, int alg, char **out)
 		*out = NULL;
 	if (k == NULL || out == NULL)
 		return CCAKIT_ERR_INVALID_ARG;
-	if ((crv = jwk_crv_name(ccakit_key_crv(k))) == NULL)
+	if ((crv = cki_cose_crv_jwk(ccakit_key_crv(k))) == NULL)
 		return CCAKIT_ERR_KEY_INVALID;
 	if (alg != 0) {
 		if ((algname = ccakit_jws_alg_name(alg)) == NULL)

@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include <ccakit/bytes.h>
@@ -38,37 +37,27 @@ struct ccakit_jws {
 	size_t siglen;
 };
 
-static const struct {
-	const char *name;
-	int alg;
-} algs[] = {
-	{ "ES256", CCAKIT_COSE_ES256 },
-	{ "ES384", CCAKIT_COSE_ES384 },
-	{ "ES512", CCAKIT_COSE_ES512 },
-};
-
+/* The JWS names of the ES algorithms are COSE's (RFC 7518 §3.1). */
 int
 ccakit_jws_alg_from_name(const char *name)
 {
+	static const int algs[] = {
+		CCAKIT_COSE_ES256, CCAKIT_COSE_ES384, CCAKIT_COSE_ES512
+	};
 	size_t i;
 
 	if (name == NULL)
 		return 0;
 	for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++)
-		if (strcmp(name, algs[i].name) == 0)
-			return algs[i].alg;
+		if (strcmp(name, ccakit_cose_alg_name(algs[i])) == 0)
+			return algs[i];
 	return 0;
 }
 
 const char *
 ccakit_jws_alg_name(int alg)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++)
-		if (algs[i].alg == alg)
-			return algs[i].name;
-	return NULL;
+	return ccakit_cose_alg_name(alg);
 }
 
 char *
@@ -87,19 +76,6 @@ cki_b64url_dup(const uint8_t *in, size_t len)
 		return NULL;
 	}
 	return s;
-}
-
-/* The algorithm must be the key's curve's and, if pinned, the pin. */
-static int
-check_key(const ccakit_key *key, int alg)
-{
-	int crv;
-
-	if ((crv = ccakit_cose_alg_crv(alg)) == 0)
-		return CCAKIT_ERR_COSE_ALG;
-	if (crv != key->crv || (key->alg != 0 && key->alg != alg))
-		return CCAKIT_ERR_KEY_MISMATCH;
-	return CCAKIT_OK;
 }
 
 /* Digest of the JWS signing input with the algorithm's hash. */
@@ -137,12 +113,10 @@ int
 ccakit_jws_sign(const ccakit_key *priv, int alg, const char *typ,
     const uint8_t *payload, size_t plen, char **out)
 {
-	uint8_t md[CKI_MD_MAX], der[CKI_EC_DERSIG_MAX];
-	uint8_t raw[CKI_EC_RAWSIG_MAX];
+	uint8_t md[CKI_MD_MAX], raw[CKI_EC_RAWSIG_MAX];
 	char hdr[128];
 	char *h64 = NULL, *p64 = NULL, *s64 = NULL, *input = NULL, *res = NULL;
-	EVP_PKEY_CTX *ctx = NULL;
-	size_t mdlen, derlen, clen, inlen, n;
+	size_t mdlen, clen, inlen, n;
 	int hlen, r = CCAKIT_ERR_INTERNAL;
 
 	if (out != NULL)
@@ -156,7 +130,7 @@ ccakit_jws_sign(const ccakit_key *priv, int alg, const char *typ,
 		return CCAKIT_ERR_KEY_INVALID;
 	if (alg == 0)
 		alg = ccakit_key_default_alg(priv);
-	if ((r = check_key(priv, alg)) != CCAKIT_OK)
+	if ((r = cki_cose_check_alg(priv, alg)) != CCAKIT_OK)
 		return r;
 	clen = ccakit_cose_crv_coord_len(priv->crv);
 
@@ -169,7 +143,6 @@ ccakit_jws_sign(const ccakit_key *priv, int alg, const char *typ,
 	if (hlen < 0 || (size_t)hlen >= sizeof(hdr))
 		return CCAKIT_ERR_INTERNAL;
 
-	ERR_set_mark();
 	if ((h64 = cki_b64url_dup((const uint8_t *)hdr, (size_t)hlen)) ==
 	    NULL || (p64 = cki_b64url_dup(payload, plen)) == NULL) {
 		r = CCAKIT_ERR_NOMEM;
@@ -181,21 +154,10 @@ ccakit_jws_sign(const ccakit_key *priv, int alg, const char *typ,
 		goto out;
 	}
 	(void)snprintf(input, inlen + 1, "%s.%s", h64, p64);
-	if ((r = input_digest(alg, input, inlen, md, &mdlen)) != CCAKIT_OK)
+	if ((r = input_digest(alg, input, inlen, md, &mdlen)) != CCAKIT_OK ||
+	    (r = cki_ecdsa_sign_digest(priv, alg, md, mdlen, raw)) !=
+	    CCAKIT_OK)
 		goto out;
-	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, priv->pkey,
-	    NULL)) == NULL) {
-		r = CCAKIT_ERR_NOMEM;
-		goto out;
-	}
-	derlen = sizeof(der);
-	if (EVP_PKEY_sign_init(ctx) != 1 ||
-	    EVP_PKEY_CTX_set_signature_md(ctx, cki_cose_md(alg)) != 1 ||
-	    EVP_PKEY_sign(ctx, der, &derlen, md, mdlen) != 1 ||
-	    cki_ecdsa_der_to_raw(der, derlen, clen, raw) != CCAKIT_OK) {
-		r = CCAKIT_ERR_CRYPTO;
-		goto out;
-	}
 	if ((s64 = cki_b64url_dup(raw, 2 * clen)) == NULL) {
 		r = CCAKIT_ERR_NOMEM;
 		goto out;
@@ -210,8 +172,6 @@ ccakit_jws_sign(const ccakit_key *priv, int alg, const char *typ,
 	res = NULL;
 	r = CCAKIT_OK;
 out:
-	ERR_pop_to_mark();
-	EVP_PKEY_CTX_free(ctx);
 	free(h64);
 	free(p64);
 	free(s64);
@@ -437,9 +397,8 @@ int
 ccakit_jws_verify(const ccakit_jws *j, const ccakit_key *pub, int alg,
     struct ccakit_errdetail *d)
 {
-	uint8_t md[CKI_MD_MAX], der[CKI_EC_DERSIG_MAX];
-	EVP_PKEY_CTX *ctx = NULL;
-	size_t mdlen, derlen, clen;
+	uint8_t md[CKI_MD_MAX];
+	size_t mdlen, clen;
 	int r = CCAKIT_ERR_INTERNAL;
 
 	if (j == NULL || pub == NULL || pub->pkey == NULL)
@@ -451,7 +410,7 @@ ccakit_jws_verify(const ccakit_jws *j, const ccakit_key *pub, int alg,
 		return cki_detail(d, CCAKIT_ERR_COSE_ALG, "alg",
 		    "JWS alg %s, expected %s", ccakit_jws_alg_name(j->alg),
 		    ccakit_jws_alg_name(alg));
-	if ((r = check_key(pub, alg)) != CCAKIT_OK)
+	if ((r = cki_cose_check_alg(pub, alg)) != CCAKIT_OK)
 		return cki_detail(d, r, "key",
 		    "the key cannot verify %s", ccakit_jws_alg_name(alg));
 	clen = ccakit_cose_crv_coord_len(pub->crv);
@@ -462,28 +421,8 @@ ccakit_jws_verify(const ccakit_jws *j, const ccakit_key *pub, int alg,
 	if ((r = input_digest(alg, j->input, j->inlen, md, &mdlen)) !=
 	    CCAKIT_OK)
 		return cki_detail(d, r, NULL, NULL);
-	if ((r = cki_ecdsa_raw_to_der(j->sig, clen, der, sizeof(der),
-	    &derlen)) != CCAKIT_OK)
-		return cki_detail(d, r, NULL, NULL);
-
-	ERR_set_mark();
-	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pub->pkey, NULL)) ==
-	    NULL) {
-		r = CCAKIT_ERR_NOMEM;
-		goto out;
-	}
-	if (EVP_PKEY_verify_init(ctx) != 1 ||
-	    EVP_PKEY_CTX_set_signature_md(ctx, cki_cose_md(alg)) != 1) {
-		r = CCAKIT_ERR_CRYPTO;
-		goto out;
-	}
-	/* 1 is the only success; 0 and negative values are failures. */
-	r = EVP_PKEY_verify(ctx, der, derlen, md, mdlen) == 1 ? CCAKIT_OK :
-	    CCAKIT_ERR_SIGNATURE;
-out:
-	ERR_pop_to_mark();
-	EVP_PKEY_CTX_free(ctx);
-	if (r != CCAKIT_OK)
+	if ((r = cki_ecdsa_verify_digest(pub, alg, md, mdlen, j->sig)) !=
+	    CCAKIT_OK)
 		(void)cki_detail(d, r, "signature", "JWS signature: %s",
 		    ccakit_strerror(r));
 	return r;

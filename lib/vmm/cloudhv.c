@@ -246,25 +246,14 @@ cki_cloudhv_build(struct ccakit_vmm *v, int argc, const char *const *argv,
 	v->ram_size = c.mem_size;
 
 	if (c.val[C_KERNEL] != NULL) {
-		if (o->kernel == NULL) {
-			r = cki_msg(m, CCAKIT_ERR_INVALID_ARG,
-			    "need kernel image");
-			goto out;
-		}
-		if ((r = cki_kernel_load(&v->kernel, o->kernel, &text_offset,
-		    &image_size, m)) != CCAKIT_OK ||
+		if ((r = cki_vmm_load_kernel(v, o, &text_offset, &image_size,
+		    m)) != CCAKIT_OK ||
 		    (r = cki_vmm_add_rim(v, CH_KERNEL_BASE + text_offset,
 		    &v->kernel, NULL, 0, "KERNEL", m)) != CCAKIT_OK)
 			goto out;
 	}
 	if (c.val[C_INITRAMFS] != NULL) {
-		if (o->initrd == NULL) {
-			r = cki_msg(m, CCAKIT_ERR_INVALID_ARG,
-			    "need initrd image");
-			goto out;
-		}
-		if ((r = cki_image_open(&v->initrd, o->initrd, m)) !=
-		    CCAKIT_OK)
+		if ((r = cki_vmm_open_initrd(v, o, m)) != CCAKIT_OK)
 			goto out;
 		/* At the top of RAM, aligned on the host page size. */
 		size = cki_align_up(v->initrd.len, CKI_GRANULE);

@@ -584,26 +584,15 @@ cki_kvmtool_build(struct ccakit_vmm *v, int argc, const char *const *argv,
 	k.pmu = (v->params.set & CCAKIT_CAP_PMU) && v->params.pmu;
 
 	if (k.val[O_KERNEL] != NULL) {
-		if (o->kernel == NULL) {
-			r = cki_msg(m, CCAKIT_ERR_INVALID_ARG,
-			    "need kernel image");
-			goto out;
-		}
 		pc = KT_MEM_BASE;
-		if ((r = cki_kernel_load(&v->kernel, o->kernel, &text_offset,
-		    &image_size, m)) != CCAKIT_OK ||
+		if ((r = cki_vmm_load_kernel(v, o, &text_offset, &image_size,
+		    m)) != CCAKIT_OK ||
 		    (r = cki_vmm_add_rim(v, KT_MEM_BASE + text_offset,
 		    &v->kernel, NULL, 0, "KERNEL", m)) != CCAKIT_OK)
 			goto out;
 	}
 	if (k.val[O_INITRD] != NULL) {
-		if (o->initrd == NULL) {
-			r = cki_msg(m, CCAKIT_ERR_INVALID_ARG,
-			    "need initrd image");
-			goto out;
-		}
-		if ((r = cki_image_open(&v->initrd, o->initrd, m)) !=
-		    CCAKIT_OK)
+		if ((r = cki_vmm_open_initrd(v, o, m)) != CCAKIT_OK)
 			goto out;
 		if (v->initrd.len + 4 > dtb_base - KT_MEM_BASE) {
 			r = cki_msg(m, CCAKIT_ERR_TOO_LARGE,

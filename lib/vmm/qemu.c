@@ -924,13 +924,8 @@ cki_qemu_build(struct ccakit_vmm *v, int argc, const char *const *argv,
 	v->ram_size = q.mem_size;
 
 	if (use_kernel) {
-		if (o->kernel == NULL) {
-			r = cki_msg(m, CCAKIT_ERR_INVALID_ARG,
-			    "need kernel image");
-			goto out;
-		}
-		if ((r = cki_kernel_load(&v->kernel, o->kernel, &text_offset,
-		    &image_size, m)) != CCAKIT_OK)
+		if ((r = cki_vmm_load_kernel(v, o, &text_offset, &image_size,
+		    m)) != CCAKIT_OK)
 			goto out;
 		if (text_offset > UINT64_MAX / 4 || image_size >
 		    UINT64_MAX / 4) {
@@ -954,13 +949,7 @@ cki_qemu_build(struct ccakit_vmm *v, int argc, const char *const *argv,
 		if (r != CCAKIT_OK)
 			goto out;
 		if (use_initrd) {
-			if (o->initrd == NULL) {
-				r = cki_msg(m, CCAKIT_ERR_INVALID_ARG,
-				    "need initrd image");
-				goto out;
-			}
-			if ((r = cki_image_open(&v->initrd, o->initrd, m)) !=
-			    CCAKIT_OK)
+			if ((r = cki_vmm_open_initrd(v, o, m)) != CCAKIT_OK)
 				goto out;
 			q.has_initrd = 1;
 			q.initrd_base = initrd_start;

@@ -486,6 +486,25 @@ cki_kernel_load(struct cki_image *img, const char *path,
 }
 
 int
+cki_vmm_load_kernel(struct ccakit_vmm *v, const struct ccakit_vmm_opts *o,
+    uint64_t *text_offset, uint64_t *image_size, struct ccakit_vmm_msg *m)
+{
+	if (o->kernel == NULL)
+		return cki_msg(m, CCAKIT_ERR_INVALID_ARG, "need kernel image");
+	return cki_kernel_load(&v->kernel, o->kernel, text_offset,
+	    image_size, m);
+}
+
+int
+cki_vmm_open_initrd(struct ccakit_vmm *v, const struct ccakit_vmm_opts *o,
+    struct ccakit_vmm_msg *m)
+{
+	if (o->initrd == NULL)
+		return cki_msg(m, CCAKIT_ERR_INVALID_ARG, "need initrd image");
+	return cki_image_open(&v->initrd, o->initrd, m);
+}
+
+int
 cki_vmm_add_rim(struct ccakit_vmm *v, uint64_t ipa, struct cki_image *img,
     const uint8_t *data, size_t len, const char *label,
     struct ccakit_vmm_msg *m)

@@ -181,6 +181,16 @@ void cki_image_close(struct cki_image *img);
 /* Load a Linux arm64 Image (gunzipped if needed), spec §3.2. */
 int cki_kernel_load(struct cki_image *img, const char *path,
     uint64_t *text_offset, uint64_t *image_size, struct ccakit_vmm_msg *m);
+/*
+ * The kernel (as cki_kernel_load) and the initrd a VMM command line asks
+ * for, from the caller's paths o->kernel and o->initrd, into v->kernel
+ * and v->initrd; "need kernel image" or "need initrd image" without one.
+ */
+int cki_vmm_load_kernel(struct ccakit_vmm *v,
+    const struct ccakit_vmm_opts *o, uint64_t *text_offset,
+    uint64_t *image_size, struct ccakit_vmm_msg *m);
+int cki_vmm_open_initrd(struct ccakit_vmm *v,
+    const struct ccakit_vmm_opts *o, struct ccakit_vmm_msg *m);
 
 /* One region of guest memory populated before the realm runs. */
 struct cki_blob {
