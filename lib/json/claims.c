@@ -470,7 +470,7 @@ platform_from_json(json_t *o, struct arena *a,
     struct ccakit_platform_claims *c, struct ccakit_errdetail *d)
 {
 	json_t *sw;
-	json_int_t iv;
+	json_int_t iv = 0;
 	bool have;
 	size_t i;
 	int profile, r;

@@ -1146,7 +1146,7 @@ test_envelope(void **state)
 	struct tt_buf b = tt_vector("rust-ccatoken/cca-token-01.cbor");
 	uint8_t *buf = malloc(MAXBUF);
 	ccakit_token *t = ccakit_token_new();
-	struct parts pt;
+	struct parts pt = { 0 };
 	size_t i, j, len;
 	int r, want;
 
