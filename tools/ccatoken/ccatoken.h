@@ -21,6 +21,7 @@ int cmd_golden(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_create(int argc, char **argv);
 int cmd_ear_verify(int argc, char **argv);
+int cmd_attest(int argc, char **argv);
 
 /* Print "ccatoken <cmd>: msg" to stderr; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...)

@@ -21,6 +21,7 @@ static const struct {
 	{ "show", cmd_show, "print the claims as JSON or CBOR diagnostics" },
 	{ "create", cmd_create, "create a token (emulated realm)" },
 	{ "ear-verify", cmd_ear_verify, "verify an EAR and print the appraisal" },
+	{ "attest", cmd_attest, "attest to a verifier, verify its EAR" },
 };
 
 static void

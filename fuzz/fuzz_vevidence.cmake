@@ -1,0 +1,1 @@
+ccakit_fuzzer(vevidence SOURCE fuzz_vevidence.c LIBS ccakit_static m)

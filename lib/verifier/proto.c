@@ -1,0 +1,589 @@
+/*
+ * Veraison challenge-response protocol pieces without I/O: nonces, media
+ * types, CMW records, session ids and the session document.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <openssl/rand.h>
+
+#include <ccakit/bytes.h>
+#include <ccakit/cbor.h>
+#include <ccakit/err.h>
+
+#include "util/util.h"
+#include "verifier/verifier_priv.h"
+
+#define JWT_MAX (256 * 1024)
+
+const char *const cki_v_media_types[] = {
+	CKI_V_MT_CCA,
+	CKI_V_MT_CMW_CBOR,
+	CKI_V_MT_CMW_JSON,
+	NULL,
+};
+
+int
+cki_v_nonce_decode(const char *s, size_t len, uint8_t *out, size_t outsz,
+    size_t *outlen)
+{
+	char buf[2 * CKI_V_NONCE_MAX + 8];
+	uint8_t tmp[CKI_V_NONCE_MAX + 3];
+	size_t i, n;
+
+	/* 64 bytes are 88 characters of base64 at most, padded. */
+	if (s == NULL || len == 0 || len >= sizeof(buf))
+		return CCAKIT_ERR_ENCODING;
+	for (i = 0; i < len; i++)
+		buf[i] = s[i] == ' ' ? '+' : s[i];
+	if (ccakit_b64_decode(buf, len, CCAKIT_B64_ANY, tmp, sizeof(tmp),
+	    &n) != CCAKIT_OK)
+		return CCAKIT_ERR_ENCODING;
+	if (n < CKI_V_NONCE_MIN || n > CKI_V_NONCE_MAX) {
+		ccakit_wipe(tmp, sizeof(tmp));
+		return CCAKIT_ERR_CLAIM_VALUE;
+	}
+	if (n > outsz) {
+		ccakit_wipe(tmp, sizeof(tmp));
+		return CCAKIT_ERR_BUFFER_TOO_SMALL;
+	}
+	memcpy(out, tmp, n);
+	*outlen = n;
+	return CCAKIT_OK;
+}
+
+int
+cki_v_nonce_enc_from_name(const char *name)
+{
+	if (strcmp(name, "std") == 0)
+		return CKI_V_NONCE_STD;
+	if (strcmp(name, "url") == 0)
+		return CKI_V_NONCE_URL;
+	if (strcmp(name, "url-nopad") == 0)
+		return CKI_V_NONCE_URL_NOPAD;
+	return -1;
+}
+
+/* RFC 9110 §5.6.2 tchar. */
+static bool
+is_tchar(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || (c != '\0' && strchr("!#$%&'*+-.^_`|~",
+	    c) != NULL);
+}
+
+static const char *
+skip_ows(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/* A token; returns its end, or NULL when empty. */
+static const char *
+token(const char *p)
+{
+	const char *q = p;
+
+	while (is_tchar(*q))
+		q++;
+	return q == p ? NULL : q;
+}
+
+/*
+ * A quoted-string into out (unescaped); returns the position after the
+ * closing quote, or NULL.
+ */
+static const char *
+quoted(const char *p, char *out, size_t outsz)
+{
+	size_t n = 0;
+
+	if (*p++ != '"')
+		return NULL;
+	for (; *p != '"'; p++) {
+		if (*p == '\\')
+			p++;
+		if (*p == '\0' || (unsigned char)*p < 0x20 || *p == 0x7f ||
+		    n + 1 >= outsz)
+			return NULL;
+		out[n++] = *p;
+	}
+	out[n] = '\0';
+	return p + 1;
+}
+
+static bool
+span_eq(const char *p, const char *end, const char *s)
+{
+	size_t n = (size_t)(end - p);
+
+	return strlen(s) == n && strncasecmp(p, s, n) == 0;
+}
+
+int
+cki_v_media_parse(const char *ct, enum cki_v_media *kind)
+{
+	const char *p, *t, *te, *st, *se, *pn, *pe;
+	char val[256];
+	bool has_profile = false, other_param = false;
+	bool profile_ok = false;
+	size_t n;
+
+	if (ct == NULL)
+		return CCAKIT_ERR_ENCODING;
+	p = skip_ows(ct);
+	t = p;
+	if ((te = token(t)) == NULL || *te != '/')
+		return CCAKIT_ERR_ENCODING;
+	st = te + 1;
+	if ((se = token(st)) == NULL)
+		return CCAKIT_ERR_ENCODING;
+	p = skip_ows(se);
+	while (*p == ';') {
+		p = skip_ows(p + 1);
+		pn = p;
+		if ((pe = token(pn)) == NULL || *pe != '=')
+			return CCAKIT_ERR_ENCODING;
+		p = pe + 1;
+		if (*p == '"') {
+			if ((p = quoted(p, val, sizeof(val))) == NULL)
+				return CCAKIT_ERR_ENCODING;
+		} else {
+			const char *ve = token(p);
+
+			if (ve == NULL || (n = (size_t)(ve - p)) >= sizeof(val))
+				return CCAKIT_ERR_ENCODING;
+			memcpy(val, p, n);
+			val[n] = '\0';
+			p = ve;
+		}
+		if (span_eq(pn, pe, "profile")) {
+			if (has_profile)
+				return CCAKIT_ERR_ENCODING;
+			has_profile = true;
+			profile_ok = strcmp(val,
+			    "http://arm.com/CCA-SSD/1.0.0") == 0;
+		} else {
+			other_param = true;
+		}
+		p = skip_ows(p);
+	}
+	if (*p != '\0')
+		return CCAKIT_ERR_ENCODING;
+	if (!span_eq(t, te, "application"))
+		return CCAKIT_ERR_NOT_FOUND;
+	if (span_eq(st, se, "eat-collection") && has_profile && profile_ok &&
+	    !other_param) {
+		*kind = CKI_V_MEDIA_CCA;
+		return CCAKIT_OK;
+	}
+	if (!has_profile && !other_param && span_eq(st, se, "cmw+cbor")) {
+		*kind = CKI_V_MEDIA_CMW_CBOR;
+		return CCAKIT_OK;
+	}
+	if (!has_profile && !other_param && span_eq(st, se, "cmw+json")) {
+		*kind = CKI_V_MEDIA_CMW_JSON;
+		return CCAKIT_OK;
+	}
+	return CCAKIT_ERR_NOT_FOUND;
+}
+
+/* The type member of a CMW record must name CCA evidence. */
+static int
+cmw_type(const char *s, size_t len, struct ccakit_errdetail *d)
+{
+	enum cki_v_media k;
+	char buf[256];
+	int r;
+
+	if (len >= sizeof(buf) || memchr(s, '\0', len) != NULL)
+		return cki_detail(d, CCAKIT_ERR_ENCODING, "cmw",
+		    "record type is not a media type");
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if ((r = cki_v_media_parse(buf, &k)) == CCAKIT_ERR_ENCODING)
+		return cki_detail(d, r, "cmw", "record type is not a media "
+		    "type");
+	if (r != CCAKIT_OK || k != CKI_V_MEDIA_CCA)
+		return cki_detail(d, CCAKIT_ERR_NOT_FOUND, "cmw",
+		    "record type is not CCA evidence");
+	return CCAKIT_OK;
+}
+
+static int
+cmw_cbor(const uint8_t *body, size_t len, const uint8_t **ev, size_t *evlen,
+    struct ccakit_errdetail *d)
+{
+	struct ccakit_cbor_item top, it;
+	struct ccakit_cbor_iter iter;
+	struct ccakit_cbor_limits lim = { 4, 8, 0 };
+	const uint8_t *v = NULL;
+	size_t vlen = 0;
+	int r;
+
+	if ((r = ccakit_cbor_parse(body, len, &lim, &top, NULL)) != CCAKIT_OK)
+		return cki_detail(d, r, "cmw", "%s", ccakit_strerror(r));
+	if (top.type != CCAKIT_CBOR_ARRAY || top.u < 2 || top.u > 3)
+		return cki_detail(d, CCAKIT_ERR_ENCODING, "cmw",
+		    "not a CMW record [type, value, ?ind]");
+	ccakit_cbor_iter_init(&iter, &top);
+	if (!ccakit_cbor_iter_next(&iter, &it) ||
+	    it.type != CCAKIT_CBOR_TSTR)
+		return cki_detail(d, CCAKIT_ERR_NOT_FOUND, "cmw",
+		    "record type is not a media type string");
+	if ((r = cmw_type((const char *)it.data, (size_t)it.u, d)) !=
+	    CCAKIT_OK)
+		return r;
+	if (!ccakit_cbor_iter_next(&iter, &it) ||
+	    it.type != CCAKIT_CBOR_BSTR)
+		return cki_detail(d, CCAKIT_ERR_ENCODING, "cmw",
+		    "record value is not a byte string");
+	v = it.data;
+	vlen = (size_t)it.u;
+	if (ccakit_cbor_iter_next(&iter, &it) && it.type != CCAKIT_CBOR_UINT)
+		return cki_detail(d, CCAKIT_ERR_ENCODING, "cmw",
+		    "record indicator is not an unsigned integer");
+	if (vlen == 0)
+		return cki_detail(d, CCAKIT_ERR_ENCODING, "cmw",
+		    "empty record value");
+	*ev = v;
+	*evlen = vlen;
+	return CCAKIT_OK;
+}
+
+static int
+cmw_json(const uint8_t *body, size_t len, uint8_t **copy, size_t *evlen,
+    struct ccakit_errdetail *d)
+{
+	json_error_t je;
+	json_t *j, *t, *v, *ind;
+	uint8_t *buf = NULL;
+	size_t n, vl;
+	int r = CCAKIT_ERR_INTERNAL;
+
+	j = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &je);
+	if (j == NULL)
+		return cki_detail(d, CCAKIT_ERR_JSON, "cmw", "%s", je.text);
+	if (!json_is_array(j) || json_array_size(j) < 2 ||
+	    json_array_size(j) > 3) {
+		r = cki_detail(d, CCAKIT_ERR_JSON, "cmw",
+		    "not a CMW record [type, value, ?ind]");
+		goto out;
+	}
+	t = json_array_get(j, 0);
+	v = json_array_get(j, 1);
+	ind = json_array_get(j, 2);
+	if (!json_is_string(t)) {
+		r = cki_detail(d, CCAKIT_ERR_NOT_FOUND, "cmw",
+		    "record type is not a media type string");
+		goto out;
+	}
+	if ((r = cmw_type(json_string_value(t), json_string_length(t), d)) !=
+	    CCAKIT_OK)
+		goto out;
+	if (!json_is_string(v) || (vl = json_string_length(v)) == 0 ||
+	    (ind != NULL && (!json_is_integer(ind) ||
+	    json_integer_value(ind) < 0))) {
+		r = cki_detail(d, CCAKIT_ERR_JSON, "cmw",
+		    "record value is not a string, or bad indicator");
+		goto out;
+	}
+	if (vl > (size_t)CKI_V_EVIDENCE_MAX / 3 * 4 + 4) {
+		r = cki_detail(d, CCAKIT_ERR_TOO_LARGE, "cmw",
+		    "record value too large");
+		goto out;
+	}
+	if ((buf = malloc(vl)) == NULL) {
+		r = cki_detail(d, CCAKIT_ERR_NOMEM, NULL, NULL);
+		goto out;
+	}
+	if (ccakit_b64_decode(json_string_value(v), vl, CCAKIT_B64_URL, buf,
+	    vl, &n) != CCAKIT_OK || n == 0) {
+		r = cki_detail(d, CCAKIT_ERR_ENCODING, "cmw",
+		    "record value is not base64url");
+		goto out;
+	}
+	*copy = buf;
+	*evlen = n;
+	buf = NULL;
+	r = CCAKIT_OK;
+out:
+	free(buf);
+	json_decref(j);
+	return r;
+}
+
+int
+cki_v_cmw_unwrap(enum cki_v_media kind, const uint8_t *body, size_t len,
+    const uint8_t **ev, size_t *evlen, uint8_t **copy,
+    struct ccakit_errdetail *d)
+{
+	uint8_t *c = NULL;
+	size_t n;
+	int r;
+
+	*copy = NULL;
+	if (body == NULL || len == 0)
+		return cki_detail(d, CCAKIT_ERR_ENCODING, "cmw", "empty");
+	if (len > CKI_V_BODY_MAX)
+		return cki_detail(d, CCAKIT_ERR_TOO_LARGE, "cmw", "too large");
+	switch (kind) {
+	case CKI_V_MEDIA_CMW_CBOR:
+		return cmw_cbor(body, len, ev, evlen, d);
+	case CKI_V_MEDIA_CMW_JSON:
+		if ((r = cmw_json(body, len, &c, &n, d)) != CCAKIT_OK)
+			return r;
+		*ev = c;
+		*evlen = n;
+		*copy = c;
+		return CCAKIT_OK;
+	default:
+		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, NULL, NULL);
+	}
+}
+
+int
+cki_v_uuid(char out[CKI_V_SESSION_ID_LEN + 1])
+{
+	uint8_t b[16];
+	char hex[33];
+
+	if (RAND_bytes(b, sizeof(b)) != 1)
+		return CCAKIT_ERR_CRYPTO;
+	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);         /* version 4 */
+	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);         /* RFC 9562 variant */
+	if (ccakit_hex_encode(b, sizeof(b), hex, sizeof(hex)) != CCAKIT_OK)
+		return CCAKIT_ERR_INTERNAL;
+	snprintf(out, CKI_V_SESSION_ID_LEN + 1, "%.8s-%.4s-%.4s-%.4s-%.12s",
+	    hex, hex + 8, hex + 12, hex + 16, hex + 20);
+	return CCAKIT_OK;
+}
+
+bool
+cki_v_uuid_valid(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || strlen(s) != CKI_V_SESSION_ID_LEN)
+		return false;
+	for (i = 0; i < CKI_V_SESSION_ID_LEN; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return false;
+		} else if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f'))) {
+			return false;
+		}
+	}
+	return true;
+}
+
+const char *
+cki_v_status_name(enum cki_v_status s)
+{
+	switch (s) {
+	case CKI_V_WAITING:
+		return "waiting";
+	case CKI_V_PROCESSING:
+		return "processing";
+	case CKI_V_COMPLETE:
+		return "complete";
+	case CKI_V_FAILED:
+		return "failed";
+	}
+	return "unknown";
+}
+
+void
+cki_v_session_clear(struct cki_v_session *s)
+{
+	if (s == NULL)
+		return;
+	free(s->media_type);
+	if (s->evidence != NULL)
+		ccakit_wipe(s->evidence, s->evidence_len);
+	free(s->evidence);
+	free(s->result);
+	ccakit_wipe(s, sizeof(*s));
+}
+
+/* RFC 3339 in UTC with milliseconds, trailing zeros trimmed as Go's
+ * RFC3339Nano does. */
+static void
+rfc3339(int64_t ms, char *out, size_t outsz)
+{
+	time_t t = (time_t)(ms / 1000);
+	int frac = (int)(ms % 1000);
+	struct tm tm;
+	char f[8];
+	size_t n;
+
+	if (frac < 0) {
+		frac += 1000;
+		t--;
+	}
+	gmtime_r(&t, &tm);
+	n = strftime(out, outsz, "%Y-%m-%dT%H:%M:%S", &tm);
+	f[0] = '\0';
+	if (frac != 0) {
+		snprintf(f, sizeof(f), ".%03d", frac);
+		while (f[strlen(f) - 1] == '0')
+			f[strlen(f) - 1] = '\0';
+	}
+	snprintf(out + n, outsz - n, "%sZ", f);
+}
+
+static json_t *
+b64_json(const uint8_t *p, size_t len, enum ccakit_b64 v, bool pad)
+{
+	size_t cap = ccakit_b64_encoded_len(len, CCAKIT_B64_STD) + 1, n;
+	json_t *j = NULL;
+	char *s;
+
+	if ((s = malloc(cap)) == NULL)
+		return NULL;
+	if (ccakit_b64_encode(p, len, v, s, cap) == CCAKIT_OK) {
+		if (pad)
+			for (n = strlen(s); n % 4 != 0; n++)
+				s[n] = '=';
+		else
+			n = strlen(s);
+		j = json_stringn(s, n);
+	}
+	free(s);
+	return j;
+}
+
+/* json_object_set_new that always consumes v (even when o is NULL). */
+static int
+set_new(json_t *o, const char *k, json_t *v)
+{
+	if (o == NULL || v == NULL) {
+		json_decref(v);
+		return -1;
+	}
+	return json_object_set_new(o, k, v);
+}
+
+int
+cki_v_session_to_json(const struct cki_v_session *s,
+    enum cki_v_nonce_enc enc, char **out)
+{
+	json_t *j, *acc, *ev, *nonce;
+	char when[48], *txt;
+	size_t i;
+	int r = CCAKIT_ERR_NOMEM, bad = 0;
+
+	*out = NULL;
+	switch (enc) {
+	case CKI_V_NONCE_URL:
+		nonce = b64_json(s->nonce, s->nonce_len, CCAKIT_B64_URL, true);
+		break;
+	case CKI_V_NONCE_URL_NOPAD:
+		nonce = b64_json(s->nonce, s->nonce_len, CCAKIT_B64_URL, false);
+		break;
+	default:
+		nonce = b64_json(s->nonce, s->nonce_len, CCAKIT_B64_STD, false);
+		break;
+	}
+	rfc3339(s->expires_ms, when, sizeof(when));
+	j = json_object();
+	bad |= set_new(j, "status", json_string(cki_v_status_name(s->status)));
+	bad |= set_new(j, "nonce", nonce);
+	bad |= set_new(j, "expiry", json_string(when));
+	acc = json_array();
+	for (i = 0; acc != NULL && cki_v_media_types[i] != NULL; i++)
+		bad |= json_array_append_new(acc,
+		    json_string(cki_v_media_types[i]));
+	bad |= set_new(j, "accept", acc);
+	if (s->media_type != NULL && s->evidence != NULL) {
+		ev = json_object();
+		bad |= set_new(ev, "type", json_string(s->media_type));
+		bad |= set_new(ev, "value", b64_json(s->evidence,
+		    s->evidence_len, CCAKIT_B64_STD, false));
+		bad |= set_new(j, "evidence", ev);
+	}
+	if (s->result != NULL)
+		bad |= set_new(j, "result", json_string(s->result));
+	if (bad == 0 && (txt = json_dumps(j, JSON_COMPACT)) != NULL) {
+		*out = txt;
+		r = CCAKIT_OK;
+	}
+	json_decref(j);
+	return r;
+}
+
+int
+cki_v_session_from_json(const char *json, size_t len,
+    struct cki_v_session *s, struct ccakit_errdetail *d)
+{
+	struct cki_v_session t;
+	json_error_t je;
+	json_t *j, *st, *nonce, *res;
+	const char *name;
+	int r, i;
+
+	memset(&t, 0, sizeof(t));
+	if (len > CKI_V_SESSION_JSON_MAX)
+		return cki_detail(d, CCAKIT_ERR_TOO_LARGE, "session", NULL);
+	j = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
+	if (j == NULL)
+		return cki_detail(d, CCAKIT_ERR_JSON, "session", "%s", je.text);
+	if (!json_is_object(j)) {
+		r = cki_detail(d, CCAKIT_ERR_JSON, "session",
+		    "not a JSON object");
+		goto out;
+	}
+	st = json_object_get(j, "status");
+	nonce = json_object_get(j, "nonce");
+	res = json_object_get(j, "result");
+	if (!json_is_string(st)) {
+		r = cki_detail(d, CCAKIT_ERR_JSON, "status", "missing");
+		goto out;
+	}
+	name = json_string_value(st);
+	for (i = CKI_V_WAITING; i <= CKI_V_FAILED; i++)
+		if (strcmp(name, cki_v_status_name((enum cki_v_status)i)) ==
+		    0)
+			break;
+	if (i > CKI_V_FAILED) {
+		r = cki_detail(d, CCAKIT_ERR_JSON, "status", "unknown status");
+		goto out;
+	}
+	t.status = (enum cki_v_status)i;
+	if (!json_is_string(nonce) || cki_v_nonce_decode(
+	    json_string_value(nonce), json_string_length(nonce), t.nonce,
+	    sizeof(t.nonce), &t.nonce_len) != CCAKIT_OK) {
+		r = cki_detail(d, CCAKIT_ERR_ENCODING, "nonce",
+		    "missing or not base64 of 8..64 bytes");
+		goto out;
+	}
+	if (res != NULL && !json_is_null(res)) {
+		if (!json_is_string(res) || json_string_length(res) == 0 ||
+		    json_string_length(res) > JWT_MAX ||
+		    strlen(json_string_value(res)) !=
+		    json_string_length(res)) {
+			r = cki_detail(d, CCAKIT_ERR_JSON, "result",
+			    "not a JWT string");
+			goto out;
+		}
+		if ((t.result = strdup(json_string_value(res))) == NULL) {
+			r = cki_detail(d, CCAKIT_ERR_NOMEM, NULL, NULL);
+			goto out;
+		}
+	}
+	*s = t;
+	memset(&t, 0, sizeof(t));
+	r = CCAKIT_OK;
+out:
+	cki_v_session_clear(&t);
+	json_decref(j);
+	return r;
+}

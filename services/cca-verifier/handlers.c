@@ -1,0 +1,623 @@
+/*
+ * cca-verifier: the routes.
+ *
+ * Veraison's verification API (spec §2.1, §2.2):
+ *   GET    /.well-known/veraison/verification        discovery
+ *   POST   /challenge-response/v1/newSession?nonce=|nonceSize=
+ *                                    -> 201, Location: session/<uuid>
+ *   POST   /challenge-response/v1/session/{id}       evidence -> 200
+ *   GET    /challenge-response/v1/session/{id}
+ *   DELETE /challenge-response/v1/session/{id}       -> 204
+ * Provisioning (ours; bearer token):
+ *   GET|POST|DELETE /provisioning/v1/trust-anchors[/{id}]
+ *   GET|POST|DELETE /provisioning/v1/reference-values[/{id}]
+ *
+ * Evidence requests are checked completely (media type, body, CMW
+ * framing, size) before the session is taken, so a malformed request
+ * leaves the session waiting; a session accepts evidence once. Evidence
+ * that fails verification is not an HTTP error: the session completes
+ * with a contraindicated EAR, as Veraison does.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "cvs.h"
+
+#define PROV_BODY_MAX   CCAKIT_STORE_MAX_JSON
+#define SMALL_BODY_MAX  4096
+
+int
+cvs_token_hash(const char *tok, size_t len, uint8_t out[32])
+{
+	unsigned n = 0;
+
+	return EVP_Digest(tok, len, out, &n, EVP_sha256(), NULL) == 1 &&
+	    n == 32 ? 0 : -1;
+}
+
+/* Take ownership of a malloc'd text body. */
+static void
+resp_text(struct svc_resp *resp, unsigned status, const char *ctype,
+    char *body)
+{
+	free(resp->body);
+	resp->body = body;
+	resp->body_len = strlen(body);
+	resp->status = status;
+	resp->content_type = ctype;
+}
+
+static void
+internal(struct svc_resp *resp, const char *what, int r)
+{
+	svc_error("%s: %s", what, ccakit_strerror(r));
+	svc_resp_problem(resp, 500, NULL, NULL, "%s failed", what);
+}
+
+/*
+ * Whether an Accept header admits `mt` (or is absent): each element's
+ * media range, parameters ignored, against mt, type/ and * / *. A range
+ * with q=0 is not a refusal we honour; Veraison's negotiation does not
+ * either.
+ */
+static bool
+accepts(const struct svc_req *req, const char *mt, const char *alt)
+{
+	const char *h = svc_req_header(req, "Accept"), *p, *e;
+	size_t n, tl;
+
+	if (h == NULL || *h == '\0')
+		return true;
+	tl = (size_t)(strchr(mt, '/') - mt);
+	for (p = h; *p != '\0'; p = *e == ',' ? e + 1 : e) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		for (e = p; *e != '\0' && *e != ','; e++)
+			;
+		for (n = 0; p + n < e && p[n] != ';' && p[n] != ' ' &&
+		    p[n] != '\t'; n++)
+			;
+		if ((n == strlen(mt) && strncasecmp(p, mt, n) == 0) ||
+		    (alt != NULL && n == strlen(alt) &&
+		    strncasecmp(p, alt, n) == 0) ||
+		    (n == 3 && strncmp(p, "*/*", 3) == 0) ||
+		    (n == tl + 2 && strncasecmp(p, mt, tl + 1) == 0 &&
+		    p[tl + 1] == '*'))
+			return true;
+	}
+	return false;
+}
+
+/* --- discovery --- */
+
+static void
+discovery(void *arg, const struct svc_req *req, struct svc_resp *resp)
+{
+	struct cvs *v = arg;
+	json_t *j = NULL, *eps, *mts, *key;
+	size_t i;
+	int bad = 0;
+
+	if (!accepts(req, CKI_V_MT_DISCOVERY, "application/json")) {
+		svc_resp_problem(resp, 406, NULL, NULL, "acceptable: %s, "
+		    "application/json", CKI_V_MT_DISCOVERY);
+		return;
+	}
+	/* Members sorted, as Go's encoder writes Veraison's document. */
+	if ((j = json_object()) == NULL || (eps = json_object()) == NULL ||
+	    json_object_set_new(j, "api-endpoints", eps) != 0 ||
+	    json_object_set_new(eps, "newChallengeResponseSession",
+	    json_string(CVS_NEW_SESSION_PATH)) != 0 ||
+	    (key = json_loads(v->ear_jwk, 0, NULL)) == NULL ||
+	    json_object_set_new(j, "ear-verification-key", key) != 0 ||
+	    (mts = json_array()) == NULL ||
+	    json_object_set_new(j, "media-types", mts) != 0) {
+		json_decref(j);
+		internal(resp, "discovery", CCAKIT_ERR_NOMEM);
+		return;
+	}
+	for (i = 0; cki_v_media_types[i] != NULL; i++)
+		bad |= json_array_append_new(mts,
+		    json_string(cki_v_media_types[i]));
+	bad |= json_object_set_new(j, "service-state", json_string("READY"));
+	bad |= json_object_set_new(j, "version", json_string(v->version));
+	if (bad != 0 || svc_resp_json(resp, 200, j) != 0) {
+		if (bad != 0)
+			json_decref(j);
+		internal(resp, "discovery", CCAKIT_ERR_NOMEM);
+		return;
+	}
+	resp->content_type = CKI_V_MT_DISCOVERY;
+}
+
+/* --- sessions --- */
+
+static void
+session_reply(struct cvs *v, struct svc_resp *resp, unsigned status,
+    const struct cki_v_session *s)
+{
+	char *txt;
+	int r;
+
+	if ((r = cki_v_session_to_json(s, v->nonce_enc, &txt)) != CCAKIT_OK) {
+		internal(resp, "session document", r);
+		return;
+	}
+	resp_text(resp, status, CKI_V_MT_SESSION, txt);
+}
+
+static void
+session_missing(struct svc_resp *resp, int r, const char *id)
+{
+	if (r == CCAKIT_ERR_EXPIRED) {
+		svc_resp_problem(resp, 404, NULL, NULL,
+		    "session %.40s has expired", id);
+		svc_resp_note(resp, "session=%.8s expired", id);
+	} else if (r == CCAKIT_ERR_NOT_FOUND) {
+		svc_resp_problem(resp, 404, NULL, NULL,
+		    "no session %.40s", id);
+		svc_resp_note(resp, "session=%.8s unknown", id);
+	} else {
+		internal(resp, "session lookup", r);
+	}
+}
+
+static void
+new_session(void *arg, const struct svc_req *req, struct svc_resp *resp)
+{
+	struct cvs *v = arg;
+	struct cki_v_session s;
+	const char *qn = svc_req_query(req, "nonce");
+	const char *qs = svc_req_query(req, "nonceSize");
+	uint8_t nonce[CKI_V_NONCE_MAX];
+	char loc[64], *end;
+	size_t n = CKI_V_NONCE_DEFAULT;
+	unsigned long sz;
+	int r;
+
+	memset(&s, 0, sizeof(s));
+	if (!accepts(req, CKI_V_MT_SESSION, NULL)) {
+		svc_resp_problem(resp, 406, NULL, NULL, "acceptable: %s",
+		    CKI_V_MT_SESSION);
+		return;
+	}
+	if (qn != NULL && qs != NULL) {
+		svc_resp_problem(resp, 400, NULL, NULL, "nonce and nonceSize "
+		    "are mutually exclusive");
+		return;
+	}
+	if (qn != NULL) {
+		if ((r = cki_v_nonce_decode(qn, strlen(qn), nonce,
+		    sizeof(nonce), &n)) != CCAKIT_OK) {
+			svc_resp_problem(resp, 400, NULL, NULL, "nonce: %s",
+			    r == CCAKIT_ERR_ENCODING ? "not base64 or "
+			    "base64url" : "must be 8 to 64 bytes");
+			return;
+		}
+	} else {
+		if (qs != NULL) {
+			sz = strtoul(qs, &end, 10);
+			if (qs[0] < '0' || qs[0] > '9' || *end != '\0' ||
+			    sz < CKI_V_NONCE_MIN || sz > CKI_V_NONCE_MAX) {
+				svc_resp_problem(resp, 400, NULL, NULL,
+				    "nonceSize must be 8 to 64");
+				return;
+			}
+			n = sz;
+		}
+		if (RAND_bytes(nonce, (int)n) != 1) {
+			internal(resp, "nonce", CCAKIT_ERR_CRYPTO);
+			return;
+		}
+	}
+	if ((r = cki_vdb_session_new(v->db, nonce, n, v->ttl, &s)) !=
+	    CCAKIT_OK) {
+		internal(resp, "new session", r);
+		goto out;
+	}
+	snprintf(loc, sizeof(loc), "session/%s", s.id);
+	session_reply(v, resp, 201, &s);
+	if (resp->status == 201)
+		svc_resp_header(resp, "Location", loc);
+	svc_resp_note(resp, "session=%.8s nonce=%zuB%s", s.id, n,
+	    qn != NULL ? " (caller's)" : "");
+out:
+	cki_v_session_clear(&s);
+	ccakit_wipe(nonce, sizeof(nonce));
+}
+
+static void
+get_session(void *arg, const struct svc_req *req, struct svc_resp *resp)
+{
+	struct cvs *v = arg;
+	struct cki_v_session s;
+	int r;
+
+	memset(&s, 0, sizeof(s));
+	if ((r = cki_vdb_session_get(v->db, req->arg[0], &s)) != CCAKIT_OK) {
+		session_missing(resp, r, req->arg[0]);
+		return;
+	}
+	session_reply(v, resp, 200, &s);
+	cki_v_session_clear(&s);
+}
+
+static void
+delete_session(void *arg, const struct svc_req *req, struct svc_resp *resp)
+{
+	struct cvs *v = arg;
+	int r;
+
+	if ((r = cki_vdb_session_delete(v->db, req->arg[0])) != CCAKIT_OK) {
+		session_missing(resp, r, req->arg[0]);
+		return;
+	}
+	resp->status = 204;
+	svc_resp_note(resp, "session=%.8s deleted", req->arg[0]);
+}
+
+/* Every supported type, for a 415's Accept header. */
+static void
+accept_header(struct svc_resp *resp)
+{
+	char buf[512];
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; cki_v_media_types[i] != NULL; i++)
+		n += (size_t)snprintf(buf + n, n < sizeof(buf) ?
+		    sizeof(buf) - n : 0, "%s%s", i > 0 ? ", " : "",
+		    cki_v_media_types[i]);
+	svc_resp_header(resp, "Accept", buf);
+}
+
+/* Appraise evidence for a session: an EAR JWT, or NULL on failure. */
+static char *
+appraise(struct cvs *v, const struct cki_v_session *s, const uint8_t *ev,
+    size_t evlen, char *note, size_t notesz)
+{
+	const struct cki_v_stores *st;
+	struct ccakit_attest_opts ao;
+	struct ccakit_errdetail why;
+	enum ccakit_tier t;
+	ccakit_ear *ear = NULL;
+	const char *name;
+	char *jwt = NULL;
+	size_t i, n = 0;
+	int r;
+
+	memset(&ao, 0, sizeof(ao));
+	memset(&why, 0, sizeof(why));
+	ao.nonce = s->nonce;
+	ao.nonce_len = s->nonce_len;
+	st = cki_vdb_stores_get(v->db);
+	r = ccakit_attest_cca(ev, evlen, st->tas, st->rvs, &ao, &ear, &why);
+	cki_vdb_stores_put(v->db, &st);
+	if (r != CCAKIT_OK) {
+		svc_error("session %.8s: appraisal: %s", s->id,
+		    ccakit_strerror(r));
+		goto out;
+	}
+	if ((r = ccakit_ear_sign_jwt(ear, v->ear_key, v->ear_alg, &jwt)) !=
+	    CCAKIT_OK) {
+		svc_error("session %.8s: signing the EAR: %s", s->id,
+		    ccakit_strerror(r));
+		goto out;
+	}
+	/* The log line: each submod's status, and why evidence failed. */
+	note[0] = '\0';
+	for (i = 0; (name = ccakit_ear_submod_name(ear, i)) != NULL; i++) {
+		if (ccakit_ear_submod_status(ear, name, &t) != CCAKIT_OK)
+			t = CCAKIT_TIER_NONE;
+		n += (size_t)snprintf(note + n, n < notesz ? notesz - n : 0,
+		    "%s%s=%s", i > 0 ? "," : "", name, ccakit_tier_name(t));
+	}
+	if (why.code != CCAKIT_OK && n < notesz)
+		snprintf(note + n, notesz - n, " (%s)",
+		    ccakit_strerror(why.code));
+out:
+	ccakit_ear_free(&ear);
+	return jwt;
+}
+
+static void
+evidence(void *arg, const struct svc_req *req, struct svc_resp *resp)
+{
+	struct cvs *v = arg;
+	struct cki_v_session s;
+	struct ccakit_errdetail d;
+	enum cki_v_media kind;
+	const char *id = req->arg[0];
+	const uint8_t *ev = req->body;
+	uint8_t *copy = NULL;
+	size_t evlen = req->body_len;
+	char note[120], *jwt = NULL;
+	bool claimed = false;
+	int r;
+
+	memset(&s, 0, sizeof(s));
+	memset(&d, 0, sizeof(d));
+	if ((r = cki_v_media_parse(req->content_type, &kind)) ==
+	    CCAKIT_ERR_ENCODING) {
+		svc_resp_problem(resp, 400, NULL, NULL, "the Content-Type is "
+		    "missing or not a media type (quote a URI profile)");
+		svc_resp_note(resp, "session=%.8s bad-media-type", id);
+		goto out;
+	}
+	if (r != CCAKIT_OK) {
+		svc_resp_problem(resp, 415, NULL, NULL, "unsupported evidence "
+		    "media type: %.200s", req->content_type);
+		accept_header(resp);
+		svc_resp_note(resp, "session=%.8s unsupported-media-type", id);
+		goto out;
+	}
+	if (req->body_len == 0) {
+		svc_resp_problem(resp, 400, NULL, NULL, "no evidence");
+		svc_resp_note(resp, "session=%.8s empty", id);
+		goto out;
+	}
+	if (kind != CKI_V_MEDIA_CCA && (r = cki_v_cmw_unwrap(kind, req->body,
+	    req->body_len, &ev, &evlen, &copy, &d)) != CCAKIT_OK) {
+		svc_resp_problem(resp, r == CCAKIT_ERR_NOT_FOUND ? 415 : 400,
+		    NULL, NULL, "%s", d.text[0] != '\0' ? d.text :
+		    ccakit_strerror(r));
+		svc_resp_note(resp, "session=%.8s bad-cmw", id);
+		goto out;
+	}
+	if (evlen > CKI_V_EVIDENCE_MAX) {
+		svc_resp_problem(resp, 413, NULL, NULL, "evidence over %d "
+		    "bytes", CKI_V_EVIDENCE_MAX);
+		svc_resp_note(resp, "session=%.8s too-large", id);
+		goto out;
+	}
+	if ((r = cki_vdb_session_claim(v->db, id, &claimed, &s)) !=
+	    CCAKIT_OK) {
+		session_missing(resp, r, id);
+		goto out;
+	}
+	if (!claimed) {
+		svc_resp_problem(resp, 409, NULL, NULL, "session %.40s is %s: "
+		    "it accepts evidence once", id,
+		    cki_v_status_name(s.status));
+		svc_resp_note(resp, "session=%.8s reused", id);
+		goto out;
+	}
+	note[0] = '\0';
+	jwt = appraise(v, &s, ev, evlen, note, sizeof(note));
+	if ((r = cki_vdb_session_finish(v->db, id, cki_v_media_types[kind -
+	    1], req->body, req->body_len, jwt)) != CCAKIT_OK) {
+		internal(resp, "session update", r);
+		goto out;
+	}
+	if (jwt == NULL) {
+		svc_resp_problem(resp, 500, NULL, NULL, "the evidence could "
+		    "not be appraised");
+		svc_resp_note(resp, "session=%.8s failed", id);
+		goto out;
+	}
+	s.status = CKI_V_COMPLETE;
+	s.media_type = strdup(cki_v_media_types[kind - 1]);
+	if ((s.evidence = malloc(req->body_len)) != NULL) {
+		memcpy(s.evidence, req->body, req->body_len);
+		s.evidence_len = req->body_len;
+	}
+	s.result = jwt;
+	jwt = NULL;
+	if (s.media_type == NULL || s.evidence == NULL) {
+		internal(resp, "session document", CCAKIT_ERR_NOMEM);
+		goto out;
+	}
+	session_reply(v, resp, 200, &s);
+	svc_resp_note(resp, "session=%.8s %s", id, note);
+out:
+	free(copy);
+	free(jwt);
+	cki_v_session_clear(&s);
+}
+
+/* --- provisioning --- */
+
+/* Bearer token check; false when a reply was made. */
+static bool
+authorized(struct cvs *v, const struct svc_req *req, struct svc_resp *resp)
+{
+	const char *h = svc_req_header(req, "Authorization");
+	uint8_t md[32];
+	size_t n;
+	bool ok;
+
+	if (!v->prov_enabled) {
+		svc_resp_problem(resp, 403, NULL, NULL, "provisioning is "
+		    "disabled (no --provisioning-token)");
+		return false;
+	}
+	ok = h != NULL && strncasecmp(h, "Bearer ", 7) == 0;
+	if (ok) {
+		for (h += 7; *h == ' '; h++)
+			;
+		n = strlen(h);
+		while (n > 0 && h[n - 1] == ' ')
+			n--;
+		ok = n > 0 && n <= CVS_PROV_TOKEN_MAX &&
+		    cvs_token_hash(h, n, md) == 0 &&
+		    ccakit_ct_memcmp(md, v->prov_hash, sizeof(md)) == 0;
+	}
+	if (!ok) {
+		svc_resp_problem(resp, 401, NULL, NULL, "a valid bearer token "
+		    "is required");
+		svc_resp_header(resp, "WWW-Authenticate",
+		    "Bearer realm=\"cca-verifier provisioning\"");
+		svc_resp_note(resp, "unauthorized");
+	}
+	return ok;
+}
+
+static enum cki_v_class
+class_of(const struct svc_req *req)
+{
+	return strstr(req->path, "/trust-anchors") != NULL ? CKI_V_TA :
+	    CKI_V_RV;
+}
+
+static void
+prov_list(void *arg, const struct svc_req *req, struct svc_resp *resp)
+{
+	struct cvs *v = arg;
+	char *txt;
+	int r;
+
+	if (!authorized(v, req, resp))
+		return;
+	if ((r = cki_vdb_prov_list(v->db, class_of(req), &txt)) !=
+	    CCAKIT_OK) {
+		internal(resp, "provisioning list", r);
+		return;
+	}
+	resp_text(resp, 200, "application/json", txt);
+}
+
+static void
+prov_add(void *arg, const struct svc_req *req, struct svc_resp *resp)
+{
+	struct cvs *v = arg;
+	struct cki_v_batch b;
+	struct ccakit_errdetail d;
+	json_t *j, *ids;
+	size_t i, added = 0;
+	int r, bad = 0;
+
+	memset(&b, 0, sizeof(b));
+	memset(&d, 0, sizeof(d));
+	if (!authorized(v, req, resp))
+		return;
+	if ((r = cki_v_batch_parse(class_of(req), (const char *)req->body,
+	    req->body_len, &b, &d)) != CCAKIT_OK) {
+		svc_resp_problem(resp, r == CCAKIT_ERR_TOO_LARGE ? 413 : 400,
+		    NULL, NULL, "%s", d.text[0] != '\0' ? d.text :
+		    ccakit_strerror(r));
+		svc_resp_note(resp, "bad-body");
+		goto out;
+	}
+	if ((r = cki_vdb_prov_add(v->db, &b, &added, &d)) != CCAKIT_OK) {
+		if (ccakit_err_class(r) == CCAKIT_CLASS_MALFORMED ||
+		    r == CCAKIT_ERR_TOO_LARGE) {
+			svc_resp_problem(resp, 409, NULL, NULL, "the stores "
+			    "would not load: %s", d.text[0] != '\0' ? d.text :
+			    ccakit_strerror(r));
+		} else {
+			internal(resp, "provisioning", r);
+		}
+		goto out;
+	}
+	j = json_object();
+	ids = json_array();
+	for (i = 0; ids != NULL && i < b.n; i++)
+		bad |= json_array_append_new(ids, json_string(b.e[i].id));
+	bad |= json_object_set_new(j, "added", json_integer((json_int_t)
+	    added));
+	bad |= json_object_set_new(j, "ids", ids);
+	if (bad != 0) {
+		json_decref(j);
+		internal(resp, "provisioning reply", CCAKIT_ERR_NOMEM);
+		goto out;
+	}
+	svc_resp_json(resp, added > 0 ? 201 : 200, j);
+	svc_resp_note(resp, "provisioned %zu entr%s (%zu new)", b.n,
+	    b.n == 1 ? "y" : "ies", added);
+	svc_info("provisioning: %zu %s entr%s, %zu new", b.n,
+	    b.cls == CKI_V_TA ? "trust-anchor" : "reference-value",
+	    b.n == 1 ? "y" : "ies", added);
+out:
+	cki_v_batch_clear(&b);
+}
+
+static void
+prov_clear(void *arg, const struct svc_req *req, struct svc_resp *resp)
+{
+	struct cvs *v = arg;
+	size_t n = 0;
+	int r;
+
+	if (!authorized(v, req, resp))
+		return;
+	if ((r = cki_vdb_prov_clear(v->db, class_of(req), &n)) != CCAKIT_OK) {
+		internal(resp, "provisioning clear", r);
+		return;
+	}
+	svc_resp_json(resp, 200, json_pack("{s:I}", "removed",
+	    (json_int_t)n));
+	svc_resp_note(resp, "removed %zu", n);
+}
+
+static void
+prov_get(void *arg, const struct svc_req *req, struct svc_resp *resp)
+{
+	struct cvs *v = arg;
+	char *txt;
+	int r;
+
+	if (!authorized(v, req, resp))
+		return;
+	if ((r = cki_vdb_prov_get(v->db, class_of(req), req->arg[0], &txt)) ==
+	    CCAKIT_ERR_NOT_FOUND) {
+		svc_resp_problem(resp, 404, NULL, NULL, "no entry %.40s",
+		    req->arg[0]);
+		return;
+	}
+	if (r != CCAKIT_OK) {
+		internal(resp, "provisioning get", r);
+		return;
+	}
+	resp_text(resp, 200, "application/json", txt);
+}
+
+static void
+prov_remove(void *arg, const struct svc_req *req, struct svc_resp *resp)
+{
+	struct cvs *v = arg;
+	int r;
+
+	if (!authorized(v, req, resp))
+		return;
+	if ((r = cki_vdb_prov_remove(v->db, class_of(req), req->arg[0])) ==
+	    CCAKIT_ERR_NOT_FOUND) {
+		svc_resp_problem(resp, 404, NULL, NULL, "no entry %.40s",
+		    req->arg[0]);
+		return;
+	}
+	if (r != CCAKIT_OK) {
+		internal(resp, "provisioning remove", r);
+		return;
+	}
+	resp->status = 204;
+	svc_resp_note(resp, "removed %.12s", req->arg[0]);
+	svc_info("provisioning: removed %.40s", req->arg[0]);
+}
+
+#define TA "/provisioning/v1/trust-anchors"
+#define RV "/provisioning/v1/reference-values"
+
+const struct svc_route cvs_routes[] = {
+	{ "GET", "/.well-known/veraison/verification", 0, discovery },
+	{ "POST", CVS_NEW_SESSION_PATH, SMALL_BODY_MAX, new_session },
+	{ "POST", "/challenge-response/v1/session/{}", CKI_V_BODY_MAX,
+	    evidence },
+	{ "GET", "/challenge-response/v1/session/{}", 0, get_session },
+	{ "DELETE", "/challenge-response/v1/session/{}", 0, delete_session },
+	{ "GET", TA, 0, prov_list },
+	{ "POST", TA, PROV_BODY_MAX, prov_add },
+	{ "DELETE", TA, 0, prov_clear },
+	{ "GET", TA "/{}", 0, prov_get },
+	{ "DELETE", TA "/{}", 0, prov_remove },
+	{ "GET", RV, 0, prov_list },
+	{ "POST", RV, PROV_BODY_MAX, prov_add },
+	{ "DELETE", RV, 0, prov_clear },
+	{ "GET", RV "/{}", 0, prov_get },
+	{ "DELETE", RV "/{}", 0, prov_remove },
+};
+const size_t cvs_nroutes = sizeof(cvs_routes) / sizeof(cvs_routes[0]);

@@ -1,0 +1,501 @@
+/*
+ * cca-verifier: a Veraison-compatible verification service for Arm CCA
+ * that signs EAR attestation results. One binary, one SQLite file.
+ * See cca-verifier(8) and docs/verifier.md.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cvs.h"
+#include "util/util.h"
+
+#define PURGE_GRACE_S   60      /* expired sessions say so for a minute */
+#define TICK_S          2       /* housekeeping: checkpoint, purge */
+
+enum {
+	OPT_DB = 256, OPT_EAR_KEY, OPT_TA, OPT_RV, OPT_TOKEN, OPT_TOKEN_FILE,
+	OPT_TTL, OPT_NONCE_ENC, OPT_TLS_CERT, OPT_TLS_KEY, OPT_THREADS,
+	OPT_PORT_FILE, OPT_HELP,
+};
+
+static const struct option longopts[] = {
+	{ "addr", required_argument, NULL, 'a' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "ear-key", required_argument, NULL, OPT_EAR_KEY },
+	{ "trust-anchors", required_argument, NULL, OPT_TA },
+	{ "reference-values", required_argument, NULL, OPT_RV },
+	{ "provisioning-token", required_argument, NULL, OPT_TOKEN },
+	{ "provisioning-token-file", required_argument, NULL,
+	    OPT_TOKEN_FILE },
+	{ "session-ttl", required_argument, NULL, OPT_TTL },
+	{ "nonce-encoding", required_argument, NULL, OPT_NONCE_ENC },
+	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
+	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "port-file", required_argument, NULL, OPT_PORT_FILE },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"Usage: " CVS_PROG " [options]\n"
+"  -a, --addr IP                 listen address (127.0.0.1)\n"
+"  -p, --port N                  listen port (8080; 0: any free port)\n"
+"      --db FILE                 database (SQLite; default\n"
+"                                $XDG_DATA_HOME/ccakit/cca-verifier.db)\n"
+"      --ear-key FILE            EAR signing key, PEM or JWK (default: a\n"
+"                                P-256 key generated once, kept in the db)\n"
+"      --trust-anchors FILE      provision trust anchors (ta.json) at start\n"
+"      --reference-values FILE   provision reference values (rv.json)\n"
+"      --provisioning-token TOKEN       bearer token of the provisioning\n"
+"      --provisioning-token-file FILE   API (without: API disabled)\n"
+"      --session-ttl SECONDS     session lifetime (150)\n"
+"      --nonce-encoding ENC      session nonce: std (default), url,\n"
+"                                url-nopad\n"
+"      --tls-cert PEM --tls-key PEM   serve HTTPS\n"
+"      --threads N               worker threads (number of CPUs)\n"
+"      --port-file FILE          write the bound port there when ready\n"
+"  -v, --verbose                 more logging (repeatable)\n"
+"  -q, --quiet                   errors only\n"
+"  -V, --version                 print the version\n"
+"      --help                    this text\n");
+}
+
+static int
+die(const char *fmt, ...) SVC_PRINTF(1, 2);
+
+static int
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, CVS_PROG ": ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+static const char *
+detail_text(int r, const struct ccakit_errdetail *d)
+{
+	return (d != NULL && d->text[0] != '\0') ? d->text :
+	    ccakit_strerror(r);
+}
+
+static int
+read_text(const char *path, size_t max, char **out, size_t *len)
+{
+	uint8_t *buf;
+	int r;
+
+	if ((r = cki_read_file(path, max, &buf, len)) != CCAKIT_OK)
+		return die("%s: %s", path, r == CCAKIT_ERR_IO ?
+		    strerror(errno) : ccakit_strerror(r));
+	*out = (char *)buf;
+	return 0;
+}
+
+static void
+free_secret(char *p, size_t len)
+{
+	if (p == NULL)
+		return;
+	ccakit_wipe(p, len);
+	free(p);
+}
+
+/* mkdir -p of the parent directories of path, mode 0700. */
+static int
+make_parents(const char *path)
+{
+	char buf[PATH_MAX];
+	size_t i, n = strlen(path);
+
+	if (n >= sizeof(buf))
+		return -1;
+	memcpy(buf, path, n + 1);
+	for (i = 1; buf[i] != '\0'; i++) {
+		if (buf[i] != '/')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+			return -1;
+		buf[i] = '/';
+	}
+	return 0;
+}
+
+static int
+default_db(char *out, size_t outsz)
+{
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	int n;
+
+	if (xdg != NULL && xdg[0] == '/')
+		n = snprintf(out, outsz, "%s/ccakit/cca-verifier.db", xdg);
+	else if (home != NULL && home[0] == '/')
+		n = snprintf(out, outsz,
+		    "%s/.local/share/ccakit/cca-verifier.db", home);
+	else
+		return -1;
+	return (n < 0 || (size_t)n >= outsz) ? -1 : 0;
+}
+
+static int
+write_port_file(const char *path, uint16_t port)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return -1;
+	if ((f = fopen(tmp, "w")) == NULL)
+		return -1;
+	if (fprintf(f, "%u\n", port) < 0 || fclose(f) != 0 ||
+	    rename(tmp, path) != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static bool
+parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (s[0] < '0' || s[0] > '9')
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Provision a store file at start (added to the database, idempotent). */
+static int
+provision_file(struct cvs *v, enum cki_v_class cls, const char *path)
+{
+	struct cki_v_batch b;
+	struct ccakit_errdetail d;
+	size_t len, added = 0;
+	char *text = NULL;
+	int r, rc = 1;
+
+	memset(&b, 0, sizeof(b));
+	memset(&d, 0, sizeof(d));
+	if (read_text(path, CCAKIT_STORE_MAX_JSON, &text, &len))
+		return 1;
+	if ((r = cki_v_batch_parse(cls, text, len, &b, &d)) != CCAKIT_OK ||
+	    (r = cki_vdb_prov_add(v->db, &b, &added, &d)) != CCAKIT_OK) {
+		die("%s: %s", path, detail_text(r, &d));
+		goto out;
+	}
+	svc_info("%s: %zu entr%s, %zu new", path, b.n, b.n == 1 ? "y" : "ies",
+	    added);
+	rc = 0;
+out:
+	cki_v_batch_clear(&b);
+	free(text);
+	return rc;
+}
+
+/* The provisioning token from a flag or a file (first line). */
+static int
+set_token(struct cvs *v, const char *tok, const char *file)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = 1;
+
+	if (file != NULL) {
+		if (read_text(file, CVS_PROV_TOKEN_MAX + 2, &text, &len))
+			return 1;
+		len = strcspn(text, "\r\n");
+		tok = text;
+	} else {
+		len = strlen(tok);
+	}
+	if (len == 0 || len > CVS_PROV_TOKEN_MAX) {
+		die("the provisioning token must be 1 to %d characters",
+		    CVS_PROV_TOKEN_MAX);
+		goto out;
+	}
+	if (len < 16)
+		svc_warn("the provisioning token is short (%zu characters)",
+		    len);
+	if (cvs_token_hash(tok, len, v->prov_hash) != 0) {
+		die("cannot hash the provisioning token");
+		goto out;
+	}
+	v->prov_enabled = true;
+	rc = 0;
+out:
+	free_secret(text, len);
+	return rc;
+}
+
+/* The EAR key: --ear-key (PEM or JWK), else the one kept in the db. */
+static int
+load_ear_key(struct cvs *v, const char *path)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int r, rc = 1;
+
+	if (path != NULL) {
+		if (read_text(path, CCAKIT_JWK_MAX_LEN, &text, &len))
+			return 1;
+	} else if ((r = cki_vdb_ear_key(v->db, &text, &len)) != CCAKIT_OK) {
+		return die("EAR key in the database: %s", ccakit_strerror(r));
+	}
+	if ((v->ear_key = ccakit_key_new()) == NULL ||
+	    (r = ccakit_key_from_text(v->ear_key, text, len)) != CCAKIT_OK) {
+		die("%s: not an EC key", path != NULL ? path : "EAR key");
+		goto out;
+	}
+	if (!ccakit_key_has_private(v->ear_key)) {
+		die("%s: a private key is needed", path != NULL ? path :
+		    "EAR key");
+		goto out;
+	}
+	if ((v->ear_alg = ccakit_key_pinned_alg(v->ear_key)) == 0)
+		v->ear_alg = ccakit_key_default_alg(v->ear_key);
+	if (v->ear_alg != CCAKIT_COSE_ES256)
+		svc_warn("EAR key is not P-256: clients that pin ES256 (the "
+		    "keybroker demo) will refuse the results");
+	if ((r = ccakit_jwk_from_key(v->ear_key, v->ear_alg, &v->ear_jwk)) !=
+	    CCAKIT_OK) {
+		die("EAR key: %s", ccakit_strerror(r));
+		goto out;
+	}
+	rc = 0;
+out:
+	free_secret(text, len);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cvs v;
+	struct svc_httpd_conf hc;
+	struct svc_httpd *httpd = NULL;
+	struct ccakit_errdetail d;
+	const char *addr = "127.0.0.1", *db = NULL, *ear_key = NULL;
+	const char *ta = NULL, *rv = NULL, *tok = NULL, *tok_file = NULL;
+	const char *certf = NULL, *keyf = NULL, *port_file = NULL;
+	char dbbuf[PATH_MAX], err[256], *cert = NULL, *key = NULL;
+	unsigned long port = 8080, ttl = CKI_V_SESSION_TTL, threads = 0;
+	int verbosity = SVC_LOG_WARN, c, r, rc = 1, sig = 0, enc;
+	size_t len, n, keylen = 0;
+	sigset_t sigs;
+	struct timespec tick = { TICK_S, 0 };
+	long ncpu;
+
+	memset(&v, 0, sizeof(v));
+	memset(&d, 0, sizeof(d));
+	while ((c = getopt_long(argc, argv, "a:p:vqV", longopts, NULL)) !=
+	    -1) {
+		switch (c) {
+		case 'a':
+			addr = optarg;
+			break;
+		case 'p':
+			if (!parse_uint(optarg, 65535, &port))
+				return die("-p: not a port: %s", optarg);
+			break;
+		case OPT_DB:
+			db = optarg;
+			break;
+		case OPT_EAR_KEY:
+			ear_key = optarg;
+			break;
+		case OPT_TA:
+			ta = optarg;
+			break;
+		case OPT_RV:
+			rv = optarg;
+			break;
+		case OPT_TOKEN:
+			tok = optarg;
+			break;
+		case OPT_TOKEN_FILE:
+			tok_file = optarg;
+			break;
+		case OPT_TTL:
+			if (!parse_uint(optarg, 86400, &ttl) || ttl == 0)
+				return die("--session-ttl: 1..86400 seconds");
+			break;
+		case OPT_NONCE_ENC:
+			if ((enc = cki_v_nonce_enc_from_name(optarg)) < 0)
+				return die("--nonce-encoding: std, url or "
+				    "url-nopad");
+			v.nonce_enc = (enum cki_v_nonce_enc)enc;
+			break;
+		case OPT_TLS_CERT:
+			certf = optarg;
+			break;
+		case OPT_TLS_KEY:
+			keyf = optarg;
+			break;
+		case OPT_THREADS:
+			if (!parse_uint(optarg, 256, &threads) || threads == 0)
+				return die("--threads: 1..256");
+			break;
+		case OPT_PORT_FILE:
+			port_file = optarg;
+			break;
+		case 'v':
+			if (verbosity < SVC_LOG_TRACE)
+				verbosity++;
+			break;
+		case 'q':
+			verbosity = SVC_LOG_ERROR;
+			break;
+		case OPT_HELP:
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf(CVS_PROG " %s\n", CCAKIT_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 1;
+	}
+	svc_log_init(CVS_PROG, verbosity);
+	if ((certf == NULL) != (keyf == NULL))
+		return die("--tls-cert and --tls-key go together");
+	if (tok != NULL && tok_file != NULL)
+		return die("--provisioning-token and --provisioning-token-file "
+		    "are mutually exclusive");
+	v.ttl = (unsigned)ttl;
+	snprintf(v.version, sizeof(v.version), "ccakit-%s", CCAKIT_VERSION);
+	if ((tok != NULL || tok_file != NULL) && set_token(&v, tok, tok_file))
+		goto out;
+
+	if (db == NULL) {
+		if (default_db(dbbuf, sizeof(dbbuf)) != 0) {
+			die("no $XDG_DATA_HOME or $HOME: give --db");
+			goto out;
+		}
+		db = dbbuf;
+	}
+	if (make_parents(db) != 0) {
+		die("%s: cannot create its directory: %s", db,
+		    strerror(errno));
+		goto out;
+	}
+	if ((r = cki_vdb_open(db, &v.db, &d)) != CCAKIT_OK) {
+		die("%s: %s", db, detail_text(r, &d));
+		goto out;
+	}
+	if (load_ear_key(&v, ear_key))
+		goto out;
+	if ((ta != NULL && provision_file(&v, CKI_V_TA, ta)) ||
+	    (rv != NULL && provision_file(&v, CKI_V_RV, rv)))
+		goto out;
+	if (certf != NULL && (read_text(certf, 1024 * 1024, &cert, &len) ||
+	    read_text(keyf, 1024 * 1024, &key, &keylen)))
+		goto out;
+	{
+		const struct cki_v_stores *st = cki_vdb_stores_get(v.db);
+
+		if (ccakit_ta_store_count(st->tas) == 0)
+			svc_warn("no trust anchors: every EAR will be "
+			    "contraindicated until some are provisioned");
+		cki_vdb_stores_put(v.db, &st);
+	}
+
+	/* Block the signals before the pool threads inherit the mask. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (threads == 0) {
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = ncpu > 0 ? (unsigned long)ncpu : 2;
+	}
+	memset(&hc, 0, sizeof(hc));
+	hc.addr = addr;
+	hc.port = (uint16_t)port;
+	hc.threads = (unsigned)threads;
+	hc.conn_limit = 1024;
+	hc.conn_memory = 64 * 1024;
+	hc.timeout_s = 30;
+	hc.tls_cert_pem = cert;
+	hc.tls_key_pem = key;
+	hc.routes = cvs_routes;
+	hc.nroutes = cvs_nroutes;
+	hc.arg = &v;
+	if (svc_httpd_start(&hc, &httpd, err, sizeof(err)) != 0) {
+		die("%s", err);
+		goto out;
+	}
+	port = svc_httpd_port(httpd);
+	svc_log(verbosity >= SVC_LOG_INFO ? SVC_LOG_INFO : SVC_LOG_DEBUG,
+	    "listening on %s://%s%s%s:%lu (database %s, sessions %us, "
+	    "provisioning %s)", cert != NULL ? "https" : "http",
+	    strchr(addr, ':') != NULL ? "[" : "", addr,
+	    strchr(addr, ':') != NULL ? "]" : "", port, db, v.ttl,
+	    v.prov_enabled ? "enabled" : "disabled");
+	if (port_file != NULL && write_port_file(port_file,
+	    (uint16_t)port) != 0) {
+		die("%s: %s", port_file, strerror(errno));
+		goto out;
+	}
+	for (;;) {
+		sig = sigtimedwait(&sigs, NULL, &tick);
+		if (sig > 0)
+			break;
+		if (cki_vdb_session_purge(v.db, PURGE_GRACE_S, &n) ==
+		    CCAKIT_OK && n > 0)
+			svc_debug("purged %zu expired session(s)", n);
+		if ((r = cki_vdb_checkpoint(v.db)) != CCAKIT_OK)
+			svc_warn("database checkpoint: %s", ccakit_strerror(r));
+	}
+	svc_log(verbosity >= SVC_LOG_INFO ? SVC_LOG_INFO : SVC_LOG_DEBUG,
+	    "signal %d: stopping", sig);
+	rc = 0;
+out:
+	svc_httpd_stop(&httpd);
+	if (port_file != NULL && rc == 0)
+		unlink(port_file);
+	ccakit_key_free(&v.ear_key);
+	free(v.ear_jwk);
+	cki_vdb_close(&v.db);
+	free_secret(key, keylen);
+	free(cert);
+	ccakit_wipe(v.prov_hash, sizeof(v.prov_hash));
+	return rc;
+}

@@ -1,0 +1,807 @@
+/*
+ * Unit tests of lib/verifier: nonces, media types, CMW records, session
+ * ids and documents, provisioning bodies, and the database (sessions,
+ * single use, expiry, provisioning with copy-on-write snapshots,
+ * persistence, the EAR key).
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+#include <ccakit/bytes.h>
+#include <ccakit/cbor.h>
+#include <ccakit/cose.h>
+#include <ccakit/jose.h>
+#include <ccakit/store.h>
+
+#include "verifier/verifier_priv.h"
+
+#define MT CKI_V_MT_CCA
+#define IMPL "a38dae63db04f783a67235e9563367fe28fadfea8189b63b41a6c086dc6ef53b"
+#define INST "01f1306dbb26fb861ac687b28b387054527102" \
+	"0ac8c83bab99e68876cfc54d939a"
+
+/* --- nonces --- */
+
+static void
+test_nonce_encodings(void **state)
+{
+	static const char *const forms[] = {
+		"+/8AAQIDBAUGBwgJ+/8=",       /* standard, padded */
+		"+/8AAQIDBAUGBwgJ+/8",        /* standard, unpadded */
+		"-_8AAQIDBAUGBwgJ-_8=",       /* base64url, padded */
+		"-_8AAQIDBAUGBwgJ-_8",        /* base64url, unpadded */
+		" /8AAQIDBAUGBwgJ /8=",       /* '+' turned into ' ' */
+	};
+	static const uint8_t want[] = { 0xfb, 0xff, 0, 1, 2, 3, 4, 5, 6, 7,
+	    8, 9, 0xfb, 0xff };
+	uint8_t out[64];
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		n = 0;
+		assert_int_equal(cki_v_nonce_decode(forms[i], strlen(forms[i]),
+		    out, sizeof(out), &n), CCAKIT_OK);
+		assert_int_equal(n, sizeof(want));
+		assert_memory_equal(out, want, n);
+	}
+}
+
+static void
+test_nonce_bad(void **state)
+{
+	char b[200];
+	uint8_t out[64], z[65];
+	size_t n;
+
+	(void)state;
+	/* 7 bytes, 65 bytes: sizes. */
+	memset(z, 0, sizeof(z));
+	assert_int_equal(ccakit_b64_encode(z, 7, CCAKIT_B64_URL, b,
+	    sizeof(b)), CCAKIT_OK);
+	assert_int_equal(cki_v_nonce_decode(b, strlen(b), out, sizeof(out),
+	    &n), CCAKIT_ERR_CLAIM_VALUE);
+	assert_int_equal(ccakit_b64_encode(z, 8, CCAKIT_B64_URL, b,
+	    sizeof(b)), CCAKIT_OK);
+	assert_int_equal(cki_v_nonce_decode(b, strlen(b), out, sizeof(out),
+	    &n), CCAKIT_OK);
+	assert_int_equal(ccakit_b64_encode(z, 65, CCAKIT_B64_URL, b,
+	    sizeof(b)), CCAKIT_OK);
+	assert_int_not_equal(cki_v_nonce_decode(b, strlen(b), out,
+	    sizeof(out), &n), CCAKIT_OK);
+	/* Not base64, empty, mixed alphabets, bad padding. */
+	assert_int_equal(cki_v_nonce_decode("****AAAAAAAA", 12, out,
+	    sizeof(out), &n), CCAKIT_ERR_ENCODING);
+	assert_int_equal(cki_v_nonce_decode("", 0, out, sizeof(out), &n),
+	    CCAKIT_ERR_ENCODING);
+	assert_int_not_equal(cki_v_nonce_decode("AAAAAAAAAAA===", 14, out,
+	    sizeof(out), &n), CCAKIT_OK);
+	/* The output buffer is respected. */
+	assert_int_equal(cki_v_nonce_decode("AAAAAAAAAAAAAAAAAAAAAA", 22, out,
+	    8, &n), CCAKIT_ERR_BUFFER_TOO_SMALL);
+}
+
+/* --- media types and CMW --- */
+
+static void
+test_media(void **state)
+{
+	static const struct {
+		const char *ct;
+		int r;
+		enum cki_v_media kind;
+	} t[] = {
+		{ MT, CCAKIT_OK, CKI_V_MEDIA_CCA },
+		{ "Application/EAT-Collection;PROFILE=\"http://arm.com/"
+		    "CCA-SSD/1.0.0\"", CCAKIT_OK, CKI_V_MEDIA_CCA },
+		{ "application/eat-collection ; profile=\"http://arm.com/"
+		    "CCA-SSD/1.0.0\" ", CCAKIT_OK, CKI_V_MEDIA_CCA },
+		{ "application/cmw+cbor", CCAKIT_OK, CKI_V_MEDIA_CMW_CBOR },
+		{ "application/cmw+json", CCAKIT_OK, CKI_V_MEDIA_CMW_JSON },
+		/* Go's mime.ParseMediaType refuses these: 400. */
+		{ "application/eat-collection; profile=http://arm.com/"
+		    "CCA-SSD/1.0.0", CCAKIT_ERR_ENCODING, 0 },
+		{ "", CCAKIT_ERR_ENCODING, 0 },
+		{ "application", CCAKIT_ERR_ENCODING, 0 },
+		{ "application/", CCAKIT_ERR_ENCODING, 0 },
+		{ MT "; profile=\"x\"", CCAKIT_ERR_ENCODING, 0 },
+		{ MT " junk", CCAKIT_ERR_ENCODING, 0 },
+		{ "application/eat-collection; profile=\"unterminated",
+		    CCAKIT_ERR_ENCODING, 0 },
+		/* Parsed but not ours: 415. */
+		{ "application/json", CCAKIT_ERR_NOT_FOUND, 0 },
+		{ "application/eat-collection", CCAKIT_ERR_NOT_FOUND, 0 },
+		{ "application/eat-collection; profile=\"http://arm.com/"
+		    "CCA-SSD/1.0.1\"", CCAKIT_ERR_NOT_FOUND, 0 },
+		{ MT "; charset=utf-8", CCAKIT_ERR_NOT_FOUND, 0 },
+		{ "application/cmw+cbor; cmwc_t=\"x\"", CCAKIT_ERR_NOT_FOUND,
+		    0 },
+		{ "text/eat-collection; profile=\"http://arm.com/CCA-SSD/"
+		    "1.0.0\"", CCAKIT_ERR_NOT_FOUND, 0 },
+	};
+	enum cki_v_media k;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		k = 0;
+		assert_int_equal(cki_v_media_parse(t[i].ct, &k), t[i].r);
+		if (t[i].r == CCAKIT_OK)
+			assert_int_equal(k, t[i].kind);
+	}
+	assert_int_equal(cki_v_media_parse(NULL, &k), CCAKIT_ERR_ENCODING);
+	/* Every advertised type parses back to itself. */
+	for (i = 0; cki_v_media_types[i] != NULL; i++) {
+		assert_int_equal(cki_v_media_parse(cki_v_media_types[i], &k),
+		    CCAKIT_OK);
+		assert_int_equal(k, (enum cki_v_media)(i + 1));
+	}
+}
+
+/* [MT, h'value', ?ind] by hand. */
+static size_t
+cmw_cbor(uint8_t *out, const char *type, const uint8_t *v, size_t vlen,
+    int ind)
+{
+	struct ccakit_cbor_writer w;
+	size_t n;
+
+	ccakit_cbor_writer_init(&w, out, 4096);
+	ccakit_cbor_put_array(&w, ind >= 0 ? 3 : 2);
+	ccakit_cbor_put_cstr(&w, type);
+	ccakit_cbor_put_bstr(&w, v, vlen);
+	if (ind >= 0)
+		ccakit_cbor_put_uint(&w, (uint64_t)ind);
+	assert_int_equal(ccakit_cbor_writer_finish(&w, &n), 0);
+	return n;
+}
+
+static void
+test_cmw(void **state)
+{
+	static const uint8_t tok[] = { 0xd9, 0x03, 0x8b, 0xa0, 1, 2, 3 };
+	uint8_t buf[4096], *copy;
+	const uint8_t *ev;
+	char json[512];
+	size_t n, evlen;
+
+	(void)state;
+	n = cmw_cbor(buf, MT, tok, sizeof(tok), -1);
+	assert_int_equal(cki_v_cmw_unwrap(CKI_V_MEDIA_CMW_CBOR, buf, n, &ev,
+	    &evlen, &copy, NULL), CCAKIT_OK);
+	assert_null(copy);
+	assert_int_equal(evlen, sizeof(tok));
+	assert_memory_equal(ev, tok, evlen);
+	assert_true(ev > buf && ev + evlen <= buf + n);
+	n = cmw_cbor(buf, MT, tok, sizeof(tok), 4);
+	assert_int_equal(cki_v_cmw_unwrap(CKI_V_MEDIA_CMW_CBOR, buf, n, &ev,
+	    &evlen, &copy, NULL), CCAKIT_OK);
+	/* Another type inside: not CCA evidence (415). */
+	n = cmw_cbor(buf, "application/json", tok, sizeof(tok), -1);
+	assert_int_equal(cki_v_cmw_unwrap(CKI_V_MEDIA_CMW_CBOR, buf, n, &ev,
+	    &evlen, &copy, NULL), CCAKIT_ERR_NOT_FOUND);
+	/* Trailing byte, truncation, empty value: malformed. */
+	n = cmw_cbor(buf, MT, tok, sizeof(tok), -1);
+	buf[n] = 0;
+	assert_int_not_equal(cki_v_cmw_unwrap(CKI_V_MEDIA_CMW_CBOR, buf,
+	    n + 1, &ev, &evlen, &copy, NULL), CCAKIT_OK);
+	assert_int_not_equal(cki_v_cmw_unwrap(CKI_V_MEDIA_CMW_CBOR, buf,
+	    n - 1, &ev, &evlen, &copy, NULL), CCAKIT_OK);
+	n = cmw_cbor(buf, MT, tok, 0, -1);
+	assert_int_equal(cki_v_cmw_unwrap(CKI_V_MEDIA_CMW_CBOR, buf, n, &ev,
+	    &evlen, &copy, NULL), CCAKIT_ERR_ENCODING);
+
+	/* JSON: base64url without padding. */
+	snprintf(json, sizeof(json), "[\"%s\",\"2QOLoAECAw\"]",
+	    "application/eat-collection; profile=\\\"http://arm.com/"
+	    "CCA-SSD/1.0.0\\\"");
+	assert_int_equal(cki_v_cmw_unwrap(CKI_V_MEDIA_CMW_JSON,
+	    (const uint8_t *)json, strlen(json), &ev, &evlen, &copy, NULL),
+	    CCAKIT_OK);
+	assert_non_null(copy);
+	assert_int_equal(evlen, sizeof(tok));
+	assert_memory_equal(ev, tok, evlen);
+	free(copy);
+	snprintf(json, sizeof(json), "[\"%s\",\"2QOLoAECAw==\"]",
+	    "application/eat-collection; profile=\\\"http://arm.com/"
+	    "CCA-SSD/1.0.0\\\"");
+	assert_int_equal(cki_v_cmw_unwrap(CKI_V_MEDIA_CMW_JSON,
+	    (const uint8_t *)json, strlen(json), &ev, &evlen, &copy, NULL),
+	    CCAKIT_ERR_ENCODING);
+	assert_int_equal(cki_v_cmw_unwrap(CKI_V_MEDIA_CMW_JSON,
+	    (const uint8_t *)"{}", 2, &ev, &evlen, &copy, NULL),
+	    CCAKIT_ERR_JSON);
+	assert_int_equal(cki_v_cmw_unwrap(CKI_V_MEDIA_CMW_JSON,
+	    (const uint8_t *)"[1,\"AA\"]", 8, &ev, &evlen, &copy, NULL),
+	    CCAKIT_ERR_NOT_FOUND);
+}
+
+/* --- session ids and documents --- */
+
+static void
+test_uuid(void **state)
+{
+	char a[CKI_V_SESSION_ID_LEN + 1], b[CKI_V_SESSION_ID_LEN + 1];
+
+	(void)state;
+	assert_int_equal(cki_v_uuid(a), CCAKIT_OK);
+	assert_int_equal(cki_v_uuid(b), CCAKIT_OK);
+	assert_true(cki_v_uuid_valid(a));
+	assert_string_not_equal(a, b);
+	assert_int_equal(a[14], '4');
+	assert_non_null(strchr("89ab", a[19]));
+	assert_false(cki_v_uuid_valid("00000000-0000-4000-8000-00000000000"));
+	assert_false(cki_v_uuid_valid("00000000-0000-4000-8000-00000000000A"));
+	assert_false(cki_v_uuid_valid("00000000x0000-4000-8000-000000000000"));
+	assert_false(cki_v_uuid_valid("../../../../../../../../../../etc/pa"));
+	assert_false(cki_v_uuid_valid(NULL));
+}
+
+static int
+from_json(const char *s, struct cki_v_session *t)
+{
+	memset(t, 0, sizeof(*t));
+	return cki_v_session_from_json(s, strlen(s), t, NULL);
+}
+
+static void
+test_session_json(void **state)
+{
+	struct cki_v_session s, t;
+	char *out;
+	int e;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	memset(s.nonce, 0xfb, 16);
+	s.nonce_len = 16;
+	s.expires_ms = 1700000000120;
+	s.status = CKI_V_WAITING;
+	assert_int_equal(cki_v_session_to_json(&s, CKI_V_NONCE_STD, &out),
+	    CCAKIT_OK);
+	assert_string_equal(out, "{\"status\":\"waiting\",\"nonce\":"
+	    "\"+/v7+/v7+/v7+/v7+/v7+w==\",\"expiry\":"
+	    "\"2023-11-14T22:13:20.12Z\",\"accept\":[\"application/"
+	    "eat-collection; profile=\\\"http://arm.com/CCA-SSD/1.0.0\\\"\","
+	    "\"application/cmw+cbor\",\"application/cmw+json\"]}");
+	free(out);
+	for (e = CKI_V_NONCE_STD; e <= CKI_V_NONCE_URL_NOPAD; e++) {
+		assert_int_equal(cki_v_session_to_json(&s,
+		    (enum cki_v_nonce_enc)e, &out), CCAKIT_OK);
+		assert_true(e != CKI_V_NONCE_URL_NOPAD ||
+		    strstr(out, "\"-_v7-_v7-_v7-_v7-_v7-w\"") != NULL);
+		assert_true(e != CKI_V_NONCE_URL ||
+		    strstr(out, "\"-_v7-_v7-_v7-_v7-_v7-w==\"") != NULL);
+		memset(&t, 0, sizeof(t));
+		assert_int_equal(cki_v_session_from_json(out, strlen(out), &t,
+		    NULL), CCAKIT_OK);
+		assert_int_equal(t.nonce_len, 16);
+		assert_memory_equal(t.nonce, s.nonce, 16);
+		assert_int_equal(t.status, CKI_V_WAITING);
+		assert_null(t.result);
+		cki_v_session_clear(&t);
+		free(out);
+	}
+	/* Complete, with evidence and result, members in Veraison's order. */
+	s.status = CKI_V_COMPLETE;
+	s.media_type = strdup(MT);
+	s.evidence = malloc(3);
+	memcpy(s.evidence, "abc", 3);
+	s.evidence_len = 3;
+	s.result = strdup("a.b.c");
+	assert_int_equal(cki_v_session_to_json(&s, CKI_V_NONCE_STD, &out),
+	    CCAKIT_OK);
+	assert_non_null(strstr(out, "],\"evidence\":{\"type\":"));
+	assert_non_null(strstr(out, "\"value\":\"YWJj\"},\"result\":"
+	    "\"a.b.c\"}"));
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(cki_v_session_from_json(out, strlen(out), &t, NULL),
+	    CCAKIT_OK);
+	assert_int_equal(t.status, CKI_V_COMPLETE);
+	assert_string_equal(t.result, "a.b.c");
+	cki_v_session_clear(&t);
+	free(out);
+	cki_v_session_clear(&s);
+	/* A client refuses what it cannot trust. */
+	assert_int_equal(from_json("{\"status\":\"done\","
+	    "\"nonce\":\"AAAAAAAAAAA\"}", &t), CCAKIT_ERR_JSON);
+	assert_int_equal(from_json("{\"status\":\"waiting\","
+	    "\"nonce\":\"AAAA\"}", &t), CCAKIT_ERR_ENCODING);
+	assert_int_equal(from_json("{\"status\":\"waiting\","
+	    "\"status\":\"waiting\",\"nonce\":\"AAAAAAAAAAA\"}", &t),
+	    CCAKIT_ERR_JSON);
+	assert_int_equal(from_json("{\"status\":\"complete\","
+	    "\"nonce\":\"AAAAAAAAAAA\",\"result\":7}", &t),
+	    CCAKIT_ERR_JSON);
+	assert_int_equal(from_json("{\"status\":\"complete\","
+	    "\"nonce\":\"AAAAAAAAAAA\",\"result\":\"a\\u0000b\"}", &t),
+	    CCAKIT_ERR_JSON);
+	assert_int_equal(from_json("[]", &t), CCAKIT_ERR_JSON);
+	assert_int_equal(from_json("{\"status\":\"waiting\","
+	    "\"nonce\":\"AAAAAAAAAAA\"}", &t), CCAKIT_OK);
+	cki_v_session_clear(&t);
+}
+
+/* --- provisioning bodies --- */
+
+static char *
+ta_json(bool upper, bool array)
+{
+	char *jwk, *out, impl[65], inst[67];
+	size_t len, i;
+
+	jwk = (char *)tu_read_file(tu_src_path("demo/cpak.jwk.json"), &len);
+	snprintf(impl, sizeof(impl), "%s", IMPL);
+	snprintf(inst, sizeof(inst), "%s", INST);
+	for (i = 0; upper && impl[i] != '\0'; i++)
+		if (impl[i] >= 'a' && impl[i] <= 'f')
+			impl[i] = (char)(impl[i] - 'a' + 'A');
+	out = malloc(len + 400);
+	assert_non_null(out);
+	sprintf(out, "%s{\"implementation-id\":\"%s\",\"instance-id\":\"%s\","
+	    "\"pkey\":%s,\"unknown\":1}%s", array ? "[" : "", impl, inst, jwk,
+	    array ? "]" : "");
+	free(jwk);
+	return out;
+}
+
+#define REALM_RV "{\"initial-measurement\":\"%s\"," \
+	"\"rak-hash-algorithm\":\"sha-256\"}"
+
+static char *
+realm_rv(char fill)
+{
+	char rim[65], *out = malloc(256);
+
+	memset(rim, fill, 64);
+	rim[64] = '\0';
+	assert_non_null(out);
+	snprintf(out, 256, REALM_RV, rim);
+	return out;
+}
+
+static void
+test_batch(void **state)
+{
+	struct cki_v_batch a, b, c;
+	char *t1 = ta_json(false, true), *t2 = ta_json(true, false);
+	char *r1 = realm_rv('a'), *r2 = realm_rv('b'), store[1024];
+	struct ccakit_errdetail d;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(cki_v_batch_parse(CKI_V_TA, t1, strlen(t1), &a,
+	    NULL), CCAKIT_OK);
+	assert_int_equal(a.n, 1);
+	assert_int_equal(a.e[0].kind, 't');
+	assert_int_equal(strlen(a.e[0].id), CKI_V_ENTRY_ID_LEN);
+	/* Normalised: unknown members dropped, hex lower case. */
+	assert_null(strstr(a.e[0].json, "unknown"));
+	/* The same platform, upper-case hex, as an entry: the same id. */
+	assert_int_equal(cki_v_batch_parse(CKI_V_TA, t2, strlen(t2), &b,
+	    NULL), CCAKIT_OK);
+	assert_string_equal(a.e[0].id, b.e[0].id);
+	assert_string_equal(a.e[0].json, b.e[0].json);
+	cki_v_batch_clear(&b);
+
+	/* RV: a store with two realm entries, one of them twice. */
+	snprintf(store, sizeof(store), "{\"realm\":[%s,%s,%s]}", r1, r2, r1);
+	assert_int_equal(cki_v_batch_parse(CKI_V_RV, store, strlen(store),
+	    &b, NULL), CCAKIT_OK);
+	assert_int_equal(b.n, 2);
+	assert_int_equal(b.e[0].kind, 'r');
+	assert_string_not_equal(b.e[0].id, b.e[1].id);
+	/* One entry alone: the same id as in the store. */
+	assert_int_equal(cki_v_batch_parse(CKI_V_RV, r2, strlen(r2), &c,
+	    NULL), CCAKIT_OK);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.e[0].id, b.e[1].id);
+	cki_v_batch_clear(&c);
+	/* A TA body is not an RV body and vice versa. */
+	memset(&d, 0, sizeof(d));
+	assert_int_not_equal(cki_v_batch_parse(CKI_V_RV, t1, strlen(t1), &c,
+	    &d), CCAKIT_OK);
+	assert_int_not_equal(cki_v_batch_parse(CKI_V_TA, r1, strlen(r1), &c,
+	    NULL), CCAKIT_OK);
+	/* One bad entry fails the whole body. */
+	snprintf(store, sizeof(store), "{\"realm\":[%s,{\"initial-"
+	    "measurement\":\"zz\"}]}", r1);
+	assert_int_equal(cki_v_batch_parse(CKI_V_RV, store, strlen(store),
+	    &c, &d), CCAKIT_ERR_ENCODING);
+	assert_int_equal(c.n, 0);
+	assert_int_equal(cki_v_batch_parse(CKI_V_RV, "{\"realm\":[]}", 12,
+	    &c, NULL), CCAKIT_ERR_JSON);
+	assert_int_equal(cki_v_batch_parse(CKI_V_RV, "{\"x\":1}", 7, &c,
+	    NULL), CCAKIT_ERR_JSON);
+	assert_int_equal(cki_v_batch_parse(CKI_V_TA, "[{\"instance-id\":1}]",
+	    19, &c, NULL), CCAKIT_ERR_JSON);
+	assert_int_equal(cki_v_batch_parse(CKI_V_TA, "[", 1, &c, NULL),
+	    CCAKIT_ERR_JSON);
+	assert_int_equal(cki_v_batch_parse(CKI_V_TA, "{\"a\":1,\"a\":1}",
+	    13, &c, NULL), CCAKIT_ERR_JSON);
+	cki_v_batch_clear(&a);
+	cki_v_batch_clear(&b);
+	free(t1);
+	free(t2);
+	free(r1);
+	free(r2);
+}
+
+/* --- the database --- */
+
+struct fixture {
+	char dir[64];
+	char path[96];
+	int64_t now;
+};
+
+static int64_t
+fake_now(void *arg)
+{
+	return ((struct fixture *)arg)->now;
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_verifier.XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/v.db", f->dir);
+	f->now = 1700000000000;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static cki_vdb *
+open_db(struct fixture *f)
+{
+	cki_vdb *db = NULL;
+
+	assert_int_equal(cki_vdb_open(f->path, &db, NULL), CCAKIT_OK);
+	cki_vdb_set_clock(db, fake_now, f);
+	return db;
+}
+
+static void
+test_sessions(void **state)
+{
+	struct fixture *f = *state;
+	struct cki_v_session s, g, c;
+	uint8_t nonce[32];
+	cki_vdb *db = open_db(f);
+	struct stat sb;
+	char id[CKI_V_SESSION_ID_LEN + 1];
+	bool claimed;
+	size_t n;
+
+	assert_int_equal(stat(f->path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	memset(nonce, 7, sizeof(nonce));
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(cki_vdb_session_new(db, nonce, 7, 150, &s),
+	    CCAKIT_ERR_INVALID_ARG);
+	assert_int_equal(cki_vdb_session_new(db, nonce, sizeof(nonce), 150,
+	    &s), CCAKIT_OK);
+	assert_true(cki_v_uuid_valid(s.id));
+	assert_int_equal(s.expires_ms, f->now + 150000);
+	memcpy(id, s.id, sizeof(id));
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(cki_vdb_session_get(db, id, &g), CCAKIT_OK);
+	assert_int_equal(g.status, CKI_V_WAITING);
+	assert_int_equal(g.nonce_len, 32);
+	assert_memory_equal(g.nonce, nonce, 32);
+	cki_v_session_clear(&g);
+
+	/* Single use: one claim wins, the next sees it processing. */
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(cki_vdb_session_claim(db, id, &claimed, &c),
+	    CCAKIT_OK);
+	assert_true(claimed);
+	cki_v_session_clear(&c);
+	assert_int_equal(cki_vdb_session_claim(db, id, &claimed, &c),
+	    CCAKIT_OK);
+	assert_false(claimed);
+	assert_int_equal(c.status, CKI_V_PROCESSING);
+	cki_v_session_clear(&c);
+	assert_int_equal(cki_vdb_session_finish(db, id, MT,
+	    (const uint8_t *)"tok", 3, "x.y.z"), CCAKIT_OK);
+	/* Finishing twice is refused (it is no longer processing). */
+	assert_int_equal(cki_vdb_session_finish(db, id, MT,
+	    (const uint8_t *)"tok", 3, "x.y.z"), CCAKIT_ERR_NOT_FOUND);
+	assert_int_equal(cki_vdb_session_get(db, id, &g), CCAKIT_OK);
+	assert_int_equal(g.status, CKI_V_COMPLETE);
+	assert_string_equal(g.result, "x.y.z");
+	assert_string_equal(g.media_type, MT);
+	assert_int_equal(g.evidence_len, 3);
+	cki_v_session_clear(&g);
+	assert_int_equal(cki_vdb_session_claim(db, id, &claimed, &c),
+	    CCAKIT_OK);
+	assert_false(claimed);
+	cki_v_session_clear(&c);
+
+	/* Unknown and malformed ids. */
+	assert_int_equal(cki_vdb_session_get(db,
+	    "00000000-0000-4000-8000-000000000000", &g), CCAKIT_ERR_NOT_FOUND);
+	assert_int_equal(cki_vdb_session_get(db, "x", &g),
+	    CCAKIT_ERR_NOT_FOUND);
+	assert_int_equal(cki_vdb_session_claim(db, "' OR 1=1 --", &claimed,
+	    &c), CCAKIT_ERR_NOT_FOUND);
+
+	/* Expiry: at expires_ms exactly, the session is gone. */
+	assert_int_equal(cki_vdb_session_new(db, nonce, 8, 1, &s), CCAKIT_OK);
+	memcpy(id, s.id, sizeof(id));
+	cki_v_session_clear(&s);
+	f->now += 999;
+	assert_int_equal(cki_vdb_session_get(db, id, &g), CCAKIT_OK);
+	cki_v_session_clear(&g);
+	f->now += 1;
+	assert_int_equal(cki_vdb_session_get(db, id, &g),
+	    CCAKIT_ERR_EXPIRED);
+	assert_int_equal(cki_vdb_session_claim(db, id, &claimed, &c),
+	    CCAKIT_ERR_EXPIRED);
+	assert_int_equal(cki_vdb_session_count(db, &n), CCAKIT_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(cki_vdb_session_purge(db, 60, &n), CCAKIT_OK);
+	assert_int_equal(n, 0);
+	f->now += 60000;
+	assert_int_equal(cki_vdb_session_purge(db, 60, &n), CCAKIT_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(cki_vdb_session_get(db, id, &g),
+	    CCAKIT_ERR_NOT_FOUND);
+
+	/* Delete. */
+	assert_int_equal(cki_vdb_session_new(db, nonce, 64 > sizeof(nonce) ?
+	    sizeof(nonce) : 64, 150, &s), CCAKIT_OK);
+	assert_int_equal(cki_vdb_session_delete(db, s.id), CCAKIT_OK);
+	assert_int_equal(cki_vdb_session_delete(db, s.id),
+	    CCAKIT_ERR_NOT_FOUND);
+	cki_v_session_clear(&s);
+
+	/* A session survives a reopen. */
+	assert_int_equal(cki_vdb_session_new(db, nonce, 16, 150, &s),
+	    CCAKIT_OK);
+	cki_vdb_close(&db);
+	assert_null(db);
+	db = open_db(f);
+	assert_int_equal(cki_vdb_session_get(db, s.id, &g), CCAKIT_OK);
+	assert_int_equal(g.status, CKI_V_WAITING);
+	assert_int_equal(g.nonce_len, 16);
+	cki_v_session_clear(&g);
+	cki_v_session_clear(&s);
+	cki_vdb_close(&db);
+}
+
+struct racer {
+	cki_vdb *db;
+	const char *id;
+	bool claimed;
+};
+
+static void *
+race(void *arg)
+{
+	struct racer *r = arg;
+	struct cki_v_session s;
+
+	memset(&s, 0, sizeof(s));
+	if (cki_vdb_session_claim(r->db, r->id, &r->claimed, &s) != CCAKIT_OK)
+		r->claimed = false;
+	cki_v_session_clear(&s);
+	return NULL;
+}
+
+static void
+test_claim_race(void **state)
+{
+	struct fixture *f = *state;
+	struct racer r[8];
+	pthread_t th[8];
+	struct cki_v_session s;
+	uint8_t nonce[16] = { 1 };
+	cki_vdb *db = open_db(f), *db2 = open_db(f);
+	int i, round, won;
+
+	for (round = 0; round < 20; round++) {
+		memset(&s, 0, sizeof(s));
+		assert_int_equal(cki_vdb_session_new(db, nonce, sizeof(nonce),
+		    150, &s), CCAKIT_OK);
+		for (i = 0; i < 8; i++) {
+			/* Two connections: atomicity is SQLite's. */
+			r[i].db = (i & 1) ? db2 : db;
+			r[i].id = s.id;
+			r[i].claimed = false;
+			assert_int_equal(pthread_create(&th[i], NULL, race,
+			    &r[i]), 0);
+		}
+		for (won = 0, i = 0; i < 8; i++) {
+			pthread_join(th[i], NULL);
+			won += r[i].claimed;
+		}
+		assert_int_equal(won, 1);
+		cki_v_session_clear(&s);
+	}
+	cki_vdb_close(&db);
+	cki_vdb_close(&db2);
+}
+
+static void
+test_provisioning(void **state)
+{
+	struct fixture *f = *state;
+	const struct cki_v_stores *st, *old;
+	struct cki_v_batch ta, rv;
+	cki_vdb *db = open_db(f);
+	char *t = ta_json(false, true), *r1 = realm_rv('c'), *r2 = realm_rv('d');
+	char body[1024], *list, *one;
+	uint8_t impl[32], inst[33];
+	uint64_t gen;
+	size_t n, added;
+
+	memset(&ta, 0, sizeof(ta));
+	memset(&rv, 0, sizeof(rv));
+	assert_int_equal(ccakit_hex_decode(IMPL, 64, impl, sizeof(impl), &n),
+	    CCAKIT_OK);
+	assert_int_equal(ccakit_hex_decode(INST, 66, inst, sizeof(inst), &n),
+	    CCAKIT_OK);
+	st = cki_vdb_stores_get(db);
+	assert_int_equal(ccakit_ta_store_count(st->tas), 0);
+	gen = st->generation;
+	old = st;
+
+	/* Add: visible in the next snapshot, not in the one held. */
+	assert_int_equal(cki_v_batch_parse(CKI_V_TA, t, strlen(t), &ta, NULL),
+	    CCAKIT_OK);
+	assert_int_equal(cki_vdb_prov_add(db, &ta, &added, NULL), CCAKIT_OK);
+	assert_int_equal(added, 1);
+	assert_int_equal(ccakit_ta_store_count(old->tas), 0);
+	st = cki_vdb_stores_get(db);
+	assert_true(st->generation > gen);
+	assert_int_equal(ccakit_ta_store_count(st->tas), 1);
+	assert_non_null(ccakit_ta_store_lookup(st->tas, impl, inst));
+	cki_vdb_stores_put(db, &st);
+	assert_null(st);
+	cki_vdb_stores_put(db, &old);
+	/* Again: replaced, nothing new. */
+	assert_int_equal(cki_vdb_prov_add(db, &ta, &added, NULL), CCAKIT_OK);
+	assert_int_equal(added, 0);
+
+	snprintf(body, sizeof(body), "{\"realm\":[%s,%s]}", r1, r2);
+	assert_int_equal(cki_v_batch_parse(CKI_V_RV, body, strlen(body), &rv,
+	    NULL), CCAKIT_OK);
+	assert_int_equal(cki_vdb_prov_add(db, &rv, &added, NULL), CCAKIT_OK);
+	assert_int_equal(added, 2);
+	st = cki_vdb_stores_get(db);
+	assert_int_equal(ccakit_rv_store_realm_count(st->rvs), 2);
+	cki_vdb_stores_put(db, &st);
+
+	/* List: the store format with ids; the TA listing loads as ta.json. */
+	assert_int_equal(cki_vdb_prov_list(db, CKI_V_TA, &list), CCAKIT_OK);
+	assert_non_null(strstr(list, ta.e[0].id));
+	{
+		ccakit_ta_store *s = ccakit_ta_store_new();
+
+		assert_int_equal(ccakit_ta_store_load_json(s, list,
+		    strlen(list), NULL), CCAKIT_OK);
+		assert_int_equal(ccakit_ta_store_count(s), 1);
+		ccakit_ta_store_free(&s);
+	}
+	free(list);
+	assert_int_equal(cki_vdb_prov_list(db, CKI_V_RV, &list), CCAKIT_OK);
+	assert_non_null(strstr(list, "{\"platform\":[],\"realm\":[{\"id\":"));
+	free(list);
+	assert_int_equal(cki_vdb_prov_get(db, CKI_V_RV, rv.e[1].id, &one),
+	    CCAKIT_OK);
+	assert_non_null(strstr(one, rv.e[1].id));
+	free(one);
+	/* An id of the other class is not found. */
+	assert_int_equal(cki_vdb_prov_get(db, CKI_V_TA, rv.e[1].id, &one),
+	    CCAKIT_ERR_NOT_FOUND);
+	assert_int_equal(cki_vdb_prov_remove(db, CKI_V_TA, rv.e[1].id),
+	    CCAKIT_ERR_NOT_FOUND);
+
+	/* Remove one: visible at once. */
+	assert_int_equal(cki_vdb_prov_remove(db, CKI_V_RV, rv.e[0].id),
+	    CCAKIT_OK);
+	assert_int_equal(cki_vdb_prov_remove(db, CKI_V_RV, rv.e[0].id),
+	    CCAKIT_ERR_NOT_FOUND);
+	st = cki_vdb_stores_get(db);
+	assert_int_equal(ccakit_rv_store_realm_count(st->rvs), 1);
+	cki_vdb_stores_put(db, &st);
+
+	/* Persisted: a reopen sees the same stores. */
+	cki_vdb_close(&db);
+	db = open_db(f);
+	st = cki_vdb_stores_get(db);
+	assert_int_equal(ccakit_ta_store_count(st->tas), 1);
+	assert_int_equal(ccakit_rv_store_realm_count(st->rvs), 1);
+	cki_vdb_stores_put(db, &st);
+
+	/* Clear a class. */
+	assert_int_equal(cki_vdb_prov_clear(db, CKI_V_TA, &n), CCAKIT_OK);
+	assert_int_equal(n, 1);
+	st = cki_vdb_stores_get(db);
+	assert_int_equal(ccakit_ta_store_count(st->tas), 0);
+	assert_int_equal(ccakit_rv_store_realm_count(st->rvs), 1);
+	cki_vdb_stores_put(db, &st);
+	cki_vdb_close(&db);
+	cki_v_batch_clear(&ta);
+	cki_v_batch_clear(&rv);
+	free(t);
+	free(r1);
+	free(r2);
+}
+
+static void
+test_ear_key(void **state)
+{
+	struct fixture *f = *state;
+	cki_vdb *db = open_db(f);
+	ccakit_key *k = ccakit_key_new();
+	char *pem1, *pem2;
+	size_t l1, l2;
+
+	assert_int_equal(cki_vdb_ear_key(db, &pem1, &l1), CCAKIT_OK);
+	assert_int_equal(cki_vdb_ear_key(db, &pem2, &l2), CCAKIT_OK);
+	assert_int_equal(l1, l2);
+	assert_memory_equal(pem1, pem2, l1);
+	free(pem2);
+	cki_vdb_close(&db);
+	db = open_db(f);
+	assert_int_equal(cki_vdb_ear_key(db, &pem2, &l2), CCAKIT_OK);
+	assert_string_equal(pem1, pem2);
+	assert_int_equal(ccakit_key_from_pem(k, pem1, l1), CCAKIT_OK);
+	assert_true(ccakit_key_has_private(k));
+	assert_int_equal(ccakit_key_crv(k), CCAKIT_COSE_CRV_P256);
+	ccakit_key_free(&k);
+	free(pem1);
+	free(pem2);
+	cki_vdb_close(&db);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nonce_encodings),
+		cmocka_unit_test(test_nonce_bad),
+		cmocka_unit_test(test_media),
+		cmocka_unit_test(test_cmw),
+		cmocka_unit_test(test_uuid),
+		cmocka_unit_test(test_session_json),
+		cmocka_unit_test(test_batch),
+		cmocka_unit_test_setup_teardown(test_sessions, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_claim_race, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_provisioning, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_ear_key, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
