@@ -4,9 +4,11 @@
  * against the bound measured in the same run: single-core OpenSSL SHA-256
  * throughput over a large in-memory buffer. The RIM work is one SHA-256
  * per 4 KiB granule plus one 256-byte descriptor hash per granule in a
- * sequential chain: 70 blocks where the bound hashes 64, plus two EVP
- * calls, plus mapping the file's pages; docs/measurements.md §2 puts the
- * 2-core ceiling at about 1.68 for a file. Ends with "ratio <rim/sha256>".
+ * sequential chain: 70 blocks where the bound hashes 64, plus two digest
+ * calls (init/update/final on a reused provider context, hash.c), plus
+ * mapping the file's pages; docs/measurements.md §2 puts the 2-core
+ * ceiling at about 1.76 for a file. The image stays a file, not memory:
+ * that is what users measure. Ends with "ratio <rim/sha256>".
  */
 #include <fcntl.h>
 #include <stdint.h>

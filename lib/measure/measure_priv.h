@@ -9,6 +9,7 @@
 #ifndef CCAKIT_MEASURE_PRIV_H
 #define CCAKIT_MEASURE_PRIV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -197,9 +198,20 @@ uint64_t cki_meas_find_block_size(uint64_t start, uint64_t top, uint64_t mask);
 /* hash.c */
 /* A fetched EVP_MD (EVP_MD_free it), NULL for an unknown algorithm. */
 EVP_MD *cki_meas_md_fetch(enum ccakit_hash_algo a);
+/*
+ * One-shot digests on a context created once (see hash.c): through the
+ * provider's digest functions when md comes from the default provider and
+ * fast is true, else through EVP. Same digests either way. One thread at a
+ * time; it holds its own reference to md.
+ */
+struct cki_fast_md;
+struct cki_fast_md *cki_fast_md_new(EVP_MD *md, bool fast);
+void cki_fast_md_free(struct cki_fast_md **fp);
+/* Whether the provider path is in use (for the tests). */
+bool cki_fast_md_is_fast(const struct cki_fast_md *f);
 /* H(data) into out (len of the algorithm); 0 or -1. */
-int cki_meas_hash(EVP_MD_CTX *ctx, const EVP_MD *md, const void *data,
-    size_t len, uint8_t *out);
+int cki_fast_md_digest(struct cki_fast_md *f, const void *data, size_t len,
+    uint8_t *out);
 /* The TCG algorithm id of an RMM hash algorithm, and back (-1 unknown). */
 uint16_t cki_meas_tcg_alg(enum ccakit_hash_algo a);
 int cki_meas_algo_from_tcg(uint16_t tcg);
@@ -217,7 +229,7 @@ int cki_meas_algo_from_tcg(uint16_t tcg);
 typedef int (*cki_meas_sink_fn)(void *arg, const uint8_t *hashes, size_t n,
     uint64_t ipa);
 struct cki_meas_pool;
-struct cki_meas_pool *cki_meas_pool_new(unsigned nthreads, const EVP_MD *md,
+struct cki_meas_pool *cki_meas_pool_new(unsigned nthreads, EVP_MD *md,
     size_t hlen);
 void cki_meas_pool_free(struct cki_meas_pool **pp);
 int cki_meas_pool_run(struct cki_meas_pool *p, const uint8_t *granules,

@@ -18,7 +18,7 @@
  * is reused. Helpers enter and leave a run under the mutex (active), and
  * a run returns only when no helper is inside it, so the caller may unmap
  * the granules as soon as cki_meas_pool_run() returns. Each worker owns one
- * EVP_MD_CTX, reused for every granule.
+ * cki_fast_md, reused for every granule.
  *
  * Serial work of the caller that does not depend on the run (unmapping
  * the previous file window) is passed as the meanwhile callback and done
@@ -57,17 +57,16 @@ struct run {
 
 struct worker {
 	struct cki_meas_pool *pool;
-	EVP_MD_CTX *ctx;
+	struct cki_fast_md *h;
 	pthread_t th;
 };
 
 struct cki_meas_pool {
-	const EVP_MD *md;
 	size_t hlen;
 	unsigned nslots;                /* helper slots (nthreads - 1) */
 	unsigned nhelpers;              /* helper threads that started */
 	struct worker *w;
-	EVP_MD_CTX *mine;               /* the calling thread's context */
+	struct cki_fast_md *mine;       /* the calling thread's context */
 	uint8_t *ring;                  /* RING_CHUNKS x CHUNK_GRANULES */
 	atomic_size_t done[RING_CHUNKS]; /* chunk number + 1 in each slot */
 
@@ -101,7 +100,8 @@ claim(struct run *j, size_t *c)
 }
 
 static void
-hash_chunk(struct cki_meas_pool *p, struct run *j, size_t c, EVP_MD_CTX *ctx)
+hash_chunk(struct cki_meas_pool *p, struct run *j, size_t c,
+    struct cki_fast_md *h)
 {
 	size_t first = c * CHUNK_GRANULES, i, k;
 	size_t cnt = j->n - first < CHUNK_GRANULES ? j->n - first :
@@ -111,7 +111,7 @@ hash_chunk(struct cki_meas_pool *p, struct run *j, size_t c, EVP_MD_CTX *ctx)
 
 	for (i = 0; i < cnt; i++) {
 		k = first + i;
-		if (cki_meas_hash(ctx, p->md, j->src + k * CKI_GRANULE,
+		if (cki_fast_md_digest(h, j->src + k * CKI_GRANULE,
 		    CKI_GRANULE, out + i * p->hlen) != 0)
 			atomic_store(&j->err, 1);
 	}
@@ -119,14 +119,14 @@ hash_chunk(struct cki_meas_pool *p, struct run *j, size_t c, EVP_MD_CTX *ctx)
 }
 
 static void
-helper_run(struct cki_meas_pool *p, struct run *j, EVP_MD_CTX *ctx)
+helper_run(struct cki_meas_pool *p, struct run *j, struct cki_fast_md *h)
 {
 	size_t c;
 
 	for (;;) {
 		switch (claim(j, &c)) {
 		case CLAIMED:
-			hash_chunk(p, j, c, ctx);
+			hash_chunk(p, j, c, h);
 			break;
 		case RING_FULL:
 			sched_yield();
@@ -157,7 +157,7 @@ helper_main(void *arg)
 		p->active++;
 		pthread_mutex_unlock(&p->mu);
 
-		helper_run(p, &p->run, w->ctx);
+		helper_run(p, &p->run, w->h);
 
 		pthread_mutex_lock(&p->mu);
 		if (--p->active == 0)
@@ -168,7 +168,7 @@ helper_main(void *arg)
 }
 
 struct cki_meas_pool *
-cki_meas_pool_new(unsigned nthreads, const EVP_MD *md, size_t hlen)
+cki_meas_pool_new(unsigned nthreads, EVP_MD *md, size_t hlen)
 {
 	struct cki_meas_pool *p;
 	unsigned i;
@@ -177,16 +177,15 @@ cki_meas_pool_new(unsigned nthreads, const EVP_MD *md, size_t hlen)
 		nthreads = 1;
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
-	p->md = md;
 	p->hlen = hlen;
 	p->nslots = nthreads - 1;
 	if ((p->w = calloc((size_t)p->nslots + 1, sizeof(*p->w))) == NULL ||
-	    (p->mine = EVP_MD_CTX_new()) == NULL ||
+	    (p->mine = cki_fast_md_new(md, true)) == NULL ||
 	    (p->ring = malloc(RING_CHUNKS * CHUNK_GRANULES * hlen)) == NULL)
 		goto fail;
 	for (i = 0; i < p->nslots; i++) {
 		p->w[i].pool = p;
-		if ((p->w[i].ctx = EVP_MD_CTX_new()) == NULL)
+		if ((p->w[i].h = cki_fast_md_new(md, true)) == NULL)
 			goto fail;
 	}
 	if (pthread_mutex_init(&p->mu, NULL) != 0)
@@ -211,10 +210,10 @@ cki_meas_pool_new(unsigned nthreads, const EVP_MD *md, size_t hlen)
 fail:
 	if (p->w != NULL) {
 		for (i = 0; i < p->nslots; i++)
-			EVP_MD_CTX_free(p->w[i].ctx);
+			cki_fast_md_free(&p->w[i].h);
 		free(p->w);
 	}
-	EVP_MD_CTX_free(p->mine);
+	cki_fast_md_free(&p->mine);
 	free(p->ring);
 	free(p);
 	return NULL;
@@ -239,8 +238,8 @@ cki_meas_pool_free(struct cki_meas_pool **pp)
 	pthread_cond_destroy(&p->cv_work);
 	pthread_mutex_destroy(&p->mu);
 	for (i = 0; i < p->nslots; i++)
-		EVP_MD_CTX_free(p->w[i].ctx);
-	EVP_MD_CTX_free(p->mine);
+		cki_fast_md_free(&p->w[i].h);
+	cki_fast_md_free(&p->mine);
 	free(p->w);
 	free(p->ring);
 	free(p);
@@ -257,7 +256,7 @@ run_alone(struct cki_meas_pool *p, const uint8_t *g, size_t n, uint64_t ipa,
 	while (n > 0) {
 		cnt = n < CHUNK_GRANULES ? n : CHUNK_GRANULES;
 		for (i = 0; i < cnt; i++) {
-			if (cki_meas_hash(p->mine, p->md, g + i * CKI_GRANULE,
+			if (cki_fast_md_digest(p->mine, g + i * CKI_GRANULE,
 			    CKI_GRANULE, p->ring + i * p->hlen) != 0)
 				return CCAKIT_ERR_CRYPTO;
 		}

@@ -36,7 +36,7 @@ struct ccakit_realm {
 	size_t hlen;
 	uint8_t s2sz;                   /* for the RTT geometry of RIPAS */
 	EVP_MD *md;
-	EVP_MD_CTX *ctx;
+	struct cki_fast_md *h;          /* the chain, REC and REMs */
 	struct cki_meas_pool *pool;
 	uint8_t rim[CKI_SLOT];
 	uint8_t rem[CCAKIT_REALM_NUM_REMS][CKI_SLOT];
@@ -51,10 +51,6 @@ ccakit_realm_new(void)
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
-	if ((r->ctx = EVP_MD_CTX_new()) == NULL) {
-		free(r);
-		return NULL;
-	}
 	r->rmm = CCAKIT_RMM_1;
 	return r;
 }
@@ -68,7 +64,7 @@ ccakit_realm_free(ccakit_realm **rp)
 		return;
 	*rp = NULL;
 	cki_meas_pool_free(&r->pool);
-	EVP_MD_CTX_free(r->ctx);
+	cki_fast_md_free(&r->h);
 	EVP_MD_free(r->md);
 	free(r);
 }
@@ -117,7 +113,7 @@ cki_meas_realm_algo(const ccakit_realm *r)
 static int
 extend_rim(ccakit_realm *r, const uint8_t *desc)
 {
-	if (cki_meas_hash(r->ctx, r->md, desc, CKI_DESC_SIZE, r->rim) != 0)
+	if (cki_fast_md_digest(r->h, desc, CKI_DESC_SIZE, r->rim) != 0)
 		return CCAKIT_ERR_CRYPTO;
 	return CCAKIT_OK;
 }
@@ -145,13 +141,17 @@ ccakit_realm_create(ccakit_realm *r, const struct ccakit_realm_params *p,
 	if ((r->md = cki_meas_md_fetch(p->hash_algo)) == NULL)
 		return cki_detail(d, CCAKIT_ERR_CRYPTO, "hash_algo",
 		    "cannot fetch the digest");
+	if ((r->h = cki_fast_md_new(r->md, true)) == NULL) {
+		rc = cki_detail(d, CCAKIT_ERR_NOMEM, "realm", NULL);
+		goto out;
+	}
 	r->algo = p->hash_algo;
 	r->hlen = hlen;
 	r->s2sz = p->s2sz;
 	memset(r->rim, 0, sizeof(r->rim));
 	memset(r->rem, 0, sizeof(r->rem));
 	cki_meas_ser_realm_params(r->page, p);
-	if (cki_meas_hash(r->ctx, r->md, r->page, CKI_GRANULE, r->rim) != 0) {
+	if (cki_fast_md_digest(r->h, r->page, CKI_GRANULE, r->rim) != 0) {
 		rc = cki_detail(d, CCAKIT_ERR_CRYPTO, "realm", NULL);
 		goto out;
 	}
@@ -159,6 +159,7 @@ ccakit_realm_create(ccakit_realm *r, const struct ccakit_realm_params *p,
 	rc = CCAKIT_OK;
 out:
 	if (rc != CCAKIT_OK) {
+		cki_fast_md_free(&r->h);
 		EVP_MD_free(r->md);
 		r->md = NULL;
 	}
@@ -686,7 +687,7 @@ ccakit_realm_rec_create(ccakit_realm *r, const struct ccakit_rec_params *rec,
 		return CCAKIT_OK;
 	memset(content, 0, sizeof(content));
 	cki_meas_ser_rec_params(r->page, rec);
-	if (cki_meas_hash(r->ctx, r->md, r->page, CKI_GRANULE, content) != 0)
+	if (cki_fast_md_digest(r->h, r->page, CKI_GRANULE, content) != 0)
 		return cki_detail(d, CCAKIT_ERR_CRYPTO, "rec", NULL);
 	cki_meas_ser_desc_rec(r->desc, r->rim, r->hlen, content);
 	return extend_rim(r, r->desc);
@@ -719,7 +720,7 @@ ccakit_realm_rem_extend(ccakit_realm *r, unsigned index, const uint8_t *data,
 			memcpy(buf + r->hlen, data, len);
 		n = r->hlen + len;
 	}
-	if (cki_meas_hash(r->ctx, r->md, buf, n, r->rem[index]) != 0)
+	if (cki_fast_md_digest(r->h, buf, n, r->rem[index]) != 0)
 		return cki_detail(d, CCAKIT_ERR_CRYPTO, "rem", NULL);
 	return CCAKIT_OK;
 }
