@@ -23,6 +23,7 @@
 #include <ccakit/version.h>
 
 #include "ear/ear_priv.h"
+#include "json/json_priv.h"
 #include "util/util.h"
 
 #define AE_PLATFORM	"cca-platform-token"
@@ -208,6 +209,37 @@ failure_ear(ccakit_ear *e, const char *policy_id, const char *problem)
 	    AE_CLAIMS, pc);
 }
 
+/*
+ * Whether a string in v holds U+0000. The claims used to reach the EAR
+ * through JSON text, which jansson reads back only without it: such a
+ * text claim stays an error, as it was.
+ */
+static bool
+has_nul(const json_t *v)
+{
+	const char *key;
+	const json_t *m;
+	size_t i;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return memchr(json_string_value(v), '\0',
+		    json_string_length(v)) != NULL;
+	case JSON_ARRAY:
+		for (i = 0; i < json_array_size(v); i++)
+			if (has_nul(json_array_get(v, i)))
+				return true;
+		return false;
+	case JSON_OBJECT:
+		json_object_foreach((json_t *)(uintptr_t)v, key, m)
+			if (has_nul(m))
+				return true;
+		return false;
+	default:
+		return false;
+	}
+}
+
 /* The token's claims in Veraison's names, one object per submod. */
 static int
 annotate(ccakit_ear *e, const ccakit_token *t)
@@ -220,14 +252,12 @@ annotate(ccakit_ear *e, const ccakit_token *t)
 		{ AE_REALM, CCAKIT_EAR_SUBMOD_REALM },
 	};
 	json_t *root = NULL, *o;
-	json_error_t jerr;
-	char *s = NULL;
 	size_t i;
 	int r = CCAKIT_ERR_INTERNAL;
 
-	if ((r = ccakit_token_to_json(t, &s)) != CCAKIT_OK)
+	if ((r = cki_token_claims_json(t, &root)) != CCAKIT_OK)
 		return r;
-	if ((root = json_loads(s, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
+	if (has_nul(root)) {
 		r = CCAKIT_ERR_INTERNAL;
 		goto out;
 	}
@@ -243,7 +273,6 @@ annotate(ccakit_ear *e, const ccakit_token *t)
 	r = CCAKIT_OK;
 out:
 	json_decref(root);
-	free(s);
 	return r;
 }
 

@@ -26,6 +26,7 @@
 #include <ccakit/err.h>
 #include <ccakit/token.h>
 
+#include "json/json_priv.h"
 #include "util/util.h"
 
 /* JSON claims are base64 of at most two token-sized claim maps. */
@@ -223,34 +224,44 @@ realm_to_json(const struct ccakit_realm_claims *c, struct jb *b)
 }
 
 int
-ccakit_token_to_json(const ccakit_token *t, char **out)
+cki_token_claims_json(const ccakit_token *t, json_t **out)
 {
 	const struct ccakit_platform_claims *pc;
 	const struct ccakit_realm_claims *rc;
 	struct jb b = { 0 };
 	json_t *root = NULL;
-	char *s;
 	int r = CCAKIT_ERR_INTERNAL;
 
-	if (out != NULL)
-		*out = NULL;
-	if (t == NULL || out == NULL) {
-		r = CCAKIT_ERR_INVALID_ARG;
-		goto out;
-	}
-	if ((pc = ccakit_token_platform(t)) == NULL ||
-	    (rc = ccakit_token_realm(t)) == NULL) {
-		r = CCAKIT_ERR_INVALID_ARG;
-		goto out;
-	}
-	if ((root = json_object()) == NULL) {
-		r = CCAKIT_ERR_NOMEM;
-		goto out;
-	}
+	if (t == NULL || out == NULL ||
+	    (pc = ccakit_token_platform(t)) == NULL ||
+	    (rc = ccakit_token_realm(t)) == NULL)
+		return CCAKIT_ERR_INVALID_ARG;
+	if ((root = json_object()) == NULL)
+		return CCAKIT_ERR_NOMEM;
 	jb_set(&b, root, J_PLATFORM, platform_to_json(pc, &b));
 	jb_set(&b, root, J_REALM, realm_to_json(rc, &b));
 	if ((r = b.err) != CCAKIT_OK)
 		goto out;
+	*out = root;
+	root = NULL;
+	r = CCAKIT_OK;
+ out:
+	json_decref(root);
+	return r;
+}
+
+int
+ccakit_token_to_json(const ccakit_token *t, char **out)
+{
+	json_t *root = NULL;
+	char *s;
+	int r = CCAKIT_ERR_INTERNAL;
+
+	if (out == NULL)
+		return CCAKIT_ERR_INVALID_ARG;
+	*out = NULL;
+	if ((r = cki_token_claims_json(t, &root)) != CCAKIT_OK)
+		return r;
 	if ((s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) ==
 	    NULL) {
 		r = CCAKIT_ERR_NOMEM;

@@ -44,33 +44,47 @@ log_rim_hint(uint32_t id, const ccakit_ear *ear)
 	    "'{ \"reference-values\": [ \"%s\" ] }')", id, rim);
 }
 
-/* The approved RIMs: the static ones and those replays proved. */
-static struct ccakit_bytes *
-approved_rims(struct kbs *k, struct kbs_rim **copy, size_t *n)
+/*
+ * The approved RIMs: the static ones and those replays proved. While no
+ * replay has proved one (always, without --images), the static table;
+ * then an array in *own of the static RIMs and views of *dyn, a copy of
+ * the learned ones (both the caller's to free). -1 when out of memory.
+ */
+static int
+approved_rims(struct kbs *k, const struct ccakit_bytes **rims, size_t *n,
+    struct ccakit_bytes **own, struct kbs_rim **dyn)
 {
 	struct ccakit_bytes *r;
 	size_t i, nd;
 
-	*copy = NULL;
+	*rims = k->rims;
+	*n = k->nrims;
+	*own = NULL;
+	*dyn = NULL;
+	if (k->nimages == 0)
+		return 0;
 	pthread_mutex_lock(&k->dyn_mu);
-	nd = k->ndyn;
-	if ((r = calloc(k->nrims + nd + 1, sizeof(*r))) == NULL ||
-	    (nd > 0 && (*copy = malloc(nd * sizeof(**copy))) == NULL)) {
+	if ((nd = k->ndyn) == 0) {
+		pthread_mutex_unlock(&k->dyn_mu);
+		return 0;
+	}
+	if ((r = calloc(k->nrims + nd, sizeof(*r))) == NULL ||
+	    (*dyn = malloc(nd * sizeof(**dyn))) == NULL) {
 		pthread_mutex_unlock(&k->dyn_mu);
 		free(r);
-		return NULL;
+		return -1;
 	}
-	if (nd > 0)
-		memcpy(*copy, k->dyn, nd * sizeof(**copy));
+	memcpy(*dyn, k->dyn, nd * sizeof(**dyn));
 	pthread_mutex_unlock(&k->dyn_mu);
 	for (i = 0; i < k->nrims; i++)
 		r[i] = k->rims[i];
 	for (i = 0; i < nd; i++) {
-		r[k->nrims + i].ptr = (*copy)[i].v;
-		r[k->nrims + i].len = (*copy)[i].len;
+		r[k->nrims + i].ptr = (*dyn)[i].v;
+		r[k->nrims + i].len = (*dyn)[i].len;
 	}
+	*rims = *own = r;
 	*n = k->nrims + nd;
-	return r;
+	return 0;
 }
 
 static void
@@ -161,7 +175,8 @@ kbs_appraise(struct kbs *k, const struct ccakit_challenge *c,
     const uint8_t *tok, size_t toklen, const uint8_t *log, size_t loglen,
     char *detail, size_t detailsz, char *note, size_t notesz)
 {
-	struct ccakit_bytes *rims = NULL;
+	const struct ccakit_bytes *rims = NULL;
+	struct ccakit_bytes *own = NULL, *plus = NULL;
 	struct kbs_rim *dyn = NULL, proved;
 	char why[256];
 	size_t nrims = 0;
@@ -219,7 +234,7 @@ kbs_appraise(struct kbs *k, const struct ccakit_challenge *c,
 		}
 	}
 	log_ear(c->id, ear);
-	if ((rims = approved_rims(k, &dyn, &nrims)) == NULL) {
+	if (approved_rims(k, &rims, &nrims, &own, &dyn) != 0) {
 		snprintf(detail, detailsz, "out of memory");
 		goto out;
 	}
@@ -245,10 +260,16 @@ kbs_appraise(struct kbs *k, const struct ccakit_challenge *c,
 			v = KBS_DENY;
 			goto out;
 		}
-		rims[nrims].ptr = proved.v;
-		rims[nrims].len = proved.len;
+		if ((plus = calloc(nrims + 1, sizeof(*plus))) == NULL) {
+			snprintf(detail, detailsz, "out of memory");
+			goto out;
+		}
+		if (nrims > 0)
+			memcpy(plus, rims, nrims * sizeof(*plus));
+		plus[nrims].ptr = proved.v;
+		plus[nrims].len = proved.len;
 		memset(&pwhy, 0, sizeof(pwhy));
-		r = ccakit_policy_arm_cca(ear, rims, nrims + 1,
+		r = ccakit_policy_arm_cca(ear, plus, nrims + 1,
 		    k->realm_warning_only ? CCAKIT_POLICY_REALM_WARNING_ONLY :
 		    0, &pwhy);
 		if (r == CCAKIT_OK) {
@@ -275,7 +296,8 @@ kbs_appraise(struct kbs *k, const struct ccakit_challenge *c,
 	}
 out:
 	ccakit_ear_free(&ear);
-	free(rims);
+	free(plus);
+	free(own);
 	free(dyn);
 	return v;
 }
