@@ -6,17 +6,15 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cvs.h"
+#include "svcmain.h"
 #include "util/util.h"
 
 #define PURGE_GRACE_S   60      /* expired sessions say so for a minute */
@@ -78,121 +76,7 @@ usage(FILE *f)
 "      --help                    this text\n");
 }
 
-static int
-die(const char *fmt, ...) SVC_PRINTF(1, 2);
-
-static int
-die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, CVS_PROG ": ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
-
-static const char *
-detail_text(int r, const struct ccakit_errdetail *d)
-{
-	return (d != NULL && d->text[0] != '\0') ? d->text :
-	    ccakit_strerror(r);
-}
-
-static int
-read_text(const char *path, size_t max, char **out, size_t *len)
-{
-	uint8_t *buf;
-	int r;
-
-	if ((r = cki_read_file(path, max, &buf, len)) != CCAKIT_OK)
-		return die("%s: %s", path, r == CCAKIT_ERR_IO ?
-		    strerror(errno) : ccakit_strerror(r));
-	*out = (char *)buf;
-	return 0;
-}
-
-static void
-free_secret(char *p, size_t len)
-{
-	if (p == NULL)
-		return;
-	ccakit_wipe(p, len);
-	free(p);
-}
-
-/* mkdir -p of the parent directories of path, mode 0700. */
-static int
-make_parents(const char *path)
-{
-	char buf[PATH_MAX];
-	size_t i, n = strlen(path);
-
-	if (n >= sizeof(buf))
-		return -1;
-	memcpy(buf, path, n + 1);
-	for (i = 1; buf[i] != '\0'; i++) {
-		if (buf[i] != '/')
-			continue;
-		buf[i] = '\0';
-		if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-			return -1;
-		buf[i] = '/';
-	}
-	return 0;
-}
-
-static int
-default_db(char *out, size_t outsz)
-{
-	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-	int n;
-
-	if (xdg != NULL && xdg[0] == '/')
-		n = snprintf(out, outsz, "%s/ccakit/cca-verifier.db", xdg);
-	else if (home != NULL && home[0] == '/')
-		n = snprintf(out, outsz,
-		    "%s/.local/share/ccakit/cca-verifier.db", home);
-	else
-		return -1;
-	return (n < 0 || (size_t)n >= outsz) ? -1 : 0;
-}
-
-static int
-write_port_file(const char *path, uint16_t port)
-{
-	char tmp[PATH_MAX];
-	FILE *f;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return -1;
-	if ((f = fopen(tmp, "w")) == NULL)
-		return -1;
-	if (fprintf(f, "%u\n", port) < 0 || fclose(f) != 0 ||
-	    rename(tmp, path) != 0) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
-static bool
-parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (s[0] < '0' || s[0] > '9')
-		return false;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v > max)
-		return false;
-	*out = v;
-	return true;
-}
+#define die(...) svc_die(CVS_PROG, __VA_ARGS__)
 
 /* Provision a store file at start (added to the database, idempotent). */
 static int
@@ -206,11 +90,12 @@ provision_file(struct cvs *v, enum cki_v_class cls, const char *path)
 
 	memset(&b, 0, sizeof(b));
 	memset(&d, 0, sizeof(d));
-	if (read_text(path, CCAKIT_STORE_MAX_JSON, &text, &len))
+	if (svc_read_text(CVS_PROG, path, CCAKIT_STORE_MAX_JSON, &text,
+	    &len))
 		return 1;
 	if ((r = cki_v_batch_parse(cls, text, len, &b, &d)) != CCAKIT_OK ||
 	    (r = cki_vdb_prov_add(v->db, &b, &added, &d)) != CCAKIT_OK) {
-		die("%s: %s", path, detail_text(r, &d));
+		die("%s: %s", path, svc_detail_text(r, &d));
 		goto out;
 	}
 	svc_info("%s: %zu entr%s, %zu new", path, b.n, b.n == 1 ? "y" : "ies",
@@ -231,7 +116,8 @@ set_token(struct cvs *v, const char *tok, const char *file)
 	int rc = 1;
 
 	if (file != NULL) {
-		if (read_text(file, CVS_PROV_TOKEN_MAX + 2, &text, &len))
+		if (svc_read_text(CVS_PROG, file, CVS_PROV_TOKEN_MAX + 2,
+		    &text, &len))
 			return 1;
 		len = strcspn(text, "\r\n");
 		tok = text;
@@ -253,7 +139,7 @@ set_token(struct cvs *v, const char *tok, const char *file)
 	v->prov_enabled = true;
 	rc = 0;
 out:
-	free_secret(text, len);
+	svc_free_secret(text, len);
 	return rc;
 }
 
@@ -266,7 +152,8 @@ load_ear_key(struct cvs *v, const char *path)
 	int r, rc = 1;
 
 	if (path != NULL) {
-		if (read_text(path, CCAKIT_JWK_MAX_LEN, &text, &len))
+		if (svc_read_text(CVS_PROG, path, CCAKIT_JWK_MAX_LEN, &text,
+		    &len))
 			return 1;
 	} else if ((r = cki_vdb_ear_key(v->db, &text, &len)) != CCAKIT_OK) {
 		return die("EAR key in the database: %s", ccakit_strerror(r));
@@ -293,7 +180,7 @@ load_ear_key(struct cvs *v, const char *path)
 	}
 	rc = 0;
 out:
-	free_secret(text, len);
+	svc_free_secret(text, len);
 	return rc;
 }
 
@@ -310,10 +197,9 @@ main(int argc, char **argv)
 	char dbbuf[PATH_MAX], err[256], *cert = NULL, *key = NULL;
 	unsigned long port = 8080, ttl = CKI_V_SESSION_TTL, threads = 0;
 	int verbosity = SVC_LOG_WARN, c, r, rc = 1, sig = 0, enc;
-	size_t len, n, keylen = 0;
+	size_t n, keylen = 0;
 	sigset_t sigs;
 	struct timespec tick = { TICK_S, 0 };
-	long ncpu;
 
 	memset(&v, 0, sizeof(v));
 	memset(&d, 0, sizeof(d));
@@ -324,7 +210,7 @@ main(int argc, char **argv)
 			addr = optarg;
 			break;
 		case 'p':
-			if (!parse_uint(optarg, 65535, &port))
+			if (!svc_parse_uint(optarg, 65535, &port))
 				return die("-p: not a port: %s", optarg);
 			break;
 		case OPT_DB:
@@ -346,7 +232,7 @@ main(int argc, char **argv)
 			tok_file = optarg;
 			break;
 		case OPT_TTL:
-			if (!parse_uint(optarg, 86400, &ttl) || ttl == 0)
+			if (!svc_parse_uint(optarg, 86400, &ttl) || ttl == 0)
 				return die("--session-ttl: 1..86400 seconds");
 			break;
 		case OPT_NONCE_ENC:
@@ -362,7 +248,8 @@ main(int argc, char **argv)
 			keyf = optarg;
 			break;
 		case OPT_THREADS:
-			if (!parse_uint(optarg, 256, &threads) || threads == 0)
+			if (!svc_parse_uint(optarg, 256, &threads) ||
+			    threads == 0)
 				return die("--threads: 1..256");
 			break;
 		case OPT_PORT_FILE:
@@ -402,19 +289,20 @@ main(int argc, char **argv)
 		goto out;
 
 	if (db == NULL) {
-		if (default_db(dbbuf, sizeof(dbbuf)) != 0) {
+		if (svc_default_db("cca-verifier.db", dbbuf,
+		    sizeof(dbbuf)) != 0) {
 			die("no $XDG_DATA_HOME or $HOME: give --db");
 			goto out;
 		}
 		db = dbbuf;
 	}
-	if (make_parents(db) != 0) {
+	if (svc_make_parents(db) != 0) {
 		die("%s: cannot create its directory: %s", db,
 		    strerror(errno));
 		goto out;
 	}
 	if ((r = cki_vdb_open(db, &v.db, &d)) != CCAKIT_OK) {
-		die("%s: %s", db, detail_text(r, &d));
+		die("%s: %s", db, svc_detail_text(r, &d));
 		goto out;
 	}
 	if (load_ear_key(&v, ear_key))
@@ -422,8 +310,7 @@ main(int argc, char **argv)
 	if ((ta != NULL && provision_file(&v, CKI_V_TA, ta)) ||
 	    (rv != NULL && provision_file(&v, CKI_V_RV, rv)))
 		goto out;
-	if (certf != NULL && (read_text(certf, 1024 * 1024, &cert, &len) ||
-	    read_text(keyf, 1024 * 1024, &key, &keylen)))
+	if (svc_read_tls(CVS_PROG, certf, keyf, &cert, &key, &keylen))
 		goto out;
 	{
 		const struct cki_v_stores *st = cki_vdb_stores_get(v.db);
@@ -435,17 +322,9 @@ main(int argc, char **argv)
 	}
 
 	/* Block the signals before the pool threads inherit the mask. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
-	if (threads == 0) {
-		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		threads = ncpu > 0 ? (unsigned long)ncpu : 2;
-	}
+	svc_block_signals(&sigs);
+	if (threads == 0)
+		threads = svc_ncpus();
 	memset(&hc, 0, sizeof(hc));
 	hc.addr = addr;
 	hc.port = (uint16_t)port;
@@ -469,7 +348,7 @@ main(int argc, char **argv)
 	    strchr(addr, ':') != NULL ? "[" : "", addr,
 	    strchr(addr, ':') != NULL ? "]" : "", port, db, v.ttl,
 	    v.prov_enabled ? "enabled" : "disabled");
-	if (port_file != NULL && write_port_file(port_file,
+	if (port_file != NULL && svc_write_port_file(port_file,
 	    (uint16_t)port) != 0) {
 		die("%s: %s", port_file, strerror(errno));
 		goto out;
@@ -494,7 +373,7 @@ out:
 	ccakit_key_free(&v.ear_key);
 	free(v.ear_jwk);
 	cki_vdb_close(&v.db);
-	free_secret(key, keylen);
+	svc_free_secret(key, keylen);
 	free(cert);
 	ccakit_wipe(v.prov_hash, sizeof(v.prov_hash));
 	return rc;

@@ -9,16 +9,15 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "httpc.h"
 #include "kbs.h"
+#include "svcmain.h"
 #include "util/util.h"
 
 #define PROG "keybroker-server"
@@ -97,112 +96,7 @@ usage(FILE *f)
 "      --help                    this text\n");
 }
 
-static int
-die(const char *fmt, ...) SVC_PRINTF(1, 2);
-
-static int
-die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, PROG ": ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
-
-static const char *
-detail_text(int r, const struct ccakit_errdetail *d)
-{
-	return (d != NULL && d->text[0] != '\0') ? d->text :
-	    ccakit_strerror(r);
-}
-
-static int
-read_text(const char *path, size_t max, char **out, size_t *len)
-{
-	uint8_t *buf;
-	int r;
-
-	if ((r = cki_read_file(path, max, &buf, len)) != CCAKIT_OK)
-		return die("%s: %s", path, r == CCAKIT_ERR_IO ?
-		    strerror(errno) : ccakit_strerror(r));
-	*out = (char *)buf;
-	return 0;
-}
-
-/* mkdir -p of the parent directories of path, mode 0700. */
-static int
-make_parents(const char *path)
-{
-	char buf[PATH_MAX];
-	size_t i;
-
-	if (strlen(path) >= sizeof(buf))
-		return -1;
-	memcpy(buf, path, strlen(path) + 1);
-	for (i = 1; buf[i] != '\0'; i++) {
-		if (buf[i] != '/')
-			continue;
-		buf[i] = '\0';
-		if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-			return -1;
-		buf[i] = '/';
-	}
-	return 0;
-}
-
-static int
-default_db(char *out, size_t outsz)
-{
-	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-	int n;
-
-	if (xdg != NULL && xdg[0] == '/')
-		n = snprintf(out, outsz, "%s/ccakit/keybroker.db", xdg);
-	else if (home != NULL && home[0] == '/')
-		n = snprintf(out, outsz, "%s/.local/share/ccakit/keybroker.db",
-		    home);
-	else
-		return -1;
-	return (n < 0 || (size_t)n >= outsz) ? -1 : 0;
-}
-
-static int
-write_port_file(const char *path, uint16_t port)
-{
-	char tmp[PATH_MAX];
-	FILE *f;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return -1;
-	if ((f = fopen(tmp, "w")) == NULL)
-		return -1;
-	if (fprintf(f, "%u\n", port) < 0 || fclose(f) != 0 ||
-	    rename(tmp, path) != 0) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
-static bool
-parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (s[0] < '0' || s[0] > '9')
-		return false;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v > max)
-		return false;
-	*out = v;
-	return true;
-}
+#define die(...) svc_die(PROG, __VA_ARGS__)
 
 int
 main(int argc, char **argv)
@@ -220,10 +114,9 @@ main(int argc, char **argv)
 	unsigned long threads = 0;
 	int verbosity = SVC_LOG_WARN, c, r, rc = 1, sig;
 	bool have_secrets = false;
-	size_t len, i, n;
+	size_t len, i, n, keylen = 0;
 	sigset_t sigs;
 	struct timespec tick = { 60, 0 };
-	long ncpu;
 
 	memset(&k, 0, sizeof(k));
 	memset(&d, 0, sizeof(d));
@@ -240,7 +133,7 @@ main(int argc, char **argv)
 			addr = optarg;
 			break;
 		case 'p':
-			if (!parse_uint(optarg, 65535, &port))
+			if (!svc_parse_uint(optarg, 65535, &port))
 				return die("-p: not a port: %s", optarg);
 			break;
 		case 'e':
@@ -275,14 +168,14 @@ main(int argc, char **argv)
 			if ((r = ccakit_secrets_load_spec(k.secrets, optarg,
 			    &d)) != CCAKIT_OK)
 				return die("--secret %s: %s", optarg,
-				    detail_text(r, &d));
+				    svc_detail_text(r, &d));
 			have_secrets = true;
 			break;
 		case OPT_SECRETS_DIR:
 			if ((r = ccakit_secrets_load_dir(k.secrets, optarg,
 			    &d)) != CCAKIT_OK)
 				return die("--secrets-dir %s: %s", optarg,
-				    detail_text(r, &d));
+				    svc_detail_text(r, &d));
 			have_secrets = true;
 			break;
 		case OPT_TA:
@@ -298,8 +191,8 @@ main(int argc, char **argv)
 			keyf = optarg;
 			break;
 		case OPT_TTL:
-			if (!parse_uint(optarg, CCAKIT_CHALLENGE_TTL_MAX, &ttl) ||
-			    ttl == 0)
+			if (!svc_parse_uint(optarg, CCAKIT_CHALLENGE_TTL_MAX,
+			    &ttl) || ttl == 0)
 				return die("--challenge-ttl: 1..%d seconds",
 				    CCAKIT_CHALLENGE_TTL_MAX);
 			break;
@@ -307,7 +200,8 @@ main(int argc, char **argv)
 			k.wrap_flags |= CCAKIT_WRAPKEY_ALLOW_1024;
 			break;
 		case OPT_THREADS:
-			if (!parse_uint(optarg, 256, &threads) || threads == 0)
+			if (!svc_parse_uint(optarg, 256, &threads) ||
+			    threads == 0)
 				return die("--threads: 1..256");
 			break;
 		case OPT_PORT_FILE:
@@ -344,13 +238,14 @@ main(int argc, char **argv)
 		return die("demo secret: %s", ccakit_strerror(r));
 	/* Approved RIMs (the demo's file, read once). */
 	if (refvals != NULL) {
-		if (read_text(refvals, CCAKIT_REFVALS_MAX_JSON, &text, &len))
+		if (svc_read_text(PROG, refvals, CCAKIT_REFVALS_MAX_JSON, &text,
+		    &len))
 			goto out;
 		r = ccakit_refvals_load_json(k.refvals, text, len, &d);
 		free(text);
 		text = NULL;
 		if (r != CCAKIT_OK) {
-			die("%s: %s", refvals, detail_text(r, &d));
+			die("%s: %s", refvals, svc_detail_text(r, &d));
 			goto out;
 		}
 	}
@@ -365,30 +260,32 @@ main(int argc, char **argv)
 	k.nrims = n;
 	/* Trust anchors and reference values of the embedded verifier. */
 	if (ta != NULL) {
-		if (read_text(ta, CCAKIT_STORE_MAX_JSON, &text, &len))
+		if (svc_read_text(PROG, ta, CCAKIT_STORE_MAX_JSON, &text,
+		    &len))
 			goto out;
 		r = ccakit_ta_store_load_json(k.tas, text, len, &d);
 		free(text);
 		text = NULL;
 		if (r != CCAKIT_OK) {
-			die("%s: %s", ta, detail_text(r, &d));
+			die("%s: %s", ta, svc_detail_text(r, &d));
 			goto out;
 		}
 	} else if (k.mock && k.verifier_url == NULL) {
 		if ((r = ccakit_ta_store_load_json(k.tas, kbs_mock_ta_json,
 		    strlen(kbs_mock_ta_json), &d)) != CCAKIT_OK) {
-			die("mock trust anchor: %s", detail_text(r, &d));
+			die("mock trust anchor: %s", svc_detail_text(r, &d));
 			goto out;
 		}
 	}
 	if (rv != NULL) {
-		if (read_text(rv, CCAKIT_STORE_MAX_JSON, &text, &len))
+		if (svc_read_text(PROG, rv, CCAKIT_STORE_MAX_JSON, &text,
+		    &len))
 			goto out;
 		r = ccakit_rv_store_load_json(k.rvs, text, len, &d);
 		free(text);
 		text = NULL;
 		if (r != CCAKIT_OK) {
-			die("%s: %s", rv, detail_text(r, &d));
+			die("%s: %s", rv, svc_detail_text(r, &d));
 			goto out;
 		}
 	}
@@ -396,7 +293,7 @@ main(int argc, char **argv)
 	if (images != NULL) {
 		char *dir, *slash;
 
-		if (read_text(images, 1024 * 1024, &text, &len))
+		if (svc_read_text(PROG, images, 1024 * 1024, &text, &len))
 			goto out;
 		if ((dir = strdup(images)) == NULL) {
 			die("out of memory");
@@ -416,27 +313,27 @@ main(int argc, char **argv)
 	}
 	/* Challenges. */
 	if (db == NULL) {
-		if (default_db(dbbuf, sizeof(dbbuf)) != 0) {
+		if (svc_default_db("keybroker.db", dbbuf,
+		    sizeof(dbbuf)) != 0) {
 			die("no $XDG_DATA_HOME or $HOME: give --db");
 			goto out;
 		}
 		db = dbbuf;
 	}
-	if (make_parents(db) != 0) {
+	if (svc_make_parents(db) != 0) {
 		die("%s: cannot create its directory: %s", db,
 		    strerror(errno));
 		goto out;
 	}
 	if ((r = ccakit_chstore_open_sqlite(db, &k.chs, &d)) != CCAKIT_OK) {
-		die("%s: %s", db, detail_text(r, &d));
+		die("%s: %s", db, svc_detail_text(r, &d));
 		goto out;
 	}
 	if ((r = ccakit_chstore_set_ttl(k.chs, (unsigned)ttl)) != CCAKIT_OK) {
 		die("--challenge-ttl: %s", ccakit_strerror(r));
 		goto out;
 	}
-	if (certf != NULL && (read_text(certf, 1024 * 1024, &cert, &len) ||
-	    read_text(keyf, 1024 * 1024, &key, &len)))
+	if (svc_read_tls(PROG, certf, keyf, &cert, &key, &keylen))
 		goto out;
 
 	if (k.verifier_url == NULL && ccakit_ta_store_count(k.tas) == 0)
@@ -451,18 +348,11 @@ main(int argc, char **argv)
 	}
 
 	/* Block the signals before the pool threads inherit the mask. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
+	svc_block_signals(&sigs);
 	if (threads == 0) {
 		/* CPU-bound with the embedded verifier; waiting on the
 		 * network with a remote one. */
-		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		threads = ncpu > 0 ? (unsigned long)ncpu : 2;
+		threads = svc_ncpus();
 		if (k.verifier_url != NULL)
 			threads = threads * 8 < 16 ? 16 : threads * 8;
 	}
@@ -496,7 +386,7 @@ main(int argc, char **argv)
 	    "value(s), challenges in %s)", k.endpoint,
 	    k.verifier_url != NULL ? k.verifier_url : "embedded",
 	    ccakit_secrets_count(k.secrets), k.nrims, db);
-	if (port_file != NULL && write_port_file(port_file,
+	if (port_file != NULL && svc_write_port_file(port_file,
 	    (uint16_t)port) != 0) {
 		die("%s: %s", port_file, strerror(errno));
 		goto out;
@@ -524,10 +414,7 @@ out:
 	kbs_images_free(k.images, k.nimages);
 	free(k.dyn);
 	pthread_mutex_destroy(&k.dyn_mu);
-	if (key != NULL) {
-		ccakit_wipe(key, strlen(key));
-		free(key);
-	}
+	svc_free_secret(key, keylen);
 	free(cert);
 	return rc;
 }

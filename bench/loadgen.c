@@ -1,0 +1,608 @@
+/*
+ * loadgen: the service benches' common load generator (see loadgen.h).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include <ccakit/ccakit.h>
+
+#include "loadgen.h"
+
+#define BOUND_ROUNDS    3
+#define SERVER_ARGS_MAX 32
+
+static const char *prog = "bench";
+
+/* The emulated realm, shared read-only by the clients. */
+static ccakit_key *cpak, *rak;
+static uint8_t *plat_sign1;             /* cached platform COSE_Sign1 */
+static size_t plat_sign1_len;
+static struct ccakit_realm_claims realm_tmpl;
+static uint8_t *tmpl_buf;               /* what realm_tmpl points into */
+
+/* The run. */
+static pthread_barrier_t start_line;
+static double deadline;
+
+/* Results. */
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long n_ok, n_err, n_replays, n_double, n_dup_nonce;
+static char first_err[512];
+static uint64_t *nonce_seen;            /* open-addressing set */
+static size_t nonce_cap, nonce_count;
+static double *lat;
+static size_t nlat, lat_cap;
+
+void
+lg_init(const char *name)
+{
+	prog = name;
+}
+
+double
+lg_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void
+lg_die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+void
+lg_parse_args(int argc, char **argv, struct lg_opts *o, void (*usage)(void))
+{
+	int c;
+
+	o->clients = 64;
+	o->seconds = 60;
+	o->url = NULL;
+	o->server = NULL;
+	o->threads = 0;
+	while ((c = getopt(argc, argv, "c:t:u:s:d:T:")) != -1) {
+		switch (c) {
+		case 'c':
+			o->clients = strtoul(optarg, NULL, 10);
+			if (o->clients < 1 || o->clients > 1024)
+				usage();
+			break;
+		case 't':
+			o->seconds = atof(optarg);
+			if (o->seconds <= 0 || o->seconds > 3600)
+				usage();
+			break;
+		case 'u':
+			o->url = optarg;
+			break;
+		case 's':
+			o->server = optarg;
+			break;
+		case 'd':
+			o->demo_dir = optarg;
+			break;
+		case 'T':
+			o->threads = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+}
+
+void
+lg_mkdtemp(char *dir, size_t dirsz)
+{
+	snprintf(dir, dirsz, "/tmp/%s.XXXXXX", prog);
+	if (mkdtemp(dir) == NULL)
+		lg_die("mkdtemp: %s", strerror(errno));
+}
+
+void
+lg_rmdir(const char *dir)
+{
+	char cmd[PATH_MAX + 16];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "%s: cannot remove %s\n", prog, dir);
+}
+
+/* --- the realm --- */
+
+static ccakit_key *
+load_key(const char *path)
+{
+	ccakit_key *k;
+	uint8_t *buf;
+	size_t len;
+	FILE *f;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		lg_die("%s: %s", path, strerror(errno));
+	if ((buf = malloc(65536)) == NULL)
+		lg_die("out of memory");
+	len = fread(buf, 1, 65535, f);
+	fclose(f);
+	if ((k = ccakit_key_new()) == NULL ||
+	    ccakit_key_from_pem(k, (const char *)buf, len) != CCAKIT_OK)
+		lg_die("%s: not a private key", path);
+	free(buf);
+	return k;
+}
+
+static char *
+read_text(const char *path, size_t *len)
+{
+	char *buf;
+	FILE *f;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		lg_die("%s: %s", path, strerror(errno));
+	if ((buf = malloc(1 << 20)) == NULL)
+		lg_die("out of memory");
+	*len = fread(buf, 1, (1 << 20) - 1, f);
+	buf[*len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static FILE *
+create_file(const char *path)
+{
+	FILE *f;
+
+	if ((f = fopen(path, "w")) == NULL)
+		lg_die("%s: %s", path, strerror(errno));
+	return f;
+}
+
+/*
+ * Claims from demo/claims.json, keys from the PEM files. One token made
+ * by the library gives the platform claims as the library completes them
+ * (challenge = H(RAK)); the platform token is signed once.
+ */
+void
+lg_realm_setup(const char *demo_dir, const char *ta_out, const char *rims_out)
+{
+	struct ccakit_create_opts co = { CCAKIT_FORMAT_907 };
+	const struct ccakit_platform_claims *pc;
+	ccakit_claimset *cs;
+	ccakit_token *t;
+	uint8_t payload[8192];
+	char path[PATH_MAX], *text, hex1[80], hex2[80], rim[100];
+	char jwk[1024];
+	size_t len, plen;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/claims.json", demo_dir);
+	text = read_text(path, &len);
+	if ((cs = ccakit_claimset_new()) == NULL ||
+	    ccakit_claimset_from_json(cs, text, len, NULL) != CCAKIT_OK)
+		lg_die("%s: bad claims", path);
+	snprintf(path, sizeof(path), "%s/cpak.pem", demo_dir);
+	cpak = load_key(path);
+	snprintf(path, sizeof(path), "%s/rak.pem", demo_dir);
+	rak = load_key(path);
+	if ((tmpl_buf = malloc(CCAKIT_TOKEN_MAX_SIZE)) == NULL ||
+	    (t = ccakit_token_new()) == NULL)
+		lg_die("out of memory");
+	if (ccakit_token_create(ccakit_claimset_platform(cs),
+	    ccakit_claimset_realm(cs), cpak, rak, &co, tmpl_buf,
+	    CCAKIT_TOKEN_MAX_SIZE, &len) != CCAKIT_OK ||
+	    ccakit_token_decode(t, tmpl_buf, len, NULL) != CCAKIT_OK)
+		lg_die("cannot create a token from %s", demo_dir);
+	pc = ccakit_token_platform(t);
+	realm_tmpl = *ccakit_token_realm(t);
+	if (ccakit_platform_claims_encode(pc, payload, sizeof(payload),
+	    &plen) != CCAKIT_OK || (plat_sign1 = malloc(8192)) == NULL ||
+	    ccakit_cose_sign1_sign(cpak, 0, payload, plen, plat_sign1, 8192,
+	    &plat_sign1_len) != CCAKIT_OK)
+		lg_die("cannot sign the platform token");
+	/* Trust anchor and approved RIM for our own server. */
+	if (ccakit_hex_encode(pc->impl_id.ptr, pc->impl_id.len, hex1,
+	    sizeof(hex1)) != CCAKIT_OK || ccakit_hex_encode(pc->inst_id.ptr,
+	    pc->inst_id.len, hex2, sizeof(hex2)) != CCAKIT_OK ||
+	    ccakit_key_to_jwk(cpak, jwk, sizeof(jwk)) != CCAKIT_OK ||
+	    ccakit_b64_encode(realm_tmpl.rim.ptr, realm_tmpl.rim.len,
+	    CCAKIT_B64_STD, rim, sizeof(rim)) != CCAKIT_OK)
+		lg_die("cannot write the trust anchor");
+	if (ta_out != NULL) {
+		f = create_file(ta_out);
+		fprintf(f, "[{\"implementation-id\":\"%s\",\"instance-id\":"
+		    "\"%s\",\"pkey\":%s}]\n", hex1, hex2, jwk);
+		fclose(f);
+	}
+	if (rims_out != NULL) {
+		f = create_file(rims_out);
+		fprintf(f, "{\"reference-values\":[\"%s\"]}\n", rim);
+		fclose(f);
+	}
+	/* realm_tmpl keeps pointing into tmpl_buf: keep it, drop t. */
+	ccakit_token_free(&t);
+	ccakit_claimset_free(&cs);
+	free(text);
+}
+
+/* Realm claims signed now, platform token cached, collection 907. */
+int
+lg_realm_token(const uint8_t *nonce, uint8_t *out, size_t outsz,
+    size_t *outlen)
+{
+	struct ccakit_realm_claims rc = realm_tmpl;
+	struct ccakit_cbor_writer w;
+	uint8_t payload[4096], sign1[8192];
+	size_t plen, slen;
+
+	rc.challenge.ptr = nonce;
+	rc.challenge.len = CCAKIT_CHALLENGE_LEN;
+	if (ccakit_realm_claims_encode(&rc, payload, sizeof(payload),
+	    &plen) != CCAKIT_OK || ccakit_cose_sign1_sign(rak,
+	    CCAKIT_COSE_ES384, payload, plen, sign1, sizeof(sign1), &slen) !=
+	    CCAKIT_OK)
+		return -1;
+	ccakit_cbor_writer_init(&w, out, outsz);
+	ccakit_cbor_put_tag(&w, 907);
+	ccakit_cbor_put_map(&w, 2);
+	ccakit_cbor_put_uint(&w, 44234);
+	ccakit_cbor_put_array(&w, 2);
+	ccakit_cbor_put_uint(&w, 263);
+	ccakit_cbor_put_bstr(&w, plat_sign1, plat_sign1_len);
+	ccakit_cbor_put_uint(&w, 44241);
+	ccakit_cbor_put_array(&w, 2);
+	ccakit_cbor_put_uint(&w, 263);
+	ccakit_cbor_put_bstr(&w, sign1, slen);
+	return ccakit_cbor_writer_finish(&w, outlen) == 0 ? 0 : -1;
+}
+
+/* --- the bound --- */
+
+struct rawsig {
+	EVP_PKEY *pk;
+	uint8_t msg[4096];
+	size_t msglen;
+	uint8_t sig[128];
+	size_t siglen;
+};
+
+static void
+rawsig_make(struct rawsig *s, size_t msglen)
+{
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+
+	s->pk = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+	s->msglen = msglen < sizeof(s->msg) ? msglen : sizeof(s->msg);
+	memset(s->msg, 0x5a, s->msglen);
+	s->siglen = sizeof(s->sig);
+	if (c == NULL || s->pk == NULL || EVP_DigestSignInit_ex(c, NULL,
+	    "SHA384", NULL, NULL, s->pk, NULL) != 1 || EVP_DigestSign(c,
+	    s->sig, &s->siglen, s->msg, s->msglen) != 1)
+		lg_die("raw sign failed");
+	EVP_MD_CTX_free(c);
+}
+
+static void
+rawsig_verify(const struct rawsig *s)
+{
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+
+	if (c == NULL || EVP_DigestVerifyInit_ex(c, NULL, "SHA384", NULL,
+	    NULL, s->pk, NULL) != 1 || EVP_DigestVerify(c, s->sig, s->siglen,
+	    s->msg, s->msglen) != 1)
+		lg_die("raw verify failed");
+	EVP_MD_CTX_free(c);
+}
+
+double
+lg_measure_bound(void)
+{
+	struct rawsig raw[2];
+	double t0, t, best = 0, rate;
+	size_t n;
+	int round;
+
+	rawsig_make(&raw[0], plat_sign1_len);
+	rawsig_make(&raw[1], 300);
+	for (round = 0; round < BOUND_ROUNDS; round++) {
+		t0 = lg_now();
+		for (n = 0; (t = lg_now() - t0) < LG_BOUND_SECONDS; n++) {
+			rawsig_verify(&raw[0]);
+			rawsig_verify(&raw[1]);
+		}
+		if ((rate = (double)n / t) > best)
+			best = rate;
+	}
+	EVP_PKEY_free(raw[0].pk);
+	EVP_PKEY_free(raw[1].pk);
+	return best;
+}
+
+/* --- the server --- */
+
+static double
+tv_s(struct timeval tv)
+{
+	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+void
+lg_server_path(const char *name, char *buf, size_t bufsz)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	if (n <= 0)
+		lg_die("cannot find %s: use -s", name);
+	path[n] = '\0';
+	*strrchr(path, '/') = '\0';
+	snprintf(buf, bufsz, "%s/%s", path, name);
+}
+
+pid_t
+lg_server_start(const char *server, const char *dir,
+    const char *const *args, unsigned threads, char *url, size_t urlsz)
+{
+	const char *argv[SERVER_ARGS_MAX];
+	char port_file[PATH_MAX], thr[16], buf[16];
+	size_t i, ac = 0;
+	double t0;
+	FILE *f;
+	pid_t pid;
+
+	snprintf(port_file, sizeof(port_file), "%s/port", dir);
+	snprintf(thr, sizeof(thr), "%u", threads);
+	argv[ac++] = server;
+	argv[ac++] = "-q";
+	argv[ac++] = "-p";
+	argv[ac++] = "0";
+	argv[ac++] = "--port-file";
+	argv[ac++] = port_file;
+	for (i = 0; args[i] != NULL; i++) {
+		if (ac + 3 >= SERVER_ARGS_MAX)
+			lg_die("too many server arguments");
+		argv[ac++] = args[i];
+	}
+	if (threads > 0) {
+		argv[ac++] = "--threads";
+		argv[ac++] = thr;
+	}
+	argv[ac] = NULL;
+	if ((pid = fork()) < 0)
+		lg_die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		/* execv's argv is not const-qualified, but is not written. */
+		execv(server, (char *const *)(uintptr_t)argv);
+		fprintf(stderr, "%s: %s: %s\n", prog, server, strerror(errno));
+		_exit(127);
+	}
+	for (t0 = lg_now(); lg_now() - t0 < 10; usleep(20000)) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			lg_die("%s exited at start", server);
+		if ((f = fopen(port_file, "r")) == NULL)
+			continue;
+		if (fgets(buf, sizeof(buf), f) != NULL) {
+			fclose(f);
+			snprintf(url, urlsz, "http://127.0.0.1:%d", atoi(buf));
+			return pid;
+		}
+		fclose(f);
+	}
+	kill(pid, SIGTERM);
+	lg_die("%s did not start", server);
+}
+
+double
+lg_server_stop(pid_t pid)
+{
+	struct rusage ru;
+
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	getrusage(RUSAGE_CHILDREN, &ru);
+	return tv_s(ru.ru_utime) + tv_s(ru.ru_stime);
+}
+
+/* --- the clients --- */
+
+void
+lg_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&mu);
+	if (n_err++ == 0) {
+		va_start(ap, fmt);
+		vsnprintf(first_err, sizeof(first_err), fmt, ap);
+		va_end(ap);
+	}
+	pthread_mutex_unlock(&mu);
+}
+
+/* Insert the first 8 bytes of a nonce; false when already present. */
+static bool
+nonce_insert(uint64_t v)
+{
+	uint64_t *nt;
+	size_t i, j, ncap;
+
+	if (2 * (nonce_count + 1) > nonce_cap) {
+		ncap = nonce_cap == 0 ? 1024 : nonce_cap * 2;
+		if ((nt = calloc(ncap, sizeof(*nt))) == NULL)
+			lg_die("out of memory");
+		for (i = 0; i < nonce_cap; i++) {
+			if (nonce_seen[i] == 0)
+				continue;
+			for (j = nonce_seen[i] % ncap; nt[j] != 0;
+			    j = (j + 1) % ncap)
+				;
+			nt[j] = nonce_seen[i];
+		}
+		free(nonce_seen);
+		nonce_seen = nt;
+		nonce_cap = ncap;
+	}
+	for (j = v % nonce_cap; nonce_seen[j] != 0; j = (j + 1) % nonce_cap)
+		if (nonce_seen[j] == v)
+			return false;
+	nonce_seen[j] = v;
+	nonce_count++;
+	return true;
+}
+
+void
+lg_nonce(const uint8_t *nonce)
+{
+	uint64_t v;
+
+	memcpy(&v, nonce, sizeof(v));
+	if (v == 0)
+		v = 1;
+	pthread_mutex_lock(&mu);
+	if (!nonce_insert(v))
+		n_dup_nonce++;
+	pthread_mutex_unlock(&mu);
+}
+
+void
+lg_count(unsigned long *counter)
+{
+	pthread_mutex_lock(&mu);
+	(*counter)++;
+	pthread_mutex_unlock(&mu);
+}
+
+void
+lg_ok(double ms, bool replayed, bool double_used)
+{
+	double *nl;
+
+	pthread_mutex_lock(&mu);
+	n_ok++;
+	n_replays += replayed;
+	n_double += double_used;
+	if (nlat == lat_cap) {
+		lat_cap = lat_cap == 0 ? 4096 : lat_cap * 2;
+		if ((nl = realloc(lat, lat_cap * sizeof(*lat))) == NULL)
+			lg_die("out of memory");
+		lat = nl;
+	}
+	lat[nlat++] = ms;
+	pthread_mutex_unlock(&mu);
+}
+
+/* Twice: the clients' setup done, then the deadline set by lg_run(). */
+void
+lg_client_ready(void)
+{
+	pthread_barrier_wait(&start_line);
+	pthread_barrier_wait(&start_line);
+}
+
+bool
+lg_running(void)
+{
+	return lg_now() < deadline;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void
+lg_run(unsigned long clients, double seconds, void *(*fn)(void *),
+    struct lg_stats *st)
+{
+	struct rusage ru0, ru1;
+	pthread_t *th;
+	unsigned long i;
+	double t0;
+
+	if ((th = calloc(clients, sizeof(*th))) == NULL ||
+	    pthread_barrier_init(&start_line, NULL, (unsigned)clients + 1) != 0)
+		lg_die("out of memory");
+	deadline = lg_now() + 1e9;
+	for (i = 0; i < clients; i++)
+		if (pthread_create(&th[i], NULL, fn, (void *)(uintptr_t)i) != 0)
+			lg_die("pthread_create failed");
+	/* When every client is set up, start everybody at once. */
+	pthread_barrier_wait(&start_line);
+	getrusage(RUSAGE_SELF, &ru0);
+	t0 = lg_now();
+	deadline = t0 + seconds;
+	pthread_barrier_wait(&start_line);
+	for (i = 0; i < clients; i++)
+		pthread_join(th[i], NULL);
+	st->elapsed = lg_now() - t0;
+	getrusage(RUSAGE_SELF, &ru1);
+	pthread_barrier_destroy(&start_line);
+	free(th);
+
+	qsort(lat, nlat, sizeof(*lat), cmp_double);
+	st->ok = n_ok;
+	st->err = n_err;
+	st->replays = n_replays;
+	st->doubled = n_double;
+	st->dup_nonce = n_dup_nonce;
+	st->first_err = first_err;
+	st->lat = lat;
+	st->nlat = nlat;
+	st->client_cpu = tv_s(ru1.ru_utime) + tv_s(ru1.ru_stime) -
+	    tv_s(ru0.ru_utime) - tv_s(ru0.ru_stime);
+}
+
+void
+lg_print_latency(const struct lg_stats *st)
+{
+	if (st->nlat > 0)
+		printf("latency p50 / p99 / max:              %7.1f / %.1f / "
+		    "%.1f ms\n", st->lat[st->nlat / 2],
+		    st->lat[st->nlat * 99 / 100], st->lat[st->nlat - 1]);
+}
+
+void
+lg_cleanup(void)
+{
+	free(lat);
+	lat = NULL;
+	nlat = lat_cap = 0;
+	free(nonce_seen);
+	nonce_seen = NULL;
+	nonce_cap = nonce_count = 0;
+	free(plat_sign1);
+	plat_sign1 = NULL;
+	free(tmpl_buf);
+	tmpl_buf = NULL;
+	ccakit_key_free(&cpak);
+	ccakit_key_free(&rak);
+}

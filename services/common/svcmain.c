@@ -1,0 +1,163 @@
+/* What the server programs' main() share. */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ccakit/bytes.h>
+
+#include "svcmain.h"
+#include "util/util.h"
+
+#define TLS_FILE_MAX    (1024 * 1024)
+
+int
+svc_die(const char *prog, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+const char *
+svc_detail_text(int r, const struct ccakit_errdetail *d)
+{
+	return (d != NULL && d->text[0] != '\0') ? d->text :
+	    ccakit_strerror(r);
+}
+
+bool
+svc_parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (s[0] < '0' || s[0] > '9')
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+int
+svc_read_text(const char *prog, const char *path, size_t max, char **out,
+    size_t *len)
+{
+	uint8_t *buf;
+	int r;
+
+	if ((r = cki_read_file(path, max, &buf, len)) != CCAKIT_OK)
+		return svc_die(prog, "%s: %s", path, r == CCAKIT_ERR_IO ?
+		    strerror(errno) : ccakit_strerror(r));
+	*out = (char *)buf;
+	return 0;
+}
+
+void
+svc_free_secret(char *p, size_t len)
+{
+	if (p == NULL)
+		return;
+	ccakit_wipe(p, len);
+	free(p);
+}
+
+int
+svc_read_tls(const char *prog, const char *certf, const char *keyf,
+    char **cert, char **key, size_t *keylen)
+{
+	size_t len;
+
+	if (certf == NULL)
+		return 0;
+	if (svc_read_text(prog, certf, TLS_FILE_MAX, cert, &len))
+		return 1;
+	return svc_read_text(prog, keyf, TLS_FILE_MAX, key, keylen);
+}
+
+int
+svc_default_db(const char *name, char *out, size_t outsz)
+{
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	int n;
+
+	if (xdg != NULL && xdg[0] == '/')
+		n = snprintf(out, outsz, "%s/ccakit/%s", xdg, name);
+	else if (home != NULL && home[0] == '/')
+		n = snprintf(out, outsz, "%s/.local/share/ccakit/%s", home,
+		    name);
+	else
+		return -1;
+	return (n < 0 || (size_t)n >= outsz) ? -1 : 0;
+}
+
+int
+svc_make_parents(const char *path)
+{
+	char buf[PATH_MAX];
+	size_t i, n = strlen(path);
+
+	if (n >= sizeof(buf))
+		return -1;
+	memcpy(buf, path, n + 1);
+	for (i = 1; buf[i] != '\0'; i++) {
+		if (buf[i] != '/')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+			return -1;
+		buf[i] = '/';
+	}
+	return 0;
+}
+
+int
+svc_write_port_file(const char *path, uint16_t port)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return -1;
+	if ((f = fopen(tmp, "w")) == NULL)
+		return -1;
+	if (fprintf(f, "%u\n", port) < 0 || fclose(f) != 0 ||
+	    rename(tmp, path) != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+void
+svc_block_signals(sigset_t *sigs)
+{
+	sigemptyset(sigs);
+	sigaddset(sigs, SIGINT);
+	sigaddset(sigs, SIGTERM);
+	sigaddset(sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+unsigned long
+svc_ncpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (unsigned long)n : 2;
+}

@@ -1,0 +1,66 @@
+/*
+ * What the server programs' main() share: diagnostics before the log is
+ * set up, option values, the database and port files, the TLS files, the
+ * signals and the worker count. Messages go to stderr as "prog: text".
+ */
+#ifndef SVC_SVCMAIN_H
+#define SVC_SVCMAIN_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ccakit/err.h>
+
+#include "log.h"
+
+/* Print "prog: message" and a newline on stderr; returns 1 (exit status). */
+int svc_die(const char *prog, const char *fmt, ...) SVC_PRINTF(2, 3);
+
+/* The detail text of an error if there is one, else its generic text. */
+const char *svc_detail_text(int r, const struct ccakit_errdetail *d);
+
+/* A decimal number 0..max, nothing else; false if s is not one. */
+bool svc_parse_uint(const char *s, unsigned long max, unsigned long *out);
+
+/*
+ * Read a file of at most max bytes into *out (NUL-terminated, free()).
+ * On failure says why with svc_die() and returns 1.
+ */
+int svc_read_text(const char *prog, const char *path, size_t max,
+    char **out, size_t *len);
+
+/* Wipe and free a secret read with svc_read_text(); p may be NULL. */
+void svc_free_secret(char *p, size_t len);
+
+/*
+ * The TLS certificate and key (PEM, 1 MiB at most each), when certf is
+ * not NULL; else *cert and *key stay NULL. Free the key with
+ * svc_free_secret(*key, *keylen). Returns 1 after svc_die().
+ */
+int svc_read_tls(const char *prog, const char *certf, const char *keyf,
+    char **cert, char **key, size_t *keylen);
+
+/*
+ * The default database path, $XDG_DATA_HOME/ccakit/<name> or else
+ * $HOME/.local/share/ccakit/<name>. -1 without either, or if too long.
+ */
+int svc_default_db(const char *name, char *out, size_t outsz);
+
+/* mkdir -p of the parent directories of path, mode 0700; -1 and errno. */
+int svc_make_parents(const char *path);
+
+/* Write "port\n" to path (through path.tmp and a rename); -1 and errno. */
+int svc_write_port_file(const char *path, uint16_t port);
+
+/*
+ * Block SIGINT, SIGTERM and SIGHUP (in *sigs, for sigtimedwait()) and
+ * ignore SIGPIPE. Call before any thread starts, so that all inherit it.
+ */
+void svc_block_signals(sigset_t *sigs);
+
+/* The number of online CPUs, 2 if unknown. */
+unsigned long svc_ncpus(void);
+
+#endif /* SVC_SVCMAIN_H */
