@@ -6,7 +6,8 @@
  * annotated evidence.
  *
  * Claims (names as on the wire):
- *   eat_profile       "tag:github.com,2023:veraison/ear" (required)
+ *   eat_profile       "tag:github.com,2023:veraison/ear" or Trustee's
+ *                     alias CCAKIT_EAR_PROFILE_TRUSTEE (required)
  *   iat               Unix seconds (required in a JWT; an integral JSON
  *                     real such as 1.666529184e+09 is accepted)
  *   ear.verifier-id   {"build": tstr, "developer": tstr} (required in a
@@ -18,8 +19,17 @@
  *   exp, nbf          optional; enforced by ccakit_ear_verify_jwt
  * Appraisal members:
  *   ear.status                      "none" | "affirming" | "warning" |
- *                                   "contraindicated" (required)
+ *                                   "contraindicated" (required), or as
+ *                                   veraison/ear also reads it, the tier
+ *                                   number 0 | 2 | 32 | 96 (JSON, or
+ *                                   decimal text such as "32")
  *   ear.trustworthiness-vector      the eight AR4SI claims, -128..127
+ *                                   (JSON numbers with an integral value,
+ *                                   or decimal text), or veraison/ear's
+ *                                   name of the value ("approved_rt",
+ *                                   "unrecognized_rt", "crypto_failed",
+ *                                   ...; any claim's table, CamelCase or
+ *                                   '-'/'.' for '_' folded to snake_case)
  *   ear.appraisal-policy-id         tstr
  *   ear.veraison.annotated-evidence JSON object
  *   ear.veraison.policy-claims      JSON object
@@ -29,7 +39,9 @@
  *
  * Serialization: compact JSON, members sorted as Go's encoder sorts them
  * (Veraison's own output order), the trust vector with all eight claims
- * (unset ones as 0), as Veraison writes it.
+ * (unset ones as 0), as Veraison writes it. A parsed status or claim in
+ * another form is written back in the canonical one (a tier name, an
+ * integer).
  *
  * Getters return borrowed pointers valid until the EAR is modified or
  * freed. Functions return CCAKIT_OK or a ccakit_err code and write their
@@ -51,6 +63,9 @@ extern "C" {
 #endif
 
 #define CCAKIT_EAR_PROFILE          "tag:github.com,2023:veraison/ear"
+/* Trustee's alias of the Veraison profile (veraison/ear accepts both). */
+#define CCAKIT_EAR_PROFILE_TRUSTEE \
+	"tag:github.com,2024:confidential-containers/Trustee"
 #define CCAKIT_EAR_SUBMOD_PLATFORM  "CCA_SSD_PLATFORM"
 #define CCAKIT_EAR_SUBMOD_REALM     "CCA_REALM"
 /* The submod Veraison emits when evidence cannot be verified at all. */
@@ -113,7 +128,8 @@ int ccakit_ear_to_json(const ccakit_ear *e, unsigned flags, char **out);
 /*
  * Parse an (unsigned) claims set, such as the input the key broker's
  * policy sees (vector ear-claims-ok.json). Requires eat_profile equal to
- * CCAKIT_EAR_PROFILE and at least one submod with a status; iat and
+ * CCAKIT_EAR_PROFILE or CCAKIT_EAR_PROFILE_TRUSTEE and at least one
+ * submod with a status; iat and
  * ear.verifier-id are optional here. Replaces the content of e only on
  * success. Errors: CCAKIT_ERR_TOO_LARGE, CCAKIT_ERR_JSON (syntax, types,
  * duplicates), CCAKIT_ERR_CLAIM_MISSING, CCAKIT_ERR_CLAIM_VALUE,

@@ -225,6 +225,173 @@ tier_from_name(const char *s, enum ccakit_tier *t)
 	return false;
 }
 
+/*
+ * An integer in decimal text as Go's strconv.Atoi reads it: an optional
+ * sign, then digits only. Bounded to -1000..1000 (every caller wants a
+ * small range; larger values are refused as out of range anyway).
+ */
+static bool
+atoi_small(const char *s, int *out)
+{
+	bool neg = false;
+	int v = 0;
+
+	if (*s == '+' || *s == '-')
+		neg = *s++ == '-';
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' || v > 1000)
+			return false;
+		v = v * 10 + (*s - '0');
+	}
+	*out = neg ? -v : v;
+	return true;
+}
+
+/* A JSON number with an integral value in lo..hi. */
+static bool
+json_int_in(const json_t *v, int lo, int hi, int *out)
+{
+	double x;
+
+	if (json_is_integer(v)) {
+		if (json_integer_value(v) < lo || json_integer_value(v) > hi)
+			return false;
+		*out = (int)json_integer_value(v);
+		return true;
+	}
+	if (!json_is_real(v))
+		return false;
+	x = json_real_value(v);
+	if (!(x >= lo && x <= hi) || x != (double)(int)x)
+		return false;
+	*out = (int)x;
+	return true;
+}
+
+/*
+ * ear.status as veraison/ear reads it: a tier name, a tier number (0, 2,
+ * 32, 96), or such a number as decimal text.
+ */
+static bool
+status_value(const json_t *v, enum ccakit_tier *t)
+{
+	size_t i;
+	int n;
+
+	if (json_is_string(v)) {
+		if (tier_from_name(json_string_value(v), t))
+			return true;
+		if (!atoi_small(json_string_value(v), &n))
+			return false;
+	} else if (!json_int_in(v, -1000, 1000, &n)) {
+		return false;
+	}
+	for (i = 0; i < sizeof(tiers) / sizeof(tiers[0]); i++)
+		if (n == (int)tiers[i]) {
+			*t = tiers[i];
+			return true;
+		}
+	return false;
+}
+
+/*
+ * The names veraison/ear gives trust-claim values (its "tag"s, one table
+ * per claim). It looks a name up in every table, whatever the claim:
+ * a name means the same value wherever it appears. The misspelling of 1
+ * is veraison/ear's own.
+ */
+static const struct {
+	const char *name;
+	int8_t v;
+} claim_names[] = {
+	{ "verifier_malfunction", -1 }, { "no_claim", 0 },
+	{ "unexected_evidence", 1 }, { "crypto_failed", 99 },
+	{ "recognized_instance", 2 }, { "untrustworthy_instance", 96 },
+	{ "unrecognized_instance", 97 },
+	{ "approved_config", 2 }, { "safe_config", 3 },
+	{ "unsafe_config", 32 }, { "unsupportable_config", 96 },
+	{ "approved_rt", 2 }, { "approved_boot", 3 }, { "unsafe_rt", 32 },
+	{ "unrecognized_rt", 33 }, { "contraindicated_rt", 96 },
+	{ "approved_fs", 2 }, { "unrecognized_fs", 32 },
+	{ "contraindicated_fs", 96 },
+	{ "genuine_hw", 2 }, { "unsafe_hw", 32 }, { "contraindicated_hw", 96 },
+	{ "unrecognized_hw", 97 },
+	{ "encrypted_rt", 2 }, { "isolated_rt", 32 }, { "visible_rt", 96 },
+	{ "hw_encrypted_secrets", 2 }, { "sw_encrypted_secrets", 32 },
+	{ "unencrypted_secrets", 96 },
+	{ "trusted_sources", 2 }, { "untrusted_sources", 32 },
+	{ "contraindicated_sources", 96 },
+};
+
+#define CLAIM_NAME_MAX 40
+
+/*
+ * A claim-value name folded to snake_case, as veraison/ear does before
+ * its lookup: lower case, '-', '.' and ' ' as '_', and '_' between a
+ * lower-case letter or digit and an upper-case letter (CamelCase).
+ */
+static bool
+claim_name_fold(const char *s, size_t len, char *out, size_t outsz)
+{
+	size_t i, n = 0;
+	char c, prev = '\0';
+
+	for (i = 0; i < len; i++) {
+		c = s[i];
+		if (n + 3 > outsz)
+			return false;
+		if (c >= 'A' && c <= 'Z') {
+			if ((prev >= 'a' && prev <= 'z') ||
+			    (prev >= '0' && prev <= '9'))
+				out[n++] = '_';
+			out[n++] = (char)(c - 'A' + 'a');
+		} else if (c == '-' || c == '.' || c == ' ') {
+			out[n++] = '_';
+		} else {
+			out[n++] = c;
+		}
+		prev = c;
+	}
+	out[n] = '\0';
+	return true;
+}
+
+/*
+ * A trust claim as veraison/ear reads it: a number in -128..127 (JSON,
+ * or decimal text) or a claim-value name.
+ */
+static bool
+claim_value(const json_t *v, int8_t *out)
+{
+	char buf[CLAIM_NAME_MAX];
+	size_t i;
+	int n;
+
+	if (!json_is_string(v)) {
+		if (!json_int_in(v, INT8_MIN, INT8_MAX, &n))
+			return false;
+		*out = (int8_t)n;
+		return true;
+	}
+	if (atoi_small(json_string_value(v), &n)) {
+		if (n < INT8_MIN || n > INT8_MAX)
+			return false;
+		*out = (int8_t)n;
+		return true;
+	}
+	if (!claim_name_fold(json_string_value(v), json_string_length(v),
+	    buf, sizeof(buf)))
+		return false;
+	for (i = 0; i < sizeof(claim_names) / sizeof(claim_names[0]); i++)
+		if (strcmp(buf, claim_names[i].name) == 0) {
+			*out = claim_names[i].v;
+			return true;
+		}
+	return false;
+}
+
 /* Claim index of a trust-vector member name, or -1. */
 static int
 tv_index(const char *s)
@@ -243,7 +410,7 @@ check_tv(const json_t *tv, struct ccakit_errdetail *d)
 {
 	const json_t *v;
 	const char *k;
-	json_int_t x;
+	int8_t x;
 
 	if (!json_is_object(tv))
 		return cki_detail(d, CCAKIT_ERR_JSON, S_TV,
@@ -252,10 +419,10 @@ check_tv(const json_t *tv, struct ccakit_errdetail *d)
 		if (tv_index(k) < 0)
 			return cki_detail(d, CCAKIT_ERR_CLAIM_VALUE, S_TV,
 			    "%s: unknown claim \"%.40s\"", S_TV, k);
-		if (!json_is_integer(v) ||
-		    (x = json_integer_value(v)) < INT8_MIN || x > INT8_MAX)
+		if (!claim_value(v, &x))
 			return cki_detail(d, CCAKIT_ERR_CLAIM_VALUE, S_TV,
-			    "%s: %s is not an integer in -128..127", S_TV, k);
+			    "%s: %s is neither an integer in -128..127 nor "
+			    "a claim name", S_TV, k);
 	}
 	return CCAKIT_OK;
 }
@@ -279,7 +446,7 @@ check_submod(const char *name, const json_t *s, struct ccakit_errdetail *d)
 	if ((v = json_object_get(s, S_STATUS)) == NULL)
 		return cki_detail(d, CCAKIT_ERR_CLAIM_MISSING, S_STATUS,
 		    "%s: missing %s", name, S_STATUS);
-	if (!json_is_string(v) || !tier_from_name(json_string_value(v), &t))
+	if (!status_value(v, &t))
 		return cki_detail(d, CCAKIT_ERR_CLAIM_VALUE, S_STATUS,
 		    "%s: %s is not a known status", name, S_STATUS);
 	if ((v = json_object_get(s, S_TV)) != NULL &&
@@ -354,9 +521,11 @@ check_claims(const json_t *root, bool jwt, struct ccakit_errdetail *d)
 		return cki_detail(d, CCAKIT_ERR_CLAIM_MISSING, M_PROFILE,
 		    "%s: missing", M_PROFILE);
 	if (!json_is_string(v) ||
-	    strcmp(json_string_value(v), CCAKIT_EAR_PROFILE) != 0)
+	    (strcmp(json_string_value(v), CCAKIT_EAR_PROFILE) != 0 &&
+	    strcmp(json_string_value(v), CCAKIT_EAR_PROFILE_TRUSTEE) != 0))
 		return cki_detail(d, CCAKIT_ERR_PROFILE_UNKNOWN, M_PROFILE,
-		    "%s: not %s", M_PROFILE, CCAKIT_EAR_PROFILE);
+		    "%s: neither %s nor %s", M_PROFILE, CCAKIT_EAR_PROFILE,
+		    CCAKIT_EAR_PROFILE_TRUSTEE);
 	if ((r = check_time(root, M_IAT, jwt, d)) != CCAKIT_OK ||
 	    (r = check_time(root, M_EXP, false, d)) != CCAKIT_OK ||
 	    (r = check_time(root, M_NBF, false, d)) != CCAKIT_OK)
@@ -397,6 +566,35 @@ check_claims(const json_t *root, bool jwt, struct ccakit_errdetail *d)
 	return CCAKIT_OK;
 }
 
+/*
+ * Write ear.status and the trust claims of checked claims in their
+ * canonical forms (a tier name, integers), as veraison/ear writes them
+ * back, so that accessors and output see one form.
+ */
+static int
+normalise(json_t *root)
+{
+	json_t *subs = json_object_get(root, M_SUBMODS), *s, *v, *tv;
+	enum ccakit_tier t;
+	const char *k, *c;
+	int8_t x;
+
+	json_object_foreach(subs, k, s) {
+		v = json_object_get(s, S_STATUS);
+		if (!(json_is_string(v) && tier_from_name(json_string_value(v),
+		    &t)) && status_value(v, &t) && json_object_set_new(s,
+		    S_STATUS, json_string(ccakit_tier_name(t))) != 0)
+			return CCAKIT_ERR_NOMEM;
+		if ((tv = json_object_get(s, S_TV)) == NULL)
+			continue;
+		json_object_foreach(tv, c, v)
+			if (!json_is_integer(v) && claim_value(v, &x) &&
+			    json_object_set_new(tv, c, json_integer(x)) != 0)
+				return CCAKIT_ERR_NOMEM;
+	}
+	return CCAKIT_OK;
+}
+
 /* Parse and check claims text; *out receives the new object. */
 static int
 parse_claims(const char *json, size_t len, bool jwt, json_t **out,
@@ -416,6 +614,10 @@ parse_claims(const char *json, size_t len, bool jwt, json_t **out,
 	if ((r = check_claims(root, jwt, d)) != CCAKIT_OK) {
 		json_decref(root);
 		return r;
+	}
+	if ((r = normalise(root)) != CCAKIT_OK) {
+		json_decref(root);
+		return cki_detail(d, r, NULL, NULL);
 	}
 	*out = root;
 	return CCAKIT_OK;

@@ -236,6 +236,36 @@ printf 'not a jwt' >"$T/bad.jwt"
 expect 2 "ear-verify garbage" -- "$BIN" ear-verify -k "$E/veraison-pub.jwk" \
 	"$T/bad.jwt"
 expect 1 "ear-verify without key" -- "$BIN" ear-verify "$E/cear-ear.jwt"
+# The other forms veraison/ear reads: a tier number, claim names and
+# numbers in text, Trustee's profile. Signed here (ES256, raw r||s).
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+	-out "$T/ear.key" 2>/dev/null
+openssl pkey -in "$T/ear.key" -pubout -out "$T/ear.pub" 2>/dev/null
+b64u() { basenc --base64url -w0 | tr -d '='; }
+printf '%s.%s' "$(printf '{"alg":"ES256","typ":"JWT"}' | b64u)" \
+	"$(printf '%s' '{"eat_profile":"tag:github.com,2024:confidential-'\
+'containers/Trustee","iat":1700000000,"ear.verifier-id":{"build":"b",'\
+'"developer":"d"},"submods":{"cpu0":{"ear.status":32,'\
+'"ear.trustworthiness-vector":{"instance-identity":"recognized_instance",'\
+'"executables":"unrecognized_rt","hardware":"2"}}}}' | b64u)" >"$T/forms"
+openssl dgst -sha256 -sign "$T/ear.key" "$T/forms" | perl -e '
+	binmode STDIN; binmode STDOUT; local $/; my $d = <STDIN>;
+	my ($i, @v) = (2);
+	for (1, 2) {
+		my $l = ord(substr($d, $i + 1, 1));
+		(my $x = substr($d, $i + 2, $l)) =~ s/^\x00+//;
+		push @v, ("\x00" x (32 - length $x)) . $x;
+		$i += 2 + $l;
+	}
+	print @v' | b64u >"$T/forms.sig"
+printf '%s.%s' "$(cat "$T/forms")" "$(cat "$T/forms.sig")" >"$T/forms.jwt"
+expect 0 "ear-verify: names, numbers, Trustee profile" -- "$BIN" ear-verify \
+	-k "$T/ear.pub" "$T/forms.jwt"
+has "$T/out" "eat_profile: tag:github.com,2024:confidential-containers/Trustee" \
+	"ear-verify Trustee profile"
+has "$T/out" "submod cpu0: warning" "ear-verify numeric status"
+has "$T/out" "instance-identity=2 executables=33 hardware=2" \
+	"ear-verify claim names"
 expect 1 "ear-verify bad alg" -- "$BIN" ear-verify -k "$E/veraison-pub.jwk" \
 	--alg none "$E/cear-ear.jwt"
 

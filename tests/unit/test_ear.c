@@ -551,7 +551,9 @@ test_claims_strict(void **state)
 		{ "{" PROF "," PROF "," SUB "}", CCAKIT_ERR_JSON },
 		{ "{" SUB "}", CCAKIT_ERR_CLAIM_MISSING },
 		{ "{\"eat_profile\":\"tag:github.com,2024:confidential-"
-		  "containers/Trustee\"," SUB "}", CCAKIT_ERR_PROFILE_UNKNOWN },
+		  "containers/Trustee\"," SUB "}", CCAKIT_OK },
+		{ "{\"eat_profile\":\"tag:github.com,2024:confidential-"
+		  "containers/trustee\"," SUB "}", CCAKIT_ERR_PROFILE_UNKNOWN },
 		{ "{\"eat_profile\":1," SUB "}", CCAKIT_ERR_PROFILE_UNKNOWN },
 		{ "{" PROF "}", CCAKIT_ERR_CLAIM_MISSING },
 		{ "{" PROF ",\"submods\":{}}", CCAKIT_ERR_CLAIM_VALUE },
@@ -561,6 +563,10 @@ test_claims_strict(void **state)
 		{ "{" PROF ",\"submods\":{\"X\":{\"ear.status\":\"great\"}}}",
 		  CCAKIT_ERR_CLAIM_VALUE },
 		{ "{" PROF ",\"submods\":{\"X\":{\"ear.status\":2}}}",
+		  CCAKIT_OK },
+		{ "{" PROF ",\"submods\":{\"X\":{\"ear.status\":1}}}",
+		  CCAKIT_ERR_CLAIM_VALUE },
+		{ "{" PROF ",\"submods\":{\"X\":{\"ear.status\":true}}}",
 		  CCAKIT_ERR_CLAIM_VALUE },
 		{ "{" PROF ",\"submods\":{\"\":{\"ear.status\":\"none\"}}}",
 		  CCAKIT_ERR_CLAIM_VALUE },
@@ -571,7 +577,10 @@ test_claims_strict(void **state)
 		  "\"ear.trustworthiness-vector\":{\"hardware\":-129}}}}",
 		  CCAKIT_ERR_CLAIM_VALUE },
 		{ "{" PROF ",\"submods\":{\"X\":{\"ear.status\":\"none\","
-		  "\"ear.trustworthiness-vector\":{\"hardware\":2.0}}}}",
+		  "\"ear.trustworthiness-vector\":{\"hardware\":2.5}}}}",
+		  CCAKIT_ERR_CLAIM_VALUE },
+		{ "{" PROF ",\"submods\":{\"X\":{\"ear.status\":\"none\","
+		  "\"ear.trustworthiness-vector\":{\"hardware\":null}}}}",
 		  CCAKIT_ERR_CLAIM_VALUE },
 		{ "{" PROF ",\"submods\":{\"X\":{\"ear.status\":\"none\","
 		  "\"ear.trustworthiness-vector\":{\"firmware\":2}}}}",
@@ -638,6 +647,213 @@ test_claims_strict(void **state)
 	free(big);
 }
 
+/* The tier of submod X of a claims set, or -1 when it does not parse. */
+static int
+status_of(const char *status_json)
+{
+	char json[256];
+	enum ccakit_tier t;
+	ccakit_ear *e;
+	int r;
+
+	snprintf(json, sizeof(json), "{" PROF ",\"submods\":{\"X\":"
+	    "{\"ear.status\":%s}}}", status_json);
+	assert_non_null(e = ccakit_ear_new());
+	r = ccakit_ear_from_json(e, json, strlen(json), NULL);
+	if (r == CCAKIT_OK)
+		assert_int_equal(ccakit_ear_submod_status(e, "X", &t),
+		    CCAKIT_OK);
+	ccakit_ear_free(&e);
+	return r == CCAKIT_OK ? (int)t : -1;
+}
+
+/* The executables claim of submod X, or 1000 when it does not parse. */
+static int
+claim_of(const char *claim_json)
+{
+	char json[256];
+	struct ccakit_tv tv;
+	ccakit_ear *e;
+	int r;
+
+	snprintf(json, sizeof(json), "{" PROF ",\"submods\":{\"X\":"
+	    "{\"ear.status\":\"none\",\"ear.trustworthiness-vector\":"
+	    "{\"executables\":%s}}}}", claim_json);
+	assert_non_null(e = ccakit_ear_new());
+	r = ccakit_ear_from_json(e, json, strlen(json), NULL);
+	if (r == CCAKIT_OK) {
+		assert_int_equal(ccakit_ear_submod_tv(e, "X", &tv), CCAKIT_OK);
+		assert_true(ccakit_tv_is_set(&tv, CCAKIT_TV_EXECUTABLES));
+	}
+	ccakit_ear_free(&e);
+	return r == CCAKIT_OK ? tv.v[CCAKIT_TV_EXECUTABLES] : 1000;
+}
+
+/*
+ * veraison/ear reads ear.status as a name or a number (0, 2, 32, 96, or
+ * such a number in a string) and each trust claim as a number, a number
+ * in a string, or the name of a claim value (snake_case as in its
+ * tables; CamelCase, '-' and '.' fold to it).
+ */
+static void
+test_claim_forms(void **state)
+{
+	static const struct {
+		const char *json;
+		int want;
+	} st[] = {
+		{ "\"none\"", CCAKIT_TIER_NONE },
+		{ "\"affirming\"", CCAKIT_TIER_AFFIRMING },
+		{ "\"warning\"", CCAKIT_TIER_WARNING },
+		{ "\"contraindicated\"", CCAKIT_TIER_CONTRAINDICATED },
+		{ "0", CCAKIT_TIER_NONE },
+		{ "2", CCAKIT_TIER_AFFIRMING },
+		{ "32", CCAKIT_TIER_WARNING },
+		{ "96", CCAKIT_TIER_CONTRAINDICATED },
+		{ "32.0", CCAKIT_TIER_WARNING },
+		{ "\"96\"", CCAKIT_TIER_CONTRAINDICATED },
+		{ "\"+2\"", CCAKIT_TIER_AFFIRMING },
+		{ "3", -1 },
+		{ "-2", -1 },
+		{ "2.5", -1 },
+		{ "\"33\"", -1 },
+		{ "\"Affirming\"", -1 },
+		{ "\" 2\"", -1 },
+		{ "\"\"", -1 },
+		{ "null", -1 },
+		{ "[2]", -1 },
+	};
+	static const struct {
+		const char *json;
+		int want;
+	} tc[] = {
+		{ "2", 2 },
+		{ "-128", -128 },
+		{ "127", 127 },
+		{ "33.0", 33 },
+		{ "\"33\"", 33 },
+		{ "\"-1\"", -1 },
+		{ "\"approved_rt\"", 2 },
+		{ "\"approved_boot\"", 3 },
+		{ "\"unsafe_rt\"", 32 },
+		{ "\"unrecognized_rt\"", 33 },
+		{ "\"contraindicated_rt\"", 96 },
+		{ "\"crypto_failed\"", 99 },
+		{ "\"verifier_malfunction\"", -1 },
+		{ "\"no_claim\"", 0 },
+		{ "\"unexected_evidence\"", 1 },
+		{ "\"unrecognized_instance\"", 97 },
+		{ "\"unsupportable_config\"", 96 },
+		{ "\"safe_config\"", 3 },
+		{ "\"isolated_rt\"", 32 },
+		{ "\"sw_encrypted_secrets\"", 32 },
+		{ "\"contraindicated_sources\"", 96 },
+		/* a name of another claim's table, as veraison/ear allows */
+		{ "\"genuine_hw\"", 2 },
+		{ "\"unrecognized-rt\"", 33 },
+		{ "\"unrecognized.rt\"", 33 },
+		{ "\"UnrecognizedRT\"", 33 },
+		{ "\"UNRECOGNIZED_RT\"", 33 },
+		{ "\"hwEncryptedSecrets\"", 2 },
+		{ "128", 1000 },
+		{ "-129", 1000 },
+		{ "\"200\"", 1000 },
+		{ "2.5", 1000 },
+		{ "\"warning\"", 1000 },
+		{ "\"approvedrt\"", 1000 },
+		{ "\"approved_rt \"", 1000 },
+		{ "\"\"", 1000 },
+		{ "true", 1000 },
+		{ "{}", 1000 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(st) / sizeof(st[0]); i++)
+		if (status_of(st[i].json) != st[i].want)
+			fail_msg("ear.status %s: got %d, want %d", st[i].json,
+			    status_of(st[i].json), st[i].want);
+	for (i = 0; i < sizeof(tc) / sizeof(tc[0]); i++)
+		if (claim_of(tc[i].json) != tc[i].want)
+			fail_msg("claim %s: got %d, want %d", tc[i].json,
+			    claim_of(tc[i].json), tc[i].want);
+}
+
+/* Other forms are written back in the canonical one; the profile as is. */
+static void
+test_claim_forms_normalised(void **state)
+{
+	static const char json[] = "{\"eat_profile\":\"tag:github.com,2024:"
+	    "confidential-containers/Trustee\",\"submods\":{\"cpu0\":{"
+	    "\"ear.status\":32,\"ear.trustworthiness-vector\":{"
+	    "\"executables\":\"unrecognized_rt\",\"hardware\":\"2\","
+	    "\"configuration\":36.0}}}}";
+	ccakit_ear *e, *e2;
+	char *a = NULL, *b = NULL;
+
+	(void)state;
+	assert_non_null(e = ccakit_ear_new());
+	assert_int_equal(ccakit_ear_from_json(e, json, strlen(json), NULL),
+	    CCAKIT_OK);
+	assert_string_equal(ccakit_ear_profile(e), CCAKIT_EAR_PROFILE_TRUSTEE);
+	assert_int_equal(ccakit_ear_to_json(e, 0, &a), CCAKIT_OK);
+	assert_string_equal(a, "{\"eat_profile\":\"tag:github.com,2024:"
+	    "confidential-containers/Trustee\",\"submods\":{\"cpu0\":{"
+	    "\"ear.status\":\"warning\",\"ear.trustworthiness-vector\":{"
+	    "\"configuration\":36,\"executables\":33,\"hardware\":2}}}}");
+	assert_non_null(e2 = ccakit_ear_new());
+	assert_int_equal(ccakit_ear_from_json(e2, a, strlen(a), NULL),
+	    CCAKIT_OK);
+	assert_int_equal(ccakit_ear_to_json(e2, 0, &b), CCAKIT_OK);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	ccakit_ear_free(&e);
+	ccakit_ear_free(&e2);
+}
+
+/* A signed EAR with names, numbers and the Trustee profile verifies. */
+static void
+test_jwt_claim_forms(void **state)
+{
+	static const char claims[] = "{\"eat_profile\":\"tag:github.com,"
+	    "2024:confidential-containers/Trustee\",\"iat\":1700000000,"
+	    "\"ear.verifier-id\":{\"build\":\"b\",\"developer\":\"d\"},"
+	    "\"submods\":{\"CCA_REALM\":{\"ear.status\":\"32\","
+	    "\"ear.trustworthiness-vector\":{\"instance-identity\":"
+	    "\"recognized_instance\",\"executables\":\"unrecognized_rt\"}},"
+	    "\"CCA_SSD_PLATFORM\":{\"ear.status\":2}}}";
+	struct ccakit_ear_verify_opts o;
+	struct ccakit_tv tv;
+	enum ccakit_tier t;
+	ccakit_key *priv, *pub;
+	ccakit_ear *v = NULL;
+	char *jwt = NULL;
+
+	(void)state;
+	priv = key_text(veraison_jwk);
+	pub = key_text(veraison_pem);
+	assert_int_equal(ccakit_jws_sign(priv, CCAKIT_COSE_ES256, "JWT",
+	    (const uint8_t *)claims, strlen(claims), &jwt), CCAKIT_OK);
+	memset(&o, 0, sizeof(o));
+	o.now = NOW + 10;
+	assert_int_equal(verify(jwt, pub, &o, &v), CCAKIT_OK);
+	assert_string_equal(ccakit_ear_profile(v), CCAKIT_EAR_PROFILE_TRUSTEE);
+	assert_int_equal(ccakit_ear_submod_status(v, "CCA_REALM", &t),
+	    CCAKIT_OK);
+	assert_int_equal(t, CCAKIT_TIER_WARNING);
+	assert_int_equal(ccakit_ear_submod_status(v, "CCA_SSD_PLATFORM", &t),
+	    CCAKIT_OK);
+	assert_int_equal(t, CCAKIT_TIER_AFFIRMING);
+	assert_int_equal(ccakit_ear_submod_tv(v, "CCA_REALM", &tv), CCAKIT_OK);
+	assert_int_equal(tv.v[CCAKIT_TV_INSTANCE_IDENTITY], 2);
+	assert_int_equal(tv.v[CCAKIT_TV_EXECUTABLES], 33);
+	ccakit_ear_free(&v);
+	free(jwt);
+	ccakit_key_free(&priv);
+	ccakit_key_free(&pub);
+}
+
 /* A failed parse leaves the EAR as it was. */
 static void
 test_parse_atomic(void **state)
@@ -672,6 +888,9 @@ main(void)
 		cmocka_unit_test(test_alg_none),
 		cmocka_unit_test(test_claims_strict),
 		cmocka_unit_test(test_parse_atomic),
+		cmocka_unit_test(test_claim_forms),
+		cmocka_unit_test(test_claim_forms_normalised),
+		cmocka_unit_test(test_jwt_claim_forms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
