@@ -165,7 +165,7 @@ client(void *arg)
 			lg_error("replay: %s", err);
 			continue;
 		}
-		lg_ok((lg_now() - t0) * 1e3, true, resp.status != 404);
+		lg_ok((lg_now() - t0) * 1e3, true, resp.status != 403);
 		svc_http_resp_clear(&resp);
 	}
 	svc_httpc_free(&hc);

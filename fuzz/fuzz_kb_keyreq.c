@@ -1,7 +1,8 @@
 /*
  * libFuzzer harness for keybroker-server's key request body: the JSON
  * envelope, then the wrapping-key JWK it carries, as the server takes
- * them (with and without the 1024-bit compatibility flag).
+ * them (with and without the 1024-bit compatibility flag), and the same
+ * bytes as the request's Content-Type.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,10 +17,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ccakit_errdetail d;
 	ccakit_wrapkey *k;
-	char err[256], *jwk = NULL;
+	char err[256], mt[256], *jwk = NULL;
 	uint8_t ct[CCAKIT_WRAPKEY_MAX_BITS / 8];
 	size_t n;
 
+	/* The same bytes as a Content-Type. */
+	if (size < sizeof(mt)) {
+		memcpy(mt, data, size);
+		mt[size] = '\0';
+		(void)kbs_json_media_type(mt);
+	}
 	if (kbs_parse_key_request(data, size, &jwk, err, sizeof(err)) != 0) {
 		if (jwk != NULL || err[0] == '\0')
 			abort();

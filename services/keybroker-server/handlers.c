@@ -9,7 +9,10 @@
  *
  * Requests are checked completely before a challenge is redeemed, so a
  * malformed request (400, 413, 415) leaves the challenge usable; every
- * verification attempt consumes it.
+ * verification attempt consumes it. An unknown, used or expired challenge
+ * is 403 AttestationFailure, as the demo's server answers it (its app
+ * then exits 1); a challenge id that is not a number is 404 (actix's
+ * answer to a path that does not parse).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +36,15 @@ key_request(void *arg, const struct svc_req *req, struct svc_resp *resp)
 	int r;
 
 	memset(&d, 0, sizeof(d));
+	/* JSON only, as upstream's Json extractor (which answers 400). */
+	if (!kbs_json_media_type(req->content_type)) {
+		svc_resp_problem(resp, 415, NULL, NULL, "the key request "
+		    "Content-Type must be application/json (or a +json "
+		    "type)");
+		svc_resp_header(resp, "Accept", "application/json");
+		svc_resp_note(resp, "bad-media-type");
+		goto out;
+	}
 	if (!ccakit_broker_name_valid(name) ||
 	    ccakit_secrets_get(k->secrets, name, &secret, &slen) != CCAKIT_OK) {
 		svc_resp_problem(resp, 404, KBS_PT_UNKNOWN_KEY, "Unknown key",
@@ -170,8 +182,8 @@ evidence(void *arg, const struct svc_req *req, struct svc_resp *resp)
 	/* From here on the challenge is spent, whatever happens. */
 	if ((r = ccakit_chstore_redeem(k->chs, id, &c, &d)) != CCAKIT_OK) {
 		if (r == CCAKIT_ERR_NOT_FOUND) {
-			svc_resp_problem(resp, 404, KBS_PT_UNKNOWN_CHAL,
-			    "Unknown challenge", "The challenge identifier "
+			svc_resp_problem(resp, 403, KBS_PT_ATTESTATION,
+			    "Attestation failure", "The challenge identifier "
 			    "did not match any issued challenge (%s).",
 			    d.text[0] != '\0' ? d.text : "unknown or used");
 			svc_resp_note(resp, "challenge=%u %s", id,

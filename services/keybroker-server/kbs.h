@@ -90,10 +90,11 @@ extern const size_t kbs_nroutes;
 /* --- request-body parsers (fuzzed: fuzz/fuzz_kb_*.c) --- */
 
 /*
- * The key request {"pubkey": {JWK}}: a JSON object whose only member is
- * "pubkey", an object; no duplicate members anywhere. *jwk receives the
- * public key object as compact JSON (malloc'd), for
- * ccakit_wrapkey_from_jwk and for storage with the challenge.
+ * The key request {"pubkey": {JWK}}: a JSON object with a member
+ * "pubkey", an object; other members are ignored (as serde ignores them
+ * upstream); no duplicate members anywhere. *jwk receives the public key
+ * object as compact JSON (malloc'd), for ccakit_wrapkey_from_jwk and for
+ * storage with the challenge.
  */
 int kbs_parse_key_request(const uint8_t *body, size_t len, char **jwk,
     char *err, size_t errsz);
@@ -106,12 +107,20 @@ int kbs_parse_key_request(const uint8_t *body, size_t len, char **jwk,
 int kbs_parse_evidence(const uint8_t *body, size_t len, uint8_t **tok,
     size_t *toklen, char *err, size_t errsz);
 
-/* A challenge id from the URL: decimal 1..4294967295, no sign, no
- * leading zero. */
+/* A challenge id from the URL as the demo's server reads it (Rust's u32
+ * FromStr): decimal 0..4294967295, an optional '+', leading zeros. */
 bool kbs_parse_challenge_id(const char *s, uint32_t *id);
 
-/* Evidence media types: the demo's quoted form, exactly, or the CMW of
- * token and event log (only when dynamic RIM is enabled). */
+/*
+ * Whether a key request's Content-Type is JSON as the demo's server
+ * (actix-web's Json extractor) takes it: a media type whose subtype is
+ * "json" or ends in "+json" (case-insensitive), parameters allowed.
+ */
+bool kbs_json_media_type(const char *ct);
+
+/* Evidence media types: the demo's quoted form or the unquoted one its
+ * server advertises in "accept", exactly, or the CMW of token and event
+ * log (only when dynamic RIM is enabled). */
 enum kbs_evidence_kind {
 	KBS_EV_NONE = 0,
 	KBS_EV_CCA,

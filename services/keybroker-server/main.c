@@ -39,6 +39,7 @@ static const struct option longopts[] = {
 	{ "mock-challenge", no_argument, NULL, 'm' },
 	{ "dump-evidence-cbor", no_argument, NULL, OPT_DUMP },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "verbosity", no_argument, NULL, 'v' },        /* upstream's name */
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "reference-values", required_argument, NULL, OPT_REFVALS },
 	{ "db", required_argument, NULL, OPT_DB },
@@ -90,10 +91,10 @@ usage(FILE *f)
 "      --threads N               worker threads (number of CPUs; 8 times\n"
 "                                that, at least 16, with --verifier)\n"
 "      --port-file FILE          write the bound port there when ready\n"
-"  -v, --verbose                 more logging (repeatable)\n"
+"  -v, --verbose, --verbosity    more logging (repeatable)\n"
 "  -q, --quiet                   errors only\n"
 "  -V, --version                 print the version\n"
-"      --help                    this text\n");
+"  -h, --help                    this text\n");
 }
 
 #define die(...) svc_die(PROG, __VA_ARGS__)
@@ -126,7 +127,7 @@ main(int argc, char **argv)
 	    (k.tas = ccakit_ta_store_new()) == NULL ||
 	    (k.rvs = ccakit_rv_store_new()) == NULL)
 		return die("out of memory");
-	while ((c = getopt_long(argc, argv, "a:p:e:mvqV", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "a:p:e:mvqVh", longopts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'a':
@@ -213,6 +214,7 @@ main(int argc, char **argv)
 		case OPT_IMAGES:
 			images = optarg;
 			break;
+		case 'h':
 		case OPT_HELP:
 			usage(stdout);
 			return 0;

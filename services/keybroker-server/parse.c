@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -34,14 +35,10 @@ kbs_parse_key_request(const uint8_t *body, size_t len, char **jwk,
 		    je.text, je.line);
 		goto out;
 	}
+	/* Other members are ignored, as serde ignores them upstream. */
 	if (!json_is_object(root) ||
 	    (pk = json_object_get(root, "pubkey")) == NULL) {
 		snprintf(err, errsz, "key request has no \"pubkey\" member");
-		goto out;
-	}
-	if (json_object_size(root) != 1) {
-		snprintf(err, errsz, "key request has members other than "
-		    "\"pubkey\"");
 		goto out;
 	}
 	if (!json_is_object(pk)) {
@@ -116,15 +113,17 @@ kbs_parse_challenge_id(const char *s, uint32_t *id)
 	uint64_t v = 0;
 	size_t i;
 
-	if (s[0] < '1' || s[0] > '9')
+	if (*s == '+')
+		s++;
+	if (*s == '\0')
 		return false;
 	for (i = 0; s[i] != '\0'; i++) {
-		if (i >= 10 || s[i] < '0' || s[i] > '9')
+		if (s[i] < '0' || s[i] > '9')
 			return false;
 		v = v * 10 + (uint64_t)(s[i] - '0');
+		if (v > UINT32_MAX)
+			return false;
 	}
-	if (v > UINT32_MAX)
-		return false;
 	*id = (uint32_t)v;
 	return true;
 }
@@ -134,11 +133,48 @@ kbs_media_type(const char *ct)
 {
 	if (ct == NULL)
 		return KBS_EV_NONE;
-	if (strcmp(ct, KBS_MEDIA_TYPE_CCA) == 0)
+	if (strcmp(ct, KBS_MEDIA_TYPE_CCA) == 0 ||
+	    strcmp(ct, KBS_ACCEPT_CCA) == 0)
 		return KBS_EV_CCA;
 	if (strcmp(ct, KBS_MEDIA_TYPE_CMW) == 0)
 		return KBS_EV_CMW;
 	return KBS_EV_NONE;
+}
+
+/* RFC 9110 token characters. */
+static bool
+tchar(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || (c != '\0' &&
+	    strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+bool
+kbs_json_media_type(const char *ct)
+{
+	const char *t, *st;
+	size_t n;
+
+	if (ct == NULL)
+		return false;
+	for (t = ct; *t == ' ' || *t == '\t'; t++)
+		;
+	for (st = t; tchar(*st); st++)
+		;
+	if (st == t || *st++ != '/')
+		return false;
+	for (n = 0; tchar(st[n]); n++)
+		;
+	if (n == 0)
+		return false;
+	t = st + n;
+	while (*t == ' ' || *t == '\t')
+		t++;
+	if (*t != '\0' && *t != ';')
+		return false;
+	return (n == 4 && strncasecmp(st, "json", 4) == 0) ||
+	    (n > 5 && strncasecmp(st + n - 5, "+json", 5) == 0);
 }
 
 static bool

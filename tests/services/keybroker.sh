@@ -114,12 +114,26 @@ openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 \
 EMU="--attester emulated --claims $SRC/demo/claims.json
     --platform-key $SRC/demo/cpak.pem --realm-key $SRC/demo/rak.pem"
 
+# --- 0. the upstream programs' option names (clap): -h, --verbosity ---
+"$SERVER" -h >"$W/help" 2>&1; st=$?
+grep -q '^Usage: keybroker-server' "$W/help"
+check "server -h: usage, exit 0" "0 0" "$st $?"
+"$APP" -h >"$W/help" 2>&1; st=$?
+grep -q '^Usage: keybroker-app' "$W/help"
+check "app -h: usage, exit 0" "0 0" "$st $?"
+
 # --- 1. the whole scenario with the emulated realm ---
 start_server --db "$W/kb.db" --trust-anchors "$W/ta.json" \
-    --reference-values "$W/rims.json"
+    --reference-values "$W/rims.json" --verbosity
+grep -q 'listening on' "$W/server.log"
+check "server --verbosity: info messages" 0 $?
 out=$("$APP" -e "$URL" $EMU skywalker 2>"$W/app.err"); st=$?
 check "emulated realm: exit status" 0 "$st"
 check "emulated realm: secret printed" "May the force be with you." "$out"
+"$APP" --verbosity --verbosity -e "$URL" $EMU skywalker >/dev/null \
+    2>"$W/app.err"; st=$?
+grep -q 'Attestation success' "$W/app.err"
+check "app --verbosity: info messages" "0 0" "$st $?"
 "$APP" -q -e "$URL" $EMU --alg RSA-OAEP -o "$W/secret" skywalker
 check "RSA-OAEP (SHA-256) wrapping, -o file" \
     "May the force be with you." "$(cat "$W/secret")"
@@ -169,12 +183,20 @@ check "wrong media type: 415" 415 \
     "$(evidence "$loc" "$W/t.b64" 'application/json')"
 : >"$W/empty"
 check "empty evidence: 400" 400 "$(evidence "$loc" "$W/empty")"
-check "evidence after malformed requests: 200" 200 \
-    "$(evidence "$loc" "$W/t.b64")"
+# The form the broker advertises in "accept" (unquoted profile).
+check "evidence after malformed requests, unquoted profile: 200" 200 \
+    "$(evidence "$loc" "$W/t.b64" \
+    'application/eat-collection; profile=http://arm.com/CCA-SSD/1.0.0')"
 grep -q '"data":"' "$W/b"; check "wrapped key in data" 0 $?
-check "replayed challenge: 404" 404 "$(evidence "$loc" "$W/t.b64")"
-grep -q '"type":"UnknownChallenge"' "$W/b"
-check "replayed challenge: problem type" 0 $?
+# A used challenge: 403 AttestationFailure, as upstream (its app: exit 1).
+check "replayed challenge: 403" 403 "$(evidence "$loc" "$W/t.b64")"
+grep -q '"type":"AttestationFailure"' "$W/b" &&
+    grep -q '"detail":"[^"]*challenge' "$W/b"
+check "replayed challenge: AttestationFailure, reason in detail" 0 $?
+check "challenge id 0 (never issued): 403" 403 \
+    "$(evidence "$URL/keys/v1/evidence/0" "$W/t.b64")"
+check "unknown challenge id: 403" 403 \
+    "$(evidence "$URL/keys/v1/evidence/4000000000" "$W/t.b64")"
 
 # --- 5. truncated evidence and a token for another challenge ---
 key_request skywalker "$W/keyreq-2048-RSA1_5.json" >/dev/null
@@ -205,8 +227,32 @@ check "oversized evidence: 413" 413 \
     "$(evidence "$URL/keys/v1/evidence/1" "$W/bigev")"
 check "non-numeric challenge id: 404" 404 \
     "$(evidence "$URL/keys/v1/evidence/x1" "$W/t.b64")"
-check "challenge id 0: 404" 404 \
-    "$(evidence "$URL/keys/v1/evidence/0" "$W/t.b64")"
+check "challenge id over 32 bits: 404" 404 \
+    "$(evidence "$URL/keys/v1/evidence/4294967296" "$W/t.b64")"
+# Key requests: JSON only (application/json or a +json type), members
+# other than "pubkey" ignored (serde), a wrong type for it refused.
+kr() { # kr CONTENT-TYPE BODYFILE -> status
+	curl -s -o "$W/b" -w '%{http_code}' -X POST ${1:+-H "Content-Type: $1"} \
+	    --data-binary "@$2" "$URL/keys/v1/key/skywalker"
+}
+check "key request as text/plain: 415" 415 \
+    "$(kr text/plain "$W/keyreq-2048-RSA1_5.json")"
+check "key request without Content-Type: 415" 415 \
+    "$(curl -s -o "$W/b" -w '%{http_code}' -X POST -H 'Content-Type:' \
+    --data-binary "@$W/keyreq-2048-RSA1_5.json" "$URL/keys/v1/key/skywalker")"
+check "key request as application/x-www-form-urlencoded: 415" 415 \
+    "$(kr application/x-www-form-urlencoded "$W/keyreq-2048-RSA1_5.json")"
+check "key request as application/json; charset=utf-8: 201" 201 \
+    "$(kr 'application/json; charset=utf-8' "$W/keyreq-2048-RSA1_5.json")"
+check "key request as the spec's +json type: 201" 201 "$(kr \
+    application/vnd.veraison.keybroker.background-check-key-request+json \
+    "$W/keyreq-2048-RSA1_5.json")"
+sed 's/^{/{"extra":{"x":[1]},"n":2,/' "$W/keyreq-2048-RSA1_5.json" \
+    >"$W/kr-extra"
+check "unknown top-level members: ignored, 201" 201 \
+    "$(kr application/json "$W/kr-extra")"
+printf '{"pubkey":"RSA"}' >"$W/kr"
+check "pubkey not an object: 400" 400 "$(kr application/json "$W/kr")"
 check "unknown route: 404" 404 \
     "$(curl -s -o /dev/null -w '%{http_code}' "$URL/keys/v2/x")"
 check "GET on a POST route: 405" 405 \
@@ -239,8 +285,9 @@ loc=$(location)
 emulated_token "$(challenge_hex)" "$W/t3.cbor"
 basenc --base64url -w0 "$W/t3.cbor" | tr -d '=' >"$W/t3.b64"
 sleep 2.2
-check "expired challenge: 404" 404 "$(evidence "$loc" "$W/t3.b64")"
-grep -q 'expired' "$W/b"; check "expired challenge: detail says so" 0 $?
+check "expired challenge: 403" 403 "$(evidence "$loc" "$W/t3.b64")"
+grep -q '"type":"AttestationFailure"' "$W/b" && grep -q 'expired' "$W/b"
+check "expired challenge: AttestationFailure, detail says expired" 0 $?
 stop_server
 
 # --- 10. mock mode: the demo's static token and challenge ---

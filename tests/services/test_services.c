@@ -175,8 +175,14 @@ test_key_request(void **state)
 	assert_int_equal(kbs_parse_key_request(S("{\"pubkey\":{},\"pubkey\":"
 	    "{}}"), &jwk, err, sizeof(err)), -1);
 	assert_null(jwk);
-	assert_int_equal(kbs_parse_key_request(S("{\"pubkey\":{},\"x\":1}"),
-	    &jwk, err, sizeof(err)), -1);
+	/* Other members are ignored (serde), "pubkey" is still required. */
+	assert_int_equal(kbs_parse_key_request(S("{\"x\":[1],\"pubkey\":"
+	    "{\"kty\":\"RSA\"},\"y\":{\"z\":null}}"), &jwk, err,
+	    sizeof(err)), 0);
+	assert_string_equal(jwk, "{\"kty\":\"RSA\"}");
+	free(jwk);
+	assert_int_equal(kbs_parse_key_request(S("{\"x\":{}}"), &jwk, err,
+	    sizeof(err)), -1);
 	assert_int_equal(kbs_parse_key_request(S("{\"pubkey\":\"k\"}"), &jwk,
 	    err, sizeof(err)), -1);
 	assert_int_equal(kbs_parse_key_request(S("[{\"pubkey\":{}}]"), &jwk,
@@ -217,8 +223,9 @@ test_evidence_body(void **state)
 static void
 test_challenge_id(void **state)
 {
-	static const char *const bad[] = { "0", "01", "4294967296", "+1",
-	    "-1", "1a", "", " 1", "99999999999" };
+	/* Rust's u32 FromStr, as the demo's server parses the path. */
+	static const char *const bad[] = { "4294967296", "-1", "1a", "",
+	    " 1", "+", "++1", "99999999999", "0x10" };
 	uint32_t id;
 	size_t i;
 
@@ -226,6 +233,12 @@ test_challenge_id(void **state)
 	assert_true(kbs_parse_challenge_id("1", &id));
 	assert_int_equal(id, 1);
 	assert_true(kbs_parse_challenge_id("4294967295", &id));
+	assert_int_equal(id, 4294967295u);
+	assert_true(kbs_parse_challenge_id("0", &id));
+	assert_int_equal(id, 0);
+	assert_true(kbs_parse_challenge_id("+007", &id));
+	assert_int_equal(id, 7);
+	assert_true(kbs_parse_challenge_id("000000000000004294967295", &id));
 	assert_int_equal(id, 4294967295u);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_false(kbs_parse_challenge_id(bad[i], &id));
@@ -239,9 +252,45 @@ test_media_type(void **state)
 	    "profile=\"http://arm.com/CCA-SSD/1.0.0\""), KBS_EV_CCA);
 	assert_int_equal(kbs_media_type("application/cmw+cbor; "
 	    "cmwc_t=\"tag:linaro.org,2024:eat+log\""), KBS_EV_CMW);
-	assert_int_equal(kbs_media_type(KBS_ACCEPT_CCA), KBS_EV_NONE);
+	/* The unquoted form the broker advertises in "accept". */
+	assert_int_equal(kbs_media_type(KBS_ACCEPT_CCA), KBS_EV_CCA);
+	assert_int_equal(kbs_media_type("application/eat-collection; "
+	    "profile=http://arm.com/CCA-SSD/1.0.1"), KBS_EV_NONE);
 	assert_int_equal(kbs_media_type("application/json"), KBS_EV_NONE);
 	assert_int_equal(kbs_media_type(NULL), KBS_EV_NONE);
+}
+
+static void
+test_json_media_type(void **state)
+{
+	static const char *const good[] = {
+		"application/json",
+		"Application/JSON",
+		"application/json; charset=utf-8",
+		"application/json;charset=UTF-8",
+		" application/json ",
+		("application/vnd.veraison.keybroker.background-check-key-"
+		    "request+json"),
+		"application/problem+JSON",
+		"text/json",
+	};
+	static const char *const bad[] = {
+		"", "text/plain", "application/x-www-form-urlencoded",
+		"application/jsonx", "application/+json", "application",
+		"application/", "/json", "json", "application/json x",
+		"application/json,text/plain", "application/cbor+json/x",
+		"multipart/form-data; boundary=json",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (!kbs_json_media_type(good[i]))
+			fail_msg("refused: %s", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (kbs_json_media_type(bad[i]))
+			fail_msg("accepted: %s", bad[i]);
+	assert_false(kbs_json_media_type(NULL));
 }
 
 static void
@@ -433,6 +482,7 @@ main(void)
 		cmocka_unit_test(test_evidence_body),
 		cmocka_unit_test(test_challenge_id),
 		cmocka_unit_test(test_media_type),
+		cmocka_unit_test(test_json_media_type),
 		cmocka_unit_test(test_cmw),
 		cmocka_unit_test(test_images),
 		cmocka_unit_test(test_app_replies),

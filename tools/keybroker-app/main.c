@@ -28,6 +28,7 @@ static const struct option longopts[] = {
 	{ "endpoint", required_argument, NULL, 'e' },
 	{ "mock-evidence", no_argument, NULL, 'm' },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "verbosity", no_argument, NULL, 'v' },        /* upstream's name */
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "attester", required_argument, NULL, OPT_ATTESTER },
@@ -65,9 +66,10 @@ usage(FILE *f)
 "      --event-log FILE      send the realm's measurement event log too\n"
 "                            (CCEL: /sys/firmware/acpi/tables/data/CCEL)\n"
 "  -o, --output FILE         write the secret there, exactly\n"
-"  -v, --verbose             tell what happens\n"
+"  -v, --verbose             tell what happens (also --verbosity)\n"
 "  -q, --quiet               no messages\n"
 "  -V, --version             print the version\n"
+"  -h, --help                this text\n"
 "Exit status: 0 key released, 1 attestation refused, 2 other error.\n");
 }
 
@@ -127,7 +129,7 @@ main(int argc, char **argv)
 	o.endpoint = "http://127.0.0.1:8088";
 	o.alg = CCAKIT_WRAP_RSA1_5;
 	o.bits = 2048;
-	while ((c = getopt_long(argc, argv, "e:mvqo:V", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "e:mvqo:Vh", longopts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'e':
@@ -199,6 +201,7 @@ main(int argc, char **argv)
 		case OPT_EVLOG:
 			evlog = optarg;
 			break;
+		case 'h':
 		case OPT_HELP:
 			usage(stdout);
 			return KBA_EXIT_OK;
