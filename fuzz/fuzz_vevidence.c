@@ -1,7 +1,8 @@
 /*
  * libFuzzer harness for what cca-verifier reads of an evidence request
- * and a newSession query before any verification: the Content-Type (up
- * to the first NUL), the CMW record body (CBOR and JSON) and the nonce.
+ * and a newSession query before any verification: the Content-Type and
+ * the session id (up to the first NUL), the CMW body (every form) and
+ * the nonce.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,28 +18,30 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum cki_v_media kind;
 	const uint8_t *ev = NULL, *nul;
 	uint8_t *copy = NULL, nonce[CKI_V_NONCE_MAX];
-	char ct[512];
+	char ct[512], type[CKI_V_MEDIA_TYPE_MAX + 1], id[CKI_V_SESSION_ID_LEN +
+	    1];
 	size_t n, evlen = 0, nlen = 0;
 
-	/* Content-Type: the bytes before the first NUL. */
+	/* Content-Type: the bytes before the first NUL; also a session id. */
 	nul = memchr(data, 0, size);
 	n = nul != NULL ? (size_t)(nul - data) : size;
 	if (n < sizeof(ct)) {
 		memcpy(ct, data, n);
 		ct[n] = '\0';
 		if (cki_v_media_parse(ct, &kind) == CCAKIT_OK &&
-		    kind != CKI_V_MEDIA_CCA && kind != CKI_V_MEDIA_CMW_CBOR &&
-		    kind != CKI_V_MEDIA_CMW_JSON)
+		    kind != CKI_V_MEDIA_CCA && kind != CKI_V_MEDIA_CMW)
+			abort();
+		if (cki_v_uuid_parse(ct, id) && !cki_v_uuid_valid(id))
 			abort();
 	}
-	/* The whole input as a CMW record of either form. */
-	if (cki_v_cmw_unwrap(CKI_V_MEDIA_CMW_CBOR, data, size, &ev, &evlen,
-	    &copy, NULL) == CCAKIT_OK && (copy != NULL || evlen == 0 ||
-	    ev < data || ev + evlen > data + size))
-		abort();
-	if (cki_v_cmw_unwrap(CKI_V_MEDIA_CMW_JSON, data, size, &ev, &evlen,
-	    &copy, NULL) == CCAKIT_OK) {
-		if (copy == NULL || ev != copy || evlen == 0)
+	/* The whole input as a CMW: a CBOR record is a view, a JSON one a
+	 * copy, and the type found is the CCA media type. */
+	if (cki_v_cmw_unwrap(data, size, &ev, &evlen, &copy, type, NULL) ==
+	    CCAKIT_OK) {
+		if (evlen == 0 || (copy != NULL ? ev != copy : ev < data ||
+		    ev + evlen > data + size) ||
+		    cki_v_media_parse(type, &kind) != CCAKIT_OK ||
+		    kind != CKI_V_MEDIA_CCA)
 			abort();
 		free(copy);
 	}

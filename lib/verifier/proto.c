@@ -127,6 +127,12 @@ span_eq(const char *p, const char *end, const char *s)
 	return strlen(s) == n && strncasecmp(p, s, n) == 0;
 }
 
+/* The subtypes of application/ that Veraison unwraps as a CMW. */
+static const char *const cmw_subtypes[] = {
+	"cmw", "cmw+json", "cmw+cbor",
+	"vnd.veraison.cmw", "vnd.veraison.cmw+cbor", "vnd.veraison.cmw+json",
+};
+
 int
 cki_v_media_parse(const char *ct, enum cki_v_media *kind)
 {
@@ -184,31 +190,34 @@ cki_v_media_parse(const char *ct, enum cki_v_media *kind)
 		*kind = CKI_V_MEDIA_CCA;
 		return CCAKIT_OK;
 	}
-	if (!has_profile && !other_param && span_eq(st, se, "cmw+cbor")) {
-		*kind = CKI_V_MEDIA_CMW_CBOR;
-		return CCAKIT_OK;
-	}
-	if (!has_profile && !other_param && span_eq(st, se, "cmw+json")) {
-		*kind = CKI_V_MEDIA_CMW_JSON;
-		return CCAKIT_OK;
-	}
+	/* Veraison's CMW types, without parameters. */
+	for (n = 0; !has_profile && !other_param &&
+	    n < sizeof(cmw_subtypes) / sizeof(cmw_subtypes[0]); n++)
+		if (span_eq(st, se, cmw_subtypes[n])) {
+			*kind = CKI_V_MEDIA_CMW;
+			return CCAKIT_OK;
+		}
 	return CCAKIT_ERR_NOT_FOUND;
 }
 
-/* The type member of a CMW record must name CCA evidence. */
+/*
+ * The type member of a CMW record, copied into type: a media type
+ * string that names CCA evidence. A media type that does not parse is
+ * CCAKIT_ERR_ENCODING (Veraison: 400), another type CCAKIT_ERR_NOT_FOUND
+ * (415).
+ */
 static int
-cmw_type(const char *s, size_t len, struct ccakit_errdetail *d)
+cmw_type(const char *s, size_t len, char *type, struct ccakit_errdetail *d)
 {
 	enum cki_v_media k;
-	char buf[256];
 	int r;
 
-	if (len >= sizeof(buf) || memchr(s, '\0', len) != NULL)
+	if (len > CKI_V_MEDIA_TYPE_MAX || memchr(s, '\0', len) != NULL)
 		return cki_detail(d, CCAKIT_ERR_ENCODING, "cmw",
 		    "record type is not a media type");
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	if ((r = cki_v_media_parse(buf, &k)) == CCAKIT_ERR_ENCODING)
+	memcpy(type, s, len);
+	type[len] = '\0';
+	if ((r = cki_v_media_parse(type, &k)) == CCAKIT_ERR_ENCODING)
 		return cki_detail(d, r, "cmw", "record type is not a media "
 		    "type");
 	if (r != CCAKIT_OK || k != CKI_V_MEDIA_CCA)
@@ -217,9 +226,21 @@ cmw_type(const char *s, size_t len, struct ccakit_errdetail *d)
 	return CCAKIT_OK;
 }
 
+/* A record type that is a number is a CoAP Content-Format: none is CCA's. */
+static int
+cmw_cf_type(bool uint16, struct ccakit_errdetail *d)
+{
+	if (!uint16)
+		return cki_detail(d, CCAKIT_ERR_ENCODING, "cmw",
+		    "record type is neither a media type nor a "
+		    "Content-Format");
+	return cki_detail(d, CCAKIT_ERR_NOT_FOUND, "cmw",
+	    "record type is a Content-Format, not CCA evidence");
+}
+
 static int
 cmw_cbor(const uint8_t *body, size_t len, const uint8_t **ev, size_t *evlen,
-    struct ccakit_errdetail *d)
+    char *type, struct ccakit_errdetail *d)
 {
 	struct ccakit_cbor_item top, it;
 	struct ccakit_cbor_iter iter;
@@ -234,11 +255,12 @@ cmw_cbor(const uint8_t *body, size_t len, const uint8_t **ev, size_t *evlen,
 		return cki_detail(d, CCAKIT_ERR_ENCODING, "cmw",
 		    "not a CMW record [type, value, ?ind]");
 	ccakit_cbor_iter_init(&iter, &top);
-	if (!ccakit_cbor_iter_next(&iter, &it) ||
-	    it.type != CCAKIT_CBOR_TSTR)
-		return cki_detail(d, CCAKIT_ERR_NOT_FOUND, "cmw",
-		    "record type is not a media type string");
-	if ((r = cmw_type((const char *)it.data, (size_t)it.u, d)) !=
+	(void)ccakit_cbor_iter_next(&iter, &it);
+	if (it.type == CCAKIT_CBOR_UINT)
+		return cmw_cf_type(it.u <= UINT16_MAX, d);
+	if (it.type != CCAKIT_CBOR_TSTR)
+		return cmw_cf_type(false, d);
+	if ((r = cmw_type((const char *)it.data, (size_t)it.u, type, d)) !=
 	    CCAKIT_OK)
 		return r;
 	if (!ccakit_cbor_iter_next(&iter, &it) ||
@@ -260,7 +282,7 @@ cmw_cbor(const uint8_t *body, size_t len, const uint8_t **ev, size_t *evlen,
 
 static int
 cmw_json(const uint8_t *body, size_t len, uint8_t **copy, size_t *evlen,
-    struct ccakit_errdetail *d)
+    char *type, struct ccakit_errdetail *d)
 {
 	json_error_t je;
 	json_t *j, *t, *v, *ind;
@@ -281,12 +303,13 @@ cmw_json(const uint8_t *body, size_t len, uint8_t **copy, size_t *evlen,
 	v = json_array_get(j, 1);
 	ind = json_array_get(j, 2);
 	if (!json_is_string(t)) {
-		r = cki_detail(d, CCAKIT_ERR_NOT_FOUND, "cmw",
-		    "record type is not a media type string");
+		r = cmw_cf_type(json_is_integer(t) &&
+		    json_integer_value(t) >= 0 &&
+		    json_integer_value(t) <= UINT16_MAX, d);
 		goto out;
 	}
-	if ((r = cmw_type(json_string_value(t), json_string_length(t), d)) !=
-	    CCAKIT_OK)
+	if ((r = cmw_type(json_string_value(t), json_string_length(t), type,
+	    d)) != CCAKIT_OK)
 		goto out;
 	if (!json_is_string(v) || (vl = json_string_length(v)) == 0 ||
 	    (ind != NULL && (!json_is_integer(ind) ||
@@ -320,9 +343,54 @@ out:
 	return r;
 }
 
+/*
+ * A CMW collection (JSON object, CBOR map) or a CBOR-tag CMW (a tag
+ * derived from a CoAP Content-Format, RFC 9277, around a byte string)
+ * carries no record of the CCA type: CCAKIT_ERR_NOT_FOUND when it is
+ * well formed, as Veraison answers 415 after decoding it.
+ */
+#define CMW_TN_MIN 1668546817u          /* TN(0) */
+#define CMW_TN_MAX 1668612095u          /* TN(65024) */
+
+static int
+cmw_other(const uint8_t *body, size_t len, struct ccakit_errdetail *d)
+{
+	struct ccakit_cbor_item top, c;
+	json_error_t je;
+	json_t *j;
+	bool ok;
+	int r;
+
+	if (body[0] == '{') {
+		if ((j = json_loadb((const char *)body, len,
+		    JSON_REJECT_DUPLICATES, &je)) == NULL)
+			return cki_detail(d, CCAKIT_ERR_JSON, "cmw", "%s",
+			    je.text);
+		json_decref(j);
+		return cki_detail(d, CCAKIT_ERR_NOT_FOUND, "cmw",
+		    "a CMW collection, not a record of CCA evidence");
+	}
+	if ((r = ccakit_cbor_parse(body, len, NULL, &top, NULL)) != CCAKIT_OK)
+		return cki_detail(d, r, "cmw", "%s", ccakit_strerror(r));
+	if (top.type == CCAKIT_CBOR_MAP)
+		return cki_detail(d, CCAKIT_ERR_NOT_FOUND, "cmw",
+		    "a CMW collection, not a record of CCA evidence");
+	ok = top.type == CCAKIT_CBOR_TAG && top.u >= CMW_TN_MIN &&
+	    top.u <= CMW_TN_MAX;
+	if (ok) {
+		ccakit_cbor_tag_content(&top, &c);
+		ok = c.type == CCAKIT_CBOR_BSTR;
+	}
+	if (!ok)
+		return cki_detail(d, CCAKIT_ERR_ENCODING, "cmw",
+		    "not a CMW (record, collection or tag)");
+	return cki_detail(d, CCAKIT_ERR_NOT_FOUND, "cmw",
+	    "a CMW tag (a Content-Format), not CCA evidence");
+}
+
 int
-cki_v_cmw_unwrap(enum cki_v_media kind, const uint8_t *body, size_t len,
-    const uint8_t **ev, size_t *evlen, uint8_t **copy,
+cki_v_cmw_unwrap(const uint8_t *body, size_t len, const uint8_t **ev,
+    size_t *evlen, uint8_t **copy, char type[CKI_V_MEDIA_TYPE_MAX + 1],
     struct ccakit_errdetail *d)
 {
 	uint8_t *c = NULL;
@@ -334,18 +402,25 @@ cki_v_cmw_unwrap(enum cki_v_media kind, const uint8_t *body, size_t len,
 		return cki_detail(d, CCAKIT_ERR_ENCODING, "cmw", "empty");
 	if (len > CKI_V_BODY_MAX)
 		return cki_detail(d, CCAKIT_ERR_TOO_LARGE, "cmw", "too large");
-	switch (kind) {
-	case CKI_V_MEDIA_CMW_CBOR:
-		return cmw_cbor(body, len, ev, evlen, d);
-	case CKI_V_MEDIA_CMW_JSON:
-		if ((r = cmw_json(body, len, &c, &n, d)) != CCAKIT_OK)
+	/* The form from the first byte, as Veraison's CMW library does. */
+	switch (body[0]) {
+	case '[':
+		if ((r = cmw_json(body, len, &c, &n, type, d)) != CCAKIT_OK)
 			return r;
 		*ev = c;
 		*evlen = n;
 		*copy = c;
 		return CCAKIT_OK;
+	case 0x82:
+	case 0x83:
+	case 0x9f:
+		return cmw_cbor(body, len, ev, evlen, type, d);
 	default:
-		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, NULL, NULL);
+		if (body[0] == '{' || (body[0] >= 0xa0 && body[0] <= 0xbb) ||
+		    body[0] == 0xbf || body[0] >= 0xda)
+			return cmw_other(body, len, d);
+		return cki_detail(d, CCAKIT_ERR_ENCODING, "cmw",
+		    "not a CMW: unexpected first byte 0x%02x", body[0]);
 	}
 }
 
@@ -382,6 +457,56 @@ cki_v_uuid_valid(const char *s)
 			return false;
 		}
 	}
+	return true;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool
+cki_v_uuid_parse(const char *s, char out[CKI_V_SESSION_ID_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t len, i, n = 0;
+	bool dashes = true;
+	int v;
+
+	if (s == NULL)
+		return false;
+	len = strlen(s);
+	if (len == CKI_V_SESSION_ID_LEN + 9) {
+		if (strncasecmp(s, "urn:uuid:", 9) != 0)
+			return false;
+		s += 9;
+	} else if (len == CKI_V_SESSION_ID_LEN + 2) {
+		s++;    /* Go skips the first byte and ignores the last */
+	} else if (len == 32) {
+		dashes = false;
+	} else if (len != CKI_V_SESSION_ID_LEN) {
+		return false;
+	}
+	for (i = 0; n < CKI_V_SESSION_ID_LEN; i++) {
+		if (n == 8 || n == 13 || n == 18 || n == 23) {
+			if (dashes && s[i] != '-')
+				return false;
+			out[n++] = '-';
+			if (dashes)
+				continue;
+		}
+		if ((v = hexval(s[i])) < 0)
+			return false;
+		out[n++] = hex[v];
+	}
+	out[n] = '\0';
 	return true;
 }
 

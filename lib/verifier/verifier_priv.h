@@ -64,36 +64,53 @@ int cki_v_nonce_enc_from_name(const char *name);
 
 enum cki_v_media {
 	CKI_V_MEDIA_CCA = 1,    /* the eat-collection type, quoted profile */
-	CKI_V_MEDIA_CMW_CBOR,   /* a CMW record, CBOR */
-	CKI_V_MEDIA_CMW_JSON,   /* a CMW record, JSON */
+	CKI_V_MEDIA_CMW,        /* a CMW (Veraison's six CMW types) */
 };
 /*
  * Classify a Content-Type: *kind on CCAKIT_OK; CCAKIT_ERR_ENCODING when
  * it does not parse as a media type (RFC 9110 §8.3.1; an unquoted URI
  * profile is a parse error, as for Go's mime.ParseMediaType: HTTP 400);
  * CCAKIT_ERR_NOT_FOUND when it parses but is not supported (415).
- * Type, subtype and parameter names are case-insensitive.
+ * Type, subtype and parameter names are case-insensitive. The CMW types
+ * are those Veraison's verification API unwraps: application/cmw,
+ * application/vnd.veraison.cmw, each also with +cbor or +json, without
+ * parameters.
  */
 int cki_v_media_parse(const char *ct, enum cki_v_media *kind);
-/* The supported types, NULL-terminated, in the order advertised. */
+/* The types advertised (discovery, session "accept", a 415's Accept),
+ * NULL-terminated. */
 extern const char *const cki_v_media_types[];
 
+/* The longest media type kept from a CMW record. */
+#define CKI_V_MEDIA_TYPE_MAX  255
+
 /*
- * The evidence inside a CMW record (draft-ietf-rats-msg-wrap): CBOR
- * [type, value(bstr), ?ind(uint)] or JSON ["type", "base64url value",
- * ?ind], whose type must be the CCA media type (tstr) and whose value is
- * returned as a view into body (CBOR) or a malloc'd copy (JSON: *copy,
- * free it). CCAKIT_ERR_ENCODING, CCAKIT_ERR_CBOR_*, CCAKIT_ERR_JSON,
- * CCAKIT_ERR_NOT_FOUND (a record of another type), with detail.
+ * The evidence inside a CMW (draft-ietf-rats-msg-wrap), its form told by
+ * the first byte as Veraison's CMW library does: a record, CBOR [type,
+ * value(bstr), ?ind(uint)] or JSON ["type", "base64url value", ?ind],
+ * whose type must be the CCA media type (tstr), copied as written into
+ * type; the value is returned as a view into body (CBOR) or a malloc'd
+ * copy (JSON: *copy, free it). A well-formed collection (JSON object,
+ * CBOR map), CBOR-tag CMW or record whose type is another media type or
+ * a Content-Format number is CCAKIT_ERR_NOT_FOUND (415); anything else
+ * malformed CCAKIT_ERR_ENCODING, CCAKIT_ERR_CBOR_* or CCAKIT_ERR_JSON
+ * (400), with detail.
  */
-int cki_v_cmw_unwrap(enum cki_v_media kind, const uint8_t *body, size_t len,
-    const uint8_t **ev, size_t *evlen, uint8_t **copy,
+int cki_v_cmw_unwrap(const uint8_t *body, size_t len, const uint8_t **ev,
+    size_t *evlen, uint8_t **copy, char type[CKI_V_MEDIA_TYPE_MAX + 1],
     struct ccakit_errdetail *d);
 
 /* A random (version 4) UUID, lower case, NUL-terminated. */
 int cki_v_uuid(char out[CKI_V_SESSION_ID_LEN + 1]);
 /* Whether s is a UUID in that form (any version). */
 bool cki_v_uuid_valid(const char *s);
+/*
+ * A session id from a URL as Go's uuid.Parse reads it (Veraison's API):
+ * xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx in either case, prefixed with
+ * urn:uuid:, between two more characters ({...}), or 32 hex digits;
+ * written to out in the lower-case form above. false when it is none.
+ */
+bool cki_v_uuid_parse(const char *s, char out[CKI_V_SESSION_ID_LEN + 1]);
 
 /* --- sessions --- */
 

@@ -60,36 +60,65 @@ internal(struct svc_resp *resp, const char *what, int r)
 }
 
 /*
- * Whether an Accept header admits `mt` (or is absent): each element's
- * media range, parameters ignored, against mt, type/ and * / *. A range
- * with q=0 is not a refusal we honour; Veraison's negotiation does not
- * either.
+ * Content negotiation as Veraison's (gin's NegotiateFormat with one
+ * offered type): no Accept header, or one with no element, admits it;
+ * otherwise an element (parameters cut at ';', blanks trimmed) admits it
+ * when it equals `mt` up to a '*' in either, or is a prefix of it. Case
+ * sensitive; quality values are not weighed.
  */
 static bool
-accepts(const struct svc_req *req, const char *mt, const char *alt)
+negotiates(const struct svc_req *req, const char *mt)
 {
-	const char *h = svc_req_header(req, "Accept"), *p, *e;
-	size_t n, tl;
+	const char *h = svc_req_header(req, "Accept"), *p, *e, *q;
+	size_t n, i, elems = 0;
 
-	if (h == NULL || *h == '\0')
+	if (h == NULL)
 		return true;
-	tl = (size_t)(strchr(mt, '/') - mt);
-	for (p = h; *p != '\0'; p = *e == ',' ? e + 1 : e) {
-		while (*p == ' ' || *p == '\t')
-			p++;
+	for (p = h; ; p = e + 1) {
 		for (e = p; *e != '\0' && *e != ','; e++)
 			;
-		for (n = 0; p + n < e && p[n] != ';' && p[n] != ' ' &&
-		    p[n] != '\t'; n++)
-			;
-		if ((n == strlen(mt) && strncasecmp(p, mt, n) == 0) ||
-		    (alt != NULL && n == strlen(alt) &&
-		    strncasecmp(p, alt, n) == 0) ||
-		    (n == 3 && strncmp(p, "*/*", 3) == 0) ||
-		    (n == tl + 2 && strncasecmp(p, mt, tl + 1) == 0 &&
-		    p[tl + 1] == '*'))
-			return true;
+		q = memchr(p, ';', (size_t)(e - p));
+		n = (size_t)((q != NULL && q > p ? q : e) - p);
+		while (n > 0 && strchr(" \t\r\n\v\f", *p) != NULL) {
+			p++;
+			n--;
+		}
+		while (n > 0 && strchr(" \t\r\n\v\f", p[n - 1]) != NULL)
+			n--;
+		if (n > 0) {
+			elems++;
+			for (i = 0; i < n && mt[i] != '\0'; i++)
+				if (p[i] == '*' || mt[i] == '*' ||
+				    p[i] != mt[i])
+					break;
+			if (i == n || (i < n && mt[i] != '\0' &&
+			    (p[i] == '*' || mt[i] == '*')))
+				return true;
+		}
+		if (*e == '\0')
+			break;
 	}
+	return elems == 0;
+}
+
+static void
+not_acceptable(struct svc_resp *resp, const char *mt)
+{
+	svc_resp_problem(resp, 406, NULL, NULL, "the only reply type is %s",
+	    mt);
+	svc_resp_note(resp, "not-acceptable");
+}
+
+/* The canonical session id of a request, or a 400 reply. */
+static bool
+session_id(const struct svc_req *req, struct svc_resp *resp,
+    char id[CKI_V_SESSION_ID_LEN + 1])
+{
+	if (cki_v_uuid_parse(req->arg[0], id))
+		return true;
+	svc_resp_problem(resp, 400, NULL, NULL, "the session id %.40s is not "
+	    "a UUID", req->arg[0]);
+	svc_resp_note(resp, "bad-session-id");
 	return false;
 }
 
@@ -103,16 +132,15 @@ discovery(void *arg, const struct svc_req *req, struct svc_resp *resp)
 	size_t i;
 	int bad = 0;
 
-	if (!accepts(req, CKI_V_MT_DISCOVERY, "application/json")) {
-		svc_resp_problem(resp, 406, NULL, NULL, "acceptable: %s, "
-		    "application/json", CKI_V_MT_DISCOVERY);
+	if (!negotiates(req, CKI_V_MT_DISCOVERY)) {
+		not_acceptable(resp, CKI_V_MT_DISCOVERY);
 		return;
 	}
-	/* Members sorted, as Go's encoder writes Veraison's document. */
-	if ((j = json_object()) == NULL || (eps = json_object()) == NULL ||
-	    json_object_set_new(j, "api-endpoints", eps) != 0 ||
-	    json_object_set_new(eps, "newChallengeResponseSession",
-	    json_string(CVS_NEW_SESSION_PATH)) != 0 ||
+	/*
+	 * Members in the order of Veraison's Go struct (WellKnownInfo;
+	 * "attestation-schemes" is empty there, so omitted).
+	 */
+	if ((j = json_object()) == NULL ||
 	    (key = json_loads(v->ear_jwk, 0, NULL)) == NULL ||
 	    json_object_set_new(j, "ear-verification-key", key) != 0 ||
 	    (mts = json_array()) == NULL ||
@@ -124,8 +152,13 @@ discovery(void *arg, const struct svc_req *req, struct svc_resp *resp)
 	for (i = 0; cki_v_media_types[i] != NULL; i++)
 		bad |= json_array_append_new(mts,
 		    json_string(cki_v_media_types[i]));
-	bad |= json_object_set_new(j, "service-state", json_string("READY"));
 	bad |= json_object_set_new(j, "version", json_string(v->version));
+	bad |= json_object_set_new(j, "service-state", json_string("READY"));
+	if ((eps = json_object()) == NULL ||
+	    json_object_set_new(j, "api-endpoints", eps) != 0 ||
+	    json_object_set_new(eps, "newChallengeResponseSession",
+	    json_string(CVS_NEW_SESSION_PATH)) != 0)
+		bad = 1;
 	if (bad != 0 || svc_resp_json(resp, 200, j) != 0) {
 		if (bad != 0)
 			json_decref(j);
@@ -181,9 +214,8 @@ new_session(void *arg, const struct svc_req *req, struct svc_resp *resp)
 	int r;
 
 	memset(&s, 0, sizeof(s));
-	if (!accepts(req, CKI_V_MT_SESSION, NULL)) {
-		svc_resp_problem(resp, 406, NULL, NULL, "acceptable: %s",
-		    CKI_V_MT_SESSION);
+	if (!negotiates(req, CKI_V_MT_SESSION)) {
+		not_acceptable(resp, CKI_V_MT_SESSION);
 		return;
 	}
 	if (qn != NULL && qs != NULL) {
@@ -236,29 +268,42 @@ get_session(void *arg, const struct svc_req *req, struct svc_resp *resp)
 {
 	struct cvs *v = arg;
 	struct cki_v_session s;
+	char id[CKI_V_SESSION_ID_LEN + 1];
 	int r;
 
 	memset(&s, 0, sizeof(s));
-	if ((r = cki_vdb_session_get(v->db, req->arg[0], &s)) != CCAKIT_OK) {
-		session_missing(resp, r, req->arg[0]);
+	if (!negotiates(req, CKI_V_MT_SESSION)) {
+		not_acceptable(resp, CKI_V_MT_SESSION);
+		return;
+	}
+	if (!session_id(req, resp, id))
+		return;
+	if ((r = cki_vdb_session_get(v->db, id, &s)) != CCAKIT_OK) {
+		session_missing(resp, r, id);
 		return;
 	}
 	session_reply(v, resp, 200, &s);
 	cki_v_session_clear(&s);
 }
 
+/* 204 whether or not the session was there, as Veraison's cache does. */
 static void
 delete_session(void *arg, const struct svc_req *req, struct svc_resp *resp)
 {
 	struct cvs *v = arg;
+	char id[CKI_V_SESSION_ID_LEN + 1];
 	int r;
 
-	if ((r = cki_vdb_session_delete(v->db, req->arg[0])) != CCAKIT_OK) {
-		session_missing(resp, r, req->arg[0]);
+	if (!session_id(req, resp, id))
+		return;
+	if ((r = cki_vdb_session_delete(v->db, id)) != CCAKIT_OK &&
+	    r != CCAKIT_ERR_NOT_FOUND) {
+		internal(resp, "session delete", r);
 		return;
 	}
 	resp->status = 204;
-	svc_resp_note(resp, "session=%.8s deleted", req->arg[0]);
+	svc_resp_note(resp, "session=%.8s %s", id, r == CCAKIT_OK ?
+	    "deleted" : "absent");
 }
 
 /* Every supported type, for a 415's Accept header. */
@@ -332,49 +377,65 @@ evidence(void *arg, const struct svc_req *req, struct svc_resp *resp)
 	struct cki_v_session s;
 	struct ccakit_errdetail d;
 	enum cki_v_media kind;
-	const char *id = req->arg[0];
 	const uint8_t *ev = req->body;
+	const char *mt = req->content_type;
 	uint8_t *copy = NULL;
 	size_t evlen = req->body_len;
+	char id[CKI_V_SESSION_ID_LEN + 1], inner[CKI_V_MEDIA_TYPE_MAX + 1];
 	char note[120], *jwt = NULL;
 	bool claimed = false;
 	int r;
 
+	/*
+	 * Veraison's order: the reply type, the body, the media type (a
+	 * CMW unwrapped first), the session id, the session.
+	 */
 	memset(&s, 0, sizeof(s));
 	memset(&d, 0, sizeof(d));
-	if ((r = cki_v_media_parse(req->content_type, &kind)) ==
-	    CCAKIT_ERR_ENCODING) {
-		svc_resp_problem(resp, 400, NULL, NULL, "the Content-Type is "
-		    "missing or not a media type (quote a URI profile)");
-		svc_resp_note(resp, "session=%.8s bad-media-type", id);
-		goto out;
-	}
-	if (r != CCAKIT_OK) {
-		svc_resp_problem(resp, 415, NULL, NULL, "unsupported evidence "
-		    "media type: %.200s", req->content_type);
-		accept_header(resp);
-		svc_resp_note(resp, "session=%.8s unsupported-media-type", id);
+	if (!negotiates(req, CKI_V_MT_SESSION)) {
+		not_acceptable(resp, CKI_V_MT_SESSION);
 		goto out;
 	}
 	if (req->body_len == 0) {
 		svc_resp_problem(resp, 400, NULL, NULL, "no evidence");
-		svc_resp_note(resp, "session=%.8s empty", id);
+		svc_resp_note(resp, "empty");
 		goto out;
 	}
-	if (kind != CKI_V_MEDIA_CCA && (r = cki_v_cmw_unwrap(kind, req->body,
-	    req->body_len, &ev, &evlen, &copy, &d)) != CCAKIT_OK) {
-		svc_resp_problem(resp, r == CCAKIT_ERR_NOT_FOUND ? 415 : 400,
-		    NULL, NULL, "%s", d.text[0] != '\0' ? d.text :
-		    ccakit_strerror(r));
-		svc_resp_note(resp, "session=%.8s bad-cmw", id);
+	if ((r = cki_v_media_parse(req->content_type, &kind)) ==
+	    CCAKIT_ERR_ENCODING) {
+		svc_resp_problem(resp, 400, NULL, NULL, "the Content-Type is "
+		    "missing or not a media type (quote a URI profile)");
+		svc_resp_note(resp, "bad-media-type");
+		goto out;
+	}
+	if (r == CCAKIT_OK && kind == CKI_V_MEDIA_CMW) {
+		if ((r = cki_v_cmw_unwrap(req->body, req->body_len, &ev,
+		    &evlen, &copy, inner, &d)) != CCAKIT_OK) {
+			svc_resp_problem(resp, r == CCAKIT_ERR_NOT_FOUND ?
+			    415 : r == CCAKIT_ERR_TOO_LARGE ? 413 : 400, NULL,
+			    NULL, "%s", d.text[0] != '\0' ? d.text :
+			    ccakit_strerror(r));
+			if (r == CCAKIT_ERR_NOT_FOUND)
+				accept_header(resp);
+			svc_resp_note(resp, "bad-cmw");
+			goto out;
+		}
+		mt = inner;
+	} else if (r != CCAKIT_OK) {
+		svc_resp_problem(resp, 415, NULL, NULL, "unsupported evidence "
+		    "media type: %.200s", req->content_type);
+		accept_header(resp);
+		svc_resp_note(resp, "unsupported-media-type");
 		goto out;
 	}
 	if (evlen > CKI_V_EVIDENCE_MAX) {
 		svc_resp_problem(resp, 413, NULL, NULL, "evidence over %d "
 		    "bytes", CKI_V_EVIDENCE_MAX);
-		svc_resp_note(resp, "session=%.8s too-large", id);
+		svc_resp_note(resp, "too-large");
 		goto out;
 	}
+	if (!session_id(req, resp, id))
+		goto out;
 	if ((r = cki_vdb_session_claim(v->db, id, &claimed, &s)) !=
 	    CCAKIT_OK) {
 		session_missing(resp, r, id);
@@ -389,8 +450,10 @@ evidence(void *arg, const struct svc_req *req, struct svc_resp *resp)
 	}
 	note[0] = '\0';
 	jwt = appraise(v, &s, ev, evlen, note, sizeof(note));
-	if ((r = cki_vdb_session_finish(v->db, id, cki_v_media_types[kind -
-	    1], req->body, req->body_len, jwt)) != CCAKIT_OK) {
+	/* Recorded as Veraison records it: the type as sent (the record's
+	 * for a CMW) and the token (unwrapped). */
+	if ((r = cki_vdb_session_finish(v->db, id, mt, ev, evlen, jwt)) !=
+	    CCAKIT_OK) {
 		internal(resp, "session update", r);
 		goto out;
 	}
@@ -401,10 +464,10 @@ evidence(void *arg, const struct svc_req *req, struct svc_resp *resp)
 		goto out;
 	}
 	s.status = CKI_V_COMPLETE;
-	s.media_type = strdup(cki_v_media_types[kind - 1]);
-	if ((s.evidence = malloc(req->body_len)) != NULL) {
-		memcpy(s.evidence, req->body, req->body_len);
-		s.evidence_len = req->body_len;
+	s.media_type = strdup(mt);
+	if ((s.evidence = malloc(evlen)) != NULL) {
+		memcpy(s.evidence, ev, evlen);
+		s.evidence_len = evlen;
 	}
 	s.result = jwt;
 	jwt = NULL;

@@ -92,9 +92,12 @@ token() { # token CHALLENGE-HEX OUT [CPAK]
 	    --platform-key "${3:-$SRC/demo/cpak.pem}" \
 	    --realm-key "$SRC/demo/rak.pem" --challenge "$1" -o "$2"
 }
-evidence() { # evidence SID FILE [CONTENT-TYPE] -> status
-	http POST "/challenge-response/v1/session/$1" \
-	    -H "Content-Type: ${3-$MT}" --data-binary "@$2"
+evidence() { # evidence SID FILE [CONTENT-TYPE [curl args...]] -> status
+	e_sid=$1 e_file=$2 e_ct=${3-$MT}
+	shift 2
+	[ $# -gt 0 ] && shift
+	http POST "/challenge-response/v1/session/$e_sid" \
+	    -H "Content-Type: $e_ct" --data-binary "@$e_file" "$@"
 }
 # The status of a submod in the EAR of the last session reply.
 ear_verify() { # ear_verify [ear-verify args] -> output in $W/ev
@@ -128,10 +131,24 @@ has "discovery: READY" '"service-state":"READY"' "$W/b"
 has "discovery: ES256 key" '"ear-verification-key":{"alg":"ES256","crv":"P-256","kty":"EC"' "$W/b"
 has "discovery: CCA media type" 'eat-collection; profile=\\"http://arm.com/CCA-SSD/1.0.0\\"' "$W/b"
 has "discovery: endpoint" "\"newChallengeResponseSession\":\"$NEW\"" "$W/b"
-check "discovery: Accept text/html: 406" 406 \
-    "$(http GET /.well-known/veraison/verification -H 'Accept: text/html')"
-check "discovery: Accept */*: 200" 200 \
-    "$(http GET /.well-known/veraison/verification -H 'Accept: */*')"
+# Members in the order of Veraison's Go struct (capability.WellKnownInfo).
+has "discovery: members in Veraison's order" \
+    '^{"ear-verification-key":{[^}]*},"media-types":\[[^]]*\],"version":"[^"]*","service-state":"READY","api-endpoints":{"newChallengeResponseSession":"[^"]*"}}$' \
+    "$W/b"
+# Content negotiation as Veraison's (gin's NegotiateFormat): a wildcard
+# or a prefix of the one type offered passes, parameters are ignored.
+for a in 'text/html' 'application/json' 'application/problem+json' \
+    'text/*'; do
+	check "discovery: Accept $a: 406" 406 \
+	    "$(http GET /.well-known/veraison/verification -H "Accept: $a")"
+done
+has "406 is problem+json" '"status":406' "$W/b"
+for a in '*/*' 'application/*' \
+    'application/vnd.veraison.discovery+json; q=0.5' \
+    'text/html, application/vnd.veraison.discovery+json'; do
+	check "discovery: Accept $a: 200" 200 \
+	    "$(http GET /.well-known/veraison/verification -H "Accept: $a")"
+done
 discovery_jwk
 
 # newSession: the nonce encodings Veraison used, sizes, errors.
@@ -175,6 +192,10 @@ check "nonceSize=65: 400" 400 "$(http POST "$NEW?nonceSize=65")"
 check "nonceSize=x: 400" 400 "$(http POST "$NEW?nonceSize=x")"
 check "newSession Accept text/plain: 406" 406 \
     "$(http POST "$NEW" -H 'Accept: text/plain')"
+check "newSession Accept application/json: 406" 406 \
+    "$(http POST "$NEW" -H 'Accept: application/json')"
+check "newSession Accept application/*;q=0.1: 201" 201 \
+    "$(http POST "$NEW" -H 'Accept: application/*;q=0.1')"
 check "GET on newSession: 405" 405 "$(http GET "$NEW")"
 check "unknown route: 404" 404 "$(http GET /challenge-response/v2/x)"
 
@@ -194,16 +215,36 @@ check "no Content-Type: 400" 400 "$(evidence "$SID" "$W/t.cbor" '')"
 check "empty evidence: 400" 400 "$(evidence "$SID" "$W/empty")"
 head -c 200000 /dev/zero >"$W/big"
 check "oversized evidence: 413" 413 "$(evidence "$SID" "$W/big")"
+check "evidence, Accept application/json: 406" 406 \
+    "$(evidence "$SID" "$W/t.cbor" "$MT" -H 'Accept: application/json')"
 check "session still waiting" 200 \
     "$(http GET "/challenge-response/v1/session/$SID")"
 has "GET: status waiting" '"status":"waiting"' "$W/b"
-# Case-insensitive type and parameter names.
+check "GET session, Accept text/html: 406" 406 \
+    "$(http GET "/challenge-response/v1/session/$SID" -H 'Accept: text/html')"
+check "GET session, Accept */*: 200" 200 \
+    "$(http GET "/challenge-response/v1/session/$SID" -H 'Accept: */*')"
+# A UUID in another of the forms Go's uuid.Parse reads names the same
+# session (upper case, urn:uuid:, braces, no dashes).
+UP=$(printf %s "$SID" | tr a-f A-F)
+check "GET session by upper-case id: 200" 200 \
+    "$(http GET "/challenge-response/v1/session/$UP")"
+check "GET session by urn:uuid: id: 200" 200 \
+    "$(http GET "/challenge-response/v1/session/urn:uuid:$SID")"
+check "GET session by {id}: 200" 200 \
+    "$(http GET "/challenge-response/v1/session/%7B$SID%7D")"
+check "GET session by 32 hex digits: 200" 200 \
+    "$(http GET "/challenge-response/v1/session/$(printf %s "$SID" |
+    tr -d -)")"
+# Case-insensitive type and parameter names; the type is recorded as
+# sent, as Veraison records it.
 check "evidence: 200" 200 "$(evidence "$SID" "$W/t.cbor" \
-    'Application/EAT-Collection; Profile="http://arm.com/CCA-SSD/1.0.0"')"
+    'Application/EAT-Collection; Profile="http://arm.com/CCA-SSD/1.0.0"' \
+    -H "Accept: $SMT")"
 check "evidence: session media type" "$SMT" "$(hdr Content-Type)"
 has "evidence: complete" '^{"status":"complete"' "$W/b"
 has "evidence: evidence echoed (std base64)" \
-    "\"evidence\":{\"type\":\"application/eat-collection; profile=\\\\\"http://arm.com/CCA-SSD/1.0.0\\\\\"\",\"value\":\"$(base64 -w0 "$W/t.cbor")\"}" \
+    "\"evidence\":{\"type\":\"Application/EAT-Collection; Profile=\\\\\"http://arm.com/CCA-SSD/1.0.0\\\\\"\",\"value\":\"$(base64 -w0 "$W/t.cbor")\"}" \
     "$W/b"
 ear_verify --nonce "$(printf %s "$NONCE_HEX" | cut -c1-64)"
 check "EAR verifies with the discovery key and nonce" 0 $?
@@ -221,14 +262,25 @@ check "DELETE session: 204" 204 \
     "$(http DELETE "/challenge-response/v1/session/$SID")"
 check "GET deleted session: 404" 404 \
     "$(http GET "/challenge-response/v1/session/$SID")"
-check "DELETE again: 404" 404 \
+# Veraison deletes from a cache: deleting what is not there is a success.
+check "DELETE again: 204" 204 \
     "$(http DELETE "/challenge-response/v1/session/$SID")"
+check "DELETE unknown session: 204" 204 \
+    "$(http DELETE /challenge-response/v1/session/00000000-0000-4000-8000-000000000000)"
 check "evidence to a deleted session: 404" 404 \
     "$(evidence "$SID" "$W/t.cbor")"
 check "unknown session (uuid): 404" 404 "$(evidence \
     00000000-0000-4000-8000-000000000000 "$W/t.cbor")"
-check "unknown session (junk id): 404" 404 \
-    "$(http GET "/challenge-response/v1/session/..%2F..")"
+# An id that is not a UUID: 400, as Veraison (uuid.Parse fails).
+check "GET junk session id: 400" 400 \
+    "$(http GET "/challenge-response/v1/session/..%2E")"
+has "junk id: problem+json" '"status":400' "$W/b"
+check "DELETE junk session id: 400" 400 \
+    "$(http DELETE /challenge-response/v1/session/not-a-uuid)"
+check "evidence to a junk session id: 400" 400 \
+    "$(evidence 00000000-0000-4000-8000-00000000000g "$W/t.cbor")"
+check "GET id with a wrong dash: 400" 400 \
+    "$(http GET /challenge-response/v1/session/00000000-0000-4000-80000-00000000000)"
 
 # Bad evidence is not an HTTP error: a contraindicated EAR.
 bad_ear() { # bad_ear DESC FILE
@@ -285,6 +337,53 @@ check "CMW of another type: 415" 415 \
 printf '["%s"' "$(printf %s "$MT" | sed 's/"/\\"/g')" >"$W/cmw-bad.json"
 check "malformed CMW: 400" 400 \
     "$(evidence "$SID" "$W/cmw-bad.json" application/cmw+json)"
+printf '{"a":["%s","AAAA"]}' "$(printf %s "$MT" | sed 's/"/\\"/g')" \
+    >"$W/cmw-coll.json"
+check "CMW collection: 415" 415 "$(evidence "$SID" "$W/cmw-coll.json" \
+    application/vnd.veraison.cmw+json)"
+# A CBOR-tag CMW: a CoAP Content-Format (263) around bytes.
+printf '\332\143\164\002\011\103\001\002\003' >"$W/cmw-tag.cbor"
+check "CMW CBOR tag: 415" 415 \
+    "$(evidence "$SID" "$W/cmw-tag.cbor" application/vnd.veraison.cmw)"
+check "a bare token as a CMW: 400" 400 \
+    "$(evidence "$SID" "$W/t.cbor" application/vnd.veraison.cmw+cbor)"
+check "CMW type with a parameter: 415" 415 "$(evidence "$SID" \
+    "$W/cmw.cbor" 'application/vnd.veraison.cmw+cbor; x=y')"
+
+# The forms Veraison's Go apiclient sends (cmw.CBORArray, cmw.JSONArray,
+# indicator 4 = evidence) under its media types; Veraison records the
+# inner media type and the unwrapped token in the session.
+cmw_cbor_ind() { # cmw_cbor_ind TYPE TOKEN -> [type, bstr, 4]
+	perl -e 'my ($t, $f) = @ARGV; open(F, "<", $f) or die; binmode F;
+	    local $/; my $v = <F>; binmode STDOUT;
+	    print pack("C", 0x83), pack("CC", 0x78, length($t)), $t,
+	    pack("Cn", 0x59, length($v)), $v, pack("C", 4)' "$1" "$2"
+}
+tokval="\"evidence\":{\"type\":\"application/eat-collection; profile=\\\\\"http://arm.com/CCA-SSD/1.0.0\\\\\"\",\"value\":\""
+for mt in application/vnd.veraison.cmw+cbor application/vnd.veraison.cmw \
+    application/cmw; do
+	new_session
+	token "$NONCE_HEX" "$W/t.cbor"
+	cmw_cbor_ind "$MT" "$W/t.cbor" >"$W/cmw4.cbor"
+	check "Go apiclient CBOR record as $mt: 200" 200 \
+	    "$(evidence "$SID" "$W/cmw4.cbor" "$mt" -H "Accept: $SMT")"
+	has "$mt: inner type and unwrapped token recorded" \
+	    "$tokval$(base64 -w0 "$W/t.cbor")\"}" "$W/b"
+	ear_verify
+	check "$mt: EAR verified" 0 $?
+done
+new_session
+token "$NONCE_HEX" "$W/t.cbor"
+printf '["%s","%s",4]' "$(printf %s "$MT" | sed 's/"/\\"/g')" \
+    "$(basenc --base64url -w0 "$W/t.cbor" | tr -d '=')" >"$W/cmw4.json"
+check "Go apiclient JSON record (vnd.veraison.cmw+json): 200" 200 \
+    "$(evidence "$SID" "$W/cmw4.json" application/vnd.veraison.cmw+json)"
+has "JSON record: inner type and unwrapped token recorded" \
+    "$tokval$(base64 -w0 "$W/t.cbor")\"}" "$W/b"
+check "GET shows the same evidence" 200 \
+    "$(http GET "/challenge-response/v1/session/$SID")"
+has "GET: inner type and unwrapped token" \
+    "$tokval$(base64 -w0 "$W/t.cbor")\"}" "$W/b"
 
 # Two submissions at once: exactly one wins.
 new_session
