@@ -348,7 +348,7 @@ start_verifier() { # start_verifier [FAULT]
 }
 stop_verifier() { kill "$VPID" 2>/dev/null; wait "$VPID" 2>/dev/null; VPID=; }
 if [ -x "${CCAKIT_TESTBIN:-/nonexistent}/mock-veraison" ]; then
-	for f in "" key nonce old down 500; do
+	for f in "" key nonce old down 500 forms trustee; do
 		start_verifier "$f"
 		start_server --db "$W/kb.db" --verifier "$VURL" \
 		    --reference-values "$W/rims.json"
@@ -360,6 +360,10 @@ if [ -x "${CCAKIT_TESTBIN:-/nonexistent}/mock-veraison" ]; then
 		old) want=2 why="expired\|window" ;;
 		down) want=2 why="not READY" ;;
 		500) want=2 why="HTTP 500" ;;
+		# The forms veraison/ear also reads parse; the policy (as
+		# arm-cca.rego) wants the Veraison profile.
+		forms) want=0 why="May the force" ;;
+		trustee) want=1 why="not in policy" ;;
 		esac
 		check "remote verifier${f:+, fault $f}: exit $want" $want $st
 		printf '%s\n' "$out" | cat - "$W/app.err" | grep -qi "$why"

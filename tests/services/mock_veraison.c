@@ -8,7 +8,9 @@
  * Faults for negative tests (-f): "key" signs with a key other than the
  * published one, "nonce" puts another nonce in the EAR, "old" dates the
  * EAR an hour back, "down" reports service-state DOWN, "500" fails the
- * evidence request.
+ * evidence request. Other forms veraison/ear reads: "forms" writes the
+ * statuses as tier numbers (2, "32") and trust claims by name or as
+ * text, "trustee" also puts Trustee's profile.
  *
  * Usage: mock-veraison -t ta.json --port-file FILE [-f fault]
  */
@@ -112,6 +114,53 @@ new_session(void *arg, const struct svc_req *req, struct svc_resp *resp)
 	svc_resp_header(resp, "Location", loc);
 }
 
+/* Replace every `from` in *s by `to` (*s malloc'd, replaced). */
+static void
+replace(char **s, const char *from, const char *to)
+{
+	size_t fl = strlen(from), tl = strlen(to), n = 0;
+	char *p, *q, *out;
+
+	for (p = *s; (q = strstr(p, from)) != NULL; p = q + fl)
+		n++;
+	if (n == 0)
+		return;
+	if ((out = malloc(strlen(*s) + n * tl + 1)) == NULL)
+		exit(2);
+	out[0] = '\0';
+	for (p = *s; (q = strstr(p, from)) != NULL; p = q + fl) {
+		strncat(out, p, (size_t)(q - p));
+		strcat(out, to);
+	}
+	strcat(out, p);
+	free(*s);
+	*s = out;
+}
+
+/* The EAR signed with its statuses and claims in other forms. */
+static int
+sign_forms(const ccakit_ear *ear, char **jwt)
+{
+	char *js = NULL;
+	int r;
+
+	if ((r = ccakit_ear_to_json(ear, 0, &js)) != CCAKIT_OK)
+		return r;
+	replace(&js, "\"ear.status\":\"affirming\"", "\"ear.status\":2");
+	replace(&js, "\"ear.status\":\"warning\"", "\"ear.status\":\"32\"");
+	replace(&js, "\"instance-identity\":2",
+	    "\"instance-identity\":\"recognized_instance\"");
+	replace(&js, "\"executables\":33",
+	    "\"executables\":\"unrecognized_rt\"");
+	replace(&js, "\"hardware\":2", "\"hardware\":\"2\"");
+	if (strcmp(fault, "trustee") == 0)
+		replace(&js, CCAKIT_EAR_PROFILE, CCAKIT_EAR_PROFILE_TRUSTEE);
+	r = ccakit_jws_sign(ear_key, CCAKIT_COSE_ES256, "JWT",
+	    (const uint8_t *)js, strlen(js), jwt);
+	free(js);
+	return r;
+}
+
 static void
 evidence(void *arg, const struct svc_req *req, struct svc_resp *resp)
 {
@@ -156,8 +205,10 @@ evidence(void *arg, const struct svc_req *req, struct svc_resp *resp)
 		nonce[0] ^= 1;
 		ccakit_ear_set_nonce(ear, nonce, len);
 	}
-	if (ccakit_ear_sign_jwt(ear, strcmp(fault, "key") == 0 ? other_key :
-	    ear_key, 0, &jwt) != CCAKIT_OK) {
+	if ((strcmp(fault, "forms") == 0 || strcmp(fault, "trustee") == 0 ?
+	    sign_forms(ear, &jwt) : ccakit_ear_sign_jwt(ear,
+	    strcmp(fault, "key") == 0 ? other_key : ear_key, 0, &jwt)) !=
+	    CCAKIT_OK) {
 		svc_resp_problem(resp, 500, NULL, NULL, "signing failed");
 	} else {
 		svc_resp_json(resp, 200, json_pack("{s:s, s:s}", "status",
