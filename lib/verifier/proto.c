@@ -424,21 +424,29 @@ cki_v_cmw_unwrap(const uint8_t *body, size_t len, const uint8_t **ev,
 	}
 }
 
+/* 16 bytes as a lower-case UUID. */
+static int
+uuid_text(const uint8_t b[16], char out[CKI_V_SESSION_ID_LEN + 1])
+{
+	char hex[33];
+
+	if (ccakit_hex_encode(b, 16, hex, sizeof(hex)) != CCAKIT_OK)
+		return CCAKIT_ERR_INTERNAL;
+	snprintf(out, CKI_V_SESSION_ID_LEN + 1, "%.8s-%.4s-%.4s-%.4s-%.12s",
+	    hex, hex + 8, hex + 12, hex + 16, hex + 20);
+	return CCAKIT_OK;
+}
+
 int
 cki_v_uuid(char out[CKI_V_SESSION_ID_LEN + 1])
 {
 	uint8_t b[16];
-	char hex[33];
 
 	if (RAND_bytes(b, sizeof(b)) != 1)
 		return CCAKIT_ERR_CRYPTO;
 	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);         /* version 4 */
 	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);         /* RFC 9562 variant */
-	if (ccakit_hex_encode(b, sizeof(b), hex, sizeof(hex)) != CCAKIT_OK)
-		return CCAKIT_ERR_INTERNAL;
-	snprintf(out, CKI_V_SESSION_ID_LEN + 1, "%.8s-%.4s-%.4s-%.4s-%.12s",
-	    hex, hex + 8, hex + 12, hex + 16, hex + 20);
-	return CCAKIT_OK;
+	return uuid_text(b, out);
 }
 
 bool
@@ -460,25 +468,12 @@ cki_v_uuid_valid(const char *s)
 	return true;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool
 cki_v_uuid_parse(const char *s, char out[CKI_V_SESSION_ID_LEN + 1])
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t len, i, n = 0;
-	bool dashes = true;
-	int v;
+	char hex[33];
+	uint8_t b[16];
+	size_t len, i, n = 0, end = CKI_V_SESSION_ID_LEN;
 
 	if (s == NULL)
 		return false;
@@ -490,24 +485,22 @@ cki_v_uuid_parse(const char *s, char out[CKI_V_SESSION_ID_LEN + 1])
 	} else if (len == CKI_V_SESSION_ID_LEN + 2) {
 		s++;    /* Go skips the first byte and ignores the last */
 	} else if (len == 32) {
-		dashes = false;
+		end = 32;
 	} else if (len != CKI_V_SESSION_ID_LEN) {
 		return false;
 	}
-	for (i = 0; n < CKI_V_SESSION_ID_LEN; i++) {
-		if (n == 8 || n == 13 || n == 18 || n == 23) {
-			if (dashes && s[i] != '-')
+	for (i = 0; i < end; i++) {
+		if (end != 32 && (i == 8 || i == 13 || i == 18 || i == 23)) {
+			if (s[i] != '-')
 				return false;
-			out[n++] = '-';
-			if (dashes)
-				continue;
+			continue;
 		}
-		if ((v = hexval(s[i])) < 0)
-			return false;
-		out[n++] = hex[v];
+		hex[n++] = s[i];
 	}
-	out[n] = '\0';
-	return true;
+	if (ccakit_hex_decode(hex, 32, b, sizeof(b), &n) != CCAKIT_OK ||
+	    n != sizeof(b))
+		return false;
+	return uuid_text(b, out) == CCAKIT_OK;
 }
 
 const char *

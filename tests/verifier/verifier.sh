@@ -313,10 +313,13 @@ grep -q "CCA_SSD_PLATFORM: affirming" "$W/ev"
 check "8-byte nonce: platform affirming" 0 $?
 
 # CMW records (JSON and CBOR) around the token.
+cmw_json() { # cmw_json TOKEN [IND] -> ["type", "base64url"(, ind)]
+	printf '["%s","%s"%s]' "$(printf %s "$MT" | sed 's/"/\\"/g')" \
+	    "$(basenc --base64url -w0 "$1" | tr -d '=')" "${2:+,$2}"
+}
 new_session
 token "$NONCE_HEX" "$W/t.cbor"
-printf '["%s","%s"]' "$(printf %s "$MT" | sed 's/"/\\"/g')" \
-    "$(basenc --base64url -w0 "$W/t.cbor" | tr -d '=')" >"$W/cmw.json"
+cmw_json "$W/t.cbor" >"$W/cmw.json"
 check "CMW JSON record: 200" 200 \
     "$(evidence "$SID" "$W/cmw.json" application/cmw+json)"
 has "CMW JSON: complete" '"status":"complete"' "$W/b"
@@ -374,8 +377,7 @@ for mt in application/vnd.veraison.cmw+cbor application/vnd.veraison.cmw \
 done
 new_session
 token "$NONCE_HEX" "$W/t.cbor"
-printf '["%s","%s",4]' "$(printf %s "$MT" | sed 's/"/\\"/g')" \
-    "$(basenc --base64url -w0 "$W/t.cbor" | tr -d '=')" >"$W/cmw4.json"
+cmw_json "$W/t.cbor" 4 >"$W/cmw4.json"
 check "Go apiclient JSON record (vnd.veraison.cmw+json): 200" 200 \
     "$(evidence "$SID" "$W/cmw4.json" application/vnd.veraison.cmw+json)"
 has "JSON record: inner type and unwrapped token recorded" \
