@@ -217,10 +217,12 @@ main(int argc, char **argv)
 		case 'h':
 		case OPT_HELP:
 			usage(stdout);
-			return 0;
+			rc = 0;
+			goto free_state;
 		case 'V':
 			printf(PROG " %s\n", CCAKIT_VERSION);
-			return 0;
+			rc = 0;
+			goto free_state;
 		default:
 			usage(stderr);
 			return 1;
@@ -407,6 +409,7 @@ out:
 	svc_httpd_stop(&httpd);
 	if (port_file != NULL && rc == 0)
 		unlink(port_file);
+free_state:
 	ccakit_chstore_free(&k.chs);
 	ccakit_secrets_free(&k.secrets);
 	free(k.rims);
