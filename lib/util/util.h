@@ -29,6 +29,21 @@ int cki_detail(struct ccakit_errdetail *d, int code, const char *what,
  */
 int cki_read_file(const char *path, size_t max, uint8_t **buf, size_t *len);
 
+/*
+ * Write len bytes to an output file named on a command line. A regular
+ * file at path, or none, is replaced atomically: the bytes go to a new
+ * file beside it (path.XXXXXX, mode 0600 while written), which is synced,
+ * given exactly `mode` (whatever the umask) and renamed to path, so that
+ * a reader never sees half a file and a failure leaves the old one.
+ * Anything else is written in place and stays what it is: a FIFO, a
+ * device such as /dev/null, a symbolic link (followed; a dangling one is
+ * an error; a regular file behind it is truncated and written, and made
+ * owner-only first when mode is). A directory is EISDIR. On failure
+ * CCAKIT_ERR_IO with errno kept; CCAKIT_ERR_NOMEM; CCAKIT_ERR_INVALID_ARG.
+ */
+int cki_write_file(const char *path, const void *buf, size_t len,
+    unsigned mode);
+
 /* Bytes view equality (length and content), not constant time. */
 int cki_bytes_eq(struct ccakit_bytes a, const uint8_t *b, size_t blen);
 
