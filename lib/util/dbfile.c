@@ -37,13 +37,46 @@ companion(const char *path, int i)
 	return p;
 }
 
-/* Make an existing -wal or -shm owner-only when it is not (as root,
- * whoever owns it). *was gets its old mode if it changed. */
+/* fd, open on path, is a regular file (*sb filled); else it is closed
+ * and the error says so. */
 static int
-tighten(const char *path, unsigned *was, struct ccakit_errdetail *d)
+regular(int fd, const char *path, struct stat *sb, struct ccakit_errdetail *d)
+{
+	const char *why = NULL;
+
+	if (fstat(fd, sb) != 0)
+		why = strerror(errno);
+	else if (!S_ISREG(sb->st_mode))
+		why = "not a regular file";
+	if (why == NULL)
+		return CCAKIT_OK;
+	close(fd);
+	return cki_detail(d, CCAKIT_ERR_IO, "database", "%s: %s", path, why);
+}
+
+/* Make the file owner-only when group or others may access it (as root,
+ * whoever owns it); *was gets the first mode changed. */
+static int
+owner_only_fd(int fd, const char *path, const struct stat *sb, unsigned *was,
+    struct ccakit_errdetail *d)
+{
+	if ((sb->st_mode & 077) == 0)
+		return CCAKIT_OK;
+	if (fchmod(fd, 0600) != 0)
+		return cki_detail(d, CCAKIT_ERR_IO, "database", "%s: mode 0%o "
+		    "lets group or others in and cannot be changed: %s", path,
+		    (unsigned)(sb->st_mode & 0777), strerror(errno));
+	if (*was == 0)
+		*was = (unsigned)(sb->st_mode & 0777);
+	return CCAKIT_OK;
+}
+
+/* An existing -wal or -shm: owner-only. */
+static int
+side_owner_only(const char *path, unsigned *was, struct ccakit_errdetail *d)
 {
 	struct stat sb;
-	int fd, e;
+	int fd, r;
 
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 	    O_CLOEXEC)) < 0) {
@@ -52,27 +85,11 @@ tighten(const char *path, unsigned *was, struct ccakit_errdetail *d)
 		return cki_detail(d, CCAKIT_ERR_IO, "database", "%s: %s",
 		    path, strerror(errno));
 	}
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		e = errno;
-		close(fd);
-		return cki_detail(d, CCAKIT_ERR_IO, "database", "%s: %s",
-		    path, S_ISREG(sb.st_mode) ? strerror(e) :
-		    "not a regular file");
-	}
-	if ((sb.st_mode & 077) != 0) {
-		if (fchmod(fd, 0600) != 0) {
-			e = errno;
-			close(fd);
-			return cki_detail(d, CCAKIT_ERR_IO, "database",
-			    "%s: mode 0%o lets group or others in and "
-			    "cannot be changed: %s", path,
-			    (unsigned)(sb.st_mode & 0777), strerror(e));
-		}
-		if (*was == 0)
-			*was = (unsigned)(sb.st_mode & 0777);
-	}
+	if ((r = regular(fd, path, &sb, d)) != CCAKIT_OK)
+		return r;
+	r = owner_only_fd(fd, path, &sb, was, d);
 	close(fd);
-	return CCAKIT_OK;
+	return r;
 }
 
 int
@@ -82,7 +99,7 @@ cki_dbfile_prepare(const char *path, bool owner_only, unsigned *was,
 	struct stat sb;
 	bool created = true;
 	char *p;
-	int fd, i, e, r = CCAKIT_OK;
+	int fd, i, r;
 
 	*was = 0;
 	if (strcmp(path, ":memory:") == 0)
@@ -96,33 +113,21 @@ cki_dbfile_prepare(const char *path, bool owner_only, unsigned *was,
 	if (fd < 0)
 		return cki_detail(d, CCAKIT_ERR_IO, "database", "%s: %s",
 		    path, strerror(errno));
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		e = errno;
-		close(fd);
-		return cki_detail(d, CCAKIT_ERR_IO, "database", "%s: %s",
-		    path, S_ISREG(sb.st_mode) ? strerror(e) :
-		    "not a regular file");
-	}
+	if ((r = regular(fd, path, &sb, d)) != CCAKIT_OK)
+		return r;
 	/* open() left out what the umask takes away: 0600 exactly. */
 	if (created && (sb.st_mode & 0777) != 0600 && fchmod(fd, 0600) != 0)
 		r = cki_detail(d, CCAKIT_ERR_IO, "database", "%s: %s", path,
 		    strerror(errno));
-	if (!created && owner_only && (sb.st_mode & 077) != 0) {
-		if (fchmod(fd, 0600) != 0)
-			r = cki_detail(d, CCAKIT_ERR_IO, "database",
-			    "%s: mode 0%o lets group or others in and cannot "
-			    "be changed: %s", path,
-			    (unsigned)(sb.st_mode & 0777), strerror(errno));
-		else
-			*was = (unsigned)(sb.st_mode & 0777);
-	}
+	else if (!created && owner_only)
+		r = owner_only_fd(fd, path, &sb, was, d);
 	close(fd);
 	/* SQLite gives a new -wal and -shm the database's mode; old ones
 	 * (left by a crash, or copied) keep theirs. */
 	for (i = 1; r == CCAKIT_OK && owner_only && i < CKI_DB_NFILES; i++) {
 		if ((p = companion(path, i)) == NULL)
 			return cki_detail(d, CCAKIT_ERR_NOMEM, NULL, NULL);
-		r = tighten(p, was, d);
+		r = side_owner_only(p, was, d);
 		free(p);
 	}
 	return r;
