@@ -22,6 +22,9 @@ static const char *const suffix[CKI_DB_NFILES] = { "", "-wal", "-shm" };
 static const char *const which[CKI_DB_NFILES] = {
 	"the file", "its -wal file", "its -shm file",
 };
+static const char *const label[CKI_DB_NFILES] = {
+	"", "-wal file: ", "-shm file: ",
+};
 
 /* path + suffix[i] in a malloc'd string. */
 static char *
@@ -37,10 +40,21 @@ companion(const char *path, int i)
 	return p;
 }
 
-/* fd, open on path, is a regular file (*sb filled); else it is closed
+/*
+ * Error texts name the file as which[i] does, without the path, which
+ * the caller prints before them.
+ */
+static int
+fail(struct ccakit_errdetail *d, int i, const char *why)
+{
+	return cki_detail(d, CCAKIT_ERR_IO, "database", "%s%s", label[i],
+	    why);
+}
+
+/* fd, open on file i, is a regular file (*sb filled); else it is closed
  * and the error says so. */
 static int
-regular(int fd, const char *path, struct stat *sb, struct ccakit_errdetail *d)
+regular(int fd, int i, struct stat *sb, struct ccakit_errdetail *d)
 {
 	const char *why = NULL;
 
@@ -51,43 +65,45 @@ regular(int fd, const char *path, struct stat *sb, struct ccakit_errdetail *d)
 	if (why == NULL)
 		return CCAKIT_OK;
 	close(fd);
-	return cki_detail(d, CCAKIT_ERR_IO, "database", "%s: %s", path, why);
+	return fail(d, i, why);
 }
 
 /* Make the file owner-only when group or others may access it (as root,
  * whoever owns it); *was gets the first mode changed. */
 static int
-owner_only_fd(int fd, const char *path, const struct stat *sb, unsigned *was,
+owner_only_fd(int fd, int i, const struct stat *sb, unsigned *was,
     struct ccakit_errdetail *d)
 {
+	char why[128];
+
 	if ((sb->st_mode & 077) == 0)
 		return CCAKIT_OK;
-	if (fchmod(fd, 0600) != 0)
-		return cki_detail(d, CCAKIT_ERR_IO, "database", "%s: mode 0%o "
-		    "lets group or others in and cannot be changed: %s", path,
+	if (fchmod(fd, 0600) != 0) {
+		snprintf(why, sizeof(why), "mode 0%o lets group or others in "
+		    "and cannot be changed: %s",
 		    (unsigned)(sb->st_mode & 0777), strerror(errno));
+		return fail(d, i, why);
+	}
 	if (*was == 0)
 		*was = (unsigned)(sb->st_mode & 0777);
 	return CCAKIT_OK;
 }
 
-/* An existing -wal or -shm: owner-only. */
+/* An existing -wal or -shm (file i of path): owner-only. */
 static int
-side_owner_only(const char *path, unsigned *was, struct ccakit_errdetail *d)
+side_owner_only(const char *path, int i, unsigned *was,
+    struct ccakit_errdetail *d)
 {
 	struct stat sb;
 	int fd, r;
 
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC)) < 0) {
-		if (errno == ENOENT)
-			return CCAKIT_OK;
-		return cki_detail(d, CCAKIT_ERR_IO, "database", "%s: %s",
-		    path, strerror(errno));
-	}
-	if ((r = regular(fd, path, &sb, d)) != CCAKIT_OK)
+	    O_CLOEXEC)) < 0)
+		return errno == ENOENT ? CCAKIT_OK : fail(d, i,
+		    strerror(errno));
+	if ((r = regular(fd, i, &sb, d)) != CCAKIT_OK)
 		return r;
-	r = owner_only_fd(fd, path, &sb, was, d);
+	r = owner_only_fd(fd, i, &sb, was, d);
 	close(fd);
 	return r;
 }
@@ -111,23 +127,21 @@ cki_dbfile_prepare(const char *path, bool owner_only, unsigned *was,
 		fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 	}
 	if (fd < 0)
-		return cki_detail(d, CCAKIT_ERR_IO, "database", "%s: %s",
-		    path, strerror(errno));
-	if ((r = regular(fd, path, &sb, d)) != CCAKIT_OK)
+		return fail(d, 0, strerror(errno));
+	if ((r = regular(fd, 0, &sb, d)) != CCAKIT_OK)
 		return r;
 	/* open() left out what the umask takes away: 0600 exactly. */
 	if (created && (sb.st_mode & 0777) != 0600 && fchmod(fd, 0600) != 0)
-		r = cki_detail(d, CCAKIT_ERR_IO, "database", "%s: %s", path,
-		    strerror(errno));
+		r = fail(d, 0, strerror(errno));
 	else if (!created && owner_only)
-		r = owner_only_fd(fd, path, &sb, was, d);
+		r = owner_only_fd(fd, 0, &sb, was, d);
 	close(fd);
 	/* SQLite gives a new -wal and -shm the database's mode; old ones
 	 * (left by a crash, or copied) keep theirs. */
 	for (i = 1; r == CCAKIT_OK && owner_only && i < CKI_DB_NFILES; i++) {
 		if ((p = companion(path, i)) == NULL)
 			return cki_detail(d, CCAKIT_ERR_NOMEM, NULL, NULL);
-		r = side_owner_only(p, was, d);
+		r = side_owner_only(p, i, was, d);
 		free(p);
 	}
 	return r;

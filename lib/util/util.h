@@ -51,7 +51,9 @@ int cki_write_file(const char *path, const void *buf, size_t len,
  * be a regular file (a symbolic link is not followed). With owner_only,
  * an existing database, -wal or -shm file that group or others may access
  * is made 0600 and *was gets its old mode (else 0); one whose mode cannot
- * be changed (another owner) fails. ":memory:" is left alone.
+ * be changed (another owner) fails. ":memory:" is left alone. Error
+ * texts do not repeat the path ("mode 0666 lets group or others in and
+ * cannot be changed: ...", "-wal file: not a regular file").
  */
 #define CKI_DB_NFILES 3                 /* the file, -wal, -shm */
 int cki_dbfile_prepare(const char *path, bool owner_only, unsigned *was,

@@ -227,6 +227,27 @@ has "verifier, 0644 database: warned" \
     "$W/server.log"
 stop
 
+# One whose mode cannot be changed (as root: a file root owns, writable
+# by the user the server runs as): the server refuses to start.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	chmod 711 "$W"
+	mkdir -m 0777 "$W/shared"
+	cp "$W/keep/v5.db" "$W/shared/v7.db"
+	chmod 666 "$W/shared/v7.db"
+	timeout 10 setpriv --reuid=65534 --regid=65534 --clear-groups \
+	    "$CVS" -p 0 --db "$W/shared/v7.db" 2>"$W/server.log" &
+	SPID=$!
+	wait "$SPID"
+	st=$?
+	SPID=
+	check "verifier, 0666 database of another owner: refuses to start" \
+	    1 "$st"
+	has "verifier, 0666 database of another owner: says why" \
+	    "v7\.db: mode 0666 lets group or others in and cannot be changed" \
+	    "$W/server.log"
+	chmod 700 "$W"
+fi
+
 # --- 6. secret, key and token files that others can read: a warning ---
 chmod 644 "$W/secret" "$W/tls.key" "$W/ear.pem" "$W/token"
 start "$KBS" --db "$W/kb4.db" --secret "skywalker=$W/secret" \
