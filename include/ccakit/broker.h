@@ -135,6 +135,18 @@ int ccakit_chstore_purge(ccakit_chstore *s, size_t *n);
 /* Number of stored challenges, expired but not yet purged included. */
 int ccakit_chstore_count(ccakit_chstore *s, size_t *n);
 
+/*
+ * Whether the storage is still the one opened: CCAKIT_ERR_DB_GONE, with
+ * the reason in d ("the file was deleted", "the file was replaced", "its
+ * -wal file was deleted", ...), once the SQLite file, its -wal or its -shm
+ * was deleted or replaced by another file (a rename) at its path since it
+ * was opened; from then on issue, redeem and purge fail with that code
+ * too, for good, since what they would write goes to an unlinked file
+ * and is lost. It costs a stat() of each of the three paths. Memory and
+ * custom backends: always CCAKIT_OK.
+ */
+int ccakit_chstore_check(ccakit_chstore *s, struct ccakit_errdetail *d);
+
 /* --- secrets --- */
 
 typedef struct ccakit_secrets ccakit_secrets;

@@ -54,6 +54,8 @@ enum ccakit_err {
 	CCAKIT_ERR_TOO_LARGE,             /* input larger than the cap */
 	CCAKIT_ERR_IO,                    /* file or stream error */
 	CCAKIT_ERR_BUFFER_TOO_SMALL,      /* caller's output buffer */
+	CCAKIT_ERR_DB_GONE,               /* database file deleted or
+	                                   * replaced while open */
 
 	/* Caller errors and internal failures: 400..499 */
 	CCAKIT_ERR_INVALID_ARG = 400,

@@ -12,12 +12,16 @@ struct ccakit_chstore {
 	unsigned ttl;
 	int64_t (*now)(void *arg);
 	void *now_arg;
+	/* Whether the storage is still there (SQLite), or NULL. */
+	int (*check)(void *ctx, struct ccakit_errdetail *d);
 };
 
 /* Backends: fill ops and ctx. */
 int cki_chstore_memory_init(struct ccakit_chstore_ops *ops, void **ctx);
 int cki_chstore_sqlite_init(const char *path, struct ccakit_chstore_ops *ops,
     void **ctx, struct ccakit_errdetail *d);
+/* The file watch of a SQLite backend: CCAKIT_OK or CCAKIT_ERR_DB_GONE. */
+int cki_chstore_sqlite_check(void *ctx, struct ccakit_errdetail *d);
 
 /* At most this many challenges live in the memory backend at once. */
 #define CKI_CHSTORE_MEMORY_MAX 65536

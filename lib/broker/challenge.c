@@ -101,6 +101,7 @@ ccakit_chstore_open_sqlite(const char *path, ccakit_chstore **out,
 		ops.close(ctx);
 		return cki_detail(d, CCAKIT_ERR_NOMEM, NULL, NULL);
 	}
+	s->check = cki_chstore_sqlite_check;
 	*out = s;
 	return CCAKIT_OK;
 }
@@ -204,6 +205,10 @@ ccakit_chstore_redeem(ccakit_chstore *s, uint32_t id,
 		if (r == CCAKIT_ERR_NOT_FOUND)
 			return cki_detail(d, r, "challenge",
 			    "unknown or already redeemed");
+		/* The reason, when the backend can tell. */
+		if (r == CCAKIT_ERR_DB_GONE && s->check != NULL &&
+		    s->check(s->ctx, d) == r)
+			return r;
 		return cki_detail(d, r, "challenge", "storage failure");
 	}
 	if (s->now(s->now_arg) >= c.expires) {
@@ -239,6 +244,14 @@ ccakit_chstore_count(ccakit_chstore *s, size_t *n)
 	if (s == NULL || n == NULL)
 		return CCAKIT_ERR_INVALID_ARG;
 	return s->ops.count(s->ctx, n);
+}
+
+int
+ccakit_chstore_check(ccakit_chstore *s, struct ccakit_errdetail *d)
+{
+	if (s == NULL)
+		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, NULL, NULL);
+	return s->check != NULL ? s->check(s->ctx, d) : CCAKIT_OK;
 }
 
 /* --- the in-memory backend --- */

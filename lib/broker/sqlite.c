@@ -8,13 +8,14 @@
  * DELETE ... RETURNING statement, so that of two concurrent redemptions
  * of one id, across connections and processes too, exactly one gets the
  * row.
+ *
+ * The file, its -wal and its -shm are watched: deleted or replaced
+ * under the open handle, every write refuses (CCAKIT_ERR_DB_GONE) rather
+ * than go to an unlinked file; the check is a stat() of each.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -50,6 +51,7 @@ struct sqlstore {
 	pthread_mutex_t mu;
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_N];
+	cki_dbwatch *watch;             /* NULL for ":memory:" */
 };
 
 static int
@@ -92,6 +94,8 @@ sql_insert(void *ctx, const struct ccakit_challenge *c, bool *exists)
 	sqlite3_stmt *st;
 	int rc, r = CCAKIT_ERR_IO;
 
+	if ((r = cki_dbwatch_check(q->watch, NULL)) != CCAKIT_OK)
+		return r;
 	if ((st = stmt_take(q, ST_INSERT)) == NULL)
 		return CCAKIT_ERR_INTERNAL;
 	if ((rc = sqlite3_bind_int64(st, 1, (sqlite3_int64)c->id)) !=
@@ -147,6 +151,8 @@ sql_take(void *ctx, uint32_t id, struct ccakit_challenge *out)
 	const void *nonce;
 	int rc, r = CCAKIT_ERR_IO;
 
+	if ((r = cki_dbwatch_check(q->watch, NULL)) != CCAKIT_OK)
+		return r;
 	memset(&c, 0, sizeof(c));
 	if ((st = stmt_take(q, ST_TAKE)) == NULL)
 		return CCAKIT_ERR_INTERNAL;
@@ -195,6 +201,8 @@ sql_purge(void *ctx, int64_t now, size_t *n)
 	sqlite3_stmt *st;
 	int rc, r = CCAKIT_ERR_IO;
 
+	if ((r = cki_dbwatch_check(q->watch, NULL)) != CCAKIT_OK)
+		return r;
 	if ((st = stmt_take(q, ST_PURGE)) == NULL)
 		return CCAKIT_ERR_INTERNAL;
 	if ((rc = sqlite3_bind_int64(st, 1, now)) != SQLITE_OK ||
@@ -243,8 +251,17 @@ sql_close(void *ctx)
 	for (i = 0; i < ST_N; i++)
 		sqlite3_finalize(q->st[i]);
 	sqlite3_close(q->db);
+	cki_dbwatch_free(&q->watch);
 	pthread_mutex_destroy(&q->mu);
 	free(q);
+}
+
+int
+cki_chstore_sqlite_check(void *ctx, struct ccakit_errdetail *d)
+{
+	struct sqlstore *q = ctx;
+
+	return cki_dbwatch_check(q->watch, d);
 }
 
 /* A single-value query such as a PRAGMA; *out gets the first column. */
@@ -302,20 +319,17 @@ cki_chstore_sqlite_init(const char *path, struct ccakit_chstore_ops *ops,
 	struct sqlstore *q = NULL;
 	sqlite3_int64 ver = 0;
 	char mode[16];
+	unsigned was;
 	size_t i;
-	int fd, rc, r = CCAKIT_ERR_INTERNAL;
+	int rc, r = CCAKIT_ERR_INTERNAL;
 
 	if (sqlite3_libversion_number() < 3035000)
 		return cki_detail(d, CCAKIT_ERR_INTERNAL, "database",
 		    "SQLite %s is older than 3.35", sqlite3_libversion());
-	/* Create the file owner-only; SQLite gives its WAL the same mode. */
-	if (strcmp(path, ":memory:") != 0) {
-		if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-		    0600)) < 0)
-			return cki_detail(d, CCAKIT_ERR_IO, "database",
-			    "%s: %s", path, strerror(errno));
-		close(fd);
-	}
+	/* Create the file owner-only; SQLite gives its WAL the same mode.
+	 * An existing file keeps its mode: no secret is kept here. */
+	if ((r = cki_dbfile_prepare(path, false, &was, d)) != CCAKIT_OK)
+		return r;
 	if ((q = calloc(1, sizeof(*q))) == NULL)
 		return cki_detail(d, CCAKIT_ERR_NOMEM, NULL, NULL);
 	if (pthread_mutex_init(&q->mu, NULL) != 0) {
@@ -368,6 +382,10 @@ cki_chstore_sqlite_init(const char *path, struct ccakit_chstore_ops *ops,
 			r = open_detail(d, q->db, rc, "prepare");
 			goto out;
 		}
+	}
+	if ((r = cki_dbwatch_new(path, &q->watch)) != CCAKIT_OK) {
+		cki_detail(d, r, NULL, NULL);
+		goto out;
 	}
 	ops->insert = sql_insert;
 	ops->take = sql_take;

@@ -50,6 +50,8 @@ static const struct errdesc errtab[] = {
 	{ CCAKIT_ERR_TOO_LARGE, "input too large" },
 	{ CCAKIT_ERR_IO, "I/O error" },
 	{ CCAKIT_ERR_BUFFER_TOO_SMALL, "output buffer too small" },
+	{ CCAKIT_ERR_DB_GONE,
+	    "database file deleted or replaced while in use" },
 	{ CCAKIT_ERR_INVALID_ARG, "invalid argument" },
 	{ CCAKIT_ERR_CRYPTO, "cryptographic library failure" },
 	{ CCAKIT_ERR_INTERNAL, "internal error" },

@@ -16,15 +16,16 @@
  * snapshot in; readers hold a reference for the duration of one
  * appraisal, so a change never waits for appraisals and an appraisal
  * never sees half a change.
+ *
+ * The files (database, -wal, -shm) are owner-only, and watched: once one
+ * is deleted or replaced under the open connection, every write refuses
+ * with CCAKIT_ERR_DB_GONE (a stat() of each path before it).
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -114,6 +115,8 @@ struct cki_vdb {
 	pthread_mutex_t snap_mu;        /* cur and every refs */
 	struct snap *cur;
 	uint64_t generation;
+	cki_dbwatch *watch;             /* NULL for ":memory:" */
+	unsigned fixed_mode;            /* the mode found, if changed */
 };
 
 static int
@@ -367,6 +370,7 @@ cki_vdb_close(cki_vdb **dbp)
 		sqlite3_finalize(db->st[i]);
 	sqlite3_close(db->db);
 	sqlite3_close(db->ckpt);
+	cki_dbwatch_free(&db->watch);
 	/* Readers must be gone by now. */
 	snap_free(db->cur);
 	pthread_mutex_destroy(&db->mu);
@@ -381,23 +385,20 @@ cki_vdb_open(const char *path, cki_vdb **out, struct ccakit_errdetail *d)
 	cki_vdb *db = NULL;
 	struct snap *s = NULL;
 	char mode[16], ver[16];
+	unsigned was;
 	size_t i;
-	int fd, rc, r = CCAKIT_ERR_INTERNAL;
+	int rc, r = CCAKIT_ERR_INTERNAL;
 
 	*out = NULL;
 	if (sqlite3_libversion_number() < 3035000)
 		return cki_detail(d, CCAKIT_ERR_INTERNAL, "database",
 		    "SQLite %s is older than 3.35", sqlite3_libversion());
-	/* Owner-only: the EAR signing key lives here. */
-	if (strcmp(path, ":memory:") != 0) {
-		if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-		    0600)) < 0)
-			return cki_detail(d, CCAKIT_ERR_IO, "database",
-			    "%s: %s", path, strerror(errno));
-		close(fd);
-	}
+	/* Owner-only, -wal and -shm too: the EAR signing key lives here. */
+	if ((r = cki_dbfile_prepare(path, true, &was, d)) != CCAKIT_OK)
+		return r;
 	if ((db = calloc(1, sizeof(*db))) == NULL)
 		return cki_detail(d, CCAKIT_ERR_NOMEM, NULL, NULL);
+	db->fixed_mode = was;
 	db->now_ms = real_now_ms;
 	if (pthread_mutex_init(&db->mu, NULL) != 0) {
 		free(db);
@@ -470,12 +471,28 @@ cki_vdb_open(const char *path, cki_vdb **out, struct ccakit_errdetail *d)
 	if ((r = snap_build(db, &s, d)) != CCAKIT_OK)
 		goto out;
 	snap_swap(db, s);
+	if ((r = cki_dbwatch_new(path, &db->watch)) != CCAKIT_OK) {
+		cki_detail(d, r, NULL, NULL);
+		goto out;
+	}
 	*out = db;
 	db = NULL;
 	r = CCAKIT_OK;
 out:
 	cki_vdb_close(&db);
 	return r;
+}
+
+unsigned
+cki_vdb_fixed_mode(const cki_vdb *db)
+{
+	return db->fixed_mode;
+}
+
+int
+cki_vdb_check(cki_vdb *db, struct ccakit_errdetail *d)
+{
+	return cki_dbwatch_check(db->watch, d);
 }
 
 int
@@ -572,7 +589,8 @@ cki_vdb_ear_key(cki_vdb *db, char **pem, size_t *len)
 	pthread_mutex_lock(&db->mu);
 	if ((r = meta_get(db, "ear-key", pem, len)) != CCAKIT_ERR_NOT_FOUND)
 		goto out;
-	if ((r = gen_key(&fresh, &flen)) != CCAKIT_OK)
+	if ((r = cki_vdb_check(db, NULL)) != CCAKIT_OK ||
+	    (r = gen_key(&fresh, &flen)) != CCAKIT_OK)
 		goto out;
 	/* Another process may have won: keep whichever was first. */
 	if ((rc = sqlite3_bind_text(st, 1, "ear-key", -1, SQLITE_STATIC)) !=
@@ -685,6 +703,8 @@ cki_vdb_session_new(cki_vdb *db, const uint8_t *nonce, size_t len,
 
 	if (len < CKI_V_NONCE_MIN || len > CKI_V_NONCE_MAX || ttl_s == 0)
 		return CCAKIT_ERR_INVALID_ARG;
+	if ((r = cki_vdb_check(db, NULL)) != CCAKIT_OK)
+		return r;
 	memset(&s, 0, sizeof(s));
 	memcpy(s.nonce, nonce, len);
 	s.nonce_len = len;
@@ -749,6 +769,8 @@ cki_vdb_session_claim(cki_vdb *db, const char *id, bool *claimed,
 	memset(&s, 0, sizeof(s));
 	if (!cki_v_uuid_valid(id))
 		return CCAKIT_ERR_NOT_FOUND;
+	if ((r = cki_vdb_check(db, NULL)) != CCAKIT_OK)
+		return r;
 	pthread_mutex_lock(&db->mu);
 	if ((r = session_get_locked(db, id, &s)) != CCAKIT_OK)
 		goto out;
@@ -781,6 +803,8 @@ cki_vdb_session_finish(cki_vdb *db, const char *id, const char *media_type,
 
 	if (evlen > CKI_V_EVIDENCE_MAX)
 		return CCAKIT_ERR_TOO_LARGE;
+	if ((r = cki_vdb_check(db, NULL)) != CCAKIT_OK)
+		return r;
 	pthread_mutex_lock(&db->mu);
 	if ((rc = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC)) !=
 	    SQLITE_OK || (rc = sqlite3_bind_int(st, 2, result != NULL ?
@@ -809,6 +833,8 @@ cki_vdb_session_delete(cki_vdb *db, const char *id)
 
 	if (!cki_v_uuid_valid(id))
 		return CCAKIT_ERR_NOT_FOUND;
+	if ((r = cki_vdb_check(db, NULL)) != CCAKIT_OK)
+		return r;
 	pthread_mutex_lock(&db->mu);
 	if ((rc = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC)) !=
 	    SQLITE_OK || (rc = sqlite3_step(st)) != SQLITE_DONE)
@@ -824,8 +850,10 @@ int
 cki_vdb_session_purge(cki_vdb *db, unsigned grace_s, size_t *n)
 {
 	sqlite3_stmt *st = db->st[ST_S_PURGE];
-	int rc, r = CCAKIT_OK;
+	int rc, r;
 
+	if ((r = cki_vdb_check(db, NULL)) != CCAKIT_OK)
+		return r;
 	pthread_mutex_lock(&db->mu);
 	if ((rc = sqlite3_bind_int64(st, 1, db->now_ms(db->clock_arg) -
 	    (int64_t)grace_s * 1000)) != SQLITE_OK ||
@@ -901,6 +929,8 @@ cki_vdb_prov_add(cki_vdb *db, const struct cki_v_batch *b, size_t *added,
 	int64_t now;
 	int rc, r;
 
+	if ((r = cki_vdb_check(db, d)) != CCAKIT_OK)
+		return r;
 	pthread_mutex_lock(&db->mu);
 	if ((r = begin(db, d)) != CCAKIT_OK)
 		goto out;
@@ -949,6 +979,8 @@ prov_delete(cki_vdb *db, enum cki_v_class cls, const char *id, size_t *n)
 	size_t changed = 0;
 	int rc, r;
 
+	if ((r = cki_vdb_check(db, NULL)) != CCAKIT_OK)
+		return r;
 	pthread_mutex_lock(&db->mu);
 	if ((r = begin(db, NULL)) != CCAKIT_OK)
 		goto out;

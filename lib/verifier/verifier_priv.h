@@ -205,10 +205,25 @@ struct cki_v_stores {
 
 /*
  * Open (creating) the database: file mode 0600, WAL, schema version
- * checked, the stores loaded from the provisioned entries.
+ * checked, the stores loaded from the provisioned entries. It holds the
+ * EAR private key, so an existing file, -wal or -shm that group or others
+ * may access is made 0600 (cki_vdb_fixed_mode tells), or, when that is
+ * not possible, the open fails.
  */
 int cki_vdb_open(const char *path, cki_vdb **out, struct ccakit_errdetail *d);
 void cki_vdb_close(cki_vdb **dbp);
+/* The mode the open found and changed to 0600, or 0. */
+unsigned cki_vdb_fixed_mode(const cki_vdb *db);
+/*
+ * Whether the files opened are still there: CCAKIT_ERR_DB_GONE, with the
+ * reason in d, once the database, its -wal or its -shm was deleted or
+ * replaced (renamed over) since the open. From then on, for good, every
+ * call that writes (sessions new, claim, finish, delete, purge;
+ * provisioning; storing a new EAR key) fails with that code before it
+ * writes anything, since it would write to an unlinked file; reads go on.
+ * A stat() of each of the three paths.
+ */
+int cki_vdb_check(cki_vdb *db, struct ccakit_errdetail *d);
 /*
  * Copy the write-ahead log into the database (a passive checkpoint, on a
  * connection of its own, so that its fsync never stalls requests; the

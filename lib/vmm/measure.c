@@ -86,7 +86,6 @@ write_log(const struct ccakit_realm_config *cfg, const struct ccakit_vmm *v,
 	struct ccakit_errdetail d;
 	uint8_t *log = NULL;
 	size_t len = 0;
-	FILE *f = NULL;
 	int r;
 
 	memset(&wo, 0, sizeof(wo));
@@ -97,13 +96,10 @@ write_log(const struct ccakit_realm_config *cfg, const struct ccakit_vmm *v,
 	if ((r = ccakit_evlog_write(cfg, &wo, &log, &len, &d)) != CCAKIT_OK)
 		return cki_msg(m, r, "event log: %s", d.text[0] ? d.text :
 		    ccakit_strerror(r));
-	if ((f = fopen(path, "wb")) == NULL ||
-	    fwrite(log, 1, len, f) != len) {
+	if ((r = cki_write_file(path, log, len, 0644)) == CCAKIT_ERR_IO)
 		r = cki_msg_file(m, CCAKIT_ERR_IO, path, errno);
-		if (f != NULL)
-			(void)fclose(f);
-	} else if (fclose(f) != 0)
-		r = cki_msg_file(m, CCAKIT_ERR_IO, path, errno);
+	else if (r != CCAKIT_OK)
+		r = cki_msg(m, r, "event log: %s", ccakit_strerror(r));
 	free(log);
 	return r;
 }

@@ -27,6 +27,7 @@
 #include <openssl/rand.h>
 
 #include "cvs.h"
+#include "svcmain.h"
 
 #define PROV_BODY_MAX   CCAKIT_STORE_MAX_JSON
 #define SMALL_BODY_MAX  4096
@@ -55,6 +56,10 @@ resp_text(struct svc_resp *resp, unsigned status, const char *ctype,
 static void
 internal(struct svc_resp *resp, const char *what, int r)
 {
+	if (r == CCAKIT_ERR_DB_GONE) {
+		svc_resp_db_lost(resp);
+		return;
+	}
 	svc_error("%s: %s", what, ccakit_strerror(r));
 	svc_resp_problem(resp, 500, NULL, NULL, "%s failed", what);
 }

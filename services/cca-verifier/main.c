@@ -56,8 +56,9 @@ usage(FILE *f)
 "Usage: " CVS_PROG " [options]\n"
 "  -a, --addr IP                 listen address (127.0.0.1)\n"
 "  -p, --port N                  listen port (8080; 0: any free port)\n"
-"      --db FILE                 database (SQLite; default\n"
-"                                $XDG_DATA_HOME/ccakit/cca-verifier.db)\n"
+"      --db FILE                 database (SQLite, kept mode 0600; default\n"
+"                                $XDG_DATA_HOME/ccakit/cca-verifier.db;\n"
+"                                deleted or replaced while in use: 503)\n"
 "      --ear-key FILE            EAR signing key, PEM or JWK (default: a\n"
 "                                P-256 key generated once, kept in the db)\n"
 "      --trust-anchors FILE      provision trust anchors (ta.json) at start\n"
@@ -73,10 +74,18 @@ usage(FILE *f)
 "  -v, --verbose                 more logging (repeatable)\n"
 "  -q, --quiet                   errors only\n"
 "  -V, --version                 print the version\n"
-"      --help                    this text\n");
+"      --help                    this text\n"
+"Files of --ear-key, --provisioning-token-file and --tls-key that group or\n"
+"others can read are used, with a warning.\n");
 }
 
 #define die(...) svc_die(CVS_PROG, __VA_ARGS__)
+
+static int
+db_check(void *db, struct ccakit_errdetail *d)
+{
+	return cki_vdb_check(db, d);
+}
 
 /* Provision a store file at start (added to the database, idempotent). */
 static int
@@ -116,6 +125,7 @@ set_token(struct cvs *v, const char *tok, const char *file)
 	int rc = 1;
 
 	if (file != NULL) {
+		svc_warn_secret_mode("--provisioning-token-file", file);
 		if (svc_read_text(CVS_PROG, file, CVS_PROV_TOKEN_MAX + 2,
 		    &text, &len))
 			return 1;
@@ -152,6 +162,7 @@ load_ear_key(struct cvs *v, const char *path)
 	int r, rc = 1;
 
 	if (path != NULL) {
+		svc_warn_secret_mode("--ear-key", path);
 		if (svc_read_text(CVS_PROG, path, CCAKIT_JWK_MAX_LEN, &text,
 		    &len))
 			return 1;
@@ -305,6 +316,11 @@ main(int argc, char **argv)
 		die("%s: %s", db, svc_detail_text(r, &d));
 		goto out;
 	}
+	if (cki_vdb_fixed_mode(v.db) != 0)
+		svc_warn("database %s: mode 0%03o let group or others in (it "
+		    "holds the EAR signing key): changed to 0600", db,
+		    cki_vdb_fixed_mode(v.db));
+	svc_db_watch(db, db_check, v.db);
 	if (load_ear_key(&v, ear_key))
 		goto out;
 	if ((ta != NULL && provision_file(&v, CKI_V_TA, ta)) ||
@@ -357,6 +373,7 @@ main(int argc, char **argv)
 		sig = sigtimedwait(&sigs, NULL, &tick);
 		if (sig > 0)
 			break;
+		(void)svc_db_lost();
 		if (cki_vdb_session_purge(v.db, PURGE_GRACE_S, &n) ==
 		    CCAKIT_OK && n > 0)
 			svc_debug("purged %zu expired session(s)", n);

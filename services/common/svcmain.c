@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include <ccakit/bytes.h>
 
+#include "httpd.h"
 #include "svcmain.h"
 #include "util/util.h"
 
@@ -76,6 +78,19 @@ svc_free_secret(char *p, size_t len)
 	free(p);
 }
 
+void
+svc_warn_secret_mode(const char *opt, const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    (sb.st_mode & 077) == 0)
+		return;
+	svc_warn("%s %s: mode 0%03o gives group or others access to a "
+	    "secret; chmod 600 %s", opt, path, (unsigned)(sb.st_mode & 0777),
+	    path);
+}
+
 int
 svc_read_tls(const char *prog, const char *certf, const char *keyf,
     char **cert, char **key, size_t *keylen)
@@ -86,7 +101,51 @@ svc_read_tls(const char *prog, const char *certf, const char *keyf,
 		return 0;
 	if (svc_read_text(prog, certf, TLS_FILE_MAX, cert, &len))
 		return 1;
+	svc_warn_secret_mode("--tls-key", keyf);
 	return svc_read_text(prog, keyf, TLS_FILE_MAX, key, keylen);
+}
+
+/* --- the database lost --- */
+
+static const char *db_path;
+static int (*db_check)(void *, struct ccakit_errdetail *);
+static void *db_arg;
+static atomic_flag db_logged = ATOMIC_FLAG_INIT;
+
+void
+svc_db_watch(const char *path,
+    int (*check)(void *arg, struct ccakit_errdetail *d), void *arg)
+{
+	db_path = path;
+	db_check = check;
+	db_arg = arg;
+}
+
+bool
+svc_db_lost(void)
+{
+	struct ccakit_errdetail d;
+
+	memset(&d, 0, sizeof(d));
+	if (db_check == NULL || db_check(db_arg, &d) != CCAKIT_ERR_DB_GONE)
+		return false;
+	if (!atomic_flag_test_and_set(&db_logged))
+		svc_error("database %s: %s while in use: state-changing "
+		    "requests get 503 until the server is restarted (with "
+		    "the file then at that path; what only the lost file "
+		    "held is gone)", db_path, d.text[0] != '\0' ? d.text :
+		    ccakit_strerror(CCAKIT_ERR_DB_GONE));
+	return true;
+}
+
+void
+svc_resp_db_lost(struct svc_resp *resp)
+{
+	(void)svc_db_lost();
+	svc_resp_problem(resp, 503, NULL, NULL, "The server's database "
+	    "file was deleted or replaced while in use: nothing can be "
+	    "stored until the operator restarts the server.");
+	svc_resp_note(resp, "database-lost");
 }
 
 int

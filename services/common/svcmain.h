@@ -2,6 +2,8 @@
  * What the server programs' main() share: diagnostics before the log is
  * set up, option values, the database and port files, the TLS files, the
  * signals and the worker count. Messages go to stderr as "prog: text".
+ * And the two checks of data at rest: secret files others can read, and
+ * the database deleted or replaced under the running server.
  */
 #ifndef SVC_SVCMAIN_H
 #define SVC_SVCMAIN_H
@@ -35,8 +37,18 @@ int svc_read_text(const char *prog, const char *path, size_t max,
 void svc_free_secret(char *p, size_t len);
 
 /*
+ * A warning on the log when the secret file `path`, given with option
+ * `opt`, is open to group or others (any of mode 077; a link is
+ * followed): "--secret FILE: mode 0644 gives group or others access to a
+ * secret; chmod 600 FILE". It is still used. Nothing when it cannot be
+ * stat()ed (reading it will say why) or is not a regular file.
+ */
+void svc_warn_secret_mode(const char *opt, const char *path);
+
+/*
  * The TLS certificate and key (PEM, 1 MiB at most each), when certf is
- * not NULL; else *cert and *key stay NULL. Free the key with
+ * not NULL; else *cert and *key stay NULL. The key file gets
+ * svc_warn_secret_mode("--tls-key"). Free the key with
  * svc_free_secret(*key, *keylen). Returns 1 after svc_die().
  */
 int svc_read_tls(const char *prog, const char *certf, const char *keyf,
@@ -47,6 +59,26 @@ int svc_read_tls(const char *prog, const char *certf, const char *keyf,
  * $HOME/.local/share/ccakit/<name>. -1 without either, or if too long.
  */
 int svc_default_db(const char *name, char *out, size_t outsz);
+
+/*
+ * The database lost under the running server (its file, -wal or -shm
+ * deleted or replaced): what is written then goes to an unlinked file.
+ * svc_db_watch() registers the database path and how to check it
+ * (check(arg, d) returns CCAKIT_ERR_DB_GONE with the reason, as
+ * ccakit_chstore_check() or cki_vdb_check()); call it once before the
+ * server starts. svc_db_lost() checks, and the first time the answer is
+ * yes logs one error line: the path, why, and that state-changing
+ * requests are refused until a restart; the housekeeping loop calls it.
+ * svc_resp_db_lost() is the reply to a request refused for that reason
+ * (the store said CCAKIT_ERR_DB_GONE): 503 problem+json, without
+ * Retry-After since only the operator can mend it; it logs as
+ * svc_db_lost() does.
+ */
+struct svc_resp;
+void svc_db_watch(const char *path,
+    int (*check)(void *arg, struct ccakit_errdetail *d), void *arg);
+bool svc_db_lost(void);
+void svc_resp_db_lost(struct svc_resp *resp);
 
 /* mkdir -p of the parent directories of path, mode 0700; -1 and errno. */
 int svc_make_parents(const char *path);

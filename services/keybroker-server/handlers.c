@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "kbs.h"
+#include "svcmain.h"
 
 static void
 key_request(void *arg, const struct svc_req *req, struct svc_resp *resp)
@@ -81,7 +82,11 @@ key_request(void *arg, const struct svc_req *req, struct svc_resp *resp)
 		goto out;
 	}
 	if ((r = ccakit_chstore_issue(k->chs, name, jwk,
-	    k->mock ? kbs_mock_nonce : NULL, &c)) != CCAKIT_OK) {
+	    k->mock ? kbs_mock_nonce : NULL, &c)) == CCAKIT_ERR_DB_GONE) {
+		svc_resp_db_lost(resp);
+		goto out;
+	}
+	if (r != CCAKIT_OK) {
 		svc_resp_problem(resp, 500, KBS_PT_INTERNAL, "Internal error",
 		    "cannot issue a challenge");
 		svc_error("req=%llu: issue: %s", (unsigned long long)req->id,
@@ -189,6 +194,8 @@ evidence(void *arg, const struct svc_req *req, struct svc_resp *resp)
 			svc_resp_note(resp, "challenge=%u %s", id,
 			    strstr(d.text, "expired") != NULL ? "expired" :
 			    "unknown-or-used");
+		} else if (r == CCAKIT_ERR_DB_GONE) {
+			svc_resp_db_lost(resp);
 		} else {
 			svc_resp_problem(resp, 500, KBS_PT_INTERNAL,
 			    "Internal error", "challenge store failure");

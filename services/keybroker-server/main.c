@@ -81,7 +81,8 @@ usage(FILE *f)
 "      --secrets-dir DIR         every file of DIR is a secret\n"
 "                                (without either: the demo's skywalker)\n"
 "      --db FILE                 challenge database (SQLite; default\n"
-"                                $XDG_DATA_HOME/ccakit/keybroker.db)\n"
+"                                $XDG_DATA_HOME/ccakit/keybroker.db;\n"
+"                                deleted or replaced while in use: 503)\n"
 "      --challenge-ttl SECONDS   challenge lifetime (300)\n"
 "      --allow-rsa-1024          accept 1024-bit wrapping keys (demo app)\n"
 "      --realm-warning-only      realm status must be warning (rego rule)\n"
@@ -94,10 +95,18 @@ usage(FILE *f)
 "  -v, --verbose, --verbosity    more logging (repeatable)\n"
 "  -q, --quiet                   errors only\n"
 "  -V, --version                 print the version\n"
-"  -h, --help                    this text\n");
+"  -h, --help                    this text\n"
+"Files of --secret and --tls-key that group or others can read are used,\n"
+"with a warning.\n");
 }
 
 #define die(...) svc_die(PROG, __VA_ARGS__)
+
+static int
+db_check(void *chs, struct ccakit_errdetail *d)
+{
+	return ccakit_chstore_check(chs, d);
+}
 
 int
 main(int argc, char **argv)
@@ -111,6 +120,8 @@ main(int argc, char **argv)
 	const char *keyf = NULL, *port_file = NULL, *images = NULL;
 	char dbbuf[PATH_MAX], err[256], *text = NULL, *cert = NULL;
 	char *key = NULL;
+	const char **specs = NULL;
+	size_t nspecs = 0;
 	unsigned long port = 8088, ttl = CCAKIT_CHALLENGE_TTL_DEFAULT;
 	unsigned long threads = 0;
 	int verbosity = SVC_LOG_WARN, c, r, rc = 1, sig;
@@ -123,6 +134,7 @@ main(int argc, char **argv)
 	memset(&d, 0, sizeof(d));
 	pthread_mutex_init(&k.dyn_mu, NULL);
 	if ((k.secrets = ccakit_secrets_new()) == NULL ||
+	    (specs = calloc((size_t)argc, sizeof(*specs))) == NULL ||
 	    (k.refvals = ccakit_refvals_new()) == NULL ||
 	    (k.tas = ccakit_ta_store_new()) == NULL ||
 	    (k.rvs = ccakit_rv_store_new()) == NULL)
@@ -170,6 +182,7 @@ main(int argc, char **argv)
 			    &d)) != CCAKIT_OK)
 				return die("--secret %s: %s", optarg,
 				    svc_detail_text(r, &d));
+			specs[nspecs++] = optarg;
 			have_secrets = true;
 			break;
 		case OPT_SECRETS_DIR:
@@ -235,6 +248,10 @@ main(int argc, char **argv)
 	svc_log_init(PROG, verbosity);
 	if ((certf == NULL) != (keyf == NULL))
 		return die("--tls-cert and --tls-key go together");
+	/* Loaded already (NAME=FILE, checked): warn of loose modes now that
+	 * the log is set up. */
+	for (i = 0; i < nspecs; i++)
+		svc_warn_secret_mode("--secret", strchr(specs[i], '=') + 1);
 
 	/* Secrets: the demo's skywalker unless some were given. */
 	if (!have_secrets && (r = ccakit_secrets_add_demo(k.secrets)) !=
@@ -337,6 +354,7 @@ main(int argc, char **argv)
 		die("--challenge-ttl: %s", ccakit_strerror(r));
 		goto out;
 	}
+	svc_db_watch(db, db_check, k.chs);
 	if (svc_read_tls(PROG, certf, keyf, &cert, &key, &keylen))
 		goto out;
 
@@ -399,6 +417,7 @@ main(int argc, char **argv)
 		sig = sigtimedwait(&sigs, NULL, &tick);
 		if (sig > 0)
 			break;
+		(void)svc_db_lost();
 		if (ccakit_chstore_purge(k.chs, &n) == CCAKIT_OK && n > 0)
 			svc_debug("purged %zu expired challenge(s)", n);
 	}
@@ -421,5 +440,6 @@ free_state:
 	pthread_mutex_destroy(&k.dyn_mu);
 	svc_free_secret(key, keylen);
 	free(cert);
+	free(specs);
 	return rc;
 }

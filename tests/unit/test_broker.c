@@ -403,6 +403,108 @@ test_sqlite_restart(void **state)
 	ccakit_chstore_free(&s);
 }
 
+/*
+ * The file deleted, or replaced by a rename, or its -wal deleted, under
+ * an open handle: writes would go to an unlinked file and be lost, so
+ * issue, redeem and purge refuse with CCAKIT_ERR_DB_GONE (and keep doing
+ * so); reads still answer.
+ */
+static void
+check_gone(const char *db, const char *what, void (*lose)(const char *))
+{
+	struct ccakit_challenge c, r;
+	struct ccakit_errdetail d;
+	ccakit_chstore *s;
+	size_t n;
+
+	s = open_sqlite(db);
+	assert_int_equal(ccakit_chstore_check(s, NULL), CCAKIT_OK);
+	assert_int_equal(ccakit_chstore_issue(s, "skywalker", "{}", NULL,
+	    &c), CCAKIT_OK);
+	lose(db);
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(ccakit_chstore_check(s, &d), CCAKIT_ERR_DB_GONE);
+	if (strstr(d.text, what) == NULL)
+		fail_msg("detail '%s' does not say '%s'", d.text, what);
+	assert_int_equal(ccakit_chstore_issue(s, "skywalker", "{}", NULL,
+	    &r), CCAKIT_ERR_DB_GONE);
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(ccakit_chstore_redeem(s, c.id, &r, &d),
+	    CCAKIT_ERR_DB_GONE);
+	assert_non_null(strstr(d.text, what));
+	assert_int_equal(ccakit_chstore_purge(s, &n), CCAKIT_ERR_DB_GONE);
+	assert_int_equal(ccakit_chstore_count(s, &n), CCAKIT_OK);
+	assert_int_equal(n, 1);
+	/* Latched: a file put back at the path is not the one open. */
+	assert_int_equal(ccakit_chstore_issue(s, "skywalker", "{}", NULL,
+	    &r), CCAKIT_ERR_DB_GONE);
+	ccakit_chstore_free(&s);
+}
+
+static void
+lose_unlink(const char *db)
+{
+	assert_int_equal(unlink(db), 0);
+}
+
+static void
+lose_rename(const char *db)
+{
+	char tmp[4200];
+
+	snprintf(tmp, sizeof(tmp), "%s.new", db);
+	write_file("/", tmp, "", 0);
+	assert_int_equal(rename(tmp, db), 0);
+}
+
+static void
+lose_wal(const char *db)
+{
+	char wal[4200];
+
+	snprintf(wal, sizeof(wal), "%s-wal", db);
+	assert_int_equal(unlink(wal), 0);
+	/* -wal and -shm are looked at once a second. */
+	usleep(1100 * 1000);
+}
+
+static void
+test_sqlite_file_gone(void **state)
+{
+	struct fixture *f = *state;
+	ccakit_chstore *s;
+	char db[4200];
+
+	snprintf(db, sizeof(db), "%s/a.db", f->dir);
+	check_gone(db, "the file was deleted", lose_unlink);
+	snprintf(db, sizeof(db), "%s/b.db", f->dir);
+	check_gone(db, "the file was replaced", lose_rename);
+	snprintf(db, sizeof(db), "%s/c.db", f->dir);
+	check_gone(db, "its -wal file was deleted", lose_wal);
+	/* The memory backend has no file to lose. */
+	assert_non_null(s = ccakit_chstore_new_memory());
+	assert_int_equal(ccakit_chstore_check(s, NULL), CCAKIT_OK);
+	ccakit_chstore_free(&s);
+}
+
+/* A new file is 0600 whatever the umask. */
+static void
+test_sqlite_mode(void **state)
+{
+	struct fixture *f = *state;
+	ccakit_chstore *s;
+	struct stat sb;
+	mode_t old;
+
+	old = umask(0277);
+	s = open_sqlite(f->db);
+	umask(old);
+	assert_int_equal(stat(f->db, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	check_issue_redeem(s);
+	ccakit_chstore_free(&s);
+}
+
 /* --- concurrency: every challenge is redeemed exactly once --- */
 
 #define RACE_THREADS 8
@@ -1216,6 +1318,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_mock_nonce, setup_dir,
 		    teardown_dir),
 		cmocka_unit_test_setup_teardown(test_sqlite_restart,
+		    setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_sqlite_file_gone,
+		    setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_sqlite_mode,
 		    setup_dir, teardown_dir),
 		cmocka_unit_test(test_race_memory),
 		cmocka_unit_test_setup_teardown(test_race_sqlite_shared,

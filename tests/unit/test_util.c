@@ -1,7 +1,9 @@
 /* Unit tests for lib/util: errors, hex, base64, constant-time compare. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <ccakit/bytes.h>
@@ -16,7 +18,8 @@ test_strerror_all_codes(void **state)
 	static const int codes[] = { CCAKIT_ERR_CBOR_TRUNCATED,
 	    CCAKIT_ERR_KEY_INVALID, CCAKIT_ERR_SIGNATURE,
 	    CCAKIT_ERR_NOT_FOUND, CCAKIT_ERR_NOMEM,
-	    CCAKIT_ERR_BUFFER_TOO_SMALL, CCAKIT_ERR_INVALID_ARG,
+	    CCAKIT_ERR_BUFFER_TOO_SMALL, CCAKIT_ERR_DB_GONE,
+	    CCAKIT_ERR_INVALID_ARG,
 	    CCAKIT_ERR_INTERNAL };
 	size_t i;
 	int c;
@@ -237,6 +240,100 @@ test_read_file(void **state)
 	assert_int_equal(cki_read_file(path, 100, &buf, &len), CCAKIT_ERR_IO);
 }
 
+static mode_t
+mode_of(const char *path)
+{
+	struct stat sb;
+
+	assert_int_equal(lstat(path, &sb), 0);
+	return sb.st_mode;
+}
+
+static void
+assert_content(const char *path, const char *want)
+{
+	uint8_t *buf;
+	size_t len;
+
+	assert_int_equal(cki_read_file(path, 100, &buf, &len), CCAKIT_OK);
+	assert_int_equal(len, strlen(want));
+	assert_memory_equal(buf, want, len);
+	free(buf);
+}
+
+/*
+ * Output files: a regular file (or none) replaced by a new one of the
+ * mode asked, whatever the umask; a symbolic link, a device kept.
+ */
+static void
+test_write_file(void **state)
+{
+	char dir[] = "/tmp/ccakit-write-XXXXXX", a[64], b[64], l[64], n[64];
+	char cmd[128];
+	mode_t old;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(a, sizeof(a), "%s/a", dir);
+	snprintf(b, sizeof(b), "%s/b", dir);
+	snprintf(l, sizeof(l), "%s/l", dir);
+	snprintf(n, sizeof(n), "%s/n", dir);
+
+	/* New, then replaced: a new inode (a hard link keeps the old). */
+	old = umask(0);
+	assert_int_equal(cki_write_file(a, "one", 3, 0600), CCAKIT_OK);
+	umask(old);
+	assert_int_equal(mode_of(a) & 0777, 0600);
+	assert_content(a, "one");
+	assert_int_equal(link(a, b), 0);
+	old = umask(0277);
+	assert_int_equal(cki_write_file(a, "two", 3, 0644), CCAKIT_OK);
+	umask(old);
+	assert_int_equal(mode_of(a) & 0777, 0644);
+	assert_content(a, "two");
+	assert_content(b, "one");
+
+	/* Through a link to a regular file: in place, the link kept; made
+	 * owner-only first for a private output. */
+	assert_int_equal(chmod(b, 0644), 0);
+	assert_int_equal(symlink("b", l), 0);
+	assert_int_equal(cki_write_file(l, "three", 5, 0600), CCAKIT_OK);
+	assert_true(S_ISLNK(mode_of(l)));
+	assert_content(b, "three");
+	assert_int_equal(mode_of(b) & 0777, 0600);
+	assert_int_equal(cki_write_file(l, "4", 1, 0644), CCAKIT_OK);
+	assert_content(b, "4");
+	assert_int_equal(mode_of(b) & 0777, 0600);
+
+	/* A link to /dev/null: written, kept. */
+	assert_int_equal(symlink("/dev/null", n), 0);
+	assert_int_equal(cki_write_file(n, "x", 1, 0644), CCAKIT_OK);
+	assert_true(S_ISLNK(mode_of(n)));
+	assert_true(S_ISCHR(mode_of("/dev/null")));
+
+	/* A directory, a dangling link, no directory: errors, nothing
+	 * created or left behind. */
+	errno = 0;
+	assert_int_equal(cki_write_file(dir, "x", 1, 0644), CCAKIT_ERR_IO);
+	assert_int_equal(errno, EISDIR);
+	assert_int_equal(unlink(b), 0);
+	assert_int_equal(cki_write_file(l, "x", 1, 0644), CCAKIT_ERR_IO);
+	assert_int_equal(errno, ENOENT);
+	snprintf(cmd, sizeof(cmd), "%s/no/such", dir);
+	assert_int_equal(cki_write_file(cmd, "x", 1, 0644), CCAKIT_ERR_IO);
+	assert_int_equal(cki_write_file(a, NULL, 1, 0644),
+	    CCAKIT_ERR_INVALID_ARG);
+	assert_int_equal(cki_write_file(a, "x", 1, 01644),
+	    CCAKIT_ERR_INVALID_ARG);
+	assert_int_equal(cki_write_file(a, "", 0, 0644), CCAKIT_OK);
+	assert_content(a, "");
+
+	snprintf(cmd, sizeof(cmd), "ls -A '%s' | wc -l | grep -qx 3", dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -248,6 +345,7 @@ main(void)
 		cmocka_unit_test(test_b64_strict),
 		cmocka_unit_test(test_ct_and_wipe),
 		cmocka_unit_test(test_read_file),
+		cmocka_unit_test(test_write_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
  * single use, expiry, provisioning with copy-on-write snapshots,
  * persistence, the EAR key).
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -886,6 +887,135 @@ test_ear_key(void **state)
 	cki_vdb_close(&db);
 }
 
+/*
+ * The file deleted or replaced under the open database: every write
+ * refuses with CCAKIT_ERR_DB_GONE (it would go to an unlinked file),
+ * reads still answer.
+ */
+static void
+test_db_gone(void **state)
+{
+	struct fixture *f = *state;
+	struct cki_v_session s, g;
+	struct cki_v_batch rv;
+	struct ccakit_errdetail d;
+	uint8_t nonce[32];
+	char *r1 = realm_rv('e'), path[128], *pem;
+	bool claimed;
+	size_t n, len;
+	cki_vdb *db = open_db(f);
+	int i;
+
+	memset(&rv, 0, sizeof(rv));
+	memset(nonce, 7, sizeof(nonce));
+	assert_int_equal(cki_vdb_check(db, NULL), CCAKIT_OK);
+	assert_int_equal(cki_vdb_session_new(db, nonce, sizeof(nonce), 60,
+	    &s), CCAKIT_OK);
+	assert_int_equal(unlink(f->path), 0);
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(cki_vdb_check(db, &d), CCAKIT_ERR_DB_GONE);
+	assert_non_null(strstr(d.text, "the file was deleted"));
+	assert_int_equal(cki_vdb_session_new(db, nonce, sizeof(nonce), 60,
+	    &g), CCAKIT_ERR_DB_GONE);
+	assert_int_equal(cki_vdb_session_claim(db, s.id, &claimed, &g),
+	    CCAKIT_ERR_DB_GONE);
+	assert_int_equal(cki_vdb_session_finish(db, s.id, NULL, NULL, 0,
+	    NULL), CCAKIT_ERR_DB_GONE);
+	assert_int_equal(cki_vdb_session_delete(db, s.id),
+	    CCAKIT_ERR_DB_GONE);
+	assert_int_equal(cki_vdb_session_purge(db, 0, &n), CCAKIT_ERR_DB_GONE);
+	assert_int_equal(cki_v_batch_parse(CKI_V_RV, r1, strlen(r1), &rv,
+	    NULL), CCAKIT_OK);
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(cki_vdb_prov_add(db, &rv, &n, &d), CCAKIT_ERR_DB_GONE);
+	assert_non_null(strstr(d.text, "deleted"));
+	assert_int_equal(cki_vdb_prov_clear(db, CKI_V_RV, &n),
+	    CCAKIT_ERR_DB_GONE);
+	assert_int_equal(cki_vdb_prov_remove(db, CKI_V_RV, rv.e[0].id),
+	    CCAKIT_ERR_DB_GONE);
+	assert_int_equal(cki_vdb_ear_key(db, &pem, &len), CCAKIT_ERR_DB_GONE);
+	/* Reads: the open file is still consistent. */
+	assert_int_equal(cki_vdb_session_get(db, s.id, &g), CCAKIT_OK);
+	cki_v_session_clear(&g);
+	assert_int_equal(cki_vdb_session_count(db, &n), CCAKIT_OK);
+	assert_int_equal(n, 1);
+	cki_v_session_clear(&s);
+	cki_vdb_close(&db);
+
+	/* Replaced by a rename, and each companion file deleted. */
+	for (i = 0; i < 3; i++) {
+		static const char *const sfx[] = { ".copy", "-wal", "-shm" };
+		static const char *const why[] = { "the file was replaced",
+			"its -wal file was deleted",
+			"its -shm file was deleted" };
+
+		db = open_db(f);
+		snprintf(path, sizeof(path), "%s%s", f->path, sfx[i]);
+		if (i == 0) {
+			FILE *fp = fopen(path, "w");
+
+			assert_non_null(fp);
+			fclose(fp);
+			assert_int_equal(rename(path, f->path), 0);
+		} else {
+			assert_int_equal(unlink(path), 0);
+			/* -wal and -shm are looked at once a second. */
+			usleep(1100 * 1000);
+		}
+		memset(&d, 0, sizeof(d));
+		assert_int_equal(cki_vdb_session_new(db, nonce, sizeof(nonce),
+		    60, &s), CCAKIT_ERR_DB_GONE);
+		assert_int_equal(cki_vdb_check(db, &d), CCAKIT_ERR_DB_GONE);
+		if (strstr(d.text, why[i]) == NULL)
+			fail_msg("'%s' does not say '%s'", d.text, why[i]);
+		cki_vdb_close(&db);
+		unlink(f->path);
+	}
+	cki_v_batch_clear(&rv);
+	free(r1);
+}
+
+/* The EAR key lives in the database: owner-only, whatever was there. */
+static void
+test_db_mode(void **state)
+{
+	struct fixture *f = *state;
+	cki_vdb *db;
+	struct stat sb;
+	char path[128];
+	mode_t old;
+	int i, fd;
+
+	old = umask(0277);
+	db = open_db(f);
+	umask(old);
+	assert_int_equal(cki_vdb_fixed_mode(db), 0);
+	assert_int_equal(stat(f->path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	cki_vdb_close(&db);
+	/* A world-readable database with -wal and -shm (not empty, as a
+	 * crash leaves them; SQLite itself fixes the mode of empty ones). */
+	assert_int_equal(chmod(f->path, 0644), 0);
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s%s", f->path,
+		    i == 0 ? "-wal" : "-shm");
+		assert_true((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC,
+		    0644)) >= 0);
+		assert_int_equal(write(fd, "x", 1), 1);
+		close(fd);
+		assert_int_equal(chmod(path, 0640), 0);
+	}
+	db = open_db(f);
+	assert_int_equal(cki_vdb_fixed_mode(db), 0644);
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s%s", f->path,
+		    i == 0 ? "" : i == 1 ? "-wal" : "-shm");
+		assert_int_equal(stat(path, &sb), 0);
+		assert_int_equal(sb.st_mode & 0777, 0600);
+	}
+	cki_vdb_close(&db);
+}
+
 int
 main(void)
 {
@@ -905,6 +1035,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_provisioning, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_ear_key, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_db_gone, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_db_mode, setup,
 		    teardown),
 	};
 

@@ -33,7 +33,12 @@ int usage_error(const char *cmd, const char *fmt, ...)
  */
 int load_file(const char *prefix, const char *path, size_t max,
     uint8_t **buf, size_t *len);
-/* Write a buffer to a file ("-" = stdout), atomically for files. */
+/*
+ * Write a buffer to a file ("-" = stdout): a regular file (or none) is
+ * replaced atomically by a new one of mode 0644; a FIFO, a device or a
+ * symbolic link is written in place and stays what it is
+ * (cki_write_file). On failure prints "<prefix>: <path>: <reason>".
+ */
 int save_file(const char *prefix, const char *path, const void *buf,
     size_t len);
 

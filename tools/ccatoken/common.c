@@ -1,12 +1,9 @@
 /* ccatoken: helpers shared by the subcommands. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -48,9 +45,7 @@ load_file(const char *prefix, const char *path, size_t max, uint8_t **buf,
 int
 save_file(const char *prefix, const char *path, const void *buf, size_t len)
 {
-	char tmp[4096];
-	FILE *f;
-	int fd;
+	int r;
 
 	if (strcmp(path, "-") == 0) {
 		if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
@@ -60,22 +55,9 @@ save_file(const char *prefix, const char *path, const void *buf, size_t len)
 		}
 		return EXIT_OK;
 	}
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >=
-	    sizeof(tmp)) {
-		fprintf(stderr, "%s: %s: path too long\n", prefix, path);
-		return EXIT_USAGE;
-	}
-	if ((fd = mkstemp(tmp)) < 0 || (f = fdopen(fd, "wb")) == NULL) {
-		fprintf(stderr, "%s: %s: %s\n", prefix, path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return EXIT_MALFORMED;
-	}
-	if (fwrite(buf, 1, len, f) != len || fflush(f) != 0 ||
-	    fchmod(fd, 0644) != 0 || fclose(f) != 0 ||
-	    rename(tmp, path) != 0) {
-		fprintf(stderr, "%s: %s: %s\n", prefix, path, strerror(errno));
-		unlink(tmp);
+	if ((r = cki_write_file(path, buf, len, 0644)) != CCAKIT_OK) {
+		fprintf(stderr, "%s: %s: %s\n", prefix, path,
+		    r == CCAKIT_ERR_IO ? strerror(errno) : ccakit_strerror(r));
 		return EXIT_MALFORMED;
 	}
 	return EXIT_OK;

@@ -65,7 +65,7 @@ usage(FILE *f)
 "      --cacert PEM          trust root for an https key broker\n"
 "      --event-log FILE      send the realm's measurement event log too\n"
 "                            (CCEL: /sys/firmware/acpi/tables/data/CCEL)\n"
-"  -o, --output FILE         write the secret there, exactly\n"
+"  -o, --output FILE         write the secret there, exactly (mode 0600)\n"
 "  -v, --verbose             tell what happens (also --verbosity)\n"
 "  -q, --quiet               no messages\n"
 "  -V, --version             print the version\n"
@@ -89,10 +89,16 @@ usage_error(const char *fmt, ...)
 	return KBA_EXIT_ERROR;
 }
 
+/*
+ * The secret on stdout with a newline, or exactly into a file: owner-only
+ * (a regular file is replaced by a new 0600 one; a symbolic link is
+ * followed, its target made 0600 first; a FIFO or a device is written
+ * in place). -1 and errno on failure.
+ */
 static int
 write_secret(const char *path, const uint8_t *p, size_t len)
 {
-	FILE *f;
+	int r;
 
 	if (path == NULL) {
 		if (fwrite(p, 1, len, stdout) != len || fputc('\n', stdout) ==
@@ -100,13 +106,11 @@ write_secret(const char *path, const uint8_t *p, size_t len)
 			return -1;
 		return 0;
 	}
-	if ((f = fopen(path, "wb")) == NULL)
-		return -1;
-	if (fwrite(p, 1, len, f) != len) {
-		fclose(f);
-		return -1;
-	}
-	return fclose(f);
+	if ((r = cki_write_file(path, p, len, 0600)) == CCAKIT_OK)
+		return 0;
+	if (r != CCAKIT_ERR_IO)
+		errno = r == CCAKIT_ERR_NOMEM ? ENOMEM : EINVAL;
+	return -1;
 }
 
 int

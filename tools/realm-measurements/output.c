@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -13,6 +14,7 @@
 #include <ccakit/vmm.h>
 
 #include "rm.h"
+#include "util/util.h"
 
 /* A measurement slot printed as upstream does: all 64 bytes. */
 static void
@@ -86,9 +88,18 @@ realm_entry(const struct ccakit_vmm *vmm,
 	return e;
 }
 
+/* An output file: replaced atomically if a regular file, written in
+ * place if a FIFO or a device (cki_write_file). */
+int
+rm_write_file(const char *path, const void *buf, size_t len)
+{
+	return cki_write_file(path, buf, len, 0644);
+}
+
 static int
 dump(json_t *j, const char *path)
 {
+	char *text;
 	int r;
 
 	if (j == NULL) {
@@ -99,8 +110,15 @@ dump(json_t *j, const char *path)
 		r = json_dumpf(j, stdout, JSON_INDENT(2));
 		if (r == 0)
 			putchar('\n');
-	} else
-		r = json_dump_file(j, path, JSON_INDENT(2));
+	} else if ((text = json_dumps(j, JSON_INDENT(2))) == NULL) {
+		errno = ENOMEM;
+		r = -1;
+	} else {
+		r = rm_write_file(path, text, strlen(text));
+		if (r != CCAKIT_OK && r != CCAKIT_ERR_IO)
+			errno = r == CCAKIT_ERR_NOMEM ? ENOMEM : EINVAL;
+		free(text);
+	}
 	if (r != 0) {
 		fprintf(stderr, "ERROR cannot write %s: %s\n",
 		    path ? path : "output", strerror(errno));

@@ -37,6 +37,12 @@ int rm_run(const struct rm_args *a);
 void rm_print_lines(const struct ccakit_vmm_measurements *mm, int b64);
 int rm_print_json(const struct ccakit_vmm *vmm,
     const struct ccakit_vmm_measurements *mm);
+/*
+ * Write an output file: a regular file is replaced atomically (mode
+ * 0644), a FIFO or a device written in place. CCAKIT_OK, or
+ * CCAKIT_ERR_IO with errno (cki_write_file).
+ */
+int rm_write_file(const char *path, const void *buf, size_t len);
 int rm_write_rv(const char *path, const struct ccakit_vmm *vmm,
     const struct ccakit_vmm_measurements *mm, const char *rak_hash_algo);
 int rm_write_comid(const char *path, const char *template_path,

@@ -27,26 +27,17 @@ write_dtb(const char *path, const struct ccakit_vmm *vmm)
 {
 	const uint8_t *dtb;
 	size_t len;
-	FILE *f;
-	int e = 0;
+	int r, e;
 
 	if (ccakit_vmm_dtb(vmm, &dtb, &len, NULL) != CCAKIT_OK)
 		return 0;
-	if ((f = fopen(path, "wb")) == NULL)
-		e = errno;
-	else {
-		if (fwrite(dtb, 1, len, f) != len)
-			e = errno ? errno : EIO;
-		if (fclose(f) != 0 && e == 0)
-			e = errno;
-	}
-	if (e != 0) {
-		fprintf(stderr, "ERROR Cannot build parameters: while generating "
-		    "DTB: file %s error: %s (os error %d)\n", path, strerror(e),
-		    e);
-		return -1;
-	}
-	return 0;
+	if ((r = rm_write_file(path, dtb, len)) == CCAKIT_OK)
+		return 0;
+	e = r == CCAKIT_ERR_IO ? errno : r == CCAKIT_ERR_NOMEM ? ENOMEM :
+	    EINVAL;
+	fprintf(stderr, "ERROR Cannot build parameters: while generating "
+	    "DTB: file %s error: %s (os error %d)\n", path, strerror(e), e);
+	return -1;
 }
 
 int
