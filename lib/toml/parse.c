@@ -530,6 +530,9 @@ string(struct P *P, int literal, int ml)
 			P->p++;
 			continue;
 		}
+		if (*P->p == '\r' && !(P->p + 1 < P->end && P->p[1] == '\n'))
+			return perr(P, here(P), "carriage return without line "
+			    "feed in a string");
 		if (*P->p == '\n' || *P->p == '\r') {
 			if (!ml)
 				return perr(P, here(P), "%s in a single-line "

@@ -617,7 +617,7 @@ test_strings(void **state)
 	assert_string_equal(d.text, "t.toml:7:5: c: string contains U+0000");
 	ccakit_toml_free(&doc);
 	PARSE_ERR("a = \"\"\"x\ry\"\"\"", CCAKIT_ERR_TOML,
-	    "t.toml:1:9: carriage return without line feed");
+	    "t.toml:1:9: carriage return without line feed in a string");
 	PARSE_ERR("a = '''x''''''", CCAKIT_ERR_TOML,
 	    "t.toml:1:14: too many quotes at the end of a multi-line string");
 	PARSE_ERR("a = \"\"\"x\\ y\"\"\"", CCAKIT_ERR_TOML,
