@@ -393,18 +393,6 @@ skip_wscn(struct P *P)
 
 /* --- strings --- */
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* At '\\' in a basic string: decode one escape into the scratch. */
 static int
 escape(struct P *P, int ml)
@@ -427,7 +415,7 @@ escape(struct P *P, int ml)
 		n = q[1] == 'u' ? 4 : 8;
 		for (i = 0; i < n; i++) {
 			if (q + 2 + i >= P->end ||
-			    (h = hexval(q[2 + i])) < 0)
+			    (h = cki_hex_nibble(q[2 + i])) < 0)
 				return perr(P, ep, "escape \\%c needs %d "
 				    "hexadecimal digits", q[1], n);
 			cp = (cp << 4) | (uint32_t)h;
@@ -852,7 +840,7 @@ static int
 is_digit_radix(int c, int radix)
 {
 	if (radix == 16)
-		return hexval(c) >= 0;
+		return cki_hex_nibble(c) >= 0;
 	return c >= '0' && c < '0' + radix;
 }
 
@@ -892,7 +880,7 @@ integer_value(struct P *P, const char *dig, int radix, int neg,
 
 	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
 	for (; *dig != '\0'; dig++) {
-		dv = (uint64_t)hexval(*dig);
+		dv = (uint64_t)cki_hex_nibble(*dig);
 		if (mag > (lim - dv) / (uint64_t)radix)
 			return perr(P, ps, "integer out of the 64-bit range "
 			    "[-9223372036854775808, 9223372036854775807]");
