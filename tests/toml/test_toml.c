@@ -629,6 +629,8 @@ test_strings(void **state)
 	PARSE_ERR("a = 07:32", CCAKIT_ERR_TOML, NULL);
 	PARSE_ERR("a = {\nb = 1}", CCAKIT_ERR_TOML, NULL);
 	PARSE_ERR("a = {b = 1,}", CCAKIT_ERR_TOML, NULL);
+	PARSE_ERR("a = {b = 1 # c\n}", CCAKIT_ERR_TOML,
+	    "t.toml:1:12: expected ',' or '}' in an inline table, found '#'");
 }
 
 static void
