@@ -44,6 +44,8 @@
  * of tables and arrays, counting key segments and inline values alike
  * (CCAKIT_TOML_MAX_DEPTH by default); memory is linear in the input and
  * time linear in the input (keys are found through a keyed hash table).
+ *
+ * Getters write the used-key marks: one thread at a time per document.
  */
 #ifndef CCAKIT_TOML_H
 #define CCAKIT_TOML_H
@@ -107,6 +109,7 @@ enum ccakit_toml_type {
 	CCAKIT_TOML_TABLE,
 };
 
+/* The value's type; 0 for NULL. */
 enum ccakit_toml_type ccakit_toml_type(const ccakit_toml_value *v);
 /* "string", "integer", "float", "boolean", "offset date-time",
  * "local date-time", "local date", "local time", "array", "table". */
