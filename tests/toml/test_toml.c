@@ -744,6 +744,20 @@ test_redefinitions(void **state)
 	ccakit_toml_free(&doc);
 }
 
+static void
+test_error_codes(void **state)
+{
+	(void)state;
+	assert_string_equal(ccakit_strerror(CCAKIT_ERR_TOML),
+	    "TOML: syntax or structure error");
+	assert_string_equal(ccakit_strerror(CCAKIT_ERR_CONFIG),
+	    "invalid configuration");
+	assert_int_equal(ccakit_err_class(CCAKIT_ERR_TOML),
+	    CCAKIT_CLASS_MALFORMED);
+	assert_int_equal(ccakit_err_class(CCAKIT_ERR_CONFIG),
+	    CCAKIT_CLASS_MALFORMED);
+}
+
 int
 main(void)
 {
@@ -763,6 +777,7 @@ main(void)
 		cmocka_unit_test(test_datetimes),
 		cmocka_unit_test(test_iteration_and_paths),
 		cmocka_unit_test(test_redefinitions),
+		cmocka_unit_test(test_error_codes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
