@@ -18,5 +18,6 @@
 #include <ccakit/jose.h>
 #include <ccakit/ear.h>
 #include <ccakit/attest.h>
+#include <ccakit/toml.h>
 
 #endif /* CCAKIT_H */

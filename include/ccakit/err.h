@@ -38,6 +38,8 @@ enum ccakit_err {
 	CCAKIT_ERR_ENCODING,              /* bad hex or base64 */
 	CCAKIT_ERR_KEY_INVALID,           /* malformed key, point off curve */
 	CCAKIT_ERR_EVLOG_MALFORMED = 150, /* measurement event log malformed */
+	CCAKIT_ERR_TOML = 160,            /* TOML syntax or structure error */
+	CCAKIT_ERR_CONFIG,                /* configuration: type, value, key */
 
 	/* Evidence rejected: 200..299 */
 	CCAKIT_ERR_SIGNATURE = 200,       /* signature does not verify */

@@ -37,6 +37,8 @@ static const struct errdesc errtab[] = {
 	{ CCAKIT_ERR_ENCODING, "bad hex or base64 encoding" },
 	{ CCAKIT_ERR_KEY_INVALID, "invalid key" },
 	{ CCAKIT_ERR_EVLOG_MALFORMED, "malformed measurement event log" },
+	{ CCAKIT_ERR_TOML, "TOML: syntax or structure error" },
+	{ CCAKIT_ERR_CONFIG, "invalid configuration" },
 	{ CCAKIT_ERR_SIGNATURE, "signature verification failed" },
 	{ CCAKIT_ERR_BINDING,
 	    "binding failed: platform challenge does not match RAK hash" },

@@ -75,6 +75,9 @@ int cki_dbwatch_new(const char *path, cki_dbwatch **out);
 int cki_dbwatch_check(cki_dbwatch *w, struct ccakit_errdetail *d);
 void cki_dbwatch_free(cki_dbwatch **wp);
 
+/* The value of a hexadecimal digit (either case), or -1. */
+int cki_hex_nibble(int c);
+
 /* Bytes view equality (length and content), not constant time. */
 int cki_bytes_eq(struct ccakit_bytes a, const uint8_t *b, size_t blen);
 

@@ -1,0 +1,1 @@
+ccakit_fuzzer(toml SOURCE fuzz_toml.c LIBS ccakit_toml ccakit_util)
