@@ -314,6 +314,9 @@ data_mem(struct blob *b, const uint8_t *buf, size_t len,
 	if ((rc = blob_add(b, len, d)) != CCAKIT_OK ||
 	    (rc = blob_digest(b, buf, len)) != CCAKIT_OK)
 		return rc;
+	/* Empty: buf may be NULL, where even buf + 0 is undefined. */
+	if (len == 0)
+		return off != 0 ? blob_partial(b, off, NULL, 0) : CCAKIT_OK;
 	if (off != 0) {
 		head = len < CKI_GRANULE - off ? len : CKI_GRANULE - off;
 		if ((rc = blob_partial(b, off, buf, head)) != CCAKIT_OK)

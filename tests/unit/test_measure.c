@@ -688,6 +688,52 @@ test_errors(void **state)
 	ccakit_realm_free(&r);
 }
 
+/*
+ * An empty image given as NULL/0 (what an empty file mapped by lib/vmm
+ * is): nothing at an aligned IPA, one zero granule at an unaligned one,
+ * and no arithmetic on the NULL pointer (UBSan stops the test otherwise).
+ */
+static void
+test_empty_null(void **state)
+{
+	static const uint64_t ipas[] = { 0x80000000, 0x80000123 };
+	struct ccakit_realm_params p;
+	struct ccakit_realm_meas m, before;
+	struct ccakit_image_src src;
+	uint8_t rim[64];
+	uint64_t total;
+	ccakit_realm *r;
+	size_t i;
+	unsigned t;
+
+	(void)state;
+	params(&p, 48, 1, 1, CCAKIT_HASH_SHA256);
+	for (t = 1; t <= 2; t++) {
+		for (i = 0; i < sizeof(ipas) / sizeof(ipas[0]); i++) {
+			r = realm(&p, t);
+			rim_of(r, &before);
+			memcpy(rim, before.rim, sizeof(rim));
+			ref_data(rim, 0, ipas[i], NULL, 0);
+			assert_int_equal(ccakit_realm_data(r, ipas[i], NULL,
+			    0, NULL), 0);
+			rim_of(r, &m);
+			assert_memory_equal(m.rim, rim, 64);
+			ccakit_realm_free(&r);
+
+			r = realm(&p, t);
+			memset(&src, 0, sizeof(src));
+			src.kind = CCAKIT_SRC_MEM;
+			total = 1;
+			assert_int_equal(ccakit_realm_data_src(r, ipas[i],
+			    &src, &total, NULL), 0);
+			assert_true(total == 0);
+			rim_of(r, &m);
+			assert_memory_equal(m.rim, rim, 64);
+			ccakit_realm_free(&r);
+		}
+	}
+}
+
 /* --- parallel == sequential == reference ----------------------------- */
 
 struct rd {
@@ -977,6 +1023,7 @@ main(void)
 		cmocka_unit_test(test_rmm_versions),
 		cmocka_unit_test(test_rec_unmeasured),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_empty_null),
 		cmocka_unit_test(test_parallel),
 		cmocka_unit_test(test_windows),
 		cmocka_unit_test(test_fast_md),
