@@ -135,7 +135,7 @@ ccakit_vmm_measure(struct ccakit_vmm *v,
 		char *path = v->firmware.path;
 
 		v->firmware.path = NULL;
-		r = cki_image_open(&v->firmware, path, m);
+		r = cki_image_open(&v->firmware, path, &v->firmware.room, m);
 		free(path);
 		if (r != CCAKIT_OK)
 			return cki_msg_ctx(m, r, "VMM");

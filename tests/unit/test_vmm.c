@@ -425,41 +425,78 @@ test_kernel(void **state)
 {
 	struct cki_image img;
 	struct ccakit_vmm_msg m;
+	struct cki_room room;
 	uint64_t to, sz;
 	char *p;
 
 	(void)state;
 	memset(&img, 0, sizeof(img));
+	cki_room_set(&room, "kernel", "in RAM", 0x40000000, 0x40000000,
+	    1u << 30);
 	p = vpath(TESTDATA "linux.bin");
-	assert_int_equal(cki_kernel_load(&img, p, &to, &sz, &m), CCAKIT_OK);
+	assert_int_equal(cki_kernel_load(&img, p, &room, &to, &sz, &m), CCAKIT_OK);
 	assert_int_equal(img.len, 256);
 	assert_int_equal(to, 0);
 	assert_int_equal(sz, 0x2d10000);
 	cki_image_close(&img);
 	free(p);
 	p = vpath(TESTDATA "linux.bin.gz");
-	assert_int_equal(cki_kernel_load(&img, p, &to, &sz, &m), CCAKIT_OK);
+	assert_int_equal(cki_kernel_load(&img, p, &room, &to, &sz, &m), CCAKIT_OK);
 	assert_int_equal(img.len, 256);
 	assert_int_equal(sz, 0x2d10000);
 	cki_image_close(&img);
 	free(p);
 	p = vpath(TESTDATA "some-file.txt");
-	assert_int_not_equal(cki_kernel_load(&img, p, &to, &sz, &m), CCAKIT_OK);
+	assert_int_not_equal(cki_kernel_load(&img, p, &room, &to, &sz, &m), CCAKIT_OK);
 	assert_non_null(strstr(m.text, "failed to fill whole buffer"));
 	cki_image_close(&img);
 	free(p);
 	p = vpath(TESTDATA "randombytes.bin");
-	assert_int_not_equal(cki_kernel_load(&img, p, &to, &sz, &m), CCAKIT_OK);
+	assert_int_not_equal(cki_kernel_load(&img, p, &room, &to, &sz, &m), CCAKIT_OK);
 	assert_non_null(strstr(m.text, "invalid gzip header"));
 	cki_image_close(&img);
 	free(p);
 	p = vpath(TESTDATA "randombytes.bin.gz");
-	assert_int_not_equal(cki_kernel_load(&img, p, &to, &sz, &m), CCAKIT_OK);
+	assert_int_not_equal(cki_kernel_load(&img, p, &room, &to, &sz, &m), CCAKIT_OK);
 	assert_string_equal(m.text, "invalid Linux header");
 	cki_image_close(&img);
 	free(p);
-	assert_int_not_equal(cki_kernel_load(&img, "/nonexistent-file", &to,
-	    &sz, &m), CCAKIT_OK);
+	/* The image must fit: raw, by the file size; gzip, decompressing
+	 * no further than the room; both at the room's base + text_offset. */
+	cki_room_set(&room, "kernel", "in RAM", 0x40000000, 0x40000000, 255);
+	p = vpath(TESTDATA "linux.bin");
+	assert_int_equal(cki_kernel_load(&img, p, &room, &to, &sz, &m),
+	    CCAKIT_ERR_TOO_LARGE);
+	assert_string_equal(m.text, "kernel does not fit in RAM (256 bytes, "
+	    "255 available at 0x40000000)");
+	cki_image_close(&img);
+	free(p);
+	p = vpath(TESTDATA "linux.bin.gz");
+	assert_int_equal(cki_kernel_load(&img, p, &room, &to, &sz, &m),
+	    CCAKIT_ERR_TOO_LARGE);
+	assert_string_equal(m.text, "kernel does not fit in RAM (more than "
+	    "255 bytes available at 0x40000000)");
+	cki_image_close(&img);
+	cki_room_set(&room, "kernel", "in RAM", 0x40000000, 0x40000000, 256);
+	assert_int_equal(cki_kernel_load(&img, p, &room, &to, &sz, &m),
+	    CCAKIT_OK);
+	assert_int_equal(img.len, 256);
+	cki_image_close(&img);
+	free(p);
+	/* Outside the region nothing fits. */
+	cki_room_set(&room, "kernel", "in RAM", 0x3ffff000, 0x40000000,
+	    1u << 30);
+	assert_true(room.size == 0);
+	cki_room_set(&room, "kernel", "in RAM", 0x80000000, 0x40000000,
+	    1u << 30);
+	assert_true(room.size == 0);
+	cki_room_set(&room, "kernel", "in RAM", 0x7ffff000, 0x40000000,
+	    1u << 30);
+	assert_true(room.size == 4096);
+	cki_room_set(&room, "kernel", "in RAM", 0x40000000, 0x40000000,
+	    1u << 30);
+	assert_int_not_equal(cki_kernel_load(&img, "/nonexistent-file", &room,
+	    &to, &sz, &m), CCAKIT_OK);
 	assert_string_equal(m.text, "file /nonexistent-file error: No such "
 	    "file or directory (os error 2)");
 	cki_image_close(&img);
