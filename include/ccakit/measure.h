@@ -339,6 +339,7 @@ struct ccakit_realm_config {
 	enum ccakit_realm_order order;
 	unsigned compat;                /* CCAKIT_COMPAT_* */
 	unsigned threads;               /* 0 = online CPUs */
+	enum ccakit_realm_io io;        /* image files: 0 = CCAKIT_IO_AUTO */
 
 	/* VM VERSION event of the log only (not measured). */
 	const char *vmm_name;           /* "kvmtool", "QEMU"; <= 31 chars */

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -373,7 +372,6 @@ cki_image_open(struct cki_image *img, const char *path,
 	struct cki_room rm = *room;
 	struct stat st;
 	size_t cap;
-	void *p;
 	int fd, r, e;
 
 	if (img->loaded)
@@ -412,34 +410,64 @@ cki_image_open(struct cki_image *img, const char *path,
 		close(fd);
 		return cki_room_refuse(&rm, (uint64_t)st.st_size, 1, m);
 	}
-	if (st.st_size > 0) {
-		if ((uint64_t)st.st_size > SIZE_MAX) {
-			close(fd);
-			return cki_msg(m, CCAKIT_ERR_TOO_LARGE,
-			    "file %s error: too large", path);
-		}
-		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
-		    0);
-		if (p == MAP_FAILED) {
-			e = errno;
-			close(fd);
-			return cki_msg_file(m, CCAKIT_ERR_IO, path, e);
-		}
-		img->map = p;
-		img->maplen = (size_t)st.st_size;
-		img->data = p;
-		img->len = (size_t)st.st_size;
+	if ((uint64_t)st.st_size > SIZE_MAX) {
+		close(fd);
+		return cki_msg(m, CCAKIT_ERR_TOO_LARGE,
+		    "file %s error: too large", path);
 	}
-	close(fd);
+	/* Kept open, read when measured. */
+	img->fd = fd;
+	img->has_fd = 1;
+	img->len = (size_t)st.st_size;
 	img->loaded = 1;
+	return CCAKIT_OK;
+}
+
+/* len bytes of an open image at off into buf. */
+static int
+image_pread(struct cki_image *img, void *buf, size_t len, uint64_t off,
+    struct ccakit_vmm_msg *m)
+{
+	uint8_t *b = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = pread(img->fd, b, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return cki_msg_file(m, CCAKIT_ERR_IO, img->path, errno);
+		if (n == 0)
+			return cki_msg(m, CCAKIT_ERR_IO, "file %s error: "
+			    "failed to fill whole buffer", img->path);
+		b += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return CCAKIT_OK;
+}
+
+int
+cki_image_check(const struct cki_image *img, struct ccakit_vmm_msg *m)
+{
+	struct stat st;
+
+	if (!img->has_fd)
+		return CCAKIT_OK;
+	if (fstat(img->fd, &st) != 0)
+		return cki_msg_file(m, CCAKIT_ERR_IO, img->path, errno);
+	if ((uint64_t)st.st_size != img->len)
+		return cki_msg(m, CCAKIT_ERR_IO, "file %s error: size changed "
+		    "from %zu to %llu bytes since it was opened", img->path,
+		    img->len, (unsigned long long)st.st_size);
 	return CCAKIT_OK;
 }
 
 void
 cki_image_close(struct cki_image *img)
 {
-	if (img->map != NULL)
-		munmap(img->map, img->maplen);
+	if (img->has_fd)
+		close(img->fd);
 	free(img->heap);
 	free(img->path);
 	memset(img, 0, sizeof(*img));
@@ -547,7 +575,8 @@ cki_kernel_load(struct cki_image *img, const char *path,
 {
 	struct cki_room at;
 	const char *why = NULL;
-	uint8_t *raw = NULL;
+	const uint8_t *hdr;
+	uint8_t hb[LINUX_HDR_SIZE], *raw = NULL, *comp = NULL;
 	size_t rawlen = 0, max;
 	uint64_t to;
 	int r;
@@ -557,19 +586,38 @@ cki_kernel_load(struct cki_image *img, const char *path,
 	if (img->len < LINUX_HDR_SIZE)
 		return cki_msg(m, CCAKIT_ERR_IO,
 		    "file %s error: failed to fill whole buffer", path);
-	if (!linux_magic(img->data)) {
+	hdr = img->data;
+	if (img->has_fd) {
+		if ((r = image_pread(img, hb, sizeof(hb), 0, m)) != CCAKIT_OK)
+			return r;
+		hdr = hb;
+	}
+	if (!linux_magic(hdr)) {
 		/* QEMU accepts gzip-compressed kernels; so does the tool. */
+		if (img->has_fd) {
+			/* The compressed file, whole (it fits the room). */
+			if ((comp = malloc(img->len)) == NULL)
+				return cki_msg(m, CCAKIT_ERR_NOMEM,
+				    "out of memory");
+			if ((r = image_pread(img, comp, img->len, 0, m)) !=
+			    CCAKIT_OK) {
+				free(comp);
+				return r;
+			}
+		}
 		max = room->size < CKI_KERNEL_MAX ? (size_t)room->size :
 		    CKI_KERNEL_MAX;
-		if ((r = gunzip(img->data, img->len, max, &raw, &rawlen,
-		    &why)) != CCAKIT_OK)
+		r = gunzip(comp != NULL ? comp : img->data, img->len, max, &raw,
+		    &rawlen, &why);
+		free(comp);
+		if (r != CCAKIT_OK)
 			return r == CCAKIT_ERR_TOO_LARGE && max == room->size ?
 			    cki_room_refuse(room, 0, 0, m) :
 			    cki_msg(m, r, "file %s error: %s", path, why);
-		if (img->map != NULL)
-			munmap(img->map, img->maplen);
+		if (img->has_fd)
+			close(img->fd);
+		img->has_fd = 0;
 		free(img->heap);
-		img->map = NULL;
 		img->heap = raw;
 		img->data = raw;
 		img->len = rawlen;
@@ -579,8 +627,9 @@ cki_kernel_load(struct cki_image *img, const char *path,
 		if (!linux_magic(raw))
 			return cki_msg(m, CCAKIT_ERR_CLAIM_VALUE,
 			    "invalid Linux header");
+		hdr = raw;
 	}
-	to = le64(img->data + 0x08);
+	to = le64(hdr + 0x08);
 	if (to > UINT64_MAX - room->ipa)
 		return cki_msg(m, CCAKIT_ERR_CLAIM_VALUE,
 		    "invalid Linux header");
@@ -590,7 +639,7 @@ cki_kernel_load(struct cki_image *img, const char *path,
 	if (img->len > at.size)
 		return cki_room_refuse(&at, img->len, 1, m);
 	*text_offset = to;
-	*image_size = le64(img->data + 0x10);
+	*image_size = le64(hdr + 0x10);
 	return CCAKIT_OK;
 }
 

@@ -180,14 +180,19 @@ struct cki_room {
 };
 
 /* Images loaded into the realm. */
+/*
+ * An image: a regular file stays open and is measured through its fd
+ * (lib/measure reads it the way ccakit_realm_set_io() says); a stream
+ * and a decompressed kernel are held in memory.
+ */
 struct cki_image {
 	char *path;
 	struct cki_room room;	/* where it must fit (for a later open) */
-	const uint8_t *data;
+	int fd;			/* the open regular file, when has_fd */
+	int has_fd;
+	const uint8_t *data;	/* or the content in memory (heap) */
 	size_t len;
-	void *map;		/* mmap'd region, or NULL */
-	size_t maplen;
-	uint8_t *heap;		/* malloc'd content (decompressed kernel) */
+	uint8_t *heap;		/* malloc'd content */
 	int loaded;
 };
 
@@ -203,6 +208,8 @@ int cki_room_refuse(const struct cki_room *rm, uint64_t n, int known,
 int cki_image_open(struct cki_image *img, const char *path,
     const struct cki_room *room, struct ccakit_vmm_msg *m);
 void cki_image_close(struct cki_image *img);
+/* An open file must still have the size it was laid out with. */
+int cki_image_check(const struct cki_image *img, struct ccakit_vmm_msg *m);
 /*
  * Load a Linux arm64 Image (gunzipped if needed), spec §3.2, loaded at
  * room->ipa + text_offset: the file and the image must fit room (the file

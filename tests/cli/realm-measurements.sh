@@ -250,5 +250,26 @@ expect 0 "-f with --no-measurements" -- "$BIN" --no-measurements \
 	-f "$T/firmware" qemu
 is "$T/err" "WARN ignored -f $T/firmware: the VMM arguments have no -bios" "-f --no-measurements"
 
+# --- --io: every way of reading the images gives the same values ---
+expect 1 "bad --io" -- "$BIN" --io fast $K kvmtool --realm --firmware fw \
+	-c 1 -m 512M
+has "$T/err" "error: invalid value 'fast' for '--io <IO>'" "bad --io"
+for io in auto mmap pread; do
+	expect 0 "--io $io" -- "$BIN" --io $io $K kvmtool --realm \
+		--firmware fw -c 1 -m 512M
+	has "$T/out" "RIM: cf37146fce0ad50e1be1a04580c1024e5449b430b0dd96b6ef5c9a2b73767bf5" "--io $io"
+done
+# 72 MiB of firmware (auto probes it), the same RIM all three ways.
+truncate -s 75497472 "$T/fw72m"
+printf 'START' | dd of="$T/fw72m" bs=1 conv=notrunc 2>/dev/null
+printf 'END' | dd of="$T/fw72m" bs=1 seek=75497469 conv=notrunc 2>/dev/null
+for io in auto mmap pread; do
+	expect 0 "72 MiB firmware, --io $io" -- "$BIN" --io $io $Q \
+		-f "$T/fw72m" qemu -m 1G -bios fw
+	grep '^RIM' "$T/out" >"$T/rim-$io"
+done
+same "$T/rim-auto" "$T/rim-mmap" "72 MiB firmware: auto == mmap"
+same "$T/rim-pread" "$T/rim-mmap" "72 MiB firmware: pread == mmap"
+
 echo "realm-measurements CLI: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

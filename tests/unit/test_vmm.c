@@ -742,12 +742,57 @@ test_models_derived(void **state)
 	ccakit_vmm_free(&v);
 }
 
+/*
+ * Image files stay open and are read when measured: a file whose size
+ * changed since the layout was made (the initrd's place and the DTB's
+ * initrd-end depend on it) is an error, not a wrong measurement; with
+ * its size back, every I/O mode gives the same values.
+ */
+static void
+test_image_changed(void **state)
+{
+	const char *kt[] = { "--realm", "-c", "1", "-m", "512M", "-i", "I",
+	    NULL };
+	struct ccakit_vmm_measure_opts mo;
+	struct ccakit_vmm_measurements mm, first;
+	struct ccakit_vmm_opts o;
+	struct ccakit_vmm_msg m;
+	struct ccakit_vmm *v;
+	char path[] = "/tmp/ccakit-vmm-initrd-XXXXXX";
+	int fd, io;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_int_equal(write(fd, "INITRD CONTENT", 14), 14);
+	qemu_host(&o);
+	o.initrd = path;
+	v = build(CCAKIT_VMM_KVMTOOL, &o, kt);
+	assert_true(v->initrd.has_fd);
+	memset(&mo, 0, sizeof(mo));
+	mo.rmm_major = 1;
+	assert_int_equal(ccakit_vmm_measure(v, &mo, &first, &m), CCAKIT_OK);
+	assert_int_equal(write(fd, "X", 1), 1);
+	assert_int_equal(ccakit_vmm_measure(v, &mo, &mm, &m), CCAKIT_ERR_IO);
+	assert_non_null(strstr(m.text, "size changed from 14 to 15 bytes"));
+	assert_int_equal(ftruncate(fd, 14), 0);
+	for (io = CCAKIT_IO_AUTO; io <= CCAKIT_IO_PREAD; io++) {
+		mo.io = (enum ccakit_realm_io)io;
+		assert_int_equal(ccakit_vmm_measure(v, &mo, &mm, &m),
+		    CCAKIT_OK);
+		assert_memory_equal(mm.rim, first.rim, sizeof(mm.rim));
+	}
+	ccakit_vmm_free(&v);
+	close(fd);
+	unlink(path);
+}
+
 /* Measure with --event-log, then replay the log from trusted images. */
 static void
 roundtrip(struct ccakit_vmm *v, int sha512)
 {
 	struct ccakit_trusted_image ti[CKI_VMM_MAX_BLOBS * 2];
 	uint8_t dig[CKI_VMM_MAX_BLOBS * 2][64];
+	uint8_t *files[CKI_VMM_MAX_BLOBS * 2] = { NULL };
 	struct ccakit_vmm_measure_opts mo;
 	struct ccakit_vmm_measurements mm;
 	struct ccakit_replay_opts ro;
@@ -780,6 +825,12 @@ roundtrip(struct ccakit_vmm *v, int sha512)
 		ti[n].src.kind = CCAKIT_SRC_MEM;
 		ti[n].src.mem = b->img ? b->img->data : b->data;
 		ti[n].src.len = b->img ? b->img->len : b->len;
+		if (b->img != NULL && b->img->has_fd) {
+			/* Measured from the open file: the same bytes. */
+			files[n] = tu_read_file(b->img->path, &ti[n].src.len);
+			assert_int_equal(ti[n].src.len, b->img->len);
+			ti[n].src.mem = files[n];
+		}
 		assert_int_equal(EVP_Digest(ti[n].src.mem, ti[n].src.len,
 		    dig[n], &dl, sha512 ? EVP_sha512() : EVP_sha256(), NULL), 1);
 		ti[n].digest = dig[n];
@@ -795,6 +846,8 @@ roundtrip(struct ccakit_vmm *v, int sha512)
 	assert_memory_equal(res.meas.rem, mm.rem, sizeof(mm.rem));
 	ccakit_evlog_free(&l);
 	free(log);
+	for (i = 0; i < n; i++)
+		free(files[i]);
 }
 
 static void
@@ -836,6 +889,7 @@ main(void)
 		cmocka_unit_test(test_kvmtool_args),
 		cmocka_unit_test(test_models_derived),
 		cmocka_unit_test(test_event_log_roundtrip),
+		cmocka_unit_test(test_image_changed),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
