@@ -421,6 +421,22 @@ test_dtb_surgery_identity_and_corruption(void **state)
 }
 
 static void
+kernel_refused(const char *vec, const struct cki_room *room, const char *msg)
+{
+	struct cki_image img;
+	struct ccakit_vmm_msg m;
+	uint64_t to, sz;
+	char *p = vpath(vec);
+
+	memset(&img, 0, sizeof(img));
+	assert_int_equal(cki_kernel_load(&img, p, room, &to, &sz, &m),
+	    CCAKIT_ERR_TOO_LARGE);
+	assert_string_equal(m.text, msg);
+	cki_image_close(&img);
+	free(p);
+}
+
+static void
 test_kernel(void **state)
 {
 	struct cki_image img;
@@ -434,49 +450,46 @@ test_kernel(void **state)
 	cki_room_set(&room, "kernel", "in RAM", 0x40000000, 0x40000000,
 	    1u << 30);
 	p = vpath(TESTDATA "linux.bin");
-	assert_int_equal(cki_kernel_load(&img, p, &room, &to, &sz, &m), CCAKIT_OK);
+	assert_int_equal(cki_kernel_load(&img, p, &room, &to, &sz, &m),
+	    CCAKIT_OK);
 	assert_int_equal(img.len, 256);
 	assert_int_equal(to, 0);
 	assert_int_equal(sz, 0x2d10000);
 	cki_image_close(&img);
 	free(p);
 	p = vpath(TESTDATA "linux.bin.gz");
-	assert_int_equal(cki_kernel_load(&img, p, &room, &to, &sz, &m), CCAKIT_OK);
+	assert_int_equal(cki_kernel_load(&img, p, &room, &to, &sz, &m),
+	    CCAKIT_OK);
 	assert_int_equal(img.len, 256);
 	assert_int_equal(sz, 0x2d10000);
 	cki_image_close(&img);
 	free(p);
 	p = vpath(TESTDATA "some-file.txt");
-	assert_int_not_equal(cki_kernel_load(&img, p, &room, &to, &sz, &m), CCAKIT_OK);
+	assert_int_not_equal(cki_kernel_load(&img, p, &room, &to, &sz, &m),
+	    CCAKIT_OK);
 	assert_non_null(strstr(m.text, "failed to fill whole buffer"));
 	cki_image_close(&img);
 	free(p);
 	p = vpath(TESTDATA "randombytes.bin");
-	assert_int_not_equal(cki_kernel_load(&img, p, &room, &to, &sz, &m), CCAKIT_OK);
+	assert_int_not_equal(cki_kernel_load(&img, p, &room, &to, &sz, &m),
+	    CCAKIT_OK);
 	assert_non_null(strstr(m.text, "invalid gzip header"));
 	cki_image_close(&img);
 	free(p);
 	p = vpath(TESTDATA "randombytes.bin.gz");
-	assert_int_not_equal(cki_kernel_load(&img, p, &room, &to, &sz, &m), CCAKIT_OK);
+	assert_int_not_equal(cki_kernel_load(&img, p, &room, &to, &sz, &m),
+	    CCAKIT_OK);
 	assert_string_equal(m.text, "invalid Linux header");
 	cki_image_close(&img);
 	free(p);
 	/* The image must fit: raw, by the file size; gzip, decompressing
 	 * no further than the room; both at the room's base + text_offset. */
 	cki_room_set(&room, "kernel", "in RAM", 0x40000000, 0x40000000, 255);
-	p = vpath(TESTDATA "linux.bin");
-	assert_int_equal(cki_kernel_load(&img, p, &room, &to, &sz, &m),
-	    CCAKIT_ERR_TOO_LARGE);
-	assert_string_equal(m.text, "kernel does not fit in RAM (256 bytes, "
-	    "255 available at 0x40000000)");
-	cki_image_close(&img);
-	free(p);
+	kernel_refused(TESTDATA "linux.bin", &room, "kernel does not fit in "
+	    "RAM (256 bytes, 255 available at 0x40000000)");
+	kernel_refused(TESTDATA "linux.bin.gz", &room, "kernel does not fit "
+	    "in RAM (more than 255 bytes available at 0x40000000)");
 	p = vpath(TESTDATA "linux.bin.gz");
-	assert_int_equal(cki_kernel_load(&img, p, &room, &to, &sz, &m),
-	    CCAKIT_ERR_TOO_LARGE);
-	assert_string_equal(m.text, "kernel does not fit in RAM (more than "
-	    "255 bytes available at 0x40000000)");
-	cki_image_close(&img);
 	cki_room_set(&room, "kernel", "in RAM", 0x40000000, 0x40000000, 256);
 	assert_int_equal(cki_kernel_load(&img, p, &room, &to, &sz, &m),
 	    CCAKIT_OK);
