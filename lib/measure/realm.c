@@ -417,20 +417,20 @@ probe_map(int fd, uint64_t off, size_t len, size_t pg)
  * the first touch of every mapped page (a fault maps 16 pages; on a
  * machine with shadow page tables each page's first access is costly
  * too) and the munmap() of each window. Reading with pread() into the
- * workers' reused buffers costs a copy and a system call per 64 KiB
+ * workers' reused buffers costs a copy and a system call per 256 KiB
  * instead. Which is cheaper depends on the machine, not on the file:
  * about 90 ns a page mapped (faults and munmap) where the mapping path
  * was tuned, and the copy cost more there; 1.1 to 1.4 us of user time a
  * page mapped on a VM with shadow page tables (PVM), where pread() copies
  * a page in 0.26 us (15.6 GB/s). So it is measured: PROBE_BYTES from the
- * start of the
- * granules are read once (page cache and buffer warm, the file's cold
- * I/O cost paid by neither side), then, PROBE_ROUNDS times, read again
- * into the warm buffer and mapped, touched page by page and unmapped;
- * the faster side's best time wins. That is under 1 ms, about 1 % of the
- * work of the smallest file probed (PROBE_MIN) and 0.3 % of 256 MiB.
- * Smaller files take pread(): the difference is small in time there, and
- * a file truncated meanwhile then fails with CCAKIT_ERR_IO, not SIGBUS.
+ * start of the granules are read once (page cache and buffer warm, the
+ * file's cold I/O cost paid by neither side), then, PROBE_ROUNDS times,
+ * read again into the warm buffer and mapped, touched page by page and
+ * unmapped; the faster side's best time wins. That takes about 0.2 ms
+ * (0.7 ms where mapping costs 1.4 us a page): about 1 % of the work of
+ * the smallest file probed (PROBE_MIN), 0.2-0.4 % of 256 MiB. Smaller
+ * files take pread(): the difference is small in time there, and a file
+ * truncated meanwhile then fails with CCAKIT_ERR_IO, not SIGBUS.
  */
 static enum ccakit_realm_io
 choose_io(ccakit_realm *r, int fd, uint64_t pos, uint64_t full,
