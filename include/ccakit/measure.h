@@ -185,10 +185,10 @@ int ccakit_realm_set_threads(ccakit_realm *r, unsigned nthreads);
 /*
  * How the whole granules of a regular file (FD and PATH sources) are
  * read; the measurements are the same either way.
- *   CCAKIT_IO_AUTO   (default) measured at the start of each file with at
- *                    least 64 MiB of whole granules: the first touch of a
- *                    few freshly mapped pages against a pread() of them
- *                    into a warm buffer, the cheaper one is used. Smaller
+ *   CCAKIT_IO_AUTO   (default) measured on each file with at least
+ *                    64 MiB of whole granules: its first 16 MiB are
+ *                    hashed 4 MiB at a time, alternately mapped and read,
+ *                    and the rest goes the way that was faster. Smaller
  *                    files use PREAD.
  *   CCAKIT_IO_MMAP   mapped in 64 MiB windows and hashed in place.
  *   CCAKIT_IO_PREAD  each worker pread()s the chunks it hashes into a

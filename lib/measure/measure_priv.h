@@ -243,8 +243,6 @@ int cki_meas_pool_run(struct cki_meas_pool *p, const uint8_t *granules,
  */
 int cki_meas_pool_run_fd(struct cki_meas_pool *p, int fd, uint64_t off,
     size_t n, uint64_t ipa, cki_meas_sink_fn sink, void *arg);
-/* The calling thread's read buffer (warm), *len bytes; for the probe. */
-uint8_t *cki_meas_pool_buf(struct cki_meas_pool *p, size_t *len);
 /* pread() all of len bytes at off: 0, or -1 (error or end of file). */
 int cki_meas_pread_full(int fd, void *buf, size_t len, uint64_t off);
 

@@ -480,10 +480,3 @@ cki_meas_pool_run_fd(struct cki_meas_pool *p, int fd, uint64_t off,
 {
 	return pool_run(p, NULL, fd, off, n, ipa, sink, arg, NULL, NULL);
 }
-
-uint8_t *
-cki_meas_pool_buf(struct cki_meas_pool *p, size_t *len)
-{
-	*len = READ_BYTES;
-	return p->mybuf;
-}

@@ -24,13 +24,13 @@
 /* Images of regular files are mapped this many bytes at a time. */
 #define MAP_WINDOW      (64u * 1024 * 1024)
 /*
- * CCAKIT_IO_AUTO probes files with at least PROBE_MIN bytes of whole
- * granules, over PROBE_BYTES of them, PROBE_ROUNDS times; smaller files
- * are read with pread() (see choose_io()).
+ * CCAKIT_IO_AUTO tries both ways on the first TRIALS x TRIAL_BYTES of
+ * files with at least TRIAL_MIN bytes of whole granules (see data_file());
+ * smaller files are read with pread().
  */
-#define PROBE_MIN       (64u * 1024 * 1024)
-#define PROBE_BYTES     (512u * 1024)
-#define PROBE_ROUNDS    3
+#define TRIAL_MIN       (64u * 1024 * 1024)
+#define TRIAL_BYTES     (4u * 1024 * 1024)
+#define TRIALS          4
 /* Other streams are read into a buffer of this many granules. */
 #define READ_GRANULES   512u
 
@@ -369,122 +369,89 @@ mono(void)
 }
 
 /*
- * Seconds to read len bytes of fd at off into the warm buffer buf, blen
- * bytes at a time (as the workers do), or a negative value on error.
+ * n whole granules of the file from pos, mapped and hashed in place. The
+ * mapping is dropped by the next run, once its hashing has started, or
+ * right away with now (so that a timed trial pays its own munmap()).
  */
-static double
-probe_read(int fd, uint64_t off, size_t len, uint8_t *buf, size_t blen)
+static int
+feed_mapped(struct blob *b, int fd, uint64_t pos, size_t n, size_t pg,
+    bool now, struct ccakit_errdetail *d)
 {
-	double t = mono();
-	size_t k, n;
+	uint64_t mo = pos & ~((uint64_t)pg - 1);
+	size_t delta = (size_t)(pos - mo), maplen = delta + n * CKI_GRANULE;
+	void *m;
+	int rc;
 
-	for (k = 0; k < len; k += n) {
-		n = len - k < blen ? len - k : blen;
-		if (cki_meas_pread_full(fd, buf, n, off + k) != 0)
-			return -1;
-	}
-	return mono() - t;
+	m = mmap(NULL, maplen, PROT_READ, MAP_PRIVATE, fd, (off_t)mo);
+	if (m == MAP_FAILED)
+		return cki_detail(d, CCAKIT_ERR_IO, "image",
+		    "cannot map the file");
+	(void)madvise(m, maplen, MADV_SEQUENTIAL);
+	rc = blob_digest(b, (uint8_t *)m + delta, n * CKI_GRANULE);
+	if (rc == CCAKIT_OK)
+		rc = blob_feed(b, (uint8_t *)m + delta, n);
+	blob_unmap(b);
+	b->unmap = m;
+	b->unmaplen = maplen;
+	if (now)
+		blob_unmap(b);
+	return rc;
 }
 
-/* Seconds to map len bytes of fd at off (page aligned), touch each page
- * once and unmap them: the page work the mapping path adds. */
-static double
-probe_map(int fd, uint64_t off, size_t len, size_t pg)
+/* n whole granules of the file from pos, read by the workers. */
+static int
+feed_read(struct blob *b, int fd, uint64_t pos, size_t n,
+    struct ccakit_errdetail *d)
 {
-	volatile uint8_t sink = 0;
-	const uint8_t *m;
-	double t = mono();
-	size_t k;
-	void *v;
+	int rc;
 
-	if ((v = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, (off_t)off)) ==
-	    MAP_FAILED)
-		return -1;
-	(void)madvise(v, len, MADV_SEQUENTIAL);
-	m = v;
-	for (k = 0; k < len; k += pg)
-		sink = (uint8_t)(sink ^ m[k]);
-	munmap(v, len);
-	(void)sink;
-	return mono() - t;
+	rc = cki_meas_pool_run_fd(b->r->pool, fd, pos, n, b->gipa, data_sink,
+	    b->r);
+	if (rc == CCAKIT_ERR_IO)
+		return cki_detail(d, rc, "image", "read error");
+	if (rc == CCAKIT_OK)
+		b->gipa += (uint64_t)n * CKI_GRANULE;
+	return rc;
 }
 
 /*
- * CCAKIT_IO_AUTO: which way to read the whole granules of a regular file,
- * `full` granules from offset pos.
+ * A regular file: head and tail granules with pread(); the whole granules
+ * in between either mapped MAP_WINDOW bytes at a time (hashed in place,
+ * nothing copied; a window is dropped before the next one is hashed, so
+ * memory use does not grow with the file), or read by the workers with
+ * pread() into buffers of their own (one pool run).
  *
- * Hashing the file in place through mmap() costs, besides the hashing,
- * the first touch of every mapped page (a fault maps 16 pages; on a
- * machine with shadow page tables each page's first access is costly
- * too) and the munmap() of each window. Reading with pread() into the
- * workers' reused buffers costs a copy and a system call per 256 KiB
- * instead. Which is cheaper depends on the machine, not on the file:
- * about 90 ns a page mapped (faults and munmap) where the mapping path
- * was tuned, and the copy cost more there; 1.1 to 1.4 us of user time a
- * page mapped on a VM with shadow page tables (PVM), where pread() copies
- * a page in 0.26 us (15.6 GB/s). So it is measured: PROBE_BYTES from the
- * start of the granules are read once (page cache and buffer warm, the
- * file's cold I/O cost paid by neither side), then, PROBE_ROUNDS times,
- * read again into the warm buffer and mapped, touched page by page and
- * unmapped; the faster side's best time wins. That takes about 0.2 ms
- * (0.7 ms where mapping costs 1.4 us a page): about 1 % of the work of
- * the smallest file probed (PROBE_MIN), 0.2-0.4 % of 256 MiB. Smaller
- * files take pread(): the difference is small in time there, and a file
- * truncated meanwhile then fails with CCAKIT_ERR_IO, not SIGBUS.
- */
-static enum ccakit_realm_io
-choose_io(ccakit_realm *r, int fd, uint64_t pos, uint64_t full,
-    bool digest)
-{
-	double tr = 1e9, tm = 1e9, t;
-	uint64_t mo;
-	size_t blen, pg = (size_t)sysconf(_SC_PAGESIZE);
-	uint8_t *buf;
-	int i;
-
-	/* A whole-image digest reads the granules in order in this thread:
-	 * from the mapping, whatever was asked. */
-	if (digest)
-		return CCAKIT_IO_MMAP;
-	if (r->io != CCAKIT_IO_AUTO)
-		return r->io;
-	if (full < PROBE_MIN / CKI_GRANULE)
-		return CCAKIT_IO_PREAD;
-	if (pg == 0 || (pg & (pg - 1)) != 0 || pg > PROBE_BYTES)
-		pg = CKI_GRANULE;
-	mo = pos & ~((uint64_t)pg - 1);
-	buf = cki_meas_pool_buf(r->pool, &blen);
-	if (probe_read(fd, mo, PROBE_BYTES, buf, blen) < 0)
-		return CCAKIT_IO_PREAD;         /* and fail there */
-	for (i = 0; i < PROBE_ROUNDS; i++) {
-		if ((t = probe_read(fd, mo, PROBE_BYTES, buf, blen)) >= 0 &&
-		    t < tr)
-			tr = t;
-		if ((t = probe_map(fd, mo, PROBE_BYTES, pg)) >= 0 && t < tm)
-			tm = t;
-	}
-	return tm < tr ? CCAKIT_IO_MMAP : CCAKIT_IO_PREAD;
-}
-
-/*
- * A regular file: head and tail granules with pread(), whole granules
- * either read by the workers with pread() into their own buffers, or
- * mapped MAP_WINDOW bytes at a time (no copy; the mapping is dropped
- * before the next one, so memory use does not grow with the file);
- * choose_io() decides.
+ * CCAKIT_IO_AUTO chooses by measurement, on the work itself. Mapping
+ * costs, besides the hashing, the first touch of every mapped page (a
+ * fault maps 16 pages; with shadow page tables each page's first access
+ * is costly too) and the munmap(); reading costs a copy and a system call
+ * per 256 KiB. Which is cheaper depends on the machine, not on the file:
+ * about 90 ns a page mapped where the mapping path was tuned, less than
+ * the copy; 1.1 to 1.4 us of user time a page mapped on a VM with shadow
+ * page tables (PVM), where pread() copies a page in 0.26 us. So the first
+ * TRIALS runs of TRIAL_BYTES each are hashed alternately mapped and read,
+ * each timed whole (a mapped trial unmaps before its clock stops), and
+ * the rest goes the way whose best trial was faster. Nothing is done
+ * twice: the trials are part of the measurement, in order. A trial
+ * includes the hashing, common to both, so the choice is between nearly
+ * equal ways only when they are nearly equal (the VM this was written on
+ * today: within 10 %). Files under TRIAL_MIN of whole granules are read:
+ * the difference is small in time there, and a file truncated meanwhile
+ * then fails with CCAKIT_ERR_IO instead of SIGBUS. A whole-image digest
+ * (dctx) needs the bytes in order in this thread: always mapped.
  */
 static int
 data_file(struct blob *b, int fd, uint64_t size, struct ccakit_errdetail *d)
 {
-	size_t off = (size_t)(b->ipa & GMASK), head = 0, n, maplen, delta;
-	uint64_t pos = 0, full, mo;
-	long pg = sysconf(_SC_PAGESIZE);
+	size_t off = (size_t)(b->ipa & GMASK), head = 0, n;
+	uint64_t pos = 0, full;
+	long pgl = sysconf(_SC_PAGESIZE);
+	size_t pg = pgl > 0 && (pgl & (pgl - 1)) == 0 ? (size_t)pgl : 4096;
+	double best[2] = { 1e300, 1e300 }, t;
+	enum ccakit_realm_io io, way;
 	uint8_t *tmp = NULL;
-	void *m;
-	int rc;
+	int rc, trial = 0;
 
-	if (pg <= 0 || (pg & (pg - 1)) != 0)
-		pg = 4096;
 	if (size > SIZE_MAX)
 		return cki_detail(d, CCAKIT_ERR_TOO_LARGE, "image", NULL);
 	if ((rc = blob_add(b, size, d)) != CCAKIT_OK)
@@ -505,47 +472,43 @@ data_file(struct blob *b, int fd, uint64_t size, struct ccakit_errdetail *d)
 		pos = head;
 	}
 	full = (size - pos) / CKI_GRANULE;
-	b->r->io_used = choose_io(b->r, fd, pos, full, b->dctx != NULL);
-	if (b->r->io_used == CCAKIT_IO_PREAD && full > 0) {
-		if (full > SIZE_MAX) {
-			rc = cki_detail(d, CCAKIT_ERR_TOO_LARGE, "image", NULL);
-			goto out;
-		}
-		rc = cki_meas_pool_run_fd(b->r->pool, fd, pos, (size_t)full,
-		    b->gipa, data_sink, b->r);
-		if (rc == CCAKIT_ERR_IO)
-			rc = cki_detail(d, rc, "image", "read error");
-		if (rc != CCAKIT_OK)
-			goto out;
-		b->gipa += full * CKI_GRANULE;
-		pos += full * CKI_GRANULE;
-		full = 0;
-	}
+	io = b->r->io;
+	if (b->dctx != NULL)
+		io = CCAKIT_IO_MMAP;
+	else if (io == CCAKIT_IO_AUTO && full < TRIAL_MIN / CKI_GRANULE)
+		io = CCAKIT_IO_PREAD;
 	while (full > 0) {
-		n = full < MAP_WINDOW / CKI_GRANULE ? (size_t)full :
-		    MAP_WINDOW / CKI_GRANULE;
-		mo = pos & ~((uint64_t)pg - 1);
-		delta = (size_t)(pos - mo);
-		maplen = delta + n * CKI_GRANULE;
-		m = mmap(NULL, maplen, PROT_READ, MAP_PRIVATE, fd, (off_t)mo);
-		if (m == MAP_FAILED) {
-			rc = cki_detail(d, CCAKIT_ERR_IO, "image",
-			    "cannot map the file");
-			goto out;
+		if (io == CCAKIT_IO_AUTO) {
+			way = trial % 2 == 0 ? CCAKIT_IO_MMAP : CCAKIT_IO_PREAD;
+			n = TRIAL_BYTES / CKI_GRANULE;
+		} else {
+			way = io;
+			n = io == CCAKIT_IO_MMAP ? MAP_WINDOW / CKI_GRANULE :
+			    SIZE_MAX;
 		}
-		(void)madvise(m, maplen, MADV_SEQUENTIAL);
-		rc = blob_digest(b, (uint8_t *)m + delta, n * CKI_GRANULE);
-		if (rc == CCAKIT_OK)
-			rc = blob_feed(b, (uint8_t *)m + delta, n);
-		/* Unmapped by the next run, once its hashing has started. */
-		blob_unmap(b);
-		b->unmap = m;
-		b->unmaplen = maplen;
+		if (n > full)
+			n = (size_t)full;
+		t = mono();
+		rc = way == CCAKIT_IO_MMAP ? feed_mapped(b, fd, pos, n, pg,
+		    io == CCAKIT_IO_AUTO, d) : feed_read(b, fd, pos, n, d);
+		t = mono() - t;
 		if (rc != CCAKIT_OK)
 			goto out;
 		pos += (uint64_t)n * CKI_GRANULE;
 		full -= n;
+		if (io == CCAKIT_IO_AUTO) {
+			if (t < best[way == CCAKIT_IO_PREAD])
+				best[way == CCAKIT_IO_PREAD] = t;
+			if (++trial == TRIALS)
+				io = best[0] < best[1] ? CCAKIT_IO_MMAP :
+				    CCAKIT_IO_PREAD;
+		}
 	}
+	/* What the bulk went through (a file that ended within the trials:
+	 * what they found faster so far). */
+	if (io == CCAKIT_IO_AUTO)
+		io = best[0] < best[1] ? CCAKIT_IO_MMAP : CCAKIT_IO_PREAD;
+	b->r->io_used = io;
 	if (pos < size) {
 		n = (size_t)(size - pos);
 		if (cki_meas_pread_full(fd, tmp, n, pos) != 0) {
