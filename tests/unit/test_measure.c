@@ -954,8 +954,8 @@ test_windows(void **state)
 			assert_true(total == size);
 			rim_of(r, &m);
 			assert_memory_equal(m.rim, ref.rim, sizeof(ref.rim));
-			/* AUTO probed this file (over 64 MiB): one of the
-			 * two, whichever this machine makes cheaper. */
+			/* AUTO tried both ways on this file (over 64 MiB),
+			 * then took the one this machine makes faster. */
 			if (io == CCAKIT_IO_AUTO)
 				assert_true(ccakit_realm_io_used(r) ==
 				    CCAKIT_IO_MMAP || ccakit_realm_io_used(r) ==
