@@ -259,7 +259,7 @@ for io in auto mmap pread; do
 		--firmware fw -c 1 -m 512M
 	has "$T/out" "RIM: cf37146fce0ad50e1be1a04580c1024e5449b430b0dd96b6ef5c9a2b73767bf5" "--io $io"
 done
-# 72 MiB of firmware (auto probes it), the same RIM all three ways.
+# 72 MiB of firmware (auto tries both ways on it), the same RIM all three ways.
 truncate -s 75497472 "$T/fw72m"
 printf 'START' | dd of="$T/fw72m" bs=1 conv=notrunc 2>/dev/null
 printf 'END' | dd of="$T/fw72m" bs=1 seek=75497469 conv=notrunc 2>/dev/null
