@@ -62,9 +62,7 @@ enum claim {
 };
 
 /* A worker reads this many chunks of a file at once (one system call). */
-#ifndef READ_CHUNKS
 #define READ_CHUNKS    4u
-#endif
 #define CHUNK_BYTES    (CHUNK_GRANULES * CKI_GRANULE)
 #define READ_BYTES     (READ_CHUNKS * CHUNK_BYTES)
 
