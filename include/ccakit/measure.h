@@ -128,9 +128,11 @@ struct ccakit_realm_meas {
  * Where the bytes of an image come from.
  *   MEM   mem/len, borrowed for the duration of the call.
  *   FD    a regular file is read from offset 0 to its end (size from
- *         fstat) with pread() and mmap() windows; the file offset is not
- *         used or changed and the fd is not closed. The file must not be
- *         truncated meanwhile (a mapped page past the end raises SIGBUS).
+ *         fstat) with pread(), or pread() and mmap() windows (see
+ *         ccakit_realm_set_io()); the file offset is not used or changed
+ *         and the fd is not closed. The file must not be truncated
+ *         meanwhile: read with pread() that fails with CCAKIT_ERR_IO,
+ *         but a mapped page past the end raises SIGBUS.
  *         Any other fd (pipe, socket) is read() from its current position
  *         to end of file.
  *   PATH  a file opened, read as FD and closed by the call.
@@ -179,6 +181,29 @@ int ccakit_realm_set_compat(ccakit_realm *r, unsigned compat);
  * thread included; it runs the sequential descriptor chain and hashes
  * when it has nothing to chain. At most CCAKIT_REALM_MAX_THREADS. */
 int ccakit_realm_set_threads(ccakit_realm *r, unsigned nthreads);
+
+/*
+ * How the whole granules of a regular file (FD and PATH sources) are
+ * read; the measurements are the same either way.
+ *   CCAKIT_IO_AUTO   (default) measured on each file with at least
+ *                    64 MiB of whole granules: its first 16 MiB are
+ *                    hashed 4 MiB at a time, alternately mapped and read,
+ *                    and the rest goes the way that was faster. Smaller
+ *                    files use PREAD.
+ *   CCAKIT_IO_MMAP   mapped in 64 MiB windows and hashed in place.
+ *   CCAKIT_IO_PREAD  each worker pread()s the chunks it hashes into a
+ *                    buffer of its own, reused for every chunk.
+ * A whole-image digest (the log replay's content check) always maps.
+ * May be called at any time; INVALID_ARG for an unknown value.
+ */
+enum ccakit_realm_io {
+	CCAKIT_IO_AUTO = 0,
+	CCAKIT_IO_MMAP,
+	CCAKIT_IO_PREAD,
+};
+int ccakit_realm_set_io(ccakit_realm *r, enum ccakit_realm_io io);
+/* The way the last regular file was read: MMAP or PREAD; AUTO if none. */
+enum ccakit_realm_io ccakit_realm_io_used(const ccakit_realm *r);
 
 /*
  * RMI_REALM_CREATE (§1.2): RIM = H(4096-byte RmiRealmParams page holding
@@ -314,6 +339,7 @@ struct ccakit_realm_config {
 	enum ccakit_realm_order order;
 	unsigned compat;                /* CCAKIT_COMPAT_* */
 	unsigned threads;               /* 0 = online CPUs */
+	enum ccakit_realm_io io;        /* image files: 0 = CCAKIT_IO_AUTO */
 
 	/* VM VERSION event of the log only (not measured). */
 	const char *vmm_name;           /* "kvmtool", "QEMU"; <= 31 chars */

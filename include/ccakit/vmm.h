@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include <ccakit/err.h>
+#include <ccakit/measure.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -130,6 +131,7 @@ struct ccakit_vmm_measure_opts {
 	int rmm_major;		/* 1: INIT_RIPAS measured; 2: not */
 	int rem_mode;		/* CCAKIT_VMM_REM_* */
 	const char *event_log;	/* write the measurement log here, or NULL */
+	enum ccakit_realm_io io; /* how image files are read (measure.h) */
 };
 
 struct ccakit_vmm_measurements {

@@ -191,9 +191,10 @@ m_create(void *arg, struct ccakit_errdetail *d)
 	if ((rc = ccakit_realm_set_rmm_version(m->r, c->rmm == 0 ?
 	    CCAKIT_RMM_1 : c->rmm)) != CCAKIT_OK ||
 	    (rc = ccakit_realm_set_compat(m->r, c->compat)) != CCAKIT_OK ||
-	    (rc = ccakit_realm_set_threads(m->r, c->threads)) != CCAKIT_OK)
+	    (rc = ccakit_realm_set_threads(m->r, c->threads)) != CCAKIT_OK ||
+	    (rc = ccakit_realm_set_io(m->r, c->io)) != CCAKIT_OK)
 		return cki_detail(d, rc, "config",
-		    "bad rmm version, compat flags or thread count");
+		    "bad rmm version, compat flags, thread count or I/O mode");
 	return ccakit_realm_create(m->r, &c->params, d);
 }
 

@@ -235,6 +235,16 @@ void cki_meas_pool_free(struct cki_meas_pool **pp);
 int cki_meas_pool_run(struct cki_meas_pool *p, const uint8_t *granules,
     size_t n, uint64_t ipa, cki_meas_sink_fn sink, void *arg,
     void (*meanwhile)(void *), void *marg);
+/*
+ * The same over n granules of a file at offset off, each worker reading
+ * the chunks it hashes with pread() into a buffer of its own (reused, so
+ * nothing is mapped or first-touched). CCAKIT_ERR_IO on a read error or a
+ * short read (the file shrank).
+ */
+int cki_meas_pool_run_fd(struct cki_meas_pool *p, int fd, uint64_t off,
+    size_t n, uint64_t ipa, cki_meas_sink_fn sink, void *arg);
+/* pread() all of len bytes at off: 0, or -1 (error or end of file). */
+int cki_meas_pread_full(int fd, void *buf, size_t len, uint64_t off);
 
 /* Online CPUs, at least 1, at most CCAKIT_REALM_MAX_THREADS. */
 unsigned cki_meas_online_cpus(void);

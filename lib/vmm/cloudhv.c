@@ -201,6 +201,7 @@ cki_cloudhv_build(struct ccakit_vmm *v, int argc, const char *const *argv,
     const struct ccakit_vmm_opts *o, struct ccakit_vmm_msg *m)
 {
 	struct cloudhv c;
+	struct cki_room room;
 	struct cki_optval *vals = NULL;
 	struct cki_fdt f;
 	uint64_t text_offset, image_size, size;
@@ -246,22 +247,21 @@ cki_cloudhv_build(struct ccakit_vmm *v, int argc, const char *const *argv,
 	v->ram_size = c.mem_size;
 
 	if (c.val[C_KERNEL] != NULL) {
-		if ((r = cki_vmm_load_kernel(v, o, &text_offset, &image_size,
-		    m)) != CCAKIT_OK ||
+		cki_room_set(&room, "kernel", "in RAM", CH_KERNEL_BASE,
+		    CH_MEM_START, c.mem_size);
+		if ((r = cki_vmm_load_kernel(v, o, &room, &text_offset,
+		    &image_size, m)) != CCAKIT_OK ||
 		    (r = cki_vmm_add_rim(v, CH_KERNEL_BASE + text_offset,
 		    &v->kernel, NULL, 0, "KERNEL", m)) != CCAKIT_OK)
 			goto out;
 	}
 	if (c.val[C_INITRAMFS] != NULL) {
-		if ((r = cki_vmm_open_initrd(v, o, m)) != CCAKIT_OK)
-			goto out;
 		/* At the top of RAM, aligned on the host page size. */
-		size = cki_align_up(v->initrd.len, CKI_GRANULE);
-		if (size > c.mem_size) {
-			r = cki_msg(m, CCAKIT_ERR_TOO_LARGE,
-			    "initrd does not fit in RAM");
+		cki_room_set(&room, "initrd", "in RAM", CH_MEM_START,
+		    CH_MEM_START, c.mem_size & ~(CKI_GRANULE - 1));
+		if ((r = cki_vmm_open_initrd(v, o, &room, m)) != CCAKIT_OK)
 			goto out;
-		}
+		size = cki_align_up(v->initrd.len, CKI_GRANULE);
 		c.initrd_start = CH_MEM_START + c.mem_size - size;
 		c.initrd_size = v->initrd.len;
 		if ((r = cki_vmm_add_rim(v, c.initrd_start, &v->initrd, NULL,

@@ -552,6 +552,7 @@ cki_kvmtool_build(struct ccakit_vmm *v, int argc, const char *const *argv,
     const struct ccakit_vmm_opts *o, struct ccakit_vmm_msg *m)
 {
 	struct kvmtool k;
+	struct cki_room room;
 	uint64_t dtb_base, pc = 0, fw_base, text_offset, image_size, n;
 	uint8_t *dtb = NULL;
 	size_t dlen;
@@ -585,20 +586,21 @@ cki_kvmtool_build(struct ccakit_vmm *v, int argc, const char *const *argv,
 
 	if (k.val[O_KERNEL] != NULL) {
 		pc = KT_MEM_BASE;
-		if ((r = cki_vmm_load_kernel(v, o, &text_offset, &image_size,
-		    m)) != CCAKIT_OK ||
+		cki_room_set(&room, "kernel", "in RAM", KT_MEM_BASE,
+		    KT_MEM_BASE, k.mem_size);
+		if ((r = cki_vmm_load_kernel(v, o, &room, &text_offset,
+		    &image_size, m)) != CCAKIT_OK ||
 		    (r = cki_vmm_add_rim(v, KT_MEM_BASE + text_offset,
 		    &v->kernel, NULL, 0, "KERNEL", m)) != CCAKIT_OK)
 			goto out;
 	}
 	if (k.val[O_INITRD] != NULL) {
-		if ((r = cki_vmm_open_initrd(v, o, m)) != CCAKIT_OK)
+		/* Below the DTB, 4 bytes of alignment slack. */
+		cki_room_set(&room, "initrd", "below the DTB", KT_MEM_BASE,
+		    KT_MEM_BASE, dtb_base >= KT_MEM_BASE + 4 ?
+		    dtb_base - KT_MEM_BASE - 4 : 0);
+		if ((r = cki_vmm_open_initrd(v, o, &room, m)) != CCAKIT_OK)
 			goto out;
-		if (v->initrd.len + 4 > dtb_base - KT_MEM_BASE) {
-			r = cki_msg(m, CCAKIT_ERR_TOO_LARGE,
-			    "initrd does not fit below the DTB");
-			goto out;
-		}
 		/* Not page aligned: kvmtool aligns the initrd on 4 bytes. */
 		k.initrd_base = cki_align_up(dtb_base - (v->initrd.len + 4), 4);
 		k.initrd_size = v->initrd.len;
@@ -607,19 +609,11 @@ cki_kvmtool_build(struct ccakit_vmm *v, int argc, const char *const *argv,
 			goto out;
 	}
 	if (k.val[O_FIRMWARE] != NULL) {
-		if (o->firmware == NULL) {
-			r = cki_msg(m, CCAKIT_ERR_INVALID_ARG,
-			    "need firmware image");
-			goto out;
-		}
 		pc = fw_base;
-		/* Opened at measurement time, as upstream does. */
-		if ((v->firmware.path = strdup(o->firmware)) == NULL) {
-			r = cki_msg(m, CCAKIT_ERR_NOMEM, "out of memory");
-			goto out;
-		}
-		if ((r = cki_vmm_add_rim(v, fw_base, &v->firmware, NULL, 0,
-		    "FIRMWARE", m)) != CCAKIT_OK)
+		/* kvmtool reads it into RAM at fw_base, up to the RAM end. */
+		cki_room_set(&room, "firmware", "in RAM", fw_base,
+		    KT_MEM_BASE, k.mem_size);
+		if ((r = cki_vmm_set_firmware(v, o, &room, m)) != CCAKIT_OK)
 			goto out;
 	}
 	if (k.val[O_FLASH] != NULL) {

@@ -69,7 +69,11 @@ static void
 set_src(struct ccakit_realm_image *im, const struct cki_blob *b)
 {
 	im->src.kind = CCAKIT_SRC_MEM;
-	if (b->img != NULL) {
+	if (b->img != NULL && b->img->has_fd) {
+		/* Read by lib/measure, as ccakit_realm_set_io() says. */
+		im->src.kind = CCAKIT_SRC_FD;
+		im->src.fd = b->img->fd;
+	} else if (b->img != NULL) {
 		im->src.mem = b->img->data;
 		im->src.len = b->img->len;
 	} else {
@@ -131,7 +135,7 @@ ccakit_vmm_measure(struct ccakit_vmm *v,
 		char *path = v->firmware.path;
 
 		v->firmware.path = NULL;
-		r = cki_image_open(&v->firmware, path, m);
+		r = cki_image_open(&v->firmware, path, &v->firmware.room, m);
 		free(path);
 		if (r != CCAKIT_OK)
 			return cki_msg_ctx(m, r, "VMM");
@@ -150,6 +154,16 @@ ccakit_vmm_measure(struct ccakit_vmm *v,
 		cfg.ram = &ram;
 		cfg.n_ram = 1;
 	}
+	/* The layout used the sizes the files had when opened. */
+	for (i = 0; i < v->nrim + v->nrem; i++) {
+		const struct cki_blob *b = i < v->nrim ? &v->rim[i] :
+		    &v->rem[i - v->nrim];
+
+		if (b->img != NULL &&
+		    (r = cki_image_check(b->img, m)) != CCAKIT_OK)
+			return cki_msg_ctx(m, r, "VMM");
+	}
+	cfg.io = o != NULL ? o->io : CCAKIT_IO_AUTO;
 	for (i = 0; i < v->nrim; i++, n++) {
 		im[n].name = v->rim[i].label;
 		im[n].target = CCAKIT_IMG_RIM;

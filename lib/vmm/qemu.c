@@ -23,6 +23,8 @@
 #define Q_PCI_MMIO_SIZE		UINT64_C(0x2eff0000)
 #define Q_PCI_IOPORT_BASE	UINT64_C(0x3eff0000)
 #define Q_MEM_BASE		UINT64_C(0x40000000)
+#define Q_FW_BASE		UINT64_C(0)		/* VIRT_FLASH */
+#define Q_FW_SIZE		UINT64_C(0x08000000)
 #define Q_HIGH_REDIST_BASE	UINT64_C(0x4000000000)
 #define Q_HIGH_REDIST_SIZE	(64 * CKI_MIB)
 #define Q_HIGH_PCI_CFG_SIZE	(256 * CKI_MIB)
@@ -898,6 +900,7 @@ cki_qemu_build(struct ccakit_vmm *v, int argc, const char *const *argv,
 {
 	struct qemu q;
 	struct qemu_smp smp;
+	struct cki_room room;
 	uint64_t dtb_start = Q_MEM_BASE, text_offset, image_size, initrd_start;
 	uint8_t *dtb = NULL;
 	size_t dlen;
@@ -924,8 +927,10 @@ cki_qemu_build(struct ccakit_vmm *v, int argc, const char *const *argv,
 	v->ram_size = q.mem_size;
 
 	if (use_kernel) {
-		if ((r = cki_vmm_load_kernel(v, o, &text_offset, &image_size,
-		    m)) != CCAKIT_OK)
+		cki_room_set(&room, "kernel", "in RAM", Q_MEM_BASE, Q_MEM_BASE,
+		    q.mem_size);
+		if ((r = cki_vmm_load_kernel(v, o, &room, &text_offset,
+		    &image_size, m)) != CCAKIT_OK)
 			goto out;
 		if (text_offset > UINT64_MAX / 4 || image_size >
 		    UINT64_MAX / 4) {
@@ -949,7 +954,11 @@ cki_qemu_build(struct ccakit_vmm *v, int argc, const char *const *argv,
 		if (r != CCAKIT_OK)
 			goto out;
 		if (use_initrd) {
-			if ((r = cki_vmm_open_initrd(v, o, m)) != CCAKIT_OK)
+			/* QEMU loads it up to the end of RAM. */
+			cki_room_set(&room, "initrd", "in RAM", initrd_start,
+			    Q_MEM_BASE, q.mem_size);
+			if ((r = cki_vmm_open_initrd(v, o, &room, m)) !=
+			    CCAKIT_OK)
 				goto out;
 			q.has_initrd = 1;
 			q.initrd_base = initrd_start;
@@ -964,17 +973,11 @@ cki_qemu_build(struct ccakit_vmm *v, int argc, const char *const *argv,
 		    2 * CKI_MIB);
 	}
 	if (use_fw) {
-		if (o->firmware == NULL) {
-			r = cki_msg(m, CCAKIT_ERR_INVALID_ARG,
-			    "need firmware image");
-			goto out;
-		}
-		if ((v->firmware.path = strdup(o->firmware)) == NULL) {
-			r = cki_msg(m, CCAKIT_ERR_NOMEM, "out of memory");
-			goto out;
-		}
-		if ((r = cki_vmm_add_rim(v, 0, &v->firmware, NULL, 0,
-		    "FIRMWARE", m)) != CCAKIT_OK)
+		/* A confidential guest's -bios goes to RAM replacing the
+		 * flash (virt_confidential_firmware_init): 128 MiB at 0. */
+		cki_room_set(&room, "firmware", "in RAM", Q_FW_BASE, Q_FW_BASE,
+		    Q_FW_SIZE);
+		if ((r = cki_vmm_set_firmware(v, o, &room, m)) != CCAKIT_OK)
 			goto out;
 		/* With firmware, the DTB is at the start of RAM. */
 		dtb_start = Q_MEM_BASE;

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -292,17 +291,93 @@ cki_vmm_read_file(const char *path, uint8_t **buf, size_t *len,
 	return cki_msg(m, r, "file %s error: %s", path, ccakit_strerror(r));
 }
 
+void
+cki_room_set(struct cki_room *rm, const char *what, const char *where,
+    uint64_t ipa, uint64_t base, uint64_t len)
+{
+	rm->what = what;
+	rm->where = where;
+	rm->ipa = ipa;
+	rm->size = ipa >= base && ipa - base < len ? len - (ipa - base) : 0;
+}
+
 int
-cki_image_open(struct cki_image *img, const char *path,
+cki_room_refuse(const struct cki_room *rm, uint64_t n, int known,
     struct ccakit_vmm_msg *m)
 {
+	if (known)
+		return cki_msg(m, CCAKIT_ERR_TOO_LARGE, "%s does not fit %s "
+		    "(%llu bytes, %llu available at 0x%llx)", rm->what,
+		    rm->where, (unsigned long long)n,
+		    (unsigned long long)rm->size, (unsigned long long)rm->ipa);
+	return cki_msg(m, CCAKIT_ERR_TOO_LARGE, "%s does not fit %s (more "
+	    "than %llu bytes available at 0x%llx)", rm->what, rm->where,
+	    (unsigned long long)rm->size, (unsigned long long)rm->ipa);
+}
+
+/*
+ * Read fd to its end into a malloc'd buffer: CCAKIT_ERR_TOO_LARGE as soon
+ * as there is more than max bytes (max + 1 are read, no more).
+ */
+static int
+read_capped(int fd, size_t max, uint8_t **out, size_t *outlen)
+{
+	uint8_t *buf = NULL, *nb;
+	size_t cap = 0, len = 0, ncap, want;
+	ssize_t n;
+	int e;
+
+	for (;;) {
+		if (len == cap) {
+			if (cap > max) {
+				free(buf);
+				return CCAKIT_ERR_TOO_LARGE;
+			}
+			ncap = cap == 0 ? 64 * 1024 : cap * 2;
+			if (ncap > max + 1 || ncap < cap)
+				ncap = max + 1;
+			if ((nb = realloc(buf, ncap)) == NULL) {
+				free(buf);
+				return CCAKIT_ERR_NOMEM;
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		want = cap - len;
+		if ((n = read(fd, buf + len, want)) < 0) {
+			if (errno == EINTR)
+				continue;
+			e = errno;
+			free(buf);
+			errno = e;
+			return CCAKIT_ERR_IO;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > max) {
+		free(buf);
+		return CCAKIT_ERR_TOO_LARGE;
+	}
+	*out = buf;
+	*outlen = len;
+	return CCAKIT_OK;
+}
+
+int
+cki_image_open(struct cki_image *img, const char *path,
+    const struct cki_room *room, struct ccakit_vmm_msg *m)
+{
+	struct cki_room rm = *room;
 	struct stat st;
-	void *p;
+	size_t cap;
 	int fd, r, e;
 
 	if (img->loaded)
 		return CCAKIT_OK;
 	free(img->path);
+	img->room = rm;
 	if ((img->path = strdup(path)) == NULL)
 		return cki_msg(m, CCAKIT_ERR_NOMEM, "out of memory");
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
@@ -313,46 +388,86 @@ cki_image_open(struct cki_image *img, const char *path,
 		return cki_msg_file(m, CCAKIT_ERR_IO, path, e);
 	}
 	if (!S_ISREG(st.st_mode)) {
-		/* A pipe or a device: read it (bounded). */
+		/* A pipe or a device: read it, no further than it can fit. */
+		cap = rm.size < CKI_KERNEL_MAX ? (size_t)rm.size :
+		    CKI_KERNEL_MAX;
+		r = read_capped(fd, cap, &img->heap, &img->len);
+		e = errno;
 		close(fd);
-		if ((r = cki_read_file(path, CKI_KERNEL_MAX, &img->heap,
-		    &img->len)) != CCAKIT_OK)
+		if (r == CCAKIT_ERR_TOO_LARGE && cap == rm.size)
+			return cki_room_refuse(&rm, 0, 0, m);
+		if (r != CCAKIT_OK)
 			return r == CCAKIT_ERR_IO ?
-			    cki_msg_file(m, r, path, errno) :
+			    cki_msg_file(m, r, path, e) :
 			    cki_msg(m, r, "file %s error: %s", path,
 			    ccakit_strerror(r));
 		img->data = img->heap;
 		img->loaded = 1;
 		return CCAKIT_OK;
 	}
-	if (st.st_size > 0) {
-		if ((uint64_t)st.st_size > SIZE_MAX) {
-			close(fd);
-			return cki_msg(m, CCAKIT_ERR_TOO_LARGE,
-			    "file %s error: too large", path);
-		}
-		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
-		    0);
-		if (p == MAP_FAILED) {
-			e = errno;
-			close(fd);
-			return cki_msg_file(m, CCAKIT_ERR_IO, path, e);
-		}
-		img->map = p;
-		img->maplen = (size_t)st.st_size;
-		img->data = p;
-		img->len = (size_t)st.st_size;
+	/* Refused from its size: a sparse 2 GiB file is never read. */
+	if ((uint64_t)st.st_size > rm.size) {
+		close(fd);
+		return cki_room_refuse(&rm, (uint64_t)st.st_size, 1, m);
 	}
-	close(fd);
+	if ((uint64_t)st.st_size > SIZE_MAX) {
+		close(fd);
+		return cki_msg(m, CCAKIT_ERR_TOO_LARGE,
+		    "file %s error: too large", path);
+	}
+	/* Kept open, read when measured. */
+	img->fd = fd;
+	img->has_fd = 1;
+	img->len = (size_t)st.st_size;
 	img->loaded = 1;
+	return CCAKIT_OK;
+}
+
+/* len bytes of an open image at off into buf. */
+static int
+image_pread(struct cki_image *img, void *buf, size_t len, uint64_t off,
+    struct ccakit_vmm_msg *m)
+{
+	uint8_t *b = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = pread(img->fd, b, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return cki_msg_file(m, CCAKIT_ERR_IO, img->path, errno);
+		if (n == 0)
+			return cki_msg(m, CCAKIT_ERR_IO, "file %s error: "
+			    "failed to fill whole buffer", img->path);
+		b += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return CCAKIT_OK;
+}
+
+int
+cki_image_check(const struct cki_image *img, struct ccakit_vmm_msg *m)
+{
+	struct stat st;
+
+	if (!img->has_fd)
+		return CCAKIT_OK;
+	if (fstat(img->fd, &st) != 0)
+		return cki_msg_file(m, CCAKIT_ERR_IO, img->path, errno);
+	if ((uint64_t)st.st_size != img->len)
+		return cki_msg(m, CCAKIT_ERR_IO, "file %s error: size changed "
+		    "from %zu to %llu bytes since it was opened", img->path,
+		    img->len, (unsigned long long)st.st_size);
 	return CCAKIT_OK;
 }
 
 void
 cki_image_close(struct cki_image *img)
 {
-	if (img->map != NULL)
-		munmap(img->map, img->maplen);
+	if (img->has_fd)
+		close(img->fd);
 	free(img->heap);
 	free(img->path);
 	memset(img, 0, sizeof(*img));
@@ -360,8 +475,8 @@ cki_image_close(struct cki_image *img)
 
 /* Decompress the first gzip member (flate2's GzDecoder), capped. */
 static int
-gunzip(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen,
-    const char **why)
+gunzip(const uint8_t *in, size_t len, size_t max, uint8_t **out,
+    size_t *outlen, const char **why)
 {
 	z_stream z;
 	uint8_t *buf = NULL, *nb;
@@ -382,13 +497,14 @@ gunzip(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen,
 		if (z.total_out == cap) {
 			size_t ncap = cap ? cap * 2 : 1u << 20;
 
-			if (cap >= CKI_KERNEL_MAX) {
+			/* One byte more than max tells "too large". */
+			if (cap > max) {
 				*why = "decompressed kernel too large";
 				r = CCAKIT_ERR_TOO_LARGE;
 				goto out;
 			}
-			if (ncap > CKI_KERNEL_MAX)
-				ncap = CKI_KERNEL_MAX;
+			if (ncap > max + 1)
+				ncap = max + 1;
 			if ((nb = realloc(buf, ncap)) == NULL) {
 				*why = "out of memory";
 				r = CCAKIT_ERR_NOMEM;
@@ -412,6 +528,11 @@ gunzip(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen,
 			goto out;
 		}
 	} while (zr == Z_OK || zr == Z_BUF_ERROR);
+	if (zr == Z_STREAM_END && z.total_out > max) {
+		*why = "decompressed kernel too large";
+		r = CCAKIT_ERR_TOO_LARGE;
+		goto out;
+	}
 	if (zr != Z_STREAM_END) {
 		*why = "corrupt deflate stream";
 		goto out;
@@ -449,27 +570,54 @@ linux_magic(const uint8_t *p)
 
 int
 cki_kernel_load(struct cki_image *img, const char *path,
-    uint64_t *text_offset, uint64_t *image_size, struct ccakit_vmm_msg *m)
+    const struct cki_room *room, uint64_t *text_offset, uint64_t *image_size,
+    struct ccakit_vmm_msg *m)
 {
+	struct cki_room at;
 	const char *why = NULL;
-	uint8_t *raw = NULL;
-	size_t rawlen = 0;
+	const uint8_t *hdr;
+	uint8_t hb[LINUX_HDR_SIZE], *raw = NULL, *comp = NULL;
+	size_t rawlen = 0, max;
+	uint64_t to;
 	int r;
 
-	if ((r = cki_image_open(img, path, m)) != CCAKIT_OK)
+	if ((r = cki_image_open(img, path, room, m)) != CCAKIT_OK)
 		return r;
 	if (img->len < LINUX_HDR_SIZE)
 		return cki_msg(m, CCAKIT_ERR_IO,
 		    "file %s error: failed to fill whole buffer", path);
-	if (!linux_magic(img->data)) {
+	hdr = img->data;
+	if (img->has_fd) {
+		if ((r = image_pread(img, hb, sizeof(hb), 0, m)) != CCAKIT_OK)
+			return r;
+		hdr = hb;
+	}
+	if (!linux_magic(hdr)) {
 		/* QEMU accepts gzip-compressed kernels; so does the tool. */
-		if ((r = gunzip(img->data, img->len, &raw, &rawlen, &why)) !=
-		    CCAKIT_OK)
-			return cki_msg(m, r, "file %s error: %s", path, why);
-		if (img->map != NULL)
-			munmap(img->map, img->maplen);
+		if (img->has_fd) {
+			/* The compressed file, whole (it fits the room). */
+			if ((comp = malloc(img->len)) == NULL)
+				return cki_msg(m, CCAKIT_ERR_NOMEM,
+				    "out of memory");
+			if ((r = image_pread(img, comp, img->len, 0, m)) !=
+			    CCAKIT_OK) {
+				free(comp);
+				return r;
+			}
+		}
+		max = room->size < CKI_KERNEL_MAX ? (size_t)room->size :
+		    CKI_KERNEL_MAX;
+		r = gunzip(comp != NULL ? comp : img->data, img->len, max, &raw,
+		    &rawlen, &why);
+		free(comp);
+		if (r != CCAKIT_OK)
+			return r == CCAKIT_ERR_TOO_LARGE && max == room->size ?
+			    cki_room_refuse(room, 0, 0, m) :
+			    cki_msg(m, r, "file %s error: %s", path, why);
+		if (img->has_fd)
+			close(img->fd);
+		img->has_fd = 0;
 		free(img->heap);
-		img->map = NULL;
 		img->heap = raw;
 		img->data = raw;
 		img->len = rawlen;
@@ -479,29 +627,56 @@ cki_kernel_load(struct cki_image *img, const char *path,
 		if (!linux_magic(raw))
 			return cki_msg(m, CCAKIT_ERR_CLAIM_VALUE,
 			    "invalid Linux header");
+		hdr = raw;
 	}
-	*text_offset = le64(img->data + 0x08);
-	*image_size = le64(img->data + 0x10);
+	to = le64(hdr + 0x08);
+	if (to > UINT64_MAX - room->ipa)
+		return cki_msg(m, CCAKIT_ERR_CLAIM_VALUE,
+		    "invalid Linux header");
+	/* The image itself goes to text_offset. */
+	cki_room_set(&at, room->what, room->where, room->ipa + to, room->ipa,
+	    room->size);
+	if (img->len > at.size)
+		return cki_room_refuse(&at, img->len, 1, m);
+	*text_offset = to;
+	*image_size = le64(hdr + 0x10);
 	return CCAKIT_OK;
 }
 
 int
 cki_vmm_load_kernel(struct ccakit_vmm *v, const struct ccakit_vmm_opts *o,
-    uint64_t *text_offset, uint64_t *image_size, struct ccakit_vmm_msg *m)
+    const struct cki_room *room, uint64_t *text_offset, uint64_t *image_size,
+    struct ccakit_vmm_msg *m)
 {
 	if (o->kernel == NULL)
 		return cki_msg(m, CCAKIT_ERR_INVALID_ARG, "need kernel image");
-	return cki_kernel_load(&v->kernel, o->kernel, text_offset,
+	return cki_kernel_load(&v->kernel, o->kernel, room, text_offset,
 	    image_size, m);
 }
 
 int
 cki_vmm_open_initrd(struct ccakit_vmm *v, const struct ccakit_vmm_opts *o,
-    struct ccakit_vmm_msg *m)
+    const struct cki_room *room, struct ccakit_vmm_msg *m)
 {
 	if (o->initrd == NULL)
 		return cki_msg(m, CCAKIT_ERR_INVALID_ARG, "need initrd image");
-	return cki_image_open(&v->initrd, o->initrd, m);
+	return cki_image_open(&v->initrd, o->initrd, room, m);
+}
+
+int
+cki_vmm_set_firmware(struct ccakit_vmm *v, const struct ccakit_vmm_opts *o,
+    const struct cki_room *room, struct ccakit_vmm_msg *m)
+{
+	if (o->firmware == NULL)
+		return cki_msg(m, CCAKIT_ERR_INVALID_ARG,
+		    "need firmware image");
+	/* Opened at measurement time, as upstream does. */
+	free(v->firmware.path);
+	if ((v->firmware.path = strdup(o->firmware)) == NULL)
+		return cki_msg(m, CCAKIT_ERR_NOMEM, "out of memory");
+	v->firmware.room = *room;
+	return cki_vmm_add_rim(v, room->ipa, &v->firmware, NULL, 0,
+	    "FIRMWARE", m);
 }
 
 int
@@ -548,12 +723,16 @@ int
 cki_vmm_set_dtb(struct ccakit_vmm *v, uint8_t *dtb, size_t len,
     uint64_t base, struct ccakit_vmm_msg *m)
 {
+	struct cki_room rm;
 	int r;
 
 	free(v->dtb);
 	v->dtb = dtb;
 	v->dtb_len = len;
 	v->dtb_base = base;
+	cki_room_set(&rm, "DTB", "in RAM", base, v->ram_base, v->ram_size);
+	if (len > rm.size)
+		return cki_room_refuse(&rm, len, 1, m);
 	if ((r = cki_vmm_add_rim(v, base, NULL, dtb, len, "DTB", m)) !=
 	    CCAKIT_OK)
 		return cki_msg_ctx(m, r, "realm");
@@ -610,6 +789,56 @@ load_params(struct ccakit_vmm *v, const struct ccakit_vmm_opts *o,
 	return ccakit_realm_caps_update(&v->params, &o->host, m);
 }
 
+/*
+ * The global image options a model did not use: the VMM arguments do not
+ * ask for that image, so the file is not measured; say so.
+ */
+static void
+warn_unused(struct ccakit_vmm *v, const struct ccakit_vmm_opts *o)
+{
+	static const char have[] = "the VMM arguments have no";
+	const char *k, *i, *f;
+
+	switch (v->type) {
+	case CCAKIT_VMM_KVMTOOL:
+		k = "--kernel";
+		i = "--initrd";
+		f = "--firmware";
+		break;
+	case CCAKIT_VMM_QEMU:
+		k = "-kernel";
+		i = "-initrd with -kernel";
+		f = "-bios";
+		break;
+	default:
+		k = "--kernel";
+		i = "--initramfs";
+		f = NULL;
+		break;
+	}
+	if (o->kernel != NULL && !v->kernel.loaded)
+		cki_vmm_warn(v, "ignored -k %s: %s %s", o->kernel, have, k);
+	if (o->initrd != NULL && !v->initrd.loaded)
+		cki_vmm_warn(v, "ignored -i %s: %s %s", o->initrd, have, i);
+	if (o->firmware != NULL && v->firmware.path == NULL &&
+	    !v->firmware.loaded) {
+		if (f != NULL)
+			cki_vmm_warn(v, "ignored -f %s: %s %s", o->firmware,
+			    have, f);
+		else
+			cki_vmm_warn(v, "ignored -f %s: cloud-hv loads no "
+			    "firmware", o->firmware);
+	}
+	if (v->type == CCAKIT_VMM_CLOUDHV) {
+		if (o->dtb != NULL)
+			cki_vmm_warn(v, "ignored --dtb %s: cloud-hv generates "
+			    "its DTB", o->dtb);
+		if (o->dtb_template != NULL)
+			cki_vmm_warn(v, "ignored --dtb-template %s: cloud-hv "
+			    "generates its DTB", o->dtb_template);
+	}
+}
+
 int
 ccakit_vmm_new(struct ccakit_vmm **out, enum ccakit_vmm_type type, int argc,
     const char *const *argv, const struct ccakit_vmm_opts *opts,
@@ -651,6 +880,7 @@ ccakit_vmm_new(struct ccakit_vmm **out, enum ccakit_vmm_type type, int argc,
 	}
 	if (r != CCAKIT_OK)
 		goto out;
+	warn_unused(v, opts);
 	*out = v;
 	v = NULL;
 out:

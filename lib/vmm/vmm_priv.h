@@ -28,7 +28,8 @@
 #define CKI_FDT_MAX_DEPTH	64	/* node nesting (vm-fdt, Linux) */
 #define CKI_FDT_MAX_RSV		1024	/* memory reservation entries */
 #define CKI_FDT_NAME_MAX	31	/* node and property names */
-#define CKI_KERNEL_MAX		(512u << 20)	/* decompressed kernel */
+#define CKI_KERNEL_MAX		(512u << 20)	/* decompressed kernel; any
+						 * image read from a stream */
 
 /*
  * FDT writer reproducing vm-fdt's serialisation byte for byte (spec
@@ -164,33 +165,74 @@ int cki_parse_onoff(const char *s, int *v, struct ccakit_vmm_msg *m);
 int cki_caps_set(struct ccakit_realm_caps *c, unsigned int which,
     unsigned int v, int restrict_only, struct ccakit_vmm_msg *m);
 
+/*
+ * The guest memory an image may fill at its load address: size bytes
+ * from ipa (0 when ipa is outside the region). The VMMs refuse an image
+ * that does not fit (QEMU load_image_targphys() limits, kvmtool
+ * read_file() limits); so do the models, from the file size before the
+ * file is read, and a stream is read no further than one byte past it.
+ */
+struct cki_room {
+	const char *what;	/* "kernel", "initrd", "firmware" */
+	const char *where;	/* "in RAM", "below the DTB" */
+	uint64_t ipa;
+	uint64_t size;
+};
+
 /* Images loaded into the realm. */
+/*
+ * An image: a regular file stays open and is measured through its fd
+ * (lib/measure reads it the way ccakit_realm_set_io() says); a stream
+ * and a decompressed kernel are held in memory.
+ */
 struct cki_image {
 	char *path;
-	const uint8_t *data;
+	struct cki_room room;	/* where it must fit (for a later open) */
+	int fd;			/* the open regular file, when has_fd */
+	int has_fd;
+	const uint8_t *data;	/* or the content in memory (heap) */
 	size_t len;
-	void *map;		/* mmap'd region, or NULL */
-	size_t maplen;
-	uint8_t *heap;		/* malloc'd content (decompressed kernel) */
+	uint8_t *heap;		/* malloc'd content */
 	int loaded;
 };
 
-int cki_image_open(struct cki_image *img, const char *path,
+/* The room at ipa in the region [base, base + len). */
+void cki_room_set(struct cki_room *rm, const char *what, const char *where,
+    uint64_t ipa, uint64_t base, uint64_t len);
+/* "<what> does not fit <where> (<n> bytes, <size> available at <ipa>)";
+ * n unknown (a stream): "(more than <size> bytes available at <ipa>)". */
+int cki_room_refuse(const struct cki_room *rm, uint64_t n, int known,
     struct ccakit_vmm_msg *m);
+
+/* Open an image that must fit room (copied into img for a later open). */
+int cki_image_open(struct cki_image *img, const char *path,
+    const struct cki_room *room, struct ccakit_vmm_msg *m);
 void cki_image_close(struct cki_image *img);
-/* Load a Linux arm64 Image (gunzipped if needed), spec §3.2. */
+/* An open file must still have the size it was laid out with. */
+int cki_image_check(const struct cki_image *img, struct ccakit_vmm_msg *m);
+/*
+ * Load a Linux arm64 Image (gunzipped if needed), spec §3.2, loaded at
+ * room->ipa + text_offset: the file and the image must fit room (the file
+ * before it is read, the image at its text_offset).
+ */
 int cki_kernel_load(struct cki_image *img, const char *path,
-    uint64_t *text_offset, uint64_t *image_size, struct ccakit_vmm_msg *m);
+    const struct cki_room *room, uint64_t *text_offset, uint64_t *image_size,
+    struct ccakit_vmm_msg *m);
 /*
  * The kernel (as cki_kernel_load) and the initrd a VMM command line asks
  * for, from the caller's paths o->kernel and o->initrd, into v->kernel
  * and v->initrd; "need kernel image" or "need initrd image" without one.
  */
 int cki_vmm_load_kernel(struct ccakit_vmm *v,
-    const struct ccakit_vmm_opts *o, uint64_t *text_offset,
-    uint64_t *image_size, struct ccakit_vmm_msg *m);
+    const struct ccakit_vmm_opts *o, const struct cki_room *room,
+    uint64_t *text_offset, uint64_t *image_size, struct ccakit_vmm_msg *m);
 int cki_vmm_open_initrd(struct ccakit_vmm *v,
-    const struct ccakit_vmm_opts *o, struct ccakit_vmm_msg *m);
+    const struct ccakit_vmm_opts *o, const struct cki_room *room,
+    struct ccakit_vmm_msg *m);
+/* Record the firmware o->firmware, opened at measurement time. */
+int cki_vmm_set_firmware(struct ccakit_vmm *v,
+    const struct ccakit_vmm_opts *o, const struct cki_room *room,
+    struct ccakit_vmm_msg *m);
 
 /* One region of guest memory populated before the realm runs. */
 struct cki_blob {

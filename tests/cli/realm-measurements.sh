@@ -163,5 +163,113 @@ else bad "event log not written"; fi
 expect 2 "event log unwritable" -- "$BIN" --event-log "$T/no/such/dir/log" \
 	--num-wps 6 --num-bps 6 kvmtool -c 1 -m 512M
 
+# --- image bounds: an image must fit guest RAM at its load address ---
+# Refused from the file size before anything is read; a stream (/dev/zero)
+# is read only up to the room there is. Sparse files cost no disk.
+W="--num-wps 6 --num-bps 6"
+: >"$T/empty"
+expect 0 "empty firmware" -- "$BIN" $W -f "$T/empty" kvmtool --realm \
+	--firmware fw -c 1 -m 512M
+same "$T/err" /dev/null "empty firmware: stderr"
+truncate -s 2G "$T/sparse2g"
+expect 2 "2 GiB firmware, 1 GiB guest" -- "$BIN" $W -f "$T/sparse2g" \
+	kvmtool --realm --firmware fw -c 1 -m 1G
+is "$T/err" "ERROR Failed to compute measurements: VMM: firmware does not fit in RAM (2147483648 bytes, 1073741824 available at 0x80000000)" "2 GiB firmware"
+expect 2 "/dev/zero firmware" -- "$BIN" $W -f /dev/zero kvmtool --realm \
+	--firmware fw -c 1 -m 64M
+is "$T/err" "ERROR Failed to compute measurements: VMM: firmware does not fit in RAM (more than 67108864 bytes available at 0x80000000)" "/dev/zero firmware"
+# At --firmware-address 0x80200000 of a 64 MiB guest: 62 MiB fit, not one
+# byte more; outside RAM nothing fits.
+truncate -s 65011712 "$T/fw62m"
+expect 0 "firmware fits exactly" -- "$BIN" $W -f "$T/fw62m" kvmtool \
+	--realm --firmware fw --firmware-address 2149580800 -c 1 -m 64M
+truncate -s 65011713 "$T/fw62m"
+expect 2 "firmware one byte too large" -- "$BIN" $W -f "$T/fw62m" kvmtool \
+	--realm --firmware fw --firmware-address 2149580800 -c 1 -m 64M
+is "$T/err" "ERROR Failed to compute measurements: VMM: firmware does not fit in RAM (65011713 bytes, 65011712 available at 0x80200000)" "firmware one byte too large"
+expect 2 "firmware outside RAM" -- "$BIN" $W -f "$T/firmware" kvmtool \
+	--realm --firmware fw --firmware-address 4096 -c 1 -m 64M
+is "$T/err" "ERROR Failed to compute measurements: VMM: firmware does not fit in RAM (10 bytes, 0 available at 0x1000)" "firmware outside RAM"
+# QEMU loads -bios into the 128 MiB of RAM at 0 that replace the flash.
+expect 2 "2 GiB -bios" -- "$BIN" $Q -f "$T/sparse2g" qemu -m 1G -bios fw
+is "$T/err" "ERROR Failed to compute measurements: VMM: firmware does not fit in RAM (2147483648 bytes, 134217728 available at 0x0)" "2 GiB -bios"
+# Kernels: the file, then the image at its text_offset.
+cp "$V/testdata/linux.bin" "$T/bigk" && chmod u+w "$T/bigk"
+truncate -s 2G "$T/bigk"
+expect 2 "2 GiB kernel" -- "$BIN" $Q -k "$T/bigk" qemu -m 1G -kernel K
+is "$T/err" "ERROR Cannot build parameters: kernel does not fit in RAM (2147483648 bytes, 1073741824 available at 0x40000000)" "2 GiB kernel"
+expect 2 "/dev/zero kernel" -- "$BIN" $Q -k /dev/zero qemu -m 64M -kernel K
+is "$T/err" "ERROR Cannot build parameters: kernel does not fit in RAM (more than 67108864 bytes available at 0x40000000)" "/dev/zero kernel"
+# kvmtool, text_offset 0x3ff00000 (little-endian at 8), 1 GiB: 1 MiB left.
+cp "$V/testdata/linux.bin" "$T/hik" && chmod u+w "$T/hik"
+printf '\000\000\360\077' | dd of="$T/hik" bs=1 seek=8 conv=notrunc 2>/dev/null
+truncate -s 1048576 "$T/hik"
+expect 0 "kernel fits at text_offset" -- "$BIN" $W -k "$T/hik" kvmtool \
+	-c 1 -m 1G -k K
+truncate -s 1048577 "$T/hik"
+expect 2 "kernel too large at text_offset" -- "$BIN" $W -k "$T/hik" \
+	kvmtool -c 1 -m 1G -k K
+is "$T/err" "ERROR Cannot build parameters: kernel does not fit in RAM (1048577 bytes, 1048576 available at 0xbff00000)" "kernel at text_offset"
+# QEMU puts the DTB after the initrd: an initrd filling RAM leaves no room.
+truncate -s 939524096 "$T/initrd896m"
+expect 2 "no room for the DTB" -- "$BIN" $Q -k "$V/testdata/linux.bin" \
+	-i "$T/initrd896m" qemu -m 1G -kernel K -initrd I
+is "$T/err" "ERROR Cannot build parameters: while generating DTB: DTB does not fit in RAM (6816 bytes, 0 available at 0x80000000)" "no room for the DTB"
+# Initrds: QEMU above the kernel, kvmtool below the DTB, cloud-hv at the top.
+expect 2 "2 GiB initrd, qemu" -- "$BIN" $Q -k "$V/testdata/linux.bin" \
+	-i "$T/sparse2g" qemu -m 1G -kernel K -initrd I
+is "$T/err" "ERROR Cannot build parameters: initrd does not fit in RAM (2147483648 bytes, 939524096 available at 0x48000000)" "2 GiB initrd, qemu"
+expect 2 "2 GiB initrd, kvmtool" -- "$BIN" $W -i "$T/sparse2g" kvmtool \
+	--realm -c 1 -m 1G -i I
+is "$T/err" "ERROR Cannot build parameters: initrd does not fit below the DTB (2147483648 bytes, 266338300 available at 0x80000000)" "2 GiB initrd, kvmtool"
+expect 2 "/dev/zero initrd, kvmtool" -- "$BIN" $W -i /dev/zero kvmtool \
+	--realm -c 1 -m 64M -i I
+is "$T/err" "ERROR Cannot build parameters: initrd does not fit below the DTB (more than 65011708 bytes available at 0x80000000)" "/dev/zero initrd, kvmtool"
+expect 2 "2 GiB initrd, cloud-hv" -- "$BIN" $W -k "$V/testdata/linux.bin" \
+	-i "$T/sparse2g" cloud-hv --kernel K --initramfs I --memory size=1G
+is "$T/err" "ERROR Cannot build parameters: initrd does not fit in RAM (2147483648 bytes, 1073741824 available at 0x40000000)" "2 GiB initrd, cloud-hv"
+
+# --- image options the VMM arguments do not use are named, not dropped ---
+expect 0 "-f without -bios" -- "$BIN" $Q -f "$T/firmware" qemu
+is "$T/err" "WARN ignored -f $T/firmware: the VMM arguments have no -bios" "-f without -bios"
+expect 0 "-k and -i without -kernel" -- "$BIN" $Q -k "$V/testdata/linux.bin" \
+	-i "$T/initrd" qemu -initrd I
+printf 'WARN %s\nWARN %s\n' \
+	"ignored -k $V/testdata/linux.bin: the VMM arguments have no -kernel" \
+	"ignored -i $T/initrd: the VMM arguments have no -initrd with -kernel" \
+	>"$T/want"
+same "$T/err" "$T/want" "-k and -i without -kernel"
+expect 0 "kvmtool -f without --firmware" -- "$BIN" $W -f "$T/firmware" \
+	kvmtool -c 1 -m 512M
+is "$T/err" "WARN ignored -f $T/firmware: the VMM arguments have no --firmware" "kvmtool -f"
+expect 0 "cloud-hv -f" -- "$BIN" $W -f "$T/firmware" cloud-hv
+is "$T/err" "WARN ignored -f $T/firmware: cloud-hv loads no firmware" "cloud-hv -f"
+expect 0 "cloud-hv --dtb" -- "$BIN" $W --dtb "$T/o.dtb" cloud-hv
+is "$T/err" "WARN ignored --dtb $T/o.dtb: cloud-hv generates its DTB" "cloud-hv --dtb"
+expect 0 "-f with --no-measurements" -- "$BIN" --no-measurements \
+	-f "$T/firmware" qemu
+is "$T/err" "WARN ignored -f $T/firmware: the VMM arguments have no -bios" "-f --no-measurements"
+
+# --- --io: every way of reading the images gives the same values ---
+expect 1 "bad --io" -- "$BIN" --io fast $K kvmtool --realm --firmware fw \
+	-c 1 -m 512M
+has "$T/err" "error: invalid value 'fast' for '--io <IO>'" "bad --io"
+for io in auto mmap pread; do
+	expect 0 "--io $io" -- "$BIN" --io $io $K kvmtool --realm \
+		--firmware fw -c 1 -m 512M
+	has "$T/out" "RIM: cf37146fce0ad50e1be1a04580c1024e5449b430b0dd96b6ef5c9a2b73767bf5" "--io $io"
+done
+# 72 MiB of firmware (auto tries both ways on it), the same RIM all three ways.
+truncate -s 75497472 "$T/fw72m"
+printf 'START' | dd of="$T/fw72m" bs=1 conv=notrunc 2>/dev/null
+printf 'END' | dd of="$T/fw72m" bs=1 seek=75497469 conv=notrunc 2>/dev/null
+for io in auto mmap pread; do
+	expect 0 "72 MiB firmware, --io $io" -- "$BIN" --io $io $Q \
+		-f "$T/fw72m" qemu -m 1G -bios fw
+	grep '^RIM' "$T/out" >"$T/rim-$io"
+done
+same "$T/rim-auto" "$T/rim-mmap" "72 MiB firmware: auto == mmap"
+same "$T/rim-pread" "$T/rim-mmap" "72 MiB firmware: pread == mmap"
+
 echo "realm-measurements CLI: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -688,6 +688,52 @@ test_errors(void **state)
 	ccakit_realm_free(&r);
 }
 
+/*
+ * An empty image given as NULL/0 (what an empty file mapped by lib/vmm
+ * is): nothing at an aligned IPA, one zero granule at an unaligned one,
+ * and no arithmetic on the NULL pointer (UBSan stops the test otherwise).
+ */
+static void
+test_empty_null(void **state)
+{
+	static const uint64_t ipas[] = { 0x80000000, 0x80000123 };
+	struct ccakit_realm_params p;
+	struct ccakit_realm_meas m, before;
+	struct ccakit_image_src src;
+	uint8_t rim[64];
+	uint64_t total;
+	ccakit_realm *r;
+	size_t i;
+	unsigned t;
+
+	(void)state;
+	params(&p, 48, 1, 1, CCAKIT_HASH_SHA256);
+	for (t = 1; t <= 2; t++) {
+		for (i = 0; i < sizeof(ipas) / sizeof(ipas[0]); i++) {
+			r = realm(&p, t);
+			rim_of(r, &before);
+			memcpy(rim, before.rim, sizeof(rim));
+			ref_data(rim, 0, ipas[i], NULL, 0);
+			assert_int_equal(ccakit_realm_data(r, ipas[i], NULL,
+			    0, NULL), 0);
+			rim_of(r, &m);
+			assert_memory_equal(m.rim, rim, 64);
+			ccakit_realm_free(&r);
+
+			r = realm(&p, t);
+			memset(&src, 0, sizeof(src));
+			src.kind = CCAKIT_SRC_MEM;
+			total = 1;
+			assert_int_equal(ccakit_realm_data_src(r, ipas[i],
+			    &src, &total, NULL), 0);
+			assert_true(total == 0);
+			rim_of(r, &m);
+			assert_memory_equal(m.rim, rim, 64);
+			ccakit_realm_free(&r);
+		}
+	}
+}
+
 /* --- parallel == sequential == reference ----------------------------- */
 
 struct rd {
@@ -729,7 +775,7 @@ test_parallel(void **state)
 	uint64_t total;
 	ccakit_realm *r;
 	struct rd rd;
-	int fd;
+	int fd, io;
 
 	(void)state;
 	blob = malloc(maxn);
@@ -764,17 +810,24 @@ test_parallel(void **state)
 				    blob, sizes[si], NULL), 0);
 				rim_of(r, &m);
 				assert_memory_equal(m.rim, rim, 64);
-				/* a file descriptor: mmap path */
+				/* a file descriptor: read, then mapped */
 				memset(&src, 0, sizeof(src));
 				src.kind = CCAKIT_SRC_FD;
 				src.fd = fd;
-				ccakit_realm_free(&r);
-				r = realm(&p, t);
-				assert_int_equal(ccakit_realm_data_src(r,
-				    ipas[ii], &src, &total, NULL), 0);
-				assert_true(total == sizes[si]);
-				rim_of(r, &m2);
-				assert_memory_equal(m2.rim, rim, 64);
+				for (io = CCAKIT_IO_MMAP; io <= CCAKIT_IO_PREAD;
+				    io++) {
+					ccakit_realm_free(&r);
+					r = realm(&p, t);
+					assert_int_equal(ccakit_realm_set_io(r,
+					    (enum ccakit_realm_io)io), 0);
+					assert_int_equal(ccakit_realm_data_src(
+					    r, ipas[ii], &src, &total, NULL), 0);
+					assert_true(total == sizes[si]);
+					rim_of(r, &m2);
+					assert_memory_equal(m2.rim, rim, 64);
+					assert_int_equal(ccakit_realm_io_used(r),
+					    io);
+				}
 				/* a stream with odd read sizes */
 				ccakit_realm_free(&r);
 				r = realm(&p, t);
@@ -835,9 +888,10 @@ frd_fn(void *arg, uint8_t *buf, size_t len, size_t *got)
  * A file over several 64 MiB map windows (realm.c MAP_WINDOW), with an
  * unaligned IPA so every window starts inside a page: each window is
  * unmapped by the run of the next one, the last one at the end. The mmap
- * path with 1 to 3 threads and the default must match a stream of the
- * same bytes, which never maps anything. The file is sparse except for
- * marks around the window edges.
+ * path and the pread path (worker reads across the same edges), each
+ * forced and as AUTO chooses, with 1 to 3 threads and the default, must
+ * match a stream of the same bytes, which never maps anything. The file
+ * is sparse except for marks around the window edges.
  */
 static void
 test_windows(void **state)
@@ -854,7 +908,7 @@ test_windows(void **state)
 	struct frd frd;
 	size_t i;
 	uint8_t mark[8192];
-	int fd;
+	int fd, io;
 
 	(void)state;
 	for (i = 0; i < sizeof(mark); i++)
@@ -885,19 +939,132 @@ test_windows(void **state)
 	rim_of(r, &ref);
 	ccakit_realm_free(&r);
 
-	for (i = 0; i < sizeof(threads) / sizeof(threads[0]); i++) {
-		r = realm(&p, threads[i]);
-		memset(&src, 0, sizeof(src));
-		src.kind = CCAKIT_SRC_FD;
-		src.fd = fd;
-		assert_int_equal(ccakit_realm_data_src(r, ipa, &src, &total,
-		    NULL), 0);
-		assert_true(total == size);
-		rim_of(r, &m);
-		assert_memory_equal(m.rim, ref.rim, sizeof(ref.rim));
-		ccakit_realm_free(&r);
+	for (io = CCAKIT_IO_AUTO; io <= CCAKIT_IO_PREAD; io++) {
+		for (i = 0; i < sizeof(threads) / sizeof(threads[0]); i++) {
+			r = realm(&p, threads[i]);
+			assert_int_equal(ccakit_realm_io_used(r),
+			    CCAKIT_IO_AUTO);
+			assert_int_equal(ccakit_realm_set_io(r,
+			    (enum ccakit_realm_io)io), 0);
+			memset(&src, 0, sizeof(src));
+			src.kind = CCAKIT_SRC_FD;
+			src.fd = fd;
+			assert_int_equal(ccakit_realm_data_src(r, ipa, &src,
+			    &total, NULL), 0);
+			assert_true(total == size);
+			rim_of(r, &m);
+			assert_memory_equal(m.rim, ref.rim, sizeof(ref.rim));
+			/* AUTO tried both ways on this file (over 64 MiB),
+			 * then took the one this machine makes faster. */
+			if (io == CCAKIT_IO_AUTO)
+				assert_true(ccakit_realm_io_used(r) ==
+				    CCAKIT_IO_MMAP || ccakit_realm_io_used(r) ==
+				    CCAKIT_IO_PREAD);
+			else
+				assert_int_equal(ccakit_realm_io_used(r), io);
+			ccakit_realm_free(&r);
+		}
 	}
 	close(fd);
+}
+
+static int
+count_sink(void *arg, const uint8_t *hashes, size_t n, uint64_t ipa)
+{
+	(void)hashes;
+	(void)ipa;
+	*(size_t *)arg += n;
+	return 0;
+}
+
+/*
+ * The I/O choice: a bad value is refused; a whole-image digest (the
+ * replay's content check) gets the right digest whatever was asked (it
+ * maps); a pool run over a file that is shorter than asked, or an fd
+ * that cannot be read, fails with CCAKIT_ERR_IO instead of hashing
+ * garbage or hanging, with any number of threads.
+ */
+static void
+test_io(void **state)
+{
+	static const size_t len = 3 * 1024 * 1024 + 4096 + 5;
+	struct ccakit_realm_params p;
+	struct ccakit_image_src src;
+	struct cki_meas_pool *pool;
+	char path[] = "/tmp/ccakit-io-XXXXXX";
+	uint8_t *blob, dig[64], exp[64];
+	unsigned t, hl;
+	uint64_t total;
+	ccakit_realm *r;
+	size_t i, seen;
+	EVP_MD *md;
+	int fd, io;
+
+	(void)state;
+	assert_non_null(blob = malloc(len));
+	for (i = 0; i < len; i++)
+		blob[i] = (uint8_t)(i * 7 + (i >> 12));
+	assert_true((fd = mkstemp(path)) >= 0);
+	unlink(path);
+	assert_int_equal(pwrite(fd, blob, len, 0), (ssize_t)len);
+	assert_int_equal(EVP_Digest(blob, len, exp, &hl, EVP_sha512(), NULL),
+	    1);
+	params(&p, 48, 1, 1, CCAKIT_HASH_SHA256);
+
+	r = realm(&p, 2);
+	assert_int_equal(ccakit_realm_set_io(r, (enum ccakit_realm_io)3),
+	    CCAKIT_ERR_INVALID_ARG);
+	assert_int_equal(ccakit_realm_set_io(NULL, CCAKIT_IO_MMAP),
+	    CCAKIT_ERR_INVALID_ARG);
+	assert_int_equal(ccakit_realm_io_used(NULL), CCAKIT_IO_AUTO);
+	/* Memory is not a file. */
+	assert_int_equal(ccakit_realm_data(r, 0x1000, blob, 100, NULL), 0);
+	assert_int_equal(ccakit_realm_io_used(r), CCAKIT_IO_AUTO);
+	ccakit_realm_free(&r);
+
+	memset(&src, 0, sizeof(src));
+	src.kind = CCAKIT_SRC_FD;
+	src.fd = fd;
+	assert_non_null(md = EVP_MD_fetch(NULL, "SHA2-512", NULL));
+	for (io = CCAKIT_IO_AUTO; io <= CCAKIT_IO_PREAD; io++) {
+		r = realm(&p, 2);
+		assert_int_equal(ccakit_realm_set_io(r,
+		    (enum ccakit_realm_io)io), 0);
+		memset(dig, 0, sizeof(dig));
+		assert_int_equal(cki_meas_realm_data_src_digest(r, 0x80000000,
+		    &src, &total, md, dig, NULL), 0);
+		assert_true(total == len);
+		assert_memory_equal(dig, exp, 64);
+		assert_int_equal(ccakit_realm_io_used(r), CCAKIT_IO_MMAP);
+		ccakit_realm_free(&r);
+	}
+	EVP_MD_free(md);
+
+	/* Short reads and read errors stop a run. */
+	assert_non_null(md = cki_meas_md_fetch(CCAKIT_HASH_SHA256));
+	for (t = 1; t <= 3; t++) {
+		assert_non_null(pool = cki_meas_pool_new(t, md, 32));
+		seen = 0;
+		assert_int_equal(cki_meas_pool_run_fd(pool, fd, 0, len / 4096,
+		    0, count_sink, &seen), 0);
+		assert_int_equal(seen, len / 4096);
+		/* One granule more than the file has, far beyond the ring. */
+		assert_int_equal(cki_meas_pool_run_fd(pool, fd, 0,
+		    len / 4096 + 1, 0, count_sink, &seen), CCAKIT_ERR_IO);
+		assert_int_equal(cki_meas_pool_run_fd(pool, fd, 4096 * 4096,
+		    3000, 0, count_sink, &seen), CCAKIT_ERR_IO);
+		assert_int_equal(cki_meas_pool_run_fd(pool, -1, 0, 3000, 0,
+		    count_sink, &seen), CCAKIT_ERR_IO);
+		/* And the pool still works. */
+		seen = 0;
+		assert_int_equal(cki_meas_pool_run_fd(pool, fd, 4096, 700,
+		    0, count_sink, &seen), 0);
+		assert_int_equal(seen, 700);
+		cki_meas_pool_free(&pool);
+	}
+	EVP_MD_free(md);
+	close(fd);
+	free(blob);
 }
 
 /*
@@ -977,8 +1144,10 @@ main(void)
 		cmocka_unit_test(test_rmm_versions),
 		cmocka_unit_test(test_rec_unmeasured),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_empty_null),
 		cmocka_unit_test(test_parallel),
 		cmocka_unit_test(test_windows),
+		cmocka_unit_test(test_io),
 		cmocka_unit_test(test_fast_md),
 	};
 

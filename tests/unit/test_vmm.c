@@ -421,45 +421,95 @@ test_dtb_surgery_identity_and_corruption(void **state)
 }
 
 static void
+kernel_refused(const char *vec, const struct cki_room *room, const char *msg)
+{
+	struct cki_image img;
+	struct ccakit_vmm_msg m;
+	uint64_t to, sz;
+	char *p = vpath(vec);
+
+	memset(&img, 0, sizeof(img));
+	assert_int_equal(cki_kernel_load(&img, p, room, &to, &sz, &m),
+	    CCAKIT_ERR_TOO_LARGE);
+	assert_string_equal(m.text, msg);
+	cki_image_close(&img);
+	free(p);
+}
+
+static void
 test_kernel(void **state)
 {
 	struct cki_image img;
 	struct ccakit_vmm_msg m;
+	struct cki_room room;
 	uint64_t to, sz;
 	char *p;
 
 	(void)state;
 	memset(&img, 0, sizeof(img));
+	cki_room_set(&room, "kernel", "in RAM", 0x40000000, 0x40000000,
+	    1u << 30);
 	p = vpath(TESTDATA "linux.bin");
-	assert_int_equal(cki_kernel_load(&img, p, &to, &sz, &m), CCAKIT_OK);
+	assert_int_equal(cki_kernel_load(&img, p, &room, &to, &sz, &m),
+	    CCAKIT_OK);
 	assert_int_equal(img.len, 256);
 	assert_int_equal(to, 0);
 	assert_int_equal(sz, 0x2d10000);
 	cki_image_close(&img);
 	free(p);
 	p = vpath(TESTDATA "linux.bin.gz");
-	assert_int_equal(cki_kernel_load(&img, p, &to, &sz, &m), CCAKIT_OK);
+	assert_int_equal(cki_kernel_load(&img, p, &room, &to, &sz, &m),
+	    CCAKIT_OK);
 	assert_int_equal(img.len, 256);
 	assert_int_equal(sz, 0x2d10000);
 	cki_image_close(&img);
 	free(p);
 	p = vpath(TESTDATA "some-file.txt");
-	assert_int_not_equal(cki_kernel_load(&img, p, &to, &sz, &m), CCAKIT_OK);
+	assert_int_not_equal(cki_kernel_load(&img, p, &room, &to, &sz, &m),
+	    CCAKIT_OK);
 	assert_non_null(strstr(m.text, "failed to fill whole buffer"));
 	cki_image_close(&img);
 	free(p);
 	p = vpath(TESTDATA "randombytes.bin");
-	assert_int_not_equal(cki_kernel_load(&img, p, &to, &sz, &m), CCAKIT_OK);
+	assert_int_not_equal(cki_kernel_load(&img, p, &room, &to, &sz, &m),
+	    CCAKIT_OK);
 	assert_non_null(strstr(m.text, "invalid gzip header"));
 	cki_image_close(&img);
 	free(p);
 	p = vpath(TESTDATA "randombytes.bin.gz");
-	assert_int_not_equal(cki_kernel_load(&img, p, &to, &sz, &m), CCAKIT_OK);
+	assert_int_not_equal(cki_kernel_load(&img, p, &room, &to, &sz, &m),
+	    CCAKIT_OK);
 	assert_string_equal(m.text, "invalid Linux header");
 	cki_image_close(&img);
 	free(p);
-	assert_int_not_equal(cki_kernel_load(&img, "/nonexistent-file", &to,
-	    &sz, &m), CCAKIT_OK);
+	/* The image must fit: raw, by the file size; gzip, decompressing
+	 * no further than the room; both at the room's base + text_offset. */
+	cki_room_set(&room, "kernel", "in RAM", 0x40000000, 0x40000000, 255);
+	kernel_refused(TESTDATA "linux.bin", &room, "kernel does not fit in "
+	    "RAM (256 bytes, 255 available at 0x40000000)");
+	kernel_refused(TESTDATA "linux.bin.gz", &room, "kernel does not fit "
+	    "in RAM (more than 255 bytes available at 0x40000000)");
+	p = vpath(TESTDATA "linux.bin.gz");
+	cki_room_set(&room, "kernel", "in RAM", 0x40000000, 0x40000000, 256);
+	assert_int_equal(cki_kernel_load(&img, p, &room, &to, &sz, &m),
+	    CCAKIT_OK);
+	assert_int_equal(img.len, 256);
+	cki_image_close(&img);
+	free(p);
+	/* Outside the region nothing fits. */
+	cki_room_set(&room, "kernel", "in RAM", 0x3ffff000, 0x40000000,
+	    1u << 30);
+	assert_true(room.size == 0);
+	cki_room_set(&room, "kernel", "in RAM", 0x80000000, 0x40000000,
+	    1u << 30);
+	assert_true(room.size == 0);
+	cki_room_set(&room, "kernel", "in RAM", 0x7ffff000, 0x40000000,
+	    1u << 30);
+	assert_true(room.size == 4096);
+	cki_room_set(&room, "kernel", "in RAM", 0x40000000, 0x40000000,
+	    1u << 30);
+	assert_int_not_equal(cki_kernel_load(&img, "/nonexistent-file", &room,
+	    &to, &sz, &m), CCAKIT_OK);
 	assert_string_equal(m.text, "file /nonexistent-file error: No such "
 	    "file or directory (os error 2)");
 	cki_image_close(&img);
@@ -705,12 +755,57 @@ test_models_derived(void **state)
 	ccakit_vmm_free(&v);
 }
 
+/*
+ * Image files stay open and are read when measured: a file whose size
+ * changed since the layout was made (the initrd's place and the DTB's
+ * initrd-end depend on it) is an error, not a wrong measurement; with
+ * its size back, every I/O mode gives the same values.
+ */
+static void
+test_image_changed(void **state)
+{
+	const char *kt[] = { "--realm", "-c", "1", "-m", "512M", "-i", "I",
+	    NULL };
+	struct ccakit_vmm_measure_opts mo;
+	struct ccakit_vmm_measurements mm, first;
+	struct ccakit_vmm_opts o;
+	struct ccakit_vmm_msg m;
+	struct ccakit_vmm *v;
+	char path[] = "/tmp/ccakit-vmm-initrd-XXXXXX";
+	int fd, io;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_int_equal(write(fd, "INITRD CONTENT", 14), 14);
+	qemu_host(&o);
+	o.initrd = path;
+	v = build(CCAKIT_VMM_KVMTOOL, &o, kt);
+	assert_true(v->initrd.has_fd);
+	memset(&mo, 0, sizeof(mo));
+	mo.rmm_major = 1;
+	assert_int_equal(ccakit_vmm_measure(v, &mo, &first, &m), CCAKIT_OK);
+	assert_int_equal(write(fd, "X", 1), 1);
+	assert_int_equal(ccakit_vmm_measure(v, &mo, &mm, &m), CCAKIT_ERR_IO);
+	assert_non_null(strstr(m.text, "size changed from 14 to 15 bytes"));
+	assert_int_equal(ftruncate(fd, 14), 0);
+	for (io = CCAKIT_IO_AUTO; io <= CCAKIT_IO_PREAD; io++) {
+		mo.io = (enum ccakit_realm_io)io;
+		assert_int_equal(ccakit_vmm_measure(v, &mo, &mm, &m),
+		    CCAKIT_OK);
+		assert_memory_equal(mm.rim, first.rim, sizeof(mm.rim));
+	}
+	ccakit_vmm_free(&v);
+	close(fd);
+	unlink(path);
+}
+
 /* Measure with --event-log, then replay the log from trusted images. */
 static void
 roundtrip(struct ccakit_vmm *v, int sha512)
 {
 	struct ccakit_trusted_image ti[CKI_VMM_MAX_BLOBS * 2];
 	uint8_t dig[CKI_VMM_MAX_BLOBS * 2][64];
+	uint8_t *files[CKI_VMM_MAX_BLOBS * 2] = { NULL };
 	struct ccakit_vmm_measure_opts mo;
 	struct ccakit_vmm_measurements mm;
 	struct ccakit_replay_opts ro;
@@ -743,6 +838,12 @@ roundtrip(struct ccakit_vmm *v, int sha512)
 		ti[n].src.kind = CCAKIT_SRC_MEM;
 		ti[n].src.mem = b->img ? b->img->data : b->data;
 		ti[n].src.len = b->img ? b->img->len : b->len;
+		if (b->img != NULL && b->img->has_fd) {
+			/* Measured from the open file: the same bytes. */
+			files[n] = tu_read_file(b->img->path, &ti[n].src.len);
+			assert_int_equal(ti[n].src.len, b->img->len);
+			ti[n].src.mem = files[n];
+		}
 		assert_int_equal(EVP_Digest(ti[n].src.mem, ti[n].src.len,
 		    dig[n], &dl, sha512 ? EVP_sha512() : EVP_sha256(), NULL), 1);
 		ti[n].digest = dig[n];
@@ -758,6 +859,8 @@ roundtrip(struct ccakit_vmm *v, int sha512)
 	assert_memory_equal(res.meas.rem, mm.rem, sizeof(mm.rem));
 	ccakit_evlog_free(&l);
 	free(log);
+	for (i = 0; i < n; i++)
+		free(files[i]);
 }
 
 static void
@@ -799,6 +902,7 @@ main(void)
 		cmocka_unit_test(test_kvmtool_args),
 		cmocka_unit_test(test_models_derived),
 		cmocka_unit_test(test_event_log_roundtrip),
+		cmocka_unit_test(test_image_changed),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

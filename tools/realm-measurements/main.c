@@ -23,7 +23,7 @@ enum {
 	OPT_ENDORSEMENTS_OUTPUT, OPT_IPA_BITS, OPT_NUM_BPS, OPT_NUM_WPS,
 	OPT_SVE_VL, OPT_PMU_NUM_CTRS, OPT_PMU, OPT_LPA2, OPT_HASH_ALGO,
 	OPT_RMM_VERSION, OPT_JSON, OPT_RV_OUTPUT, OPT_RAK_HASH_ALGO,
-	OPT_EVENT_LOG, OPT_TOOL_REM,
+	OPT_EVENT_LOG, OPT_TOOL_REM, OPT_IO,
 };
 
 static const struct option longopts[] = {
@@ -55,6 +55,7 @@ static const struct option longopts[] = {
 	{ "rak-hash-algo", required_argument, NULL, OPT_RAK_HASH_ALGO },
 	{ "event-log", required_argument, NULL, OPT_EVENT_LOG },
 	{ "tool-rem", no_argument, NULL, OPT_TOOL_REM },
+	{ "io", required_argument, NULL, OPT_IO },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -95,6 +96,7 @@ usage(FILE *f)
 "      --rmm-version <1.0|2.0>    RMM ABI: 2.0 does not measure RIPAS [1.0]\n"
 "      --tool-rem                 Extend REMs as the upstream tool does\n"
 "      --event-log <file>         Write the realm measurement log\n"
+"      --io <auto|mmap|pread>     How image files are read [auto: measured]\n"
 "  -h, --help                     Print help\n"
 "  -V, --version                  Print version\n"
 "\n"
@@ -291,6 +293,21 @@ main(int argc, char **argv)
 			break;
 		case OPT_TOOL_REM:
 			a.tool_rem = 1;
+			break;
+		case OPT_IO:
+			if (strcmp(optarg, "auto") == 0)
+				a.io = CCAKIT_IO_AUTO;
+			else if (strcmp(optarg, "mmap") == 0)
+				a.io = CCAKIT_IO_MMAP;
+			else if (strcmp(optarg, "pread") == 0)
+				a.io = CCAKIT_IO_PREAD;
+			else {
+				fprintf(stderr, "error: invalid value '%s' for "
+				    "'--io <IO>'\n\n  [possible values: auto, "
+				    "mmap, pread]\n\nFor more information, try "
+				    "'--help'.\n", optarg);
+				goto usage_fail;
+			}
 			break;
 		case 'h':
 			usage(stdout);

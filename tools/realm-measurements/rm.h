@@ -23,6 +23,7 @@ struct rm_args {
 	int json;
 	int tool_rem;
 	int rmm_major;
+	enum ccakit_realm_io io;
 	const char *output_dtb;
 	const char *endorsements_template;
 	const char *endorsements_output;

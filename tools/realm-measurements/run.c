@@ -77,6 +77,7 @@ rm_run(const struct rm_args *a)
 	mo.rmm_major = a->rmm_major;
 	mo.rem_mode = a->tool_rem ? CCAKIT_VMM_REM_TOOL : CCAKIT_VMM_REM_RMM;
 	mo.event_log = a->event_log;
+	mo.io = a->io;
 	if ((r = ccakit_vmm_measure(vmm, &mo, &mm, &msg)) != CCAKIT_OK) {
 		fprintf(stderr, "ERROR Failed to compute measurements: %s\n",
 		    msg.text[0] ? msg.text : ccakit_strerror(r));
