@@ -82,6 +82,14 @@ int cki_ecdsa_sign_digest(const ccakit_key *priv, int alg,
 int cki_ecdsa_verify_digest(const ccakit_key *pub, int alg,
     const uint8_t *md, size_t mdlen, const uint8_t *raw);
 
+/*
+ * Install an OpenSSL EC key (P-256, P-384 or P-521; priv: it holds the
+ * private scalar) in k after the same checks as the other constructors.
+ * On success k owns pkey; on failure pkey is untouched (the caller frees
+ * it) and so is k.
+ */
+int cki_key_from_evp(ccakit_key *k, EVP_PKEY *pkey, bool priv);
+
 /* The JWK "crv" name of a COSE curve; NULL for an unknown curve. */
 const char *cki_cose_crv_jwk(int crv);
 

@@ -498,6 +498,14 @@ out:
 }
 
 int
+cki_key_from_evp(ccakit_key *k, EVP_PKEY *pkey, bool priv)
+{
+	if (k == NULL || pkey == NULL)
+		return CCAKIT_ERR_INVALID_ARG;
+	return key_install(k, pkey, priv, 0, NULL);
+}
+
+int
 ccakit_key_crv(const ccakit_key *k)
 {
 	return (k != NULL && k->pkey != NULL) ? k->crv : 0;
