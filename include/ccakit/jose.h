@@ -152,8 +152,8 @@ void ccakit_teekey_free(ccakit_teekey **kp);
  * coordinates are canonical base64url of exactly the curve's length and
  * the point must be on the curve; n and e are canonical base64url
  * without leading zero octets, n odd of 2048 (1024 with the flag) to
- * 8192 bits, e odd, 3 <= e < 2^64, and OpenSSL's public check must pass;
- * private members (d, p, q, dp, dq, qi, oth) are refused, as is a "use"
+ * 8192 bits, e odd, 3 <= e < 2^64 (OpenSSL's RSA public check, a
+ * primality test of n costing some 20 ms, is not run); private members (d, p, q, dp, dq, qi, oth) are refused, as is a "use"
  * other than "enc"; other members are ignored (Trustee drops them too).
  * Errors: CCAKIT_ERR_TOO_LARGE, CCAKIT_ERR_JSON, CCAKIT_ERR_ENCODING,
  * CCAKIT_ERR_KEY_INVALID (unsupported kty/crv/alg, off-curve point,

@@ -90,6 +90,16 @@ int cki_ecdsa_verify_digest(const ccakit_key *pub, int alg,
  */
 int cki_key_from_evp(ccakit_key *k, EVP_PKEY *pkey, bool priv);
 
+/*
+ * Read a PEM private key (any type OpenSSL decodes: PKCS#8, SEC1,
+ * PKCS#1) or else a public key (SubjectPublicKeyInfo); encrypted PEM is
+ * refused, OpenSSL's error queue is left as it was. *out receives the key
+ * (the caller frees it), *priv whether it is private. CCAKIT_ERR_KEY_INVALID
+ * when there is no such key.
+ */
+int cki_pem_read_key(const char *pem, size_t len, EVP_PKEY **out,
+    bool *priv);
+
 /* The JWK "crv" name of a COSE curve; NULL for an unknown curve. */
 const char *cki_cose_crv_jwk(int crv);
 

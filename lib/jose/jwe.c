@@ -179,25 +179,24 @@ aes_gcm_do(bool enc, const uint8_t key[CEK_LEN], const uint8_t iv[IV_LEN],
 	return ok;
 }
 
-/* Z = the x coordinate of priv * peer (clen bytes). */
+/*
+ * Z = the x coordinate of priv * peer (clen bytes). Both keys were
+ * checked when they were made or imported (the peer's point is on the
+ * curve), so OpenSSL does not check the peer again.
+ */
 static int
-ecdh(const ccakit_key *priv, const ccakit_key *peer, uint8_t *z,
-    size_t zsz, size_t *zlen)
+ecdh(EVP_PKEY *priv, EVP_PKEY *peer, size_t clen, uint8_t *z, size_t zsz)
 {
 	EVP_PKEY_CTX *ctx;
 	size_t n = zsz;
 	int r = CCAKIT_ERR_CRYPTO;
 
 	ERR_set_mark();
-	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, ccakit_key_evp(priv),
-	    NULL)) != NULL &&
+	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, priv, NULL)) != NULL &&
 	    EVP_PKEY_derive_init(ctx) == 1 &&
-	    EVP_PKEY_derive_set_peer(ctx, ccakit_key_evp(peer)) == 1 &&
-	    EVP_PKEY_derive(ctx, z, &n) == 1 &&
-	    n == ccakit_cose_crv_coord_len(ccakit_key_crv(priv))) {
-		*zlen = n;
+	    EVP_PKEY_derive_set_peer_ex(ctx, peer, 0) == 1 &&
+	    EVP_PKEY_derive(ctx, z, &n) == 1 && n == clen)
 		r = CCAKIT_OK;
-	}
 	ERR_pop_to_mark();
 	EVP_PKEY_CTX_free(ctx);
 	return r;
@@ -205,14 +204,14 @@ ecdh(const ccakit_key *priv, const ccakit_key *peer, uint8_t *z,
 
 /* KEK = ConcatKDF(Z) for ECDH-ES+A256KW. */
 static int
-ecdh_kek(const ccakit_key *priv, const ccakit_key *peer, const uint8_t *apu,
+ecdh_kek(EVP_PKEY *priv, EVP_PKEY *peer, int crv, const uint8_t *apu,
     size_t apulen, const uint8_t *apv, size_t apvlen, uint8_t kek[KEK_LEN])
 {
 	uint8_t z[CKI_EC_COORD_MAX];
-	size_t zlen = 0;
+	size_t zlen = ccakit_cose_crv_coord_len(crv);
 	int r;
 
-	if ((r = ecdh(priv, peer, z, sizeof(z), &zlen)) == CCAKIT_OK)
+	if ((r = ecdh(priv, peer, zlen, z, sizeof(z))) == CCAKIT_OK)
 		r = cki_concat_kdf(z, zlen, "ECDH-ES+A256KW", apu, apulen,
 		    apv, apvlen, kek, KEK_LEN);
 	ccakit_wipe(z, sizeof(z));
@@ -306,15 +305,16 @@ member_b64(const char *name, const uint8_t *v, size_t len)
 /*
  * The protected header, as Trustee's kbs-types ProtectedHeader
  * serialises: alg, enc, then the other members in name order (serde_json
- * maps are sorted), epk's members in name order.
+ * maps are sorted), epk's members in name order. epk is the ephemeral
+ * key on curve crv (ECDH-ES only).
  */
 static char *
-build_header(const ccakit_teekey *to, const ccakit_key *epk,
+build_header(const ccakit_teekey *to, EVP_PKEY *epk, int crv,
     const struct cki_jwe_fixed *fx)
 {
 	uint8_t pt[CKI_EC_POINT_MAX];
 	char *x = NULL, *y = NULL, *apu = NULL, *apv = NULL, *h = NULL;
-	size_t ptlen, clen, n;
+	size_t ptlen = 0, clen = ccakit_cose_crv_coord_len(crv), n;
 
 	if (to->alg != CCAKIT_JWE_ECDH_ES_A256KW) {
 		n = 64;
@@ -323,9 +323,10 @@ build_header(const ccakit_teekey *to, const ccakit_key *epk,
 			    ENC_NAME "\"}", ccakit_jwe_alg_name(to->alg));
 		return h;
 	}
-	if (ccakit_key_to_sec1(epk, pt, sizeof(pt), &ptlen) != CCAKIT_OK)
+	if (EVP_PKEY_get_octet_string_param(epk, OSSL_PKEY_PARAM_PUB_KEY, pt,
+	    sizeof(pt), &ptlen) != 1 || ptlen != 1 + 2 * clen ||
+	    pt[0] != 0x04)
 		return NULL;
-	clen = (ptlen - 1) / 2;
 	if ((x = cki_b64url_dup(pt + 1, clen)) == NULL ||
 	    (y = cki_b64url_dup(pt + 1 + clen, clen)) == NULL ||
 	    (apu = member_b64("apu", fx->apu, fx->apulen)) == NULL ||
@@ -336,7 +337,7 @@ build_header(const ccakit_teekey *to, const ccakit_key *epk,
 		(void)snprintf(h, n, "{\"alg\":\"ECDH-ES+A256KW\",\"enc\":\""
 		    ENC_NAME "\"%s%s,\"epk\":{\"crv\":\"%s\",\"kty\":\"EC\","
 		    "\"x\":\"%s\",\"y\":\"%s\"}}", apu, apv,
-		    cki_cose_crv_jwk(ccakit_key_crv(epk)), x, y);
+		    cki_cose_crv_jwk(crv), x, y);
 out:
 	free(x);
 	free(y);
@@ -390,9 +391,8 @@ cki_jwe_encrypt(const ccakit_teekey *to, const uint8_t *pt, size_t len,
 	uint8_t cek[CEK_LEN], kek[KEK_LEN], iv[IV_LEN], tag[TAG_LEN];
 	uint8_t ek[RSA_MAX_BYTES];
 	size_t eklen = 0;
-	ccakit_key *eph = NULL;
-	const ccakit_key *epk = NULL;
-	EVP_PKEY *pk = NULL;
+	EVP_PKEY *eph = NULL, *epk = NULL;
+	int crv = 0;
 	uint8_t *ct = NULL;
 	char *hdr = NULL, *h64 = NULL;
 	int r = CCAKIT_ERR_INTERNAL;
@@ -421,28 +421,27 @@ cki_jwe_encrypt(const ccakit_teekey *to, const uint8_t *pt, size_t len,
 	}
 
 	if (to->alg == CCAKIT_JWE_ECDH_ES_A256KW) {
+		crv = ccakit_key_crv(to->ec);
 		if (fx->epk != NULL) {
-			if (ccakit_key_crv(fx->epk) != ccakit_key_crv(to->ec) ||
+			if (ccakit_key_crv(fx->epk) != crv ||
 			    !ccakit_key_has_private(fx->epk)) {
 				r = CCAKIT_ERR_INVALID_ARG;
 				goto out;
 			}
-			epk = fx->epk;
+			epk = ccakit_key_evp(fx->epk);
 		} else {
+			/* A fresh key from OpenSSL needs no pairwise check. */
 			ERR_set_mark();
-			pk = EVP_PKEY_Q_keygen(NULL, NULL, "EC",
-			    cki_cose_crv_jwk(ccakit_key_crv(to->ec)));
+			eph = EVP_PKEY_Q_keygen(NULL, NULL, "EC",
+			    cki_cose_crv_jwk(crv));
 			ERR_pop_to_mark();
-			if (pk == NULL || (eph = ccakit_key_new()) == NULL ||
-			    cki_key_from_evp(eph, pk, true) != CCAKIT_OK) {
+			if ((epk = eph) == NULL) {
 				r = CCAKIT_ERR_CRYPTO;
 				goto out;
 			}
-			pk = NULL;
-			epk = eph;
 		}
-		if ((r = ecdh_kek(epk, to->ec, fx->apu, fx->apulen, fx->apv,
-		    fx->apvlen, kek)) != CCAKIT_OK)
+		if ((r = ecdh_kek(epk, ccakit_key_evp(to->ec), crv, fx->apu,
+		    fx->apulen, fx->apv, fx->apvlen, kek)) != CCAKIT_OK)
 			goto out;
 		if (!aes_kw_do(true, kek, cek, CEK_LEN, ek, KW_LEN)) {
 			r = CCAKIT_ERR_CRYPTO;
@@ -453,7 +452,7 @@ cki_jwe_encrypt(const ccakit_teekey *to, const uint8_t *pt, size_t len,
 		goto out;
 	}
 
-	if ((hdr = build_header(to, epk, fx)) == NULL ||
+	if ((hdr = build_header(to, epk, crv, fx)) == NULL ||
 	    (h64 = cki_b64url_dup((const uint8_t *)hdr, strlen(hdr))) ==
 	    NULL || (ct = malloc(len > 0 ? len : 1)) == NULL) {
 		r = CCAKIT_ERR_NOMEM;
@@ -467,8 +466,7 @@ cki_jwe_encrypt(const ccakit_teekey *to, const uint8_t *pt, size_t len,
 out:
 	ccakit_wipe(cek, sizeof(cek));
 	ccakit_wipe(kek, sizeof(kek));
-	ccakit_key_free(&eph);	/* OpenSSL clears the private scalar */
-	EVP_PKEY_free(pk);
+	EVP_PKEY_free(eph);	/* OpenSSL clears the private scalar */
 	free(ct);
 	free(hdr);
 	free(h64);
@@ -877,8 +875,9 @@ ccakit_jwe_decrypt(const ccakit_teekey *key, const char *jwe, size_t len,
 	}
 
 	if (key->ec != NULL) {
-		if ((r = ecdh_kek(key->ec, h.epk, h.apu, h.apulen, h.apv,
-		    h.apvlen, kek)) != CCAKIT_OK) {
+		if ((r = ecdh_kek(ccakit_key_evp(key->ec),
+		    ccakit_key_evp(h.epk), ccakit_key_crv(key->ec), h.apu,
+		    h.apulen, h.apv, h.apvlen, kek)) != CCAKIT_OK) {
 			r = cki_detail(d, r, NULL, NULL);
 			goto out;
 		}
