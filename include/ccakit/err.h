@@ -50,6 +50,7 @@ enum ccakit_err {
 	CCAKIT_ERR_NOT_FOUND,             /* looked-up item does not exist */
 	CCAKIT_ERR_POLICY,                /* refused by an appraisal policy */
 	CCAKIT_ERR_EXPIRED,               /* not valid now (exp, nbf, age) */
+	CCAKIT_ERR_DECRYPT,               /* wrong key or modified ciphertext */
 
 	/* Resource limits and environment: 300..399 */
 	CCAKIT_ERR_NOMEM = 300,

@@ -26,6 +26,7 @@
 #include "ccakit/err.h"
 
 #include "cbor/cbor_priv.h"
+#include "util/util.h"
 
 struct out {
 	char *buf;
@@ -131,26 +132,16 @@ emit_text(struct out *o, const uint8_t *p, size_t n)
 	emit(o, "\"", 1);
 }
 
-/* Make a printf result locale independent: the decimal point is '.'. */
-static void
-c_locale_point(char *b)
-{
-	for (; *b != '\0'; b++)
-		if (*b != '-' && *b != '+' && *b != 'e' &&
-		    (*b < '0' || *b > '9'))
-			*b = '.';
-}
-
 /*
- * The shortest decimal that reads back as d, in positional notation
- * when the decimal exponent is in [-5, 17), else as d.ddde[+-]x; there
- * is always a fraction (1.0, 1.0e+300).
+ * The shortest decimal that reads back as d (util's shortest digits), in
+ * positional notation when the decimal exponent is in [-5, 17), else as
+ * d.ddde[+-]x; there is always a fraction (1.0, 1.0e+300).
  */
 static void
 emit_float(struct out *o, double d)
 {
-	char b[48], *e, *q;
-	int prec, x;
+	char dig[CKI_DIGITS_MAX], b[48];
+	int k, x, i, n = 0;
 
 	if (isnan(d)) {
 		emits(o, "NaN");
@@ -160,30 +151,45 @@ emit_float(struct out *o, double d)
 		emits(o, d < 0 ? "-Infinity" : "Infinity");
 		return;
 	}
-	for (prec = 1; prec < 17; prec++) {
-		(void)snprintf(b, sizeof(b), "%.*e", prec - 1, d);
-		if (strtod(b, NULL) == d)
-			break;
-	}
-	(void)snprintf(b, sizeof(b), "%.*e", prec - 1, d);
-	c_locale_point(b);
-	e = strchr(b, 'e');
-	x = atoi(e + 1);
-	if (x >= -5 && x < 17) {
-		(void)snprintf(b, sizeof(b), "%.*f",
-		    prec - 1 - x > 1 ? prec - 1 - x : 1, d);
-		c_locale_point(b);
-		emits(o, b);
+	if (signbit(d))
+		b[n++] = '-';
+	if (d == 0) {
+		b[n++] = '0';
+		b[n++] = '.';
+		b[n++] = '0';
+		emit(o, b, (size_t)n);
 		return;
 	}
-	/* d.ddde-08 -> d.ddde-8; a lone digit gets ".0". */
-	emit(o, b, (size_t)(e - b));
-	if (strchr(b, '.') == NULL)
-		emit(o, ".0", 2);
-	emit(o, e, 2);
-	for (q = e + 2; *q == '0' && q[1] != '\0'; q++)
-		;
-	emits(o, q);
+	cki_shortest_digits(fabs(d), dig, &k, &x);
+	if (x >= -5 && x < 17) {
+		if (x < 0) {
+			b[n++] = '0';
+			b[n++] = '.';
+			for (i = x + 1; i < 0; i++)
+				b[n++] = '0';
+			for (i = 0; i < k; i++)
+				b[n++] = dig[i];
+		} else {
+			for (i = 0; i <= x; i++)
+				b[n++] = i < k ? dig[i] : '0';
+			b[n++] = '.';
+			if (k <= x + 1)
+				b[n++] = '0';
+			for (i = x + 1; i < k; i++)
+				b[n++] = dig[i];
+		}
+		emit(o, b, (size_t)n);
+		return;
+	}
+	b[n++] = dig[0];
+	b[n++] = '.';
+	if (k == 1)
+		b[n++] = '0';
+	for (i = 1; i < k; i++)
+		b[n++] = dig[i];
+	n += snprintf(b + n, sizeof(b) - (size_t)n, "e%c%d", x < 0 ? '-' : '+',
+	    x < 0 ? -x : x);
+	emit(o, b, (size_t)n);
 }
 
 static void

@@ -82,6 +82,24 @@ int cki_ecdsa_sign_digest(const ccakit_key *priv, int alg,
 int cki_ecdsa_verify_digest(const ccakit_key *pub, int alg,
     const uint8_t *md, size_t mdlen, const uint8_t *raw);
 
+/*
+ * Install an OpenSSL EC key (P-256, P-384 or P-521; priv: it holds the
+ * private scalar) in k after the same checks as the other constructors.
+ * On success k owns pkey; on failure pkey is untouched (the caller frees
+ * it) and so is k.
+ */
+int cki_key_from_evp(ccakit_key *k, EVP_PKEY *pkey, bool priv);
+
+/*
+ * Read a PEM private key (any type OpenSSL decodes: PKCS#8, SEC1,
+ * PKCS#1) or else a public key (SubjectPublicKeyInfo); encrypted PEM is
+ * refused, OpenSSL's error queue is left as it was. *out receives the key
+ * (the caller frees it), *priv whether it is private. CCAKIT_ERR_KEY_INVALID
+ * when there is no such key.
+ */
+int cki_pem_read_key(const char *pem, size_t len, EVP_PKEY **out,
+    bool *priv);
+
 /* The JWK "crv" name of a COSE curve; NULL for an unknown curve. */
 const char *cki_cose_crv_jwk(int crv);
 

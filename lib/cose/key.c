@@ -463,16 +463,15 @@ pem_no_passphrase(char *buf, int size, int rwflag, void *u)
 }
 
 int
-ccakit_key_from_pem(ccakit_key *k, const char *pem, size_t len)
+cki_pem_read_key(const char *pem, size_t len, EVP_PKEY **out, bool *priv)
 {
 	EVP_PKEY *pkey = NULL;
 	BIO *bio = NULL;
-	bool priv = false;
-	int r = CCAKIT_ERR_INTERNAL;
+	int r = CCAKIT_ERR_KEY_INVALID;
 
-	if (k == NULL || pem == NULL)
-		return CCAKIT_ERR_INVALID_ARG;
-	if (len > KEY_TEXT_MAX)
+	*out = NULL;
+	*priv = false;
+	if (len > INT32_MAX)
 		return CCAKIT_ERR_TOO_LARGE;
 	ERR_set_mark();
 	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL) {
@@ -481,20 +480,47 @@ ccakit_key_from_pem(ccakit_key *k, const char *pem, size_t len)
 	}
 	if ((pkey = PEM_read_bio_PrivateKey_ex(bio, NULL, pem_no_passphrase,
 	    NULL, NULL, NULL)) != NULL) {
-		priv = true;
+		*priv = true;
 	} else if (BIO_reset(bio) != 1 ||	/* mem BIO: 1 is success */
 	    (pkey = PEM_read_bio_PUBKEY_ex(bio, NULL, pem_no_passphrase, NULL,
 	    NULL, NULL)) == NULL) {
-		r = CCAKIT_ERR_KEY_INVALID;
 		goto out;
 	}
-	if ((r = key_install(k, pkey, priv, 0, NULL)) == CCAKIT_OK)
-		pkey = NULL;
+	*out = pkey;
+	r = CCAKIT_OK;
 out:
 	ERR_pop_to_mark();
-	EVP_PKEY_free(pkey);
 	BIO_free(bio);
 	return r;
+}
+
+int
+ccakit_key_from_pem(ccakit_key *k, const char *pem, size_t len)
+{
+	EVP_PKEY *pkey = NULL;
+	bool priv = false;
+	int r;
+
+	if (k == NULL || pem == NULL)
+		return CCAKIT_ERR_INVALID_ARG;
+	if (len > KEY_TEXT_MAX)
+		return CCAKIT_ERR_TOO_LARGE;
+	if ((r = cki_pem_read_key(pem, len, &pkey, &priv)) != CCAKIT_OK)
+		return r;
+	ERR_set_mark();
+	if ((r = key_install(k, pkey, priv, 0, NULL)) == CCAKIT_OK)
+		pkey = NULL;
+	ERR_pop_to_mark();
+	EVP_PKEY_free(pkey);
+	return r;
+}
+
+int
+cki_key_from_evp(ccakit_key *k, EVP_PKEY *pkey, bool priv)
+{
+	if (k == NULL || pkey == NULL)
+		return CCAKIT_ERR_INVALID_ARG;
+	return key_install(k, pkey, priv, 0, NULL);
 }
 
 int

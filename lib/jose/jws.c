@@ -196,13 +196,13 @@ ccakit_jws_free(ccakit_jws **jp)
 }
 
 /*
- * Decode one base64url segment into a malloc'd buffer (NUL appended, not
- * counted). The decoder refuses padding, the standard alphabet, stray
- * characters and non-zero trailing bits, so every accepted segment is the
- * one canonical encoding of its bytes.
+ * The decoder refuses padding, the standard alphabet, stray characters
+ * and non-zero trailing bits, so every accepted segment is the one
+ * canonical encoding of its bytes.
  */
-static int
-segment(const char *s, size_t len, uint8_t **out, size_t *outlen)
+int
+cki_b64url_decode_dup(const char *s, size_t len, uint8_t **out,
+    size_t *outlen)
 {
 	uint8_t *buf;
 	size_t cap = len / 4 * 3 + 3, n = 0;
@@ -324,17 +324,17 @@ ccakit_jws_decode(const char *compact, size_t len, ccakit_jws **out,
 	if ((j = calloc(1, sizeof(*j))) == NULL)
 		return cki_detail(d, CCAKIT_ERR_NOMEM, NULL, NULL);
 
-	if ((r = segment(compact, (size_t)(dot1 - compact), &hdr,
+	if ((r = cki_b64url_decode_dup(compact, (size_t)(dot1 - compact), &hdr,
 	    &hlen)) != CCAKIT_OK) {
 		r = cki_detail(d, r, "header", "JWS header: bad base64url");
 		goto out;
 	}
-	if ((r = segment(dot1 + 1, (size_t)(dot2 - dot1 - 1), &j->payload,
+	if ((r = cki_b64url_decode_dup(dot1 + 1, (size_t)(dot2 - dot1 - 1), &j->payload,
 	    &j->plen)) != CCAKIT_OK) {
 		r = cki_detail(d, r, "payload", "JWS payload: bad base64url");
 		goto out;
 	}
-	if ((r = segment(dot2 + 1, len - (size_t)(dot2 + 1 - compact), &sig,
+	if ((r = cki_b64url_decode_dup(dot2 + 1, len - (size_t)(dot2 + 1 - compact), &sig,
 	    &siglen)) != CCAKIT_OK) {
 		r = cki_detail(d, r, "signature",
 		    "JWS signature: bad base64url");

@@ -48,6 +48,8 @@ static const struct errdesc errtab[] = {
 	{ CCAKIT_ERR_NOT_FOUND, "not found" },
 	{ CCAKIT_ERR_POLICY, "refused by the appraisal policy" },
 	{ CCAKIT_ERR_EXPIRED, "not valid at this time" },
+	{ CCAKIT_ERR_DECRYPT,
+	    "decryption failed: wrong key or modified ciphertext" },
 	{ CCAKIT_ERR_NOMEM, "out of memory" },
 	{ CCAKIT_ERR_TOO_LARGE, "input too large" },
 	{ CCAKIT_ERR_IO, "I/O error" },

@@ -13,6 +13,16 @@
 #define CKI_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define CKI_PRINTF(f, a)
+/*
+ * The shortest decimal digits of a finite a > 0 that read back as a
+ * (ties to the closer, then to the even: ECMAScript's and Python's
+ * repr's digits): dig[0..*k), no trailing zero, a ~ d.ddd x 10^*e10.
+ * dig is not NUL terminated.
+ */
+#define CKI_DIGITS_MAX 17
+void cki_shortest_digits(double a, char dig[CKI_DIGITS_MAX], int *k,
+    int *e10);
+
 #endif
 
 /*
@@ -80,5 +90,15 @@ int cki_hex_nibble(int c);
 
 /* Bytes view equality (length and content), not constant time. */
 int cki_bytes_eq(struct ccakit_bytes a, const uint8_t *b, size_t blen);
+
+/*
+ * The shortest decimal digits of a finite a > 0 that read back as a
+ * (ties to the closer, then to the even: ECMAScript's and Python's
+ * repr's digits): dig[0..*k), no trailing zero, a ~ d.ddd x 10^*e10.
+ * dig is not NUL terminated.
+ */
+#define CKI_DIGITS_MAX 17
+void cki_shortest_digits(double a, char dig[CKI_DIGITS_MAX], int *k,
+    int *e10);
 
 #endif

@@ -147,7 +147,10 @@ static const struct {
 	{ "fa47c35000", "100000.0", false },
 	{ "fa7f7fffff", "3.4028234663852886e+38", false },
 	{ "fb7e37e43c8800759c", "1.0e+300", false },
-	{ "f90001", "5.9604644775390625e-8", false },	/* exact */
+	{ "f90001", "5.960464477539063e-8", false },	/* shortest */
+	/* Powers of two whose shortest form is not printf's rounding. */
+	{ "fb0060000000000000", "7.120236347223045e-307", false },
+	{ "fb0100000000000000", "7.291122019556398e-304", false },
 	{ "f90400", "0.00006103515625", false },
 	{ "f9c400", "-4.0", false },
 	{ "fbc010666666666666", "-4.1", false },

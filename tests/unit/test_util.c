@@ -34,6 +34,8 @@ test_strerror_all_codes(void **state)
 		assert_string_not_equal(ccakit_strerror(c), "unknown error");
 	assert_string_not_equal(ccakit_strerror(CCAKIT_ERR_EVLOG_MALFORMED),
 	    "unknown error");
+	for (c = CCAKIT_ERR_SIGNATURE; c <= CCAKIT_ERR_DECRYPT; c++)
+		assert_string_not_equal(ccakit_strerror(c), "unknown error");
 	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
 		assert_string_not_equal(ccakit_strerror(codes[i]),
 		    "unknown error");
