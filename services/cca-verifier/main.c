@@ -44,6 +44,7 @@ static const struct option longopts[] = {
 	{ "port-file", required_argument, NULL, OPT_PORT_FILE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
+	SVC_HTTP_LONGOPTS,
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -68,6 +69,7 @@ usage(FILE *f)
 "      --nonce-encoding ENC      session nonce: std (default), url,\n"
 "                                url-nopad\n"
 "      --tls-cert PEM --tls-key PEM   serve HTTPS\n"
+SVC_HTTP_USAGE
 "      --threads N               worker threads (number of CPUs)\n"
 "      --port-file FILE          write the bound port there when ready\n"
 "  -v, --verbose                 more logging (repeatable)\n"
@@ -189,6 +191,7 @@ main(int argc, char **argv)
 {
 	struct cvs v;
 	struct svc_httpd_conf hc;
+	struct svc_http_opts ho;
 	struct svc_httpd *httpd = NULL;
 	struct ccakit_errdetail d;
 	const char *addr = "127.0.0.1", *db = NULL, *ear_key = NULL;
@@ -203,6 +206,7 @@ main(int argc, char **argv)
 
 	memset(&v, 0, sizeof(v));
 	memset(&d, 0, sizeof(d));
+	svc_http_opts_init(&ho);
 	while ((c = getopt_long(argc, argv, "a:p:vqV", longopts, NULL)) !=
 	    -1) {
 		switch (c) {
@@ -269,7 +273,10 @@ main(int argc, char **argv)
 			printf(CVS_PROG " %s\n", CCAKIT_VERSION);
 			return 0;
 		default:
-			usage(stderr);
+			if ((r = svc_http_opt(CVS_PROG, &ho, c, optarg)) == 0)
+				break;
+			if (r < 0)
+				usage(stderr);
 			return 1;
 		}
 	}
@@ -329,9 +336,8 @@ main(int argc, char **argv)
 	hc.addr = addr;
 	hc.port = (uint16_t)port;
 	hc.threads = (unsigned)threads;
-	hc.conn_limit = 1024;
-	hc.conn_memory = 64 * 1024;
-	hc.timeout_s = 30;
+	if (svc_http_conf(CVS_PROG, &ho, &hc))
+		goto out;
 	hc.tls_cert_pem = cert;
 	hc.tls_key_pem = key;
 	hc.routes = cvs_routes;

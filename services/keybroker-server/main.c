@@ -54,6 +54,7 @@ static const struct option longopts[] = {
 	{ "port-file", required_argument, NULL, OPT_PORT_FILE },
 	{ "realm-warning-only", no_argument, NULL, OPT_WARNING_ONLY },
 	{ "images", required_argument, NULL, OPT_IMAGES },
+	SVC_HTTP_LONGOPTS,
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -87,6 +88,7 @@ usage(FILE *f)
 "      --images FILE             trusted images (sha256sum format): accept\n"
 "                                evidence with an event log (dynamic RIM)\n"
 "      --tls-cert PEM --tls-key PEM   serve HTTPS\n"
+SVC_HTTP_USAGE
 "      --threads N               worker threads (number of CPUs; 8 times\n"
 "                                that, at least 16, with --verifier)\n"
 "      --port-file FILE          write the bound port there when ready\n"
@@ -103,6 +105,7 @@ main(int argc, char **argv)
 {
 	struct kbs k;
 	struct svc_httpd_conf hc;
+	struct svc_http_opts ho;
 	struct svc_httpd *httpd = NULL;
 	struct ccakit_errdetail d;
 	const char *addr = "127.0.0.1", *endpoint = NULL, *refvals = NULL;
@@ -120,6 +123,7 @@ main(int argc, char **argv)
 
 	memset(&k, 0, sizeof(k));
 	memset(&d, 0, sizeof(d));
+	svc_http_opts_init(&ho);
 	pthread_mutex_init(&k.dyn_mu, NULL);
 	if ((k.secrets = ccakit_secrets_new()) == NULL ||
 	    (k.refvals = ccakit_refvals_new()) == NULL ||
@@ -220,7 +224,10 @@ main(int argc, char **argv)
 			printf(PROG " %s\n", CCAKIT_VERSION);
 			return 0;
 		default:
-			usage(stderr);
+			if ((r = svc_http_opt(PROG, &ho, c, optarg)) == 0)
+				break;
+			if (r < 0)
+				usage(stderr);
 			return 1;
 		}
 	}
@@ -360,9 +367,8 @@ main(int argc, char **argv)
 	hc.addr = addr;
 	hc.port = (uint16_t)port;
 	hc.threads = (unsigned)threads;
-	hc.conn_limit = 1024;
-	hc.conn_memory = 64 * 1024;
-	hc.timeout_s = 30;
+	if (svc_http_conf(PROG, &ho, &hc))
+		goto out;
 	hc.tls_cert_pem = cert;
 	hc.tls_key_pem = key;
 	hc.routes = kbs_routes;
