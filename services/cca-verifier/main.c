@@ -287,6 +287,8 @@ main(int argc, char **argv)
 	svc_log_init(CVS_PROG, verbosity);
 	if ((certf == NULL) != (keyf == NULL))
 		return die("--tls-cert and --tls-key go together");
+	if (ho.tls_priorities != NULL && certf == NULL)
+		return die("--tls-priorities needs --tls-cert and --tls-key");
 	if (tok != NULL && tok_file != NULL)
 		return die("--provisioning-token and --provisioning-token-file "
 		    "are mutually exclusive");

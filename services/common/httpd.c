@@ -833,6 +833,27 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	svc_debug("libmicrohttpd: %s", line);
 }
 
+bool
+svc_tls_priorities_valid(const char *prio, char *err, size_t errsz)
+{
+	gnutls_priority_t p;
+	const char *where = NULL;
+	int r;
+
+	if (!svc_httpd_tls_supported())
+		return true;
+	if ((r = gnutls_priority_init(&p, prio, &where)) != GNUTLS_E_SUCCESS) {
+		if (where != NULL)
+			snprintf(err, errsz, "not a valid GnuTLS priority "
+			    "string at \"%.60s\"", where);
+		else
+			snprintf(err, errsz, "%s", gnutls_strerror(r));
+		return false;
+	}
+	gnutls_priority_deinit(p);
+	return true;
+}
+
 static unsigned
 pool_size(const struct svc_httpd_conf *conf)
 {
@@ -874,6 +895,8 @@ svc_httpd_start(const struct svc_httpd_conf *conf, struct svc_httpd **out,
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
 	const union MHD_DaemonInfo *info;
 	struct svc_httpd *h = NULL;
+	const char *prio = NULL;
+	char why[160];
 	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
 	size_t n = 0;
 	int r = -1;
@@ -902,6 +925,12 @@ svc_httpd_start(const struct svc_httpd_conf *conf, struct svc_httpd **out,
 			goto out;
 		}
 		flags |= MHD_USE_TLS;
+		prio = conf->tls_priorities != NULL ? conf->tls_priorities :
+		    SVC_TLS_PRIORITIES;
+		if (!svc_tls_priorities_valid(prio, why, sizeof(why))) {
+			snprintf(err, errsz, "TLS priorities: %s", why);
+			goto out;
+		}
 	}
 	if ((h = calloc(1, sizeof(*h))) == NULL) {
 		snprintf(err, errsz, "out of memory");
@@ -939,6 +968,7 @@ svc_httpd_start(const struct svc_httpd_conf *conf, struct svc_httpd **out,
 		    conf->tls_cert_pem);
 		OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)(uintptr_t)
 		    conf->tls_key_pem);
+		OPT(MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)(uintptr_t)prio);
 	}
 	OPT(MHD_OPTION_END, 0, NULL);
 #undef OPT

@@ -5,7 +5,8 @@
  * refused with 413 before any byte of the body is read, a chunked body
  * with 413 once it passes the cap), RFC 9457 problem+json for every
  * error the layer itself produces, optional TLS (GnuTLS, through
- * libmicrohttpd), and one structured log line per request.
+ * libmicrohttpd; TLS 1.2 and 1.3 with forward-secret AEAD suites by
+ * default), and one structured log line per request.
  *
  * Hostile clients (docs/http.md): a whole request head and body must
  * arrive within a deadline counted from its first byte; connections per
@@ -37,6 +38,17 @@
 /* Requests with more query arguments, or longer targets, get 414. */
 #define SVC_MAX_QUERY_ARGS  64
 #define SVC_MAX_TARGET      8192
+
+/*
+ * The default TLS priorities: TLS 1.3 and 1.2 only, ECDHE key exchange
+ * (forward secrecy), AEAD ciphers only, no SHA-1 signatures.
+ */
+#define SVC_TLS_PRIORITIES \
+	"NONE:+VERS-TLS1.3:+VERS-TLS1.2:+ECDHE-ECDSA:+ECDHE-RSA:" \
+	"+AES-256-GCM:+CHACHA20-POLY1305:+AES-128-GCM:+AEAD:" \
+	"+GROUP-X25519:+GROUP-SECP256R1:+GROUP-SECP384R1:+GROUP-SECP521R1:" \
+	"+SIGN-ALL:-SIGN-RSA-SHA1:-SIGN-ECDSA-SHA1:-SIGN-DSA-SHA1:" \
+	"+COMP-NULL:+CTYPE-X509:%SERVER_PRECEDENCE"
 
 /* A request as a handler sees it; everything is borrowed for the call. */
 struct svc_req {
@@ -92,12 +104,20 @@ struct svc_httpd_conf {
 	unsigned timeout_s;             /* idle connection timeout */
 	const char *tls_cert_pem;       /* both set: HTTPS */
 	const char *tls_key_pem;
+	const char *tls_priorities;     /* GnuTLS priority string; NULL:
+					   SVC_TLS_PRIORITIES */
 	const struct svc_route *routes;
 	size_t nroutes;
 	void *arg;                      /* passed to every handler */
 };
 
 struct svc_httpd;
+
+/*
+ * Whether a GnuTLS priority string is valid; if not, err says where it
+ * goes wrong. Always true without TLS support.
+ */
+bool svc_tls_priorities_valid(const char *prio, char *err, size_t errsz);
 
 /*
  * The file descriptors the server needs for conf (its connections at

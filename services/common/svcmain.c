@@ -168,6 +168,8 @@ int
 svc_http_opt(const char *prog, struct svc_http_opts *o, int c,
     const char *arg)
 {
+	char err[160];
+
 	switch (c) {
 	case SVC_OPT_MAX_CONNS:
 		if (!svc_parse_uint(arg, 100000, &o->max_conns) ||
@@ -183,6 +185,11 @@ svc_http_opt(const char *prog, struct svc_http_opts *o, int c,
 		if (!svc_parse_uint(arg, 3600, &o->request_timeout))
 			return svc_die(prog, "--request-timeout: 0..3600 "
 			    "seconds");
+		return 0;
+	case SVC_OPT_TLS_PRIORITIES:
+		if (!svc_tls_priorities_valid(arg, err, sizeof(err)))
+			return svc_die(prog, "--tls-priorities: %s", err);
+		o->tls_priorities = arg;
 		return 0;
 	default:
 		return -1;
@@ -203,6 +210,7 @@ svc_http_conf(const char *prog, const struct svc_http_opts *o,
 	hc->conn_limit = (unsigned)o->max_conns;
 	hc->conn_per_ip = (unsigned)o->max_per_ip;
 	hc->request_timeout_s = (unsigned)o->request_timeout;
+	hc->tls_priorities = o->tls_priorities;
 	hc->conn_memory = SVC_HTTP_CONN_MEMORY;
 	hc->timeout_s = SVC_HTTP_IDLE_TIMEOUT;
 	want = svc_httpd_fds(hc) + other;

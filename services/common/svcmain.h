@@ -71,6 +71,7 @@ struct svc_http_opts {
 	unsigned long max_conns;        /* --max-connections */
 	unsigned long max_per_ip;       /* --max-connections-per-ip */
 	unsigned long request_timeout;  /* --request-timeout, seconds */
+	const char *tls_priorities;     /* --tls-priorities */
 };
 
 #define SVC_HTTP_MAX_CONNS      1024
@@ -81,20 +82,24 @@ struct svc_http_opts {
 
 enum {
 	SVC_OPT_MAX_CONNS = 0x1000, SVC_OPT_MAX_PER_IP, SVC_OPT_REQ_TIMEOUT,
+	SVC_OPT_TLS_PRIORITIES,
 };
 
 #define SVC_HTTP_LONGOPTS \
 	{ "max-connections", required_argument, NULL, SVC_OPT_MAX_CONNS }, \
 	{ "max-connections-per-ip", required_argument, NULL, \
 	    SVC_OPT_MAX_PER_IP }, \
-	{ "request-timeout", required_argument, NULL, SVC_OPT_REQ_TIMEOUT }
+	{ "request-timeout", required_argument, NULL, SVC_OPT_REQ_TIMEOUT }, \
+	{ "tls-priorities", required_argument, NULL, SVC_OPT_TLS_PRIORITIES }
 
 #define SVC_HTTP_USAGE \
 "      --max-connections N       open connections (1024); at the cap the\n" \
 "                                oldest idle or incomplete ones are dropped\n" \
 "      --max-connections-per-ip N   per client address (64; 0: no cap)\n" \
 "      --request-timeout SECONDS   time for a request's head and body from\n" \
-"                                its first byte (10; 0: none)\n"
+"                                its first byte (10; 0: none)\n" \
+"      --tls-priorities STRING   GnuTLS priorities (default: TLS 1.2 and\n" \
+"                                1.3, ECDHE with AEAD suites only)\n"
 
 void svc_http_opts_init(struct svc_http_opts *o);
 
@@ -107,7 +112,7 @@ int svc_http_opt(const char *prog, struct svc_http_opts *o, int c,
     const char *arg);
 
 /*
- * Set the limits of hc (connections, memory, timeouts)
+ * Set the limits of hc (connections, memory, timeouts, TLS priorities)
  * from o; hc->threads must be set. Raises the soft RLIMIT_NOFILE as far
  * as the connection cap needs (up to the hard limit; if that is too low
  * the cap is lowered, with a warning). Returns 1 after svc_die().

@@ -238,6 +238,8 @@ main(int argc, char **argv)
 	svc_log_init(PROG, verbosity);
 	if ((certf == NULL) != (keyf == NULL))
 		return die("--tls-cert and --tls-key go together");
+	if (ho.tls_priorities != NULL && certf == NULL)
+		return die("--tls-priorities needs --tls-cert and --tls-key");
 
 	/* Secrets: the demo's skywalker unless some were given. */
 	if (!have_secrets && (r = ccakit_secrets_add_demo(k.secrets)) !=
