@@ -337,7 +337,8 @@ send_resp(struct MHD_Connection *c, struct reqstate *st, struct svc_resp *r)
 	size_t i;
 
 	if (r->body == NULL && r->status == 0)
-		svc_resp_problem(r, 500, NULL, NULL, "the handler gave no reply");
+		svc_resp_problem(r, 500, NULL, NULL,
+		    "the handler gave no reply");
 	else if (r->body == NULL && r->status >= 400)
 		svc_resp_problem(r, r->status, NULL, NULL, NULL);
 	if (r->body == NULL && r->status == 0) {
@@ -364,7 +365,8 @@ send_resp(struct MHD_Connection *c, struct reqstate *st, struct svc_resp *r)
 	/* Replies may carry wrapped secrets and nonces: never cache them. */
 	MHD_add_response_header(mr, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (st->close)
-		MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION, "close");
+		MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION,
+		    "close");
 	for (i = 0; i < r->nheaders; i++)
 		MHD_add_response_header(mr, r->hname[i], r->hvalue[i]);
 	st->status = r->status;

@@ -3,8 +3,9 @@
  *
  *   httpprobe raw PORT [-w QUIET_MS]
  *       send stdin as it is, print what comes back; exit 0 if the server
- *       closed the connection, 3 if it stayed open for QUIET_MS (2000)
- *       after the last byte, 4 on a reset, 1 on another error
+ *       closed the connection (a FIN, or a reset after what it wrote), 3
+ *       if it stayed open for QUIET_MS (2000) after the last byte, 1 on
+ *       another error
  *   httpprobe trickle PORT -i INTERVAL_MS -m MAX_MS
  *       one byte of a never-ending request head per interval; print the
  *       milliseconds until the server closed; exit 1 if it did not
@@ -120,12 +121,7 @@ cmd_raw(int quiet_ms)
 	close(fd);
 	free(req);
 	free(resp);
-	switch (e) {
-	case RAW_EOF: return 0;
-	case RAW_TIMEOUT: return 3;
-	case RAW_RESET: return 4;
-	default: return 1;
-	}
+	return raw_closed(e) ? 0 : e == RAW_TIMEOUT ? 3 : 1;
 }
 
 /* --- trickle --- */
@@ -251,8 +247,8 @@ trickler(void *arg)
 		for (i = 0; i < l->n; i++) {
 			s = &l->s[i];
 			if (s->fd < 0 && now >= s->next_connect) {
-				s->fd = raw_connect_nb("127.0.0.1", "127.0.0.1",
-				    port);
+				/* From 127.0.0.1, the server's address. */
+				s->fd = raw_connect_nb(NULL, "127.0.0.1", port);
 				s->pos = 0;
 				s->next_send = now + (double)(rand() %
 				    l->interval_ms);

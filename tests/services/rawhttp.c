@@ -170,6 +170,14 @@ raw_read(int fd, char *buf, size_t cap, size_t *len, int quiet_ms, bool whole)
 	}
 }
 
+bool
+raw_closed(enum raw_end e)
+{
+	/* A server that closes with bytes of the request unread resets the
+	 * connection; what it wrote before is still read first. */
+	return e == RAW_EOF || e == RAW_RESET;
+}
+
 int
 raw_status(const char *resp)
 {

@@ -48,6 +48,9 @@ int raw_send_all(int fd, const void *p, size_t n);
 enum raw_end raw_read(int fd, char *buf, size_t cap, size_t *len,
     int quiet_ms, bool whole);
 
+/* Whether the server closed the connection (a FIN, or a reset). */
+bool raw_closed(enum raw_end e);
+
 /* The status code of a response, 0 if none. */
 int raw_status(const char *resp);
 

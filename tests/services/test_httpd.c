@@ -182,7 +182,7 @@ test_query_args(void **state)
 		n += (size_t)snprintf(req + n, cap - n, "%sa%d=b", i ? "&" : "",
 		    i);
 	n += (size_t)snprintf(req + n, cap - n, " HTTP/1.1\r\nHost: t\r\n\r\n");
-	assert_int_equal(send_raw(port, req, n), RAW_EOF);
+	assert_true(raw_closed(send_raw(port, req, n)));
 	assert_problem(414);
 	/* 64 arguments are fine. */
 	n = (size_t)snprintf(req, cap, "GET /ok?");
@@ -191,7 +191,7 @@ test_query_args(void **state)
 		    i);
 	n += (size_t)snprintf(req + n, cap - n,
 	    " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
-	assert_int_equal(send_raw(port, req, n), RAW_EOF);
+	assert_true(raw_closed(send_raw(port, req, n)));
 	assert_int_equal(raw_status(resp), 200);
 	free(req);
 	svc_httpd_stop(&h);
@@ -290,7 +290,7 @@ test_smuggling(void **state)
 	(void)state;
 	h = start(&port);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (send_str(port, cases[i].req) != RAW_EOF)
+		if (!raw_closed(send_str(port, cases[i].req)))
 			fail_msg("case %zu: not closed", i);
 		if (raw_status(resp) != (int)cases[i].status ||
 		    count_replies() != 1)
@@ -300,12 +300,12 @@ test_smuggling(void **state)
 		assert_non_null(strstr(resp, "\r\nConnection: close\r\n"));
 	}
 	/* One Content-Length, one chunked body: fine. */
-	assert_int_equal(send_str(port, "POST /echo/a HTTP/1.1\r\nHost: t\r\n"
-	    "Content-Length: 2\r\nConnection: close\r\n\r\n{}"), RAW_EOF);
+	assert_true(raw_closed(send_str(port, "POST /echo/a HTTP/1.1\r\n"
+	    "Host: t\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")));
 	assert_int_equal(raw_status(resp), 200);
-	assert_int_equal(send_str(port, "POST /echo/a HTTP/1.1\r\nHost: t\r\n"
-	    "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\n{}\r\n"
-	    "0\r\n\r\n"), RAW_EOF);
+	assert_true(raw_closed(send_str(port, "POST /echo/a HTTP/1.1\r\n"
+	    "Host: t\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n"
+	    "\r\n2\r\n{}\r\n0\r\n\r\n")));
 	assert_int_equal(raw_status(resp), 200);
 	assert_non_null(strstr(resp, "\"len\":2"));
 	svc_httpd_stop(&h);
@@ -325,13 +325,13 @@ test_chunked_413(void **state)
 	h = start(&port);
 	assert_non_null(req = malloc(cap));
 	/* 16 bytes is the cap. */
-	assert_int_equal(send_str(port, "POST /echo/a HTTP/1.1\r\nHost: t\r\n"
-	    "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-	    "10\r\n0123456789abcdef\r\n0\r\n\r\n"), RAW_EOF);
+	assert_true(raw_closed(send_str(port, "POST /echo/a HTTP/1.1\r\n"
+	    "Host: t\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n"
+	    "\r\n10\r\n0123456789abcdef\r\n0\r\n\r\n")));
 	assert_int_equal(raw_status(resp), 200);
-	assert_int_equal(send_str(port, "POST /echo/a HTTP/1.1\r\nHost: t\r\n"
-	    "Transfer-Encoding: chunked\r\n\r\n10\r\n0123456789abcdef\r\n"
-	    "1\r\ng\r\n0\r\n\r\n"), RAW_EOF);
+	assert_true(raw_closed(send_str(port, "POST /echo/a HTTP/1.1\r\n"
+	    "Host: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "10\r\n0123456789abcdef\r\n1\r\ng\r\n0\r\n\r\n")));
 	assert_problem(413);
 	/* 400 KiB in 4 KiB chunks. */
 	n = (size_t)snprintf(req, cap, "POST /echo/a HTTP/1.1\r\nHost: t\r\n"
@@ -343,7 +343,7 @@ test_chunked_413(void **state)
 		n += (size_t)snprintf(req + n, cap - n, "\r\n");
 	}
 	n += (size_t)snprintf(req + n, cap - n, "0\r\n\r\n");
-	assert_int_equal(send_raw(port, req, n), RAW_EOF);
+	assert_true(raw_closed(send_raw(port, req, n)));
 	assert_problem(413);
 	free(req);
 	svc_httpd_stop(&h);
@@ -418,7 +418,7 @@ test_path_utf8(void **state)
 	close(saved);
 	svc_log_init("test", SVC_LOG_ERROR);
 	for (i = 0; i < n; i++) {
-		assert_int_equal(end[i], RAW_EOF);
+		assert_true(raw_closed(end[i]));
 		memcpy(resp, got[i], sizeof(got[i]));
 		assert_problem(404);
 		assert_non_null(strstr(raw_body(resp), "\xef\xbf\xbd"));
@@ -500,8 +500,8 @@ newcomer(uint16_t port)
 	if ((g = raw_connect("127.0.0.2", "127.0.0.1", port)) < 0)
 		return 0;
 	if (raw_send_all(g, ok, strlen(ok)) != 0 ||
-	    raw_read(g, resp, sizeof(resp), &resp_len, 2000, false) !=
-	    RAW_EOF) {
+	    !raw_closed(raw_read(g, resp, sizeof(resp), &resp_len, 2000,
+	    false))) {
 		close(g);
 		return 0;
 	}
