@@ -384,6 +384,9 @@ lg_server_start(const char *server, const char *dir,
 	argv[ac++] = "0";
 	argv[ac++] = "--port-file";
 	argv[ac++] = port_file;
+	/* Every client comes from 127.0.0.1: no per-address cap. */
+	argv[ac++] = "--max-connections-per-ip";
+	argv[ac++] = "0";
 	for (i = 0; args[i] != NULL; i++) {
 		if (ac + 3 >= SERVER_ARGS_MAX)
 			lg_die("too many server arguments");

@@ -1,30 +1,37 @@
-/* The HTTP server layer over libmicrohttpd (see httpd.h). */
+/* The HTTP server layer over libmicrohttpd (see httpd.h, docs/http.md). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <openssl/crypto.h>
 
+#include "conns.h"
 #include "httpd.h"
 
 struct svc_httpd {
 	struct MHD_Daemon *mhd;
+	struct svc_conns *conns;        /* deadline, global cap */
 	const struct svc_route *routes;
 	size_t nroutes;
 	void *arg;
 	uint16_t port;
+	size_t conn_memory;
 	atomic_uint_fast64_t next_id;
 };
 
-/* Per-request state, from the first callback to the completion notice. */
+/* Per-request state, from the request line to the completion notice. */
 struct reqstate {
+	struct svc_httpd *h;
 	uint64_t id;
 	struct timespec t0;
 	const struct svc_route *route;
@@ -34,12 +41,33 @@ struct reqstate {
 	uint8_t *buf;
 	size_t len, cap;
 	unsigned status;                /* nonzero once a reply is queued */
-	bool aborted413;                /* chunked body over the cap */
+	unsigned early;                 /* a refusal decided on the target */
+	bool started;                   /* the access handler has seen it */
+	bool busy;                      /* its connection is BUSY */
+	bool over_cap;                  /* a chunked body over the cap */
+	bool close;                     /* reply with Connection: close */
+	bool raw;                       /* the reply was written directly */
+	size_t drained;                 /* bytes dropped after the cap */
 	size_t sent;
 	char method[16];
-	char path[128];                 /* truncated copy for the log */
+	char path[200];                 /* escaped, truncated: for the log */
 	char note[160];
 };
+
+/*
+ * Past the cap a chunked body is read and dropped, so that the 413
+ * reaches a client still sending it, but not forever.
+ */
+#define DRAIN_MAX       (1024 * 1024)
+/*
+ * What one header field, cookie or query argument costs libmicrohttpd
+ * in the connection's memory besides its text (struct MHD_HTTP_Header,
+ * aligned), and what a reply needs there: a head that leaves less is
+ * refused with 431 written directly (libmicrohttpd could not build the
+ * reply and would close without a word).
+ */
+#define MHD_VALUE_COST  64
+#define REPLY_RESERVE   2048
 
 #define BODY_INITIAL_CAP 4096
 
@@ -59,9 +87,12 @@ svc_http_reason(unsigned status)
 	case 409: return "Conflict";
 	case 411: return "Length Required";
 	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
 	case 415: return "Unsupported Media Type";
 	case 422: return "Unprocessable Content";
+	case 431: return "Request Header Fields Too Large";
 	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
 	case 502: return "Bad Gateway";
 	case 503: return "Service Unavailable";
 	case 504: return "Gateway Timeout";
@@ -101,11 +132,69 @@ svc_resp_json(struct svc_resp *r, unsigned status, json_t *j)
 	return 0;
 }
 
+/*
+ * The length of the well-formed UTF-8 sequence at s (Unicode table 3-7),
+ * or minus the length of its maximal ill-formed subpart.
+ */
+static int
+utf8_seq(const unsigned char *s)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	int n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		if (s[0] == 0xe0)
+			lo = 0xa0;
+		else if (s[0] == 0xed)
+			hi = 0x9f;      /* no surrogates */
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		if (s[0] == 0xf0)
+			lo = 0x90;
+		else if (s[0] == 0xf4)
+			hi = 0x8f;      /* nothing above U+10FFFF */
+	} else {
+		return -1;
+	}
+	for (i = 1; i < n; i++) {
+		if (s[i] < lo || s[i] > hi)
+			return -i;
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return n;
+}
+
+char *
+svc_utf8_sanitize(const char *s, char *out, size_t outsz)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t o = 0, k;
+	int n;
+
+	while (*p != '\0') {
+		n = utf8_seq(p);
+		k = n > 0 ? (size_t)n : 3;
+		if (o + k >= outsz)
+			break;
+		memcpy(out + o, n > 0 ? (const char *)p : "\xef\xbf\xbd", k);
+		o += k;
+		p += n > 0 ? n : -n;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 int
 svc_resp_problem(struct svc_resp *r, unsigned status, const char *type,
     const char *title, const char *fmt, ...)
 {
-	char detail[512];
+	char detail[512], sdetail[3 * sizeof(detail)], stype[512], stitle[512];
 	va_list ap;
 	json_t *j;
 	char *s;
@@ -120,11 +209,16 @@ svc_resp_problem(struct svc_resp *r, unsigned status, const char *type,
 		type = "about:blank";
 		title = svc_http_reason(status);
 	}
-	j = json_pack("{s:s, s:s, s:i}", "type", type, "title",
-	    title != NULL ? title : svc_http_reason(status), "status",
-	    (int)status);
-	if (j != NULL && detail[0] != '\0' &&
-	    json_object_set_new(j, "detail", json_string(detail)) != 0) {
+	/* Request text (a path segment, a name) may be anything; jansson
+	 * takes valid UTF-8 only. */
+	svc_utf8_sanitize(type, stype, sizeof(stype));
+	svc_utf8_sanitize(title != NULL ? title : svc_http_reason(status),
+	    stitle, sizeof(stitle));
+	svc_utf8_sanitize(detail, sdetail, sizeof(sdetail));
+	j = json_pack("{s:s, s:s, s:i}", "type", stype, "title", stitle,
+	    "status", (int)status);
+	if (j != NULL && sdetail[0] != '\0' &&
+	    json_object_set_new(j, "detail", json_string(sdetail)) != 0) {
 		json_decref(j);
 		j = NULL;
 	}
@@ -233,6 +327,8 @@ fail:
 	return false;
 }
 
+/* --- requests --- */
+
 static enum MHD_Result
 send_resp(struct MHD_Connection *c, struct reqstate *st, struct svc_resp *r)
 {
@@ -241,7 +337,21 @@ send_resp(struct MHD_Connection *c, struct reqstate *st, struct svc_resp *r)
 	size_t i;
 
 	if (r->body == NULL && r->status == 0)
-		svc_resp_problem(r, 500, NULL, NULL, "the handler gave no reply");
+		svc_resp_problem(r, 500, NULL, NULL,
+		    "the handler gave no reply");
+	else if (r->body == NULL && r->status >= 400)
+		svc_resp_problem(r, r->status, NULL, NULL, NULL);
+	if (r->body == NULL && r->status == 0) {
+		resp_clear(r);
+		return MHD_NO;  /* out of memory */
+	}
+	if (!st->busy) {
+		st->busy = true;
+		if (!svc_conns_busy(st->h->conns, c)) {
+			resp_clear(r);
+			return MHD_NO;  /* dropped meanwhile */
+		}
+	}
 	mr = MHD_create_response_from_buffer(r->body_len, r->body,
 	    MHD_RESPMEM_MUST_FREE);
 	if (mr == NULL) {
@@ -254,6 +364,9 @@ send_resp(struct MHD_Connection *c, struct reqstate *st, struct svc_resp *r)
 		    r->content_type);
 	/* Replies may carry wrapped secrets and nonces: never cache them. */
 	MHD_add_response_header(mr, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (st->close)
+		MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION,
+		    "close");
 	for (i = 0; i < r->nheaders; i++)
 		MHD_add_response_header(mr, r->hname[i], r->hvalue[i]);
 	st->status = r->status;
@@ -279,6 +392,60 @@ send_problem(struct MHD_Connection *c, struct reqstate *st, unsigned status,
 	return send_resp(c, st, &r);
 }
 
+/* A problem with Connection: close. */
+static enum MHD_Result
+refuse(struct MHD_Connection *c, struct reqstate *st, unsigned status,
+    const char *detail)
+{
+	st->close = true;
+	return send_problem(c, st, status, detail);
+}
+
+/*
+ * Write a problem reply on the connection directly and have it closed:
+ * for when libmicrohttpd has no memory left to build one.
+ */
+static enum MHD_Result
+refuse_raw(struct MHD_Connection *c, struct reqstate *st, unsigned status,
+    const char *detail)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct svc_resp r;
+	char *buf;
+	size_t cap, n;
+
+	memset(&r, 0, sizeof(r));
+	if (svc_resp_problem(&r, status, NULL, NULL, "%s", detail) != 0)
+		return MHD_NO;
+	cap = r.body_len + 256;
+	if ((buf = malloc(cap)) == NULL) {
+		resp_clear(&r);
+		return MHD_NO;
+	}
+	n = (size_t)snprintf(buf, cap, "HTTP/1.1 %u %s\r\nContent-Type: %s\r\n"
+	    "Cache-Control: no-store\r\nConnection: close\r\n"
+	    "Content-Length: %zu\r\n\r\n", status, svc_http_reason(status),
+	    SVC_PROBLEM_JSON, r.body_len);
+	memcpy(buf + n, r.body, r.body_len);
+	n += r.body_len;
+	/* Nothing of this request has been written: the socket is ours. */
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (ci != NULL && ci->tls_session != NULL) {
+		(void)gnutls_record_send((gnutls_session_t)ci->tls_session,
+		    buf, n);
+	} else if ((ci = MHD_get_connection_info(c,
+	    MHD_CONNECTION_INFO_CONNECTION_FD)) != NULL) {
+		(void)send(ci->connect_fd, buf, n, MSG_NOSIGNAL |
+		    MSG_DONTWAIT);
+	}
+	st->status = status;
+	st->sent = r.body_len;
+	st->raw = true;
+	free(buf);
+	resp_clear(&r);
+	return MHD_NO;          /* libmicrohttpd closes the connection */
+}
+
 /* A strict decimal Content-Length; -1 when malformed. */
 static long long
 parse_length(const char *s)
@@ -296,13 +463,11 @@ parse_length(const char *s)
 }
 
 static bool
-body_append(struct reqstate *st, const char *data, size_t n, size_t max)
+body_append(struct reqstate *st, const char *data, size_t n)
 {
 	uint8_t *nb;
-	size_t ncap;
+	size_t ncap, max = st->route->max_body;
 
-	if (n > max || st->len > max - n)
-		return false;
 	if (st->len + n + 1 > st->cap) {
 		ncap = st->cap == 0 ? BODY_INITIAL_CAP : st->cap;
 		while (ncap < st->len + n + 1)
@@ -320,6 +485,219 @@ body_append(struct reqstate *st, const char *data, size_t n, size_t max)
 	return true;
 }
 
+static void
+body_free(struct reqstate *st)
+{
+	if (st->buf != NULL)
+		OPENSSL_cleanse(st->buf, st->cap);
+	free(st->buf);
+	st->buf = NULL;
+	st->len = st->cap = 0;
+}
+
+/* A field name is a token (RFC 9110 5.1, 5.6.2). */
+static bool
+is_token(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') ||
+		    strchr("!#$%&'*+-.^_`|~", *s) != NULL))
+			return false;
+	return true;
+}
+
+/* What the header fields say about framing and size. */
+struct head {
+	unsigned n, ncl, nte;
+	const char *te;
+	bool bad_name;
+	size_t cookie;
+};
+
+static enum MHD_Result
+head_field(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct head *hd = cls;
+
+	(void)kind;
+	hd->n++;
+	if (!is_token(key)) {
+		hd->bad_name = true;
+	} else if (strcasecmp(key, "Content-Length") == 0) {
+		hd->ncl++;
+	} else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+		hd->nte++;
+		hd->te = value;
+	} else if (strncasecmp(key, "Content-Length", 14) == 0 ||
+	    strncasecmp(key, "Transfer-Encoding", 17) == 0) {
+		/* libmicrohttpd appends an obs-fold continuation line to
+		 * the field name: a folded length must not vanish. */
+		hd->bad_name = true;
+	} else if (strcasecmp(key, "Cookie") == 0 && value != NULL) {
+		hd->cookie += strlen(value) + 1;
+	}
+	return MHD_YES;
+}
+
+/*
+ * The checks of a request head before routing: 0 if fine, else the
+ * status to refuse it with (the connection is closed) and *why.
+ */
+static unsigned
+check_head(struct svc_httpd *h, struct MHD_Connection *c,
+    const char *version, const char **why)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct head hd;
+	size_t used;
+	int nother;
+
+	memset(&hd, 0, sizeof(hd));
+	(void)MHD_get_connection_values(c, MHD_HEADER_KIND, head_field, &hd);
+	nother = MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND |
+	    MHD_COOKIE_KIND | MHD_FOOTER_KIND, NULL, NULL);
+	ci = MHD_get_connection_info(c,
+	    MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+	used = (ci != NULL ? ci->header_size : 0) + hd.cookie +
+	    (hd.n + (nother > 0 ? (size_t)nother : 0)) * MHD_VALUE_COST;
+	if (used + REPLY_RESERVE > h->conn_memory) {
+		*why = "the request head is too large";
+		return 431;
+	}
+	if (hd.bad_name) {
+		*why = "malformed header field name (white space before the "
+		    "colon, or a folded line)";
+		return 400;
+	}
+	if (hd.ncl > 1) {
+		*why = "more than one Content-Length";
+		return 400;
+	}
+	if (hd.nte > 1) {
+		*why = "more than one Transfer-Encoding";
+		return 400;
+	}
+	if (hd.nte == 1 && hd.ncl == 1) {
+		*why = "both Content-Length and Transfer-Encoding";
+		return 400;
+	}
+	if (hd.nte == 1 && strcmp(version, MHD_HTTP_VERSION_1_0) == 0) {
+		*why = "Transfer-Encoding in an HTTP/1.0 request";
+		return 400;
+	}
+	if (hd.nte == 1 && (hd.te == NULL ||
+	    strcasecmp(hd.te, "chunked") != 0)) {
+		*why = "the only transfer coding supported is chunked";
+		return 501;
+	}
+	return 0;
+}
+
+static struct reqstate *
+req_new(struct svc_httpd *h)
+{
+	struct reqstate *st;
+
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		return NULL;
+	st->h = h;
+	st->id = atomic_fetch_add(&h->next_id, 1) + 1;
+	clock_gettime(CLOCK_MONOTONIC, &st->t0);
+	snprintf(st->method, sizeof(st->method), "-");
+	return st;
+}
+
+/*
+ * The request line has arrived (its target as sent, before libmicrohttpd
+ * parses the query): the request's state starts here.
+ */
+static void *
+uri_log(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct svc_httpd *h = cls;
+	struct reqstate *st;
+	const char *q, *p;
+	size_t nargs;
+
+	svc_conns_request(h->conns, c);
+	if ((st = req_new(h)) == NULL)
+		return NULL;
+	svc_log_escape(uri, '?', "\\", st->path, sizeof(st->path));
+	if (strlen(uri) > SVC_MAX_TARGET)
+		st->early = 414;
+	if ((q = strchr(uri, '?')) != NULL && q[1] != '\0') {
+		for (nargs = 1, p = q + 1; *p != '\0'; p++)
+			nargs += *p == '&';
+		if (nargs > SVC_MAX_QUERY_ARGS) {
+			st->early = 414;
+			/*
+			 * libmicrohttpd 0.9.75 parses the arguments into the
+			 * connection's memory right after this callback, and
+			 * when they exhaust it, it neither answers nor
+			 * closes. uri lies in its (writable) read buffer:
+			 * end the query there; the request is refused.
+			 */
+			((char *)(uintptr_t)q)[1] = '\0';
+		}
+	}
+	return st;
+}
+
+/* The access handler's first call: the head is in. */
+static enum MHD_Result
+first_call(struct svc_httpd *h, struct MHD_Connection *c,
+    struct reqstate *st, const char *url, const char *method,
+    const char *version)
+{
+	const char *cl, *why = NULL;
+	bool path_known = false;
+	long long declared;
+	unsigned code;
+	size_t i;
+
+	st->started = true;
+	snprintf(st->method, sizeof(st->method), "%s", method);
+	svc_log_escape(url, '\0', "\\", st->path, sizeof(st->path));
+	if (st->early != 0)
+		return refuse(c, st, st->early, "too many query arguments, or "
+		    "too long a request target");
+	if ((code = check_head(h, c, version, &why)) == 431)
+		return refuse_raw(c, st, code, why);
+	if (code != 0)
+		return refuse(c, st, code, why);
+	for (i = 0; i < h->nroutes; i++) {
+		if (!route_match(h->routes[i].pattern, url, NULL))
+			continue;
+		path_known = true;
+		st->route = &h->routes[i];
+		if (strcmp(h->routes[i].method, method) == 0)
+			break;
+	}
+	if (i == h->nroutes) {
+		if (path_known)
+			return send_problem(c, st, 405,
+			    "method not allowed on this resource");
+		st->route = NULL;
+		return send_problem(c, st, 404, "no such resource");
+	}
+	if (!route_match(st->route->pattern, url, st))
+		return send_problem(c, st, 500, "out of memory");
+	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl != NULL) {
+		if ((declared = parse_length(cl)) < 0)
+			return refuse(c, st, 400, "malformed Content-Length");
+		if ((unsigned long long)declared > st->route->max_body)
+			return send_problem(c, st, 413,
+			    "the request body is larger than the limit");
+	}
+	return MHD_YES;
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload,
@@ -327,73 +705,54 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 {
 	struct svc_httpd *h = cls;
 	struct reqstate *st = *con_cls;
-	const char *cl;
 	struct svc_req req;
 	struct svc_resp resp;
-	bool path_known = false;
-	long long declared;
 	size_t i;
 
-	(void)version;
 	if (st == NULL) {
-		if ((st = calloc(1, sizeof(*st))) == NULL)
+		/* No state from the request line (out of memory then). */
+		if ((st = req_new(h)) == NULL)
 			return MHD_NO;
 		*con_cls = st;
-		st->id = atomic_fetch_add(&h->next_id, 1) + 1;
-		clock_gettime(CLOCK_MONOTONIC, &st->t0);
-		snprintf(st->method, sizeof(st->method), "%s", method);
-		snprintf(st->path, sizeof(st->path), "%s", url);
-		for (i = 0; i < h->nroutes; i++) {
-			if (!route_match(h->routes[i].pattern, url, NULL))
-				continue;
-			path_known = true;
-			st->route = &h->routes[i];
-			if (strcmp(h->routes[i].method, method) == 0)
-				break;
-		}
-		if (i == h->nroutes) {
-			if (path_known)
-				return send_problem(c, st, 405,
-				    "method not allowed on this resource");
-			st->route = NULL;
-			return send_problem(c, st, 404, "no such resource");
-		}
-		if (!route_match(st->route->pattern, url, st))
-			return send_problem(c, st, 500, "out of memory");
-		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-		    MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl != NULL) {
-			if ((declared = parse_length(cl)) < 0)
-				return send_problem(c, st, 400,
-				    "malformed Content-Length");
-			if ((unsigned long long)declared > st->route->max_body)
-				return send_problem(c, st, 413,
-				    "the request body is larger than the limit");
-		}
-		return MHD_YES;
 	}
+	if (!st->started)
+		return first_call(h, c, st, url, method, version);
 	if (st->status != 0) {
 		/* A reply was queued at the first call: drop the body. */
 		*upload_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_size != 0) {
-		if (!body_append(st, upload, *upload_size,
-		    st->route->max_body)) {
+		if (!st->over_cap &&
+		    *upload_size > st->route->max_body - st->len) {
 			/*
-			 * Only a chunked body can get here (a declared length
-			 * was checked above), and libmicrohttpd cannot queue
-			 * a reply mid-upload: close the connection.
+			 * Only a chunked body gets here (a declared length
+			 * was checked at the first call). libmicrohttpd
+			 * cannot reply before the body is in: drop the rest
+			 * and answer 413 then.
 			 */
-			svc_warn("req=%llu %s %s: body over %zu bytes, closed",
-			    (unsigned long long)st->id, st->method, st->path,
-			    st->route->max_body);
-			st->aborted413 = true;
-			return MHD_NO;
+			st->over_cap = true;
+			body_free(st);
 		}
+		if (st->over_cap) {
+			st->drained += *upload_size;
+			*upload_size = 0;
+			if (st->drained > DRAIN_MAX)
+				return refuse_raw(c, st, 413, "the request "
+				    "body is larger than the limit");
+			return MHD_YES;
+		}
+		if (!body_append(st, upload, *upload_size))
+			return MHD_NO;  /* out of memory */
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (st->over_cap)
+		return refuse(c, st, 413,
+		    "the request body is larger than the limit");
+	st->busy = true;
+	if (!svc_conns_busy(h->conns, c))
+		return MHD_NO;          /* dropped at the deadline */
 	memset(&req, 0, sizeof(req));
 	memset(&resp, 0, sizeof(resp));
 	req.id = st->id;
@@ -415,27 +774,44 @@ static void
 completed(void *cls, struct MHD_Connection *c, void **con_cls,
     enum MHD_RequestTerminationCode why)
 {
+	struct svc_httpd *h = cls;
 	struct reqstate *st = *con_cls;
+	enum svc_conn_drop dropped = svc_conns_idle(h->conns, c);
+	const union MHD_ConnectionInfo *ci;
 	struct timespec t1;
+	const char *end = "";
+	int level = SVC_LOG_INFO;
 	double ms;
 
-	(void)cls;
-	(void)c;
 	if (st == NULL)
 		return;
+	if (st->status == 0 && (ci = MHD_get_connection_info(c,
+	    MHD_CONNECTION_INFO_HTTP_STATUS)) != NULL) {
+		/* Refused by libmicrohttpd as it parsed the request. */
+		st->status = ci->http_status;
+		st->raw = true;
+		end = " (libmicrohttpd)";
+	}
+	if (why != MHD_REQUEST_TERMINATED_COMPLETED_OK && !st->raw) {
+		if (dropped == SVC_DROP_DEADLINE) {
+			end = " dropped: not received within the request "
+			    "timeout";
+		} else if (dropped == SVC_DROP_EVICTED) {
+			end = " dropped: connection cap";
+		} else {
+			end = " aborted";
+			level = SVC_LOG_WARN;
+		}
+	}
+	if (st->status >= 500)
+		level = SVC_LOG_WARN;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (double)(t1.tv_sec - st->t0.tv_sec) * 1e3 +
 	    (double)(t1.tv_nsec - st->t0.tv_nsec) / 1e6;
-	svc_log(st->status >= 500 || why != MHD_REQUEST_TERMINATED_COMPLETED_OK
-	    ? SVC_LOG_WARN : SVC_LOG_INFO,
-	    "req=%llu %s %s status=%u bytes=%zu ms=%.1f%s%s%s",
-	    (unsigned long long)st->id, st->method, st->path,
-	    st->aborted413 ? 413 : st->status, st->sent, ms,
-	    why == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted",
-	    st->note[0] != '\0' ? " " : "", st->note);
-	if (st->buf != NULL)
-		OPENSSL_cleanse(st->buf, st->cap);
-	free(st->buf);
+	svc_log(level, "req=%llu %s %s status=%u bytes=%zu ms=%.1f%s%s%s",
+	    (unsigned long long)st->id, st->method, st->path, st->status,
+	    st->sent, ms, end, st->note[0] != '\0' ? " " : "", st->note);
+	body_free(st);
 	free(st->args);
 	free(st);
 	*con_cls = NULL;
@@ -459,16 +835,70 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	svc_debug("libmicrohttpd: %s", line);
 }
 
+bool
+svc_tls_priorities_valid(const char *prio, char *err, size_t errsz)
+{
+	gnutls_priority_t p;
+	const char *where = NULL;
+	int r;
+
+	if (!svc_httpd_tls_supported())
+		return true;
+	if ((r = gnutls_priority_init(&p, prio, &where)) != GNUTLS_E_SUCCESS) {
+		if (where != NULL)
+			snprintf(err, errsz, "not a valid GnuTLS priority "
+			    "string at \"%.60s\"", where);
+		else
+			snprintf(err, errsz, "%s", gnutls_strerror(r));
+		return false;
+	}
+	gnutls_priority_deinit(p);
+	return true;
+}
+
+static unsigned
+pool_size(const struct svc_httpd_conf *conf)
+{
+	return conf->threads > 0 ? conf->threads : 1;
+}
+
+static unsigned
+cap_of(const struct svc_httpd_conf *conf)
+{
+	return conf->conn_limit > 0 ? conf->conn_limit : 1024;
+}
+
+/*
+ * libmicrohttpd's own cap (split between the pool's threads): above
+ * ours, so that it keeps accepting while the connections dropped to
+ * make room close.
+ */
+static unsigned
+mhd_cap(const struct svc_httpd_conf *conf)
+{
+	return cap_of(conf) + cap_of(conf) / 4 + 4 * pool_size(conf);
+}
+
+unsigned long
+svc_httpd_fds(const struct svc_httpd_conf *conf)
+{
+	/* The connections, the listening socket, and per thread of the
+	 * pool an epoll and a wake-up descriptor. */
+	return (unsigned long)mhd_cap(conf) + 1 + 2UL * pool_size(conf) + 4;
+}
+
 int
 svc_httpd_start(const struct svc_httpd_conf *conf, struct svc_httpd **out,
     char *err, size_t errsz)
 {
-	struct MHD_OptionItem opts[16];
+	struct MHD_OptionItem opts[24];
 	struct sockaddr_storage ss;
 	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
 	const union MHD_DaemonInfo *info;
 	struct svc_httpd *h = NULL;
+	const char *prio = NULL;
+	char why[160];
 	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
 	size_t n = 0;
 	int r = -1;
@@ -497,6 +927,12 @@ svc_httpd_start(const struct svc_httpd_conf *conf, struct svc_httpd **out,
 			goto out;
 		}
 		flags |= MHD_USE_TLS;
+		prio = conf->tls_priorities != NULL ? conf->tls_priorities :
+		    SVC_TLS_PRIORITIES;
+		if (!svc_tls_priorities_valid(prio, why, sizeof(why))) {
+			snprintf(err, errsz, "TLS priorities: %s", why);
+			goto out;
+		}
 	}
 	if ((h = calloc(1, sizeof(*h))) == NULL) {
 		snprintf(err, errsz, "out of memory");
@@ -505,23 +941,36 @@ svc_httpd_start(const struct svc_httpd_conf *conf, struct svc_httpd **out,
 	h->routes = conf->routes;
 	h->nroutes = conf->nroutes;
 	h->arg = conf->arg;
+	/* libmicrohttpd's default, when not given. */
+	h->conn_memory = conf->conn_memory > 0 ? conf->conn_memory :
+	    32 * 1024;
 	atomic_init(&h->next_id, 0);
+	if (svc_conns_new(cap_of(conf), conf->request_timeout_s,
+	    &h->conns) != 0) {
+		snprintf(err, errsz, "out of memory, or cannot start a thread");
+		goto out;
+	}
 #define OPT(o, v, p) opts[n++] = (struct MHD_OptionItem){ (o), (v), (p) }
 	OPT(MHD_OPTION_SOCK_ADDR, 0, &ss);
-	OPT(MHD_OPTION_THREAD_POOL_SIZE, conf->threads > 0 ?
-	    (intptr_t)conf->threads : 1, NULL);
-	OPT(MHD_OPTION_CONNECTION_LIMIT, (intptr_t)conf->conn_limit, NULL);
-	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)conf->conn_memory,
+	OPT(MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)pool_size(conf), NULL);
+	OPT(MHD_OPTION_CONNECTION_LIMIT, (intptr_t)mhd_cap(conf), NULL);
+	OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)conf->conn_per_ip,
+	    NULL);
+	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)h->conn_memory,
 	    NULL);
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)conf->timeout_s, NULL);
 	OPT(MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL);
 	OPT(MHD_OPTION_LISTEN_BACKLOG_SIZE, 256, NULL);
 	OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, h);
+	OPT(MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)svc_conns_notify,
+	    h->conns);
+	OPT(MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_log, h);
 	if (conf->tls_cert_pem != NULL) {
 		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)(uintptr_t)
 		    conf->tls_cert_pem);
 		OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)(uintptr_t)
 		    conf->tls_key_pem);
+		OPT(MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)(uintptr_t)prio);
 	}
 	OPT(MHD_OPTION_END, 0, NULL);
 #undef OPT
@@ -561,6 +1010,7 @@ svc_httpd_stop(struct svc_httpd **hp)
 		return;
 	if (h->mhd != NULL)
 		MHD_stop_daemon(h->mhd);
+	svc_conns_free(&h->conns);
 	free(h);
 	*hp = NULL;
 }

@@ -2,10 +2,20 @@
  * A small HTTP server layer over libmicrohttpd: an internal thread pool,
  * routing by method and path pattern, request bodies accumulated into a
  * buffer capped per route (a declared Content-Length over the cap is
- * refused with 413 before any byte of the body is read), RFC 9457
- * problem+json for every error the layer itself produces, optional TLS
- * (GnuTLS, through libmicrohttpd), and one structured log line per
- * request.
+ * refused with 413 before any byte of the body is read, a chunked body
+ * with 413 once it passes the cap), RFC 9457 problem+json for every
+ * error the layer itself produces, optional TLS (GnuTLS, through
+ * libmicrohttpd; TLS 1.2 and 1.3 with forward-secret AEAD suites by
+ * default), and one structured log line per request.
+ *
+ * Hostile clients (docs/http.md): a whole request head and body must
+ * arrive within a deadline counted from its first byte; connections per
+ * client address are capped; at the global cap the oldest idle or
+ * incomplete connections make room for new ones (never one whose handler
+ * runs). Heads that would exhaust a connection's memory get 414 or 431,
+ * requests that could be read two ways (duplicate Content-Length,
+ * Content-Length with Transfer-Encoding, white space before a colon)
+ * 400, unknown transfer codings 501; all of these close the connection.
  *
  * Handlers run on the pool's threads and may block (verification is CPU
  * bound); they fill a struct svc_resp and return.
@@ -24,6 +34,21 @@
 #define SVC_ROUTE_MAX_ARGS  4
 #define SVC_RESP_MAX_HEADERS 4
 #define SVC_PROBLEM_JSON    "application/problem+json"
+
+/* Requests with more query arguments, or longer targets, get 414. */
+#define SVC_MAX_QUERY_ARGS  64
+#define SVC_MAX_TARGET      8192
+
+/*
+ * The default TLS priorities: TLS 1.3 and 1.2 only, ECDHE key exchange
+ * (forward secrecy), AEAD ciphers only, no SHA-1 signatures.
+ */
+#define SVC_TLS_PRIORITIES \
+	"NONE:+VERS-TLS1.3:+VERS-TLS1.2:+ECDHE-ECDSA:+ECDHE-RSA:" \
+	"+AES-256-GCM:+CHACHA20-POLY1305:+AES-128-GCM:+AEAD:" \
+	"+GROUP-X25519:+GROUP-SECP256R1:+GROUP-SECP384R1:+GROUP-SECP521R1:" \
+	"+SIGN-ALL:-SIGN-RSA-SHA1:-SIGN-ECDSA-SHA1:-SIGN-DSA-SHA1:" \
+	"+COMP-NULL:+CTYPE-X509:%SERVER_PRECEDENCE"
 
 /* A request as a handler sees it; everything is borrowed for the call. */
 struct svc_req {
@@ -69,17 +94,36 @@ struct svc_httpd_conf {
 	const char *addr;               /* IPv4 or IPv6 literal */
 	uint16_t port;                  /* 0: any free port */
 	unsigned threads;               /* pool size, >= 1 */
-	unsigned conn_limit;            /* concurrent connections */
+	unsigned conn_limit;            /* concurrent connections (the
+					   oldest idle or incomplete ones
+					   make room beyond it) */
+	unsigned conn_per_ip;           /* per client address; 0: no cap */
+	unsigned request_timeout_s;     /* a request's head and body, from
+					   its first byte; 0: no deadline */
 	size_t conn_memory;             /* per-connection header memory */
 	unsigned timeout_s;             /* idle connection timeout */
 	const char *tls_cert_pem;       /* both set: HTTPS */
 	const char *tls_key_pem;
+	const char *tls_priorities;     /* GnuTLS priority string; NULL:
+					   SVC_TLS_PRIORITIES */
 	const struct svc_route *routes;
 	size_t nroutes;
 	void *arg;                      /* passed to every handler */
 };
 
 struct svc_httpd;
+
+/*
+ * Whether a GnuTLS priority string is valid; if not, err says where it
+ * goes wrong. Always true without TLS support.
+ */
+bool svc_tls_priorities_valid(const char *prio, char *err, size_t errsz);
+
+/*
+ * The file descriptors the server needs for conf (its connections at
+ * most, the listening socket, the pool's polling and wake-up ones).
+ */
+unsigned long svc_httpd_fds(const struct svc_httpd_conf *conf);
 
 /* Start listening; *out gets the server. err receives a reason. */
 int svc_httpd_start(const struct svc_httpd_conf *conf, struct svc_httpd **out,
@@ -103,12 +147,20 @@ int svc_resp_json(struct svc_resp *r, unsigned status, json_t *j);
 /*
  * An RFC 9457 problem: {"type","title","status","detail"} as
  * application/problem+json. type NULL means "about:blank", whose title
- * is the status phrase (RFC 9457 §4.2.1).
+ * is the status phrase (RFC 9457 §4.2.1). Text that is not UTF-8 (from
+ * a request, say) is repaired with svc_utf8_sanitize().
  */
 int svc_resp_problem(struct svc_resp *r, unsigned status, const char *type,
     const char *title, const char *fmt, ...) SVC_PRINTF(5, 6);
 /* Add a header (copied); at most SVC_RESP_MAX_HEADERS. */
 int svc_resp_header(struct svc_resp *r, const char *name, const char *value);
+/*
+ * Copy s into out (size outsz >= 4) as valid UTF-8: every ill-formed
+ * sequence (its maximal subpart, as Unicode recommends) becomes U+FFFD;
+ * truncated at a character boundary. Returns out.
+ */
+char *svc_utf8_sanitize(const char *s, char *out, size_t outsz);
+
 /* Text for the request log line (replaces the previous one). */
 void svc_resp_note(struct svc_resp *r, const char *fmt, ...) SVC_PRINTF(2, 3);
 

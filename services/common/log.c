@@ -33,14 +33,40 @@ svc_log_level(void)
 	return log_threshold;
 }
 
+char *
+svc_log_escape(const char *s, char stop, const char *also, char *out,
+    size_t outsz)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t o = 0;
+
+	for (; *p != '\0' && *p != (unsigned char)stop; p++) {
+		if (o + 8 > outsz) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (*p < 0x20 || *p >= 0x7f || strchr(also, *p) != NULL) {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[*p >> 4];
+			out[o++] = hex[*p & 15];
+		} else {
+			out[o++] = (char)*p;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
 void
 svc_log(int level, const char *fmt, ...)
 {
-	char line[1024], stamp[32];
+	char line[1024], out[4 * sizeof(line) + 8], stamp[32];
 	struct timespec ts;
 	struct tm tm;
 	va_list ap;
-	size_t i;
 
 	if (level > log_threshold || level < SVC_LOG_ERROR)
 		return;
@@ -50,12 +76,11 @@ svc_log(int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	/* One event, one line: no control characters from the message. */
-	for (i = 0; line[i] != '\0'; i++)
-		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
-			line[i] = ' ';
+	/* One event, one line of printable ASCII (a request's path, say,
+	 * may hold anything). */
+	svc_log_escape(line, '\0', "", out, sizeof(out));
 	fprintf(stderr, "%s.%03ldZ %s[%s]: %s\n", stamp,
-	    ts.tv_nsec / 1000000, log_prog, level_names[level], line);
+	    ts.tv_nsec / 1000000, log_prog, level_names[level], out);
 }
 
 const char *

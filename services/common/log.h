@@ -1,8 +1,10 @@
 /*
  * Service logging: one line per event on stderr, with a UTC timestamp
- * and a level. Thread-safe (each line is written with one locked stdio
- * call). Never pass tokens, nonces or keys in full: svc_log_fp() gives a
- * short fingerprint of a byte string for the log.
+ * and a level; control characters and bytes >= 0x80 of a message are
+ * written as \xHH, so that a line is printable ASCII. Thread-safe (each
+ * line is written with one locked stdio call). Never pass tokens, nonces
+ * or keys in full: svc_log_fp() gives a short fingerprint of a byte
+ * string for the log.
  */
 #ifndef SVC_LOG_H
 #define SVC_LOG_H
@@ -36,6 +38,14 @@ void svc_log(int level, const char *fmt, ...) SVC_PRINTF(2, 3);
 #define svc_warn(...)  svc_log(SVC_LOG_WARN, __VA_ARGS__)
 #define svc_info(...)  svc_log(SVC_LOG_INFO, __VA_ARGS__)
 #define svc_debug(...) svc_log(SVC_LOG_DEBUG, __VA_ARGS__)
+
+/*
+ * Copy s, up to the character stop or its end, into out (outsz >= 8) as
+ * printable ASCII: control characters, DEL, bytes >= 0x80 and the
+ * characters of also as \xHH; "..." ends a truncated copy. Returns out.
+ */
+char *svc_log_escape(const char *s, char stop, const char *also, char *out,
+    size_t outsz);
 
 /*
  * A fingerprint of a secret or bulky byte string for log lines: the first

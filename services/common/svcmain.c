@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -211,6 +212,87 @@ svc_block_signals(sigset_t *sigs)
 	sigaddset(sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+void
+svc_http_opts_init(struct svc_http_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->max_conns = SVC_HTTP_MAX_CONNS;
+	o->max_per_ip = SVC_HTTP_MAX_PER_IP;
+	o->request_timeout = SVC_HTTP_REQ_TIMEOUT;
+}
+
+int
+svc_http_opt(const char *prog, struct svc_http_opts *o, int c,
+    const char *arg)
+{
+	char err[160];
+
+	switch (c) {
+	case SVC_OPT_MAX_CONNS:
+		if (!svc_parse_uint(arg, 100000, &o->max_conns) ||
+		    o->max_conns == 0)
+			return svc_die(prog, "--max-connections: 1..100000");
+		return 0;
+	case SVC_OPT_MAX_PER_IP:
+		if (!svc_parse_uint(arg, 100000, &o->max_per_ip))
+			return svc_die(prog, "--max-connections-per-ip: "
+			    "0..100000");
+		return 0;
+	case SVC_OPT_REQ_TIMEOUT:
+		if (!svc_parse_uint(arg, 3600, &o->request_timeout))
+			return svc_die(prog, "--request-timeout: 0..3600 "
+			    "seconds");
+		return 0;
+	case SVC_OPT_TLS_PRIORITIES:
+		if (!svc_tls_priorities_valid(arg, err, sizeof(err)))
+			return svc_die(prog, "--tls-priorities: %s", err);
+		o->tls_priorities = arg;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int
+svc_http_conf(const char *prog, const struct svc_http_opts *o,
+    struct svc_httpd_conf *hc)
+{
+	/* Descriptors besides the server's: stdio, the database and its
+	 * journal, files, and a client socket per worker thread (a remote
+	 * verifier). */
+	const unsigned long other = 64 + (unsigned long)hc->threads;
+	unsigned long want;
+	struct rlimit rl;
+
+	hc->conn_limit = (unsigned)o->max_conns;
+	hc->conn_per_ip = (unsigned)o->max_per_ip;
+	hc->request_timeout_s = (unsigned)o->request_timeout;
+	hc->tls_priorities = o->tls_priorities;
+	hc->conn_memory = SVC_HTTP_CONN_MEMORY;
+	hc->timeout_s = SVC_HTTP_IDLE_TIMEOUT;
+	want = svc_httpd_fds(hc) + other;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return svc_die(prog, "getrlimit: %s", strerror(errno));
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ||
+		    rl.rlim_max >= want ? want : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		while (hc->conn_limit > 1 && svc_httpd_fds(hc) + other >
+		    rl.rlim_cur)
+			hc->conn_limit--;
+		if (svc_httpd_fds(hc) + other > rl.rlim_cur)
+			return svc_die(prog, "RLIMIT_NOFILE is %lu: too low",
+			    (unsigned long)rl.rlim_cur);
+		svc_warn("RLIMIT_NOFILE is %lu (hard limit): at most %u "
+		    "connections", (unsigned long)rl.rlim_cur,
+		    hc->conn_limit);
+	}
+	return 0;
 }
 
 unsigned long

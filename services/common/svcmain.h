@@ -1,9 +1,10 @@
 /*
  * What the server programs' main() share: diagnostics before the log is
  * set up, option values, the database and port files, the TLS files, the
- * signals and the worker count. Messages go to stderr as "prog: text".
- * And the two checks of data at rest: secret files others can read, and
- * the database deleted or replaced under the running server.
+ * HTTP limits and their flags, the signals and the worker count.
+ * Messages go to stderr as "prog: text". And the two checks of data at
+ * rest: secret files others can read, and the database deleted or
+ * replaced under the running server.
  */
 #ifndef SVC_SVCMAIN_H
 #define SVC_SVCMAIN_H
@@ -15,6 +16,7 @@
 
 #include <ccakit/err.h>
 
+#include "httpd.h"
 #include "log.h"
 
 /* Print "prog: message" and a newline on stderr; returns 1 (exit status). */
@@ -91,6 +93,64 @@ int svc_write_port_file(const char *path, uint16_t port);
  * ignore SIGPIPE. Call before any thread starts, so that all inherit it.
  */
 void svc_block_signals(sigset_t *sigs);
+
+/*
+ * The HTTP limits both servers take (docs/http.md), with their flags:
+ * add SVC_HTTP_LONGOPTS to the getopt_long() table, SVC_HTTP_USAGE to
+ * --help, pass every option to svc_http_opt(), then svc_http_conf().
+ */
+struct svc_http_opts {
+	unsigned long max_conns;        /* --max-connections */
+	unsigned long max_per_ip;       /* --max-connections-per-ip */
+	unsigned long request_timeout;  /* --request-timeout, seconds */
+	const char *tls_priorities;     /* --tls-priorities */
+};
+
+#define SVC_HTTP_MAX_CONNS      1024
+#define SVC_HTTP_MAX_PER_IP     64
+#define SVC_HTTP_REQ_TIMEOUT    10
+#define SVC_HTTP_IDLE_TIMEOUT   30
+#define SVC_HTTP_CONN_MEMORY    (64 * 1024)
+
+enum {
+	SVC_OPT_MAX_CONNS = 0x1000, SVC_OPT_MAX_PER_IP, SVC_OPT_REQ_TIMEOUT,
+	SVC_OPT_TLS_PRIORITIES,
+};
+
+#define SVC_HTTP_LONGOPTS \
+	{ "max-connections", required_argument, NULL, SVC_OPT_MAX_CONNS }, \
+	{ "max-connections-per-ip", required_argument, NULL, \
+	    SVC_OPT_MAX_PER_IP }, \
+	{ "request-timeout", required_argument, NULL, SVC_OPT_REQ_TIMEOUT }, \
+	{ "tls-priorities", required_argument, NULL, SVC_OPT_TLS_PRIORITIES }
+
+#define SVC_HTTP_USAGE \
+"      --max-connections N       open connections (1024); at the cap the\n" \
+"                                oldest idle or incomplete ones are dropped\n" \
+"      --max-connections-per-ip N   per client address (64; 0: no cap)\n" \
+"      --request-timeout SECONDS   time for a request's head and body from\n" \
+"                                its first byte (10; 0: none)\n" \
+"      --tls-priorities STRING   GnuTLS priorities (default: TLS 1.2 and\n" \
+"                                1.3, ECDHE with AEAD suites only)\n"
+
+void svc_http_opts_init(struct svc_http_opts *o);
+
+/*
+ * Take option c (from getopt_long()) if it is one of SVC_HTTP_LONGOPTS:
+ * 0 if it was and is good, 1 after svc_die() if it was and is bad, -1
+ * if it is not one of them.
+ */
+int svc_http_opt(const char *prog, struct svc_http_opts *o, int c,
+    const char *arg);
+
+/*
+ * Set the limits of hc (connections, memory, timeouts, TLS priorities)
+ * from o; hc->threads must be set. Raises the soft RLIMIT_NOFILE as far
+ * as the connection cap needs (up to the hard limit; if that is too low
+ * the cap is lowered, with a warning). Returns 1 after svc_die().
+ */
+int svc_http_conf(const char *prog, const struct svc_http_opts *o,
+    struct svc_httpd_conf *hc);
 
 /* The number of online CPUs, 2 if unknown. */
 unsigned long svc_ncpus(void);

@@ -55,6 +55,7 @@ static const struct option longopts[] = {
 	{ "port-file", required_argument, NULL, OPT_PORT_FILE },
 	{ "realm-warning-only", no_argument, NULL, OPT_WARNING_ONLY },
 	{ "images", required_argument, NULL, OPT_IMAGES },
+	SVC_HTTP_LONGOPTS,
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -89,6 +90,7 @@ usage(FILE *f)
 "      --images FILE             trusted images (sha256sum format): accept\n"
 "                                evidence with an event log (dynamic RIM)\n"
 "      --tls-cert PEM --tls-key PEM   serve HTTPS\n"
+SVC_HTTP_USAGE
 "      --threads N               worker threads (number of CPUs; 8 times\n"
 "                                that, at least 16, with --verifier)\n"
 "      --port-file FILE          write the bound port there when ready\n"
@@ -113,6 +115,7 @@ main(int argc, char **argv)
 {
 	struct kbs k;
 	struct svc_httpd_conf hc;
+	struct svc_http_opts ho;
 	struct svc_httpd *httpd = NULL;
 	struct ccakit_errdetail d;
 	const char *addr = "127.0.0.1", *endpoint = NULL, *refvals = NULL;
@@ -132,6 +135,7 @@ main(int argc, char **argv)
 
 	memset(&k, 0, sizeof(k));
 	memset(&d, 0, sizeof(d));
+	svc_http_opts_init(&ho);
 	pthread_mutex_init(&k.dyn_mu, NULL);
 	if ((k.secrets = ccakit_secrets_new()) == NULL ||
 	    (specs = calloc((size_t)argc, sizeof(*specs))) == NULL ||
@@ -237,7 +241,10 @@ main(int argc, char **argv)
 			rc = 0;
 			goto free_state;
 		default:
-			usage(stderr);
+			if ((r = svc_http_opt(PROG, &ho, c, optarg)) == 0)
+				break;
+			if (r < 0)
+				usage(stderr);
 			return 1;
 		}
 	}
@@ -252,6 +259,8 @@ main(int argc, char **argv)
 	 * the log is set up. */
 	for (i = 0; i < nspecs; i++)
 		svc_warn_secret_mode("--secret", strchr(specs[i], '=') + 1);
+	if (ho.tls_priorities != NULL && certf == NULL)
+		return die("--tls-priorities needs --tls-cert and --tls-key");
 
 	/* Secrets: the demo's skywalker unless some were given. */
 	if (!have_secrets && (r = ccakit_secrets_add_demo(k.secrets)) !=
@@ -382,9 +391,8 @@ main(int argc, char **argv)
 	hc.addr = addr;
 	hc.port = (uint16_t)port;
 	hc.threads = (unsigned)threads;
-	hc.conn_limit = 1024;
-	hc.conn_memory = 64 * 1024;
-	hc.timeout_s = 30;
+	if (svc_http_conf(PROG, &ho, &hc))
+		goto out;
 	hc.tls_cert_pem = cert;
 	hc.tls_key_pem = key;
 	hc.routes = kbs_routes;
