@@ -2,10 +2,15 @@
 # CLI tests of realm-measurements: exact stdout, stderr and exit statuses
 # of upstream's tests/cmdline.rs cases, outputs (DTB, rv.json, CoMID,
 # JSON). The RIM of every vector is checked in-process by test_vmm_vectors.
-# Needs CCAKIT_BIN (build/bin) and CCAKIT_VECTORS (shared/vectors).
+# Needs CCAKIT_BIN (build/bin). The checks against upstream files (DTBs,
+# kernel images, configs, CoMID template) run when the vectors are present
+# (CCAKIT_VECTORS, tests/vectors.sh); `vec &&` marks them.
 set -u
 BIN=${CCAKIT_BIN:?}/realm-measurements
-V=${CCAKIT_VECTORS:?}/cca-realm-measurements
+. "$(dirname "$0")/../vectors.sh"
+V=
+have_vectors cca-realm-measurements && V=$VECTORS/cca-realm-measurements
+vec() { [ -n "$V" ]; }
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 pass=0
@@ -101,7 +106,7 @@ R=3175b3c0c201081ad410defe6c32e145fd77ff03e63518a9f00831b12b6ec2070f743f43f0ff32
 expect 0 "generate dtb" -- "$BIN" --output-dtb "$T/o.dtb" $Q -f "$T/firmware" \
 	qemu -smp 2 $D
 has "$T/out" "RIM: $R" "generate dtb"
-same "$T/o.dtb" "$V/derived-dtbs/qemu-2cpu-1G.dtb" "generated dtb bytes"
+vec && same "$T/o.dtb" "$V/derived-dtbs/qemu-2cpu-1G.dtb" "generated dtb bytes"
 expect 0 "--dtb verbatim" -- "$BIN" --dtb "$T/o.dtb" --output-dtb "$T/o2.dtb" \
 	$Q -f "$T/firmware" qemu -smp 8 $D
 has "$T/out" "RIM: $R" "--dtb verbatim"
@@ -109,29 +114,46 @@ same "$T/o2.dtb" "$T/o.dtb" "--dtb output"
 expect 0 "--dtb-template" -- "$BIN" --dtb-template "$T/o.dtb" \
 	--output-dtb "$T/o3.dtb" $Q -f "$T/firmware" qemu -smp 8 $D
 has "$T/out" "RIM: 68308d30762b7aa26f749d512864c0e0ad112e9626b8bf1c5486efe32b94b8d8ce8d736089ebf0850a91fda5422852294b679795202ed429fd8512b20b000728" "--dtb-template"
-same "$T/o3.dtb" "$V/derived-dtbs/qemu-8cpu-1G-from-template.dtb" "template dtb bytes"
+vec && same "$T/o3.dtb" "$V/derived-dtbs/qemu-8cpu-1G-from-template.dtb" \
+	"template dtb bytes"
 expect 0 "kvmtool dtb" -- "$BIN" --no-measurements --output-dtb "$T/k.dtb" \
 	kvmtool -c 1 -m 512M
-same "$T/k.dtb" "$V/derived-dtbs/kvmtool-1cpu-512M.dtb" "kvmtool dtb bytes"
+vec && same "$T/k.dtb" "$V/derived-dtbs/kvmtool-1cpu-512M.dtb" \
+	"kvmtool dtb bytes"
 same "$T/out" /dev/null "--no-measurements prints nothing"
-expect 2 "bad template" -- "$BIN" --dtb-template "$V/testdata/linux.bin" \
-	$Q qemu
+printf 'not a device tree' >"$T/not.dtb"
+expect 2 "bad template" -- "$BIN" --dtb-template "$T/not.dtb" $Q qemu
 has "$T/err" "ERROR Cannot build parameters: while generating DTB: DTB:" "bad template"
+if vec; then
+	expect 2 "bad template (upstream file)" -- "$BIN" --dtb-template \
+		"$V/testdata/linux.bin" $Q qemu
+	has "$T/err" "ERROR Cannot build parameters: while generating DTB: DTB:" \
+		"bad template (upstream file)"
+fi
 
 # --- kernel images, configs ---
+seq 1000 | gzip -n >"$T/text.gz"	# long enough, and not a kernel
+expect 2 "not a kernel" -- "$BIN" $Q -k "$T/text.gz" qemu -kernel Image
+is "$T/err" "ERROR Cannot build parameters: invalid Linux header" "not a kernel"
+printf 'This is not a configuration.\n' >"$T/not.conf"
+expect 2 "bad config" -- "$BIN" -c "$T/not.conf" qemu
+has "$T/err" "ERROR Cannot build parameters: invalid VM configuration: cannot parse" "bad config"
+if vec; then
 expect 0 "gzip kernel" -- "$BIN" $Q -k "$V/testdata/linux.bin.gz" qemu \
 	-kernel Image -smp 2 -m 1G -object rme-guest,measurement-algorithm=sha256
 has "$T/out" "RIM: e8862e21b8eb6b4bdeeff244dc59d2935c26d92c52d346f06e224fe712267a6" "gzip kernel"
-expect 2 "not a kernel" -- "$BIN" $Q -k "$V/testdata/randombytes.bin.gz" \
-	qemu -kernel Image
+expect 2 "not a kernel (upstream file)" -- "$BIN" $Q \
+	-k "$V/testdata/randombytes.bin.gz" qemu -kernel Image
 is "$T/err" "ERROR Cannot build parameters: invalid Linux header" "not a kernel"
-expect 2 "bad config" -- "$BIN" -c "$V/testdata/some-file.txt" qemu
+expect 2 "bad config (upstream file)" -- "$BIN" \
+	-c "$V/testdata/some-file.txt" qemu
 has "$T/err" "ERROR Cannot build parameters: invalid VM configuration: cannot parse" "bad config"
 expect 0 "configs" -- "$BIN" -c "$V/configs/qemu-max-8.2.conf" \
 	-c "$V/configs/kvm.conf" -k "$V/testdata/linux.bin" -i "$T/initrd" \
 	kvmtool --realm -c 2 -m 1G --pmu --sve-max-vl 512 -k K -i I \
 	-p earlycon --measurement-log --measurement-algo sha512
 has "$T/out" "RIM: 09391d8a27685f000bf4a1948f43645c519abd040e81fa11d04452965832183c14308e008a4273f58d5ab0e2e0a6f0ec76aa9360cf158a816c483a10ac6ed496" "configs (model-derived)"
+fi
 
 # --- RMM 2.0: INIT_RIPAS is not measured, so the RIM changes ---
 expect 0 "rmm 2.0" -- "$BIN" --rmm-version 2.0 --num-wps 6 --num-bps 6 \
@@ -148,12 +170,14 @@ expect 0 "rv.json" -- "$BIN" --rv-output "$T/rv.json" --num-wps 6 --num-bps 6 \
 has "$T/rv.json" '"initial-measurement": "cf37146fce0ad50e1be1a04580c1024e5449b430b0dd96b6ef5c9a2b73767bf5"' "rv.json RIM"
 has "$T/rv.json" '"rak-hash-algorithm": "sha-256"' "rv.json rak"
 has "$T/rv.json" '"realm": [' "rv.json realm"
+if vec; then
 expect 0 "comid" -- "$BIN" --endorsements-template "$V/samples/comid-cca-realm.json" \
 	--endorsements-output "$T/comid.json" --num-wps 6 --num-bps 6 \
 	-f "$T/firmware" kvmtool --realm --firmware firmware -c 1 -m 512M
 same "$T/out" /dev/null "comid: no stdout"
 has "$T/comid.json" '"sha-256;zzcUb84K1Q4b4aBFgMECTlRJtDCw3Za271yaK3N2e/UAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=="' "comid rim"
 has "$T/comid.json" '"CD1F0E55-26F9-460D-B9D8-F7FDE171787C"' "comid environment kept"
+fi
 
 # --- event log: written, and the Spec ID event comes first ---
 expect 0 "event log" -- "$BIN" --event-log "$T/log.bin" --num-wps 6 \

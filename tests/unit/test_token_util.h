@@ -44,4 +44,30 @@ void tt_flip_all(const char *name, uint8_t *p, size_t len,
 /* Bytes equality of a view and a buffer. */
 int tt_bytes_eq(struct ccakit_bytes v, const void *p, size_t len);
 
+/*
+ * --- the emulated realm: tokens the tests make themselves ---
+ * The demo's claims and keys (demo/claims.json, demo/cpak.pem,
+ * demo/rak.pem: P-384 CPAK and RAK), so that nothing the project can make
+ * depends on the upstream vectors.
+ */
+ccakit_key *tt_demo_cpak(void);
+ccakit_key *tt_demo_rak(void);
+/* A fresh private EC key: "P-256", "P-384" or "P-521". */
+ccakit_key *tt_gen_key(const char *curve);
+
+/* The realm challenge of the emulated tokens (64 bytes, none zero). */
+extern const uint8_t tt_emulated_challenge[64];
+/*
+ * A token of the emulated realm in format fmt (399 or 907): demo/
+ * claims.json in its 2023 profiles, or with legacy set in the legacy
+ * ones (raw RAK point), the realm challenge tt_emulated_challenge.
+ */
+struct tt_buf tt_emulated(enum ccakit_token_format fmt, int legacy);
+/* Its trust anchor: the demo CPAK for the claims' implementation and
+ * instance ids. */
+ccakit_ta_store *tt_emulated_ta(void);
+/* The claims of such a token, encoded: the platform's, or the realm's
+ * when realm is set. */
+struct tt_buf tt_emulated_claims(int realm, int legacy);
+
 #endif
