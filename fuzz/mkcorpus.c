@@ -489,6 +489,12 @@ seeds_json(void)
 	check(ccakit_ta_store_to_json(tas, &s), "TA JSON");
 	puts_("store", "golden-ta.json", s);
 	put_sel("vprov", "ta-store", 0, s, strlen(s));
+	/* The same anchor with its y coordinate changed: off the curve. */
+	k = strstr(s, "\"y\": \"");
+	if (k == NULL)
+		die("no y");
+	k[6] = k[6] == 'A' ? 'B' : 'A';
+	puts_("store", "ta-off-curve.json", s);
 	free(s);
 	check(ccakit_rv_store_to_json(rvs, &s), "RV JSON");
 	puts_("store", "golden-rv.json", s);
