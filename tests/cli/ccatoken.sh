@@ -58,6 +58,36 @@ es256_jwt() {
 	printf '%s.%s\n' "$(cat "$T/jws-in")" "$sig"
 }
 
+# ear_checks PEM JWK EAR SUBMOD: ear-verify of a good EAR (affirming,
+# ii=2 exe=2 hw=2) with its key as PEM and JWK, and its refusals.
+ear_checks() {
+	expect 0 "ear-verify (PEM key)" -- "$BIN" ear-verify -k "$1" "$3"
+	has "$T/out" "EAR verified" "ear-verify"
+	has "$T/out" "submod $4: affirming" "ear-verify submod"
+	has "$T/out" "instance-identity=2 executables=2 hardware=2" \
+		"ear-verify tv"
+	expect 0 "ear-verify (JWK key, JSON, stdin)" -- sh -c \
+		"'$BIN' ear-verify -k '$2' --json - <'$3'"
+	has "$T/out" '"ear.status": "affirming"' "ear-verify --json"
+	expect 3 "ear-verify wrong key" -- "$BIN" ear-verify \
+		-k "$DEMO/cpak.jwk.json" "$3"
+	expect 3 "ear-verify nonce absent" -- "$BIN" ear-verify \
+		-k "$2" --nonce 0011 "$3"
+	expect 3 "ear-verify too old" -- "$BIN" ear-verify \
+		-k "$2" --max-age 60 "$3"
+	# The last character of the signature, changed (it holds 2 bits:
+	# A, Q, g or w).
+	sed -e 's/A$/Q/' -e t -e 's/.$/A/' "$3" >"$T/flip.jwt"
+	expect 3 "ear-verify flipped signature" -- "$BIN" ear-verify \
+		-k "$2" "$T/flip.jwt"
+	printf 'not a jwt' >"$T/bad.jwt"
+	expect 2 "ear-verify garbage" -- "$BIN" ear-verify -k "$2" \
+		"$T/bad.jwt"
+	expect 1 "ear-verify without key" -- "$BIN" ear-verify "$3"
+	expect 1 "ear-verify bad alg" -- "$BIN" ear-verify -k "$2" \
+		--alg none "$3"
+}
+
 # A token of the emulated realm (demo/ claims and keys) in both formats,
 # and its golden trust anchor and reference values.
 for fmt in 399 907; do
@@ -197,31 +227,7 @@ printf '"submods":{"CCA_REALM":{"ear.status":"affirming",%s}}}' \
 	'"ear.trustworthiness-vector":{"instance-identity":2,"executables":2,"hardware":2}' \
 	>>"$T/ear.json"
 es256_jwt "$T/ear-key.pem" "$T/ear.json" >"$T/ear.jwt"
-expect 0 "ear-verify (PEM key)" -- "$BIN" ear-verify -k "$T/ear-pub.pem" \
-	"$T/ear.jwt"
-has "$T/out" "EAR verified" "ear-verify"
-has "$T/out" "submod CCA_REALM: affirming" "ear-verify submod"
-has "$T/out" "instance-identity=2 executables=2 hardware=2" "ear-verify tv"
-expect 0 "ear-verify (JWK key, JSON, stdin)" -- sh -c \
-	"'$BIN' ear-verify -k '$T/ear-pub.jwk' --json - <'$T/ear.jwt'"
-has "$T/out" '"ear.status": "affirming"' "ear-verify --json"
-expect 3 "ear-verify wrong key" -- "$BIN" ear-verify \
-	-k "$DEMO/cpak.jwk.json" "$T/ear.jwt"
-expect 3 "ear-verify nonce absent" -- "$BIN" ear-verify \
-	-k "$T/ear-pub.jwk" --nonce 0011 "$T/ear.jwt"
-expect 3 "ear-verify too old" -- "$BIN" ear-verify \
-	-k "$T/ear-pub.jwk" --max-age 60 "$T/ear.jwt"
-# The last character of the signature, changed (it holds 2 bits: A, Q, g
-# or w).
-sed -e 's/A$/Q/' -e t -e 's/.$/A/' "$T/ear.jwt" >"$T/flip.jwt"
-expect 3 "ear-verify flipped signature" -- "$BIN" ear-verify \
-	-k "$T/ear-pub.jwk" "$T/flip.jwt"
-printf 'not a jwt' >"$T/bad.jwt"
-expect 2 "ear-verify garbage" -- "$BIN" ear-verify -k "$T/ear-pub.jwk" \
-	"$T/bad.jwt"
-expect 1 "ear-verify without key" -- "$BIN" ear-verify "$T/ear.jwt"
-expect 1 "ear-verify bad alg" -- "$BIN" ear-verify -k "$T/ear-pub.jwk" \
-	--alg none "$T/ear.jwt"
+ear_checks "$T/ear-pub.pem" "$T/ear-pub.jwk" "$T/ear.jwt" CCA_REALM
 
 # === upstream vectors: rust-ccatoken and Go ccatoken ===
 if have_vectors rust-ccatoken go-ccatoken; then
@@ -347,29 +353,8 @@ fi
 # === upstream vectors: c-ear's EAR signed by Veraison's test key ===
 if have_vectors c-ear; then
 E=$VECTORS/c-ear
-expect 0 "ear-verify (PEM key)" -- "$BIN" ear-verify -k "$E/cear-pkey.pem" \
-	"$E/cear-ear.jwt"
-has "$T/out" "EAR verified" "ear-verify"
-has "$T/out" "submod PARSEC_TPM: affirming" "ear-verify submod"
-has "$T/out" "instance-identity=2 executables=2 hardware=2" "ear-verify tv"
-expect 0 "ear-verify (JWK key, JSON, stdin)" -- sh -c \
-	"'$BIN' ear-verify -k '$E/veraison-pub.jwk' --json - <'$E/cear-ear.jwt'"
-has "$T/out" '"ear.status": "affirming"' "ear-verify --json"
-expect 3 "ear-verify wrong key" -- "$BIN" ear-verify \
-	-k "$DEMO/cpak.jwk.json" "$E/cear-ear.jwt"
-expect 3 "ear-verify nonce absent" -- "$BIN" ear-verify \
-	-k "$E/veraison-pub.jwk" --nonce 0011 "$E/cear-ear.jwt"
-expect 3 "ear-verify too old" -- "$BIN" ear-verify \
-	-k "$E/veraison-pub.jwk" --max-age 60 "$E/cear-ear.jwt"
-sed 's/.$/A/' "$E/cear-ear.jwt" >"$T/flip.jwt"
-expect 3 "ear-verify flipped signature" -- "$BIN" ear-verify \
-	-k "$E/veraison-pub.jwk" "$T/flip.jwt"
-printf 'not a jwt' >"$T/bad.jwt"
-expect 2 "ear-verify garbage" -- "$BIN" ear-verify -k "$E/veraison-pub.jwk" \
-	"$T/bad.jwt"
-expect 1 "ear-verify without key" -- "$BIN" ear-verify "$E/cear-ear.jwt"
-expect 1 "ear-verify bad alg" -- "$BIN" ear-verify -k "$E/veraison-pub.jwk" \
-	--alg none "$E/cear-ear.jwt"
+ear_checks "$E/cear-pkey.pem" "$E/veraison-pub.jwk" "$E/cear-ear.jwt" \
+	PARSEC_TPM
 fi
 
 echo "$pass passed, $fail failed"

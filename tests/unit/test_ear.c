@@ -31,19 +31,6 @@ key_text(const char *text)
 	return k;
 }
 
-/* The public half of k, through its JWK text. */
-static ccakit_key *
-pub_of(const ccakit_key *k)
-{
-	char jwk[512];
-	ccakit_key *p;
-
-	assert_int_equal(ccakit_key_to_jwk(k, jwk, sizeof(jwk)), CCAKIT_OK);
-	p = key_text(jwk);
-	assert_false(ccakit_key_has_private(p));
-	return p;
-}
-
 static ccakit_ear *
 ear_vector(void)
 {
@@ -325,7 +312,7 @@ test_jwt_roundtrip(void **state)
 
 	(void)state;
 	priv = tt_gen_key("P-256");
-	pub = pub_of(priv);
+	pub = tt_pub_of(priv);
 	k384 = tt_gen_key("P-384");
 	other = tt_gen_key("P-256");
 	e = build();
@@ -399,7 +386,7 @@ test_jwt_times(void **state)
 
 	(void)state;
 	priv = tt_gen_key("P-256");
-	pub = pub_of(priv);
+	pub = tt_pub_of(priv);
 	e = build();
 	assert_int_equal(ccakit_ear_set_exp(e, NOW + 100), CCAKIT_OK);
 	jwt = sign(e, priv, 0);
@@ -502,7 +489,7 @@ test_jwt_flips(void **state)
 
 	(void)state;
 	priv = tt_gen_key("P-256");
-	pub = pub_of(priv);
+	pub = tt_pub_of(priv);
 	e = build();
 	jwt = sign(e, priv, 0);
 	n = strlen(jwt);

@@ -25,19 +25,6 @@ key_text(const char *text)
 	return k;
 }
 
-/* The public half of k, through its JWK text. */
-static ccakit_key *
-pub_of(const ccakit_key *k)
-{
-	char jwk[512];
-	ccakit_key *p;
-
-	assert_int_equal(ccakit_key_to_jwk(k, jwk, sizeof(jwk)), CCAKIT_OK);
-	p = key_text(jwk);
-	assert_false(ccakit_key_has_private(p));
-	return p;
-}
-
 /* An ES256 JWT signed here with k, of an EAR-shaped payload. */
 static char *
 sample_jwt(const ccakit_key *k)
@@ -161,7 +148,7 @@ test_sign_errors(void **state)
 
 	(void)state;
 	k256 = tt_gen_key("P-256");
-	pub = pub_of(k256);
+	pub = tt_pub_of(k256);
 	/* curve and algorithm disagree */
 	assert_int_equal(ccakit_jws_sign(k256, CCAKIT_COSE_ES384, NULL,
 	    (const uint8_t *)"x", 1, &jws), CCAKIT_ERR_KEY_MISMATCH);
@@ -246,7 +233,7 @@ mutations(const char *jwt, size_t n, const ccakit_key *pub)
 static void
 test_mutations(void **state)
 {
-	ccakit_key *k = tt_gen_key("P-256"), *pub = pub_of(k);
+	ccakit_key *k = tt_gen_key("P-256"), *pub = tt_pub_of(k);
 	char *jwt = sample_jwt(k), *t;
 	size_t len;
 

@@ -858,91 +858,27 @@ token_from_vector(const char *rel, uint8_t **buf)
 	return t;
 }
 
-/* Golden values of the emulated realm's token and the demo's CPAK JWK:
- * the stores verify and appraise it fully, and round-trip. */
+/*
+ * Golden values of t with the CPAK JWK: one trust anchor and one platform
+ * and one realm reference value, which verify and appraise t; both stores
+ * write JSON that loads again to the same stores. The appraisal and the
+ * JSON texts are returned for the caller's checks.
+ */
 static void
-test_golden_emulated(void **state)
+golden_check(const ccakit_token *t, const char *cpak, size_t clen,
+    struct ccakit_appraisal *got, char **ta_out, char **rv_out)
 {
-	struct ccakit_appraisal got, got2;
+	struct ccakit_appraisal got2;
 	struct ccakit_verify_result res;
 	struct ccakit_errdetail d;
-	struct tt_buf b = tt_emulated(CCAKIT_FORMAT_907, 0);
 	ccakit_ta_store *tas, *tas2;
 	ccakit_rv_store *rvs, *rvs2;
-	ccakit_token *t = ccakit_token_new();
-	uint8_t *cpak;
-	char *ta_out, *rv_out, *out2;
-	size_t clen;
+	char *out2;
 
-	(void)state;
-	assert_non_null(t);
-	assert_int_equal(ccakit_token_decode(t, b.p, b.len, NULL), CCAKIT_OK);
-	cpak = tu_read_file(tu_src_path("demo/cpak.jwk.json"), &clen);
 	assert_non_null(tas = ccakit_ta_store_new());
 	assert_non_null(rvs = ccakit_rv_store_new());
 	memset(&d, 0, sizeof(d));
-	if (ccakit_golden(t, (char *)cpak, clen, tas, rvs, &d) != CCAKIT_OK)
-		fail_msg("golden: %s", d.text);
-	assert_int_equal(ccakit_ta_store_count(tas), 1);
-	assert_int_equal(ccakit_rv_store_platform_count(rvs), 1);
-	assert_int_equal(ccakit_rv_store_realm_count(rvs), 1);
-
-	assert_int_equal(ccakit_token_verify(t, tas, NULL, &res, NULL),
-	    CCAKIT_OK);
-	assert_int_equal(ccakit_ta_store_to_json(tas, &ta_out), CCAKIT_OK);
-	assert_non_null(tas2 = ccakit_ta_store_new());
-	assert_int_equal(ccakit_ta_store_load_json(tas2, ta_out,
-	    strlen(ta_out), NULL), CCAKIT_OK);
-	assert_int_equal(ccakit_token_verify(t, tas2, NULL, &res, NULL),
-	    CCAKIT_OK);
-
-	assert_int_equal(ccakit_token_appraise(t, rvs, &got), CCAKIT_OK);
-	assert_int_equal(got.platform.v[CCAKIT_TV_EXECUTABLES], 3);
-	assert_int_equal(got.realm.v[CCAKIT_TV_EXECUTABLES], 2);
-	assert_int_equal(ccakit_rv_store_to_json(rvs, &rv_out), CCAKIT_OK);
-	assert_non_null(rvs2 = ccakit_rv_store_new());
-	assert_int_equal(ccakit_rv_store_load_json(rvs2, rv_out,
-	    strlen(rv_out), NULL), CCAKIT_OK);
-	assert_int_equal(ccakit_rv_store_to_json(rvs2, &out2), CCAKIT_OK);
-	assert_string_equal(rv_out, out2);
-	memset(&got2, 0, sizeof(got2));
-	assert_int_equal(ccakit_token_appraise(t, rvs2, &got2), CCAKIT_OK);
-	assert_memory_equal(&got, &got2, sizeof(got));
-
-	free(ta_out);
-	free(rv_out);
-	free(out2);
-	free(cpak);
-	tt_buf_free(&b);
-	ccakit_token_free(&t);
-	ccakit_ta_store_free(&tas);
-	ccakit_ta_store_free(&tas2);
-	ccakit_rv_store_free(&rvs);
-	ccakit_rv_store_free(&rvs2);
-}
-
-/* cca-token-01's golden values appraise it as rv.json does. */
-static void
-test_golden(void **state)
-{
-	struct ccakit_appraisal want, got;
-	struct ccakit_verify_result res;
-	struct ccakit_errdetail d;
-	ccakit_ta_store *tas, *tas2;
-	ccakit_rv_store *rvs, *rvs2, *ref;
-	ccakit_token *t;
-	uint8_t *tok, *cpak;
-	char *ta_out, *rv_out, *out2;
-	size_t clen;
-
-	(void)state;
-	tu_need_vectors("rust-ccatoken");
-	t = token_from_vector("rust-ccatoken/cca-token-01.cbor", &tok);
-	cpak = tu_read_vector("rust-ccatoken/cpak.json", &clen);
-	assert_non_null(tas = ccakit_ta_store_new());
-	assert_non_null(rvs = ccakit_rv_store_new());
-	memset(&d, 0, sizeof(d));
-	if (ccakit_golden(t, (char *)cpak, clen, tas, rvs, &d) != CCAKIT_OK)
+	if (ccakit_golden(t, cpak, clen, tas, rvs, &d) != CCAKIT_OK)
 		fail_msg("golden: %s", d.text);
 	assert_int_equal(ccakit_ta_store_count(tas), 1);
 	assert_int_equal(ccakit_rv_store_platform_count(rvs), 1);
@@ -951,45 +887,87 @@ test_golden(void **state)
 	/* The TA store verifies the token and round-trips. */
 	assert_int_equal(ccakit_token_verify(t, tas, NULL, &res, NULL),
 	    CCAKIT_OK);
-	assert_int_equal(ccakit_ta_store_to_json(tas, &ta_out), CCAKIT_OK);
-	assert_non_null(strstr(ta_out, "\"pkey\": {\n  \"crv\": \"P-384\",\n"));
-	assert_non_null(strstr(ta_out, "\"instance-id\": \"" TFA_INST "\""));
+	assert_int_equal(ccakit_ta_store_to_json(tas, ta_out), CCAKIT_OK);
 	assert_non_null(tas2 = ccakit_ta_store_new());
-	assert_int_equal(ccakit_ta_store_load_json(tas2, ta_out,
-	    strlen(ta_out), NULL), CCAKIT_OK);
+	assert_int_equal(ccakit_ta_store_load_json(tas2, *ta_out,
+	    strlen(*ta_out), NULL), CCAKIT_OK);
 	assert_int_equal(ccakit_token_verify(t, tas2, NULL, &res, NULL),
 	    CCAKIT_OK);
 
-	/* The RV store appraises the token as rv.json does. */
-	ref = rv_from_vector("rust-ccatoken/rv.json");
-	assert_int_equal(ccakit_token_appraise(t, ref, &want), CCAKIT_OK);
-	assert_int_equal(want.platform.v[CCAKIT_TV_EXECUTABLES], 3);
-	assert_int_equal(want.realm.v[CCAKIT_TV_EXECUTABLES], 2);
-	assert_int_equal(ccakit_token_appraise(t, rvs, &got), CCAKIT_OK);
-	assert_memory_equal(&want, &got, sizeof(want));
-	assert_int_equal(ccakit_rv_store_to_json(rvs, &rv_out), CCAKIT_OK);
-	assert_non_null(strstr(rv_out, "\"rak-hash-algorithm\": \"sha-256\""));
-	assert_non_null(strstr(rv_out, "\"personalization-value\": "
-	    "\"54686520717569636b"));
+	/* The RV store appraises the token, and round-trips. */
+	assert_int_equal(ccakit_token_appraise(t, rvs, got), CCAKIT_OK);
+	assert_int_equal(ccakit_rv_store_to_json(rvs, rv_out), CCAKIT_OK);
 	assert_non_null(rvs2 = ccakit_rv_store_new());
-	assert_int_equal(ccakit_rv_store_load_json(rvs2, rv_out,
-	    strlen(rv_out), NULL), CCAKIT_OK);
+	assert_int_equal(ccakit_rv_store_load_json(rvs2, *rv_out,
+	    strlen(*rv_out), NULL), CCAKIT_OK);
 	assert_int_equal(ccakit_rv_store_to_json(rvs2, &out2), CCAKIT_OK);
-	assert_string_equal(rv_out, out2);
-	memset(&got, 0, sizeof(got));
-	assert_int_equal(ccakit_token_appraise(t, rvs2, &got), CCAKIT_OK);
-	assert_memory_equal(&want, &got, sizeof(want));
-
-	free(ta_out);
-	free(rv_out);
+	assert_string_equal(*rv_out, out2);
+	memset(&got2, 0, sizeof(got2));
+	assert_int_equal(ccakit_token_appraise(t, rvs2, &got2), CCAKIT_OK);
+	assert_memory_equal(got, &got2, sizeof(got2));
 	free(out2);
-	free(tok);
-	free(cpak);
-	ccakit_token_free(&t);
 	ccakit_ta_store_free(&tas);
 	ccakit_ta_store_free(&tas2);
 	ccakit_rv_store_free(&rvs);
 	ccakit_rv_store_free(&rvs2);
+}
+
+/* The emulated realm's token and the demo's CPAK JWK: a full match. */
+static void
+test_golden_emulated(void **state)
+{
+	struct ccakit_appraisal got;
+	struct tt_buf b = tt_emulated(CCAKIT_FORMAT_907, 0);
+	ccakit_token *t = ccakit_token_new();
+	uint8_t *cpak;
+	char *ta_out, *rv_out;
+	size_t clen;
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal(ccakit_token_decode(t, b.p, b.len, NULL), CCAKIT_OK);
+	cpak = tu_read_file(tu_src_path("demo/cpak.jwk.json"), &clen);
+	golden_check(t, (char *)cpak, clen, &got, &ta_out, &rv_out);
+	assert_int_equal(got.platform.v[CCAKIT_TV_EXECUTABLES], 3);
+	assert_int_equal(got.realm.v[CCAKIT_TV_EXECUTABLES], 2);
+	free(ta_out);
+	free(rv_out);
+	free(cpak);
+	tt_buf_free(&b);
+	ccakit_token_free(&t);
+}
+
+/* cca-token-01's golden values appraise it as rv.json does. */
+static void
+test_golden(void **state)
+{
+	struct ccakit_appraisal want, got;
+	ccakit_rv_store *ref;
+	ccakit_token *t;
+	uint8_t *tok, *cpak;
+	char *ta_out, *rv_out;
+	size_t clen;
+
+	(void)state;
+	tu_need_vectors("rust-ccatoken");
+	t = token_from_vector("rust-ccatoken/cca-token-01.cbor", &tok);
+	cpak = tu_read_vector("rust-ccatoken/cpak.json", &clen);
+	golden_check(t, (char *)cpak, clen, &got, &ta_out, &rv_out);
+	assert_non_null(strstr(ta_out, "\"pkey\": {\n  \"crv\": \"P-384\",\n"));
+	assert_non_null(strstr(ta_out, "\"instance-id\": \"" TFA_INST "\""));
+	assert_non_null(strstr(rv_out, "\"rak-hash-algorithm\": \"sha-256\""));
+	assert_non_null(strstr(rv_out, "\"personalization-value\": "
+	    "\"54686520717569636b"));
+	ref = rv_from_vector("rust-ccatoken/rv.json");
+	assert_int_equal(ccakit_token_appraise(t, ref, &want), CCAKIT_OK);
+	assert_int_equal(want.platform.v[CCAKIT_TV_EXECUTABLES], 3);
+	assert_int_equal(want.realm.v[CCAKIT_TV_EXECUTABLES], 2);
+	assert_memory_equal(&want, &got, sizeof(want));
+	free(ta_out);
+	free(rv_out);
+	free(tok);
+	free(cpak);
+	ccakit_token_free(&t);
 	ccakit_rv_store_free(&ref);
 }
 

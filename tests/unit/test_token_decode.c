@@ -1329,26 +1329,9 @@ test_truncations(void **state)
 		"rust-ccatoken/cca-token-draft-ffm-00.cbor",
 		"go-ccatoken/evidence/GoodCCAToken.cbor",
 	};
-	struct tt_buf b;
-	size_t i;
-	int fmt, legacy;
 
 	(void)state;
-	for (fmt = 0; fmt < 2; fmt++)
-		for (legacy = 0; legacy < 2; legacy++) {
-			b = tt_emulated(fmt ? CCAKIT_FORMAT_907 :
-			    CCAKIT_FORMAT_399, legacy);
-			truncations("emulated", b);
-			tt_buf_free(&b);
-		}
-	if (!tu_have_vectors("rust-ccatoken") ||
-	    !tu_have_vectors("go-ccatoken"))
-		return;
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		b = tt_vector(files[i]);
-		truncations(files[i], b);
-		tt_buf_free(&b);
-	}
+	tt_for_each_token(truncations, files, sizeof(files) / sizeof(files[0]));
 }
 
 int

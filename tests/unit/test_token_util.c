@@ -1,4 +1,5 @@
 /* Helpers shared by the token unit tests. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -219,6 +220,19 @@ tt_gen_key(const char *curve)
 	return k;
 }
 
+ccakit_key *
+tt_pub_of(const ccakit_key *k)
+{
+	char jwk[512];
+	ccakit_key *p;
+
+	assert_int_equal(ccakit_key_to_jwk(k, jwk, sizeof(jwk)), CCAKIT_OK);
+	assert_non_null(p = ccakit_key_new());
+	assert_int_equal(ccakit_key_from_jwk(p, jwk, strlen(jwk)), CCAKIT_OK);
+	assert_false(ccakit_key_has_private(p));
+	return p;
+}
+
 const uint8_t tt_emulated_challenge[64] = {
 	0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
 	0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x01,
@@ -319,4 +333,31 @@ tt_emulated_claims(int realm, int legacy)
 	ccakit_token_free(&t);
 	tt_buf_free(&tok);
 	return b;
+}
+
+void
+tt_for_each_token(void (*fn)(const char *name, struct tt_buf b),
+    const char *const *files, size_t nfiles)
+{
+	static const char *const names[4] = { "emulated 399",
+	    "emulated 399 legacy", "emulated 907", "emulated 907 legacy" };
+	struct tt_buf b;
+	char top[64];
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		b = tt_emulated(i < 2 ? CCAKIT_FORMAT_399 : CCAKIT_FORMAT_907,
+		    (int)(i % 2));
+		fn(names[i], b);
+		tt_buf_free(&b);
+	}
+	for (i = 0; i < nfiles; i++) {
+		(void)snprintf(top, sizeof(top), "%.*s",
+		    (int)strcspn(files[i], "/"), files[i]);
+		if (!tu_have_vectors(top))
+			continue;
+		b = tt_vector(files[i]);
+		fn(files[i], b);
+		tt_buf_free(&b);
+	}
 }

@@ -54,6 +54,8 @@ ccakit_key *tt_demo_cpak(void);
 ccakit_key *tt_demo_rak(void);
 /* A fresh private EC key: "P-256", "P-384" or "P-521". */
 ccakit_key *tt_gen_key(const char *curve);
+/* The public half of k (through its JWK). */
+ccakit_key *tt_pub_of(const ccakit_key *k);
 
 /* The realm challenge of the emulated tokens (64 bytes, none zero). */
 extern const uint8_t tt_emulated_challenge[64];
@@ -66,6 +68,10 @@ struct tt_buf tt_emulated(enum ccakit_token_format fmt, int legacy);
 /* Its trust anchor: the demo CPAK for the claims' implementation and
  * instance ids. */
 ccakit_ta_store *tt_emulated_ta(void);
+/* fn on each token of the emulated realm (399 and 907, 2023 and legacy
+ * profiles), then on each of the vector files whose folder is present. */
+void tt_for_each_token(void (*fn)(const char *name, struct tt_buf b),
+    const char *const *files, size_t nfiles);
 /* The claims of such a token, encoded: the platform's, or the realm's
  * when realm is set. */
 struct tt_buf tt_emulated_claims(int realm, int legacy);

@@ -543,12 +543,24 @@ verify_loop(void *arg)
 	return NULL;
 }
 
+/* Four threads verify three tokens (the first one twice) against their
+ * stores. */
 static void
-run_jobs(struct job jobs[4])
+verify_concurrently(const struct tt_buf b[3],
+    const ccakit_ta_store *const tas[3])
 {
+	ccakit_token *t[3];
+	struct job jobs[4];
 	pthread_t th[4];
 	int i;
 
+	for (i = 0; i < 3; i++) {
+		assert_non_null(t[i] = ccakit_token_new());
+		assert_int_equal(ccakit_token_decode(t[i], b[i].p, b[i].len,
+		    NULL), CCAKIT_OK);
+	}
+	for (i = 0; i < 4; i++)
+		jobs[i] = (struct job){ t[i % 3], tas[i % 3], 0 };
 	for (i = 0; i < 4; i++)
 		assert_int_equal(pthread_create(&th[i], NULL, verify_loop,
 		    &jobs[i]), 0);
@@ -556,41 +568,27 @@ run_jobs(struct job jobs[4])
 		assert_int_equal(pthread_join(th[i], NULL), 0);
 		assert_int_equal(jobs[i].failures, 0);
 	}
+	for (i = 0; i < 3; i++)
+		ccakit_token_free(&t[i]);
 }
 
 static void
 test_concurrent(void **state)
 {
+	const ccakit_ta_store *tas[3];
 	ccakit_ta_store *emu = tt_emulated_ta(), *tfa, *ok02;
-	struct tt_buf b1, b2, b3;
-	ccakit_token *t1, *t2, *t3;
-	struct job jobs[4];
+	struct tt_buf b[3];
+	int i;
 
 	(void)state;
 	/* The emulated realm's tokens: 399, 907, legacy profiles. */
-	b1 = tt_emulated(CCAKIT_FORMAT_399, 0);
-	b2 = tt_emulated(CCAKIT_FORMAT_907, 0);
-	b3 = tt_emulated(CCAKIT_FORMAT_399, 1);
-	assert_non_null(t1 = ccakit_token_new());
-	assert_non_null(t2 = ccakit_token_new());
-	assert_non_null(t3 = ccakit_token_new());
-	assert_int_equal(ccakit_token_decode(t1, b1.p, b1.len, NULL),
-	    CCAKIT_OK);
-	assert_int_equal(ccakit_token_decode(t2, b2.p, b2.len, NULL),
-	    CCAKIT_OK);
-	assert_int_equal(ccakit_token_decode(t3, b3.p, b3.len, NULL),
-	    CCAKIT_OK);
-	jobs[0] = (struct job){ t1, emu, 0 };
-	jobs[1] = (struct job){ t2, emu, 0 };
-	jobs[2] = (struct job){ t3, emu, 0 };
-	jobs[3] = (struct job){ t1, emu, 0 };
-	run_jobs(jobs);
-	ccakit_token_free(&t1);
-	ccakit_token_free(&t2);
-	ccakit_token_free(&t3);
-	tt_buf_free(&b1);
-	tt_buf_free(&b2);
-	tt_buf_free(&b3);
+	b[0] = tt_emulated(CCAKIT_FORMAT_399, 0);
+	b[1] = tt_emulated(CCAKIT_FORMAT_907, 0);
+	b[2] = tt_emulated(CCAKIT_FORMAT_399, 1);
+	tas[0] = tas[1] = tas[2] = emu;
+	verify_concurrently(b, tas);
+	for (i = 0; i < 3; i++)
+		tt_buf_free(&b[i]);
 	ccakit_ta_store_free(&emu);
 	if (!tu_have_vectors("rust-ccatoken"))
 		return;
@@ -598,21 +596,14 @@ test_concurrent(void **state)
 	/* Upstream tokens with two stores. */
 	tfa = tt_ta_store("rust-ccatoken/ta-tfa.json");
 	ok02 = tt_ta_store("rust-ccatoken/ta-02-ok.json");
-	t1 = tt_decode_vector("rust-ccatoken/cca-token-01.cbor", &b1);
-	t2 = tt_decode_vector("rust-ccatoken/cca-token-02.cbor", &b2);
-	t3 = tt_decode_vector("rust-ccatoken/cca-token-draft-ffm-00.cbor",
-	    &b3);
-	jobs[0] = (struct job){ t1, tfa, 0 };
-	jobs[1] = (struct job){ t2, ok02, 0 };
-	jobs[2] = (struct job){ t3, tfa, 0 };
-	jobs[3] = (struct job){ t1, tfa, 0 };
-	run_jobs(jobs);
-	ccakit_token_free(&t1);
-	ccakit_token_free(&t2);
-	ccakit_token_free(&t3);
-	tt_buf_free(&b1);
-	tt_buf_free(&b2);
-	tt_buf_free(&b3);
+	b[0] = tt_vector("rust-ccatoken/cca-token-01.cbor");
+	b[1] = tt_vector("rust-ccatoken/cca-token-02.cbor");
+	b[2] = tt_vector("rust-ccatoken/cca-token-draft-ffm-00.cbor");
+	tas[0] = tas[2] = tfa;
+	tas[1] = ok02;
+	verify_concurrently(b, tas);
+	for (i = 0; i < 3; i++)
+		tt_buf_free(&b[i]);
 	ccakit_ta_store_free(&tfa);
 	ccakit_ta_store_free(&ok02);
 }
