@@ -76,6 +76,17 @@ xmalloc(size_t n)
 	return p;
 }
 
+/* OUTDIR/dir, made if needed. */
+static void
+outdir(const char *dir)
+{
+	char path[4096];
+
+	(void)snprintf(path, sizeof(path), "%s/%s", out, dir);
+	if (mkdir(path, 0755) != 0 && errno != EEXIST)
+		die("%s: %s", path, strerror(errno));
+}
+
 /* OUTDIR/dir/name := p[0..len) */
 static void
 put(const char *dir, const char *name, const void *p, size_t len)
@@ -83,9 +94,7 @@ put(const char *dir, const char *name, const void *p, size_t len)
 	char path[4096];
 	FILE *f;
 
-	(void)snprintf(path, sizeof(path), "%s/%s", out, dir);
-	if (mkdir(path, 0755) != 0 && errno != EEXIST)
-		die("%s: %s", path, strerror(errno));
+	outdir(dir);
 	(void)snprintf(path, sizeof(path), "%s/%s/%s", out, dir, name);
 	if ((f = fopen(path, "wb")) == NULL ||
 	    fwrite(p, 1, len, f) != len || fclose(f) != 0)
@@ -116,9 +125,13 @@ slurp(const char *rel, size_t *len)
 {
 	char path[4096];
 	uint8_t *b;
+	int r;
 
 	(void)snprintf(path, sizeof(path), "%s/%s", src, rel);
-	check(cki_read_file(path, 1 << 20, &b, len), path);
+	r = cki_read_file(path, 1 << 20, &b, len);
+	if (r == CCAKIT_ERR_IO)
+		die("%s: %s", path, strerror(errno));
+	check(r, path);
 	return (char *)b;
 }
 
@@ -276,6 +289,37 @@ with_text_key(const struct buf *m)
 	return b;
 }
 
+/* A COSE_Sign1 of pre-encoded protected header bytes, {1: -35} as the
+ * unprotected header (or {}), 16 bytes of payload (or nil) and a made-up
+ * signature, into cose_sign1/name. */
+static void
+put_sign1(const char *name, const uint8_t *prot, size_t plen,
+    bool unprot_alg, const uint8_t *payload)
+{
+	struct ccakit_cbor_writer w;
+	uint8_t m[512], sig[96];
+	size_t n, i;
+
+	for (i = 0; i < sizeof(sig); i++)
+		sig[i] = (uint8_t)(i * 7 + 1);
+	ccakit_cbor_writer_init(&w, m, sizeof(m));
+	ccakit_cbor_put_tag(&w, 18);
+	ccakit_cbor_put_array(&w, 4);
+	ccakit_cbor_put_raw(&w, prot, plen);
+	ccakit_cbor_put_map(&w, unprot_alg ? 1 : 0);
+	if (unprot_alg) {
+		ccakit_cbor_put_uint(&w, 1);
+		ccakit_cbor_put_int(&w, -35);
+	}
+	if (payload != NULL)
+		ccakit_cbor_put_bstr(&w, payload, 16);
+	else
+		ccakit_cbor_put_null(&w);
+	ccakit_cbor_put_bstr(&w, sig, sizeof(sig));
+	check(ccakit_cbor_writer_finish(&w, &n), name);
+	put("cose_sign1", name, m, n);
+}
+
 static void
 seeds_tokens(void)
 {
@@ -330,49 +374,21 @@ seeds_tokens(void)
 	put("cose_sign1", "emu-realm-es384.cbor", rs.p, rs.len);
 	put("cose_sign1", "bad-untagged.cbor", rs.p + 1, rs.len - 1);
 	put("cose_sign1", "bad-truncated.cbor", rs.p, 200);
+	/* tag 18 around [protected, unprotected, payload, signature] */
 	{
-		/* [bstr {1: -35}, unprotected, payload, signature] */
 		static const uint8_t prot[] = { 0x44, 0xa1, 0x01, 0x38, 0x22 };
 		static const uint8_t prot_crit[] = { 0x49, 0xa2, 0x01, 0x38,
 		    0x22, 0x02, 0x81, 0x18, 0x2a };
-		struct ccakit_cbor_writer w;
-		uint8_t m[512], sig[96];
-		size_t n, i;
+		static const uint8_t empty[] = { 0x40 };
 
-		for (i = 0; i < sizeof(sig); i++)
-			sig[i] = (uint8_t)(i * 7 + 1);
 		/* alg in the unprotected header only */
-		ccakit_cbor_writer_init(&w, m, sizeof(m));
-		ccakit_cbor_put_tag(&w, 18);
-		ccakit_cbor_put_array(&w, 4);
-		ccakit_cbor_put_bstr(&w, NULL, 0);
-		ccakit_cbor_put_map(&w, 1);
-		ccakit_cbor_put_uint(&w, 1);
-		ccakit_cbor_put_int(&w, -35);
-		ccakit_cbor_put_bstr(&w, pcl.p, 16);
-		ccakit_cbor_put_bstr(&w, sig, sizeof(sig));
-		check(ccakit_cbor_writer_finish(&w, &n), "cose");
-		put("cose_sign1", "bad-alg-unprotected.cbor", m, n);
+		put_sign1("bad-alg-unprotected.cbor", empty, sizeof(empty),
+		    true, pcl.p);
 		/* crit: [42] */
-		ccakit_cbor_writer_init(&w, m, sizeof(m));
-		ccakit_cbor_put_tag(&w, 18);
-		ccakit_cbor_put_array(&w, 4);
-		ccakit_cbor_put_raw(&w, prot_crit, sizeof(prot_crit));
-		ccakit_cbor_put_map(&w, 0);
-		ccakit_cbor_put_bstr(&w, pcl.p, 16);
-		ccakit_cbor_put_bstr(&w, sig, sizeof(sig));
-		check(ccakit_cbor_writer_finish(&w, &n), "cose");
-		put("cose_sign1", "bad-crit.cbor", m, n);
+		put_sign1("bad-crit.cbor", prot_crit, sizeof(prot_crit), false,
+		    pcl.p);
 		/* detached payload (nil) */
-		ccakit_cbor_writer_init(&w, m, sizeof(m));
-		ccakit_cbor_put_tag(&w, 18);
-		ccakit_cbor_put_array(&w, 4);
-		ccakit_cbor_put_raw(&w, prot, sizeof(prot));
-		ccakit_cbor_put_map(&w, 0);
-		ccakit_cbor_put_null(&w);
-		ccakit_cbor_put_bstr(&w, sig, sizeof(sig));
-		check(ccakit_cbor_writer_finish(&w, &n), "cose");
-		put("cose_sign1", "bad-detached.cbor", m, n);
+		put_sign1("bad-detached.cbor", prot, sizeof(prot), false, NULL);
 	}
 	{
 		uint8_t ck[160];
@@ -796,6 +812,7 @@ put_log(const char *name, struct ccakit_vmm *v)
 	struct ccakit_vmm_msg m;
 	char path[4096];
 
+	outdir("eventlog");
 	(void)snprintf(path, sizeof(path), "%s/eventlog/%s", out, name);
 	memset(&mo, 0, sizeof(mo));
 	mo.rmm_major = 1;
@@ -911,6 +928,8 @@ main(int argc, char **argv)
 	}
 	src = argv[1];
 	out = argv[2];
+	if (mkdir(out, 0755) != 0 && errno != EEXIST)
+		die("%s: %s", out, strerror(errno));
 	for (i = 0; i < sizeof(challenge); i++)
 		challenge[i] = (uint8_t)(0x40 + i);
 	cpak = key_pem("demo/cpak.pem");
