@@ -23,7 +23,12 @@ skips() {
 echo "== build (RelWithDebInfo, gcc) =="
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$JOBS"
-echo "== tests (vectors: ${CCAKIT_VECTORS:-../shared/vectors}) =="
+VECTORS=${CCAKIT_VECTORS:-$(cd .. && pwd)/shared/vectors}
+if [ -d "$VECTORS" ]; then
+	echo "== tests (upstream vectors: $VECTORS) =="
+else
+	echo "== tests ($VECTORS not found: the tests that need it skip) =="
+fi
 (cd build && ctest --output-on-failure -j"$JOBS" --timeout 600)
 skips "tests"
 
