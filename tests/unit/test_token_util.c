@@ -86,36 +86,13 @@ tt_key_jwk(const char *jwk)
 }
 
 ccakit_key *
-tt_cpak_p384(void)
+tt_vector_key(const char *rel)
 {
-	return tt_key_jwk("{\"kty\":\"EC\",\"crv\":\"P-384\","
-	    "\"d\":\"isCQyZWGn2GsE1jwKwIaJqtus4YgOsc1186YVVOLkfdMRLDVgCQ--"
-	    "3maKT3LqgiZ\","
-	    "\"x\":\"IShnxS4rlQiwpCCpBWDzlNLfqiG911FP8akBr-fh94uxHU5m-Kijiv"
-	    "p2r2oxxN6M\","
-	    "\"y\":\"hM4tr8mWQli1P61xh3T0ViDREbF26DGOEYfbAjWjGNN7pZf-6A4OTH"
-	    "YqEryz6m7U\"}");
-}
+	struct tt_buf b = tt_vector(rel);
+	ccakit_key *k = tt_key_jwk((const char *)b.p);
 
-ccakit_key *
-tt_rak_p384(void)
-{
-	return tt_key_jwk("{\"kty\":\"EC\",\"crv\":\"P-384\","
-	    "\"d\":\"IBHH8DzuQyUXblJPAzwM4eIadubBpPC4Oaod9h4OilyKBXQPm2nvp-"
-	    "saQYW9EX9o\","
-	    "\"x\":\"dvmICRvlhe1BgBrs-rhYVIxjBX4WsOZ2Egu9DS-cKeBWxdQaATDrnC"
-	    "FReJncIxRr\","
-	    "\"y\":\"KOGwYr0-pLMV_SGfHLtSjLbnTKSb4Wdzc09hocphAxsrvz2Rjy-U_8"
-	    "QijlCRlUSu\"}");
-}
-
-ccakit_key *
-tt_iak_p256(void)
-{
-	return tt_key_jwk("{\"kty\":\"EC\",\"crv\":\"P-256\","
-	    "\"d\":\"870MB6gfuTJ4HtUnUvYMyJpr5eUZNP4Bk43bVdj3eAE\","
-	    "\"x\":\"MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4\","
-	    "\"y\":\"4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM\"}");
+	tt_buf_free(&b);
+	return k;
 }
 
 int

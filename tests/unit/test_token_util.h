@@ -25,13 +25,11 @@ ccakit_token *tt_decode_vector(const char *rel, struct tt_buf *b);
 ccakit_ta_store *tt_ta_store(const char *rel);
 ccakit_rv_store *tt_rv_store(const char *rel);
 
-/* Test keys of the spec (§6.2): private EC keys from a JWK text. */
+/* A private EC key from a JWK text. */
 ccakit_key *tt_key_jwk(const char *jwk);
-/* TF-M/TF-A sample CPAK (P-384), the sample RAK (P-384), the Go test
- * IAK (P-256). */
-ccakit_key *tt_cpak_p384(void);
-ccakit_key *tt_rak_p384(void);
-ccakit_key *tt_iak_p256(void);
+/* The same from a vector file (e.g. trustee/upstream/cpak-priv.json, the
+ * TF-M sample CPAK that signed rust-ccatoken's cca-token-01). */
+ccakit_key *tt_vector_key(const char *rel);
 
 /*
  * Flip every bit of a good token in turn (restoring it after each): no

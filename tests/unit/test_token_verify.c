@@ -79,17 +79,18 @@ fx_emulated(struct fx *f, int legacy)
 	f->rak = tt_demo_rak();
 }
 
-/* rust-ccatoken's cca-token-01, when the vectors are present. */
+/* rust-ccatoken's cca-token-01, when the vectors are present; its
+ * signers, the TF-M sample keys, come with Trustee's vectors. */
 static bool
 fx_token01(struct fx *f)
 {
-	if (!tu_have_vectors("rust-ccatoken"))
+	if (!tu_have_vectors("rust-ccatoken") || !tu_have_vectors("trustee"))
 		return false;
 	f->name = "cca-token-01";
 	f->t = tt_decode_vector("rust-ccatoken/cca-token-01.cbor", &f->b);
 	f->tas = tt_ta_store("rust-ccatoken/ta-tfa.json");
-	f->cpak = tt_cpak_p384();
-	f->rak = tt_rak_p384();
+	f->cpak = tt_vector_key("trustee/upstream/cpak-priv.json");
+	f->rak = tt_vector_key("trustee/upstream/rak-priv.json");
 	return true;
 }
 
