@@ -1,1 +1,3 @@
-ccakit_fuzzer(dtb SOURCE fuzz_dtb.c LIBS ccakit_vmm ccakit_measure ccakit_util)
+ccakit_fuzzer(dtb SOURCE fuzz_dtb.c LIBS ccakit_vmm ccakit_measure ccakit_util
+	VECTORS "cca-realm-measurements/derived-dtbs/*.dtb"
+	"cca-realm-measurements/testdata/linux.bin")

@@ -1,2 +1,3 @@
 ccakit_fuzzer(eventlog SOURCE fuzz_eventlog.c
-	LIBS ccakit_measure ccakit_util)
+	LIBS ccakit_measure ccakit_util
+	VECTORS "cca-realm-measurements/testdata/*.bin")

@@ -15,9 +15,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char veraison_pub[] = "{\"kty\":\"EC\",\"crv\":\"P-256\","
-    "\"x\":\"usWxHK2PmfnHKwXPS54m0kTcGJ90UiglWiGahtagnv8\","
-    "\"y\":\"IBOL-C3BttVivg-lSreASjpkttcsz-1rb7btKLv8EX4\"}";
+/* The emulated realm's CPAK (demo/cpak.jwk.json), which signs the
+ * corpus's EARs (ES384). */
+static const char demo_pub[] = "{\"kty\":\"EC\",\"crv\":\"P-384\","
+    "\"x\":\"X9q3djS_V54ABamxoQtag6oixYTCJwv2-TIay211UgNYWSzICqo4d79z5Rbh"
+    "iZ9u\","
+    "\"y\":\"v4UMjwWRRAaP0EBKRTc-aiOkkgj7MR7_R_G_R_cKLbY50y6wYFiQYTkR7cNA"
+    "9jAi\"}";
 
 static void
 check(int cond)
@@ -40,8 +44,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (key == NULL) {
 		if ((key = ccakit_key_new()) == NULL ||
-		    ccakit_key_from_jwk(key, veraison_pub,
-		    strlen(veraison_pub)) != CCAKIT_OK)
+		    ccakit_key_from_jwk(key, demo_pub,
+		    strlen(demo_pub)) != CCAKIT_OK)
 			abort();
 	}
 	if ((r = ccakit_jws_decode((const char *)data, size, &j, &d)) !=
@@ -50,8 +54,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		check(ccakit_jws_alg_name(ccakit_jws_alg(j)) != NULL);
 		check((p = ccakit_jws_payload(j, &n)) != NULL && p[n] == 0);
-		r = ccakit_jws_verify(j, key, CCAKIT_COSE_ES256, NULL);
-		r2 = ccakit_jws_verify(j, key, CCAKIT_COSE_ES256, NULL);
+		r = ccakit_jws_verify(j, key, CCAKIT_COSE_ES384, NULL);
+		r2 = ccakit_jws_verify(j, key, CCAKIT_COSE_ES384, NULL);
 		check(r == r2);
 		ccakit_jws_free(&j);
 		check(j == NULL);

@@ -1,2 +1,7 @@
 ccakit_fuzzer(token SOURCE fuzz_token.c
-	LIBS ccakit_token ccakit_store ccakit_cose ccakit_cbor ccakit_util)
+	LIBS ccakit_token ccakit_store ccakit_cose ccakit_cbor ccakit_util
+	VECTORS "rust-ccatoken/*.cbor" "go-ccatoken/evidence/*.cbor"
+	"go-ccatoken/platform/cbor/*.cbor"
+	"go-ccatoken/realm/cbor/*.cbor"
+	"go-ccatoken/realm/tf-rmm/*.cbor" "keybroker-demo/*.cbor"
+	"trustee/upstream/*.cbor")

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install the Debian bookworm packages ccakit needs to build, test and fuzz
 # (libcbor and python3-jwcrypto are test oracles only).
-# Run as root (or with sudo). Idempotent.
+# Run as root (or with sudo). Idempotent: when every package is installed
+# already (one dpkg-query), nothing else runs: no apt-get, no network.
 set -eu
 
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
@@ -9,10 +10,21 @@ libssl-dev libjansson-dev libcmocka-dev mandoc zlib1g-dev libsqlite3-dev
 libmicrohttpd-dev libgnutls28-dev libcurl4-openssl-dev libcbor-dev curl
 openssl python3-jwcrypto"
 
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	echo "install-deps: no dpkg-query: install these Debian packages" \
+	    "by hand:" $PKGS >&2
+	exit 1
+fi
+# shellcheck disable=SC2086
+installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' $PKGS \
+    2>/dev/null | awk '$2 == "ii" { print $1 }') || true
+installed=" $(echo $installed) "
 missing=""
 for p in $PKGS; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
-		missing="$missing $p"
+	case $installed in
+	*" $p "*) ;;
+	*) missing="$missing $p" ;;
+	esac
 done
 if [ -n "$missing" ]; then
 	SUDO=""

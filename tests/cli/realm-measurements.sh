@@ -2,10 +2,15 @@
 # CLI tests of realm-measurements: exact stdout, stderr and exit statuses
 # of upstream's tests/cmdline.rs cases, outputs (DTB, rv.json, CoMID,
 # JSON). The RIM of every vector is checked in-process by test_vmm_vectors.
-# Needs CCAKIT_BIN (build/bin) and CCAKIT_VECTORS (shared/vectors).
+# Needs CCAKIT_BIN (build/bin). The checks against upstream files (DTBs,
+# kernel images, configs, CoMID template) run when the vectors are present
+# (CCAKIT_VECTORS, tests/vectors.sh); `vec &&` marks them.
 set -u
 BIN=${CCAKIT_BIN:?}/realm-measurements
-V=${CCAKIT_VECTORS:?}/cca-realm-measurements
+. "$(dirname "$0")/../vectors.sh"
+V=
+have_vectors cca-realm-measurements && V=$VECTORS/cca-realm-measurements
+vec() { [ -n "$V" ]; }
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 pass=0
@@ -101,7 +106,7 @@ R=3175b3c0c201081ad410defe6c32e145fd77ff03e63518a9f00831b12b6ec2070f743f43f0ff32
 expect 0 "generate dtb" -- "$BIN" --output-dtb "$T/o.dtb" $Q -f "$T/firmware" \
 	qemu -smp 2 $D
 has "$T/out" "RIM: $R" "generate dtb"
-same "$T/o.dtb" "$V/derived-dtbs/qemu-2cpu-1G.dtb" "generated dtb bytes"
+vec && same "$T/o.dtb" "$V/derived-dtbs/qemu-2cpu-1G.dtb" "generated dtb bytes"
 expect 0 "--dtb verbatim" -- "$BIN" --dtb "$T/o.dtb" --output-dtb "$T/o2.dtb" \
 	$Q -f "$T/firmware" qemu -smp 8 $D
 has "$T/out" "RIM: $R" "--dtb verbatim"
@@ -109,29 +114,46 @@ same "$T/o2.dtb" "$T/o.dtb" "--dtb output"
 expect 0 "--dtb-template" -- "$BIN" --dtb-template "$T/o.dtb" \
 	--output-dtb "$T/o3.dtb" $Q -f "$T/firmware" qemu -smp 8 $D
 has "$T/out" "RIM: 68308d30762b7aa26f749d512864c0e0ad112e9626b8bf1c5486efe32b94b8d8ce8d736089ebf0850a91fda5422852294b679795202ed429fd8512b20b000728" "--dtb-template"
-same "$T/o3.dtb" "$V/derived-dtbs/qemu-8cpu-1G-from-template.dtb" "template dtb bytes"
+vec && same "$T/o3.dtb" "$V/derived-dtbs/qemu-8cpu-1G-from-template.dtb" \
+	"template dtb bytes"
 expect 0 "kvmtool dtb" -- "$BIN" --no-measurements --output-dtb "$T/k.dtb" \
 	kvmtool -c 1 -m 512M
-same "$T/k.dtb" "$V/derived-dtbs/kvmtool-1cpu-512M.dtb" "kvmtool dtb bytes"
+vec && same "$T/k.dtb" "$V/derived-dtbs/kvmtool-1cpu-512M.dtb" \
+	"kvmtool dtb bytes"
 same "$T/out" /dev/null "--no-measurements prints nothing"
-expect 2 "bad template" -- "$BIN" --dtb-template "$V/testdata/linux.bin" \
-	$Q qemu
+printf 'not a device tree' >"$T/not.dtb"
+expect 2 "bad template" -- "$BIN" --dtb-template "$T/not.dtb" $Q qemu
 has "$T/err" "ERROR Cannot build parameters: while generating DTB: DTB:" "bad template"
+if vec; then
+	expect 2 "bad template (upstream file)" -- "$BIN" --dtb-template \
+		"$V/testdata/linux.bin" $Q qemu
+	has "$T/err" "ERROR Cannot build parameters: while generating DTB: DTB:" \
+		"bad template (upstream file)"
+fi
 
 # --- kernel images, configs ---
+seq 1000 | gzip -n >"$T/text.gz"	# long enough, and not a kernel
+expect 2 "not a kernel" -- "$BIN" $Q -k "$T/text.gz" qemu -kernel Image
+is "$T/err" "ERROR Cannot build parameters: invalid Linux header" "not a kernel"
+printf 'This is not a configuration.\n' >"$T/not.conf"
+expect 2 "bad config" -- "$BIN" -c "$T/not.conf" qemu
+has "$T/err" "ERROR Cannot build parameters: invalid VM configuration: cannot parse" "bad config"
+if vec; then
 expect 0 "gzip kernel" -- "$BIN" $Q -k "$V/testdata/linux.bin.gz" qemu \
 	-kernel Image -smp 2 -m 1G -object rme-guest,measurement-algorithm=sha256
 has "$T/out" "RIM: e8862e21b8eb6b4bdeeff244dc59d2935c26d92c52d346f06e224fe712267a6" "gzip kernel"
-expect 2 "not a kernel" -- "$BIN" $Q -k "$V/testdata/randombytes.bin.gz" \
-	qemu -kernel Image
+expect 2 "not a kernel (upstream file)" -- "$BIN" $Q \
+	-k "$V/testdata/randombytes.bin.gz" qemu -kernel Image
 is "$T/err" "ERROR Cannot build parameters: invalid Linux header" "not a kernel"
-expect 2 "bad config" -- "$BIN" -c "$V/testdata/some-file.txt" qemu
+expect 2 "bad config (upstream file)" -- "$BIN" \
+	-c "$V/testdata/some-file.txt" qemu
 has "$T/err" "ERROR Cannot build parameters: invalid VM configuration: cannot parse" "bad config"
 expect 0 "configs" -- "$BIN" -c "$V/configs/qemu-max-8.2.conf" \
 	-c "$V/configs/kvm.conf" -k "$V/testdata/linux.bin" -i "$T/initrd" \
 	kvmtool --realm -c 2 -m 1G --pmu --sve-max-vl 512 -k K -i I \
 	-p earlycon --measurement-log --measurement-algo sha512
 has "$T/out" "RIM: 09391d8a27685f000bf4a1948f43645c519abd040e81fa11d04452965832183c14308e008a4273f58d5ab0e2e0a6f0ec76aa9360cf158a816c483a10ac6ed496" "configs (model-derived)"
+fi
 
 # --- RMM 2.0: INIT_RIPAS is not measured, so the RIM changes ---
 expect 0 "rmm 2.0" -- "$BIN" --rmm-version 2.0 --num-wps 6 --num-bps 6 \
@@ -148,12 +170,14 @@ expect 0 "rv.json" -- "$BIN" --rv-output "$T/rv.json" --num-wps 6 --num-bps 6 \
 has "$T/rv.json" '"initial-measurement": "cf37146fce0ad50e1be1a04580c1024e5449b430b0dd96b6ef5c9a2b73767bf5"' "rv.json RIM"
 has "$T/rv.json" '"rak-hash-algorithm": "sha-256"' "rv.json rak"
 has "$T/rv.json" '"realm": [' "rv.json realm"
+if vec; then
 expect 0 "comid" -- "$BIN" --endorsements-template "$V/samples/comid-cca-realm.json" \
 	--endorsements-output "$T/comid.json" --num-wps 6 --num-bps 6 \
 	-f "$T/firmware" kvmtool --realm --firmware firmware -c 1 -m 512M
 same "$T/out" /dev/null "comid: no stdout"
 has "$T/comid.json" '"sha-256;zzcUb84K1Q4b4aBFgMECTlRJtDCw3Za271yaK3N2e/UAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=="' "comid rim"
 has "$T/comid.json" '"CD1F0E55-26F9-460D-B9D8-F7FDE171787C"' "comid environment kept"
+fi
 
 # --- event log: written, and the Spec ID event comes first ---
 expect 0 "event log" -- "$BIN" --event-log "$T/log.bin" --num-wps 6 \
@@ -193,15 +217,21 @@ is "$T/err" "ERROR Failed to compute measurements: VMM: firmware does not fit in
 # QEMU loads -bios into the 128 MiB of RAM at 0 that replace the flash.
 expect 2 "2 GiB -bios" -- "$BIN" $Q -f "$T/sparse2g" qemu -m 1G -bios fw
 is "$T/err" "ERROR Failed to compute measurements: VMM: firmware does not fit in RAM (2147483648 bytes, 134217728 available at 0x0)" "2 GiB -bios"
+# A Linux arm64 Image header made here (256 bytes; image_size 0x2d10000,
+# text_offset 0, flags 0xa), as test_vmm makes it.
+perl -e 'my $h = join "", map { chr(0x5a ^ $_) } 0 .. 255;
+	substr($h, 8, 0x30) = "\0" x 0x30; substr($h, 0x12, 2) = "\xd1\x02";
+	substr($h, 0x18, 1) = "\x0a"; substr($h, 0x38, 4) = "ARM\x64";
+	binmode STDOUT; print $h' >"$T/kernel"
 # Kernels: the file, then the image at its text_offset.
-cp "$V/testdata/linux.bin" "$T/bigk" && chmod u+w "$T/bigk"
+cp "$T/kernel" "$T/bigk" && chmod u+w "$T/bigk"
 truncate -s 2G "$T/bigk"
 expect 2 "2 GiB kernel" -- "$BIN" $Q -k "$T/bigk" qemu -m 1G -kernel K
 is "$T/err" "ERROR Cannot build parameters: kernel does not fit in RAM (2147483648 bytes, 1073741824 available at 0x40000000)" "2 GiB kernel"
 expect 2 "/dev/zero kernel" -- "$BIN" $Q -k /dev/zero qemu -m 64M -kernel K
 is "$T/err" "ERROR Cannot build parameters: kernel does not fit in RAM (more than 67108864 bytes available at 0x40000000)" "/dev/zero kernel"
 # kvmtool, text_offset 0x3ff00000 (little-endian at 8), 1 GiB: 1 MiB left.
-cp "$V/testdata/linux.bin" "$T/hik" && chmod u+w "$T/hik"
+cp "$T/kernel" "$T/hik" && chmod u+w "$T/hik"
 printf '\000\000\360\077' | dd of="$T/hik" bs=1 seek=8 conv=notrunc 2>/dev/null
 truncate -s 1048576 "$T/hik"
 expect 0 "kernel fits at text_offset" -- "$BIN" $W -k "$T/hik" kvmtool \
@@ -212,11 +242,11 @@ expect 2 "kernel too large at text_offset" -- "$BIN" $W -k "$T/hik" \
 is "$T/err" "ERROR Cannot build parameters: kernel does not fit in RAM (1048577 bytes, 1048576 available at 0xbff00000)" "kernel at text_offset"
 # QEMU puts the DTB after the initrd: an initrd filling RAM leaves no room.
 truncate -s 939524096 "$T/initrd896m"
-expect 2 "no room for the DTB" -- "$BIN" $Q -k "$V/testdata/linux.bin" \
+expect 2 "no room for the DTB" -- "$BIN" $Q -k "$T/kernel" \
 	-i "$T/initrd896m" qemu -m 1G -kernel K -initrd I
 is "$T/err" "ERROR Cannot build parameters: while generating DTB: DTB does not fit in RAM (6816 bytes, 0 available at 0x80000000)" "no room for the DTB"
 # Initrds: QEMU above the kernel, kvmtool below the DTB, cloud-hv at the top.
-expect 2 "2 GiB initrd, qemu" -- "$BIN" $Q -k "$V/testdata/linux.bin" \
+expect 2 "2 GiB initrd, qemu" -- "$BIN" $Q -k "$T/kernel" \
 	-i "$T/sparse2g" qemu -m 1G -kernel K -initrd I
 is "$T/err" "ERROR Cannot build parameters: initrd does not fit in RAM (2147483648 bytes, 939524096 available at 0x48000000)" "2 GiB initrd, qemu"
 expect 2 "2 GiB initrd, kvmtool" -- "$BIN" $W -i "$T/sparse2g" kvmtool \
@@ -225,17 +255,17 @@ is "$T/err" "ERROR Cannot build parameters: initrd does not fit below the DTB (2
 expect 2 "/dev/zero initrd, kvmtool" -- "$BIN" $W -i /dev/zero kvmtool \
 	--realm -c 1 -m 64M -i I
 is "$T/err" "ERROR Cannot build parameters: initrd does not fit below the DTB (more than 65011708 bytes available at 0x80000000)" "/dev/zero initrd, kvmtool"
-expect 2 "2 GiB initrd, cloud-hv" -- "$BIN" $W -k "$V/testdata/linux.bin" \
+expect 2 "2 GiB initrd, cloud-hv" -- "$BIN" $W -k "$T/kernel" \
 	-i "$T/sparse2g" cloud-hv --kernel K --initramfs I --memory size=1G
 is "$T/err" "ERROR Cannot build parameters: initrd does not fit in RAM (2147483648 bytes, 1073741824 available at 0x40000000)" "2 GiB initrd, cloud-hv"
 
 # --- image options the VMM arguments do not use are named, not dropped ---
 expect 0 "-f without -bios" -- "$BIN" $Q -f "$T/firmware" qemu
 is "$T/err" "WARN ignored -f $T/firmware: the VMM arguments have no -bios" "-f without -bios"
-expect 0 "-k and -i without -kernel" -- "$BIN" $Q -k "$V/testdata/linux.bin" \
+expect 0 "-k and -i without -kernel" -- "$BIN" $Q -k "$T/kernel" \
 	-i "$T/initrd" qemu -initrd I
 printf 'WARN %s\nWARN %s\n' \
-	"ignored -k $V/testdata/linux.bin: the VMM arguments have no -kernel" \
+	"ignored -k $T/kernel: the VMM arguments have no -kernel" \
 	"ignored -i $T/initrd: the VMM arguments have no -initrd with -kernel" \
 	>"$T/want"
 same "$T/err" "$T/want" "-k and -i without -kernel"

@@ -3,12 +3,13 @@
 # processes: every server is started on a free port (-p 0 --port-file)
 # and always killed on exit.
 #
-# Environment: CCAKIT_BIN (build/bin), CCAKIT_VECTORS (shared/vectors),
-# CCAKIT_SRC (the source tree).
+# Environment: CCAKIT_BIN (build/bin), CCAKIT_SRC (the source tree). The
+# demo's static token (section 10) comes from the upstream vectors, when
+# they are present (CCAKIT_VECTORS, tests/vectors.sh).
 set -u
 BIN=${CCAKIT_BIN:?}
-VEC=${CCAKIT_VECTORS:?}/keybroker-demo
 SRC=${CCAKIT_SRC:?}
+. "$(dirname "$0")/../vectors.sh"
 SERVER=$BIN/keybroker-server
 APP=$BIN/keybroker-app
 CCATOKEN=$BIN/ccatoken
@@ -104,9 +105,10 @@ emulated_token "$zero" "$W/known-good.cbor" || exit 1
 RIM=$(sed -n 's/.*"cca-realm-initial-measurement": *"\([^"]*\)".*/\1/p' \
     "$SRC/demo/claims.json")
 printf '{"reference-values":["%s"]}' "$RIM" >"$W/rims.json"
-cp "$VEC/rims-not-matching.json" "$W/rims-bad.json"
-basenc --base64url -w0 "$SRC/tools/keybroker-app/cca-example-token.cbor" |
-    tr -d '=' >"$W/mock.b64"
+# Two RIMs, neither the emulated realm's.
+printf '{"reference-values":["%s","%s"]}' \
+    "$(head -c 32 /dev/zero | base64)" \
+    "$(head -c 32 /dev/zero | tr '\0' '\1' | base64)" >"$W/rims-bad.json"
 make_jwk 2048 RSA1_5
 make_jwk 1024 RSA1_5
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 \
@@ -291,28 +293,49 @@ check "expired challenge: AttestationFailure, detail says expired" 0 $?
 stop_server
 
 # --- 10. mock mode: the demo's static token and challenge ---
+if have_vectors keybroker-demo; then
+VEC=$VECTORS/keybroker-demo
+MOCK="-m --mock-token $VEC/cca-example-token.cbor"
 start_server --db "$W/kb.db" -m --reference-values "$VEC/rims-matching.json"
 key_request skywalker "$W/keyreq-2048-RSA1_5.json" >/dev/null
 grep -q "\"challenge\":\"$(cat "$VEC/cca-example-token-nonce.bin" | b64url)\"" \
     "$W/b"; check "mock challenge is the example token's nonce" 0 $?
 check "mock token by hand: 200" 200 "$(evidence "$(location)" \
     "$VEC/cca-example-token.b64url.txt")"
-out=$("$APP" -e "$URL" -m skywalker 2>/dev/null); st=$?
+out=$("$APP" -e "$URL" $MOCK skywalker 2>/dev/null); st=$?
 check "mock mode: app exit 0" 0 "$st"
 check "mock mode: secret" "May the force be with you." "$out"
 stop_server
 # The mock token against a server without mock challenges: stale nonce.
 start_server --db "$W/kb.db" --reference-values "$VEC/rims-matching.json" \
     --trust-anchors "$VEC/example-token-ta.json"
-"$APP" -q -e "$URL" -m skywalker; check "mock token, fresh challenge: 1" 1 $?
+"$APP" -q -e "$URL" $MOCK skywalker; check "mock token, fresh challenge: 1" 1 $?
 stop_server
+fi
 
-# --- 11. no reference values; 1024-bit compatibility flag ---
-start_server --db "$W/kb.db" -m --allow-rsa-1024
-"$APP" -q -e "$URL" -m skywalker; check "no reference values: refused" 1 $?
+# --- 11. mock mode with the emulated realm's token for the fixed
+# challenge; no reference values; 1024-bit compatibility flag ---
+"$APP" -q -e "$URL" -m skywalker 2>"$W/app.err"
+check "-m without --mock-token: usage error" 2 $?
+grep -q -- "--mock-token" "$W/app.err"; check "-m says --mock-token" 0 $?
+"$APP" -q -e "$URL" --mock-token "$W/no-such-token" skywalker
+check "--mock-token, no such file: 2" 2 $?
+start_server --db "$W/kb.db" -m --trust-anchors "$W/ta.json" \
+    --reference-values "$W/rims.json"
+key_request skywalker "$W/keyreq-2048-RSA1_5.json" >/dev/null
+emulated_token "$(challenge_hex)" "$W/mock.cbor"
+out=$("$APP" -q -e "$URL" --mock-token "$W/mock.cbor" skywalker); st=$?
+check "--mock-token (emulated, fixed challenge): exit 0" 0 "$st"
+check "--mock-token: secret" "May the force be with you." "$out"
+stop_server
+start_server --db "$W/kb.db" -m --trust-anchors "$W/ta.json" \
+    --allow-rsa-1024
+"$APP" -q -e "$URL" -m --mock-token "$W/mock.cbor" skywalker
+check "no reference values: refused" 1 $?
 check "--allow-rsa-1024: 1024-bit key accepted" 201 \
     "$(key_request skywalker "$W/keyreq-1024-RSA1_5.json")"
-out=$("$APP" -q -e "$URL" -m --key-bits 1024 skywalker)
+out=$("$APP" -q -e "$URL" -m --mock-token "$W/mock.cbor" --key-bits 1024 \
+    skywalker)
 check "1024-bit app key, no RVs: refused" 1 $?
 stop_server
 

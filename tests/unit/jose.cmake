@@ -1,5 +1,5 @@
 ccakit_unit_test(test_jose SOURCES unit/test_jose.c unit/test_token_util.c
-	LIBS ccakit_jose ccakit_token ccakit_store ccakit_cose ccakit_cbor
+	LIBS ccakit_jose ccakit_json ccakit_token ccakit_store ccakit_cose ccakit_cbor
 	ccakit_util)
 ccakit_unit_test(test_jwe SOURCES unit/test_jwe.c
 	LIBS ccakit_jose ccakit_cose ccakit_cbor ccakit_util)

@@ -1,7 +1,9 @@
 /*
  * Unit tests: the embedded verifier (evidence -> EAR) and the key
- * broker's release policy (arm-cca.rego in C), with the keybroker demo's
- * vectors: its static token, trust anchor, nonce, EAR claims and RIMs.
+ * broker's release policy (arm-cca.rego in C). The generic cases run on
+ * the emulated realm's token (its challenge, trust anchor and RIM), then,
+ * when the vectors are present, on the keybroker demo's: its static
+ * token, trust anchor, nonce, EAR claims and RIMs.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,14 +29,44 @@ struct fx {
 	struct tt_buf tok;
 	struct tt_buf nonce;
 	ccakit_ta_store *tas;
+	bool demo;		/* the keybroker demo's vectors */
+	uint8_t rim[64];	/* emulated: the token's RIM */
+	size_t rim_len;
 };
 
+/* The emulated realm's token, its challenge and trust anchor. */
 static int
-setup(void **state)
+setup_emulated(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	ccakit_token *t = ccakit_token_new();
+	const struct ccakit_realm_claims *rc;
+
+	assert_non_null(f);
+	assert_non_null(t);
+	f->tok = tt_emulated(CCAKIT_FORMAT_907, 0);
+	assert_non_null(f->nonce.p = malloc(64));
+	memcpy(f->nonce.p, tt_emulated_challenge, 64);
+	f->nonce.len = 64;
+	f->tas = tt_emulated_ta();
+	assert_int_equal(ccakit_token_decode(t, f->tok.p, f->tok.len, NULL),
+	    CCAKIT_OK);
+	rc = ccakit_token_realm(t);
+	assert_true(rc->rim.len <= sizeof(f->rim));
+	memcpy(f->rim, rc->rim.ptr, rc->rim.len);
+	f->rim_len = rc->rim.len;
+	ccakit_token_free(&t);
+	*state = f;
+	return 0;
+}
+
+static int
+setup_demo(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
+	f->demo = true;
 	f->tok = tt_vector(KB "cca-example-token.cbor");
 	f->nonce = tt_vector(KB "cca-example-token-nonce.bin");
 	assert_int_equal(f->nonce.len, 64);
@@ -146,6 +178,30 @@ policy_file(const ccakit_ear *e, const char *rims_rel, unsigned flags)
 	json_decref(root);
 	memset(&why, 0, sizeof(why));
 	r = ccakit_policy_arm_cca(e, rims, n, flags, &why);
+	assert_int_equal(why.code, r);
+	return r;
+}
+
+/* The release policy with the fixture's approved RIMs (the token's), or
+ * with RIMs that are not the token's. */
+static int
+policy(const struct fx *f, const ccakit_ear *e, bool matching,
+    unsigned flags)
+{
+	struct ccakit_bytes rim;
+	struct ccakit_errdetail why;
+	uint8_t other[64];
+	int r;
+
+	if (f->demo)
+		return policy_file(e, matching ? KB "rims-matching.json" :
+		    KB "rims-not-matching.json", flags);
+	memcpy(other, f->rim, f->rim_len);
+	other[0] ^= 1;
+	rim.ptr = matching ? f->rim : other;
+	rim.len = f->rim_len;
+	memset(&why, 0, sizeof(why));
+	r = ccakit_policy_arm_cca(e, &rim, 1, flags, &why);
 	assert_int_equal(why.code, r);
 	return r;
 }
@@ -305,8 +361,7 @@ test_rejections(void **state)
 	e = attest(f, f->tok.p, f->tok.len, f->tas, NULL, other, 64,
 	    CCAKIT_ERR_CHALLENGE);
 	expect_failure_ear(e);
-	assert_int_equal(policy_file(e, KB "rims-matching.json", 0),
-	    CCAKIT_ERR_POLICY);
+	assert_int_equal(policy(f, e, true, 0), CCAKIT_ERR_POLICY);
 	ccakit_ear_free(&e);
 
 	/* a shorter nonce is zero-padded to 64: this one cannot match */
@@ -354,8 +409,7 @@ test_flips(void **state)
 		    &o, &e, &why), CCAKIT_OK);
 		if (why.code == CCAKIT_OK) {
 			nok++;
-			assert_int_equal(policy_file(e,
-			    KB "rims-matching.json", 0), CCAKIT_OK);
+			assert_int_equal(policy(f, e, true, 0), CCAKIT_OK);
 		} else {
 			for (k = 0; k < ccakit_ear_submod_count(e); k++) {
 				assert_int_equal(ccakit_ear_submod_status(e,
@@ -437,8 +491,7 @@ test_realm_rvs(void **state)
 	s = realm_rvs(t, 1, 0, false);
 	e = attest(f, f->tok.p, f->tok.len, f->tas, s, f->nonce.p, 64,
 	    CCAKIT_OK);
-	assert_int_equal(policy_file(e, KB "rims-matching.json", 0),
-	    CCAKIT_ERR_POLICY);
+	assert_int_equal(policy(f, e, true, 0), CCAKIT_ERR_POLICY);
 	ccakit_ear_free(&e);
 	ccakit_rv_store_free(&s);
 	ccakit_token_free(&t);
@@ -495,8 +548,7 @@ test_platform_rvs(void **state)
 	e = attest(f, f->tok.p, f->tok.len, f->tas, s, f->nonce.p, 64,
 	    CCAKIT_OK);
 	expect_tv(e, CCAKIT_EAR_SUBMOD_PLATFORM, CCAKIT_TIER_WARNING, badsw);
-	assert_int_equal(policy_file(e, KB "rims-matching.json", 0),
-	    CCAKIT_ERR_POLICY);
+	assert_int_equal(policy(f, e, true, 0), CCAKIT_ERR_POLICY);
 	ccakit_ear_free(&e);
 	ccakit_rv_store_free(&s);
 	sw[0].mval.b[0] ^= 1;
@@ -538,7 +590,7 @@ test_signed_path(void **state)
 	assert_int_equal(n, f->tok.len);
 	assert_memory_equal(raw, f->tok.p, n);
 	free(raw);
-	k = tt_iak_p256();
+	k = tt_gen_key("P-256");
 	assert_int_equal(ccakit_ear_sign_jwt(e, k, 0, &jwt), CCAKIT_OK);
 	memset(&vo, 0, sizeof(vo));
 	vo.nonce = f->nonce.p;
@@ -548,8 +600,8 @@ test_signed_path(void **state)
 	    NULL), CCAKIT_OK);
 	assert_string_equal(ccakit_ear_submod_policy_id(v,
 	    CCAKIT_EAR_SUBMOD_PLATFORM), "policy:ARM_CCA/kb");
-	assert_int_equal(policy_file(v, KB "rims-matching.json", 0),
-	    CCAKIT_OK);
+	assert_int_equal(policy(f, v, true, 0), CCAKIT_OK);
+	assert_int_equal(policy(f, v, false, 0), CCAKIT_ERR_POLICY);
 	free(jwt);
 	ccakit_ear_free(&v);
 	ccakit_ear_free(&e);
@@ -587,9 +639,8 @@ test_args(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_example_token),
-		cmocka_unit_test(test_policy_vector),
+	/* The cases that any good token serves. */
+	const struct CMUnitTest generic[] = {
 		cmocka_unit_test(test_rejections),
 		cmocka_unit_test(test_flips),
 		cmocka_unit_test(test_realm_rvs),
@@ -597,6 +648,20 @@ main(void)
 		cmocka_unit_test(test_signed_path),
 		cmocka_unit_test(test_args),
 	};
+	/* Veraison's EAR and the demo's RIM files for its static token. */
+	const struct CMUnitTest demo[] = {
+		cmocka_unit_test(test_example_token),
+		cmocka_unit_test(test_policy_vector),
+	};
+	int r;
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	r = cmocka_run_group_tests_name("emulated realm", generic,
+	    setup_emulated, teardown);
+	if (!tu_have_vectors(KB))
+		return r;
+	r += cmocka_run_group_tests_name("keybroker demo", generic,
+	    setup_demo, teardown);
+	r += cmocka_run_group_tests_name("keybroker demo vectors", demo,
+	    setup_demo, teardown);
+	return r;
 }

@@ -1418,6 +1418,7 @@ diag_normalize(const char *s)
 	return o;
 }
 
+/* Upstream's tokens and claim sets, and their diagnostic notation. */
 static void
 test_vectors(void **state)
 {
@@ -1448,6 +1449,8 @@ test_vectors(void **state)
 	size_t len, dlen, i, olen, off;
 
 	(void)state;
+	tu_need_vectors("rust-ccatoken");
+	tu_need_vectors("go-ccatoken");
 	/* The token of the brief: tag 399 around a map of two bstrs. */
 	b = tu_read_vector("rust-ccatoken/cca-token-01.cbor", &len);
 	assert_int_equal(len, 1222);

@@ -1,4 +1,8 @@
-/* Unit tests: token claims to and from Veraison's JSON claims format. */
+/*
+ * Unit tests: token claims to and from Veraison's JSON claims format. The
+ * claims are the emulated realm's (tokens made here) and, when the vectors
+ * are present, those of the upstream tokens and Go ccatoken's JSON files.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +12,7 @@
 #include <ccakit/err.h>
 #include <ccakit/token.h>
 
+#include "test_token_util.h"
 #include "testutil.h"
 
 #define PDIR "go-ccatoken/platform/json/"
@@ -35,6 +40,26 @@ json_from_text(const char *s, size_t len)
 
 	if ((j = json_loadb(s, len, 0, &e)) == NULL)
 		fail_msg("bad test JSON: %s", e.text);
+	return j;
+}
+
+/* The claims of the emulated realm's token as JSON, in its 2023 profiles
+ * or the legacy ones. */
+static json_t *
+emulated_json(int legacy)
+{
+	struct tt_buf b = tt_emulated(CCAKIT_FORMAT_399, legacy);
+	ccakit_token *t = ccakit_token_new();
+	char *s;
+	json_t *j;
+
+	assert_non_null(t);
+	assert_int_equal(ccakit_token_decode(t, b.p, b.len, NULL), CCAKIT_OK);
+	assert_int_equal(ccakit_token_to_json(t, &s), CCAKIT_OK);
+	j = json_from_text(s, strlen(s));
+	free(s);
+	ccakit_token_free(&t);
+	tt_buf_free(&b);
 	return j;
 }
 
@@ -114,6 +139,8 @@ test_valid_full(void **state)
 	char *s;
 
 	(void)state;
+	tu_need_vectors("rust-ccatoken");
+	tu_need_vectors("go-ccatoken");
 	ref = token01_json();
 	pv = vector_json(PDIR "test-token-valid-full.json");
 	s = collection(pv, json_object_get(ref, "cca-realm-delegated-token"));
@@ -179,6 +206,8 @@ test_platform_negatives(void **state)
 	size_t i;
 
 	(void)state;
+	tu_need_vectors("rust-ccatoken");
+	tu_need_vectors("go-ccatoken");
 	ref = token01_json();
 	assert_non_null(c = ccakit_claimset_new());
 	for (i = 0; i < sizeof(neg) / sizeof(neg[0]); i++) {
@@ -246,6 +275,7 @@ test_realm_negatives(void **state)
 	size_t i;
 
 	(void)state;
+	tu_need_vectors("go-ccatoken");
 	pv = vector_json(PDIR "test-token-valid-full.json");
 	assert_non_null(c = ccakit_claimset_new());
 	for (i = 0; i < sizeof(neg) / sizeof(neg[0]); i++) {
@@ -273,6 +303,8 @@ test_realm_all_valid_with_point(void **state)
 	char *s;
 
 	(void)state;
+	tu_need_vectors("rust-ccatoken");
+	tu_need_vectors("go-ccatoken");
 	ref = token01_json();
 	pv = vector_json(PDIR "test-token-valid-full.json");
 	rv = vector_json(RDIR "test-cca-claims-all-valid.json");
@@ -300,17 +332,18 @@ test_realm_all_valid_with_point(void **state)
 
 /* Token → JSON → claims: the same claims, encoded byte for byte alike. */
 static void
-roundtrip(const char *rel)
+roundtrip(const char *rel, struct tt_buf tok)
 {
 	uint8_t a[8192], b[8192];
 	size_t alen, blen;
 	struct ccakit_errdetail d;
 	ccakit_claimset *c;
 	ccakit_token *t;
-	uint8_t *tok;
 	char *s;
 
-	t = token_from_vector(rel, &tok);
+	assert_non_null(t = ccakit_token_new());
+	if (ccakit_token_decode(t, tok.p, tok.len, &d) != CCAKIT_OK)
+		fail_msg("%s: %s", rel, d.text);
 	assert_int_equal(ccakit_token_to_json(t, &s), CCAKIT_OK);
 	assert_non_null(c = ccakit_claimset_new());
 	if (load(c, s, &d) != CCAKIT_OK)
@@ -328,14 +361,13 @@ roundtrip(const char *rel)
 	assert_int_equal(alen, blen);
 	assert_memory_equal(a, b, alen);
 	/* The claimset owns its bytes: the token buffer can go. */
-	memset(tok, 0, 64);
+	memset(tok.p, 0, 64);
 	assert_int_equal(ccakit_realm_claims_encode(ccakit_claimset_realm(c),
 	    a, sizeof(a), &alen), CCAKIT_OK);
 	assert_memory_equal(a, b, alen);
 	/* Loading what we wrote again is stable. */
 	assert_int_equal(load(c, s, &d), CCAKIT_OK);
 	free(s);
-	free(tok);
 	ccakit_token_free(&t);
 	ccakit_claimset_free(&c);
 }
@@ -343,12 +375,16 @@ roundtrip(const char *rel)
 static void
 test_roundtrip(void **state)
 {
+	static const char *const files[] = {
+		"rust-ccatoken/cca-token-01.cbor",
+		"rust-ccatoken/cca-token-02.cbor",
+		"rust-ccatoken/cca-token-draft-ffm-00.cbor",
+		"rust-ccatoken/bug-33-repro.cbor",
+		"go-ccatoken/evidence/GoodCCAToken.cbor",
+	};
+
 	(void)state;
-	roundtrip("rust-ccatoken/cca-token-01.cbor");
-	roundtrip("rust-ccatoken/cca-token-02.cbor");
-	roundtrip("rust-ccatoken/cca-token-draft-ffm-00.cbor");
-	roundtrip("rust-ccatoken/bug-33-repro.cbor");
-	roundtrip("go-ccatoken/evidence/GoodCCAToken.cbor");
+	tt_for_each_token(roundtrip, files, sizeof(files) / sizeof(files[0]));
 }
 
 static void
@@ -364,6 +400,8 @@ test_to_json_layout(void **state)
 	char *s, *p, *r;
 
 	(void)state;
+	tu_need_vectors("rust-ccatoken");
+	tu_need_vectors("go-ccatoken");
 	t = token_from_vector("rust-ccatoken/cca-token-01.cbor", &tok);
 	assert_int_equal(ccakit_token_to_json(t, &s), CCAKIT_OK);
 	assert_memory_equal(s, head, strlen(head));
@@ -393,25 +431,17 @@ test_to_json_layout(void **state)
 	ccakit_token_free(&t);
 }
 
-/* The 2024 profiles and their claims, from draft-ffm-00's claims. */
+/* The 2024 profiles and their claims, from 2023 claims (j). */
 static void
-test_profile_2024(void **state)
+profile_2024(json_t *j)
 {
 	const struct ccakit_platform_claims *p;
 	const struct ccakit_realm_claims *r;
 	struct ccakit_errdetail d;
 	ccakit_claimset *c;
-	ccakit_token *t;
-	uint8_t *tok;
-	json_t *j, *pv, *rv;
+	json_t *pv, *rv;
 	char *s;
 
-	(void)state;
-	t = token_from_vector("rust-ccatoken/cca-token-draft-ffm-00.cbor",
-	    &tok);
-	assert_int_equal(ccakit_token_to_json(t, &s), CCAKIT_OK);
-	j = json_from_text(s, strlen(s));
-	free(s);
 	pv = json_object_get(j, "cca-platform-token");
 	rv = json_object_get(j, "cca-realm-delegated-token");
 	assert_int_equal(json_object_set_new(pv, "cca-platform-profile",
@@ -469,24 +499,45 @@ test_profile_2024(void **state)
 	assert_string_equal(d.what, "client-id");
 	/* The first load stands. */
 	assert_int_equal(ccakit_claimset_platform(c)->client_id, 1);
-
-	json_decref(j);
-	free(tok);
-	ccakit_token_free(&t);
 	ccakit_claimset_free(&c);
 }
 
-/* Schema errors, each on an otherwise valid claim set. */
+/* On the emulated realm's claims, and on draft-ffm-00's. */
 static void
-test_schema(void **state)
+test_profile_2024(void **state)
 {
-	struct ccakit_errdetail d;
-	ccakit_claimset *c;
-	json_t *ref, *pv, *rv, *sw, *bad;
+	ccakit_token *t;
+	uint8_t *tok;
+	json_t *j;
 	char *s;
 
 	(void)state;
-	ref = token01_json();
+	j = emulated_json(0);
+	profile_2024(j);
+	json_decref(j);
+	if (!tu_have_vectors("rust-ccatoken"))
+		return;
+	t = token_from_vector("rust-ccatoken/cca-token-draft-ffm-00.cbor",
+	    &tok);
+	assert_int_equal(ccakit_token_to_json(t, &s), CCAKIT_OK);
+	j = json_from_text(s, strlen(s));
+	free(s);
+	profile_2024(j);
+	json_decref(j);
+	free(tok);
+	ccakit_token_free(&t);
+}
+
+/* Schema errors, each on an otherwise valid legacy claim set (ref, whose
+ * lifecycle is given). */
+static void
+schema(json_t *ref, json_int_t lifecycle)
+{
+	struct ccakit_errdetail d;
+	ccakit_claimset *c;
+	json_t *pv, *rv, *sw, *bad;
+	char *s;
+
 	assert_non_null(c = ccakit_claimset_new());
 	assert_int_equal(load(c, "[]", &d), CCAKIT_ERR_JSON);
 	assert_int_equal(load(c, "{", &d), CCAKIT_ERR_JSON);
@@ -571,23 +622,35 @@ test_schema(void **state)
 
 	/* Still the first, good claims. */
 	assert_non_null(ccakit_claimset_platform(c));
-	assert_int_equal(ccakit_claimset_platform(c)->lifecycle, 12291);
-	json_decref(ref);
+	assert_int_equal(ccakit_claimset_platform(c)->lifecycle, lifecycle);
 	ccakit_claimset_free(&c);
+}
+
+static void
+test_schema(void **state)
+{
+	json_t *ref;
+
+	(void)state;
+	ref = emulated_json(1);
+	schema(ref, 12288);	/* demo/claims.json */
+	json_decref(ref);
+	if (!tu_have_vectors("rust-ccatoken"))
+		return;
+	ref = token01_json();
+	schema(ref, 12291);
+	json_decref(ref);
 }
 
 /* Every truncation of a valid claim set fails cleanly. */
 static void
-test_truncations(void **state)
+truncations(json_t *ref)
 {
 	struct ccakit_errdetail d;
 	ccakit_claimset *c;
-	json_t *ref;
 	char *s;
 	size_t i, n;
 
-	(void)state;
-	ref = token01_json();
 	s = json_dumps(ref, JSON_COMPACT);
 	n = strlen(s);
 	assert_non_null(c = ccakit_claimset_new());
@@ -597,8 +660,23 @@ test_truncations(void **state)
 	assert_null(ccakit_claimset_platform(c));
 	assert_int_equal(ccakit_claimset_from_json(c, s, n, &d), CCAKIT_OK);
 	free(s);
-	json_decref(ref);
 	ccakit_claimset_free(&c);
+}
+
+static void
+test_truncations(void **state)
+{
+	json_t *ref;
+
+	(void)state;
+	ref = emulated_json(0);
+	truncations(ref);
+	json_decref(ref);
+	if (!tu_have_vectors("rust-ccatoken"))
+		return;
+	ref = token01_json();
+	truncations(ref);
+	json_decref(ref);
 }
 
 int

@@ -1,7 +1,9 @@
 /*
  * Unit tests of the COSE module: EC keys and COSE_Sign1 against the
  * upstream vectors, mutations of signed messages, crafted malformed
- * messages and sign/verify round trips.
+ * messages and sign/verify round trips. Messages and keys made here
+ * (token_make) carry the generic checks; the upstream vectors' too when
+ * they are present.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -65,6 +67,46 @@ token_free(struct token *t)
 {
 	free(t->buf);
 	memset(t, 0, sizeof(*t));
+}
+
+static ccakit_key *gen_key(const char *curve);
+static void jwk_xy(const char *json, char *x, char *y, size_t sz);
+
+/*
+ * The two messages of a token as an emulated realm makes them, with keys
+ * made here: the platform's signed by a fresh CPAK on cpak_curve, the
+ * realm's (ES384) by a fresh P-384 RAK whose COSE_Key is the realm
+ * payload's claim 44237. The CPAK is returned in *cpak.
+ */
+static void
+token_make(struct token *t, const char *cpak_curve, ccakit_key **cpak)
+{
+	static const uint8_t pclaims[] = { 0xa1, 0x0a, 0x43, 1, 2, 3 };
+	struct ccakit_cbor_writer w;
+	ccakit_key *rak = gen_key("P-384");
+	uint8_t ck[160], payload[200];
+	size_t ckn, pn, n1, n2;
+
+	*cpak = gen_key(cpak_curve);
+	assert_int_equal(ccakit_key_to_cose_key(rak, ck, sizeof(ck), &ckn),
+	    CCAKIT_OK);
+	ccakit_cbor_writer_init(&w, payload, sizeof(payload));
+	ccakit_cbor_put_map(&w, 1);
+	ccakit_cbor_put_uint(&w, CLAIM_RAK);
+	ccakit_cbor_put_bstr(&w, ck, ckn);
+	assert_int_equal(ccakit_cbor_writer_finish(&w, &pn), CCAKIT_OK);
+	t->len = 2048;
+	assert_non_null(t->buf = malloc(t->len));
+	assert_int_equal(ccakit_cose_sign1_sign(*cpak, 0, pclaims,
+	    sizeof(pclaims), t->buf, 1024, &n1), CCAKIT_OK);
+	assert_int_equal(ccakit_cose_sign1_sign(rak, CCAKIT_COSE_ES384,
+	    payload, pn, t->buf + n1, 1024, &n2), CCAKIT_OK);
+	t->platform.ptr = t->buf;
+	t->platform.len = n1;
+	t->realm.ptr = t->buf + n1;
+	t->realm.len = n2;
+	t->len = n1 + n2;
+	ccakit_key_free(&rak);
 }
 
 static void
@@ -276,6 +318,7 @@ test_vector_tokens(void **state)
 	size_t i;
 
 	(void)state;
+	tu_need_vectors("rust-ccatoken");
 	other = ta_key("rust-ccatoken/ta.json");
 	for (i = 0; i < sizeof(tv) / sizeof(tv[0]); i++) {
 		token_load(&t, tv[i].token);
@@ -313,19 +356,42 @@ test_vector_tokens(void **state)
 	ccakit_key_free(&other);	/* NULL is fine */
 }
 
+/* A JWK whose point is not on the curve. */
 static void
-test_ta_bad_refused(void **state)
+bad_point_refused(const char *s)
 {
 	ccakit_key *k = ccakit_key_new();
-	char *s = ta_jwk("rust-ccatoken/ta-02-bad.json");
 
-	(void)state;
 	assert_int_equal(ccakit_key_from_jwk(k, s, strlen(s)),
 	    CCAKIT_ERR_KEY_INVALID);
 	assert_int_equal(ccakit_key_crv(k), 0);
 	assert_null(ccakit_key_evp(k));
-	free(s);
 	ccakit_key_free(&k);
+}
+
+static void
+test_ta_bad_refused(void **state)
+{
+	ccakit_key *a = gen_key("P-256"), *b = gen_key("P-256");
+	char ja[512], jb[512], x[128], y[128], bad[512];
+	char *s;
+
+	(void)state;
+	/* x of one key, y of another (as rust-ccatoken's ta-02-bad.json) */
+	assert_int_equal(ccakit_key_to_jwk(a, ja, sizeof(ja)), CCAKIT_OK);
+	assert_int_equal(ccakit_key_to_jwk(b, jb, sizeof(jb)), CCAKIT_OK);
+	jwk_xy(ja, x, y, sizeof(x));
+	jwk_xy(jb, bad, y, sizeof(y));
+	(void)snprintf(bad, sizeof(bad), "{\"kty\":\"EC\",\"crv\":\"P-256\","
+	    "\"x\":\"%s\",\"y\":\"%s\"}", x, y);
+	bad_point_refused(bad);
+	ccakit_key_free(&a);
+	ccakit_key_free(&b);
+	if (!tu_have_vectors("rust-ccatoken"))
+		return;
+	s = ta_jwk("rust-ccatoken/ta-02-bad.json");
+	bad_point_refused(s);
+	free(s);
 }
 
 /* The Sig_structure digest of m is the SHA-384 value hex. */
@@ -359,6 +425,7 @@ test_sig_structure_digest(void **state)
 	size_t mdlen;
 
 	(void)state;
+	tu_need_vectors("rust-ccatoken");
 	token_load(&t, "rust-ccatoken/cca-token-01.cbor");
 
 	decode_ok(t.realm, &m);
@@ -406,6 +473,18 @@ test_bit_flips(void **state)
 	ccakit_key *rak, *cpak;
 
 	(void)state;
+	/* made here: the realm message (ES384), an ES256 platform one */
+	token_make(&t, "P-256", &cpak);
+	decode_ok(t.realm, &m);
+	rak = realm_key(&m);
+	flip_all_bits(t.realm, rak);
+	flip_all_bits(t.platform, cpak);
+	ccakit_key_free(&rak);
+	ccakit_key_free(&cpak);
+	token_free(&t);
+	if (!tu_have_vectors("rust-ccatoken"))
+		return;
+
 	token_load(&t, "rust-ccatoken/cca-token-01.cbor");
 	decode_ok(t.realm, &m);
 	rak = realm_key(&m);
@@ -421,36 +500,50 @@ test_bit_flips(void **state)
 }
 
 static void
-test_truncations(void **state)
+truncations(const struct token *t)
 {
 	struct ccakit_cose_sign1 m;
-	struct token t;
 	uint8_t *buf;
 	size_t n;
 
-	(void)state;
-	token_load(&t, "rust-ccatoken/cca-token-01.cbor");
-	for (n = 0; n < t.realm.len; n++) {
+	for (n = 0; n < t->realm.len; n++) {
 		/* Exact-size copies so that ASan catches over-reads. */
 		buf = malloc(n > 0 ? n : 1);
 		assert_non_null(buf);
-		memcpy(buf, t.realm.ptr, n);
+		memcpy(buf, t->realm.ptr, n);
 		if (ccakit_cose_sign1_decode(buf, n, &m) == CCAKIT_OK)
 			fail_msg("truncation to %zu bytes: accepted", n);
 		free(buf);
 	}
 	/* One trailing byte. */
-	buf = malloc(t.realm.len + 1);
+	buf = malloc(t->realm.len + 1);
 	assert_non_null(buf);
-	memcpy(buf, t.realm.ptr, t.realm.len);
-	buf[t.realm.len] = 0x00;
-	assert_int_equal(ccakit_cose_sign1_decode(buf, t.realm.len + 1, &m),
+	memcpy(buf, t->realm.ptr, t->realm.len);
+	buf[t->realm.len] = 0x00;
+	assert_int_equal(ccakit_cose_sign1_decode(buf, t->realm.len + 1, &m),
 	    CCAKIT_ERR_CBOR_TRAILING);
 	free(buf);
 	assert_int_equal(ccakit_cose_sign1_decode(NULL, 0, &m),
 	    CCAKIT_ERR_CBOR_TRUNCATED);
-	assert_int_equal(ccakit_cose_sign1_decode(t.realm.ptr, t.realm.len,
+	assert_int_equal(ccakit_cose_sign1_decode(t->realm.ptr, t->realm.len,
 	    NULL), CCAKIT_ERR_INVALID_ARG);
+}
+
+static void
+test_truncations(void **state)
+{
+	struct token t;
+	ccakit_key *cpak;
+
+	(void)state;
+	token_make(&t, "P-384", &cpak);
+	truncations(&t);
+	ccakit_key_free(&cpak);
+	token_free(&t);
+	if (!tu_have_vectors("rust-ccatoken"))
+		return;
+	token_load(&t, "rust-ccatoken/cca-token-01.cbor");
+	truncations(&t);
 	token_free(&t);
 }
 
@@ -708,8 +801,69 @@ cose_key_pinned(const ccakit_key *src, ccakit_key *dst, int64_t alg)
 	return ccakit_key_from_cose_key(dst, out, m);
 }
 
+/* An ES256 message verifies with its key pinned to ES256 (JWK "alg",
+ * COSE_Key alg); other pins are refused. */
+static void
+pinned_alg(const struct ccakit_cose_sign1 *p, const ccakit_key *k)
+{
+	static const char *bad_alg[] = {
+	    "\"ES384\"", "\"ES512\"", "\"RS256\"", "\"EdDSA\"", "\"es256\"",
+	    "\"\"", "-7", "null", "[\"ES256\"]",
+	};
+	char jwk[512], x[128], y[128], buf[512];
+	ccakit_key *k2;
+	size_t i;
+
+	assert_int_equal(ccakit_key_to_jwk(k, jwk, sizeof(jwk)), CCAKIT_OK);
+	jwk_xy(jwk, x, y, sizeof(x));
+	(void)snprintf(buf, sizeof(buf), "{\"kty\":\"EC\",\"crv\":\"P-256\","
+	    "\"alg\":\"ES256\",\"x\":\"%s\",\"y\":\"%s\"}", x, y);
+	k2 = jwk_key(buf);
+	assert_int_equal(ccakit_key_pinned_alg(k2), CCAKIT_COSE_ES256);
+	assert_int_equal(ccakit_cose_sign1_verify(p, k2), CCAKIT_OK);
+	for (i = 0; i < sizeof(bad_alg) / sizeof(bad_alg[0]); i++) {
+		(void)snprintf(buf, sizeof(buf), "{\"kty\":\"EC\","
+		    "\"crv\":\"P-256\",\"alg\":%s,\"x\":\"%s\",\"y\":\"%s\"}",
+		    bad_alg[i], x, y);
+		if (ccakit_key_from_jwk(k2, buf, strlen(buf)) !=
+		    CCAKIT_ERR_KEY_INVALID)
+			fail_msg("alg %s accepted", bad_alg[i]);
+	}
+	/* The same key as a COSE_Key, pinned with alg (3). */
+	assert_int_equal(cose_key_pinned(k, k2, CCAKIT_COSE_ES256), CCAKIT_OK);
+	assert_int_equal(ccakit_key_pinned_alg(k2), CCAKIT_COSE_ES256);
+	assert_int_equal(ccakit_cose_sign1_verify(p, k2), CCAKIT_OK);
+	/* A pin that is not the curve's algorithm is refused at load... */
+	assert_int_equal(cose_key_pinned(k, k2, CCAKIT_COSE_ES384),
+	    CCAKIT_ERR_KEY_INVALID);
+	assert_int_equal(cose_key_pinned(k, k2, -8), CCAKIT_ERR_KEY_INVALID);
+	/* ...and leaves the previous key in place. */
+	assert_int_equal(ccakit_key_pinned_alg(k2), CCAKIT_COSE_ES256);
+	ccakit_key_free(&k2);
+}
+
+/* The same with a message and a key made here. */
 static void
 test_pinned_alg(void **state)
+{
+	struct ccakit_cose_sign1 p;
+	struct token t;
+	ccakit_key *cpak, *pub;
+
+	(void)state;
+	token_make(&t, "P-256", &cpak);
+	decode_ok(t.platform, &p);
+	assert_int_equal(p.alg, CCAKIT_COSE_ES256);
+	pub = pub_key(cpak);
+	pinned_alg(&p, pub);
+	ccakit_key_free(&pub);
+	ccakit_key_free(&cpak);
+	token_free(&t);
+}
+
+/* cca-token-02's platform message, with its TA's key written out. */
+static void
+test_pinned_alg_vector(void **state)
 {
 	static const char *jwk_es256 =
 	    "{\"kty\":\"EC\",\"crv\":\"P-256\",\"alg\":\"ES256\","
@@ -726,6 +880,7 @@ test_pinned_alg(void **state)
 	size_t i;
 
 	(void)state;
+	tu_need_vectors("rust-ccatoken");
 	token_load(&t, "rust-ccatoken/cca-token-02.cbor");
 	decode_ok(t.platform, &p);
 	k = jwk_key(jwk_es256);
@@ -780,6 +935,57 @@ jwk_xy(const char *json, char *x, char *y, size_t sz)
 	json_decref(o);
 }
 
+/* A key made here in SEC1 ("EC PRIVATE KEY") and SPKI PEM: both load,
+ * agree with each other and with the JWK, and sign and verify. */
+static void
+test_pem_formats(void **state)
+{
+	static const uint8_t payload[] = { 0xa1, 0x01, 0x02 };
+	EVP_PKEY *pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+	BIO *bio;
+	char *pem, jwk[512], jwk2[512];
+	long n;
+	uint8_t out[512];
+	size_t len;
+	ccakit_key *priv = ccakit_key_new(), *pub, *ref;
+	struct ccakit_cose_sign1 m;
+
+	(void)state;
+	assert_non_null(pkey);
+	assert_non_null(bio = BIO_new(BIO_s_mem()));
+	assert_int_equal(PEM_write_bio_PrivateKey_traditional(bio, pkey, NULL,
+	    NULL, 0, NULL, NULL), 1);
+	n = BIO_get_mem_data(bio, &pem);
+	assert_non_null(strstr(pem, "BEGIN EC PRIVATE KEY"));
+	assert_int_equal(ccakit_key_from_pem(priv, pem, (size_t)n), CCAKIT_OK);
+	BIO_free(bio);
+	assert_true(ccakit_key_has_private(priv));
+	assert_int_equal(ccakit_key_crv(priv), CCAKIT_COSE_CRV_P384);
+	assert_int_equal(ccakit_key_to_jwk(priv, jwk, sizeof(jwk)), CCAKIT_OK);
+	assert_null(strstr(jwk, "\"d\""));
+	/* One byte short (the NUL): refused, nothing written. */
+	memset(jwk2, 0x55, sizeof(jwk2));
+	assert_int_equal(ccakit_key_to_jwk(priv, jwk2, strlen(jwk)),
+	    CCAKIT_ERR_BUFFER_TOO_SMALL);
+	assert_int_equal(jwk2[0], 0x55);
+	pub = evp_key(pkey, false);
+	assert_false(ccakit_key_has_private(pub));
+	assert_int_equal(ccakit_key_to_jwk(pub, jwk2, sizeof(jwk2)),
+	    CCAKIT_OK);
+	assert_string_equal(jwk2, jwk);
+	ref = jwk_key(jwk);
+	assert_int_equal(ccakit_cose_sign1_sign(priv, 0, payload,
+	    sizeof(payload), out, sizeof(out), &len), CCAKIT_OK);
+	assert_int_equal(ccakit_cose_sign1_decode(out, len, &m), CCAKIT_OK);
+	assert_int_equal(ccakit_cose_sign1_verify(&m, ref), CCAKIT_OK);
+	assert_int_equal(ccakit_cose_sign1_verify(&m, pub), CCAKIT_OK);
+	ccakit_key_free(&priv);
+	ccakit_key_free(&pub);
+	ccakit_key_free(&ref);
+	EVP_PKEY_free(pkey);
+}
+
+/* The TF-M sample CPAK of the vectors, in each of its forms. */
 static void
 test_pem_cpak(void **state)
 {
@@ -797,6 +1003,8 @@ test_pem_cpak(void **state)
 	struct ccakit_cose_sign1 m;
 
 	(void)state;
+	tu_need_vectors("rust-ccatoken");
+	tu_need_vectors("go-ccatoken");
 	cpak = (char *)tu_read_vector("rust-ccatoken/cpak.json", &len);
 	jwk_xy(cpak, want_x, want_y, sizeof(want_x));
 	ref = jwk_key(cpak);
@@ -859,9 +1067,7 @@ test_pem_refused(void **state)
 	BIO *bio;
 	char *pem;
 	long n;
-	size_t i;
-	uint8_t *txt;
-	size_t len;
+	size_t i, len;
 
 	(void)state;
 	assert_int_equal(ccakit_key_from_pem(k, "garbage", 7),
@@ -891,11 +1097,17 @@ test_pem_refused(void **state)
 	BIO_free(bio);
 	EVP_PKEY_free(pkey);
 
-	/* Truncated PEM. */
-	txt = tu_read_vector("go-ccatoken/realm/tf-rmm/cca_platform.pem", &len);
-	assert_int_equal(ccakit_key_from_pem(k, (char *)txt, len / 2),
+	/* Truncated PEM (SEC1, as the Go repository's sample CPAK). */
+	pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+	bio = BIO_new(BIO_s_mem());
+	assert_int_equal(PEM_write_bio_PrivateKey_traditional(bio, pkey, NULL,
+	    NULL, 0, NULL, NULL), 1);
+	n = BIO_get_mem_data(bio, &pem);
+	len = (size_t)n;
+	assert_int_equal(ccakit_key_from_pem(k, pem, len / 2),
 	    CCAKIT_ERR_KEY_INVALID);
-	free(txt);
+	BIO_free(bio);
+	EVP_PKEY_free(pkey);
 
 	/* An encrypted key is refused without prompting. */
 	pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
@@ -917,11 +1129,14 @@ test_cose_key(void **state)
 	struct ccakit_cose_sign1 r01, rffm;
 	struct token t01, tffm;
 	struct ccakit_bytes raw, ck;
-	ccakit_key *k = ccakit_key_new(), *k2 = ccakit_key_new();
+	ccakit_key *k, *k2;
 	uint8_t out[256], pt[CKI_EC_POINT_MAX];
 	size_t n;
 
 	(void)state;
+	tu_need_vectors("rust-ccatoken");
+	k = ccakit_key_new();
+	k2 = ccakit_key_new();
 	token_load(&t01, "rust-ccatoken/cca-token-01.cbor");
 	token_load(&tffm, "rust-ccatoken/cca-token-draft-ffm-00.cbor");
 	decode_ok(t01.realm, &r01);
@@ -1369,11 +1584,11 @@ test_threads(void **state)
 	struct token tok;
 	struct thr t[4];
 	pthread_t th[4];
-	ccakit_key *k;
+	ccakit_key *k, *cpak;
 	size_t i;
 
 	(void)state;
-	token_load(&tok, "rust-ccatoken/cca-token-01.cbor");
+	token_make(&tok, "P-384", &cpak);
 	decode_ok(tok.realm, &good);
 	k = realm_key(&good);
 	bad = good;
@@ -1391,6 +1606,7 @@ test_threads(void **state)
 		assert_int_equal(t[i].fails, 0);
 	}
 	ccakit_key_free(&k);
+	ccakit_key_free(&cpak);
 	token_free(&tok);
 }
 
@@ -1430,6 +1646,8 @@ main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_mismatch),
 		cmocka_unit_test(test_pinned_alg),
+		cmocka_unit_test(test_pinned_alg_vector),
+		cmocka_unit_test(test_pem_formats),
 		cmocka_unit_test(test_pem_cpak),
 		cmocka_unit_test(test_pem_refused),
 		cmocka_unit_test(test_cose_key),

@@ -16,6 +16,7 @@
 #include <ccakit/eventlog.h>
 #include <ccakit/measure.h>
 
+#include "test_dtb_util.h"
 #include "testutil.h"
 
 #define VEC "cca-realm-measurements/"
@@ -176,6 +177,7 @@ test_bootlog(void **state)
 	size_t len;
 
 	(void)state;
+	tu_need_vectors(VEC "testdata");
 	buf = tu_read_vector(VEC "testdata/realm-bootlog.bin", &len);
 	assert_int_equal(len, 512);
 	assert_int_equal(ccakit_evlog_parse(buf, len, 0, &l, &d), 0);
@@ -368,10 +370,15 @@ make_cfg(struct cfgbuf *cb)
 	static const char initrd[] = "INITRD CONTENT";
 	struct ccakit_realm_config *c = &cb->c;
 
+	size_t i;
+
 	memset(cb, 0, sizeof(*cb));
-	cb->dtb = tu_read_vector(VEC "derived-dtbs/kvmtool-1cpu-512M.dtb",
-	    &cb->dlen);
-	cb->kernel = tu_read_vector(VEC "testdata/linux.bin", &cb->klen);
+	cb->dtb = td_dtb("kvmtool-1cpu-512M", &cb->dlen);
+	/* Any kernel bytes will do: the writer and the replay hash them. */
+	cb->klen = 256;
+	assert_non_null(cb->kernel = malloc(cb->klen));
+	for (i = 0; i < cb->klen; i++)
+		cb->kernel[i] = (uint8_t)(i * 37 + 11);
 	c->params.s2sz = 33;
 	c->params.num_bps = 5;
 	c->params.num_wps = 3;

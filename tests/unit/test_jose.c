@@ -1,10 +1,10 @@
-/* Unit tests: JWS compact ES256/384/512, JWK output, key text loading. */
+/*
+ * Unit tests: JWS compact ES256/384/512, JWK output, key text loading, on
+ * keys and JWTs made here; c-ear's EAR too when the vectors are present.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 
 #include <ccakit/bytes.h>
 #include <ccakit/cose.h>
@@ -13,39 +13,6 @@
 
 #include "test_token_util.h"
 #include "testutil.h"
-
-/* Veraison's public test key (deployments/docker/src/skey.jwk). */
-static const char veraison_jwk[] = "{\"kty\":\"EC\",\"crv\":\"P-256\","
-    "\"x\":\"usWxHK2PmfnHKwXPS54m0kTcGJ90UiglWiGahtagnv8\","
-    "\"y\":\"IBOL-C3BttVivg-lSreASjpkttcsz-1rb7btKLv8EX4\","
-    "\"d\":\"V8kgd2ZBRuh2dgyVINBUqpPDr7BOMGcF22CQMIUHtNM\"}";
-
-/* The same public key as PEM (veraison/c-ear example/data/pkey.pem). */
-static const char veraison_pem[] = "-----BEGIN PUBLIC KEY-----\n"
-    "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEusWxHK2PmfnHKwXPS54m0kTcGJ90\n"
-    "UiglWiGahtagnv8gE4v4LcG21WK+D6VKt4BKOmS21yzP7Wtvtu0ou/wRfg==\n"
-    "-----END PUBLIC KEY-----\n";
-
-/*
- * veraison/c-ear example/data/ear.jwt @ 53cc259 (Apache-2.0): an ES256
- * EAR signed by Veraison's test key.
- */
-static const char cear_jwt[] =
-    "eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCJ9.eyJlYXIucmF3LWV2aWRlbmNlIjoiTnpR"
-    "M01qWTVOek0yTlRZek56UUsiLCJlYXIudmVyaWZpZXItaWQiOnsiYnVpbGQiOiJ2dHMgM"
-    "C4wLjEiLCJkZXZlbG9wZXIiOiJodHRwczovL3ZlcmFpc29uLXByb2plY3Qub3JnIn0sIm"
-    "VhdF9wcm9maWxlIjoidGFnOmdpdGh1Yi5jb20sMjAyMzp2ZXJhaXNvbi9lYXIiLCJpYXQ"
-    "iOjEuNjY2NTI5MTg0ZSswOSwianRpIjoiNTViOGIzZmFkOGRkMWQ4ZWFjNGU0OGYxMTdm"
-    "ZTUwOGIxMWY4NDRkOWYwMTg5YmZlZDliODc1MTVhNjc1NDI2NCIsIm5iZiI6MTY3NzI0N"
-    "zg3OSwic3VibW9kcyI6eyJQQVJTRUNfVFBNIjp7ImVhci5hcHByYWlzYWwtcG9saWN5LW"
-    "lkIjoiaHR0cHM6Ly92ZXJhaXNvbi5leGFtcGxlL3BvbGljeS8xLzYwYTAwNjhkIiwiZWF"
-    "yLnN0YXR1cyI6ImFmZmlybWluZyIsImVhci50cnVzdHdvcnRoaW5lc3MtdmVjdG9yIjp7"
-    "ImV4ZWN1dGFibGVzIjoyLCJoYXJkd2FyZSI6MiwiaW5zdGFuY2UtaWRlbnRpdHkiOjJ9L"
-    "CJlYXIudmVyYWlzb24ua2V5LWF0dGVzdGF0aW9uIjp7ImFrcHViIjoiTUZrd0V3WUhLb1"
-    "pJemowQ0FRWUlLb1pJemowREFRY0RRZ0FFY2pTcDhfTVdNM2d5OFR1Z1dPMVRwUVNqX3Z"
-    "Ja3NMcEMtZzhsNVMzbHBHYjdQV1dHb0NBakVQOF9BNTlWWndMWGd3b1p6TjBXeHVCUGpw"
-    "YVdpV3NmQ1EifX19fQ.3Ym-f1LEgamxePUM7h6Y2RJDGh9eeL0xKor0n1wE9jdAnLNwm3"
-    "rTKFV2S2LbqVFoDtK9QGalT2t5RnUdfwZNmg";
 
 static ccakit_key *
 key_text(const char *text)
@@ -58,27 +25,20 @@ key_text(const char *text)
 	return k;
 }
 
-/* A fresh private key on an OpenSSL group, through PEM. */
-static ccakit_key *
-gen_key(const char *group)
+/* An ES256 JWT signed here with k, of an EAR-shaped payload. */
+static char *
+sample_jwt(const ccakit_key *k)
 {
-	EVP_PKEY *pk;
-	BIO *bio;
-	char *pem;
-	long n;
-	ccakit_key *k;
+	static const char payload[] = "{\"eat_profile\":"
+	    "\"tag:github.com,2023:veraison/ear\",\"iat\":1700000000,"
+	    "\"ear.verifier-id\":{\"build\":\"ccakit test\","
+	    "\"developer\":\"https://ccakit.example\"},\"submods\":"
+	    "{\"CCA_REALM\":{\"ear.status\":\"affirming\"}}}";
+	char *jws = NULL;
 
-	assert_non_null(pk = EVP_PKEY_Q_keygen(NULL, NULL, "EC", group));
-	assert_non_null(bio = BIO_new(BIO_s_mem()));
-	assert_int_equal(PEM_write_bio_PrivateKey(bio, pk, NULL, NULL, 0,
-	    NULL, NULL), 1);
-	n = BIO_get_mem_data(bio, &pem);
-	assert_true(n > 0);
-	assert_non_null(k = ccakit_key_new());
-	assert_int_equal(ccakit_key_from_pem(k, pem, (size_t)n), CCAKIT_OK);
-	BIO_free(bio);
-	EVP_PKEY_free(pk);
-	return k;
+	assert_int_equal(ccakit_jws_sign(k, CCAKIT_COSE_ES256, "JWT",
+	    (const uint8_t *)payload, strlen(payload), &jws), CCAKIT_OK);
+	return jws;
 }
 
 /* Compact JWS from raw header text, payload text and signature bytes. */
@@ -167,9 +127,9 @@ test_sign_verify(void **state)
 	ccakit_key *k256, *k384, *k521;
 
 	(void)state;
-	k256 = key_text(veraison_jwk);
-	k384 = tt_cpak_p384();
-	k521 = gen_key("P-521");
+	k256 = tt_gen_key("P-256");
+	k384 = tt_gen_key("P-384");
+	k521 = tt_gen_key("P-521");
 	roundtrip(k256, CCAKIT_COSE_ES256, 64);
 	roundtrip(k384, CCAKIT_COSE_ES384, 96);
 	roundtrip(k521, CCAKIT_COSE_ES512, 132);
@@ -187,8 +147,8 @@ test_sign_errors(void **state)
 	char *jws = (char *)1;
 
 	(void)state;
-	k256 = key_text(veraison_jwk);
-	pub = key_text(veraison_pem);
+	k256 = tt_gen_key("P-256");
+	pub = tt_pub_of(k256);
 	/* curve and algorithm disagree */
 	assert_int_equal(ccakit_jws_sign(k256, CCAKIT_COSE_ES384, NULL,
 	    (const uint8_t *)"x", 1, &jws), CCAKIT_ERR_KEY_MISMATCH);
@@ -206,57 +166,91 @@ test_sign_errors(void **state)
 }
 
 /* The c-ear vector verifies with its PEM key, and with the JWK. */
+/* The c-ear vector verifies with its PEM key, and with the JWK. */
 static void
 test_cear_vector(void **state)
 {
 	ccakit_key *pem, *jwk, *other;
+	char *jwt, *t;
+	size_t len, n;
 
 	(void)state;
-	pem = key_text(veraison_pem);
-	jwk = key_text(veraison_jwk);
-	other = tt_iak_p256();
-	assert_int_equal(decode_verify(cear_jwt, strlen(cear_jwt), pem,
-	    CCAKIT_COSE_ES256), CCAKIT_OK);
-	assert_int_equal(decode_verify(cear_jwt, strlen(cear_jwt), jwk,
-	    CCAKIT_COSE_ES256), CCAKIT_OK);
+	tu_need_vectors("c-ear");
+	t = (char *)tu_read_vector("c-ear/cear-pkey.pem", &len);
+	pem = key_text(t);
+	free(t);
+	t = (char *)tu_read_vector("c-ear/veraison-pub.jwk", &len);
+	jwk = key_text(t);
+	free(t);
+	jwt = (char *)tu_read_vector("c-ear/cear-ear.jwt", &len);
+	n = strcspn(jwt, "\n");
+	other = tt_gen_key("P-256");
+	assert_int_equal(decode_verify(jwt, n, pem, CCAKIT_COSE_ES256),
+	    CCAKIT_OK);
+	assert_int_equal(decode_verify(jwt, n, jwk, CCAKIT_COSE_ES256),
+	    CCAKIT_OK);
 	/* wrong key, wrong pinned algorithm */
-	assert_int_equal(decode_verify(cear_jwt, strlen(cear_jwt), other,
-	    CCAKIT_COSE_ES256), CCAKIT_ERR_SIGNATURE);
-	assert_int_equal(decode_verify(cear_jwt, strlen(cear_jwt), pem,
-	    CCAKIT_COSE_ES384), CCAKIT_ERR_COSE_ALG);
+	assert_int_equal(decode_verify(jwt, n, other, CCAKIT_COSE_ES256),
+	    CCAKIT_ERR_SIGNATURE);
+	assert_int_equal(decode_verify(jwt, n, pem, CCAKIT_COSE_ES384),
+	    CCAKIT_ERR_COSE_ALG);
+	free(jwt);
 	ccakit_key_free(&pem);
 	ccakit_key_free(&jwk);
 	ccakit_key_free(&other);
 }
 
 /* Every single-bit flip and every truncation fails. */
+/* Every single-bit flip and every truncation fails. */
 static void
-test_mutations(void **state)
+mutations(const char *jwt, size_t n, const ccakit_key *pub)
 {
-	ccakit_key *pem;
 	char *m;
-	size_t i, n = strlen(cear_jwt);
+	size_t i;
 	int b;
 
-	(void)state;
-	pem = key_text(veraison_pem);
+	assert_int_equal(decode_verify(jwt, n, pub, CCAKIT_COSE_ES256),
+	    CCAKIT_OK);
 	assert_non_null(m = malloc(n + 1));
-	memcpy(m, cear_jwt, n + 1);
+	memcpy(m, jwt, n);
+	m[n] = '\0';
 	for (i = 0; i < n; i++) {
 		for (b = 0; b < 8; b++) {
 			m[i] = (char)(m[i] ^ (1 << b));
-			if (decode_verify(m, n, pem, CCAKIT_COSE_ES256) ==
+			if (decode_verify(m, n, pub, CCAKIT_COSE_ES256) ==
 			    CCAKIT_OK)
 				fail_msg("flip of bit %d at %zu verifies", b, i);
-			m[i] = cear_jwt[i];
+			m[i] = jwt[i];
 		}
 	}
 	for (i = 0; i < n; i++)
-		if (decode_verify(cear_jwt, i, pem, CCAKIT_COSE_ES256) ==
+		if (decode_verify(jwt, i, pub, CCAKIT_COSE_ES256) ==
 		    CCAKIT_OK)
 			fail_msg("truncation to %zu verifies", i);
 	free(m);
-	ccakit_key_free(&pem);
+}
+
+static void
+test_mutations(void **state)
+{
+	ccakit_key *k = tt_gen_key("P-256"), *pub = tt_pub_of(k);
+	char *jwt = sample_jwt(k), *t;
+	size_t len;
+
+	(void)state;
+	mutations(jwt, strlen(jwt), pub);
+	free(jwt);
+	ccakit_key_free(&k);
+	ccakit_key_free(&pub);
+	if (!tu_have_vectors("c-ear"))
+		return;
+	t = (char *)tu_read_vector("c-ear/cear-pkey.pem", &len);
+	pub = key_text(t);
+	free(t);
+	jwt = (char *)tu_read_vector("c-ear/cear-ear.jwt", &len);
+	mutations(jwt, strcspn(jwt, "\n"), pub);
+	free(jwt);
+	ccakit_key_free(&pub);
 }
 
 static void
@@ -320,7 +314,7 @@ test_decode_strict(void **state)
 		assert_int_equal(ccakit_jws_decode(s, strlen(s), &j, NULL),
 		    CCAKIT_OK);
 		assert_string_equal(ccakit_jws_kid(j), "k1");
-		k = key_text(veraison_pem);
+		k = tt_gen_key("P-256");
 		assert_int_equal(ccakit_jws_verify(j, k, CCAKIT_COSE_ES256,
 		    NULL), CCAKIT_ERR_SIGNATURE);
 		ccakit_key_free(&k);
@@ -357,7 +351,7 @@ test_sig_size(void **state)
 
 	(void)state;
 	memset(sig, 1, sizeof(sig));
-	k = key_text(veraison_pem);
+	k = tt_gen_key("P-256");
 	s = craft("{\"alg\":\"ES256\"}", "{}", sig, 63);
 	assert_int_equal(ccakit_jws_decode(s, strlen(s), &j, NULL), CCAKIT_OK);
 	assert_int_equal(ccakit_jws_verify(j, k, CCAKIT_COSE_ES256, NULL),
@@ -374,26 +368,32 @@ test_sig_size(void **state)
 }
 
 /* A P-384 key cannot verify ES256, and a pinned key only its alg. */
+/* A P-384 key cannot verify ES256, and a pinned key only its alg. */
 static void
 test_key_alg_mismatch(void **state)
 {
-	ccakit_key *k384, *pinned;
+	ccakit_key *k = tt_gen_key("P-256"), *k384, *pinned;
 	ccakit_jws *j = NULL;
+	char *jwt = sample_jwt(k), *jwk = NULL;
 
 	(void)state;
-	k384 = tt_cpak_p384();
-	assert_int_equal(ccakit_jws_decode(cear_jwt, strlen(cear_jwt), &j,
-	    NULL), CCAKIT_OK);
+	k384 = tt_gen_key("P-384");
+	assert_int_equal(ccakit_jws_decode(jwt, strlen(jwt), &j, NULL),
+	    CCAKIT_OK);
 	assert_int_equal(ccakit_jws_verify(j, k384, CCAKIT_COSE_ES256, NULL),
 	    CCAKIT_ERR_KEY_MISMATCH);
 	assert_int_equal(ccakit_jws_verify(j, k384, 0, NULL),
 	    CCAKIT_ERR_INVALID_ARG);
-	pinned = key_text("{\"kty\":\"EC\",\"crv\":\"P-256\",\"alg\":\"ES256\","
-	    "\"x\":\"usWxHK2PmfnHKwXPS54m0kTcGJ90UiglWiGahtagnv8\","
-	    "\"y\":\"IBOL-C3BttVivg-lSreASjpkttcsz-1rb7btKLv8EX4\"}");
+	assert_int_equal(ccakit_jwk_from_key(k, CCAKIT_COSE_ES256, &jwk),
+	    CCAKIT_OK);
+	pinned = key_text(jwk);
+	assert_int_equal(ccakit_key_pinned_alg(pinned), CCAKIT_COSE_ES256);
 	assert_int_equal(ccakit_jws_verify(j, pinned, CCAKIT_COSE_ES256, NULL),
 	    CCAKIT_OK);
 	ccakit_jws_free(&j);
+	free(jwk);
+	free(jwt);
+	ccakit_key_free(&k);
 	ccakit_key_free(&k384);
 	ccakit_key_free(&pinned);
 }
@@ -407,13 +407,22 @@ test_jwk_out(void **state)
 	char *jwk = NULL;
 
 	(void)state;
-	k = key_text(veraison_jwk);
+	k = tt_gen_key("P-256");
 	assert_int_equal(ccakit_jwk_from_key(k, CCAKIT_COSE_ES256, &jwk),
 	    CCAKIT_OK);
-	/* Veraison's discovery document, byte for byte */
-	assert_string_equal(jwk, "{\"alg\":\"ES256\",\"crv\":\"P-256\","
-	    "\"kty\":\"EC\",\"x\":\"usWxHK2PmfnHKwXPS54m0kTcGJ90UiglWiGahtagnv8"
-	    "\",\"y\":\"IBOL-C3BttVivg-lSreASjpkttcsz-1rb7btKLv8EX4\"}");
+	/* As Veraison's discovery document has it: sorted members, the
+	 * coordinates as ccakit_key_to_jwk writes them. */
+	{
+		char plain[512], want[600];
+		const char *xy;
+
+		assert_int_equal(ccakit_key_to_jwk(k, plain, sizeof(plain)),
+		    CCAKIT_OK);
+		assert_non_null(xy = strstr(plain, "\"x\":"));
+		(void)snprintf(want, sizeof(want), "{\"alg\":\"ES256\","
+		    "\"crv\":\"P-256\",\"kty\":\"EC\",%s", xy);
+		assert_string_equal(jwk, want);
+	}
 	k2 = key_text(jwk);
 	assert_false(ccakit_key_has_private(k2));
 	assert_int_equal(ccakit_key_pinned_alg(k2), CCAKIT_COSE_ES256);
@@ -430,7 +439,7 @@ test_jwk_out(void **state)
 	assert_null(strstr(jwk, "\"d\""));
 	free(jwk);
 	jwk = NULL;
-	k384 = tt_cpak_p384();
+	k384 = tt_gen_key("P-384");
 	assert_int_equal(ccakit_jwk_from_key(k384, CCAKIT_COSE_ES256, &jwk),
 	    CCAKIT_ERR_KEY_MISMATCH);
 	assert_null(jwk);
@@ -440,8 +449,14 @@ test_jwk_out(void **state)
 	assert_int_equal(ccakit_key_from_text(k2, " \n{\"kty\":\"EC\"}",
 	    strlen(" \n{\"kty\":\"EC\"}")), CCAKIT_ERR_KEY_INVALID);
 	assert_int_not_equal(ccakit_key_from_text(k2, "hello", 5), CCAKIT_OK);
-	assert_int_equal(ccakit_key_from_text(k2, veraison_pem,
-	    CCAKIT_JWK_MAX_LEN + 1), CCAKIT_ERR_TOO_LARGE);
+	{
+		char big[CCAKIT_JWK_MAX_LEN + 2];
+
+		memset(big, ' ', sizeof(big));
+		memcpy(big, "-----BEGIN PUBLIC KEY-----\n", 27);
+		assert_int_equal(ccakit_key_from_text(k2, big,
+		    CCAKIT_JWK_MAX_LEN + 1), CCAKIT_ERR_TOO_LARGE);
+	}
 	ccakit_key_free(&k);
 	ccakit_key_free(&k2);
 	ccakit_key_free(&k384);

@@ -1,6 +1,7 @@
 /*
  * RMM measurement primitives: upstream RIM vectors (unit, traces of the
- * kvmtool/QEMU CLI cases with the validated DTBs), REM semantics, RMM
+ * kvmtool/QEMU CLI cases with the DTBs of the project's VMM models, which
+ * test_vmm checks against the validated DTBs), REM semantics, RMM
  * versions, and parallel == sequential over sizes, offsets, sources and
  * worker counts, against a reference written from the spec's tables.
  */
@@ -16,6 +17,7 @@
 #include <ccakit/measure.h>
 
 #include "measure/measure_priv.h"
+#include "test_dtb_util.h"
 #include "testutil.h"
 
 #define VEC "cca-realm-measurements/"
@@ -180,7 +182,7 @@ test_kvmtool_min_trace(void **state)
 	size_t len;
 
 	(void)state;
-	dtb = tu_read_vector(VEC "derived-dtbs/kvmtool-1cpu-512M.dtb", &len);
+	dtb = td_dtb("kvmtool-1cpu-512M", &len);
 	assert_int_equal(len, 0x10000);
 	params(&p, 33, 5, 5, CCAKIT_HASH_SHA256);
 	r = realm(&p, 2);
@@ -220,7 +222,7 @@ test_qemu_noargs_trace(void **state)
 	size_t len;
 
 	(void)state;
-	dtb = tu_read_vector(VEC "derived-dtbs/qemu-1cpu-128M.dtb", &len);
+	dtb = td_dtb("qemu-1cpu-128M", &len);
 	params(&p, 41, 5, 5, CCAKIT_HASH_SHA512);
 	r = realm(&p, 0);
 	rim_of(r, &m);
@@ -251,7 +253,7 @@ test_qemu_noargs_trace(void **state)
 	free(dtb);
 
 	/* -cpu pmu=on: PMU flag, 6 counters. */
-	dtb = tu_read_vector(VEC "derived-dtbs/qemu-1cpu-128M-pmu.dtb", &len);
+	dtb = td_dtb("qemu-1cpu-128M-pmu", &len);
 	params(&p, 41, 5, 5, CCAKIT_HASH_SHA512);
 	p.flags = CCAKIT_REALM_FLAG_PMU;
 	p.pmu_num_ctrs = 6;
@@ -280,21 +282,45 @@ memsrc(const void *p, size_t len)
 	return s;
 }
 
+/* QEMU 2 CPUs 1G, SHA-256, ipa 41: -bios "FW CONTENT" and the DTB. */
+static void
+qemu_2cpu(struct ccakit_realm_config *c, struct ccakit_realm_image im[4],
+    struct ccakit_mem_range *ram, const uint8_t *dtb, size_t dlen)
+{
+	static const char fw[] = "FW CONTENT";
+
+	memset(c, 0, sizeof(*c));
+	memset(im, 0, 4 * sizeof(*im));
+	params(&c->params, 41, 5, 5, CCAKIT_HASH_SHA256);
+	ram->base = 0x40000000;
+	ram->size = 1u << 30;
+	c->ram = ram;
+	c->n_ram = 1;
+	im[0].ipa = 0;
+	im[0].src = memsrc(fw, 10);
+	im[1].ipa = 0x40000000;
+	im[1].src = memsrc(dtb, dlen);
+	c->images = im;
+	c->n_images = 2;
+	c->has_rec = true;
+	c->rec.flags = CCAKIT_REC_FLAG_RUNNABLE;
+}
+
 /* The CLI cases through ccakit_realm_config_measure(). */
 static void
 test_config_vectors(void **state)
 {
-	static const char fw[] = "FW CONTENT", initrd[] = "INITRD CONTENT";
+	static const char fw[] = "FW CONTENT";
 	struct ccakit_realm_config c;
 	struct ccakit_realm_image im[4];
 	struct ccakit_mem_range ram;
 	struct ccakit_realm_meas m;
-	uint8_t *dtb, *dtb2, *kernel;
-	size_t dlen, d2len, klen;
+	uint8_t *dtb;
+	size_t dlen;
 
 	(void)state;
 	/* kvmtool-firmware: exact stdout, REMs zero. */
-	dtb = tu_read_vector(VEC "derived-dtbs/kvmtool-1cpu-512M.dtb", &dlen);
+	dtb = td_dtb("kvmtool-1cpu-512M", &dlen);
 	memset(&c, 0, sizeof(c));
 	memset(im, 0, sizeof(im));
 	params(&c.params, 33, 5, 5, CCAKIT_HASH_SHA256);
@@ -326,27 +352,39 @@ test_config_vectors(void **state)
 	    CCAKIT_ERR_INVALID_ARG);
 	free(dtb);
 
-	/* QEMU 2 CPUs 1G, SHA-256, ipa 41: -bios (+ -kernel to REM0). */
-	dtb = tu_read_vector(VEC "derived-dtbs/qemu-2cpu-1G.dtb", &dlen);
-	kernel = tu_read_vector(VEC "testdata/linux.bin", &klen);
-	memset(&c, 0, sizeof(c));
-	memset(im, 0, sizeof(im));
-	params(&c.params, 41, 5, 5, CCAKIT_HASH_SHA256);
-	ram.base = 0x40000000;
-	ram.size = 1u << 30;
-	c.ram = &ram;
-	c.n_ram = 1;
-	im[0].ipa = 0;
-	im[0].src = memsrc(fw, 10);
-	im[1].ipa = 0x40000000;
-	im[1].src = memsrc(dtb, dlen);
-	c.images = im;
-	c.n_images = 2;
-	c.has_rec = true;
-	c.rec.flags = CCAKIT_REC_FLAG_RUNNABLE;
+	/* QEMU 2 CPUs 1G, SHA-256, ipa 41: -bios. */
+	dtb = td_dtb("qemu-2cpu-1G", &dlen);
+	qemu_2cpu(&c, im, &ram, dtb, dlen);
 	assert_int_equal(ccakit_realm_config_measure(&c, &m, NULL), 0);
 	hexcmp(m.rim, 32, "cbf533a94009dfa6b83016a89b428d1d910fb3593856bb386d"
 	    "7b2bd07a1bc834");
+	/* SHA-512 (qemu-dtb-generated). */
+	c.params.hash_algo = CCAKIT_HASH_SHA512;
+	assert_int_equal(ccakit_realm_config_measure(&c, &m, NULL), 0);
+	hexcmp(m.rim, 64, "3175b3c0c201081ad410defe6c32e145fd77ff03e63518a9f0"
+	    "0831b12b6ec2070f743f43f0ff3290902ecebd4e6bea8d5926dca19dc1a06fb8"
+	    "d51d551a4a2b79");
+	free(dtb);
+}
+
+/* The CLI cases with upstream's Linux Image header (testdata/linux.bin)
+ * and the validated DTB of -kernel -initrd. */
+static void
+test_config_vectors_kernel(void **state)
+{
+	static const char initrd[] = "INITRD CONTENT";
+	struct ccakit_realm_config c;
+	struct ccakit_realm_image im[4];
+	struct ccakit_mem_range ram;
+	struct ccakit_realm_meas m;
+	uint8_t *dtb, *dtb2, *kernel;
+	size_t dlen, d2len, klen;
+
+	(void)state;
+	tu_need_vectors(VEC "testdata");
+	dtb = td_dtb("qemu-2cpu-1G", &dlen);
+	kernel = tu_read_vector(VEC "testdata/linux.bin", &klen);
+	qemu_2cpu(&c, im, &ram, dtb, dlen);
 	/* -kernel -initrd with -bios go to REM0 (derived vector: RIM and
 	 * REM0 both ways). */
 	im[2].target = CCAKIT_IMG_REM0;
@@ -366,19 +404,11 @@ test_config_vectors(void **state)
 	    "36c13ed59d5f0ef5");
 	c.compat = 0;
 
-	/* SHA-512 with the generated DTB (qemu-dtb-generated). */
-	c.params.hash_algo = CCAKIT_HASH_SHA512;
-	c.n_images = 2;
-	assert_int_equal(ccakit_realm_config_measure(&c, &m, NULL), 0);
-	hexcmp(m.rim, 64, "3175b3c0c201081ad410defe6c32e145fd77ff03e63518a9f0"
-	    "0831b12b6ec2070f743f43f0ff3290902ecebd4e6bea8d5926dca19dc1a06fb8"
-	    "d51d551a4a2b79");
-	c.params.hash_algo = CCAKIT_HASH_SHA256;
-
 	/* -kernel: kernel at 0x40000000, DTB at 0x48000000. */
 	im[0].ipa = 0x40000000;
 	im[0].src = memsrc(kernel, klen);
 	im[1].ipa = 0x48000000;
+	c.n_images = 2;
 	c.rec.pc = 0x40000000;
 	c.rec.gprs[0] = 0x48000000;
 	assert_int_equal(ccakit_realm_config_measure(&c, &m, NULL), 0);
@@ -769,13 +799,14 @@ test_parallel(void **state)
 	struct ccakit_realm_meas m, m2;
 	struct ccakit_image_src src;
 	char path[] = "/tmp/ccakit-measure-XXXXXX";
+	char path2[] = "/tmp/ccakit-measure-XXXXXX";
 	size_t si, ii, i, maxn = 3 * 512 * 4096 + 3 * 4096 + 123;
 	uint8_t *blob, rim[64], first[64];
 	unsigned t, hl;
 	uint64_t total;
 	ccakit_realm *r;
 	struct rd rd;
-	int fd, io;
+	int fd, fd2, io;
 
 	(void)state;
 	blob = malloc(maxn);
@@ -854,10 +885,15 @@ test_parallel(void **state)
 	src.path = "/nonexistent/ccakit";
 	assert_int_equal(ccakit_realm_data_src(r, 0, &src, NULL, NULL),
 	    CCAKIT_ERR_IO);
-	src.path = tu_vector_path(VEC "testdata/linux.bin");
+	fd2 = mkstemp(path2);
+	assert_true(fd2 >= 0);
+	assert_int_equal(write(fd2, blob, 256), 256);
+	close(fd2);
+	src.path = path2;
 	assert_int_equal(ccakit_realm_data_src(r, 0x1000, &src, &total, NULL),
 	    0);
 	assert_int_equal(total, 256);
+	unlink(path2);
 	ccakit_realm_free(&r);
 	close(fd);
 	free(blob);
@@ -1139,6 +1175,7 @@ main(void)
 		cmocka_unit_test(test_kvmtool_min_trace),
 		cmocka_unit_test(test_qemu_noargs_trace),
 		cmocka_unit_test(test_config_vectors),
+		cmocka_unit_test(test_config_vectors_kernel),
 		cmocka_unit_test(test_block_sizes),
 		cmocka_unit_test(test_rem),
 		cmocka_unit_test(test_rmm_versions),

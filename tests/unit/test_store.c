@@ -1,4 +1,8 @@
-/* Unit tests: trust-anchor and reference-value stores, golden values. */
+/*
+ * Unit tests: trust-anchor and reference-value stores, golden values. The
+ * stores, keys and tokens are made here (the emulated realm's); the
+ * upstream files of rust-ccatoken too when the vectors are present.
+ */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +15,7 @@
 #include <ccakit/token.h>
 
 #include "store/store_priv.h"
+#include "test_token_util.h"
 #include "testutil.h"
 #include "util/util.h"
 
@@ -113,6 +118,7 @@ test_ta_load_vectors(void **state)
 	size_t i;
 
 	(void)state;
+	tu_need_vectors("rust-ccatoken");
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		s = ta_from_vector(files[i]);
 		assert_int_equal(ccakit_ta_store_count(s), 1);
@@ -131,6 +137,7 @@ test_ta_lookup(void **state)
 	size_t ilen, mlen, plen;
 
 	(void)state;
+	tu_need_vectors("rust-ccatoken");
 	s = ta_from_vector("rust-ccatoken/ta.json");
 	inst = tu_read_vector("rust-ccatoken/inst-id.bin", &ilen);
 	impl = tu_read_vector("rust-ccatoken/impl-id.bin", &mlen);
@@ -155,14 +162,60 @@ test_ta_lookup(void **state)
 	ccakit_ta_store_free(&s);
 }
 
+static char *ta_json(const char *inst, const char *impl, const char *pkey);
+
+/* A public JWK of a fresh key on curve, or, with off_curve, its x and
+ * another key's y: a point that is not on the curve. */
+static char *
+gen_jwk(const char *curve, bool off_curve)
+{
+	ccakit_key *a = tt_gen_key(curve), *b = tt_gen_key(curve);
+	char ja[512], jb[512], *x, *xe, *y, *ye, *out;
+
+	assert_int_equal(ccakit_key_to_jwk(a, ja, sizeof(ja)), CCAKIT_OK);
+	assert_int_equal(ccakit_key_to_jwk(b, jb, sizeof(jb)), CCAKIT_OK);
+	assert_non_null(x = strstr(ja, "\"x\":\""));
+	assert_non_null(xe = strchr(x + 5, '"'));
+	assert_non_null(y = strstr(off_curve ? jb : ja, "\"y\":\""));
+	assert_non_null(ye = strchr(y + 5, '"'));
+	assert_true(xprintf(&out, "{\"kty\":\"EC\",\"crv\":\"%s\",%.*s,%.*s}",
+	    curve, (int)(xe + 1 - x), x, (int)(ye + 1 - y), y) > 0);
+	ccakit_key_free(&a);
+	ccakit_key_free(&b);
+	return out;
+}
+
+/* A store whose key is off the curve loads; find() knows the entry,
+ * lookup() gives no key. */
 static void
 test_ta_unusable_key(void **state)
 {
 	ccakit_ta_store *bad, *ok;
 	const ccakit_key *k = (const ccakit_key *)1;
 	uint8_t impl[32], inst[33];
+	char *pkey, *j;
+	size_t n;
+	uint8_t *bi, *bn;
 
 	(void)state;
+	bi = tu_hex(M32, &n);
+	bn = tu_hex("01" AA32, &n);
+	pkey = gen_jwk("P-256", true);
+	j = ta_json("01" AA32, M32, pkey);
+	assert_non_null(bad = ccakit_ta_store_new());
+	assert_int_equal(ccakit_ta_store_load_json(bad, j, strlen(j), NULL),
+	    CCAKIT_OK);
+	assert_true(cki_ta_store_find(bad, bi, bn, &k));
+	assert_null(k);
+	assert_null(ccakit_ta_store_lookup(bad, bi, bn));
+	ccakit_ta_store_free(&bad);
+	free(j);
+	free(pkey);
+	free(bi);
+	free(bn);
+	if (!tu_have_vectors("rust-ccatoken"))
+		return;
+
 	memset(impl, 0, sizeof(impl));
 	memset(inst, 0x02, sizeof(inst));
 	inst[0] = 0x01;
@@ -232,7 +285,11 @@ test_ta_errors(void **state)
 
 	(void)state;
 	/* A store with one entry: failed loads must leave it alone. */
-	s = ta_from_vector("rust-ccatoken/ta-tfa.json");
+	j = ta_json("01" AA32, M32, PKEY_OK);
+	assert_non_null(s = ccakit_ta_store_new());
+	assert_int_equal(ccakit_ta_store_load_json(s, j, strlen(j), NULL),
+	    CCAKIT_OK);
+	free(j);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		j = ta_json(bad[i].inst, bad[i].impl, bad[i].pkey);
 		memset(&d, 0, sizeof(d));
@@ -383,6 +440,8 @@ test_ta_to_json(void **state)
 	assert_string_equal(out, "[]");
 	free(out);
 	ccakit_ta_store_free(&s);
+	if (!tu_have_vectors("rust-ccatoken"))
+		return;
 
 	s = ta_from_vector("rust-ccatoken/ta-tfa.json");
 	assert_int_equal(ccakit_ta_store_to_json(s, &out), CCAKIT_OK);
@@ -414,7 +473,11 @@ test_ta_add(void **state)
 	size_t clen, n;
 
 	(void)state;
-	cpak = tu_read_vector("rust-ccatoken/cpak.json", &clen);
+	/* A CPAK's JWK made here, with a trailing newline as in a file. */
+	out = gen_jwk("P-384", false);
+	assert_true(xprintf((char **)&cpak, "%s\n", out) > 0);
+	clen = strlen((char *)cpak);
+	free(out);
 	impl = tu_hex(TFA_IMPL, &n);
 	inst = tu_hex(TFA_INST, &n);
 	assert_non_null(s = ccakit_ta_store_new());
@@ -457,6 +520,7 @@ test_rv_load(void **state)
 	size_t n;
 
 	(void)state;
+	tu_need_vectors("rust-ccatoken");
 	s = rv_from_vector("rust-ccatoken/rv.json");
 	assert_int_equal(ccakit_rv_store_platform_count(s), 2);
 	assert_int_equal(ccakit_rv_store_realm_count(s), 1);
@@ -564,11 +628,22 @@ test_rv_errors(void **state)
 	};
 	struct ccakit_errdetail d;
 	ccakit_rv_store *s;
+	const char *base;
 	char *j;
 	size_t i, n;
 
 	(void)state;
-	s = rv_from_vector("rust-ccatoken/rv.json");
+	/* Two platform entries, one realm entry: failed loads leave them. */
+	assert_non_null(s = ccakit_rv_store_new());
+	base = "{\"platform\": [{\"implementation-id\": \"" AA32 "\", "
+	    "\"platform-configuration\": \"\", \"sw-components\": "
+	    "[{\"measurement-value\": \"" M32 "\", \"signer-id\": \"" AA32
+	    "\"}]}, {\"implementation-id\": \"" M32 "\", "
+	    "\"platform-configuration\": \"cfcf\", \"sw-components\": "
+	    "[{\"measurement-value\": \"" AA32 "\", \"signer-id\": \"" M32
+	    "\"}]}], \"realm\": [{\"initial-measurement\": \"" M32 "\"}]}";
+	assert_int_equal(ccakit_rv_store_load_json(s, base, strlen(base),
+	    NULL), CCAKIT_OK);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		memset(&d, 0, sizeof(d));
 		if (ccakit_rv_store_load_json(s, bad[i].json,
@@ -675,6 +750,8 @@ test_rv_to_json(void **state)
 	assert_string_equal(out, expect);
 	free(out);
 	ccakit_rv_store_free(&s);
+	if (!tu_have_vectors("rust-ccatoken"))
+		return;
 
 	/* rv.json: upper-case hex in, lower-case out, round trip. */
 	s = rv_from_vector("rust-ccatoken/rv.json");
@@ -781,26 +858,27 @@ token_from_vector(const char *rel, uint8_t **buf)
 	return t;
 }
 
+/*
+ * Golden values of t with the CPAK JWK: one trust anchor and one platform
+ * and one realm reference value, which verify and appraise t; both stores
+ * write JSON that loads again to the same stores. The appraisal and the
+ * JSON texts are returned for the caller's checks.
+ */
 static void
-test_golden(void **state)
+golden_check(const ccakit_token *t, const char *cpak, size_t clen,
+    struct ccakit_appraisal *got, char **ta_out, char **rv_out)
 {
-	struct ccakit_appraisal want, got;
+	struct ccakit_appraisal got2;
 	struct ccakit_verify_result res;
 	struct ccakit_errdetail d;
 	ccakit_ta_store *tas, *tas2;
-	ccakit_rv_store *rvs, *rvs2, *ref;
-	ccakit_token *t;
-	uint8_t *tok, *cpak;
-	char *ta_out, *rv_out, *out2;
-	size_t clen;
+	ccakit_rv_store *rvs, *rvs2;
+	char *out2;
 
-	(void)state;
-	t = token_from_vector("rust-ccatoken/cca-token-01.cbor", &tok);
-	cpak = tu_read_vector("rust-ccatoken/cpak.json", &clen);
 	assert_non_null(tas = ccakit_ta_store_new());
 	assert_non_null(rvs = ccakit_rv_store_new());
 	memset(&d, 0, sizeof(d));
-	if (ccakit_golden(t, (char *)cpak, clen, tas, rvs, &d) != CCAKIT_OK)
+	if (ccakit_golden(t, cpak, clen, tas, rvs, &d) != CCAKIT_OK)
 		fail_msg("golden: %s", d.text);
 	assert_int_equal(ccakit_ta_store_count(tas), 1);
 	assert_int_equal(ccakit_rv_store_platform_count(rvs), 1);
@@ -809,88 +887,150 @@ test_golden(void **state)
 	/* The TA store verifies the token and round-trips. */
 	assert_int_equal(ccakit_token_verify(t, tas, NULL, &res, NULL),
 	    CCAKIT_OK);
-	assert_int_equal(ccakit_ta_store_to_json(tas, &ta_out), CCAKIT_OK);
-	assert_non_null(strstr(ta_out, "\"pkey\": {\n  \"crv\": \"P-384\",\n"));
-	assert_non_null(strstr(ta_out, "\"instance-id\": \"" TFA_INST "\""));
+	assert_int_equal(ccakit_ta_store_to_json(tas, ta_out), CCAKIT_OK);
 	assert_non_null(tas2 = ccakit_ta_store_new());
-	assert_int_equal(ccakit_ta_store_load_json(tas2, ta_out,
-	    strlen(ta_out), NULL), CCAKIT_OK);
+	assert_int_equal(ccakit_ta_store_load_json(tas2, *ta_out,
+	    strlen(*ta_out), NULL), CCAKIT_OK);
 	assert_int_equal(ccakit_token_verify(t, tas2, NULL, &res, NULL),
 	    CCAKIT_OK);
 
-	/* The RV store appraises the token as rv.json does. */
-	ref = rv_from_vector("rust-ccatoken/rv.json");
-	assert_int_equal(ccakit_token_appraise(t, ref, &want), CCAKIT_OK);
-	assert_int_equal(want.platform.v[CCAKIT_TV_EXECUTABLES], 3);
-	assert_int_equal(want.realm.v[CCAKIT_TV_EXECUTABLES], 2);
-	assert_int_equal(ccakit_token_appraise(t, rvs, &got), CCAKIT_OK);
-	assert_memory_equal(&want, &got, sizeof(want));
-	assert_int_equal(ccakit_rv_store_to_json(rvs, &rv_out), CCAKIT_OK);
-	assert_non_null(strstr(rv_out, "\"rak-hash-algorithm\": \"sha-256\""));
-	assert_non_null(strstr(rv_out, "\"personalization-value\": "
-	    "\"54686520717569636b"));
+	/* The RV store appraises the token, and round-trips. */
+	assert_int_equal(ccakit_token_appraise(t, rvs, got), CCAKIT_OK);
+	assert_int_equal(ccakit_rv_store_to_json(rvs, rv_out), CCAKIT_OK);
 	assert_non_null(rvs2 = ccakit_rv_store_new());
-	assert_int_equal(ccakit_rv_store_load_json(rvs2, rv_out,
-	    strlen(rv_out), NULL), CCAKIT_OK);
+	assert_int_equal(ccakit_rv_store_load_json(rvs2, *rv_out,
+	    strlen(*rv_out), NULL), CCAKIT_OK);
 	assert_int_equal(ccakit_rv_store_to_json(rvs2, &out2), CCAKIT_OK);
-	assert_string_equal(rv_out, out2);
-	memset(&got, 0, sizeof(got));
-	assert_int_equal(ccakit_token_appraise(t, rvs2, &got), CCAKIT_OK);
-	assert_memory_equal(&want, &got, sizeof(want));
-
-	free(ta_out);
-	free(rv_out);
+	assert_string_equal(*rv_out, out2);
+	memset(&got2, 0, sizeof(got2));
+	assert_int_equal(ccakit_token_appraise(t, rvs2, &got2), CCAKIT_OK);
+	assert_memory_equal(got, &got2, sizeof(got2));
 	free(out2);
-	free(tok);
-	free(cpak);
-	ccakit_token_free(&t);
 	ccakit_ta_store_free(&tas);
 	ccakit_ta_store_free(&tas2);
 	ccakit_rv_store_free(&rvs);
 	ccakit_rv_store_free(&rvs2);
+}
+
+/* The emulated realm's token and the demo's CPAK JWK: a full match. */
+static void
+test_golden_emulated(void **state)
+{
+	struct ccakit_appraisal got;
+	struct tt_buf b = tt_emulated(CCAKIT_FORMAT_907, 0);
+	ccakit_token *t = ccakit_token_new();
+	uint8_t *cpak;
+	char *ta_out, *rv_out;
+	size_t clen;
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal(ccakit_token_decode(t, b.p, b.len, NULL), CCAKIT_OK);
+	cpak = tu_read_file(tu_src_path("demo/cpak.jwk.json"), &clen);
+	golden_check(t, (char *)cpak, clen, &got, &ta_out, &rv_out);
+	assert_int_equal(got.platform.v[CCAKIT_TV_EXECUTABLES], 3);
+	assert_int_equal(got.realm.v[CCAKIT_TV_EXECUTABLES], 2);
+	free(ta_out);
+	free(rv_out);
+	free(cpak);
+	tt_buf_free(&b);
+	ccakit_token_free(&t);
+}
+
+/* cca-token-01's golden values appraise it as rv.json does. */
+static void
+test_golden(void **state)
+{
+	struct ccakit_appraisal want, got;
+	ccakit_rv_store *ref;
+	ccakit_token *t;
+	uint8_t *tok, *cpak;
+	char *ta_out, *rv_out;
+	size_t clen;
+
+	(void)state;
+	tu_need_vectors("rust-ccatoken");
+	t = token_from_vector("rust-ccatoken/cca-token-01.cbor", &tok);
+	cpak = tu_read_vector("rust-ccatoken/cpak.json", &clen);
+	golden_check(t, (char *)cpak, clen, &got, &ta_out, &rv_out);
+	assert_non_null(strstr(ta_out, "\"pkey\": {\n  \"crv\": \"P-384\",\n"));
+	assert_non_null(strstr(ta_out, "\"instance-id\": \"" TFA_INST "\""));
+	assert_non_null(strstr(rv_out, "\"rak-hash-algorithm\": \"sha-256\""));
+	assert_non_null(strstr(rv_out, "\"personalization-value\": "
+	    "\"54686520717569636b"));
+	ref = rv_from_vector("rust-ccatoken/rv.json");
+	assert_int_equal(ccakit_token_appraise(t, ref, &want), CCAKIT_OK);
+	assert_int_equal(want.platform.v[CCAKIT_TV_EXECUTABLES], 3);
+	assert_int_equal(want.realm.v[CCAKIT_TV_EXECUTABLES], 2);
+	assert_memory_equal(&want, &got, sizeof(want));
+	free(ta_out);
+	free(rv_out);
+	free(tok);
+	free(cpak);
+	ccakit_token_free(&t);
 	ccakit_rv_store_free(&ref);
 }
 
 static void
 test_golden_refused(void **state)
 {
+	struct tt_buf b = tt_emulated(CCAKIT_FORMAT_399, 0);
 	ccakit_ta_store *tas;
 	ccakit_rv_store *rvs;
-	ccakit_token *t;
+	ccakit_token *t = ccakit_token_new();
 	uint8_t *tok, *cpak, *pkey;
 	size_t clen, plen;
+	char *other;
 	int r;
 
 	(void)state;
-	cpak = tu_read_vector("rust-ccatoken/cpak.json", &clen);
-	pkey = tu_read_vector("rust-ccatoken/pkey.json", &plen);
+	cpak = tu_read_file(tu_src_path("demo/cpak.jwk.json"), &clen);
 	assert_non_null(tas = ccakit_ta_store_new());
 	assert_non_null(rvs = ccakit_rv_store_new());
 
-	/* Wrong CPAK (and a P-256 key for an ES384 token). */
-	t = token_from_vector("rust-ccatoken/cca-token-01.cbor", &tok);
-	r = ccakit_golden(t, (char *)pkey, plen, tas, rvs, NULL);
+	/* Wrong CPAK: another P-384 key; a P-256 key for an ES384 token. */
+	assert_non_null(t);
+	assert_int_equal(ccakit_token_decode(t, b.p, b.len, NULL), CCAKIT_OK);
+	other = gen_jwk("P-384", false);
+	assert_int_equal(ccakit_golden(t, other, strlen(other), tas, rvs,
+	    NULL), CCAKIT_ERR_SIGNATURE);
+	free(other);
+	other = gen_jwk("P-256", false);
+	r = ccakit_golden(t, other, strlen(other), tas, rvs, NULL);
 	assert_true(r == CCAKIT_ERR_SIGNATURE || r == CCAKIT_ERR_KEY_MISMATCH);
+	free(other);
 	assert_int_equal(ccakit_golden(t, "{}", 2, tas, rvs, NULL),
 	    CCAKIT_ERR_KEY_INVALID);
 	assert_int_equal(ccakit_golden(t, (char *)cpak, clen, NULL, rvs, NULL),
 	    CCAKIT_ERR_INVALID_ARG);
 	ccakit_token_free(&t);
-	free(tok);
+	tt_buf_free(&b);
+	free(cpak);
 
-	/* Both signatures verify but the binding does not. */
-	t = token_from_vector("rust-ccatoken/bug-33-repro.cbor", &tok);
-	assert_int_equal(ccakit_golden(t, (char *)cpak, clen, tas, rvs, NULL),
-	    CCAKIT_ERR_BINDING);
-	ccakit_token_free(&t);
-	free(tok);
+	if (tu_have_vectors("rust-ccatoken")) {
+		cpak = tu_read_vector("rust-ccatoken/cpak.json", &clen);
+		pkey = tu_read_vector("rust-ccatoken/pkey.json", &plen);
+		/* Wrong CPAK (and a P-256 key for an ES384 token). */
+		t = token_from_vector("rust-ccatoken/cca-token-01.cbor", &tok);
+		r = ccakit_golden(t, (char *)pkey, plen, tas, rvs, NULL);
+		assert_true(r == CCAKIT_ERR_SIGNATURE ||
+		    r == CCAKIT_ERR_KEY_MISMATCH);
+		ccakit_token_free(&t);
+		free(tok);
+		/* Both signatures verify but the binding does not. */
+		t = token_from_vector("rust-ccatoken/bug-33-repro.cbor", &tok);
+		assert_int_equal(ccakit_golden(t, (char *)cpak, clen, tas, rvs,
+		    NULL), CCAKIT_ERR_BINDING);
+		ccakit_token_free(&t);
+		free(tok);
+		free(cpak);
+		free(pkey);
+	}
 
 	/* Nothing was added. */
 	assert_int_equal(ccakit_ta_store_count(tas), 0);
 	assert_int_equal(ccakit_rv_store_platform_count(rvs), 0);
 	assert_int_equal(ccakit_rv_store_realm_count(rvs), 0);
-	free(cpak);
-	free(pkey);
 	ccakit_ta_store_free(&tas);
 	ccakit_rv_store_free(&rvs);
 }
@@ -900,11 +1040,55 @@ static void
 test_verify_bad_anchor(void **state)
 {
 	struct ccakit_verify_result res;
+	struct tt_buf b = tt_emulated(CCAKIT_FORMAT_907, 0);
+	const struct ccakit_platform_claims *pc;
 	ccakit_ta_store *bad, *ok;
-	ccakit_token *t;
+	ccakit_token *t = ccakit_token_new();
 	uint8_t *tok;
+	char *pkey;
 
 	(void)state;
+	/* The emulated realm's token; its anchor, then the same entry with
+	 * a point off the curve, then no entry for it. */
+	assert_non_null(t);
+	assert_int_equal(ccakit_token_decode(t, b.p, b.len, NULL), CCAKIT_OK);
+	pc = ccakit_token_platform(t);
+	ok = tt_emulated_ta();
+	assert_int_equal(ccakit_token_verify(t, ok, NULL, &res, NULL),
+	    CCAKIT_OK);
+	pkey = gen_jwk("P-384", true);
+	assert_non_null(bad = ccakit_ta_store_new());
+	assert_int_equal(ccakit_ta_store_add(bad, pc->impl_id.ptr,
+	    pc->inst_id.ptr, pkey, strlen(pkey)), CCAKIT_ERR_KEY_INVALID);
+	{
+		char *j, ihex[67], mhex[65];
+		size_t i;
+
+		for (i = 0; i < 33; i++)
+			snprintf(ihex + 2 * i, 3, "%02x", pc->inst_id.ptr[i]);
+		for (i = 0; i < 32; i++)
+			snprintf(mhex + 2 * i, 3, "%02x", pc->impl_id.ptr[i]);
+		j = ta_json(ihex, mhex, pkey);
+		assert_int_equal(ccakit_ta_store_load_json(bad, j, strlen(j),
+		    NULL), CCAKIT_OK);
+		free(j);
+	}
+	assert_int_not_equal(ccakit_token_verify(t, bad, NULL, &res, NULL),
+	    CCAKIT_ERR_TA_UNKNOWN);
+	assert_int_equal(res.platform.v[CCAKIT_TV_INSTANCE_IDENTITY], 99);
+	ccakit_ta_store_free(&bad);
+	assert_non_null(bad = ccakit_ta_store_new());
+	assert_int_equal(ccakit_token_verify(t, bad, NULL, &res, NULL),
+	    CCAKIT_ERR_TA_UNKNOWN);
+	assert_int_equal(res.platform.v[CCAKIT_TV_INSTANCE_IDENTITY], 97);
+	free(pkey);
+	ccakit_ta_store_free(&ok);
+	ccakit_ta_store_free(&bad);
+	ccakit_token_free(&t);
+	tt_buf_free(&b);
+	if (!tu_have_vectors("rust-ccatoken"))
+		return;
+
 	t = token_from_vector("rust-ccatoken/cca-token-02.cbor", &tok);
 	ok = ta_from_vector("rust-ccatoken/ta-02-ok.json");
 	bad = ta_from_vector("rust-ccatoken/ta-02-bad.json");
@@ -941,6 +1125,7 @@ main(void)
 		cmocka_unit_test(test_rv_optional),
 		cmocka_unit_test(test_rv_to_json),
 		cmocka_unit_test(test_rv_add),
+		cmocka_unit_test(test_golden_emulated),
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_golden_refused),
 		cmocka_unit_test(test_verify_bad_anchor),

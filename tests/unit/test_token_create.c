@@ -306,8 +306,8 @@ test_round_trips(void **state)
 		(enum ccakit_token_format)0, CCAKIT_FORMAT_399,
 		CCAKIT_FORMAT_907,
 	};
-	ccakit_key *cpak = tt_cpak_p384(), *rak = tt_rak_p384();
-	ccakit_key *iak = tt_iak_p256();
+	ccakit_key *cpak = tt_demo_cpak(), *rak = tt_demo_rak();
+	ccakit_key *iak = tt_gen_key("P-256");
 	size_t i, j;
 
 	(void)state;
@@ -336,8 +336,8 @@ test_create_errors(void **state)
 	struct ccakit_platform_claims *pc = malloc(sizeof(*pc));
 	struct ccakit_realm_claims rc;
 	struct ccakit_create_opts opts;
-	ccakit_key *cpak = tt_cpak_p384(), *rak = tt_rak_p384();
-	ccakit_key *iak = tt_iak_p256(), *pub = ccakit_key_new();
+	ccakit_key *cpak = tt_demo_cpak(), *rak = tt_demo_rak();
+	ccakit_key *iak = tt_gen_key("P-256"), *pub = ccakit_key_new();
 	uint8_t *out = malloc(OUTSZ), pt[133];
 	size_t len = 0, good, n, ptlen;
 
@@ -433,7 +433,7 @@ test_created_flips(void **state)
 {
 	struct ccakit_platform_claims *pc = malloc(sizeof(*pc));
 	struct ccakit_realm_claims rc;
-	ccakit_key *cpak = tt_iak_p256(), *rak = tt_rak_p384();
+	ccakit_key *cpak = tt_gen_key("P-256"), *rak = tt_demo_rak();
 	uint8_t *out = malloc(OUTSZ);
 	size_t len;
 

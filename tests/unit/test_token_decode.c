@@ -1,7 +1,9 @@
 /*
  * Token decoding: the upstream vectors (spec §6), one-defect claim maps
  * built from good ones, the collection envelope, byte-exact re-encoding,
- * truncations and all 1- and 2-byte inputs.
+ * truncations and all 1- and 2-byte inputs. The good claims and tokens
+ * are the emulated realm's, and the upstream ones too when the vectors
+ * are present.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -57,6 +59,8 @@ test_vector_tokens(void **state)
 	int r;
 
 	(void)state;
+	tu_need_vectors("rust-ccatoken");
+	tu_need_vectors("go-ccatoken");
 	assert_non_null(t = ccakit_token_new());
 	for (i = 0; i < sizeof(token_tab) / sizeof(token_tab[0]); i++) {
 		b = tt_vector(token_tab[i].file);
@@ -108,6 +112,7 @@ test_token01_claims(void **state)
 	size_t i;
 
 	(void)state;
+	tu_need_vectors("rust-ccatoken");
 	memset(zero, 0, sizeof(zero));
 	t = tt_decode_vector("rust-ccatoken/cca-token-01.cbor", &b);
 	pc = ccakit_token_platform(t);
@@ -229,6 +234,8 @@ test_vector_claims(void **state)
 	int r;
 
 	(void)state;
+	tu_need_vectors("rust-ccatoken");
+	tu_need_vectors("go-ccatoken");
 	for (i = 0; i < sizeof(claims_tab) / sizeof(claims_tab[0]); i++) {
 		b = tt_vector(claims_tab[i].file);
 		r = decode_claims(claims_tab[i].w, b.p, b.len, &d);
@@ -604,11 +611,10 @@ static const struct defect realm_legacy_defects[] = {
 };
 
 static void
-run_defects(enum which w, const char *base, const struct defect *tab,
-    size_t n)
+run_defects(enum which w, const char *base, struct tt_buf b,
+    const struct defect *tab, size_t n)
 {
 	struct ccakit_errdetail d;
-	struct tt_buf b = tt_vector(base);
 	uint8_t *buf = malloc(MAXBUF);
 	size_t i, len;
 	int r;
@@ -631,6 +637,22 @@ run_defects(enum which w, const char *base, const struct defect *tab,
 		}
 	}
 	free(buf);
+}
+
+/* The defects on the emulated realm's claims (2023 or legacy profiles),
+ * then on the vector's when the vectors are present. */
+static void
+run_defects_on(enum which w, int legacy, const char *vector,
+    const struct defect *tab, size_t n)
+{
+	struct tt_buf b = tt_emulated_claims(w == REALM, legacy);
+
+	run_defects(w, legacy ? "emulated (legacy)" : "emulated", b, tab, n);
+	tt_buf_free(&b);
+	if (!tu_have_vectors("go-ccatoken"))
+		return;
+	b = tt_vector(vector);
+	run_defects(w, vector, b, tab, n);
 	tt_buf_free(&b);
 }
 
@@ -638,10 +660,11 @@ static void
 test_platform_defects(void **state)
 {
 	(void)state;
-	run_defects(PLAT, "go-ccatoken/platform/cbor/CcaPlatformClaimsAll.cbor",
+	run_defects_on(PLAT, 0,
+	    "go-ccatoken/platform/cbor/CcaPlatformClaimsAll.cbor",
 	    platform_defects,
 	    sizeof(platform_defects) / sizeof(platform_defects[0]));
-	run_defects(PLAT,
+	run_defects_on(PLAT, 1,
 	    "go-ccatoken/platform/cbor/CcaPlatformLegacyClaimsAll.cbor",
 	    platform_defects,
 	    sizeof(platform_defects) / sizeof(platform_defects[0]));
@@ -651,27 +674,25 @@ static void
 test_realm_defects(void **state)
 {
 	(void)state;
-	run_defects(REALM, "go-ccatoken/realm/cbor/CcaRealmClaimsAll.cbor",
+	run_defects_on(REALM, 0, "go-ccatoken/realm/cbor/CcaRealmClaimsAll.cbor",
 	    realm_defects, sizeof(realm_defects) / sizeof(realm_defects[0]));
-	run_defects(REALM, "go-ccatoken/realm/cbor/CcaRealmLegacyClaimsAll.cbor",
+	run_defects_on(REALM, 1,
+	    "go-ccatoken/realm/cbor/CcaRealmLegacyClaimsAll.cbor",
 	    realm_legacy_defects,
 	    sizeof(realm_legacy_defects) / sizeof(realm_legacy_defects[0]));
 }
 
 /* sw-components: the cap, and a text key at the top level. */
 static void
-test_platform_limits(void **state)
+platform_limits(struct tt_buf b)
 {
 	struct ccakit_cbor_writer w;
 	struct ccakit_errdetail d;
 	struct ccakit_platform_claims *pc;
-	struct tt_buf b = tt_vector(
-	    "go-ccatoken/platform/cbor/CcaPlatformClaimsAll.cbor");
 	uint8_t *buf = malloc(MAXBUF), *enc = malloc(MAXBUF), m[32];
 	size_t len, n, i;
 	struct val v = { .kind = V_RAW };
 
-	(void)state;
 	assert_non_null(buf);
 	assert_non_null(enc);
 	assert_non_null(pc = malloc(sizeof(*pc)));
@@ -733,12 +754,26 @@ test_platform_limits(void **state)
 	free(pc);
 	free(enc);
 	free(buf);
+}
+
+static void
+test_platform_limits(void **state)
+{
+	struct tt_buf b = tt_emulated_claims(0, 0);
+
+	(void)state;
+	platform_limits(b);
+	tt_buf_free(&b);
+	if (!tu_have_vectors("go-ccatoken"))
+		return;
+	b = tt_vector("go-ccatoken/platform/cbor/CcaPlatformClaimsAll.cbor");
+	platform_limits(b);
 	tt_buf_free(&b);
 }
 
-/* 2024 profiles: the new claims, built on the 2023 vectors. */
+/* 2024 profiles: the new claims, built on 2023 claims. */
 static void
-test_profiles_2024(void **state)
+profiles_2024(struct tt_buf pb, struct tt_buf rb)
 {
 	static const struct val p2024 = TSTR(P2024), r2024 = TSTR(R2024);
 	static const struct val cid = HEX("01"), mfg = BSTR(4, 0xee);
@@ -748,10 +783,6 @@ test_profiles_2024(void **state)
 	struct ccakit_platform_claims *pc;
 	struct ccakit_realm_claims rc;
 	struct ccakit_errdetail d;
-	struct tt_buf pb = tt_vector(
-	    "go-ccatoken/platform/cbor/CcaPlatformClaimsAll.cbor");
-	struct tt_buf rb = tt_vector(
-	    "go-ccatoken/realm/cbor/CcaRealmClaimsAll.cbor");
 	uint8_t *a = malloc(MAXBUF), *b = malloc(MAXBUF), *c = malloc(MAXBUF);
 	size_t alen, blen, clen;
 	static const struct {
@@ -775,7 +806,6 @@ test_profiles_2024(void **state)
 	};
 	size_t i;
 
-	(void)state;
 	assert_non_null(a);
 	assert_non_null(b);
 	assert_non_null(c);
@@ -868,6 +898,23 @@ test_profiles_2024(void **state)
 	free(a);
 	free(b);
 	free(c);
+}
+
+static void
+test_profiles_2024(void **state)
+{
+	struct tt_buf pb = tt_emulated_claims(0, 0);
+	struct tt_buf rb = tt_emulated_claims(1, 0);
+
+	(void)state;
+	profiles_2024(pb, rb);
+	tt_buf_free(&pb);
+	tt_buf_free(&rb);
+	if (!tu_have_vectors("go-ccatoken"))
+		return;
+	pb = tt_vector("go-ccatoken/platform/cbor/CcaPlatformClaimsAll.cbor");
+	rb = tt_vector("go-ccatoken/realm/cbor/CcaRealmClaimsAll.cbor");
+	profiles_2024(pb, rb);
 	tt_buf_free(&pb);
 	tt_buf_free(&rb);
 }
@@ -895,16 +942,17 @@ test_encode_exact(void **state)
 		{ REALM,
 		    "go-ccatoken/realm/cbor/CcaRealmLegacyClaimsAll.cbor" },
 	};
-	struct ccakit_platform_claims *pc = malloc(sizeof(*pc));
+	struct ccakit_platform_claims *pc;
 	struct ccakit_realm_claims rc;
 	struct ccakit_errdetail d;
-	uint8_t *out = malloc(MAXBUF);
+	uint8_t *out;
 	struct tt_buf b;
 	size_t i, len, n;
 
 	(void)state;
-	assert_non_null(pc);
-	assert_non_null(out);
+	tu_need_vectors("go-ccatoken");
+	assert_non_null(pc = malloc(sizeof(*pc)));
+	assert_non_null(out = malloc(MAXBUF));
 	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
 		b = tt_vector(tab[i].file);
 		if (tab[i].w == PLAT) {
@@ -1109,7 +1157,7 @@ done:
 }
 
 static void
-test_envelope(void **state)
+envelope(struct tt_buf b)
 {
 	static const struct {
 		enum env e;
@@ -1143,14 +1191,12 @@ test_envelope(void **state)
 	static const uint64_t tags[] = { CCAKIT_TAG_CCA_TOKEN_LEGACY,
 	    CCAKIT_TAG_CCA_TOKEN_CMW };
 	struct ccakit_errdetail d;
-	struct tt_buf b = tt_vector("rust-ccatoken/cca-token-01.cbor");
 	uint8_t *buf = malloc(MAXBUF);
 	ccakit_token *t = ccakit_token_new();
 	struct parts pt = { 0 };
 	size_t i, j, len;
 	int r, want;
 
-	(void)state;
 	assert_non_null(buf);
 	assert_non_null(t);
 	split_token(b.p, b.len, &pt);
@@ -1200,6 +1246,22 @@ test_envelope(void **state)
 	assert_int_equal(ccakit_token_decode(t, b.p, b.len, &d), CCAKIT_OK);
 	ccakit_token_free(&t);
 	free(buf);
+}
+
+/* The envelope cases, around an emulated token's parts and around
+ * cca-token-01's when the vectors are present. */
+static void
+test_envelope(void **state)
+{
+	struct tt_buf b = tt_emulated(CCAKIT_FORMAT_399, 0);
+
+	(void)state;
+	envelope(b);
+	tt_buf_free(&b);
+	if (!tu_have_vectors("rust-ccatoken"))
+		return;
+	b = tt_vector("rust-ccatoken/cca-token-01.cbor");
+	envelope(b);
 	tt_buf_free(&b);
 }
 
@@ -1241,6 +1303,25 @@ test_small_inputs(void **state)
 }
 
 static void
+truncations(const char *name, struct tt_buf b)
+{
+	ccakit_token *t = ccakit_token_new();
+	uint8_t *copy;
+	size_t n;
+
+	assert_non_null(t);
+	for (n = 0; n < b.len; n++) {
+		/* exact-size copy so that ASan sees any overread */
+		assert_non_null(copy = malloc(n + 1));
+		memcpy(copy, b.p, n);
+		if (ccakit_token_decode(t, copy, n, NULL) == CCAKIT_OK)
+			fail_msg("%s: prefix of %zu bytes decodes", name, n);
+		free(copy);
+	}
+	ccakit_token_free(&t);
+}
+
+static void
 test_truncations(void **state)
 {
 	static const char *const files[] = {
@@ -1248,27 +1329,9 @@ test_truncations(void **state)
 		"rust-ccatoken/cca-token-draft-ffm-00.cbor",
 		"go-ccatoken/evidence/GoodCCAToken.cbor",
 	};
-	ccakit_token *t = ccakit_token_new();
-	struct tt_buf b;
-	uint8_t *copy;
-	size_t i, n;
 
 	(void)state;
-	assert_non_null(t);
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		b = tt_vector(files[i]);
-		for (n = 0; n < b.len; n++) {
-			/* exact-size copy so that ASan sees any overread */
-			assert_non_null(copy = malloc(n + 1));
-			memcpy(copy, b.p, n);
-			if (ccakit_token_decode(t, copy, n, NULL) == CCAKIT_OK)
-				fail_msg("%s: prefix of %zu bytes decodes",
-				    files[i], n);
-			free(copy);
-		}
-		tt_buf_free(&b);
-	}
-	ccakit_token_free(&t);
+	tt_for_each_token(truncations, files, sizeof(files) / sizeof(files[0]));
 }
 
 int

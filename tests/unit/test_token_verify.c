@@ -1,6 +1,8 @@
 /*
  * Verification (the spec §6.1 matrix, each failure step, freshness, bit
  * flips, concurrency) and appraisal (rv.json and the realm semantics).
+ * The generic checks run on the emulated realm's tokens, and on
+ * rust-ccatoken's cca-token-01 too when the upstream vectors are present.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -48,6 +50,77 @@ check_tv(const char *ctx, const char *which, const struct ccakit_tv *got,
 	assert_int_equal(ccakit_tv_to_json(&w, ws, sizeof(ws)), CCAKIT_OK);
 	if (strcmp(gs, ws) != 0)
 		fail_msg("%s: %s trust vector %s, want %s", ctx, which, gs, ws);
+}
+
+/* --- fixtures: a good token, what verifies it, and its signers --- */
+
+struct fx {
+	const char *name;
+	struct tt_buf b;
+	ccakit_token *t;
+	ccakit_ta_store *tas;
+	ccakit_key *cpak;	/* the platform signer (private) */
+	ccakit_key *rak;	/* the realm signer (private) */
+};
+
+/* The emulated realm's token (399: realm_case rebuilds that collection). */
+static void
+fx_emulated(struct fx *f, int legacy)
+{
+	struct ccakit_errdetail d;
+
+	f->name = legacy ? "emulated (legacy profiles)" : "emulated";
+	f->b = tt_emulated(CCAKIT_FORMAT_399, legacy);
+	assert_non_null(f->t = ccakit_token_new());
+	assert_int_equal(ccakit_token_decode(f->t, f->b.p, f->b.len, &d),
+	    CCAKIT_OK);
+	f->tas = tt_emulated_ta();
+	f->cpak = tt_demo_cpak();
+	f->rak = tt_demo_rak();
+}
+
+/* rust-ccatoken's cca-token-01, when the vectors are present; its
+ * signers, the TF-M sample keys, come with Trustee's vectors. */
+static bool
+fx_token01(struct fx *f)
+{
+	if (!tu_have_vectors("rust-ccatoken") || !tu_have_vectors("trustee"))
+		return false;
+	f->name = "cca-token-01";
+	f->t = tt_decode_vector("rust-ccatoken/cca-token-01.cbor", &f->b);
+	f->tas = tt_ta_store("rust-ccatoken/ta-tfa.json");
+	f->cpak = tt_vector_key("trustee/upstream/cpak-priv.json");
+	f->rak = tt_vector_key("trustee/upstream/rak-priv.json");
+	return true;
+}
+
+static void
+fx_free(struct fx *f)
+{
+	ccakit_token_free(&f->t);
+	ccakit_ta_store_free(&f->tas);
+	ccakit_key_free(&f->cpak);
+	ccakit_key_free(&f->rak);
+	tt_buf_free(&f->b);
+}
+
+/* Run fn on the emulated tokens (2023 and legacy profiles) and on
+ * cca-token-01 when the vectors are present. */
+static void
+for_each_fx(void (*fn)(struct fx *))
+{
+	struct fx f;
+	int legacy;
+
+	for (legacy = 0; legacy < 2; legacy++) {
+		fx_emulated(&f, legacy);
+		fn(&f);
+		fx_free(&f);
+	}
+	if (fx_token01(&f)) {
+		fn(&f);
+		fx_free(&f);
+	}
 }
 
 /* --- the verify matrix --- */
@@ -119,6 +192,8 @@ test_verify_matrix(void **state)
 	int r;
 
 	(void)state;
+	tu_need_vectors("rust-ccatoken");
+	tu_need_vectors("go-ccatoken");
 	for (i = 0; i < sizeof(matrix) / sizeof(matrix[0]); i++) {
 		snprintf(ctx, sizeof(ctx), "%s + %s", matrix[i].token,
 		    matrix[i].ta);
@@ -152,6 +227,7 @@ test_verify_details(void **state)
 	struct tt_buf b;
 
 	(void)state;
+	tu_need_vectors("rust-ccatoken");
 	t = tt_decode_vector("rust-ccatoken/bug-33-repro.cbor", &b);
 	tas = tt_ta_store("rust-ccatoken/ta-tfa.json");
 	assert_int_equal(ccakit_token_verify(t, tas, NULL, &res, &d),
@@ -172,123 +248,139 @@ test_verify_details(void **state)
 }
 
 static void
-test_verify_args(void **state)
+verify_args(struct fx *f)
 {
 	struct ccakit_verify_result res;
 	struct ccakit_verify_opts o;
-	ccakit_ta_store *tas = tt_ta_store("rust-ccatoken/ta-tfa.json");
-	ccakit_token *t, *empty = ccakit_token_new();
-	ccakit_key *k = tt_cpak_p384();
-	struct tt_buf b;
+	ccakit_token *empty = ccakit_token_new();
 	uint8_t nonce[65];
 
-	(void)state;
-	t = tt_decode_vector("rust-ccatoken/cca-token-01.cbor", &b);
 	memset(nonce, 0, sizeof(nonce));
-	assert_int_equal(ccakit_token_verify(NULL, tas, NULL, &res, NULL),
+	assert_int_equal(ccakit_token_verify(NULL, f->tas, NULL, &res, NULL),
 	    CCAKIT_ERR_INVALID_ARG);
-	assert_int_equal(ccakit_token_verify(t, NULL, NULL, &res, NULL),
+	assert_int_equal(ccakit_token_verify(f->t, NULL, NULL, &res, NULL),
 	    CCAKIT_ERR_INVALID_ARG);
-	assert_int_equal(ccakit_token_verify(t, tas, NULL, NULL, NULL),
+	assert_int_equal(ccakit_token_verify(f->t, f->tas, NULL, NULL, NULL),
 	    CCAKIT_ERR_INVALID_ARG);
 	/* a token that was never decoded */
 	memset(&res, 0x55, sizeof(res));
-	assert_int_equal(ccakit_token_verify(empty, tas, NULL, &res, NULL),
+	assert_int_equal(ccakit_token_verify(empty, f->tas, NULL, &res, NULL),
 	    CCAKIT_ERR_INVALID_ARG);
 	assert_int_equal(res.platform.set, 0);
 	assert_int_equal(res.realm.set, 0);
-	assert_int_equal(ccakit_token_verify_with_key(empty, k, NULL, &res,
-	    NULL), CCAKIT_ERR_INVALID_ARG);
-	assert_int_equal(ccakit_token_verify_with_key(t, NULL, NULL, &res,
+	assert_int_equal(ccakit_token_verify_with_key(empty, f->cpak, NULL,
+	    &res, NULL), CCAKIT_ERR_INVALID_ARG);
+	assert_int_equal(ccakit_token_verify_with_key(f->t, NULL, NULL, &res,
 	    NULL), CCAKIT_ERR_INVALID_ARG);
 	/* nonce of 0 or 65 bytes */
 	o.challenge = nonce;
 	o.challenge_len = 0;
-	assert_int_equal(ccakit_token_verify(t, tas, &o, &res, NULL),
+	assert_int_equal(ccakit_token_verify(f->t, f->tas, &o, &res, NULL),
 	    CCAKIT_ERR_INVALID_ARG);
 	o.challenge_len = 65;
-	assert_int_equal(ccakit_token_verify(t, tas, &o, &res, NULL),
+	assert_int_equal(ccakit_token_verify(f->t, f->tas, &o, &res, NULL),
 	    CCAKIT_ERR_INVALID_ARG);
 	/* NULL challenge: no freshness check */
 	o.challenge = NULL;
-	assert_int_equal(ccakit_token_verify(t, tas, &o, &res, NULL),
+	assert_int_equal(ccakit_token_verify(f->t, f->tas, &o, &res, NULL),
 	    CCAKIT_OK);
-	ccakit_key_free(&k);
 	ccakit_token_free(&empty);
-	ccakit_token_free(&t);
-	ccakit_ta_store_free(&tas);
-	tt_buf_free(&b);
 }
 
 static void
-test_verify_with_key(void **state)
+test_verify_args(void **state)
+{
+	(void)state;
+	for_each_fx(verify_args);
+}
+
+/* The CPAK's public key verifies; keys that did not sign do not. */
+static void
+verify_with_key(struct fx *f, const ccakit_key *pub)
 {
 	static const struct xtv ii2 = TV_II(2), all99 = TV_ALL(99);
 	static const struct xtv all0 = TV_ALL(0);
 	struct ccakit_verify_result res;
 	struct ccakit_errdetail d;
-	ccakit_key *pub = ccakit_key_new();
-	ccakit_key *iak = tt_iak_p256(), *rak = tt_rak_p384();
-	struct tt_buf pem = tt_vector("go-ccatoken/realm/tf-rmm/cca_platform.pub");
-	struct tt_buf b;
-	ccakit_token *t;
+	ccakit_key *p256 = tt_gen_key("P-256");
 	int r;
 
-	(void)state;
-	assert_non_null(pub);
-	assert_int_equal(ccakit_key_from_pem(pub, (const char *)pem.p,
-	    pem.len), CCAKIT_OK);
-	t = tt_decode_vector("rust-ccatoken/cca-token-01.cbor", &b);
-	assert_int_equal(ccakit_token_verify_with_key(t, pub, NULL, &res, &d),
-	    CCAKIT_OK);
-	check_tv("with key", "platform", &res.platform, &ii2);
-	check_tv("with key", "realm", &res.realm, &ii2);
+	assert_int_equal(ccakit_token_verify_with_key(f->t, pub, NULL, &res,
+	    &d), CCAKIT_OK);
+	check_tv(f->name, "platform", &res.platform, &ii2);
+	check_tv(f->name, "realm", &res.realm, &ii2);
 
 	/* a P-256 key for an ES384 token; a P-384 key that did not sign */
-	r = ccakit_token_verify_with_key(t, iak, NULL, &res, &d);
+	r = ccakit_token_verify_with_key(f->t, p256, NULL, &res, &d);
 	assert_true(r == CCAKIT_ERR_KEY_MISMATCH || r == CCAKIT_ERR_SIGNATURE);
 	check_tv("wrong key", "platform", &res.platform, &all99);
 	check_tv("wrong key", "realm", &res.realm, &all0);
-	assert_int_equal(ccakit_token_verify_with_key(t, rak, NULL, &res, &d),
-	    CCAKIT_ERR_SIGNATURE);
+	assert_int_equal(ccakit_token_verify_with_key(f->t, f->rak, NULL, &res,
+	    &d), CCAKIT_ERR_SIGNATURE);
 	assert_string_equal(d.what, "platform token");
 	check_tv("wrong key", "platform", &res.platform, &all99);
 	check_tv("wrong key", "realm", &res.realm, &all0);
-
-	ccakit_token_free(&t);
-	tt_buf_free(&b);
-	tt_buf_free(&pem);
-	ccakit_key_free(&pub);
-	ccakit_key_free(&iak);
-	ccakit_key_free(&rak);
+	ccakit_key_free(&p256);
 }
 
 static void
-test_freshness(void **state)
+test_verify_with_key(void **state)
+{
+	struct fx f;
+	ccakit_key *pub;
+	struct tt_buf pem;
+	char jwk[512];
+	int legacy;
+
+	(void)state;
+	/* The emulated realm's: the CPAK's public JWK. */
+	for (legacy = 0; legacy < 2; legacy++) {
+		fx_emulated(&f, legacy);
+		assert_int_equal(ccakit_key_to_jwk(f.cpak, jwk, sizeof(jwk)),
+		    CCAKIT_OK);
+		assert_non_null(pub = ccakit_key_new());
+		assert_int_equal(ccakit_key_from_jwk(pub, jwk, strlen(jwk)),
+		    CCAKIT_OK);
+		assert_false(ccakit_key_has_private(pub));
+		verify_with_key(&f, pub);
+		ccakit_key_free(&pub);
+		fx_free(&f);
+	}
+	/* cca-token-01: the Go repository's PEM of its CPAK. */
+	if (!tu_have_vectors("go-ccatoken") || !fx_token01(&f))
+		return;
+	pem = tt_vector("go-ccatoken/realm/tf-rmm/cca_platform.pub");
+	assert_non_null(pub = ccakit_key_new());
+	assert_int_equal(ccakit_key_from_pem(pub, (const char *)pem.p,
+	    pem.len), CCAKIT_OK);
+	verify_with_key(&f, pub);
+	ccakit_key_free(&pub);
+	tt_buf_free(&pem);
+	fx_free(&f);
+}
+
+static void
+freshness(struct fx *f)
 {
 	static const struct xtv ii2 = TV_II(2);
 	struct ccakit_verify_result res;
 	struct ccakit_verify_opts o;
 	struct ccakit_errdetail d;
-	ccakit_ta_store *tas = tt_ta_store("rust-ccatoken/ta-tfa.json");
 	const struct ccakit_realm_claims *rc;
-	ccakit_token *t;
-	struct tt_buf b;
 	uint8_t nonce[64];
 	size_t n;
 
-	(void)state;
-	t = tt_decode_vector("rust-ccatoken/cca-token-01.cbor", &b);
-	rc = ccakit_token_realm(t);
+	rc = ccakit_token_realm(f->t);
 	memcpy(nonce, rc->challenge.ptr, 64);
 	o.challenge = nonce;
 	o.challenge_len = 64;
-	assert_int_equal(ccakit_token_verify(t, tas, &o, &res, &d), CCAKIT_OK);
+	assert_int_equal(ccakit_token_verify(f->t, f->tas, &o, &res, &d),
+	    CCAKIT_OK);
 	/* any single byte wrong, or a shorter (zero-padded) nonce, fails */
 	for (n = 0; n < 64; n++) {
 		nonce[n] ^= 0x01;
-		assert_int_equal(ccakit_token_verify(t, tas, &o, &res, &d),
-		    CCAKIT_ERR_CHALLENGE);
+		assert_int_equal(ccakit_token_verify(f->t, f->tas, &o, &res,
+		    &d), CCAKIT_ERR_CHALLENGE);
 		assert_string_equal(d.text, "realm challenge does not match");
 		/* the trust vectors stay as computed */
 		check_tv("stale", "platform", &res.platform, &ii2);
@@ -297,11 +389,15 @@ test_freshness(void **state)
 	}
 	o.challenge_len = 63;
 	if (rc->challenge.ptr[63] != 0)
-		assert_int_equal(ccakit_token_verify(t, tas, &o, &res, &d),
-		    CCAKIT_ERR_CHALLENGE);
-	ccakit_token_free(&t);
-	ccakit_ta_store_free(&tas);
-	tt_buf_free(&b);
+		assert_int_equal(ccakit_token_verify(f->t, f->tas, &o, &res,
+		    &d), CCAKIT_ERR_CHALLENGE);
+}
+
+static void
+test_freshness(void **state)
+{
+	(void)state;
+	for_each_fx(freshness);
 }
 
 /* --- tokens assembled from parts, for the realm-side failures --- */
@@ -324,24 +420,20 @@ wrap399(const uint8_t *ps, size_t plen, const uint8_t *rs, size_t rlen,
 	return len;
 }
 
-/* cca-token-01's platform token with a re-signed realm token. */
+/* A token's platform token with a re-signed realm token. */
 static void
-realm_case(const uint8_t *rak_override, const ccakit_key *signer,
+realm_case(struct fx *f, const uint8_t *rak_override, const ccakit_key *signer,
     int want, const struct xtv *rwant)
 {
 	static const struct xtv ii2 = TV_II(2);
 	struct ccakit_verify_result res;
 	struct ccakit_errdetail d;
 	struct ccakit_realm_claims rc;
-	ccakit_ta_store *tas = tt_ta_store("rust-ccatoken/ta-tfa.json");
-	ccakit_token *t, *t2 = ccakit_token_new();
-	struct tt_buf b;
+	ccakit_token *t2 = ccakit_token_new();
 	uint8_t payload[2048], rs[4096], tok[8192];
 	size_t plen, rlen, tlen;
-	const struct ccakit_cose_sign1 *ps;
 
-	t = tt_decode_vector("rust-ccatoken/cca-token-01.cbor", &b);
-	rc = *ccakit_token_realm(t);
+	rc = *ccakit_token_realm(f->t);
 	if (rak_override != NULL)
 		rc.rak.ptr = rak_override;
 	assert_int_equal(ccakit_realm_claims_encode(&rc, payload,
@@ -349,13 +441,11 @@ realm_case(const uint8_t *rak_override, const ccakit_key *signer,
 	assert_int_equal(ccakit_cose_sign1_sign(signer, CCAKIT_COSE_ES384,
 	    payload, plen, rs, sizeof(rs), &rlen), CCAKIT_OK);
 	/* the platform COSE_Sign1 is the first bstr of the collection */
-	ps = ccakit_token_platform_sign1(t);
-	(void)ps;
 	{
 		struct ccakit_cbor_item top, map, v;
 
-		assert_int_equal(ccakit_cbor_parse(b.p, b.len, NULL, &top,
-		    NULL), CCAKIT_OK);
+		assert_int_equal(ccakit_cbor_parse(f->b.p, f->b.len, NULL,
+		    &top, NULL), CCAKIT_OK);
 		ccakit_cbor_tag_content(&top, &map);
 		assert_true(ccakit_cbor_map_get_int(&map, CCAKIT_COLL_PLATFORM,
 		    &v));
@@ -363,39 +453,38 @@ realm_case(const uint8_t *rak_override, const ccakit_key *signer,
 		    sizeof(tok));
 	}
 	assert_int_equal(ccakit_token_decode(t2, tok, tlen, &d), CCAKIT_OK);
-	assert_int_equal(ccakit_token_verify(t2, tas, NULL, &res, &d), want);
-	check_tv("realm case", "platform", &res.platform, &ii2);
-	check_tv("realm case", "realm", &res.realm, rwant);
+	assert_int_equal(ccakit_token_verify(t2, f->tas, NULL, &res, &d),
+	    want);
+	check_tv(f->name, "platform", &res.platform, &ii2);
+	check_tv(f->name, "realm", &res.realm, rwant);
 	ccakit_token_free(&t2);
-	ccakit_token_free(&t);
-	ccakit_ta_store_free(&tas);
-	tt_buf_free(&b);
+}
+
+static void
+realm_failures(struct fx *f)
+{
+	static const struct xtv ii2 = TV_II(2), all1 = TV_ALL(1);
+	static const struct xtv all99 = TV_ALL(99);
+	const struct ccakit_realm_claims *rc = ccakit_token_realm(f->t);
+	uint8_t bad[256];
+
+	/* re-signing with the real RAK changes nothing */
+	realm_case(f, NULL, f->rak, CCAKIT_OK, &ii2);
+	/* signed by another P-384 key */
+	realm_case(f, NULL, f->cpak, CCAKIT_ERR_SIGNATURE, &all99);
+	/* a RAK that is not on the curve (raw point or COSE_Key, its last
+	 * byte is y's): unexpected evidence */
+	assert_true(rc->rak.len <= sizeof(bad));
+	memcpy(bad, rc->rak.ptr, rc->rak.len);
+	bad[rc->rak.len - 1] ^= 0x01;
+	realm_case(f, bad, f->rak, CCAKIT_ERR_KEY_INVALID, &all1);
 }
 
 static void
 test_realm_failures(void **state)
 {
-	static const struct xtv ii2 = TV_II(2), all1 = TV_ALL(1);
-	static const struct xtv all99 = TV_ALL(99);
-	ccakit_key *rak = tt_rak_p384(), *cpak = tt_cpak_p384();
-	struct tt_buf b;
-	ccakit_token *t;
-	uint8_t bad[97];
-
 	(void)state;
-	/* re-signing with the real RAK changes nothing */
-	realm_case(NULL, rak, CCAKIT_OK, &ii2);
-	/* signed by another P-384 key */
-	realm_case(NULL, cpak, CCAKIT_ERR_SIGNATURE, &all99);
-	/* a RAK that is not on the curve: unexpected evidence */
-	t = tt_decode_vector("rust-ccatoken/cca-token-01.cbor", &b);
-	memcpy(bad, ccakit_token_realm(t)->rak.ptr, sizeof(bad));
-	bad[96] ^= 0x01;
-	realm_case(bad, rak, CCAKIT_ERR_KEY_INVALID, &all1);
-	ccakit_token_free(&t);
-	tt_buf_free(&b);
-	ccakit_key_free(&rak);
-	ccakit_key_free(&cpak);
+	for_each_fx(realm_failures);
 }
 
 /* --- bit flips --- */
@@ -414,7 +503,18 @@ flip_file(const char *file, const char *ta)
 static void
 test_bit_flips(void **state)
 {
+	ccakit_ta_store *tas = tt_emulated_ta();
+	struct tt_buf b;
+
 	(void)state;
+	/* (test_token_create flips a created 907 token) */
+	b = tt_emulated(CCAKIT_FORMAT_399, 0);
+	tt_flip_all("emulated 399", b.p, b.len, tas, NULL);
+	tt_buf_free(&b);
+	ccakit_ta_store_free(&tas);
+	if (!tu_have_vectors("rust-ccatoken") ||
+	    !tu_have_vectors("go-ccatoken"))
+		return;
 	flip_file("rust-ccatoken/cca-token-01.cbor",
 	    "rust-ccatoken/ta-tfa.json");
 	flip_file("go-ccatoken/evidence/GoodCCAToken.cbor",
@@ -444,26 +544,24 @@ verify_loop(void *arg)
 	return NULL;
 }
 
+/* Four threads verify three tokens (the first one twice) against their
+ * stores. */
 static void
-test_concurrent(void **state)
+verify_concurrently(const struct tt_buf b[3],
+    const ccakit_ta_store *const tas[3])
 {
-	ccakit_ta_store *tfa = tt_ta_store("rust-ccatoken/ta-tfa.json");
-	ccakit_ta_store *ok02 = tt_ta_store("rust-ccatoken/ta-02-ok.json");
-	struct tt_buf b1, b2, b3;
-	ccakit_token *t1, *t2, *t3;
+	ccakit_token *t[3];
 	struct job jobs[4];
 	pthread_t th[4];
 	int i;
 
-	(void)state;
-	t1 = tt_decode_vector("rust-ccatoken/cca-token-01.cbor", &b1);
-	t2 = tt_decode_vector("rust-ccatoken/cca-token-02.cbor", &b2);
-	t3 = tt_decode_vector("rust-ccatoken/cca-token-draft-ffm-00.cbor",
-	    &b3);
-	jobs[0] = (struct job){ t1, tfa, 0 };
-	jobs[1] = (struct job){ t2, ok02, 0 };
-	jobs[2] = (struct job){ t3, tfa, 0 };
-	jobs[3] = (struct job){ t1, tfa, 0 };
+	for (i = 0; i < 3; i++) {
+		assert_non_null(t[i] = ccakit_token_new());
+		assert_int_equal(ccakit_token_decode(t[i], b[i].p, b[i].len,
+		    NULL), CCAKIT_OK);
+	}
+	for (i = 0; i < 4; i++)
+		jobs[i] = (struct job){ t[i % 3], tas[i % 3], 0 };
 	for (i = 0; i < 4; i++)
 		assert_int_equal(pthread_create(&th[i], NULL, verify_loop,
 		    &jobs[i]), 0);
@@ -471,12 +569,42 @@ test_concurrent(void **state)
 		assert_int_equal(pthread_join(th[i], NULL), 0);
 		assert_int_equal(jobs[i].failures, 0);
 	}
-	ccakit_token_free(&t1);
-	ccakit_token_free(&t2);
-	ccakit_token_free(&t3);
-	tt_buf_free(&b1);
-	tt_buf_free(&b2);
-	tt_buf_free(&b3);
+	for (i = 0; i < 3; i++)
+		ccakit_token_free(&t[i]);
+}
+
+static void
+test_concurrent(void **state)
+{
+	const ccakit_ta_store *tas[3];
+	ccakit_ta_store *emu = tt_emulated_ta(), *tfa, *ok02;
+	struct tt_buf b[3];
+	int i;
+
+	(void)state;
+	/* The emulated realm's tokens: 399, 907, legacy profiles. */
+	b[0] = tt_emulated(CCAKIT_FORMAT_399, 0);
+	b[1] = tt_emulated(CCAKIT_FORMAT_907, 0);
+	b[2] = tt_emulated(CCAKIT_FORMAT_399, 1);
+	tas[0] = tas[1] = tas[2] = emu;
+	verify_concurrently(b, tas);
+	for (i = 0; i < 3; i++)
+		tt_buf_free(&b[i]);
+	ccakit_ta_store_free(&emu);
+	if (!tu_have_vectors("rust-ccatoken"))
+		return;
+
+	/* Upstream tokens with two stores. */
+	tfa = tt_ta_store("rust-ccatoken/ta-tfa.json");
+	ok02 = tt_ta_store("rust-ccatoken/ta-02-ok.json");
+	b[0] = tt_vector("rust-ccatoken/cca-token-01.cbor");
+	b[1] = tt_vector("rust-ccatoken/cca-token-02.cbor");
+	b[2] = tt_vector("rust-ccatoken/cca-token-draft-ffm-00.cbor");
+	tas[0] = tas[2] = tfa;
+	tas[1] = ok02;
+	verify_concurrently(b, tas);
+	for (i = 0; i < 3; i++)
+		tt_buf_free(&b[i]);
 	ccakit_ta_store_free(&tfa);
 	ccakit_ta_store_free(&ok02);
 }
@@ -496,13 +624,15 @@ test_appraise_vectors(void **state)
 		{ "rust-ccatoken/cca-token-draft-ffm-00.cbor", TV_HW(97),
 		    TV_ALL(0) },
 	};
-	ccakit_rv_store *rvs = tt_rv_store("rust-ccatoken/rv.json");
+	ccakit_rv_store *rvs;
 	struct ccakit_appraisal res;
 	ccakit_token *t;
 	struct tt_buf b;
 	size_t i;
 
 	(void)state;
+	tu_need_vectors("rust-ccatoken");
+	rvs = tt_rv_store("rust-ccatoken/rv.json");
 	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
 		t = tt_decode_vector(tab[i].token, &b);
 		assert_int_equal(ccakit_token_appraise(t, rvs, &res),
@@ -575,21 +705,31 @@ appraise_with(const ccakit_token *t, const struct ccakit_platform_rv *p,
 }
 
 static void
-test_appraise_semantics(void **state)
+appraise_semantics(struct fx *f)
 {
 	static const struct xtv pok = TV_PLAT_OK, hw97 = TV_HW(97);
 	static const struct xtv all0 = TV_ALL(0), e2 = TV_EXEC(2);
 	static const struct xtv e3 = TV_EXEC(3), e33 = TV_EXEC(33);
 	static const struct xtv e96 = TV_EXEC(96);
+	const struct ccakit_platform_claims *pc = ccakit_token_platform(f->t);
 	struct ccakit_rv_sw_component sw[CCAKIT_MAX_SW_COMPONENTS];
 	struct ccakit_platform_rv p;
 	struct ccakit_realm_rv r, r2;
-	ccakit_token *t;
-	struct tt_buf b;
-	char ty[] = "BL", ver[] = "3.4.2", other[] = "3.4.3";
+	const ccakit_token *t = f->t;
+	char ty[64], ver[64], other[70];
+	size_t last = pc->n_sw - 1;
 
-	(void)state;
-	t = tt_decode_vector("rust-ccatoken/cca-token-01.cbor", &b);
+	/* the first component's type and version, as the token has them */
+	assert_true(pc->n_sw >= 2);
+	assert_true(pc->sw[0].type.len < sizeof(ty));
+	assert_true(pc->sw[0].version.len < sizeof(ver));
+	memcpy(ty, pc->sw[0].type.ptr, pc->sw[0].type.len);
+	ty[pc->sw[0].type.len] = '\0';
+	memcpy(ver, pc->sw[0].version.ptr, pc->sw[0].version.len);
+	ver[pc->sw[0].version.len] = '\0';
+	(void)snprintf(other, sizeof(other), "%s.1", ver);
+	assert_false(tt_bytes_eq(pc->sw[1].type, ty, strlen(ty)));
+
 	rv_from_token(t, &p, sw, &r);
 	appraise_with(t, &p, &r, NULL, &pok, &e2, "own values");
 	/* RV component-type and version must equal the token's */
@@ -599,7 +739,7 @@ test_appraise_semantics(void **state)
 	sw[0].version = other;
 	appraise_with(t, &p, &r, NULL, &hw97, &all0, "version differs");
 	sw[0].version = NULL;
-	sw[1].type = ty;	/* the token says M1 */
+	sw[1].type = ty;	/* not the second component's type */
 	appraise_with(t, &p, &r, NULL, &hw97, &all0, "type differs");
 	sw[1].type = NULL;
 	/* sw-components compare as an ordered list */
@@ -609,9 +749,9 @@ test_appraise_semantics(void **state)
 	sw[0].mval.b[0] ^= 1;
 	appraise_with(t, &p, &r, NULL, &hw97, &all0, "mval differs");
 	sw[0].mval.b[0] ^= 1;
-	sw[3].signer_id.b[31] ^= 1;
+	sw[last].signer_id.b[31] ^= 1;
 	appraise_with(t, &p, &r, NULL, &hw97, &all0, "signer-id differs");
-	sw[3].signer_id.b[31] ^= 1;
+	sw[last].signer_id.b[31] ^= 1;
 	p.config_len--;
 	appraise_with(t, &p, &r, NULL, &hw97, &all0, "config differs");
 	p.config_len++;
@@ -646,8 +786,13 @@ test_appraise_semantics(void **state)
 	appraise_with(t, &p, &r, &r2, &pok, &e3, "only RIM+RPV match");
 	r2.rpv[0] ^= 1;
 	appraise_with(t, &p, &r, &r2, &pok, &e96, "no RPV matches");
-	ccakit_token_free(&t);
-	tt_buf_free(&b);
+}
+
+static void
+test_appraise_semantics(void **state)
+{
+	(void)state;
+	for_each_fx(appraise_semantics);
 }
 
 int

@@ -9,6 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+
 #include <ccakit/cose.h>
 #include <ccakit/err.h>
 #include <ccakit/token.h>
@@ -472,6 +475,31 @@ test_emulated(void **state)
 	free(tok);
 }
 
+/* The public half of a private key in PEM, as a malloc'd PEM. */
+static uint8_t *
+public_pem(const char *priv, size_t len, size_t *outlen)
+{
+	BIO *in, *out;
+	EVP_PKEY *pk;
+	char *p;
+	uint8_t *pub;
+	long n;
+
+	assert_non_null(in = BIO_new_mem_buf(priv, (int)len));
+	assert_non_null(pk = PEM_read_bio_PrivateKey(in, NULL, NULL, NULL));
+	assert_non_null(out = BIO_new(BIO_s_mem()));
+	assert_int_equal(PEM_write_bio_PUBKEY(out, pk), 1);
+	n = BIO_get_mem_data(out, &p);
+	assert_true(n > 0);
+	assert_non_null(pub = malloc((size_t)n));
+	memcpy(pub, p, (size_t)n);
+	*outlen = (size_t)n;
+	BIO_free(out);
+	BIO_free(in);
+	EVP_PKEY_free(pk);
+	return pub;
+}
+
 static void
 test_emulated_refused(void **state)
 {
@@ -484,8 +512,7 @@ test_emulated_refused(void **state)
 	claims = tu_read_file(demo_path("claims.json"), &cl);
 	cpak = tu_read_file(demo_path("cpak.pem"), &cp);
 	rak = tu_read_file(demo_path("rak.pem"), &rk);
-	pub = tu_read_vector("keybroker-demo/cca-example-token-iak-pub.pem",
-	    &pl);
+	pub = public_pem((const char *)cpak, cp, &pl);
 	memset(&d, 0, sizeof(d));
 	assert_int_equal(ccakit_attester_new_emulated((char *)claims, cl,
 	    (char *)cpak, cp, (char *)rak, rk, 0, &a, &d), CCAKIT_OK);

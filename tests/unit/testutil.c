@@ -4,40 +4,121 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "testutil.h"
 
+#ifndef TU_SRCDIR
+#define TU_SRCDIR "."
+#endif
+
+/* base/rel in a static buffer. */
 static const char *
-tu_join(const char *envname, const char *dflt, const char *rel)
+tu_join(const char *base, const char *rel)
 {
 	static char path[4096];
-	const char *base = getenv(envname);
 	int n;
 
-	if (base == NULL || *base == '\0')
-		base = dflt;
 	n = snprintf(path, sizeof(path), "%s/%s", base, rel);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		fail_msg("path too long: %s/%s", base, rel);
 	return path;
 }
 
+static const char *
+tu_srcdir(void)
+{
+	const char *s = getenv("CCAKIT_SRCDIR");
+
+	return (s != NULL && *s != '\0') ? s : TU_SRCDIR;
+}
+
+const char *
+tu_vectors_dir(void)
+{
+	static char dir[4096];
+	const char *v = getenv("CCAKIT_VECTORS");
+	char *parent;
+	int n;
+
+	if (v != NULL && *v != '\0')
+		return v;
+	if (dir[0] == '\0') {
+		/* ../shared/vectors beside the source tree, not the working
+		 * directory. */
+		parent = realpath(tu_join(tu_srcdir(), ".."), NULL);
+		n = snprintf(dir, sizeof(dir), "%s/shared/vectors",
+		    parent != NULL ? parent : tu_join(tu_srcdir(), ".."));
+		free(parent);
+		if (n < 0 || (size_t)n >= sizeof(dir))
+			fail_msg("path too long");
+	}
+	return dir;
+}
+
+static bool
+tu_is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool
+tu_have_vectors(const char *sub)
+{
+	static bool said;
+	char missing[4096], *p;
+
+	if (tu_is_dir(tu_vector_path(sub)))
+		return true;
+	if (!said) {
+		/* Name the first missing directory on the way: the root, or
+		 * the upstream folder. */
+		(void)snprintf(missing, sizeof(missing), "%s",
+		    tu_vectors_dir());
+		p = missing + strlen(missing);
+		while (tu_is_dir(missing) && *sub != '\0' &&
+		    (size_t)(p - missing) + 2 < sizeof(missing)) {
+			*p++ = '/';
+			while (*sub != '\0' && *sub != '/' &&
+			    (size_t)(p - missing) + 1 < sizeof(missing))
+				*p++ = *sub++;
+			*p = '\0';
+			if (*sub == '/')
+				sub++;
+		}
+		printf("skipped: %s not found\n", missing);
+		fflush(stdout);
+		said = true;
+	}
+	return false;
+}
+
+void
+tu_need_vectors(const char *sub)
+{
+	if (!tu_have_vectors(sub))
+		skip();
+}
+
+void
+tu_require_vectors(const char *sub)
+{
+	if (!tu_have_vectors(sub))
+		exit(77);
+}
+
 const char *
 tu_vector_path(const char *rel)
 {
-	return tu_join("CCAKIT_VECTORS", "../shared/vectors", rel);
+	return tu_join(tu_vectors_dir(), rel);
 }
 
 const char *
 tu_src_path(const char *rel)
 {
-	return tu_join("CCAKIT_SRCDIR", ".", rel);
-}
-
-const char *
-tu_data_path(const char *rel)
-{
-	return tu_join("CCAKIT_TESTDATA", "tests/data", rel);
+	return tu_join(tu_srcdir(), rel);
 }
 
 uint8_t *

@@ -225,9 +225,9 @@ kba_get_key(const struct kba_opts *o, struct kba_result *res)
 	}
 	svc_http_resp_clear(&resp);
 	/* 3. Evidence for the challenge. */
-	if (o->mock) {
-		ev = kba_example_token;
-		evlen = kba_example_token_len;
+	if (o->mock_token != NULL) {
+		ev = o->mock_token;
+		evlen = o->mock_token_len;
 	} else {
 		if ((tok = malloc(CCAKIT_TSM_OUTBLOB_MAX)) == NULL) {
 			snprintf(res->detail, sizeof(res->detail),

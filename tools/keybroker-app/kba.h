@@ -29,8 +29,9 @@ struct kba_opts {
 	unsigned bits;
 	const char *cafile;
 	bool insecure;
-	bool mock;                      /* send the static example token */
-	ccakit_attester *attester;      /* used unless mock */
+	const uint8_t *mock_token;      /* -m: send this token as it is */
+	size_t mock_token_len;
+	ccakit_attester *attester;      /* used unless mock_token */
 	const uint8_t *event_log;       /* sent with the token when set */
 	size_t event_log_len;
 };
@@ -62,9 +63,5 @@ void kba_parse_problem(const uint8_t *body, size_t len, char *type,
 extern int kba_verbosity;
 void kba_log(int level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-
-/* The demo's static token (generated from cca-example-token.cbor). */
-extern const unsigned char kba_example_token[];
-extern const size_t kba_example_token_len;
 
 #endif /* KBA_H */

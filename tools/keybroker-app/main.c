@@ -21,12 +21,14 @@
 
 enum {
 	OPT_ATTESTER = 256, OPT_CLAIMS, OPT_CPAK, OPT_RAK, OPT_TSM_ROOT,
-	OPT_FORMAT, OPT_ALG, OPT_BITS, OPT_CACERT, OPT_EVLOG, OPT_HELP,
+	OPT_FORMAT, OPT_ALG, OPT_BITS, OPT_CACERT, OPT_EVLOG, OPT_MOCK_TOKEN,
+	OPT_HELP,
 };
 
 static const struct option longopts[] = {
 	{ "endpoint", required_argument, NULL, 'e' },
 	{ "mock-evidence", no_argument, NULL, 'm' },
+	{ "mock-token", required_argument, NULL, OPT_MOCK_TOKEN },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "verbosity", no_argument, NULL, 'v' },        /* upstream's name */
 	{ "quiet", no_argument, NULL, 'q' },
@@ -52,7 +54,10 @@ usage(FILE *f)
 	fprintf(f,
 "Usage: " PROG " [options] KEY-NAME\n"
 "  -e, --endpoint URL        key broker (http://127.0.0.1:8088)\n"
-"  -m, --mock-evidence       send the demo's static example token\n"
+"  -m, --mock-evidence       send the token of --mock-token, as it is\n"
+"      --mock-token FILE     the token for -m (implies -m): the demo's is\n"
+"                            keybroker-demo's CCA_EXAMPLE_TOKEN, see\n"
+"                            keybroker-app(1)\n"
 "      --attester tsm|emulated   where evidence comes from (tsm)\n"
 "      --tsm-root DIR        configfs-tsm report directory\n"
 "                            (/sys/kernel/config/tsm/report)\n"
@@ -121,8 +126,10 @@ main(int argc, char **argv)
 	struct ccakit_errdetail d;
 	const char *attester = "tsm", *claims = NULL, *cpak = NULL;
 	const char *rak = NULL, *tsm_root = NULL, *out = NULL, *evlog = NULL;
-	uint8_t *log = NULL;
+	const char *mock_path = NULL;
+	uint8_t *log = NULL, *mock_token = NULL;
 	size_t loglen;
+	bool mock = false;
 	enum ccakit_token_format fmt = CCAKIT_FORMAT_907;
 	char *end;
 	unsigned long v;
@@ -140,7 +147,10 @@ main(int argc, char **argv)
 			o.endpoint = optarg;
 			break;
 		case 'm':
-			o.mock = true;
+			mock = true;
+			break;
+		case OPT_MOCK_TOKEN:
+			mock_path = optarg;
 			break;
 		case 'v':
 			kba_verbosity = 2;
@@ -224,7 +234,18 @@ main(int argc, char **argv)
 	o.key = argv[optind];
 	if (!ccakit_broker_name_valid(o.key))
 		return usage_error("'%s' is not a valid key name", o.key);
-	if (!o.mock) {
+	if (mock && mock_path == NULL)
+		return usage_error("-m needs --mock-token FILE (the demo's "
+		    "token; see keybroker-app(1))");
+	if (mock_path != NULL) {
+		if ((r = cki_read_file(mock_path, CCAKIT_TOKEN_MAX_SIZE,
+		    &mock_token, &o.mock_token_len)) != CCAKIT_OK) {
+			kba_log(1, "%s: %s", mock_path, r == CCAKIT_ERR_IO ?
+			    strerror(errno) : ccakit_strerror(r));
+			return KBA_EXIT_ERROR;
+		}
+		o.mock_token = mock_token;
+	} else {
 		if (strcmp(attester, "emulated") == 0) {
 			if (claims == NULL || cpak == NULL || rak == NULL)
 				return usage_error("--attester emulated "
@@ -286,5 +307,6 @@ main(int argc, char **argv)
 out:
 	ccakit_attester_free(&o.attester);
 	free(log);
+	free(mock_token);
 	return rc;
 }
