@@ -1,0 +1,5 @@
+#include "rego/rego_priv.h"
+
+const struct rego_bi_def rego_bi_objects[] = {
+	{ NULL, 0, 0, NULL },
+};
