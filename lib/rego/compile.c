@@ -456,6 +456,36 @@ global_items(struct cc *c, const char *name, int row, int col,
 
 static void collect_body(struct cc *c, struct rego_body *b, int scope);
 static void collect_expr(struct cc *c, struct rego_expr *e, int S);
+static const struct rego_bi_def *find_bi(const struct ccakit_rego_policy *p,
+    const char *name);
+
+/* A ref naming a built-in (`time.now_ns`). */
+static bool
+is_builtin_ref(const struct cc *c, const struct rego_term *t)
+{
+	char name[256];
+	size_t i, len = 0, pl;
+
+	for (i = 0; i < t->u.l.n; i++) {
+		const struct rego_term *x = t->u.l.items[i];
+		const char *part;
+
+		if (i == 0)
+			part = x->kind == K_VAR ? x->u.var.name : NULL;
+		else
+			part = x->kind == K_VALUE && x->u.v->t == RV_STR ?
+			    x->u.v->u.s : NULL;
+		if (part == NULL || (pl = strlen(part)) + len + 2 >
+		    sizeof(name))
+			return false;
+		if (i > 0)
+			name[len++] = '.';
+		memcpy(name + len, part, pl);
+		len += pl;
+	}
+	name[len] = '\0';
+	return find_bi(c->pol, name) != NULL;
+}
 
 static void
 collect_term(struct cc *c, const struct rego_term *t, int S, bool decl)
@@ -555,8 +585,20 @@ collect_expr(struct cc *c, struct rego_expr *e, int S)
 			collect_term(c, e->terms[i], S, false);
 		break;
 	}
-	for (i = 0; i < e->nwith; i++)
-		collect_term(c, e->with[i]->value, S, false);
+	for (i = 0; i < e->nwith; i++) {
+		const struct rego_term *v = e->with[i]->value;
+		const struct rego_term *h = v->kind == K_REF ?
+		    v->u.l.items[0] : v;
+
+		/* `with f as count`: a function name, not a variable */
+		if (h->kind == K_VAR && (v->kind == K_VAR ||
+		    v->u.l.items[0]->kind == K_VAR) && (v->kind == K_VAR ?
+		    rego_bi_lookup(h->u.var.name) != NULL ||
+		    find_bi(c->pol, h->u.var.name) != NULL :
+		    is_builtin_ref(c, v)))
+			continue;
+		collect_term(c, v, S, false);
+	}
 }
 
 static void
@@ -601,6 +643,26 @@ resolve_name(struct cc *c, const char *name, int S)
 	if (is_global(c, name))
 		return -1;
 	return find_var(c, name, S);
+}
+
+/* Does `name` denote a local variable in scope S (without creating
+ * one)? */
+static bool
+is_local_name(const struct cc *c, const char *name, int S)
+{
+	int A;
+
+	if (is_global(c, name))
+		for (A = S; A >= 0; A = c->sc[A].parent)
+			if (ns_has(&c->sc[A].decl, name))
+				return true;
+	if (is_global(c, name))
+		return false;
+	for (A = S; A >= 0; A = c->sc[A].parent)
+		if (ns_has(&c->sc[A].decl, name) ||
+		    ns_has(&c->sc[A].occ, name))
+			return true;
+	return false;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1143,9 +1205,10 @@ fl_with(struct cc *c, const struct rego_with *w, int S, struct elist *pre)
 	nw->row = w->row;
 	nw->col = w->col;
 	/* target: input..., data..., or a function */
-	if (tg->kind == K_VAR && strcmp(tg->u.var.name, "input") != 0 &&
-	    strcmp(tg->u.var.name, "data") != 0 && !is_global(c,
-	    tg->u.var.name)) {
+	if ((tg->kind == K_VAR && !is_global(c, tg->u.var.name)) ||
+	    (tg->kind == K_REF && tg->u.l.items[0]->kind == K_VAR &&
+	    tg->u.l.items[0]->u.var.slot == -1 &&
+	    !is_global(c, tg->u.l.items[0]->u.var.name))) {
 		if ((fn = resolve_callee(c, tg, -1, false)) == NULL)
 			return NULL;
 		nw->kind = W_FUNC;
@@ -1196,7 +1259,7 @@ fl_with(struct cc *c, const struct rego_with *w, int S, struct elist *pre)
 	if (nw->kind == W_FUNC && (w->value->kind == K_VAR ||
 	    w->value->kind == K_REF)) {
 		bool local = w->value->kind == K_VAR &&
-		    resolve_name(c, w->value->u.var.name, S) >= 0;
+		    is_local_name(c, w->value->u.var.name, S);
 
 		c->dry++;
 		fn = local ? NULL : resolve_callee(c, w->value, S, true);
@@ -2071,7 +2134,7 @@ subtree_rules(struct rego_dnode *n)
 {
 	size_t i;
 	bool any = n->nrules > 0 || n->nfuncs > 0 || n->deflt != NULL ||
-	    n->deflt_func != NULL;
+	    n->deflt_func != NULL || n->is_pkg;
 
 	for (i = 0; i < n->nkids; i++)
 		if (subtree_rules(n->kids[i]))
@@ -2348,13 +2411,15 @@ compile_rule(struct cc *c, struct rego_rule *r)
 	S = new_scope(c, -1);
 	for (i = 0; i < r->nargs; i++) {
 		if (!args_pattern_ok(r->args[i])) {
-			cerr(c, REGO_COMPILE_ERR, r->row, r->col,
-			    "function arguments must be variables or "
-			    "constant patterns");
-			return CCAKIT_ERR_REGO_COMPILE;
+			/* f(<dynamic term>): a fresh parameter unified with
+			 * the term in the body */
+			continue;
 		}
 		collect_term(c, r->args[i], S, true);
 	}
+	for (i = 0; i < r->nargs; i++)
+		if (!args_pattern_ok(r->args[i]))
+			collect_term(c, r->args[i], S, false);
 	for (i = 0; i < r->ndyn; i++)
 		collect_term(c, r->dynpath[i], S, false);
 	collect_term(c, r->key, S, false);
@@ -2369,10 +2434,23 @@ compile_rule(struct cc *c, struct rego_rule *r)
 
 		if (na == NULL)
 			return CCAKIT_ERR_NOMEM;
-		for (i = 0; i < r->nargs; i++)
-			if ((na[i] = fl_term(c, r->args[i], S, &junk,
+		for (i = 0; i < r->nargs; i++) {
+			struct rego_term *t;
+
+			if (args_pattern_ok(r->args[i])) {
+				if ((na[i] = fl_term(c, r->args[i], S, &junk,
+				    true)) == NULL)
+					return CCAKIT_ERR_REGO_COMPILE;
+				continue;
+			}
+			if ((na[i] = mk_temp(c, S, r->row, r->col)) == NULL ||
+			    (t = fl_term(c, r->args[i], S, &tail,
 			    true)) == NULL)
 				return CCAKIT_ERR_REGO_COMPILE;
+			el_push(c, &tail, mk_unify(c, mk_var(c,
+			    na[i]->u.var.id, r->row, r->col), t, r->row,
+			    r->col));
+		}
 		r->args = na;
 	}
 	if ((body = fl_body(c, r->body, S)) == NULL)
@@ -2468,87 +2546,78 @@ rd_push(struct rdeps *d, int id)
 	d->v[d->n++] = id;
 }
 
-static void
-deps_node_all(const struct rego_dnode *n, struct rdeps *d)
-{
-	size_t i;
-	const struct rego_rule *e;
+struct depctx {
+	const struct ccakit_rego_policy *p;
+	struct rego_rule **byid;
+	int nrules;
+};
 
-	for (i = 0; i < n->nrules; i++)
-		for (e = n->rules[i]; e != NULL; e = e->else_)
-			rd_push(d, e->id);
-	if (n->deflt != NULL)
-		rd_push(d, n->deflt->id);
-	for (i = 0; i < n->nkids; i++)
-		deps_node_all(n->kids[i], d);
+/* Can a rule contribute to the document at ref (variables match
+ * anything)? */
+static bool
+rule_matches(const struct rego_rule *r, const struct rego_term *ref)
+{
+	size_t nref = ref->u.l.n - 1, nr = r->nground + r->ndyn, i;
+
+	for (i = 0; i < nref && i < nr; i++) {
+		const struct rego_term *pt = ref->u.l.items[i + 1];
+		const rv *rk = NULL;
+
+		if (i < r->nground)
+			rk = r->path[i];
+		else if (r->dynpath[i - r->nground]->kind == K_VALUE)
+			rk = r->dynpath[i - r->nground]->u.v;
+		if (pt->kind != K_VALUE || rk == NULL)
+			continue;
+		if (!rv_eq(pt->u.v, rk))
+			return false;
+	}
+	return true;
 }
 
-static void
-deps_node_here(const struct rego_dnode *n, struct rdeps *d)
-{
-	size_t i;
-	const struct rego_rule *e;
-
-	for (i = 0; i < n->nrules; i++)
-		for (e = n->rules[i]; e != NULL; e = e->else_)
-			rd_push(d, e->id);
-	if (n->deflt != NULL)
-		rd_push(d, n->deflt->id);
-}
-
-static void deps_body(const struct ccakit_rego_policy *p,
-    const struct rego_body *b, struct rdeps *d);
+static void deps_body(const struct depctx *dc, const struct rego_body *b,
+    struct rdeps *d);
 
 static void
-deps_term(const struct ccakit_rego_policy *p, const struct rego_term *t,
+deps_term(const struct depctx *dc, const struct rego_term *t,
     struct rdeps *d)
 {
-	const struct rego_dnode *n;
 	size_t i;
+	int id;
 
 	if (t == NULL)
 		return;
 	switch (t->kind) {
 	case K_REF:
 		for (i = 0; i < t->u.l.n; i++)
-			deps_term(p, t->u.l.items[i], d);
+			deps_term(dc, t->u.l.items[i], d);
 		if (t->u.l.items[0]->kind != K_VAR ||
 		    t->u.l.items[0]->u.var.slot != SLOT_DATA)
 			return;
-		n = p->root;
-		deps_node_here(n, d);
-		for (i = 1; i < t->u.l.n; i++) {
-			const struct rego_term *pt = t->u.l.items[i];
-			const struct rego_dnode *k;
+		for (id = 0; id < dc->nrules; id++) {
+			const struct rego_rule *r = dc->byid[id];
 
-			if (pt->kind != K_VALUE) {
-				deps_node_all(n, d);
-				return;
-			}
-			if ((k = rego_dn_child(n, pt->u.v)) == NULL)
-				return;
-			n = k;
-			deps_node_here(n, d);
+			if (r != NULL && !r->is_func && rule_matches(r, t))
+				rd_push(d, id);
 		}
-		deps_node_all(n, d);
 		return;
 	case K_ARRAY:
 	case K_SET:
 		for (i = 0; i < t->u.l.n; i++)
-			deps_term(p, t->u.l.items[i], d);
+			deps_term(dc, t->u.l.items[i], d);
 		return;
 	case K_OBJECT:
 		for (i = 0; i < t->u.o.n; i++) {
-			deps_term(p, t->u.o.keys[i], d);
-			deps_term(p, t->u.o.vals[i], d);
+			deps_term(dc, t->u.o.keys[i], d);
+			deps_term(dc, t->u.o.vals[i], d);
 		}
 		return;
 	case K_ACOMP:
 	case K_SCOMP:
 	case K_OCOMP:
-		deps_term(p, t->u.c.key, d);
-		deps_term(p, t->u.c.head, d);
-		deps_body(p, t->u.c.body, d);
+		deps_term(dc, t->u.c.key, d);
+		deps_term(dc, t->u.c.head, d);
+		deps_body(dc, t->u.c.body, d);
 		return;
 	default:
 		return;
@@ -2571,7 +2640,7 @@ deps_callee(const struct rego_callee *ce, struct rdeps *d)
 }
 
 static void
-deps_body(const struct ccakit_rego_policy *p, const struct rego_body *b,
+deps_body(const struct depctx *dc, const struct rego_body *b,
     struct rdeps *d)
 {
 	size_t i, j;
@@ -2583,17 +2652,17 @@ deps_body(const struct ccakit_rego_policy *p, const struct rego_body *b,
 
 		for (j = 0; j < e->nterms; j++)
 			if (j > 0 || e->kind != E_CALL)
-				deps_term(p, e->terms[j], d);
+				deps_term(dc, e->terms[j], d);
 		if (e->kind == E_CALL)
 			deps_callee(e->callee, d);
 		for (j = 0; j < e->nwith; j++) {
-			deps_term(p, e->with[j]->value, d);
+			deps_term(dc, e->with[j]->value, d);
 			deps_callee(e->with[j]->repl, d);
 		}
-		deps_body(p, e->sub, d);
+		deps_body(dc, e->sub, d);
 		if (e->kind == E_EVERY) {
-			deps_term(p, e->every.domain, d);
-			deps_body(p, e->every.body, d);
+			deps_term(dc, e->every.domain, d);
+			deps_body(dc, e->every.body, d);
 		}
 	}
 }
@@ -2676,17 +2745,21 @@ check_recursion(struct ccakit_rego_policy *p)
 		goto out;
 	}
 	collect_rules_by_id(p, rc.byid);
-	for (i = 0; i < p->nrules; i++) {
-		const struct rego_rule *r = rc.byid[i];
-		size_t j;
+	{
+		struct depctx dc = { p, rc.byid, p->nrules };
 
-		if (r == NULL)
-			continue;
-		deps_body(p, r->body, &rc.deps[i]);
-		for (j = 0; j < r->ndyn; j++)
-			deps_term(p, r->dynpath[j], &rc.deps[i]);
-		deps_term(p, r->key, &rc.deps[i]);
-		deps_term(p, r->value, &rc.deps[i]);
+		for (i = 0; i < p->nrules; i++) {
+			const struct rego_rule *r = rc.byid[i];
+			size_t j;
+
+			if (r == NULL)
+				continue;
+			deps_body(&dc, r->body, &rc.deps[i]);
+			for (j = 0; j < r->ndyn; j++)
+				deps_term(&dc, r->dynpath[j], &rc.deps[i]);
+			deps_term(&dc, r->key, &rc.deps[i]);
+			deps_term(&dc, r->value, &rc.deps[i]);
+		}
 	}
 	for (i = 0; i < p->nrules && !rc.found; i++) {
 		if (rc.byid[i] == NULL || rc.color[i] != 0)

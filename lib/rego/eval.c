@@ -83,8 +83,8 @@ struct rego_ev {
 	/* cache (open addressing) */
 	struct cent *cache;
 	size_t capcache, ncache;
-	/* recursion guard */
-	uint8_t *busy;
+	/* recursion guard: gen + 1 of the evaluation in progress */
+	unsigned *busy;
 	struct rego_buf scratch;
 };
 
@@ -726,6 +726,7 @@ enum { M_OBJ = 0, M_LEAF, M_SET, M_BASE };
 struct mnode {
 	uint8_t kind;
 	uint8_t fromrule;        /* M_LEAF from a complete rule */
+	uint8_t defined;         /* something was inserted here */
 	const rv *key;
 	const rv *val;           /* M_LEAF, M_BASE */
 	struct rv_vec set;       /* M_SET */
@@ -807,9 +808,9 @@ conflict(struct rego_ev *ev, const struct rego_rule *r, bool complete)
 
 	if (r != NULL)
 		ev->file = r->mod->file;
+	(void)complete;
 	rc = ev_err(ev, CCAKIT_ERR_REGO_EVAL, EVAL_CONFLICT_ERR,
 	    r != NULL ? r->row : 0, r != NULL ? r->col : 0, "%s",
-	    complete ? "complete rules must not produce multiple outputs" :
 	    "object keys must be unique");
 	ev->file = f;
 	return rc;
@@ -840,8 +841,12 @@ mn_insert(struct rego_ev *ev, struct mnode *m, const rv *const *path,
 		if ((m = mn_child(ev, m, path[i], true)) == NULL)
 			return ev_nomem(ev);
 	}
+	m->defined = 1;
 	switch (what) {
 	case INS_VALUE:
+		if (m->kind == M_BASE && m->val != NULL &&
+		    m->val->t != RV_OBJ)
+			return EV_OK;  /* base documents win */
 		if (m->kind == M_LEAF) {
 			if (!rv_eq(m->val, v))
 				return conflict(ev, r, complete);
@@ -1049,9 +1054,9 @@ run_chain(struct rego_ev *ev, const struct rego_rule *r,
 static bool
 busy_enter(struct rego_ev *ev, int id)
 {
-	if (ev->busy[id])
+	if (ev->busy[id] == ev->gen + 1)
 		return false;
-	ev->busy[id] = 1;
+	ev->busy[id] = ev->gen + 1;
 	return true;
 }
 
@@ -1117,10 +1122,17 @@ eval_complete(struct rego_ev *ev, const struct rego_dnode *n, const rv **out)
 	ev->busy[n->id] = 0;
 	if (rc != EV_OK)
 		return rc;
+	if (!c.found && n->deflt != NULL) {
+		if (n->deflt->const_value) {
+			c.value = n->deflt->value->u.v;
+			c.found = true;
+		} else if ((rc = run_chain(ev, n->deflt, NULL, &c)) !=
+		    EV_OK) {
+			return rc;
+		}
+	}
 	if (c.found)
 		*out = c.value;
-	else if (n->deflt != NULL)
-		*out = n->deflt->value->u.v;
 	return ch_put(ev, 2, n->id, *out);
 }
 
@@ -1341,7 +1353,7 @@ materialize(struct rego_ev *ev, const struct rego_dnode *n, const rv *base,
 	if ((rc = contribute(ev, n, n, root)) != EV_OK)
 		return rc;
 	if (root->kind == M_OBJ && root->nkids == 0 && base == NULL &&
-	    !n->is_pkg && !node_has_rules(n) && n->nkids == 0) {
+	    !root->defined) {
 		*out = NULL;
 	} else if ((*out = mn_value(ev, root)) == NULL && ev->ar->failed) {
 		return ev_nomem(ev);
@@ -1367,8 +1379,10 @@ contribute(struct rego_ev *ev, const struct rego_dnode *n0,
 	    m != n0)
 		return mn_insert(ev, root, rel, nrel, INS_VALUE, o->value, NULL,
 		    false);
-	if (m->is_pkg && (rc = mn_insert(ev, root, rel, nrel, INS_OBJ, NULL,
-	    NULL, false)) != EV_OK)
+	if ((m->nfuncs > 0 || m->deflt_func != NULL) && !node_has_rules(m))
+		return EV_OK;  /* functions are not part of documents */
+	if (!node_has_rules(m) && (rc = mn_insert(ev, root, rel, nrel,
+	    INS_OBJ, NULL, NULL, false)) != EV_OK)
 		return rc;
 	for (i = 0; i < m->nrules; i++) {
 		if (m->rules[i]->ndyn > 0)
@@ -1430,6 +1444,43 @@ contribute(struct rego_ev *ev, const struct rego_dnode *n0,
 	return EV_OK;
 }
 
+/* Lookup in base data: numbers also find keys that are their text
+ * (JSON object keys are strings: data[2] finds {"2": ...}). */
+static const rv *
+base_get(const rv *base, const rv *key)
+{
+	const rv *v;
+	char buf[64];
+	size_t n;
+
+	if (base == NULL)
+		return NULL;
+	if ((v = rv_get(base, key)) != NULL || base->t != RV_OBJ ||
+	    key->t != RV_NUM)
+		return v;
+	n = rv_num_text(key, buf, sizeof(buf));
+	return n < sizeof(buf) ? rv_obj_gets(base, buf, n) : NULL;
+}
+
+/* Walk base data: ground parts with base_get, then the generic walk. */
+static int
+walk_base(struct rego_ev *ev, const rv **fr, const rv *v,
+    struct rego_term *const *parts, size_t n, size_t i, const struct vk *k)
+{
+	const rv *key;
+	int rc;
+
+	for (; i < n; i++) {
+		if ((rc = tval(ev, fr, parts[i], &key)) != EV_OK)
+			return rc;
+		if (key == NULL)
+			break;
+		if ((v = base_get(v, key)) == NULL)
+			return EV_OK;
+	}
+	return walk(ev, fr, v, parts, n, i, k);
+}
+
 static int
 eval_data(struct rego_ev *ev, const rv **fr, const struct rego_term *ref,
     const struct vk *k)
@@ -1455,22 +1506,31 @@ eval_data(struct rego_ev *ev, const rv **fr, const struct rego_term *ref,
 		if (key == NULL)
 			break;
 		if ((child = rego_dn_child(n, key)) == NULL) {
-			const rv *path[64];
-			size_t d = (size_t)n->depth;
+			/* no rules below: base data (and overlays) */
+			v = base_get(base, key);
+			if (ev->ndata_ov > 0) {
+				const rv **path;
+				size_t d = (size_t)n->depth;
 
-			if (d < 63 && ev->ndata_ov > 0) {
-				memcpy(path, n->path, d * sizeof(*path));
+				if ((path = ra_alloc(ev->ar, (d + 1) *
+				    sizeof(*path))) == NULL)
+					return ev_nomem(ev);
+				if (d > 0)
+					memcpy(path, n->path, d *
+					    sizeof(*path));
 				path[d] = key;
-				if (ov_below(ev, path, d + 1) ||
-				    ov_exact(ev, path, d + 1) != NULL)
-					break;
+				if ((o = ov_exact(ev, path, d + 1)) != NULL)
+					v = o->value;
+				if (ov_below(ev, path, d + 1) &&
+				    (v = ov_apply(ev, v, path, d + 1)) == NULL)
+					return ev_nomem(ev);
 			}
-			if (base == NULL || (v = rv_get(base, key)) == NULL)
+			if (v == NULL)
 				return EV_OK;
-			return walk(ev, fr, v, parts, np, i + 1, k);
+			return walk_base(ev, fr, v, parts, np, i + 1, k);
 		}
 		n = child;
-		base = base != NULL ? rv_get(base, key) : NULL;
+		base = base_get(base, key);
 		i++;
 	}
 	/* n: a rule node, or where iteration starts */
@@ -1494,7 +1554,8 @@ eval_data(struct rego_ev *ev, const rv **fr, const struct rego_term *ref,
 			return rc;
 	} else if (!n->subtree_rules && !ov_below(ev, n->path,
 	    (size_t)n->depth)) {
-		v = base;
+		return base == NULL ? EV_OK : walk_base(ev, fr, base, parts,
+		    np, i, k);
 	} else {
 		if ((rc = materialize(ev, n, base, &v)) != EV_OK)
 			return rc;
@@ -1567,11 +1628,19 @@ call_callee(struct rego_ev *ev, const struct rego_callee *ce,
 
 	*out = NULL;
 	if ((o = find_mock(ev, ce)) != NULL) {
+		struct overlay *mo = &ev->ov[o - ev->ov];
+
 		if (o->repl == NULL) {
 			*out = o->value;
 			return EV_OK;
 		}
-		ce = o->repl;
+		/* the replacement sees the original function */
+		mo->kind = W_INPUT;
+		ev->nfmock--;
+		rc = call_callee(ev, o->repl, args, e, out);
+		mo->kind = W_FUNC;
+		ev->nfmock++;
+		return rc;
 	}
 	if (ce->kind == CALLEE_FUNC)
 		return call_func(ev, ce, args, out);
@@ -1821,7 +1890,9 @@ eval_every(struct rego_ev *ev, const rv **fr, const struct rego_expr *e,
 		return EV_OK;
 	sk.fn = stop_k;
 	sk.arg = NULL;
-	if (d->t == RV_ARR || d->t == RV_OBJ || d->t == RV_SET) {
+	if (d->t != RV_ARR && d->t != RV_OBJ && d->t != RV_SET)
+		return EV_OK;  /* not iterable: false */
+	{
 		for (i = 0; i < d->n; i++) {
 			if ((rc = ev_check(ev)) != EV_OK)
 				break;
@@ -2234,8 +2305,8 @@ rego_eval_query(struct ccakit_rego_eval *ctx,
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ev->now_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 	}
-	if ((ev->busy = ra_zalloc(ev->ar, (size_t)q->pol->ndnodes + 1)) ==
-	    NULL)
+	if ((ev->busy = ra_zalloc(ev->ar, ((size_t)q->pol->ndnodes + 1) *
+	    sizeof(*ev->busy))) == NULL)
 		return CCAKIT_ERR_REGO_LIMIT;
 	if ((fr = fr_push(ev, (size_t)q->nslots)) == NULL)
 		return CCAKIT_ERR_NOMEM;

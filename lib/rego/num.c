@@ -150,8 +150,9 @@ rv_num_parse(struct rego_arena *a, const char *s, size_t n)
 	errno = 0;
 	f = strtod(p, NULL);
 	free(tmp);
-	if (isinf(f) || isnan(f))
+	if (isnan(f))
 		return NULL;
+	/* beyond double range (2e308): kept, printed from its text */
 	if ((v = num_alloc(a)) == NULL)
 		return NULL;
 	v->nt = RN_FLT;

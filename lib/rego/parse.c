@@ -1708,7 +1708,7 @@ parse_with(struct ps *p, struct rego_expr *e)
 {
 	struct rego_with *w, **nw;
 
-	while (tk(p) == T_WITH) {
+	while (tk(p) == T_WITH && !kw_ref_ahead(p)) {
 		struct tok *st = cur(p);
 
 		if ((w = ra_zalloc(p->a, sizeof(*w))) == NULL)
@@ -1762,7 +1762,7 @@ parse_some(struct ps *p)
 		if ((e = e_new(p, E_SOME, st, 1)) == NULL)
 			return NULL;
 		e->terms[0] = t;
-		if (tk(p) == T_WITH && !parse_with(p, e))
+		if (tk(p) == T_WITH && !kw_ref_ahead(p) && !parse_with(p, e))
 			return NULL;
 		return e;
 	}
@@ -1827,7 +1827,7 @@ parse_every(struct ps *p)
 	if ((e->every.body = parse_body(p, T_RBRACE)) == NULL)
 		return NULL;
 	next(p);
-	if (tk(p) == T_WITH && !parse_with(p, e))
+	if (tk(p) == T_WITH && !kw_ref_ahead(p) && !parse_with(p, e))
 		return NULL;
 	return e;
 }
@@ -1885,7 +1885,7 @@ with:
 		e->negated = negated;
 		e->row = st->row;
 		e->col = st->col;
-		if (tk(p) == T_WITH && !parse_with(p, e))
+		if (tk(p) == T_WITH && !kw_ref_ahead(p) && !parse_with(p, e))
 			e = NULL;
 	}
 	if (e != NULL && p->src != NULL) {
@@ -2245,7 +2245,7 @@ parse_rules(struct ps *p, struct rego_module *m, struct rl *rules_out)
 			return false;
 		return rl_push(p, rules_out, r);
 	}
-	has_if = tk(p) == T_IF;
+	has_if = tk(p) == T_IF && !kw_ref_ahead(p);
 	if (!has_if && !r->is_multi && r->value == NULL) {
 		/* v0 style `p[x]` (partial set without `contains`) */
 		if (tk(p) == T_LBRACE)

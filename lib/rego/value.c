@@ -547,23 +547,24 @@ rv_obj_put(struct rego_arena *a, const rv *o, const rv *key, const rv *val)
 {
 	const rv **k, **v;
 	size_t n = o->t == RV_OBJ ? o->n : 0, i, j;
-	int c = 1;
+	bool placed = false;
+	int c;
 
 	if ((k = ra_alloc(a, 2 * (n + 1) * sizeof(*k))) == NULL)
 		return NULL;
 	v = k + n + 1;
 	for (i = 0, j = 0; i < n; i++) {
-		if (c > 0 && (c = rv_cmp(o->u.a[i], key)) >= 0) {
+		if (!placed && (c = rv_cmp(o->u.a[i], key)) >= 0) {
 			k[j] = key;
 			v[j++] = val;
+			placed = true;
 			if (c == 0)
 				continue;
-			c = -1;
 		}
 		k[j] = o->u.a[i];
 		v[j++] = rv_obj_vals(o)[i];
 	}
-	if (c > 0) {
+	if (!placed) {
 		k[j] = key;
 		v[j++] = val;
 	}
