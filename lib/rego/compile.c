@@ -29,12 +29,14 @@
 
 struct nameset {
 	const char **v;
+	int *pos;                /* position of the first occurrence */
 	size_t n, cap;
 };
 
 struct cscope {
 	int parent;
 	int depth;
+	int entry;               /* position where the scope starts */
 	struct nameset decl, occ;
 };
 
@@ -61,6 +63,7 @@ struct cc {
 	struct cvar *vars;
 	int nvars, capvars;
 	int ntemp;
+	int pos;               /* traversal position (pass A) */
 	bool err;
 	int dry;               /* >0: analysis only, no diagnostics */
 };
@@ -106,27 +109,50 @@ ns_has(const struct nameset *s, const char *name)
 	return false;
 }
 
+static int
+ns_pos(const struct nameset *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->v[i], name) == 0)
+			return s->pos[i];
+	return -1;
+}
+
 static void
-ns_add(struct nameset *s, const char *name)
+ns_addp(struct nameset *s, const char *name, int pos)
 {
 	const char **nv;
+	int *np;
 
 	if (ns_has(s, name))
 		return;
 	if (s->n == s->cap) {
-		s->cap = s->cap == 0 ? 8 : s->cap * 2;
-		if ((nv = realloc(s->v, s->cap * sizeof(*nv))) == NULL) {
-			s->cap = s->n;
+		size_t nc = s->cap == 0 ? 8 : s->cap * 2;
+
+		if ((nv = realloc(s->v, nc * sizeof(*nv))) == NULL)
 			return;
-		}
 		s->v = nv;
+		if ((np = realloc(s->pos, nc * sizeof(*np))) == NULL)
+			return;
+		s->pos = np;
+		s->cap = nc;
 	}
+	s->pos[s->n] = pos;
 	s->v[s->n++] = name;
+}
+
+static void
+ns_add(struct nameset *s, const char *name)
+{
+	ns_addp(s, name, 0);
 }
 
 static void
 ns_free(struct nameset *s)
 {
+	free(s->pos);
 	free(s->v);
 	memset(s, 0, sizeof(*s));
 }
@@ -207,6 +233,7 @@ new_scope(struct cc *c, int parent)
 	memset(&c->sc[c->nsc], 0, sizeof(c->sc[0]));
 	c->sc[c->nsc].parent = parent;
 	c->sc[c->nsc].depth = parent >= 0 ? c->sc[parent].depth + 1 : 0;
+	c->sc[c->nsc].entry = c->pos++;
 	return c->nsc++;
 }
 
@@ -497,8 +524,8 @@ collect_term(struct cc *c, const struct rego_term *t, int S, bool decl)
 		return;
 	switch (t->kind) {
 	case K_VAR:
-		ns_add(decl ? &c->sc[S].decl : &c->sc[S].occ,
-		    t->u.var.name);
+		ns_addp(decl ? &c->sc[S].decl : &c->sc[S].occ,
+		    t->u.var.name, c->pos++);
 		break;
 	case K_REF:
 		for (i = 0; i < t->u.l.n; i++)
@@ -525,9 +552,10 @@ collect_term(struct cc *c, const struct rego_term *t, int S, bool decl)
 	case K_OCOMP:
 		cs = new_scope(c, S);
 		t->u.c.body->scope = cs;
+		/* the body first: its declarations are visible in the head */
+		collect_body(c, t->u.c.body, cs);
 		collect_term(c, t->u.c.key, cs, false);
 		collect_term(c, t->u.c.head, cs, false);
-		collect_body(c, t->u.c.body, cs);
 		break;
 	case K_TEMPLATE:
 		for (i = 0; i < t->u.l.n; i++) {
@@ -613,19 +641,22 @@ collect_body(struct cc *c, struct rego_body *b, int scope)
 		collect_expr(c, b->e[i], scope);
 }
 
-/* Resolution: the variable id a name stands for in scope S, or -1 for a
- * global name. */
+/*
+ * Resolution: the variable id a name stands for in scope S, or -1 for a
+ * global name. A name declared with `:=` in an enclosing scope is
+ * visible in a nested scope only when declared before it.
+ */
 static int
-resolve_up(struct cc *c, const char *name, int A)
+resolve_up(struct cc *c, const char *name, int A, int from)
 {
-	int r;
+	int r, dp = ns_pos(&c->sc[A].decl, name);
 
-	if (ns_has(&c->sc[A].decl, name))
+	if (dp >= 0 && dp < from)
 		return find_var(c, name, A);
 	if (c->sc[A].parent >= 0 &&
-	    (r = resolve_up(c, name, c->sc[A].parent)) >= 0)
+	    (r = resolve_up(c, name, c->sc[A].parent, c->sc[A].entry)) >= 0)
 		return r;
-	if (ns_has(&c->sc[A].occ, name) && !is_global(c, name))
+	if (dp < 0 && ns_has(&c->sc[A].occ, name) && !is_global(c, name))
 		return find_var(c, name, A);
 	return -1;
 }
@@ -638,10 +669,13 @@ resolve_name(struct cc *c, const char *name, int S)
 	if (ns_has(&c->sc[S].decl, name))
 		return find_var(c, name, S);
 	if (c->sc[S].parent >= 0 &&
-	    (r = resolve_up(c, name, c->sc[S].parent)) >= 0)
+	    (r = resolve_up(c, name, c->sc[S].parent, c->sc[S].entry)) >= 0)
 		return r;
-	if (is_global(c, name))
+	if (is_global(c, name)) {
+		/* a global shadowed by a later declaration is still the
+		 * global here */
 		return -1;
+	}
 	return find_var(c, name, S);
 }
 
@@ -2420,11 +2454,11 @@ compile_rule(struct cc *c, struct rego_rule *r)
 	for (i = 0; i < r->nargs; i++)
 		if (!args_pattern_ok(r->args[i]))
 			collect_term(c, r->args[i], S, false);
+	collect_body(c, r->body, S);
 	for (i = 0; i < r->ndyn; i++)
 		collect_term(c, r->dynpath[i], S, false);
 	collect_term(c, r->key, S, false);
 	collect_term(c, r->value, S, false);
-	collect_body(c, r->body, S);
 	if (c->err)
 		return CCAKIT_ERR_REGO_COMPILE;
 	/* args */

@@ -83,6 +83,8 @@ struct rego_ev {
 	/* cache (open addressing) */
 	struct cent *cache;
 	size_t capcache, ncache;
+	/* memo of non-deterministic built-ins */
+	struct rv_vec memo_k, memo_v;
 	/* recursion guard: gen + 1 of the evaluation in progress */
 	unsigned *busy;
 	struct rego_buf scratch;
@@ -2216,6 +2218,28 @@ rego_bi_policy(ccakit_rego_bictx *ctx)
 	return ctx->ev->pol;
 }
 
+const rv *
+rego_bi_memo_get(ccakit_rego_bictx *ctx, const rv *key)
+{
+	struct rego_ev *ev = ctx->ev;
+	size_t i;
+
+	for (i = 0; i < ev->memo_k.n; i++)
+		if (rv_eq(ev->memo_k.v[i], key))
+			return ev->memo_v.v[i];
+	return NULL;
+}
+
+int
+rego_bi_memo_put(ccakit_rego_bictx *ctx, const rv *key, const rv *val)
+{
+	struct rego_ev *ev = ctx->ev;
+
+	if (rvv_push(&ev->memo_k, key) != 0 || rvv_push(&ev->memo_v, val) != 0)
+		return rego_bi_nomem(ctx);
+	return CCAKIT_OK;
+}
+
 /* ------------------------------------------------------------------ */
 /* Queries.                                                             */
 
@@ -2299,6 +2323,8 @@ rego_eval_query(struct ccakit_rego_eval *ctx,
 	ev->gen = ev->next_gen = 0;
 	ev->cache = NULL;
 	ev->capcache = ev->ncache = 0;
+	rvv_init(&ev->memo_k, ev->ar);
+	rvv_init(&ev->memo_v, ev->ar);
 	if (o->now_ns != 0) {
 		ev->now_ns = o->now_ns;
 	} else {

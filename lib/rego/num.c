@@ -554,3 +554,50 @@ rv_num_round(struct rego_arena *a, const rv *x, int mode, const rv **out)
 		return NUM_OK;
 	}
 }
+
+/* x << s (left) or x >> s (arithmetic) for integers; s >= 0. */
+int
+rv_num_shift(struct rego_arena *a, const rv *x, uint64_t s, bool left,
+    const rv **out)
+{
+	BIGNUM *bx;
+	int ok, rc = NUM_ENOMEM;
+	bool neg;
+
+	if (x->nt == RN_FLT)
+		return NUM_ERANGE;
+	if (x->nt == RN_INT) {
+		int64_t v = x->u.i;
+
+		if (!left) {
+			if (s >= 63)
+				return int_result(a, v < 0 ? -1 : 0, out);
+			return int_result(a, v < 0 ? ~(~v >> s) : v >> s, out);
+		}
+		if (v == 0)
+			return int_result(a, 0, out);
+		if (s < 62 && v > -((int64_t)1 << (62 - s)) &&
+		    v < ((int64_t)1 << (62 - s)))
+			return int_result(a, (int64_t)((uint64_t)v << s), out);
+	}
+	if (s > 1u << 20)
+		return NUM_ERANGE;
+	if ((bx = to_bn(x)) == NULL)
+		return NUM_ENOMEM;
+	neg = BN_is_negative(bx);
+	if (left) {
+		ok = BN_lshift(bx, bx, (int)s);
+	} else if (!neg) {
+		ok = BN_rshift(bx, bx, (int)s);
+	} else {
+		/* floor(x / 2^s) for negative x: -((-x - 1) >> s) - 1 */
+		BN_set_negative(bx, 0);
+		ok = BN_sub_word(bx, 1) && BN_rshift(bx, bx, (int)s) &&
+		    BN_add_word(bx, 1);
+		BN_set_negative(bx, 1);
+	}
+	if (ok && (*out = from_bn(a, bx)) != NULL)
+		rc = NUM_OK;
+	BN_free(bx);
+	return rc;
+}

@@ -153,6 +153,8 @@ int rv_num_div(struct rego_arena *a, const rv *x, const rv *y,
 int rv_num_rem(struct rego_arena *a, const rv *x, const rv *y,
     const rv **out);
 int rv_num_neg(struct rego_arena *a, const rv *x, const rv **out);
+int rv_num_shift(struct rego_arena *a, const rv *x, uint64_t s, bool left,
+    const rv **out);
 /* For integral numbers: round/floor/ceil/abs. */
 int rv_num_round(struct rego_arena *a, const rv *x, int mode,
     const rv **out);  /* mode: 0 round, 1 floor, 2 ceil, 3 abs */
@@ -471,6 +473,10 @@ int rego_bi_conflict(ccakit_rego_bictx *ctx, const char *fmt, ...)
 int rego_bi_call_func(ccakit_rego_bictx *ctx, const struct rego_callee *ce,
     const rv *const *args, const rv **out);
 const struct ccakit_rego_policy *rego_bi_policy(ccakit_rego_bictx *ctx);
+/* Per-query memo for non-deterministic built-ins (rand.intn, ...):
+ * the value stored under key (compared as a Rego value), or NULL. */
+const rv *rego_bi_memo_get(ccakit_rego_bictx *ctx, const rv *key);
+int rego_bi_memo_put(ccakit_rego_bictx *ctx, const rv *key, const rv *val);
 
 /* Argument helpers: fetch operand i (0-based) as a type or fail. */
 #define BI_STR(ctx, args, i, sp, lp) \
