@@ -78,6 +78,7 @@ struct rego_ev {
 	struct overlay *ov;
 	size_t nov, capov;
 	size_t nfmock;           /* function mocks among ov */
+	size_t mock_floor;       /* mocks below this index are inactive */
 	size_t ndata_ov;         /* data overlays among ov */
 	unsigned gen, next_gen;
 	/* cache (open addressing) */
@@ -1581,7 +1582,7 @@ find_mock(const struct rego_ev *ev, const struct rego_callee *ce)
 
 	if (ev->nfmock == 0)
 		return NULL;
-	for (i = ev->nov; i-- > 0;) {
+	for (i = ev->nov; i-- > ev->mock_floor;) {
 		const struct overlay *o = &ev->ov[i];
 
 		if (o->kind != W_FUNC)
@@ -1636,12 +1637,13 @@ call_callee(struct rego_ev *ev, const struct rego_callee *ce,
 			*out = o->value;
 			return EV_OK;
 		}
-		/* the replacement sees the original function */
-		mo->kind = W_INPUT;
-		ev->nfmock--;
+		/* the replacement sees no mocks (not even its own) */
+		size_t floor = ev->mock_floor;
+
+		(void)mo;
+		ev->mock_floor = ev->nov;
 		rc = call_callee(ev, o->repl, args, e, out);
-		mo->kind = W_FUNC;
-		ev->nfmock++;
+		ev->mock_floor = floor;
 		return rc;
 	}
 	if (ce->kind == CALLEE_FUNC)
@@ -1699,6 +1701,19 @@ eval_call(struct rego_ev *ev, const rv **fr, const struct rego_expr *e,
 		return rc;
 	if (res == NULL)
 		return EV_OK;
+	if (e->callee->kind == CALLEE_BI &&
+	    (e->callee->bi->flags & REGO_BI_RELATION) != 0 &&
+	    find_mock(ev, e->callee) == NULL && res->t == RV_ARR) {
+		for (i = 0; i < res->n; i++) {
+			if ((rc = ev_check(ev)) != EV_OK)
+				return rc;
+			rc = e->has_out ? unify_val(ev, fr, e->terms[n + 1],
+			    res->u.a[i], k) : k->fn(ev, k->arg);
+			if (rc != EV_OK)
+				return rc;
+		}
+		return EV_OK;
+	}
 	if (e->has_out)
 		return unify_val(ev, fr, e->terms[n + 1], res, k);
 	if (rv_is_false(res))
@@ -2320,6 +2335,7 @@ rego_eval_query(struct ccakit_rego_eval *ctx,
 	ev->file = "";
 	ev->ov = NULL;
 	ev->nov = ev->capov = ev->nfmock = ev->ndata_ov = 0;
+	ev->mock_floor = 0;
 	ev->gen = ev->next_gen = 0;
 	ev->cache = NULL;
 	ev->capcache = ev->ncache = 0;

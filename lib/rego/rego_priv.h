@@ -414,9 +414,12 @@ int rego_parse_value(struct rego_arena *a, const char *text, size_t len,
 struct rego_bi_def {
 	const char *name;
 	uint8_t arity;
-	uint8_t flags;            /* CCAKIT_REGO_BI_* */
+	uint8_t flags;            /* CCAKIT_REGO_BI_*, REGO_BI_RELATION */
 	ccakit_rego_builtin_fn fn;
 };
+/* A relation (walk): the function returns an array of results and the
+ * call has one solution per element. */
+#define REGO_BI_RELATION  0x80u
 
 /* Each family (bi_<family>.c) defines a table ending with {NULL}. */
 extern const struct rego_bi_def rego_bi_core[];      /* bi_core.c */
