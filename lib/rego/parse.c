@@ -924,7 +924,7 @@ parse_string(struct ps *p)
 {
 	struct tok *t = cur(p);
 
-	return t_value(p, rv_str_ref(p->a, t->s, t->n), t);
+	return t_value(p, rv_str(p->a, t->s, t->n), t);
 }
 
 /* Parse a comma-separated list up to `end` (current token after the
@@ -1188,7 +1188,7 @@ parse_template(struct ps *p)
 		struct tok *pt = cur(p);
 
 		if (pt->n > 0 && !tl_push(p, &parts, t_value(p,
-		    rv_str_ref(p->a, pt->s, pt->n), pt)))
+		    rv_str(p->a, pt->s, pt->n), pt)))
 			return NULL;
 		if (pt->k == T_TPL_END)
 			break;
