@@ -356,8 +356,8 @@ rego_json_parse(struct rego_arena *a, const char *s, size_t n,
 /* ------------------------------------------------------------------ */
 /* Writer.                                                              */
 
-void
-rego_json_str(struct rego_buf *b, const char *s, size_t n)
+static void
+json_str(struct rego_buf *b, const char *s, size_t n, bool html)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i, run = 0;
@@ -368,10 +368,22 @@ rego_json_str(struct rego_buf *b, const char *s, size_t n)
 		const char *e = NULL;
 		char u[6];
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (c >= 0x20 && c != '"' && c != '\\' && !(html &&
+		    (c == '<' || c == '>' || c == '&')) && !(html &&
+		    c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+		    ((unsigned char)s[i + 2] == 0xA8 ||
+		    (unsigned char)s[i + 2] == 0xA9)))
 			continue;
 		rb_put(b, s + run, i - run);
 		run = i + 1;
+		if (c == 0xE2) {
+			/* U+2028, U+2029 (Go escapes them) */
+			rb_puts(b, (unsigned char)s[i + 2] == 0xA8 ?
+			    "\\u2028" : "\\u2029");
+			i += 2;
+			run = i + 1;
+			continue;
+		}
 		switch (c) {
 		case '"': e = "\\\""; break;
 		case '\\': e = "\\\\"; break;
@@ -394,16 +406,24 @@ rego_json_str(struct rego_buf *b, const char *s, size_t n)
 	rb_putc(b, '"');
 }
 
+void
+rego_json_str(struct rego_buf *b, const char *s, size_t n)
+{
+	json_str(b, s, n, false);
+}
+
 static void
-nl_indent(struct rego_buf *b, bool pretty, int indent)
+nl_indent(struct rego_buf *b, const struct rego_json_opts *o, int level)
 {
 	int i;
 
-	if (!pretty)
+	if (o->indent == NULL)
 		return;
 	rb_putc(b, '\n');
-	for (i = 0; i < indent; i++)
-		rb_put(b, "  ", 2);
+	if (o->prefix != NULL)
+		rb_puts(b, o->prefix);
+	for (i = 0; i < level; i++)
+		rb_puts(b, o->indent);
 }
 
 struct jkey {
@@ -425,11 +445,13 @@ jkey_cmp(const void *x, const void *y)
 	return a->n < b->n ? -1 : (a->n > b->n ? 1 : 0);
 }
 
-void
-rego_json_write(struct rego_buf *b, const rv *v, bool pretty, int indent)
+static void
+json_write(struct rego_buf *b, const rv *v, const struct rego_json_opts *o,
+    int level)
 {
 	char num[400];
 	size_t i, n;
+	const char *sep = o->indent != NULL ? ": " : ":";
 
 	switch (v->t) {
 	case RV_NULL:
@@ -443,7 +465,7 @@ rego_json_write(struct rego_buf *b, const rv *v, bool pretty, int indent)
 		rb_put(b, num, n < sizeof(num) ? n : sizeof(num) - 1);
 		return;
 	case RV_STR:
-		rego_json_str(b, v->u.s, v->n);
+		json_str(b, v->u.s, v->n, o->html);
 		return;
 	case RV_ARR:
 	case RV_SET:
@@ -455,10 +477,10 @@ rego_json_write(struct rego_buf *b, const rv *v, bool pretty, int indent)
 		for (i = 0; i < v->n; i++) {
 			if (i > 0)
 				rb_putc(b, ',');
-			nl_indent(b, pretty, indent + 1);
-			rego_json_write(b, v->u.a[i], pretty, indent + 1);
+			nl_indent(b, o, level + 1);
+			json_write(b, v->u.a[i], o, level + 1);
 		}
-		nl_indent(b, pretty, indent);
+		nl_indent(b, o, level);
 		rb_putc(b, ']');
 		return;
 	case RV_OBJ:
@@ -476,14 +498,14 @@ rego_json_write(struct rego_buf *b, const rv *v, bool pretty, int indent)
 		for (i = 0; i < v->n; i++) {
 			if (i > 0)
 				rb_putc(b, ',');
-			nl_indent(b, pretty, indent + 1);
-			rego_json_str(b, v->u.a[i]->u.s, v->u.a[i]->n);
-			rb_puts(b, pretty ? ": " : ":");
-			rego_json_write(b, rv_obj_vals(v)[i], pretty,
-			    indent + 1);
+			nl_indent(b, o, level + 1);
+			json_str(b, v->u.a[i]->u.s, v->u.a[i]->n, o->html);
+			rb_puts(b, sep);
+			json_write(b, rv_obj_vals(v)[i], o, level + 1);
 		}
 	} else {
 		struct jkey *keys = calloc(v->n, sizeof(*keys));
+		struct rego_json_opts ko = { NULL, NULL, false };
 		struct rego_buf kb;
 
 		if (keys == NULL) {
@@ -500,7 +522,7 @@ rego_json_write(struct rego_buf *b, const rv *v, bool pretty, int indent)
 				continue;
 			}
 			rb_init(&kb, b->max);
-			rego_json_write(&kb, k, false, 0);
+			json_write(&kb, k, &ko, 0);
 			keys[i].n = kb.len;
 			keys[i].own = kb.p;
 			keys[i].s = kb.p != NULL ? kb.p : "";
@@ -511,17 +533,33 @@ rego_json_write(struct rego_buf *b, const rv *v, bool pretty, int indent)
 		for (i = 0; i < v->n; i++) {
 			if (i > 0)
 				rb_putc(b, ',');
-			nl_indent(b, pretty, indent + 1);
-			rego_json_str(b, keys[i].s != NULL ? keys[i].s : "",
-			    keys[i].n);
-			rb_puts(b, pretty ? ": " : ":");
-			rego_json_write(b, rv_obj_vals(v)[keys[i].idx],
-			    pretty, indent + 1);
+			nl_indent(b, o, level + 1);
+			json_str(b, keys[i].s, keys[i].n, o->html);
+			rb_puts(b, sep);
+			json_write(b, rv_obj_vals(v)[keys[i].idx], o,
+			    level + 1);
 		}
 		for (i = 0; i < v->n; i++)
 			free(keys[i].own);
 		free(keys);
 	}
-	nl_indent(b, pretty, indent);
+	nl_indent(b, o, level);
 	rb_putc(b, '}');
+}
+
+void
+rego_json_write_opts(struct rego_buf *b, const rv *v,
+    const struct rego_json_opts *o)
+{
+	if (o->prefix != NULL && o->indent != NULL)
+		rb_puts(b, o->prefix);
+	json_write(b, v, o, 0);
+}
+
+void
+rego_json_write(struct rego_buf *b, const rv *v, bool pretty, int indent)
+{
+	struct rego_json_opts o = { NULL, pretty ? "  " : NULL, false };
+
+	json_write(b, v, &o, indent);
 }

@@ -307,8 +307,14 @@ rv_dbl(struct rego_arena *a, double f)
 
 	if (f == 0)
 		return rv_int(a, 0);
-	if (f == floor(f) && fabs(f) < 1e6)
+	if (f == floor(f) && fabs(f) < 9.2e18)
 		return rv_int(a, (int64_t)f);
+	if (f == floor(f) && isfinite(f)) {
+		char buf[400];
+
+		snprintf(buf, sizeof(buf), "%.0f", f);
+		return int_from_digits(a, buf, strlen(buf));
+	}
 	if ((v = num_alloc(a)) == NULL)
 		return NULL;
 	v->nt = RN_FLT;

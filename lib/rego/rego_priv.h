@@ -182,6 +182,16 @@ int rego_json_parse(struct rego_arena *a, const char *s, size_t n,
 /* JSON text of v (sets as arrays, non-string keys as JSON text). */
 void rego_json_write(struct rego_buf *b, const rv *v, bool pretty,
     int indent);
+/* JSON with Go's MarshalIndent layout: each line after the first
+ * starts with prefix + indent per level (indent NULL: compact); html:
+ * escape <, >, & as Go's encoder does. */
+struct rego_json_opts {
+	const char *prefix;
+	const char *indent;
+	bool html;
+};
+void rego_json_write_opts(struct rego_buf *b, const rv *v,
+    const struct rego_json_opts *o);
 /* JSON string literal (with quotes) of bytes. */
 void rego_json_str(struct rego_buf *b, const char *s, size_t n);
 
