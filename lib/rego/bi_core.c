@@ -293,7 +293,19 @@ bi_template_string(ccakit_rego_bictx *ctx, args_t a, const rv **out)
 	return CCAKIT_OK;
 }
 
+/* opa.runtime(): no environment, configuration or version is exposed
+ * to policies. */
+static int
+bi_opa_runtime(ccakit_rego_bictx *ctx, args_t a, const rv **out)
+{
+	(void)ctx;
+	(void)a;
+	*out = &rv_empty_obj_v;
+	return CCAKIT_OK;
+}
+
 const struct rego_bi_def rego_bi_core[] = {
+	{ "opa.runtime", 0, 0, bi_opa_runtime },
 	{ "equal", 2, 0, bi_equal },
 	{ "neq", 2, 0, bi_neq },
 	{ "lt", 2, 0, bi_lt },

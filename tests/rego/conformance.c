@@ -171,6 +171,18 @@ getk(const rv *o, const char *k)
 	return rv_obj_gets(o, k, strlen(k));
 }
 
+/* test.sleep(duration): a test-only built-in of OPA's suite; a no-op
+ * here (the suite only checks that time.now_ns stays fixed). */
+static int
+bi_test_sleep(ccakit_rego_bictx *ctx, const ccakit_rego_value *const *args,
+    const ccakit_rego_value **out)
+{
+	(void)ctx;
+	(void)args;
+	*out = ccakit_rego_null();
+	return CCAKIT_OK;
+}
+
 /* Run one case; returns true on pass, fills why. */
 static bool
 run_case(const rv *c, struct rego_buf *why)
@@ -199,6 +211,12 @@ run_case(const rv *c, struct rego_buf *why)
 	memset(&o, 0, sizeof(o));
 	if ((p = ccakit_rego_policy_new()) == NULL)
 		goto out;
+	{
+		struct ccakit_rego_builtin sleep = { "test.sleep", 1,
+			bi_test_sleep, CCAKIT_REGO_BI_NONDET };
+
+		(void)ccakit_rego_add_builtin(p, &sleep);
+	}
 	for (i = 0; modules != NULL && i < modules->n; i++) {
 		const rv *m = modules->u.a[i];
 
