@@ -115,7 +115,8 @@ bi_sort(ccakit_rego_bictx *ctx, args_t a, const rv **out)
 		return rego_bi_nomem(ctx);
 	/* stable merge via a set would drop duplicates: insertion sort for
 	 * small arrays, else merge sort on a copy */
-	memcpy(v, a[0]->u.a, n * sizeof(*v));
+	if (n > 0)
+		memcpy(v, a[0]->u.a, n * sizeof(*v));
 	if (n > 32) {
 		const rv **tmp = ra_alloc(ar, n * sizeof(*tmp));
 		size_t width, lo;

@@ -65,7 +65,8 @@ keys_param(ccakit_rego_bictx *ctx, const rv *x, const rv **set)
 		return CCAKIT_OK;
 	case RV_ARR:
 		NOMEM_IF(ctx, v = ra_alloc(ar, (x->n + 1) * sizeof(*v)));
-		memcpy(v, x->u.a, x->n * sizeof(*v));
+		if (x->n > 0)
+			memcpy(v, x->u.a, x->n * sizeof(*v));
 		NOMEM_IF(ctx, *set = rv_set(ar, v, x->n));
 		return CCAKIT_OK;
 	default:
@@ -260,8 +261,10 @@ bi_array_concat(ccakit_rego_bictx *ctx, args_t a, const rv **out)
 	BI_NEED(ctx, a, 0, RV_ARR, "array");
 	BI_NEED(ctx, a, 1, RV_ARR, "array");
 	NOMEM_IF(ctx, v = ra_alloc(ar, (a[0]->n + a[1]->n + 1) * sizeof(*v)));
-	memcpy(v, a[0]->u.a, a[0]->n * sizeof(*v));
-	memcpy(v + a[0]->n, a[1]->u.a, a[1]->n * sizeof(*v));
+	if (a[0]->n > 0)
+		memcpy(v, a[0]->u.a, a[0]->n * sizeof(*v));
+	if (a[1]->n > 0)
+		memcpy(v + a[0]->n, a[1]->u.a, a[1]->n * sizeof(*v));
 	NOMEM_IF(ctx, *out = rv_arr(ar, v, a[0]->n + a[1]->n));
 	return CCAKIT_OK;
 }

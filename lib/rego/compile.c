@@ -2189,6 +2189,8 @@ build_tree(struct ccakit_rego_policy *p)
 		return CCAKIT_ERR_NOMEM;
 	root->id = p->ndnodes++;
 	root->is_pkg = true;
+	if ((root->path = ra_alloc(&p->ar, sizeof(*root->path))) == NULL)
+		return CCAKIT_ERR_NOMEM;
 	p->root = root;
 	for (i = 0; i < p->nmods; i++) {
 		struct rego_module *m = p->mods[i];

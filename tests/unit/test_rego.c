@@ -459,7 +459,7 @@ test_limits(void **state)
 	assert_int_equal(run_limited(deep, "data.t.p0", 0, 0, 0),
 	    CCAKIT_ERR_REGO_LIMIT);
 	ccakit_rego_policy_free(&deep);
-	deep = chain(150);
+	deep = chain(100);
 	assert_int_equal(run_limited(deep, "data.t.p0", 0, 0, 0),
 	    CCAKIT_OK);
 	ccakit_rego_policy_free(&deep);
