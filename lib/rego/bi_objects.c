@@ -1,8 +1,9 @@
 /*
  * Objects, arrays and sets: object.get/keys/remove/filter/union/
  * union_n/subset, array.concat/slice/reverse/flatten, union,
- * intersection, walk.
+ * intersection, walk, json.filter, json.remove.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "rego/rego_priv.h"
@@ -430,7 +431,197 @@ bi_walk(ccakit_rego_bictx *ctx, args_t a, const rv **out)
 	return CCAKIT_OK;
 }
 
+/*
+ * json.filter / json.remove: paths are "a/b/c" strings (a leading '/'
+ * ignored) or arrays of segments; they form a trie whose leaves select
+ * whole subtrees.
+ */
+struct ptrie {
+	const rv *seg;
+	bool leaf;
+	struct ptrie **kids;
+	size_t n, cap;
+};
+
+static struct ptrie *
+pt_child(struct rego_arena *ar, struct ptrie *t, const rv *seg)
+{
+	struct ptrie *c, **nk;
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (rv_eq(t->kids[i]->seg, seg))
+			return t->kids[i];
+	if ((c = ra_zalloc(ar, sizeof(*c))) == NULL)
+		return NULL;
+	c->seg = seg;
+	if (t->n == t->cap) {
+		size_t nc = t->cap == 0 ? 4 : t->cap * 2;
+
+		if ((nk = ra_alloc(ar, nc * sizeof(*nk))) == NULL)
+			return NULL;
+		if (t->n > 0)
+			memcpy(nk, t->kids, t->n * sizeof(*nk));
+		t->kids = nk;
+		t->cap = nc;
+	}
+	t->kids[t->n++] = c;
+	return c;
+}
+
+static const char paths_want[] = "one of {set, array} containing string "
+    "paths or array of path segments";
+
+static int
+build_trie(ccakit_rego_bictx *ctx, const rv *paths, struct ptrie *root)
+{
+	struct rego_arena *ar = rego_bi_arena(ctx);
+	size_t i, j;
+
+	if (paths->t != RV_SET && paths->t != RV_ARR)
+		return rego_bi_operr(ctx, 2, "one of {set, array}", paths);
+	for (i = 0; i < paths->n; i++) {
+		const rv *p = paths->u.a[i];
+		struct ptrie *t = root;
+
+		if (p->t == RV_STR) {
+			const char *s = p->u.s, *e = s + p->n;
+
+			while (s < e && *s == '/')
+				s++;
+			while (s < e) {
+				const char *q = memchr(s, '/', (size_t)(e - s));
+				size_t len = q != NULL ? (size_t)(q - s) :
+				    (size_t)(e - s);
+				const rv *seg = rv_str(ar, s, len);
+
+				if (seg == NULL || (t = pt_child(ar, t,
+				    seg)) == NULL)
+					return rego_bi_nomem(ctx);
+				s += len + (q != NULL ? 1 : 0);
+			}
+		} else if (p->t == RV_ARR) {
+			for (j = 0; j < p->n; j++)
+				if ((t = pt_child(ar, t, p->u.a[j])) == NULL)
+					return rego_bi_nomem(ctx);
+		} else {
+			return rego_bi_operr(ctx, 2, paths_want, p);
+		}
+		t->leaf = true;
+	}
+	return CCAKIT_OK;
+}
+
+/* The trie child matching an object key or an array index. */
+static const struct ptrie *
+pt_match(const struct ptrie *t, const rv *key, int64_t idx)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		const rv *seg = t->kids[i]->seg;
+
+		if (key != NULL) {
+			if (rv_eq(seg, key))
+				return t->kids[i];
+			if (seg->t == RV_STR && key->t == RV_NUM) {
+				char buf[64];
+				size_t n = rv_num_text(key, buf, sizeof(buf));
+
+				if (n == seg->n && memcmp(buf, seg->u.s, n) == 0)
+					return t->kids[i];
+			}
+			continue;
+		}
+		if (seg->t == RV_NUM) {
+			int64_t x;
+
+			if (rv_num_i64(seg, &x) && x == idx)
+				return t->kids[i];
+		} else if (seg->t == RV_STR && seg->n > 0 && seg->n < 20) {
+			char *end;
+			long long x = strtoll(seg->u.s, &end, 10);
+
+			if (*end == '\0' && x == idx)
+				return t->kids[i];
+		}
+	}
+	return NULL;
+}
+
+/* keep: json.filter (selected subtrees only); else json.remove. */
+static const rv *
+json_select(struct rego_arena *ar, const rv *v, const struct ptrie *t,
+    bool keep)
+{
+	struct rv_vec kk, vv;
+	size_t i;
+
+	if (t->leaf)
+		return keep ? v : NULL;
+	if (v->t != RV_OBJ && v->t != RV_ARR)
+		return keep ? NULL : v;
+	rvv_init(&kk, ar);
+	rvv_init(&vv, ar);
+	for (i = 0; i < v->n; i++) {
+		const rv *key = v->t == RV_OBJ ? v->u.a[i] : NULL;
+		const rv *val = v->t == RV_OBJ ? rv_obj_vals(v)[i] : v->u.a[i];
+		const struct ptrie *c = pt_match(t, key, (int64_t)i);
+		const rv *nv;
+
+		if (c == NULL) {
+			if (keep)
+				continue;
+			nv = val;
+		} else if ((nv = json_select(ar, val, c, keep)) == NULL) {
+			if (ar->failed)
+				return NULL;
+			continue;
+		}
+		if ((key != NULL && rvv_push(&kk, key) != 0) ||
+		    rvv_push(&vv, nv) != 0)
+			return NULL;
+	}
+	if (v->t == RV_OBJ)
+		return rv_obj_sorted(ar, kk.v, vv.v, kk.n);
+	return rv_arr(ar, vv.v, vv.n);
+}
+
+static int
+json_filter_remove(ccakit_rego_bictx *ctx, args_t a, const rv **out,
+    bool keep)
+{
+	struct rego_arena *ar = rego_bi_arena(ctx);
+	struct ptrie root;
+	int rc;
+
+	BI_NEED(ctx, a, 0, RV_OBJ, "object");
+	memset(&root, 0, sizeof(root));
+	if ((rc = build_trie(ctx, a[1], &root)) != CCAKIT_OK)
+		return rc;
+	if ((*out = json_select(ar, a[0], &root, keep)) == NULL) {
+		if (ar->failed)
+			return rego_bi_nomem(ctx);
+		*out = &rv_empty_obj_v;
+	}
+	return CCAKIT_OK;
+}
+
+static int
+bi_json_filter(ccakit_rego_bictx *ctx, args_t a, const rv **out)
+{
+	return json_filter_remove(ctx, a, out, true);
+}
+
+static int
+bi_json_remove(ccakit_rego_bictx *ctx, args_t a, const rv **out)
+{
+	return json_filter_remove(ctx, a, out, false);
+}
+
 const struct rego_bi_def rego_bi_objects[] = {
+	{ "json.filter", 2, 0, bi_json_filter },
+	{ "json.remove", 2, 0, bi_json_remove },
 	{ "object.get", 3, 0, bi_object_get },
 	{ "object.keys", 1, 0, bi_object_keys },
 	{ "object.remove", 2, 0, bi_object_remove },
