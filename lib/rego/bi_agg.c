@@ -3,8 +3,6 @@
 
 #include "rego/rego_priv.h"
 
-typedef const rv *const *args_t;
-
 static int
 bi_count(ccakit_rego_bictx *ctx, args_t a, const rv **out)
 {

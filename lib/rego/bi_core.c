@@ -7,8 +7,6 @@
 
 #include "rego/rego_priv.h"
 
-typedef const rv *const *args_t;
-
 static int
 cmp_op(const rv *const *a, const rv **out, int op)
 {

@@ -9,14 +9,6 @@
 
 #include "rego/rego_priv.h"
 
-typedef const rv *const *args_t;
-
-#define NOMEM_IF(ctx, x) \
-	do { \
-		if ((x) == NULL) \
-			return rego_bi_nomem(ctx); \
-	} while (0)
-
 static int
 ret_bytes(ccakit_rego_bictx *ctx, const void *p, size_t n, const rv **out)
 {
@@ -326,18 +318,6 @@ query_escape(struct rego_buf *b, const char *s, size_t n)
 	}
 }
 
-static int
-hexv(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* 0 or the offset of a bad escape + 1. */
 static size_t
 query_unescape(struct rego_buf *b, const char *s, size_t n)
@@ -350,8 +330,8 @@ query_unescape(struct rego_buf *b, const char *s, size_t n)
 		} else if (s[i] == '%') {
 			int h, l;
 
-			if (i + 2 >= n || (h = hexv(s[i + 1])) < 0 ||
-			    (l = hexv(s[i + 2])) < 0)
+			if (i + 2 >= n || (h = cki_hex_nibble(s[i + 1])) < 0 ||
+			    (l = cki_hex_nibble(s[i + 2])) < 0)
 				return i + 1;
 			rb_putc(b, (char)(h << 4 | l));
 			i += 2;

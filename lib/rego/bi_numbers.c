@@ -13,8 +13,6 @@
 
 #include "rego/rego_priv.h"
 
-typedef const rv *const *args_t;
-
 /* Integer operand (int64), with OPA's messages. */
 static int
 int_arg(ccakit_rego_bictx *ctx, args_t a, unsigned i, int64_t *out)

@@ -8,14 +8,6 @@
 
 #include "rego/rego_priv.h"
 
-typedef const rv *const *args_t;
-
-#define NOMEM_IF(ctx, x) \
-	do { \
-		if ((x) == NULL) \
-			return rego_bi_nomem(ctx); \
-	} while (0)
-
 static int
 bi_object_get(ccakit_rego_bictx *ctx, args_t a, const rv **out)
 {

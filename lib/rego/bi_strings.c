@@ -13,14 +13,6 @@
 
 #include "rego/rego_priv.h"
 
-typedef const rv *const *args_t;
-
-#define NOMEM_IF(ctx, x) \
-	do { \
-		if ((x) == NULL) \
-			return rego_bi_nomem(ctx); \
-	} while (0)
-
 static int
 ret_buf(ccakit_rego_bictx *ctx, struct rego_buf *b, const rv **out)
 {
@@ -790,39 +782,6 @@ fmt_int(struct rego_buf *b, const struct fspec *f, const rv *v)
 	}
 }
 
-/* Go's strconv 'g' with the shortest representation. */
-static void
-go_shortest_g(char *buf, size_t len, double x, bool upper)
-{
-	char tmp[64], *e;
-	int prec, ex;
-
-	for (prec = 1; prec <= 17; prec++) {
-		snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, x);
-		if (strtod(tmp, NULL) == x)
-			break;
-	}
-	e = strchr(tmp, 'e');
-	ex = e != NULL ? atoi(e + 1) : 0;
-	if (ex < -4 || ex >= 21) {
-		char mant[64];
-		size_t ml = (size_t)(e - tmp);
-
-		memcpy(mant, tmp, ml);
-		mant[ml] = '\0';
-		if (strchr(mant, '.') != NULL) {
-			while (ml > 0 && mant[ml - 1] == '0')
-				mant[--ml] = '\0';
-			if (ml > 0 && mant[ml - 1] == '.')
-				mant[--ml] = '\0';
-		}
-		snprintf(buf, len, "%s%c%c%02d", mant, upper ? 'E' : 'e',
-		    ex < 0 ? '-' : '+', ex < 0 ? -ex : ex);
-		return;
-	}
-	snprintf(buf, len, "%.*f", prec - 1 - ex > 0 ? prec - 1 - ex : 0, x);
-}
-
 static void
 fmt_float(struct rego_buf *b, const struct fspec *f, double x)
 {
@@ -834,7 +793,7 @@ fmt_float(struct rego_buf *b, const struct fspec *f, double x)
 	case 'g':
 	case 'G':
 		if (f->prec < 0) {
-			go_shortest_g(tmp, sizeof(tmp), x, f->verb == 'G');
+			(void)rv_fmt_double(x, tmp, sizeof(tmp), f->verb == 'G');
 			if (f->plus && x >= 0) {
 				char t2[sizeof(tmp) + 1];
 
@@ -850,7 +809,7 @@ fmt_float(struct rego_buf *b, const struct fspec *f, double x)
 	case 'e': case 'E': case 'f': case 'F':
 		break;
 	default:
-		go_shortest_g(tmp, sizeof(tmp), x, false);
+		(void)rv_fmt_double(x, tmp, sizeof(tmp), false);
 		bad_verb(b, f, "float64", tmp);
 		return;
 	}

@@ -17,14 +17,6 @@
 
 #include "rego/rego_priv.h"
 
-typedef const rv *const *args_t;
-
-#define NOMEM_IF(ctx, x) \
-	do { \
-		if ((x) == NULL) \
-			return rego_bi_nomem(ctx); \
-	} while (0)
-
 #define NS 1000000000LL
 
 /* 128-bit intermediate results (GCC and Clang). */

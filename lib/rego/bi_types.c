@@ -3,8 +3,6 @@
 
 #include "rego/rego_priv.h"
 
-typedef const rv *const *args_t;
-
 #define IS(fn, type) \
 	static int \
 	fn(ccakit_rego_bictx *ctx, args_t a, const rv **out) \

@@ -40,18 +40,6 @@ skip_ws(struct jp *p)
 		p->i++;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool
 read_u4(struct jp *p, uint32_t *out)
 {
@@ -61,7 +49,7 @@ read_u4(struct jp *p, uint32_t *out)
 	if (p->n - p->i < 4)
 		return false;
 	for (k = 0; k < 4; k++) {
-		if ((h = hexval(p->s[p->i + (size_t)k])) < 0)
+		if ((h = cki_hex_nibble(p->s[p->i + (size_t)k])) < 0)
 			return false;
 		v = (v << 4) | (uint32_t)h;
 	}

@@ -244,9 +244,8 @@ rv_num_cmp(const rv *a, const rv *b)
 	return x < y ? -1 : (x > y ? 1 : 0);
 }
 
-/* Go's strconv.FormatFloat(f, 'g', -1, 64) with OPA's thresholds. */
-static size_t
-fmt_double(double f, char *buf, size_t len)
+size_t
+rv_fmt_double(double f, char *buf, size_t len, bool upper)
 {
 	char tmp[40];
 	int prec, e;
@@ -275,8 +274,8 @@ fmt_double(double f, char *buf, size_t len)
 			if (ml > 0 && mant[ml - 1] == '.')
 				mant[--ml] = '\0';
 		}
-		return (size_t)snprintf(buf, len, "%se%c%02d", mant,
-		    e < 0 ? '-' : '+', e < 0 ? -e : e);
+		return (size_t)snprintf(buf, len, "%s%c%c%02d", mant,
+		    upper ? 'E' : 'e', e < 0 ? '-' : '+', e < 0 ? -e : e);
 	}
 	prec = prec - 1 - e;
 	if (prec < 0)
@@ -296,7 +295,7 @@ rv_num_text(const rv *v, char *buf, size_t len)
 		if (v->x != NULL)
 			return (size_t)snprintf(buf, len, "%s",
 			    (const char *)v->x);
-		return fmt_double(v->u.f, buf, len);
+		return rv_fmt_double(v->u.f, buf, len, false);
 	}
 }
 

@@ -146,18 +146,6 @@ is_dec(char c)
 	return c >= '0' && c <= '9';
 }
 
-static int
-hexv(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Decode an escaped string body [s, s+n) (JSON escapes, plus `\{` in
  * template strings) into the arena. Returns NULL on a bad escape.
@@ -202,7 +190,7 @@ unescape(struct rego_arena *a, const char *s, size_t n, bool tpl,
 				return NULL;
 			cp = 0;
 			for (k = 0; k < 4; k++) {
-				if ((h = hexv(s[i++])) < 0)
+				if ((h = cki_hex_nibble(s[i++])) < 0)
 					return NULL;
 				cp = (cp << 4) | (uint32_t)h;
 			}
@@ -210,7 +198,7 @@ unescape(struct rego_arena *a, const char *s, size_t n, bool tpl,
 			    s[i] == '\\' && s[i + 1] == 'u') {
 				lo = 0;
 				for (k = 0; k < 4; k++) {
-					if ((h = hexv(s[i + 2 + (size_t)k])) < 0)
+					if ((h = cki_hex_nibble(s[i + 2 + (size_t)k])) < 0)
 						break;
 					lo = (lo << 4) | (uint32_t)h;
 				}

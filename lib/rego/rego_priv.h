@@ -139,6 +139,9 @@ bool rv_num_i64(const rv *v, int64_t *out);      /* integral, in range */
 double rv_num_dbl(const rv *v);
 /* Decimal text of a number (OPA's rendering); returns length. */
 size_t rv_num_text(const rv *v, char *buf, size_t len);
+/* Go's strconv.FormatFloat(f, 'g', -1, 64): shortest round-trip digits,
+ * exponent form below 1e-4 and from 1e21 ('E' when upper). */
+size_t rv_fmt_double(double f, char *buf, size_t len, bool upper);
 
 enum { NUM_OK = 0, NUM_EDIVZERO, NUM_EMODZERO, NUM_EMODFLOAT, NUM_ENOMEM,
 	NUM_ERANGE };
@@ -490,6 +493,16 @@ const struct ccakit_rego_policy *rego_bi_policy(ccakit_rego_bictx *ctx);
  * the value stored under key (compared as a Rego value), or NULL. */
 const rv *rego_bi_memo_get(ccakit_rego_bictx *ctx, const rv *key);
 int rego_bi_memo_put(ccakit_rego_bictx *ctx, const rv *key, const rv *val);
+
+/* Operands of a built-in. */
+typedef const rv *const *args_t;
+
+/* Return the "out of memory / limit" error when x is NULL. */
+#define NOMEM_IF(ctx, x) \
+	do { \
+		if ((x) == NULL) \
+			return rego_bi_nomem(ctx); \
+	} while (0)
 
 /* Argument helpers: fetch operand i (0-based) as a type or fail. */
 #define BI_STR(ctx, args, i, sp, lp) \

@@ -2,6 +2,8 @@
 #include <ccakit/bytes.h>
 #include <ccakit/err.h>
 
+#include "util/util.h"
+
 static const char hexdig[] = "0123456789abcdef";
 
 int
@@ -21,8 +23,8 @@ ccakit_hex_encode(const uint8_t *in, size_t len, char *out, size_t outsz)
 	return CCAKIT_OK;
 }
 
-static int
-nibble(char c)
+int
+cki_hex_nibble(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -48,7 +50,8 @@ ccakit_hex_decode(const char *in, size_t inlen, uint8_t *out, size_t outsz,
 	if (outsz < inlen / 2)
 		return CCAKIT_ERR_BUFFER_TOO_SMALL;
 	for (i = 0; i < inlen; i += 2) {
-		if ((hi = nibble(in[i])) < 0 || (lo = nibble(in[i + 1])) < 0)
+		if ((hi = cki_hex_nibble(in[i])) < 0 ||
+		    (lo = cki_hex_nibble(in[i + 1])) < 0)
 			return CCAKIT_ERR_ENCODING;
 		out[i / 2] = (uint8_t)(hi << 4 | lo);
 	}

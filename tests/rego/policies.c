@@ -21,30 +21,15 @@
 
 static int npass, nfail;
 
+/* A whole file, NUL-terminated (NULL on error). */
 static char *
 read_all(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
+	uint8_t *buf;
 
-	if (f == NULL)
+	if (cki_read_file(path, 256u * 1024 * 1024, &buf, len) != CCAKIT_OK)
 		return NULL;
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0 ||
-	    (buf = malloc((size_t)n + 1)) == NULL) {
-		fclose(f);
-		return NULL;
-	}
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = (size_t)n;
-	return buf;
+	return (char *)buf;
 }
 
 static const rv *
