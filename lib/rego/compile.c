@@ -524,6 +524,10 @@ collect_term(struct cc *c, const struct rego_term *t, int S, bool decl)
 		return;
 	switch (t->kind) {
 	case K_VAR:
+		if (decl && !(t->vflags & VF_WILDCARD) &&
+		    ns_has(&c->sc[S].decl, t->u.var.name))
+			cerr(c, REGO_COMPILE_ERR, t->row, t->col,
+			    "var %s assigned above", t->u.var.name);
 		ns_addp(decl ? &c->sc[S].decl : &c->sc[S].occ,
 		    t->u.var.name, c->pos++);
 		break;

@@ -201,6 +201,9 @@ test_compile_errors(void **state)
 	compile_fails("package p\n\nq := 1\nq contains 2\n",
 	    CCAKIT_ERR_REGO_COMPILE, "rego_type_error",
 	    "conflicting rules data.p.q found", 3);
+	compile_fails("package p\n\nq if {\n\tx := 1\n\tx := 2\n}\n",
+	    CCAKIT_ERR_REGO_COMPILE, "rego_compile_error",
+	    "var x assigned above", 5);
 	/* v1 syntax: `if` before bodies */
 	compile_fails("package p\n\nq { true }\n", CCAKIT_ERR_REGO_PARSE,
 	    "rego_parse_error", "`if` keyword is required", 3);
