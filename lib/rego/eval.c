@@ -74,6 +74,7 @@ struct rego_ev {
 	const char *file;
 	/* frames */
 	struct fchunk *fs;
+	struct fchunk *spare;    /* an emptied chunk kept for reuse */
 	/* with */
 	struct overlay *ov;
 	size_t nov, capov;
@@ -155,10 +156,16 @@ fr_push(struct rego_ev *ev, size_t n)
 		n = 1;
 	if (c == NULL || c->cap - c->used < n) {
 		cap = n > 1024 ? n : 1024;
-		if ((nc = malloc(sizeof(*nc) + cap * sizeof(rv *))) == NULL)
+		if (ev->spare != NULL && ev->spare->cap >= n) {
+			nc = ev->spare;
+			ev->spare = NULL;
+		} else if ((nc = malloc(sizeof(*nc) + cap * sizeof(rv *))) ==
+		    NULL) {
 			return NULL;
+		} else {
+			nc->cap = cap;
+		}
 		nc->prev = c;
-		nc->cap = cap;
 		nc->used = 0;
 		ev->fs = c = nc;
 	}
@@ -180,8 +187,26 @@ fr_pop(struct rego_ev *ev, size_t n)
 	c->used -= n;
 	if (c->used == 0 && c->prev != NULL) {
 		ev->fs = c->prev;
+		if (ev->spare == NULL)
+			ev->spare = c;
+		else
+			free(c);
+	}
+}
+
+/* Release the frames of a run; keep one chunk for the next run. */
+static void
+fr_reset(struct rego_ev *ev)
+{
+	struct fchunk *c, *p;
+
+	for (c = ev->fs; c != NULL && c->prev != NULL; c = p) {
+		p = c->prev;
 		free(c);
 	}
+	ev->fs = c;
+	if (c != NULL)
+		c->used = 0;
 }
 
 static void
@@ -193,7 +218,8 @@ fr_free_all(struct rego_ev *ev)
 		p = c->prev;
 		free(c);
 	}
-	ev->fs = NULL;
+	free(ev->spare);
+	ev->fs = ev->spare = NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2358,7 +2384,7 @@ rego_eval_query(struct ccakit_rego_eval *ctx,
 	k.fn = row_k;
 	k.arg = &rk;
 	rc = eval_body(ev, fr, q->body, 0, &k);
-	fr_free_all(ev);
+	fr_reset(ev);
 	ctx->steps = ev->steps;
 	ctx->mem = ctx->ar.total;
 	if (rc == EV_ERR || ev->errcode != 0) {
