@@ -506,27 +506,51 @@ unify_val(struct rego_ev *ev, const rv **fr, const struct rego_term *t,
 static int unify(struct rego_ev *ev, const rv **fr, const struct rego_term *a,
     const struct rego_term *b, const struct kont *k);
 
-/* Unify two lists of terms pairwise. */
+/*
+ * Unify two lists of terms pairwise: at each step the first pair that is
+ * not two unbound variables ([x, 1] = [y, x] binds x first, then y).
+ */
 struct tpairs {
 	const rv **fr;
 	struct rego_term *const *a, *const *b;
-	size_t n, i;
+	size_t n;
+	uint64_t done;           /* pairs already unified (n <= 64) */
 	const struct kont *k;
 };
+
+static bool
+pair_ready(const rv **fr, const struct rego_term *a, const struct rego_term *b)
+{
+	bool ua = a->kind == K_VAR && a->u.var.slot >= 0 &&
+	    fr[a->u.var.slot] == NULL;
+	bool ub = b->kind == K_VAR && b->u.var.slot >= 0 &&
+	    fr[b->u.var.slot] == NULL;
+
+	return !(ua && ub);
+}
 
 static int
 tpairs_next(struct rego_ev *ev, void *arg)
 {
 	struct tpairs *t = arg, nt;
 	struct kont k;
+	size_t i;
 
-	if (t->i == t->n)
+	for (i = 0; i < t->n; i++)
+		if ((t->done & ((uint64_t)1 << i)) == 0 &&
+		    pair_ready(t->fr, t->a[i], t->b[i]))
+			break;
+	if (i == t->n) {
+		if (t->done != (t->n == 64 ? ~(uint64_t)0 :
+		    (((uint64_t)1 << t->n) - 1)))
+			return EV_OK;  /* only unbound variable pairs left */
 		return t->k->fn(ev, t->k->arg);
+	}
 	nt = *t;
-	nt.i = t->i + 1;
+	nt.done |= (uint64_t)1 << i;
 	k.fn = tpairs_next;
 	k.arg = &nt;
-	return unify(ev, t->fr, t->a[t->i], t->b[t->i], &k);
+	return unify(ev, t->fr, t->a[i], t->b[i], &k);
 }
 
 struct unify_ref {
@@ -576,19 +600,19 @@ unify(struct rego_ev *ev, const rv **fr, const struct rego_term *a,
 		return unify_val(ev, fr, a, vb, k);
 	/* both partially unbound: element-wise */
 	if (a->kind == K_ARRAY && b->kind == K_ARRAY &&
-	    a->u.l.n == b->u.l.n) {
+	    a->u.l.n == b->u.l.n && a->u.l.n <= 64) {
 		struct tpairs tp;
 
 		tp.fr = fr;
 		tp.a = a->u.l.items;
 		tp.b = b->u.l.items;
 		tp.n = a->u.l.n;
-		tp.i = 0;
+		tp.done = 0;
 		tp.k = k;
 		return tpairs_next(ev, &tp);
 	}
 	if (a->kind == K_OBJECT && b->kind == K_OBJECT &&
-	    a->u.o.n == b->u.o.n) {
+	    a->u.o.n == b->u.o.n && a->u.o.n <= 64) {
 		struct rego_term **pa, **pb;
 		struct tpairs tp;
 		size_t i, j, n = a->u.o.n;
@@ -620,7 +644,7 @@ unify(struct rego_ev *ev, const rv **fr, const struct rego_term *a,
 		tp.a = pa;
 		tp.b = pb;
 		tp.n = n;
-		tp.i = 0;
+		tp.done = 0;
 		tp.k = k;
 		return tpairs_next(ev, &tp);
 	}

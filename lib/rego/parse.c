@@ -835,6 +835,8 @@ t_call(struct ps *p, const char *op, const struct tok *at,
 
 static struct rego_body *parse_body(struct ps *p, int end);
 static struct rego_expr *parse_literal(struct ps *p);
+static struct rego_expr *e_new(struct ps *p, uint8_t kind,
+    const struct tok *at, size_t nterms);
 static struct rego_term *parse_term(struct ps *p);
 static struct rego_term *parse_infix(struct ps *p, bool keyval);
 static struct rego_term *parse_ref(struct ps *p, struct rego_term *head);
@@ -1337,6 +1339,45 @@ parse_term(struct ps *p)
 	return t;
 }
 
+/*
+ * print(a, b, ...): its operands are formatted as the expressions of a
+ * template string ("<undefined>" when undefined) and joined by spaces;
+ * the call is print(<that string>).
+ */
+static struct rego_term *
+print_call(struct ps *p, struct tl *args, const struct rego_term *head)
+{
+	struct tok at = { .row = head->row, .col = head->col };
+	struct tl parts = { 0 }, call = { 0 };
+	struct rego_term *t;
+	struct rego_expr *e;
+	size_t i;
+
+	for (i = 1; i < args->n; i++) {
+		if (i > 1 && !tl_push(p, &parts, t_value(p, rv_str(p->a, " ",
+		    1), &at)))
+			return NULL;
+		if ((e = e_new(p, args->v[i]->kind == K_CALL ? E_CALL : E_TERM,
+		    &at, args->v[i]->kind == K_CALL ? 0 : 1)) == NULL)
+			return NULL;
+		if (args->v[i]->kind == K_CALL) {
+			e->terms = args->v[i]->u.l.items;
+			e->nterms = args->v[i]->u.l.n;
+		} else {
+			e->terms[0] = args->v[i];
+		}
+		if ((t = t_new(p, K_TPLEXPR, &at)) == NULL)
+			return NULL;
+		t->u.e = e;
+		if (!tl_push(p, &parts, t))
+			return NULL;
+	}
+	if (!tl_push(p, &call, args->v[0]) ||
+	    !tl_push(p, &call, t_list(p, K_TEMPLATE, &parts, &at)))
+		return NULL;
+	return t_list(p, K_CALL, &call, &at);
+}
+
 static struct rego_term *
 parse_ref(struct ps *p, struct rego_term *head)
 {
@@ -1406,6 +1447,11 @@ parse_ref(struct ps *p, struct rego_term *head)
 			    strcmp(op->u.l.items[0]->u.var.name, "set") == 0) {
 				call = t_new(p, K_SET, &(struct tok){
 				    .row = head->row, .col = head->col });
+			} else if (op->u.l.n == 1 &&
+			    op->u.l.items[0]->kind == K_VAR &&
+			    strcmp(op->u.l.items[0]->u.var.name, "print") ==
+			    0) {
+				call = print_call(p, &args, head);
 			} else {
 				call = t_list(p, K_CALL, &args,
 				    &(struct tok){ .row = head->row,

@@ -236,7 +236,9 @@ test_semantics(void **state)
 	    "big := 18446744073709551615 + 1\n"
 	    "frac := 7 / 2\n"
 	    "tpl := $\"{input.user} has {count(input.roles)} roles\"\n"
-	    "p.q[r].s := 1 if r := \"k\"\n", NULL);
+	    "p.q[r].s := 1 if r := \"k\"\n"
+	    "pr if { print(\"x\", input.missing, [1]) }\n"
+	    "u := [x, y] if { [x, 1] = [y, x] }\n", NULL);
 	const char *in = "{\"user\": \"alice\", \"roles\": [\"dev\", "
 	    "\"admin\"]}";
 
@@ -256,6 +258,8 @@ test_semantics(void **state)
 	expect(p, "data.t.tpl", in, "\"alice has 2 roles\"");
 	expect(p, "data.t.p", NULL, "{\"q\":{\"k\":{\"s\":1}}}");
 	expect(p, "data.t.nothing", NULL, NULL);
+	expect(p, "data.t.pr", NULL, "true");
+	expect(p, "data.t.u", NULL, "[1,1]");
 	/* a false top-level value is defined (opa eval captures it) */
 	expect(p, "data.t.allow == true", "{}", "false");
 	ccakit_rego_policy_free(&p);
