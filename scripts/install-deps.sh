@@ -1,11 +1,12 @@
 #!/bin/sh
-# Install the Debian bookworm packages ccakit needs to build, test and fuzz.
+# Install the Debian bookworm packages ccakit needs to build, test and fuzz
+# (tzdata: the time zones of Rego's time built-ins and their tests).
 # Run as root (or with sudo). Idempotent.
 set -eu
 
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
 libssl-dev libjansson-dev libcmocka-dev mandoc zlib1g-dev libsqlite3-dev
-libmicrohttpd-dev libcurl4-openssl-dev libcbor-dev curl openssl"
+libmicrohttpd-dev libcurl4-openssl-dev libcbor-dev curl openssl tzdata"
 
 missing=""
 for p in $PKGS; do
