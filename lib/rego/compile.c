@@ -2214,6 +2214,14 @@ build_tree(struct ccakit_rego_policy *p)
 			struct rego_loc loc = { m->file, r->row, r->col };
 			size_t np, ng;
 
+			if (strcmp(h->u.var.name, "input") == 0 ||
+			    strcmp(h->u.var.name, "data") == 0) {
+				rd_add(ds, REGO_COMPILE_ERR, &loc, "rule name "
+				    "%s conflicts with the %s document",
+				    h->u.var.name, h->u.var.name);
+				rc = CCAKIT_ERR_REGO_COMPILE;
+				continue;
+			}
 			np = (m->npkg - 1) + nref;
 			if ((r->path = ra_alloc(&p->ar, (np + 1) *
 			    sizeof(*r->path))) == NULL)

@@ -204,6 +204,8 @@ test_compile_errors(void **state)
 	compile_fails("package p\n\nq if {\n\tx := 1\n\tx := 2\n}\n",
 	    CCAKIT_ERR_REGO_COMPILE, "rego_compile_error",
 	    "var x assigned above", 5);
+	compile_fails("package p\n\ninput := 1\n", CCAKIT_ERR_REGO_COMPILE,
+	    "rego_compile_error", "rule name input conflicts", 3);
 	/* v1 syntax: `if` before bodies */
 	compile_fails("package p\n\nq { true }\n", CCAKIT_ERR_REGO_PARSE,
 	    "rego_parse_error", "`if` keyword is required", 3);
