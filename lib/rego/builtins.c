@@ -18,6 +18,7 @@ static const struct rego_bi_def *const families[] = {
 	rego_bi_types,
 	rego_bi_time,
 	rego_bi_encoding,
+	rego_bi_http,
 };
 
 const struct rego_bi_def *

@@ -303,7 +303,13 @@ test_eval_errors(void **state)
 	    "p := 2 if true\n"
 	    "d := 1 / 0\n"
 	    "c := count(5)\n"
-	    "o[k] := v if { some v in [1, 2]; k := \"a\" }\n", NULL);
+	    "o[k] := v if { some v in [1, 2]; k := \"a\" }\n"
+	    "h := http.send({\"method\": \"get\", \"url\": \"http://x\"})\n"
+	    "hbad := http.send({\"method\": \"get\"})\n"
+	    "hsoft := http.send({\"method\": \"get\", \"url\": \"http://x\","
+	    " \"raise_error\": false}).status_code\n"
+	    "hmock := r if r := http.send({}) with http.send as {\"ok\": 1}\n",
+	    NULL);
 	int rc;
 	char *got;
 
@@ -318,6 +324,17 @@ test_eval_errors(void **state)
 	eval_error(p, "data.t.c", true, "eval_type_error",
 	    "count: operand 1 must be one of {array, object, set, string} "
 	    "but got number");
+	/* no network from the library: http.send validates, then fails */
+	eval_error(p, "data.t.h", true, "eval_builtin_error",
+	    "http.send: network access is not available");
+	eval_error(p, "data.t.hbad", true, "eval_type_error",
+	    "missing required request parameters(s): {\"url\"}");
+	got = eval_json(p, "data.t.hsoft", NULL, NULL, true, &rc);
+	assert_string_equal(got, "0");
+	free(got);
+	got = eval_json(p, "data.t.hmock", NULL, NULL, true, &rc);
+	assert_string_equal(got, "{\"ok\":1}");
+	free(got);
 	/* non-strict: built-in errors make the expression undefined */
 	got = eval_json(p, "data.t.d", NULL, NULL, false, &rc);
 	assert_int_equal(rc, CCAKIT_OK);
