@@ -38,7 +38,7 @@ enum ccakit_err {
 	CCAKIT_ERR_ENCODING,              /* bad hex or base64 */
 	CCAKIT_ERR_KEY_INVALID,           /* malformed key, point off curve */
 	CCAKIT_ERR_EVLOG_MALFORMED = 150, /* measurement event log malformed */
-	CCAKIT_ERR_REGO_PARSE = 160,      /* Rego syntax error */
+	CCAKIT_ERR_REGO_PARSE = 170,      /* Rego syntax error */
 	CCAKIT_ERR_REGO_COMPILE,          /* Rego compile error (unsafe
 	                                     variable, conflict, recursion,
 	                                     undefined function) */
@@ -60,7 +60,7 @@ enum ccakit_err {
 	CCAKIT_ERR_TOO_LARGE,             /* input larger than the cap */
 	CCAKIT_ERR_IO,                    /* file or stream error */
 	CCAKIT_ERR_BUFFER_TOO_SMALL,      /* caller's output buffer */
-	CCAKIT_ERR_REGO_LIMIT,            /* Rego evaluation limit (steps,
+	CCAKIT_ERR_REGO_LIMIT = 310,      /* Rego evaluation limit (steps,
 	                                     memory, depth) */
 
 	/* Caller errors and internal failures: 400..499 */

@@ -24,7 +24,7 @@ ccakit_hex_encode(const uint8_t *in, size_t len, char *out, size_t outsz)
 }
 
 int
-cki_hex_nibble(char c)
+cki_hex_nibble(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';

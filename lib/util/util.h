@@ -29,8 +29,8 @@ int cki_detail(struct ccakit_errdetail *d, int code, const char *what,
  */
 int cki_read_file(const char *path, size_t max, uint8_t **buf, size_t *len);
 
-/* Value of a hex digit (either case), or -1. */
-int cki_hex_nibble(char c);
+/* The value of a hexadecimal digit (either case), or -1. */
+int cki_hex_nibble(int c);
 
 /* Bytes view equality (length and content), not constant time. */
 int cki_bytes_eq(struct ccakit_bytes a, const uint8_t *b, size_t blen);
