@@ -203,7 +203,9 @@ const struct ccakit_rego_diag *ccakit_rego_policy_error(
 /* --- queries ------------------------------------------------------- */
 
 /* Compile a query (a Rego body: "data.x.allow", "x := data.a[_]; x > 1")
- * against a compiled policy. Diagnostics: ccakit_rego_query_error(). */
+ * against a compiled policy (safe from several threads at once). On
+ * failure *out is still set when diagnostics exist
+ * (ccakit_rego_query_error()); free it with ccakit_rego_query_free(). */
 int ccakit_rego_query_new(const ccakit_rego_policy *p, const char *query,
     ccakit_rego_query **out, struct ccakit_errdetail *d);
 void ccakit_rego_query_free(ccakit_rego_query **qp);
