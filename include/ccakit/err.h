@@ -40,6 +40,12 @@ enum ccakit_err {
 	CCAKIT_ERR_EVLOG_MALFORMED = 150, /* measurement event log malformed */
 	CCAKIT_ERR_TOML = 160,            /* TOML syntax or structure error */
 	CCAKIT_ERR_CONFIG,                /* configuration: type, value, key */
+	CCAKIT_ERR_REGO_PARSE = 170,      /* Rego syntax error */
+	CCAKIT_ERR_REGO_COMPILE,          /* Rego compile error (unsafe
+	                                     variable, conflict, recursion,
+	                                     undefined function) */
+	CCAKIT_ERR_REGO_EVAL,             /* Rego evaluation error (conflict,
+	                                     type, built-in) */
 
 	/* Evidence rejected: 200..299 */
 	CCAKIT_ERR_SIGNATURE = 200,       /* signature does not verify */
@@ -59,6 +65,8 @@ enum ccakit_err {
 	CCAKIT_ERR_BUFFER_TOO_SMALL,      /* caller's output buffer */
 	CCAKIT_ERR_DB_GONE,               /* database file deleted or
 	                                   * replaced while open */
+	CCAKIT_ERR_REGO_LIMIT = 310,      /* Rego evaluation limit (steps,
+	                                     memory, depth) */
 
 	/* Caller errors and internal failures: 400..499 */
 	CCAKIT_ERR_INVALID_ARG = 400,

@@ -1,0 +1,4 @@
+package t
+
+p if q
+q if p

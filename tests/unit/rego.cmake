@@ -1,0 +1,2 @@
+ccakit_unit_test(test_rego SOURCES unit/test_rego.c
+	LIBS ccakit_rego ccakit_util Threads::Threads m)

@@ -1,0 +1,599 @@
+/*
+ * Unit tests of the Rego engine's public API: values, diagnostics,
+ * evaluation semantics, custom built-ins, limits and concurrent use.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ccakit/err.h>
+#include <ccakit/rego.h>
+
+#include "testutil.h"
+
+static ccakit_rego_doc *
+doc(const char *json)
+{
+	ccakit_rego_doc *d = NULL;
+
+	assert_int_equal(ccakit_rego_doc_parse(json, strlen(json), &d, NULL),
+	    CCAKIT_OK);
+	return d;
+}
+
+static ccakit_rego_policy *
+policy(const char *text, struct ccakit_rego_builtin *bi)
+{
+	ccakit_rego_policy *p = ccakit_rego_policy_new();
+	struct ccakit_errdetail d;
+
+	assert_non_null(p);
+	if (bi != NULL)
+		assert_int_equal(ccakit_rego_add_builtin(p, bi), CCAKIT_OK);
+	assert_int_equal(ccakit_rego_add_module(p, "p.rego", text,
+	    strlen(text), &d), CCAKIT_OK);
+	assert_int_equal(ccakit_rego_compile(p, &d), CCAKIT_OK);
+	return p;
+}
+
+/* Evaluate `query` and return its value as compact JSON (malloc'd), or
+ * NULL when undefined. rc receives the run's status. */
+static char *
+eval_json(ccakit_rego_policy *p, const char *query, const char *input,
+    const char *data, bool strict, int *rc_out)
+{
+	ccakit_rego_query *q = NULL;
+	ccakit_rego_eval *ev = ccakit_rego_eval_new();
+	struct ccakit_rego_eval_opts o;
+	ccakit_rego_doc *in = NULL, *da = NULL;
+	const ccakit_rego_value *v = NULL;
+	char *out = NULL;
+	int rc;
+
+	assert_non_null(ev);
+	assert_int_equal(ccakit_rego_query_new(p, query, &q, NULL),
+	    CCAKIT_OK);
+	memset(&o, 0, sizeof(o));
+	if (input != NULL) {
+		in = doc(input);
+		o.input = ccakit_rego_doc_value(in);
+	}
+	if (data != NULL) {
+		da = doc(data);
+		o.data = ccakit_rego_doc_value(da);
+	}
+	o.strict_builtin_errors = strict;
+	rc = ccakit_rego_eval_value(ev, q, &o, &v, NULL);
+	if (rc_out != NULL)
+		*rc_out = rc;
+	if (rc == CCAKIT_OK && v != NULL)
+		assert_int_equal(ccakit_rego_to_json(v, 0, &out), CCAKIT_OK);
+	ccakit_rego_eval_free(&ev);
+	ccakit_rego_query_free(&q);
+	ccakit_rego_doc_free(&in);
+	ccakit_rego_doc_free(&da);
+	return out;
+}
+
+static void
+expect(ccakit_rego_policy *p, const char *query, const char *input,
+    const char *want)
+{
+	char *got = eval_json(p, query, input, NULL, false, NULL);
+
+	if (want == NULL) {
+		assert_null(got);
+		return;
+	}
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* --- values -------------------------------------------------------- */
+
+static void
+test_values(void **state)
+{
+	ccakit_rego_doc *a, *b;
+	char *s;
+
+	(void)state;
+	/* numbers compare as numbers; big integers stay exact */
+	a = doc("[1, 18446744073709551614, 2.5e0, -9223372036854775808]");
+	b = doc("[1.0, 18446744073709551614, 2.5, -9223372036854775808]");
+	assert_int_equal(ccakit_rego_compare(ccakit_rego_doc_value(a),
+	    ccakit_rego_doc_value(b)), 0);
+	assert_int_equal(ccakit_rego_to_json(ccakit_rego_doc_value(a), 0,
+	    &s), CCAKIT_OK);
+	assert_string_equal(s, "[1,18446744073709551614,2.5e0,"
+	    "-9223372036854775808]");
+	free(s);
+	ccakit_rego_doc_free(&a);
+	ccakit_rego_doc_free(&b);
+	assert_null(a);
+	/* objects: last duplicate key wins; keys sorted */
+	a = doc("{\"b\": 1, \"a\": 2, \"b\": 3}");
+	assert_int_equal(ccakit_rego_len(ccakit_rego_doc_value(a)), 2);
+	assert_int_equal(ccakit_rego_to_json(ccakit_rego_doc_value(a), 0,
+	    &s), CCAKIT_OK);
+	assert_string_equal(s, "{\"a\":2,\"b\":3}");
+	free(s);
+	ccakit_rego_doc_free(&a);
+	/* malformed and hostile JSON */
+	assert_int_equal(ccakit_rego_doc_parse("[1,", 3, &a, NULL),
+	    CCAKIT_ERR_JSON);
+	assert_int_equal(ccakit_rego_doc_parse("\"\xff\"", 3, &a, NULL),
+	    CCAKIT_ERR_JSON);
+	assert_int_equal(ccakit_rego_doc_parse("01", 2, &a, NULL),
+	    CCAKIT_ERR_JSON);
+	{
+		char deep[2 * CCAKIT_REGO_MAX_DEPTH + 4];
+		size_t i, n = CCAKIT_REGO_MAX_DEPTH + 1;
+
+		for (i = 0; i < n; i++) {
+			deep[i] = '[';
+			deep[2 * n - 1 - i] = ']';
+		}
+		assert_int_equal(ccakit_rego_doc_parse(deep, 2 * n, &a, NULL),
+		    CCAKIT_ERR_JSON);
+	}
+}
+
+/* Sets become sorted arrays; non-string keys their JSON text. */
+static void
+test_json_out(void **state)
+{
+	ccakit_rego_policy *p = policy("package t\n"
+	    "s := {3, 1, 2}\n"
+	    "o := {1: \"a\", [1]: \"b\"}\n", NULL);
+
+	(void)state;
+	expect(p, "data.t.s", NULL, "[1,2,3]");
+	expect(p, "data.t.o", NULL, "{\"1\":\"a\",\"[1]\":\"b\"}");
+	ccakit_rego_policy_free(&p);
+}
+
+/* --- diagnostics --------------------------------------------------- */
+
+static void
+compile_fails(const char *text, int want_rc, const char *code,
+    const char *substr, int row)
+{
+	ccakit_rego_policy *p = ccakit_rego_policy_new();
+	struct ccakit_errdetail d;
+	const struct ccakit_rego_diag *dg;
+	int rc;
+
+	rc = ccakit_rego_add_module(p, "x.rego", text, strlen(text), &d);
+	if (rc == CCAKIT_OK)
+		rc = ccakit_rego_compile(p, &d);
+	assert_int_equal(rc, want_rc);
+	assert_non_null(dg = ccakit_rego_policy_error(p, 0));
+	assert_string_equal(dg->code, code);
+	if (strstr(dg->message, substr) == NULL)
+		fail_msg("message '%s' lacks '%s'", dg->message, substr);
+	assert_string_equal(dg->file, "x.rego");
+	assert_int_equal(dg->row, row);
+	assert_string_equal(d.what, code);
+	ccakit_rego_policy_free(&p);
+}
+
+static void
+test_compile_errors(void **state)
+{
+	(void)state;
+	compile_fails("package p\n\nq := [1, 2", CCAKIT_ERR_REGO_PARSE,
+	    "rego_parse_error", "unexpected eof", 3);
+	compile_fails("package p\n\nq if {\n\tx > 1\n}\n",
+	    CCAKIT_ERR_REGO_COMPILE, "rego_unsafe_var_error",
+	    "var x is unsafe", 4);
+	compile_fails("package p\n\nq if r\nr if q\n",
+	    CCAKIT_ERR_REGO_COMPILE, "rego_recursion_error",
+	    "is recursive", 3);
+	compile_fails("package p\n\nq := nosuchfn(1)\n",
+	    CCAKIT_ERR_REGO_COMPILE, "rego_type_error",
+	    "undefined function nosuchfn", 3);
+	compile_fails("package p\n\ndefault q := 1\ndefault q := 2\n",
+	    CCAKIT_ERR_REGO_COMPILE, "rego_type_error",
+	    "multiple default rules data.p.q found", 4);
+	compile_fails("package p\n\nq := 1\nq contains 2\n",
+	    CCAKIT_ERR_REGO_COMPILE, "rego_type_error",
+	    "conflicting rules data.p.q found", 3);
+	compile_fails("package p\n\nq if {\n\tx := 1\n\tx := 2\n}\n",
+	    CCAKIT_ERR_REGO_COMPILE, "rego_compile_error",
+	    "var x assigned above", 5);
+	compile_fails("package p\n\ninput := 1\n", CCAKIT_ERR_REGO_COMPILE,
+	    "rego_compile_error", "rule name input conflicts", 3);
+	/* v1 syntax: `if` before bodies */
+	compile_fails("package p\n\nq { true }\n", CCAKIT_ERR_REGO_PARSE,
+	    "rego_parse_error", "`if` keyword is required", 3);
+}
+
+/* --- evaluation ---------------------------------------------------- */
+
+static void
+test_semantics(void **state)
+{
+	ccakit_rego_policy *p = policy(
+	    "package t\n"
+	    "import rego.v1\n"
+	    "default allow := false\n"
+	    "allow if {\n"
+	    "\tinput.user == \"alice\"\n"
+	    "\tsome role in input.roles\n"
+	    "\trole == \"admin\"\n"
+	    "}\n"
+	    "names contains n if some n in [\"b\", \"a\", \"b\"]\n"
+	    "obj[k] := v if some k, v in {\"x\": 1, \"y\": 2}\n"
+	    "f(x) := x * 2 if x > 0\n"
+	    "f(x) := 0 if x <= 0\n"
+	    "g := f(21)\n"
+	    "every_ok if every x in [1, 2] { x > 0 }\n"
+	    "neg if not input.missing\n"
+	    "w := y if y := input.user with input.user as \"bob\"\n"
+	    "in_null := 1 in null\n"
+	    "cmp_null := 4 >= null\n"
+	    "big := 18446744073709551615 + 1\n"
+	    "frac := 7 / 2\n"
+	    "tpl := $\"{input.user} has {count(input.roles)} roles\"\n"
+	    "p.q[r].s := 1 if r := \"k\"\n"
+	    "pr if { print(\"x\", input.missing, [1]) }\n"
+	    "u := [x, y] if { [x, 1] = [y, x] }\n", NULL);
+	const char *in = "{\"user\": \"alice\", \"roles\": [\"dev\", "
+	    "\"admin\"]}";
+
+	(void)state;
+	expect(p, "data.t.allow", in, "true");
+	expect(p, "data.t.allow", "{\"user\": \"eve\"}", "false");
+	expect(p, "data.t.names", NULL, "[\"a\",\"b\"]");
+	expect(p, "data.t.obj", NULL, "{\"x\":1,\"y\":2}");
+	expect(p, "data.t.g", NULL, "42");
+	expect(p, "data.t.every_ok", NULL, "true");
+	expect(p, "data.t.neg", "{}", "true");
+	expect(p, "data.t.w", in, "\"bob\"");
+	expect(p, "data.t.in_null", NULL, "false");
+	expect(p, "data.t.cmp_null", NULL, "true");
+	expect(p, "data.t.big", NULL, "18446744073709551616");
+	expect(p, "data.t.frac", NULL, "3.5");
+	expect(p, "data.t.tpl", in, "\"alice has 2 roles\"");
+	expect(p, "data.t.p", NULL, "{\"q\":{\"k\":{\"s\":1}}}");
+	expect(p, "data.t.nothing", NULL, NULL);
+	expect(p, "data.t.pr", NULL, "true");
+	expect(p, "data.t.u", NULL, "[1,1]");
+	/* a false top-level value is defined (opa eval captures it) */
+	expect(p, "data.t.allow == true", "{}", "false");
+	ccakit_rego_policy_free(&p);
+}
+
+static void
+eval_error(ccakit_rego_policy *p, const char *query, bool strict,
+    const char *code, const char *substr)
+{
+	ccakit_rego_query *q = NULL;
+	ccakit_rego_eval *ev = ccakit_rego_eval_new();
+	struct ccakit_rego_eval_opts o;
+	struct ccakit_errdetail d;
+	const struct ccakit_rego_diag *dg;
+	char line[1024];
+
+	assert_int_equal(ccakit_rego_query_new(p, query, &q, NULL),
+	    CCAKIT_OK);
+	memset(&o, 0, sizeof(o));
+	o.strict_builtin_errors = strict;
+	assert_int_equal(ccakit_rego_eval_run(ev, q, &o, &d),
+	    CCAKIT_ERR_REGO_EVAL);
+	assert_non_null(dg = ccakit_rego_eval_error(ev));
+	assert_string_equal(dg->code, code);
+	ccakit_rego_diag_format(dg, line, sizeof(line));
+	if (strstr(line, substr) == NULL)
+		fail_msg("'%s' lacks '%s'", line, substr);
+	assert_int_equal(ccakit_rego_eval_nresults(ev), 0);
+	ccakit_rego_eval_free(&ev);
+	ccakit_rego_query_free(&q);
+}
+
+static void
+test_eval_errors(void **state)
+{
+	ccakit_rego_policy *p = policy(
+	    "package t\n"
+	    "p := 1\n"
+	    "p := 2 if true\n"
+	    "d := 1 / 0\n"
+	    "c := count(5)\n"
+	    "o[k] := v if { some v in [1, 2]; k := \"a\" }\n"
+	    "h := http.send({\"method\": \"get\", \"url\": \"http://x\"})\n"
+	    "hbad := http.send({\"method\": \"get\"})\n"
+	    "hsoft := http.send({\"method\": \"get\", \"url\": \"http://x\","
+	    " \"raise_error\": false}).status_code\n"
+	    "hmock := r if r := http.send({}) with http.send as {\"ok\": 1}\n",
+	    NULL);
+	int rc;
+	char *got;
+
+	(void)state;
+	eval_error(p, "data.t.p", false, "eval_conflict_error",
+	    "p.rego:3: eval_conflict_error: complete rules must not "
+	    "produce multiple outputs");
+	eval_error(p, "data.t.o", false, "eval_conflict_error",
+	    "object keys must be unique");
+	eval_error(p, "data.t.d", true, "eval_builtin_error",
+	    "p.rego:4: eval_builtin_error: div: divide by zero");
+	eval_error(p, "data.t.c", true, "eval_type_error",
+	    "count: operand 1 must be one of {array, object, set, string} "
+	    "but got number");
+	/* no network from the library: http.send validates, then fails */
+	eval_error(p, "data.t.h", true, "eval_builtin_error",
+	    "http.send: network access is not available");
+	eval_error(p, "data.t.hbad", true, "eval_type_error",
+	    "missing required request parameters(s): {\"url\"}");
+	got = eval_json(p, "data.t.hsoft", NULL, NULL, true, &rc);
+	assert_string_equal(got, "0");
+	free(got);
+	got = eval_json(p, "data.t.hmock", NULL, NULL, true, &rc);
+	assert_string_equal(got, "{\"ok\":1}");
+	free(got);
+	/* non-strict: built-in errors make the expression undefined */
+	got = eval_json(p, "data.t.d", NULL, NULL, false, &rc);
+	assert_int_equal(rc, CCAKIT_OK);
+	assert_null(got);
+	ccakit_rego_policy_free(&p);
+}
+
+/* query_reference_value as Trustee registers it: the registered values
+ * under the id, or null. */
+static int
+qrv(ccakit_rego_bictx *ctx, const ccakit_rego_value *const *args,
+    const ccakit_rego_value **out)
+{
+	const ccakit_rego_value *rvs = ccakit_rego_bi_user(ctx), *v;
+	const char *id = ccakit_rego_str(args[0], NULL);
+
+	if (id == NULL)
+		return ccakit_rego_bi_type_error(ctx, 1, "string", args[0]);
+	if (strcmp(id, "fail") == 0)
+		return ccakit_rego_bi_error(ctx, "RVPS unavailable");
+	v = ccakit_rego_get(rvs, id);
+	*out = v != NULL ? v : ccakit_rego_null();
+	return CCAKIT_OK;
+}
+
+static void
+test_custom_builtin(void **state)
+{
+	struct ccakit_rego_builtin bi = { "query_reference_value", 1, qrv,
+		0 };
+	ccakit_rego_policy *p = policy(
+	    "package policy\n"
+	    "default hw := 97\n"
+	    "hw := 2 if input.svn in query_reference_value(\"svn\")\n"
+	    "ex := 3 if input.d in query_reference_value(\"none\")\n"
+	    "broken := query_reference_value(\"fail\")\n", &bi);
+	ccakit_rego_doc *rvs = doc("{\"svn\": [\"1\", \"2\"]}"), *in;
+	ccakit_rego_query *q = NULL;
+	ccakit_rego_eval *ev = ccakit_rego_eval_new();
+	struct ccakit_rego_eval_opts o;
+	const ccakit_rego_value *v;
+	int64_t i;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.user = (void *)(uintptr_t)ccakit_rego_doc_value(rvs);
+	in = doc("{\"svn\": \"2\", \"d\": \"x\"}");
+	o.input = ccakit_rego_doc_value(in);
+	assert_int_equal(ccakit_rego_query_new(p, "data.policy.hw", &q, NULL),
+	    CCAKIT_OK);
+	assert_int_equal(ccakit_rego_eval_value(ev, q, &o, &v, NULL),
+	    CCAKIT_OK);
+	assert_true(ccakit_rego_int64(v, &i));
+	assert_int_equal(i, 2);
+	ccakit_rego_query_free(&q);
+	/* `x in null` is false: the rule is undefined */
+	assert_int_equal(ccakit_rego_query_new(p, "data.policy.ex", &q, NULL),
+	    CCAKIT_OK);
+	assert_int_equal(ccakit_rego_eval_value(ev, q, &o, &v, NULL),
+	    CCAKIT_OK);
+	assert_null(v);
+	ccakit_rego_query_free(&q);
+	/* a custom built-in's error, strict */
+	o.strict_builtin_errors = true;
+	assert_int_equal(ccakit_rego_query_new(p, "data.policy.broken", &q,
+	    NULL), CCAKIT_OK);
+	assert_int_equal(ccakit_rego_eval_value(ev, q, &o, &v, NULL),
+	    CCAKIT_ERR_REGO_EVAL);
+	assert_string_equal(ccakit_rego_eval_error(ev)->message,
+	    "query_reference_value: RVPS unavailable");
+	ccakit_rego_query_free(&q);
+	ccakit_rego_eval_free(&ev);
+	ccakit_rego_doc_free(&rvs);
+	ccakit_rego_doc_free(&in);
+	ccakit_rego_policy_free(&p);
+}
+
+/* --- limits -------------------------------------------------------- */
+
+static int
+run_limited(ccakit_rego_policy *p, const char *query, uint64_t steps,
+    size_t mem, size_t stack)
+{
+	ccakit_rego_query *q = NULL;
+	ccakit_rego_eval *ev = ccakit_rego_eval_new();
+	struct ccakit_rego_eval_opts o;
+	int rc;
+
+	assert_int_equal(ccakit_rego_query_new(p, query, &q, NULL),
+	    CCAKIT_OK);
+	memset(&o, 0, sizeof(o));
+	o.max_steps = steps;
+	o.max_memory = mem;
+	o.max_stack = stack;
+	rc = ccakit_rego_eval_run(ev, q, &o, NULL);
+	if (rc == CCAKIT_ERR_REGO_LIMIT)
+		assert_string_equal(ccakit_rego_eval_error(ev)->code,
+		    "eval_limit_error");
+	ccakit_rego_eval_free(&ev);
+	ccakit_rego_query_free(&q);
+	return rc;
+}
+
+/* package t: p0 := p1 + 1, ..., p<n> := 0 */
+static ccakit_rego_policy *
+chain(size_t n)
+{
+	struct ccakit_errdetail d;
+	ccakit_rego_policy *p = ccakit_rego_policy_new();
+	size_t i, len, cap = 64 * (n + 2);
+	char *text = malloc(cap);
+
+	assert_non_null(text);
+	len = (size_t)snprintf(text, cap, "package t\n");
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+		    "p%zu := p%zu + 1\n", i, i + 1);
+	len += (size_t)snprintf(text + len, cap - len, "p%zu := 0\n", n);
+	assert_int_equal(ccakit_rego_add_module(p, "d.rego", text, len, &d),
+	    CCAKIT_OK);
+	assert_int_equal(ccakit_rego_compile(p, &d), CCAKIT_OK);
+	free(text);
+	return p;
+}
+
+static void
+test_limits(void **state)
+{
+	/* 10^12 iterations: must stop at the step limit */
+	ccakit_rego_policy *p = policy(
+	    "package t\n"
+	    "r := numbers.range(1, 1000000)\n"
+	    "loop if { r[a]; r[b]; a + b < 0 }\n"
+	    "mem := [x | some x in numbers.range(1, 100000000)]\n", NULL);
+	ccakit_rego_policy *deep;
+
+	(void)state;
+	assert_int_equal(run_limited(p, "data.t.loop", 100000, 0, 0),
+	    CCAKIT_ERR_REGO_LIMIT);
+	assert_int_equal(run_limited(p, "data.t.mem", 0, 32u << 20, 0),
+	    CCAKIT_ERR_REGO_LIMIT);
+	ccakit_rego_policy_free(&p);
+	/* rule chains: deep ones stop at the depth limit instead of
+	 * overflowing the stack; shallow ones run */
+	deep = chain(2500);
+	assert_int_equal(run_limited(deep, "data.t.p0", 0, 0, 64 * 1024),
+	    CCAKIT_ERR_REGO_LIMIT);
+	assert_int_equal(run_limited(deep, "data.t.p0", 0, 0, 0),
+	    CCAKIT_ERR_REGO_LIMIT);
+	ccakit_rego_policy_free(&deep);
+	deep = chain(100);
+	assert_int_equal(run_limited(deep, "data.t.p0", 0, 0, 0),
+	    CCAKIT_OK);
+	ccakit_rego_policy_free(&deep);
+}
+
+/* now_ns is fixed for a query (and settable). */
+static void
+test_now_fixed(void **state)
+{
+	ccakit_rego_policy *p = policy("package t\n"
+	    "same if { a := time.now_ns(); b := [time.now_ns() | "
+	    "numbers.range(1, 50)[_]]; every t in b { t == a } }\n"
+	    "now := time.now_ns()\n", NULL);
+	ccakit_rego_query *q = NULL;
+	ccakit_rego_eval *ev = ccakit_rego_eval_new();
+	struct ccakit_rego_eval_opts o;
+	const ccakit_rego_value *v;
+	int64_t i;
+
+	(void)state;
+	expect(p, "data.t.same", NULL, "true");
+	memset(&o, 0, sizeof(o));
+	o.now_ns = 1234567;
+	assert_int_equal(ccakit_rego_query_new(p, "data.t.now", &q, NULL),
+	    CCAKIT_OK);
+	assert_int_equal(ccakit_rego_eval_value(ev, q, &o, &v, NULL),
+	    CCAKIT_OK);
+	assert_true(ccakit_rego_int64(v, &i));
+	assert_int_equal(i, 1234567);
+	ccakit_rego_query_free(&q);
+	ccakit_rego_eval_free(&ev);
+	ccakit_rego_policy_free(&p);
+}
+
+/* --- concurrency --------------------------------------------------- */
+
+struct worker {
+	const ccakit_rego_query *q;
+	const ccakit_rego_value *input;
+	int ok;
+};
+
+static void *
+worker_run(void *arg)
+{
+	struct worker *w = arg;
+	ccakit_rego_eval *ev = ccakit_rego_eval_new();
+	struct ccakit_rego_eval_opts o;
+	const ccakit_rego_value *v;
+	int64_t n;
+	int i;
+
+	memset(&o, 0, sizeof(o));
+	o.input = w->input;
+	for (i = 0; i < 300; i++) {
+		if (ccakit_rego_eval_value(ev, w->q, &o, &v, NULL) ==
+		    CCAKIT_OK && ccakit_rego_int64(v, &n) && n == 4950)
+			w->ok++;
+	}
+	ccakit_rego_eval_free(&ev);
+	return NULL;
+}
+
+static void
+test_threads(void **state)
+{
+	ccakit_rego_policy *p = policy("package t\n"
+	    "total := sum([x | some x in numbers.range(0, input.n)])\n",
+	    NULL);
+	ccakit_rego_doc *in = doc("{\"n\": 99}");
+	ccakit_rego_query *q = NULL;
+	struct worker w[4];
+	pthread_t th[4];
+	int i;
+
+	(void)state;
+	assert_int_equal(ccakit_rego_query_new(p, "data.t.total", &q, NULL),
+	    CCAKIT_OK);
+	for (i = 0; i < 4; i++) {
+		w[i].q = q;
+		w[i].input = ccakit_rego_doc_value(in);
+		w[i].ok = 0;
+		assert_int_equal(pthread_create(&th[i], NULL, worker_run,
+		    &w[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(w[i].ok, 300);
+	}
+	ccakit_rego_query_free(&q);
+	ccakit_rego_doc_free(&in);
+	ccakit_rego_policy_free(&p);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_json_out),
+		cmocka_unit_test(test_compile_errors),
+		cmocka_unit_test(test_semantics),
+		cmocka_unit_test(test_eval_errors),
+		cmocka_unit_test(test_custom_builtin),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_now_fixed),
+		cmocka_unit_test(test_threads),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
