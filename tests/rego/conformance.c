@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "rego/rego_priv.h"
+#include "testvec.h"
 
 static const char *const out_of_scope[] = { "graphql", "providers-aws",
 	"netlookupipaddr" };
@@ -352,7 +353,7 @@ out:
 int
 main(int argc, char **argv)
 {
-	const char *vec = getenv("CCAKIT_VECTORS"), *only = NULL;
+	const char *only = NULL;
 	char dir[4096], sub[4608], path[8192];
 	double threshold = 0;
 	char **fnames, **files;
@@ -375,7 +376,7 @@ main(int argc, char **argv)
 		snprintf(dir, sizeof(dir), "%s", argv[argi]);
 	else
 		snprintf(dir, sizeof(dir), "%s/rego/cases",
-		    vec != NULL ? vec : "../shared/vectors");
+		    testvec_dir());
 	if ((fnames = list_dir(dir, &nf)) == NULL || nf == 0) {
 		printf("skipped: %s not found\n", dir);
 		return 77;

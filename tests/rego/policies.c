@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "rego/rego_priv.h"
+#include "testvec.h"
 
 static int npass, nfail;
 
@@ -223,7 +224,6 @@ walk_dir(const char *dir, int depth)
 int
 main(int argc, char **argv)
 {
-	const char *vec = getenv("CCAKIT_VECTORS");
 	char dir[4096];
 	struct stat st;
 
@@ -231,7 +231,7 @@ main(int argc, char **argv)
 		snprintf(dir, sizeof(dir), "%s", argv[1]);
 	else
 		snprintf(dir, sizeof(dir), "%s/rego/policies",
-		    vec != NULL ? vec : "../shared/vectors");
+		    testvec_dir());
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		printf("skipped: %s not found\n", dir);
 		return 77;

@@ -27,6 +27,8 @@
 
 #include <ccakit/toml.h>
 
+#include "testvec.h"
+
 static char dir[4096];
 
 static char *
@@ -486,15 +488,13 @@ run_invalid(const char *rel, char *why, size_t wsz)
 int
 main(void)
 {
-	const char *vec = getenv("CCAKIT_VECTORS");
 	char list[8192], line[4096], why[1024];
 	unsigned nv = 0, pv = 0, ni = 0, pi = 0;
 	struct stat st;
 	size_t n;
 	FILE *f;
 
-	(void)snprintf(dir, sizeof(dir), "%s/toml-test",
-	    vec != NULL && vec[0] != '\0' ? vec : TOML_SUITE_VECTORS);
+	(void)snprintf(dir, sizeof(dir), "%s/toml-test", testvec_dir());
 	(void)snprintf(list, sizeof(list), "%s/files-toml-1.0.0", dir);
 	if (stat(list, &st) != 0) {
 		printf("skipped: %s not found\n", dir);

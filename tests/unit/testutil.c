@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "testutil.h"
+#include "testvec.h"
 
 #ifndef TU_SRCDIR
 #define TU_SRCDIR "."
@@ -36,24 +37,7 @@ tu_srcdir(void)
 const char *
 tu_vectors_dir(void)
 {
-	static char dir[4096];
-	const char *v = getenv("CCAKIT_VECTORS");
-	char *parent;
-	int n;
-
-	if (v != NULL && *v != '\0')
-		return v;
-	if (dir[0] == '\0') {
-		/* ../shared/vectors beside the source tree, not the working
-		 * directory. */
-		parent = realpath(tu_join(tu_srcdir(), ".."), NULL);
-		n = snprintf(dir, sizeof(dir), "%s/shared/vectors",
-		    parent != NULL ? parent : tu_join(tu_srcdir(), ".."));
-		free(parent);
-		if (n < 0 || (size_t)n >= sizeof(dir))
-			fail_msg("path too long");
-	}
-	return dir;
+	return testvec_dir();
 }
 
 static bool
