@@ -103,6 +103,8 @@ SVC_HTTP_USAGE
 }
 
 #define die(...) svc_die(PROG, __VA_ARGS__)
+/* In main(): say why, free what is held, exit 1 (rc). */
+#define FAIL(...) do { die(__VA_ARGS__); goto free_state; } while (0)
 
 static int
 db_check(void *chs, struct ccakit_errdetail *d)
@@ -142,7 +144,7 @@ main(int argc, char **argv)
 	    (k.refvals = ccakit_refvals_new()) == NULL ||
 	    (k.tas = ccakit_ta_store_new()) == NULL ||
 	    (k.rvs = ccakit_rv_store_new()) == NULL)
-		return die("out of memory");
+		FAIL("out of memory");
 	while ((c = getopt_long(argc, argv, "a:p:e:mvqVh", longopts, NULL)) !=
 	    -1) {
 		switch (c) {
@@ -151,7 +153,7 @@ main(int argc, char **argv)
 			break;
 		case 'p':
 			if (!svc_parse_uint(optarg, 65535, &port))
-				return die("-p: not a port: %s", optarg);
+				FAIL("-p: not a port: %s", optarg);
 			break;
 		case 'e':
 			endpoint = optarg;
@@ -184,7 +186,7 @@ main(int argc, char **argv)
 		case OPT_SECRET:
 			if ((r = ccakit_secrets_load_spec(k.secrets, optarg,
 			    &d)) != CCAKIT_OK)
-				return die("--secret %s: %s", optarg,
+				FAIL("--secret %s: %s", optarg,
 				    svc_detail_text(r, &d));
 			specs[nspecs++] = optarg;
 			have_secrets = true;
@@ -192,7 +194,7 @@ main(int argc, char **argv)
 		case OPT_SECRETS_DIR:
 			if ((r = ccakit_secrets_load_dir(k.secrets, optarg,
 			    &d)) != CCAKIT_OK)
-				return die("--secrets-dir %s: %s", optarg,
+				FAIL("--secrets-dir %s: %s", optarg,
 				    svc_detail_text(r, &d));
 			have_secrets = true;
 			break;
@@ -211,7 +213,7 @@ main(int argc, char **argv)
 		case OPT_TTL:
 			if (!svc_parse_uint(optarg, CCAKIT_CHALLENGE_TTL_MAX,
 			    &ttl) || ttl == 0)
-				return die("--challenge-ttl: 1..%d seconds",
+				FAIL("--challenge-ttl: 1..%d seconds",
 				    CCAKIT_CHALLENGE_TTL_MAX);
 			break;
 		case OPT_RSA1024:
@@ -220,7 +222,7 @@ main(int argc, char **argv)
 		case OPT_THREADS:
 			if (!svc_parse_uint(optarg, 256, &threads) ||
 			    threads == 0)
-				return die("--threads: 1..256");
+				FAIL("--threads: 1..256");
 			break;
 		case OPT_PORT_FILE:
 			port_file = optarg;
@@ -245,27 +247,27 @@ main(int argc, char **argv)
 				break;
 			if (r < 0)
 				usage(stderr);
-			return 1;
+			goto free_state;
 		}
 	}
 	if (optind != argc) {
 		usage(stderr);
-		return 1;
+		goto free_state;
 	}
 	svc_log_init(PROG, verbosity);
 	if ((certf == NULL) != (keyf == NULL))
-		return die("--tls-cert and --tls-key go together");
+		FAIL("--tls-cert and --tls-key go together");
 	/* Loaded already (NAME=FILE, checked): warn of loose modes now that
 	 * the log is set up. */
 	for (i = 0; i < nspecs; i++)
 		svc_warn_secret_mode("--secret", strchr(specs[i], '=') + 1);
 	if (ho.tls_priorities != NULL && certf == NULL)
-		return die("--tls-priorities needs --tls-cert and --tls-key");
+		FAIL("--tls-priorities needs --tls-cert and --tls-key");
 
 	/* Secrets: the demo's skywalker unless some were given. */
 	if (!have_secrets && (r = ccakit_secrets_add_demo(k.secrets)) !=
 	    CCAKIT_OK)
-		return die("demo secret: %s", ccakit_strerror(r));
+		FAIL("demo secret: %s", ccakit_strerror(r));
 	/* Approved RIMs (the demo's file, read once). */
 	if (refvals != NULL) {
 		if (svc_read_text(PROG, refvals, CCAKIT_REFVALS_MAX_JSON, &text,

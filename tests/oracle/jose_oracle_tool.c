@@ -64,8 +64,9 @@ genkey(const char *alg, const char *privpath, const char *pubpath)
 	if ((r = ccakit_teekey_generate(k, alg)) != CCAKIT_OK ||
 	    (r = ccakit_teekey_to_pem(k, &pem)) != CCAKIT_OK ||
 	    (r = ccakit_teekey_to_jwk(k, &jwk)) != CCAKIT_OK)
-		return fail(r, NULL);
-	r = spit(privpath, pem) || spit(pubpath, jwk);
+		r = fail(r, NULL);
+	else
+		r = spit(privpath, pem) || spit(pubpath, jwk);
 	free(pem);
 	free(jwk);
 	ccakit_teekey_free(&k);
@@ -86,16 +87,18 @@ encrypt(const char *jwkpath, const char *inpath, const char *form)
 	in = slurp(inpath, &ilen);
 	if ((r = ccakit_teekey_from_jwk(k, (const char *)jwk, jlen,
 	    CCAKIT_TEEKEY_ALLOW_RSA1_5, &d)) != CCAKIT_OK)
-		return fail(r, &d);
-	if ((r = ccakit_jwe_encrypt(k, in, ilen, strcmp(form, "compact") == 0 ?
-	    CCAKIT_JWE_COMPACT : CCAKIT_JWE_FLATTENED, &out)) != CCAKIT_OK)
-		return fail(r, NULL);
-	fputs(out, stdout);
+		r = fail(r, &d);
+	else if ((r = ccakit_jwe_encrypt(k, in, ilen,
+	    strcmp(form, "compact") == 0 ? CCAKIT_JWE_COMPACT :
+	    CCAKIT_JWE_FLATTENED, &out)) != CCAKIT_OK)
+		r = fail(r, NULL);
+	else
+		fputs(out, stdout);
 	free(out);
 	free(jwk);
 	free(in);
 	ccakit_teekey_free(&k);
-	return 0;
+	return r;
 }
 
 static int
@@ -109,19 +112,20 @@ decrypt(const char *pempath, const char *jwepath)
 
 	pem = slurp(pempath, &plen);
 	jwe = slurp(jwepath, &jlen);
+	memset(&d, 0, sizeof(d));
 	if ((r = ccakit_teekey_from_pem(k, (const char *)pem, plen, 0,
 	    &d)) != CCAKIT_OK)
-		return fail(r, &d);
-	memset(&d, 0, sizeof(d));
-	if ((r = ccakit_jwe_decrypt(k, (const char *)jwe, jlen, &pt, &ptlen,
-	    &d)) != CCAKIT_OK)
-		return fail(r, &d);
-	fwrite(pt, 1, ptlen, stdout);
+		r = fail(r, &d);
+	else if ((r = ccakit_jwe_decrypt(k, (const char *)jwe, jlen, &pt,
+	    &ptlen, &d)) != CCAKIT_OK)
+		r = fail(r, &d);
+	else
+		fwrite(pt, 1, ptlen, stdout);
 	free(pt);
 	free(pem);
 	free(jwe);
 	ccakit_teekey_free(&k);
-	return 0;
+	return r;
 }
 
 static int
@@ -136,11 +140,12 @@ jcs(const char *path)
 	in = slurp(path, &len);
 	if ((r = ccakit_jcs_text((const char *)in, len, 0, &out, &olen,
 	    &d)) != CCAKIT_OK)
-		return fail(r, &d);
-	fwrite(out, 1, olen, stdout);
+		r = fail(r, &d);
+	else
+		fwrite(out, 1, olen, stdout);
 	free(out);
 	free(in);
-	return 0;
+	return r;
 }
 
 static int
