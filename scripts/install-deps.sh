@@ -5,7 +5,8 @@ set -eu
 
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
 libssl-dev libjansson-dev libcmocka-dev mandoc zlib1g-dev libsqlite3-dev
-libmicrohttpd-dev libcurl4-openssl-dev libcbor-dev curl openssl"
+libmicrohttpd-dev libcurl4-openssl-dev libcbor-dev nettle-dev libgmp-dev curl
+openssl"
 
 missing=""
 for p in $PKGS; do
