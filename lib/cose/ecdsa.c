@@ -192,6 +192,56 @@ scalar_in_range(const uint8_t *v, const struct ecdsa_curve *c)
 	return any != 0 && memcmp(v, c->order, c->clen) < 0;
 }
 
+/*
+ * Whether nettle's rejection may be its corner-case error. nettle 3.8
+ * adds u1 G and u2 Q with a formula that is wrong when the two points
+ * are equal (the sum is a doubling) and then refuses a valid signature;
+ * 3.9 fixed it (ecc_nonsec_add_jjj). With e the digest as a number,
+ * u1 = e / s and u2 = r / s, so u1 G = +-u2 Q exactly when Q = +-(e / r) G
+ * (e = 0 mod n skips the addition). Rejections only pay this fixed-base
+ * multiplication, well below an OpenSSL verification; a signature that
+ * hits the case (only one made with the private key and a digest chosen
+ * for it can) is decided by OpenSSL.
+ */
+static bool
+nettle_corner_case(const ccakit_key *pub, const struct ecdsa_curve *c,
+    const uint8_t *md, size_t mdlen, const uint8_t *raw)
+{
+	const struct ecc_curve *ecc = pub->npub.ecc;
+	struct ecc_scalar k;
+	struct ecc_point t;
+	mpz_t e, r, n, x, y, qx;
+	size_t len = mdlen;
+	bool hit = false;
+
+	mpz_inits(e, r, n, x, y, qx, NULL);
+	/* e: the leftmost qbits bits of the digest (ecc_hash). */
+	if (len > (c->qbits + 7) / 8)
+		len = (c->qbits + 7) / 8;
+	mpz_import(e, len, 1, 1, 0, 0, md);
+	if (8 * len > c->qbits)
+		mpz_tdiv_q_2exp(e, e, 8 * len - c->qbits);
+	mpz_import(n, c->clen, 1, 1, 0, 0, c->order);
+	mpz_import(r, c->clen, 1, 1, 0, 0, raw);
+	mpz_import(qx, c->clen, 1, 1, 0, 0, pub->pub + 1);
+	if (mpz_invert(r, r, n) != 0) {
+		mpz_mul(e, e, r);
+		mpz_mod(e, e, n);
+		ecc_scalar_init(&k, ecc);
+		ecc_point_init(&t, ecc);
+		/* ecc_scalar_set refuses 0: the addition was skipped. */
+		if (ecc_scalar_set(&k, e) == 1) {
+			ecc_point_mul_g(&t, &k);
+			ecc_point_get(&t, x, y);
+			hit = mpz_cmp(x, qx) == 0;
+		}
+		ecc_point_clear(&t);
+		ecc_scalar_clear(&k);
+	}
+	mpz_clears(e, r, n, x, y, qx, NULL);
+	return hit;
+}
+
 static int
 verify_nettle(const ccakit_key *pub, const struct ecdsa_curve *c, int alg,
     const uint8_t *md, size_t mdlen, const uint8_t *raw)
@@ -218,6 +268,8 @@ verify_nettle(const ccakit_key *pub, const struct ecdsa_curve *c, int alg,
 	if (ecc_ecdsa_verify(ecc, pub->npub.p, mdlen, md, rp, sp,
 	    scratch) == 1)
 		return CCAKIT_OK;
+	if (nettle_corner_case(pub, c, md, mdlen, raw))
+		return cki_ecdsa_verify_openssl(pub, alg, md, mdlen, raw);
 	return CCAKIT_ERR_SIGNATURE;
 }
 
