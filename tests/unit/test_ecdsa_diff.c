@@ -736,6 +736,46 @@ test_special(void **state)
 	report("special");
 }
 
+/*
+ * AUTO uses the verifier measured faster on each curve (bench-ecdsa,
+ * docs/crypto.md): OpenSSL's P-256 and P-521, nettle's P-384.
+ */
+static void
+test_dispatch(void **state)
+{
+	uint8_t md[CKI_MD_MAX], raw[CKI_EC_RAWSIG_MAX];
+	struct tkey k;
+	size_t c, mdlen;
+
+	(void)state;
+	assert_int_equal(cki_ecdsa_backend_for(CCAKIT_COSE_CRV_P256),
+	    CKI_ECDSA_OPENSSL);
+	assert_int_equal(cki_ecdsa_backend_for(CCAKIT_COSE_CRV_P384),
+	    CKI_ECDSA_NETTLE);
+	assert_int_equal(cki_ecdsa_backend_for(CCAKIT_COSE_CRV_P521),
+	    CKI_ECDSA_OPENSSL);
+	for (c = 0; c < NCURVES; c++) {
+		tkey_random(&k, &tcurves[c]);
+		mdlen = alg_mdlen(k.c->alg);
+		rand_bytes(md, mdlen);
+		sign_rand(&k, md, mdlen, raw);
+		assert_int_equal(cki_ecdsa_verify_digest(k.pub, k.c->alg, md,
+		    mdlen, raw), CCAKIT_OK);
+		raw[0] ^= 1;
+		assert_int_equal(cki_ecdsa_verify_digest(k.pub, k.c->alg, md,
+		    mdlen, raw), CCAKIT_ERR_SIGNATURE);
+		/* A key without nettle's point falls back to OpenSSL. */
+		raw[0] ^= 1;
+		ecc_point_clear(&k.pub->npub);
+		k.pub->has_npub = false;
+		assert_int_equal(cki_ecdsa_verify_digest(k.pub, k.c->alg, md,
+		    mdlen, raw), CCAKIT_OK);
+		assert_int_equal(cki_ecdsa_verify_backend(k.pub, k.c->alg, md,
+		    mdlen, raw, CKI_ECDSA_NETTLE), CCAKIT_ERR_CRYPTO);
+		tkey_free(&k);
+	}
+}
+
 /* The arguments both refuse before any arithmetic. */
 static void
 test_args(void **state)
@@ -1304,6 +1344,7 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_orders),
 		cmocka_unit_test(test_args),
+		cmocka_unit_test(test_dispatch),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_truncated_digest),
 		cmocka_unit_test(test_short_scalars),
