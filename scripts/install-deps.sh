@@ -8,8 +8,8 @@ set -eu
 
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
 libssl-dev libjansson-dev libcmocka-dev mandoc zlib1g-dev libsqlite3-dev
-libmicrohttpd-dev libgnutls28-dev libcurl4-openssl-dev libcbor-dev curl
-openssl python3-jwcrypto tzdata"
+libmicrohttpd-dev libgnutls28-dev libcurl4-openssl-dev libcbor-dev nettle-dev
+libgmp-dev curl openssl python3-jwcrypto tzdata"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "install-deps: no dpkg-query: install these Debian packages" \

@@ -1,6 +1,7 @@
 /*
  * COSE (RFC 9052) for CCA tokens: EC keys and COSE_Sign1 with
- * ES256/ES384/ES512 through OpenSSL 3 EVP.
+ * ES256/ES384/ES512 through OpenSSL 3 EVP (P-384 signatures are verified
+ * with nettle, which is faster there: docs/crypto.md).
  */
 #ifndef CCAKIT_COSE_H
 #define CCAKIT_COSE_H

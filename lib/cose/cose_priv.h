@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <nettle/ecc.h>
 #include <openssl/evp.h>
 
 #include <ccakit/cose.h>
@@ -32,6 +33,12 @@ struct ccakit_key {
 	bool priv;			/* pkey holds the private scalar */
 	size_t publen;			/* 1 + 2 * coordinate length */
 	uint8_t pub[CKI_EC_POINT_MAX];	/* uncompressed point 04||X||Y */
+	/*
+	 * The same public point for nettle, built once at import so that
+	 * a verification does not convert it again (ecdsa.c).
+	 */
+	bool has_npub;
+	struct ecc_point npub;
 };
 
 /*
@@ -99,6 +106,50 @@ int cki_key_from_evp(ccakit_key *k, EVP_PKEY *pkey, bool priv);
  */
 int cki_pem_read_key(const char *pem, size_t len, EVP_PKEY **out,
     bool *priv);
+
+/*
+ * The ECDSA verifiers behind cki_ecdsa_verify_digest (ecdsa.c). AUTO is
+ * the one measured fastest for the key's curve (docs/crypto.md); the
+ * others force one implementation, for the differential tests, the fuzz
+ * harness and the benches. Both give the same answer for every input:
+ * CCAKIT_OK only for a valid signature, CCAKIT_ERR_SIGNATURE for any
+ * invalid one (r or s out of [1, n-1], a digest whose length is not
+ * the algorithm's, a wrong value), CCAKIT_ERR_COSE_ALG for an algorithm
+ * that is not ES256/384/512. The algorithm need not be the curve's: a
+ * digest longer than the group order is truncated to its leftmost bits
+ * by both (FIPS 186-4 §6.4). CCAKIT_ERR_CRYPTO when a forced nettle has
+ * no point for the key.
+ */
+enum cki_ecdsa_backend {
+	CKI_ECDSA_AUTO = 0,
+	CKI_ECDSA_OPENSSL,
+	CKI_ECDSA_NETTLE,
+};
+
+int cki_ecdsa_verify_backend(const ccakit_key *pub, int alg,
+    const uint8_t *md, size_t mdlen, const uint8_t *raw,
+    enum cki_ecdsa_backend be);
+/* OpenSSL EVP verification (sign1.c), the reference. */
+int cki_ecdsa_verify_openssl(const ccakit_key *pub, int alg,
+    const uint8_t *md, size_t mdlen, const uint8_t *raw);
+/* The backend AUTO uses for a COSE curve (OpenSSL for an unknown one). */
+enum cki_ecdsa_backend cki_ecdsa_backend_for(int crv);
+/* "openssl", "nettle" ("auto" for AUTO). */
+const char *cki_ecdsa_backend_name(enum cki_ecdsa_backend be);
+/*
+ * The group order of a COSE curve, big endian in a coordinate length
+ * (ccakit_cose_crv_coord_len bytes); NULL for an unknown curve.
+ */
+const uint8_t *cki_ecdsa_order(int crv);
+
+/*
+ * The nettle copy of an uncompressed public point pub (1 + 2 * clen
+ * bytes) on a COSE curve: false when nettle refuses it (never for a
+ * point OpenSSL accepted) or the curve is unknown; *pt is then untouched
+ * and needs no clearing.
+ */
+bool cki_ecdsa_nettle_point(int crv, const uint8_t *pub,
+    struct ecc_point *pt);
 
 /* The JWK "crv" name of a COSE curve; NULL for an unknown curve. */
 const char *cki_cose_crv_jwk(int crv);

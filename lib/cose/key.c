@@ -145,6 +145,8 @@ ccakit_key_free(ccakit_key **kp)
 	if (kp == NULL || (k = *kp) == NULL)
 		return;
 	EVP_PKEY_free(k->pkey);	/* clears the private scalar */
+	if (k->has_npub)
+		ecc_point_clear(&k->npub);
 	free(k);
 	*kp = NULL;
 }
@@ -162,8 +164,10 @@ key_install(ccakit_key *k, EVP_PKEY *pkey, bool priv, int alg,
 	EVP_PKEY_CTX *ctx = NULL;
 	BIGNUM *bx = NULL, *by = NULL;
 	uint8_t pub[CKI_EC_POINT_MAX];
+	struct ecc_point npub;
 	char group[64];
 	size_t glen, publen;
+	bool has_npub;
 	int ok, r = CCAKIT_ERR_INTERNAL;
 
 	if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_EC ||
@@ -209,7 +213,19 @@ key_install(ccakit_key *k, EVP_PKEY *pkey, bool priv, int alg,
 		}
 	}
 
+	/*
+	 * nettle's copy of the point, on every curve (the tests force
+	 * either verifier on any key). Without it (never for a point
+	 * OpenSSL accepted) OpenSSL verifies.
+	 */
+	has_npub = cki_ecdsa_nettle_point(c->crv, pub, &npub);
+
 	EVP_PKEY_free(k->pkey);
+	if (k->has_npub)
+		ecc_point_clear(&k->npub);
+	k->has_npub = has_npub;
+	if (has_npub)
+		k->npub = npub;
 	k->pkey = pkey;
 	k->crv = c->crv;
 	k->alg = alg;

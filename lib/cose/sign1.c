@@ -374,7 +374,7 @@ out:
 }
 
 int
-cki_ecdsa_verify_digest(const ccakit_key *pub, int alg, const uint8_t *md,
+cki_ecdsa_verify_openssl(const ccakit_key *pub, int alg, const uint8_t *md,
     size_t mdlen, const uint8_t *raw)
 {
 	uint8_t der[CKI_EC_DERSIG_MAX];
