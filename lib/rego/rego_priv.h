@@ -444,6 +444,7 @@ extern const struct rego_bi_def rego_bi_types[];     /* bi_types.c */
 extern const struct rego_bi_def rego_bi_time[];      /* bi_time.c */
 extern const struct rego_bi_def rego_bi_encoding[];  /* bi_encoding.c */
 extern const struct rego_bi_def rego_bi_http[];      /* bi_http.c */
+extern const struct rego_bi_def rego_bi_graph[];     /* bi_graph.c */
 
 /* Lookup in the standard library (NULL if unknown). */
 const struct rego_bi_def *rego_bi_lookup(const char *name);
@@ -494,6 +495,10 @@ const struct ccakit_rego_policy *rego_bi_policy(ccakit_rego_bictx *ctx);
  * the value stored under key (compared as a Rego value), or NULL. */
 const rv *rego_bi_memo_get(ccakit_rego_bictx *ctx, const rv *key);
 int rego_bi_memo_put(ccakit_rego_bictx *ctx, const rv *key, const rv *val);
+/* Charge n steps of work to the evaluation's step limit and check its
+ * stack and memory limits: CCAKIT_OK, or the limit error to return
+ * (for built-ins whose work depends on their input: graphs, schemas). */
+int rego_bi_step(ccakit_rego_bictx *ctx, uint64_t n);
 
 /* Operands of a built-in. */
 typedef const rv *const *args_t;
