@@ -20,6 +20,7 @@ static const struct rego_bi_def *const families[] = {
 	rego_bi_encoding,
 	rego_bi_http,
 	rego_bi_graph,
+	rego_bi_jsonpatch,
 };
 
 const struct rego_bi_def *
