@@ -21,6 +21,7 @@ static const struct rego_bi_def *const families[] = {
 	rego_bi_http,
 	rego_bi_graph,
 	rego_bi_jsonpatch,
+	rego_bi_yaml,
 };
 
 const struct rego_bi_def *

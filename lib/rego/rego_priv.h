@@ -446,6 +446,14 @@ extern const struct rego_bi_def rego_bi_encoding[];  /* bi_encoding.c */
 extern const struct rego_bi_def rego_bi_http[];      /* bi_http.c */
 extern const struct rego_bi_def rego_bi_graph[];     /* bi_graph.c */
 extern const struct rego_bi_def rego_bi_jsonpatch[]; /* bi_jsonpatch.c */
+extern const struct rego_bi_def rego_bi_yaml[];      /* bi_yaml.c */
+
+/* YAML text to a value as yaml.unmarshal reads it (bi_yaml.c), in the
+ * evaluation's memory: CCAKIT_OK; CCAKIT_ERR_JSON or
+ * CCAKIT_ERR_TOO_LARGE with go-yaml's message in err; or an evaluation
+ * error (limits) to return from the built-in. */
+int rego_yaml_load(ccakit_rego_bictx *ctx, const char *text, size_t len,
+    const rv **out, char *err, size_t errlen);
 
 /* Lookup in the standard library (NULL if unknown). */
 const struct rego_bi_def *rego_bi_lookup(const char *name);
