@@ -74,8 +74,8 @@ shortest_digits(double f, int bits, char *digits, int *dp)
 }
 
 /* strconv.FormatFloat(f, fmt, -1, bits) for fmt 'e', 'f' and 'g'. */
-static void
-go_fmt_float(struct rego_buf *b, double f, char fmt, int bits)
+void
+rego_go_fmt_float(struct rego_buf *b, double f, char fmt, int bits)
 {
 	char d[24];
 	int dp, exp10, i;
@@ -138,7 +138,7 @@ go_json_float(struct rego_buf *b, double f)
 	size_t start = b->len;
 
 	if (a != 0 && (a < 1e-6 || a >= 1e21)) {
-		go_fmt_float(b, f, 'e', 64);
+		rego_go_fmt_float(b, f, 'e', 64);
 		/* e-07 -> e-7 */
 		if (!b->oom && b->len - start >= 4 &&
 		    b->p[b->len - 4] == 'e' && b->p[b->len - 3] == '-' &&
@@ -148,7 +148,7 @@ go_json_float(struct rego_buf *b, double f)
 			b->p[b->len] = '\0';
 		}
 	} else {
-		go_fmt_float(b, f, 'f', 64);
+		rego_go_fmt_float(b, f, 'f', 64);
 	}
 }
 
@@ -633,7 +633,7 @@ scalar_key(struct yload *l, const struct yscalar *ys, const char *s,
 		else if (isinf(ys->f))
 			rb_puts(&b, ys->f > 0 ? ".inf" : "-.inf");
 		else
-			go_fmt_float(&b, ys->f, 'g', 32);
+			rego_go_fmt_float(&b, ys->f, 'g', 32);
 		v = b.oom ? NULL : rv_str(l->ar, b.p, b.len);
 		rb_free(&b);
 		return v;
@@ -1176,7 +1176,7 @@ emit_number(struct yemit *e, const rv *v)
 	else if (isinf(ys.f))
 		rb_puts(&e->tmp, ys.f > 0 ? ".inf" : "-.inf");
 	else
-		go_fmt_float(&e->tmp, ys.f, 'g', 64);
+		rego_go_fmt_float(&e->tmp, ys.f, 'g', 64);
 	if (e->tmp.oom) {
 		e->rc = rego_bi_nomem(e->ctx);
 		return -1;

@@ -22,6 +22,7 @@ static const struct rego_bi_def *const families[] = {
 	rego_bi_graph,
 	rego_bi_jsonpatch,
 	rego_bi_yaml,
+	rego_bi_template,
 };
 
 const struct rego_bi_def *

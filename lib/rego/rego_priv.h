@@ -198,6 +198,11 @@ void rego_json_write_opts(struct rego_buf *b, const rv *v,
 /* JSON string literal (with quotes) of bytes. */
 void rego_json_str(struct rego_buf *b, const char *s, size_t n);
 
+/* Go's strconv.FormatFloat(f, fmt, -1, bits) for fmt 'e', 'f', 'g'
+ * (bi_yaml.c): shortest digits; 'g' switches to 'e' below 1e-4 and from
+ * 1e6 (fmt's %v of a float64). */
+void rego_go_fmt_float(struct rego_buf *b, double f, char fmt, int bits);
+
 /* Rego term text (fmt.c): strings quoted, sets as {..} / set(). */
 void rego_fmt_term(struct rego_buf *b, const rv *v);
 /* As above, but a top-level string is printed raw (sprintf %v). */
@@ -447,6 +452,7 @@ extern const struct rego_bi_def rego_bi_http[];      /* bi_http.c */
 extern const struct rego_bi_def rego_bi_graph[];     /* bi_graph.c */
 extern const struct rego_bi_def rego_bi_jsonpatch[]; /* bi_jsonpatch.c */
 extern const struct rego_bi_def rego_bi_yaml[];      /* bi_yaml.c */
+extern const struct rego_bi_def rego_bi_template[];  /* bi_template.c */
 
 /* YAML text to a value as yaml.unmarshal reads it (bi_yaml.c), in the
  * evaluation's memory: CCAKIT_OK; CCAKIT_ERR_JSON or
