@@ -131,8 +131,8 @@ rego_go_fmt_float(struct rego_buf *b, double f, char fmt, int bits)
 }
 
 /* encoding/json's rendering of a float64 (finite). */
-static void
-go_json_float(struct rego_buf *b, double f)
+void
+rego_go_json_float(struct rego_buf *b, double f)
 {
 	double a = fabs(f);
 	size_t start = b->len;
@@ -599,7 +599,7 @@ scalar_value(struct yload *l, const struct yscalar *ys, const char *s,
 		if (ys->t == Y_UINT)
 			rb_printf(&b, "%llu", (unsigned long long)ys->u);
 		else
-			go_json_float(&b, ys->f);
+			rego_go_json_float(&b, ys->f);
 		v = b.oom ? NULL : rv_num_parse(l->ar, b.p, b.len);
 		rb_free(&b);
 		return v;

@@ -23,6 +23,7 @@ static const struct rego_bi_def *const families[] = {
 	rego_bi_jsonpatch,
 	rego_bi_yaml,
 	rego_bi_template,
+	rego_bi_jsonschema,
 };
 
 const struct rego_bi_def *

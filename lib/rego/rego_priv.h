@@ -202,6 +202,8 @@ void rego_json_str(struct rego_buf *b, const char *s, size_t n);
  * (bi_yaml.c): shortest digits; 'g' switches to 'e' below 1e-4 and from
  * 1e6 (fmt's %v of a float64). */
 void rego_go_fmt_float(struct rego_buf *b, double f, char fmt, int bits);
+/* Go's encoding/json text of a finite float64 (bi_yaml.c). */
+void rego_go_json_float(struct rego_buf *b, double f);
 
 /* Rego term text (fmt.c): strings quoted, sets as {..} / set(). */
 void rego_fmt_term(struct rego_buf *b, const rv *v);
@@ -453,6 +455,7 @@ extern const struct rego_bi_def rego_bi_graph[];     /* bi_graph.c */
 extern const struct rego_bi_def rego_bi_jsonpatch[]; /* bi_jsonpatch.c */
 extern const struct rego_bi_def rego_bi_yaml[];      /* bi_yaml.c */
 extern const struct rego_bi_def rego_bi_template[];  /* bi_template.c */
+extern const struct rego_bi_def rego_bi_jsonschema[]; /* bi_jsonschema.c */
 
 /* YAML text to a value as yaml.unmarshal reads it (bi_yaml.c), in the
  * evaluation's memory: CCAKIT_OK; CCAKIT_ERR_JSON or
