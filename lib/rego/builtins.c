@@ -24,6 +24,7 @@ static const struct rego_bi_def *const families[] = {
 	rego_bi_yaml,
 	rego_bi_template,
 	rego_bi_jsonschema,
+	rego_bi_meta,
 };
 
 const struct rego_bi_def *

@@ -405,6 +405,13 @@ struct rego_rule {
 	struct rego_dnode *node;
 };
 
+/* A comment: the text after '#' (not NUL-terminated). */
+struct rego_comment {
+	int row, col;
+	const char *text;
+	size_t len;
+};
+
 struct rego_module {
 	const char *file;
 	struct rego_term *pkg;        /* K_REF data.a.b */
@@ -416,6 +423,8 @@ struct rego_module {
 	size_t nrules;
 	const char *text;
 	size_t textlen;
+	const struct rego_comment *comments;   /* in source order */
+	size_t ncomments;
 };
 
 /* Parser (parse.c). Everything allocated in `a`; errors appended. */
@@ -456,6 +465,7 @@ extern const struct rego_bi_def rego_bi_jsonpatch[]; /* bi_jsonpatch.c */
 extern const struct rego_bi_def rego_bi_yaml[];      /* bi_yaml.c */
 extern const struct rego_bi_def rego_bi_template[];  /* bi_template.c */
 extern const struct rego_bi_def rego_bi_jsonschema[]; /* bi_jsonschema.c */
+extern const struct rego_bi_def rego_bi_meta[];      /* bi_meta.c */
 
 /* YAML text to a value as yaml.unmarshal reads it (bi_yaml.c), in the
  * evaluation's memory: CCAKIT_OK; CCAKIT_ERR_JSON or
