@@ -18,20 +18,7 @@
 static long
 key_index(const rv *o, const rv *k)
 {
-	size_t lo = 0, hi = o->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = rv_cmp(o->u.a[mid], k);
-
-		if (c == 0)
-			return (long)mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
+	return rv_bsearch(o->u.a, o->n, k);
 }
 
 /* Neighbours of a vertex: arrays and sets only. */

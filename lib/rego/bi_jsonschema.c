@@ -631,6 +631,28 @@ compile_number_bounds(struct jc *c, const rv *m, struct js *s, int draft,
 	return false;
 }
 
+/* additionalProperties / additionalItems: a boolean or a schema;
+ * *kind 0 absent, 1 false, 2 true, 3 schema. */
+static bool
+compile_additional(struct jc *c, const rv *node, const char *key, int draft,
+    int *kind, struct js **schema)
+{
+	const rv *v = kw(node, key);
+
+	if (v == NULL)
+		return true;
+	if (v->t == RV_BOOL) {
+		*kind = v->b ? 2 : 1;
+		return true;
+	}
+	if (v->t == RV_OBJ) {
+		*kind = 3;
+		return (*schema = compile(c, v, draft)) != NULL;
+	}
+	invalid_type(c, "boolean/valid schema", key);
+	return false;
+}
+
 static struct js *
 compile(struct jc *c, const rv *node, int draft)
 {
@@ -717,18 +739,9 @@ compile(struct jc *c, const rv *node, int draft)
 				return NULL;
 		}
 	}
-	if ((v = kw(node, "additionalProperties")) != NULL) {
-		if (v->t == RV_BOOL) {
-			s->addl = v->b ? 2 : 1;
-		} else if (v->t == RV_OBJ) {
-			s->addl = 3;
-			if ((s->addl_schema = compile(c, v, draft)) == NULL)
-				return NULL;
-		} else {
-			return invalid_type(c, "boolean/valid schema",
-			    "additionalProperties");
-		}
-	}
+	if (!compile_additional(c, node, "additionalProperties", draft,
+	    &s->addl, &s->addl_schema))
+		return NULL;
 	if ((v = kw(node, "patternProperties")) != NULL) {
 		if (v->t != RV_OBJ)
 			return invalid_type(c, "valid schema",
@@ -800,18 +813,9 @@ compile(struct jc *c, const rv *node, int draft)
 			    "items");
 		}
 	}
-	if ((v = kw(node, "additionalItems")) != NULL) {
-		if (v->t == RV_BOOL) {
-			s->addi = v->b ? 2 : 1;
-		} else if (v->t == RV_OBJ) {
-			s->addi = 3;
-			if ((s->addi_schema = compile(c, v, draft)) == NULL)
-				return NULL;
-		} else {
-			return invalid_type(c, "boolean/valid schema",
-			    "additionalItems");
-		}
-	}
+	if (!compile_additional(c, node, "additionalItems", draft, &s->addi,
+	    &s->addi_schema))
+		return NULL;
 	if ((v = kw(node, "multipleOf")) != NULL) {
 		if (v->t != RV_NUM)
 			return invalid_type(c, "number", "multipleOf");
@@ -1802,20 +1806,7 @@ validate_array(struct jv *v, const struct js *s, const rv *node,
 static bool
 prop_declared(const struct js *s, const rv *key)
 {
-	size_t lo = 0, hi = s->nprops;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = rv_cmp(s->pnames[mid], key);
-
-		if (c == 0)
-			return true;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
+	return rv_bsearch(s->pnames, s->nprops, key) >= 0;
 }
 
 static int

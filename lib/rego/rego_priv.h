@@ -107,6 +107,8 @@ const rv *rv_set_sorted(struct rego_arena *a, const rv **items, size_t n);
 const rv *rv_obj_sorted(struct rego_arena *a, const rv **keys,
     const rv **vals, size_t n);
 
+/* Index of key in a sorted vector (set items, object keys), or -1. */
+long rv_bsearch(const rv *const *k, size_t n, const rv *key);
 /* Lookups: object member, set member, array element by number. */
 const rv *rv_obj_get(const rv *o, const rv *key);
 const rv *rv_obj_gets(const rv *o, const char *key, size_t n);
