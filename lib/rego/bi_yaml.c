@@ -46,19 +46,25 @@
 /* ------------------------------------------------------------------ */
 /* Go's float formatting.                                               */
 
-/* Shortest decimal digits of f (bits: 64 or 32) that read back as f:
- * f = 0.DIGITS x 10^dp. Returns the number of digits. */
+/* Shortest decimal digits of f > 0 (bits: 64 or 32) that read back as
+ * f: f = 0.DIGITS x 10^dp. Returns the number of digits. */
 static size_t
 shortest_digits(double f, int bits, char *digits, int *dp)
 {
 	char buf[40];
-	int prec, exp10 = 0;
+	int prec, exp10 = 0, k;
 	size_t nd = 0, i;
 
-	for (prec = 1; prec <= 17; prec++) {
+	if (bits == 64) {
+		cki_shortest_digits(f, digits, &k, &exp10);
+		digits[k] = '\0';
+		*dp = exp10 + 1;
+		return (size_t)k;
+	}
+	/* float32 (YAML map keys): the shortest %e that reads back */
+	for (prec = 1; prec <= 9; prec++) {
 		snprintf(buf, sizeof(buf), "%.*e", prec - 1, f);
-		if (bits == 32 ? strtof(buf, NULL) == (float)f :
-		    strtod(buf, NULL) == f)
+		if (strtof(buf, NULL) == (float)f)
 			break;
 	}
 	for (i = 0; buf[i] != '\0' && buf[i] != 'e'; i++)
