@@ -750,9 +750,24 @@ metadata(ccakit_rego_bictx *ctx, const rv **out, bool whole)
 	const struct rego_module *mod = NULL;
 	const struct rego_rule *rule;
 
+	const rv *key, *items[4], *memo;
+
 	memset(&m, 0, sizeof(m));
 	m.ctx = ctx;
 	m.ar = rego_bi_arena(ctx);
+	/* One computation per call site and evaluation. */
+	items[0] = rv_cstr(m.ar, ctx->file != NULL ? ctx->file : "");
+	items[1] = rv_int(m.ar, ctx->row);
+	items[2] = rv_int(m.ar, ctx->col);
+	items[3] = rv_cstr(m.ar, whole ? "rego.metadata.chain" :
+	    "rego.metadata.rule");
+	NOMEM_IF(ctx, items[0] != NULL && items[1] != NULL &&
+	    items[2] != NULL && items[3] != NULL ? items[0] : NULL);
+	NOMEM_IF(ctx, key = rv_arr_copy(m.ar, items, 4));
+	if ((memo = rego_bi_memo_get(ctx, key)) != NULL) {
+		*out = memo;
+		return CCAKIT_OK;
+	}
 	rule = rule_at(rego_bi_policy(ctx), ctx->file, ctx->row, ctx->col,
 	    &mod);
 	if (rule == NULL || mod == NULL)
@@ -765,17 +780,17 @@ metadata(ccakit_rego_bictx *ctx, const rv **out, bool whole)
 	}
 	if (whole) {
 		NOMEM_IF(ctx, *out = rv_arr(m.ar, v.v, v.n));
-		return CCAKIT_OK;
-	}
-	/* the rule's own closest annotation, or {} */
-	*out = &rv_empty_obj_v;
-	if (v.n > 0) {
-		const rv *a = rv_obj_gets(v.v[0], "annotations", 11);
+	} else {
+		/* the rule's own closest annotation, or {} */
+		*out = &rv_empty_obj_v;
+		if (v.n > 0) {
+			const rv *a = rv_obj_gets(v.v[0], "annotations", 11);
 
-		if (a != NULL)
-			*out = a;
+			if (a != NULL)
+				*out = a;
+		}
 	}
-	return CCAKIT_OK;
+	return rego_bi_memo_put(ctx, key, *out);
 }
 
 static int
