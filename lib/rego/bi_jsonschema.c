@@ -772,9 +772,9 @@ compile(struct jc *c, const rv *node, int draft)
 			if (is_array(d)) {
 				for (j = 0; j < d->n; j++)
 					if (d->u.a[j]->t != RV_STR)
-						return cerr(c, "dependency must "
-						    "be of type schema or array "
-						    "of strings");
+						return cerr(c, "dependency "
+						    "must be of type schema or "
+						    "array of strings");
 				s->deps[i].strs = d;
 			} else if (is_schema_node(d)) {
 				if ((s->deps[i].schema = compile(c, d,

@@ -137,7 +137,8 @@ author(struct meta *m, const rv *a, const char *where)
 			;
 		le = e;
 		if (le - last >= 2 && last[0] == '<' && le[-1] == '>') {
-			email = rv_str(m->ar, last + 1, (size_t)(le - last - 2));
+			email = rv_str(m->ar, last + 1,
+			    (size_t)(le - last - 2));
 			e = last;
 		}
 		/* join the name fields with single spaces */
@@ -164,8 +165,8 @@ author(struct meta *m, const rv *a, const char *where)
 		if ((x = rv_obj_gets(a, "name", 4)) != NULL && x->t == RV_STR &&
 		    x->n > 0)
 			name = x;
-		if ((x = rv_obj_gets(a, "email", 5)) != NULL && x->t == RV_STR &&
-		    x->n > 0)
+		if ((x = rv_obj_gets(a, "email", 5)) != NULL &&
+		    x->t == RV_STR && x->n > 0)
 			email = x;
 		if (name == NULL && email == NULL) {
 			merr(m, "%s: invalid author: 'name' and/or 'email' "

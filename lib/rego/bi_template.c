@@ -234,12 +234,14 @@ alex_next(struct alex *x)
 	    c == '+') && x->i + 1 < x->e &&
 	    (isdigit((unsigned char)x->s[x->i + 1]) ||
 	    x->s[x->i + 1] == '.'))) {
-		for (x->i++; x->i < x->e && (isalnum((unsigned char)x->s[x->i]) ||
-		    x->s[x->i] == '.' || x->s[x->i] == '_' ||
-		    ((x->s[x->i] == '+' || x->s[x->i] == '-') &&
-		    (x->s[x->i - 1] == 'e' || x->s[x->i - 1] == 'E' ||
-		    x->s[x->i - 1] == 'p' || x->s[x->i - 1] == 'P'))); x->i++)
-			;
+		for (x->i++; x->i < x->e; x->i++) {
+			char d = x->s[x->i], prev = x->s[x->i - 1];
+
+			if (!(isalnum((unsigned char)d) || d == '.' ||
+			    d == '_' || ((d == '+' || d == '-') &&
+			    strchr("eEpP", prev) != NULL)))
+				break;
+		}
 		t.k = A_NUM;
 	} else if (id_char(c)) {
 		for (; x->i < x->e && id_char(x->s[x->i]); x->i++)
@@ -309,12 +311,14 @@ unquote(struct rego_arena *ar, const char *s, size_t n, char **out,
 				h = s[++i];
 				if (!isxdigit((unsigned char)h))
 					return false;
-				cp = cp * 16 + (uint32_t)(isdigit((unsigned char)h) ?
-				    h - '0' : tolower((unsigned char)h) - 'a' + 10);
+				cp = cp * 16 + (uint32_t)(isdigit(
+				    (unsigned char)h) ? h - '0' :
+				    tolower((unsigned char)h) - 'a' + 10);
 			}
 			if (c == 'x')
 				d[o++] = (char)cp;
-			else if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			else if (cp > 0x10FFFF ||
+			    (cp >= 0xD800 && cp <= 0xDFFF))
 				return false;
 			else
 				o += rego_utf8_enc(cp, d + o);
@@ -564,7 +568,8 @@ parse_pipe_in(struct tparse *p, struct alex *x, bool decl_ok, bool paren)
 			continue;
 		}
 		if (t.k == A_BAD) {
-			perr(p, "unexpected \"%.*s\" in command", (int)t.n, t.s);
+			perr(p, "unexpected \"%.*s\" in command", (int)t.n,
+			    t.s);
 			return NULL;
 		}
 		if (cmd == NULL) {
@@ -1465,8 +1470,12 @@ call_func(struct texec *x, const struct tcmd *c, const struct tv *dot,
 		if ((rc = compare(x, &a[0], &a[1], false, &eq)) != X_OK)
 			return rc;
 		out->k = TV_BOOL;
-		out->b = fn[0] == 'n' ? !eq : fn[0] == 'l' ? (fn[1] == 't' ? lt :
-		    lt || eq) : (fn[1] == 't' ? !lt && !eq : !lt);
+		if (fn[0] == 'n')
+			out->b = !eq;
+		else if (fn[0] == 'l')
+			out->b = fn[1] == 't' ? lt : lt || eq;
+		else
+			out->b = fn[1] == 't' ? !lt && !eq : !lt;
 		return X_OK;
 	}
 	if (strcmp(fn, "print") == 0 || strcmp(fn, "println") == 0 ||
@@ -1665,8 +1674,8 @@ exec_list(struct texec *x, const struct tlist *l, const struct tv *dot)
 			if ((rc = eval_pipe(x, nd->pipe, dot, &v)) != X_OK)
 				return rc;
 			if (tv_truth(&v))
-				rc = exec_list(x, &nd->list, nd->kind == N_WITH ?
-				    &v : dot);
+				rc = exec_list(x, &nd->list,
+				    nd->kind == N_WITH ? &v : dot);
 			else
 				rc = exec_list(x, &nd->elselist, dot);
 			x->nvars = mark;

@@ -1066,7 +1066,8 @@ bi_yaml_is_valid(ccakit_rego_bictx *ctx, args_t a, const rv **out)
 /* ------------------------------------------------------------------ */
 /* Emitting.                                                            */
 
-/* go-yaml v2's isBase60Float: ^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$ */
+/* go-yaml v2's isBase60Float:
+ * ^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$ */
 static bool
 is_base60_float(const char *s, size_t n)
 {

@@ -520,7 +520,8 @@ run_err(ccakit_rego_policy *p, const char *query, const char *input,
 	rc = ccakit_rego_eval_run(ev, q, &o, NULL);
 	msg[0] = '\0';
 	if (rc != CCAKIT_OK)
-		snprintf(msg, msglen, "%s: %s", ccakit_rego_eval_error(ev)->code,
+		snprintf(msg, msglen, "%s: %s",
+		    ccakit_rego_eval_error(ev)->code,
 		    ccakit_rego_eval_error(ev)->message);
 	ccakit_rego_eval_free(&ev);
 	ccakit_rego_query_free(&q);
