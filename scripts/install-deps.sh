@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install the Debian bookworm packages ccakit needs to build, test and fuzz
 # (libcbor and python3-jwcrypto are test oracles only; tzdata: the time
-# zones of Rego's time built-ins and their tests).
+# zones of Rego's time built-ins and their tests; libyaml-dev: Rego's
+# yaml.* built-ins and METADATA annotations).
 # Run as root (or with sudo). Idempotent: when every package is installed
 # already (one dpkg-query), nothing else runs: no apt-get, no network.
 set -eu
@@ -9,7 +10,7 @@ set -eu
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
 libssl-dev libjansson-dev libcmocka-dev mandoc zlib1g-dev libsqlite3-dev
 libmicrohttpd-dev libgnutls28-dev libcurl4-openssl-dev libcbor-dev nettle-dev
-libgmp-dev curl openssl python3-jwcrypto tzdata"
+libgmp-dev libyaml-dev curl openssl python3-jwcrypto tzdata"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "install-deps: no dpkg-query: install these Debian packages" \

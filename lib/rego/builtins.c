@@ -19,6 +19,12 @@ static const struct rego_bi_def *const families[] = {
 	rego_bi_time,
 	rego_bi_encoding,
 	rego_bi_http,
+	rego_bi_graph,
+	rego_bi_jsonpatch,
+	rego_bi_yaml,
+	rego_bi_template,
+	rego_bi_jsonschema,
+	rego_bi_meta,
 };
 
 const struct rego_bi_def *

@@ -2305,6 +2305,19 @@ rego_bi_memo_put(ccakit_rego_bictx *ctx, const rv *key, const rv *val)
 	return CCAKIT_OK;
 }
 
+int
+rego_bi_step(ccakit_rego_bictx *ctx, uint64_t n)
+{
+	struct rego_ev *ev = ctx->ev;
+
+	if (n > 1)
+		ev->steps = n - 1 > UINT64_MAX - ev->steps ? UINT64_MAX - 1 :
+		    ev->steps + n - 1;
+	if (ev_check(ev) != EV_OK)
+		return ev->errcode != 0 ? ev->errcode : CCAKIT_ERR_REGO_LIMIT;
+	return CCAKIT_OK;
+}
+
 /* ------------------------------------------------------------------ */
 /* Queries.                                                             */
 

@@ -74,6 +74,9 @@ struct lx {
 	const char *file;
 	struct rego_diags *ds;
 	bool err;
+	/* comments, kept for METADATA annotations */
+	struct rego_comment *cm;
+	size_t ncm, capcm;
 };
 
 #define LX_MAX_TOKENS (4u * 1024 * 1024)
@@ -327,9 +330,33 @@ lx_run(struct lx *l)
 				ws = nl = true;
 				lx_adv(l);
 			} else if (c == '#') {
+				struct rego_comment *cm;
+
 				ws = true;
+				if (l->ncm == l->capcm) {
+					size_t nc = l->capcm == 0 ? 16 :
+					    l->capcm * 2;
+
+					if ((cm = ra_alloc(l->a, nc *
+					    sizeof(*cm))) == NULL) {
+						lx_error(l, l->row, l->col,
+						    "out of memory");
+						return;
+					}
+					if (l->ncm > 0)
+						memcpy(cm, l->cm, l->ncm *
+						    sizeof(*cm));
+					l->cm = cm;
+					l->capcm = nc;
+				}
+				cm = &l->cm[l->ncm++];
+				cm->row = l->row;
+				cm->col = l->col;
+				st = l->i + 1;
 				while (l->i < l->n && l->src[l->i] != '\n')
 					lx_adv(l);
+				cm->text = l->src + st;
+				cm->len = l->i - st;
 			} else {
 				break;
 			}
@@ -616,6 +643,8 @@ struct ps {
 	int depth;
 	bool err;
 	int wildcards;
+	const struct rego_comment *cm;
+	size_t ncm;
 };
 
 #define PS_MAX_DEPTH 2000
@@ -2563,6 +2592,8 @@ lex(struct rego_arena *a, const char *file, const char *text, size_t len,
 	p->file = file;
 	p->src = text;
 	p->ds = ds;
+	p->cm = l.cm;
+	p->ncm = l.ncm;
 	return CCAKIT_OK;
 }
 
@@ -2583,6 +2614,8 @@ rego_parse_module(struct rego_arena *a, const char *file, const char *text,
 	m->file = file;
 	m->text = text;
 	m->textlen = len;
+	m->comments = p.cm;
+	m->ncomments = p.ncm;
 	if (tk(&p) != T_PACKAGE || kw_ref_ahead(&p)) {
 		struct rego_loc loc = { file, cur(&p)->row, cur(&p)->col };
 

@@ -107,6 +107,8 @@ const rv *rv_set_sorted(struct rego_arena *a, const rv **items, size_t n);
 const rv *rv_obj_sorted(struct rego_arena *a, const rv **keys,
     const rv **vals, size_t n);
 
+/* Index of key in a sorted vector (set items, object keys), or -1. */
+long rv_bsearch(const rv *const *k, size_t n, const rv *key);
 /* Lookups: object member, set member, array element by number. */
 const rv *rv_obj_get(const rv *o, const rv *key);
 const rv *rv_obj_gets(const rv *o, const char *key, size_t n);
@@ -197,6 +199,13 @@ void rego_json_write_opts(struct rego_buf *b, const rv *v,
     const struct rego_json_opts *o);
 /* JSON string literal (with quotes) of bytes. */
 void rego_json_str(struct rego_buf *b, const char *s, size_t n);
+
+/* Go's strconv.FormatFloat(f, fmt, -1, bits) for fmt 'e', 'f', 'g'
+ * (bi_yaml.c): shortest digits; 'g' switches to 'e' below 1e-4 and from
+ * 1e6 (fmt's %v of a float64). */
+void rego_go_fmt_float(struct rego_buf *b, double f, char fmt, int bits);
+/* Go's encoding/json text of a finite float64 (bi_yaml.c). */
+void rego_go_json_float(struct rego_buf *b, double f);
 
 /* Rego term text (fmt.c): strings quoted, sets as {..} / set(). */
 void rego_fmt_term(struct rego_buf *b, const rv *v);
@@ -398,6 +407,13 @@ struct rego_rule {
 	struct rego_dnode *node;
 };
 
+/* A comment: the text after '#' (not NUL-terminated). */
+struct rego_comment {
+	int row, col;
+	const char *text;
+	size_t len;
+};
+
 struct rego_module {
 	const char *file;
 	struct rego_term *pkg;        /* K_REF data.a.b */
@@ -409,6 +425,8 @@ struct rego_module {
 	size_t nrules;
 	const char *text;
 	size_t textlen;
+	const struct rego_comment *comments;   /* in source order */
+	size_t ncomments;
 };
 
 /* Parser (parse.c). Everything allocated in `a`; errors appended. */
@@ -444,6 +462,19 @@ extern const struct rego_bi_def rego_bi_types[];     /* bi_types.c */
 extern const struct rego_bi_def rego_bi_time[];      /* bi_time.c */
 extern const struct rego_bi_def rego_bi_encoding[];  /* bi_encoding.c */
 extern const struct rego_bi_def rego_bi_http[];      /* bi_http.c */
+extern const struct rego_bi_def rego_bi_graph[];     /* bi_graph.c */
+extern const struct rego_bi_def rego_bi_jsonpatch[]; /* bi_jsonpatch.c */
+extern const struct rego_bi_def rego_bi_yaml[];      /* bi_yaml.c */
+extern const struct rego_bi_def rego_bi_template[];  /* bi_template.c */
+extern const struct rego_bi_def rego_bi_jsonschema[]; /* bi_jsonschema.c */
+extern const struct rego_bi_def rego_bi_meta[];      /* bi_meta.c */
+
+/* YAML text to a value as yaml.unmarshal reads it (bi_yaml.c), in the
+ * evaluation's memory: CCAKIT_OK; CCAKIT_ERR_JSON or
+ * CCAKIT_ERR_TOO_LARGE with go-yaml's message in err; or an evaluation
+ * error (limits) to return from the built-in. */
+int rego_yaml_load(ccakit_rego_bictx *ctx, const char *text, size_t len,
+    const rv **out, char *err, size_t errlen);
 
 /* Lookup in the standard library (NULL if unknown). */
 const struct rego_bi_def *rego_bi_lookup(const char *name);
@@ -494,6 +525,10 @@ const struct ccakit_rego_policy *rego_bi_policy(ccakit_rego_bictx *ctx);
  * the value stored under key (compared as a Rego value), or NULL. */
 const rv *rego_bi_memo_get(ccakit_rego_bictx *ctx, const rv *key);
 int rego_bi_memo_put(ccakit_rego_bictx *ctx, const rv *key, const rv *val);
+/* Charge n steps of work to the evaluation's step limit and check its
+ * stack and memory limits: CCAKIT_OK, or the limit error to return
+ * (for built-ins whose work depends on their input: graphs, schemas). */
+int rego_bi_step(ccakit_rego_bictx *ctx, uint64_t n);
 
 /* Operands of a built-in. */
 typedef const rv *const *args_t;

@@ -466,8 +466,8 @@ rv_obj(struct rego_arena *a, const rv **keys, const rv **vals, size_t n,
 /* ------------------------------------------------------------------ */
 /* Lookups.                                                             */
 
-static long
-bsearch_rv(const rv **k, size_t n, const rv *key)
+long
+rv_bsearch(const rv *const *k, size_t n, const rv *key)
 {
 	size_t lo = 0, hi = n, mid;
 	int c;
@@ -492,7 +492,7 @@ rv_obj_get(const rv *o, const rv *key)
 
 	if (o->t != RV_OBJ || o->n == 0)
 		return NULL;
-	if ((i = bsearch_rv(o->u.a, o->n, key)) < 0)
+	if ((i = rv_bsearch(o->u.a, o->n, key)) < 0)
 		return NULL;
 	return rv_obj_vals(o)[i];
 }
@@ -512,7 +512,7 @@ rv_obj_gets(const rv *o, const char *key, size_t n)
 bool
 rv_set_has(const rv *s, const rv *v)
 {
-	return s->t == RV_SET && s->n > 0 && bsearch_rv(s->u.a, s->n, v) >= 0;
+	return s->t == RV_SET && s->n > 0 && rv_bsearch(s->u.a, s->n, v) >= 0;
 }
 
 const rv *
@@ -533,7 +533,7 @@ rv_get(const rv *coll, const rv *key)
 	case RV_OBJ:
 		return rv_obj_get(coll, key);
 	case RV_SET:
-		if (coll->n == 0 || (k = bsearch_rv(coll->u.a, coll->n,
+		if (coll->n == 0 || (k = rv_bsearch(coll->u.a, coll->n,
 		    key)) < 0)
 			return NULL;
 		return coll->u.a[k];

@@ -491,6 +491,194 @@ test_limits(void **state)
 	ccakit_rego_policy_free(&deep);
 }
 
+/*
+ * Built-ins over untrusted documents (yaml, graph, JSON schema,
+ * templates, rego.parse_module): hostile input ends in a clear error,
+ * never a crash, a hang or unbounded memory.
+ */
+static int
+run_err(ccakit_rego_policy *p, const char *query, const char *input,
+    uint64_t steps, size_t stack, char *msg, size_t msglen)
+{
+	ccakit_rego_query *q = NULL;
+	ccakit_rego_eval *ev = ccakit_rego_eval_new();
+	struct ccakit_rego_eval_opts o;
+	ccakit_rego_doc *in = NULL;
+	int rc;
+
+	assert_non_null(ev);
+	assert_int_equal(ccakit_rego_query_new(p, query, &q, NULL),
+	    CCAKIT_OK);
+	memset(&o, 0, sizeof(o));
+	if (input != NULL) {
+		in = doc(input);
+		o.input = ccakit_rego_doc_value(in);
+	}
+	o.strict_builtin_errors = true;
+	o.max_steps = steps;
+	o.max_stack = stack;
+	rc = ccakit_rego_eval_run(ev, q, &o, NULL);
+	msg[0] = '\0';
+	if (rc != CCAKIT_OK)
+		snprintf(msg, msglen, "%s: %s",
+		    ccakit_rego_eval_error(ev)->code,
+		    ccakit_rego_eval_error(ev)->message);
+	ccakit_rego_eval_free(&ev);
+	ccakit_rego_query_free(&q);
+	ccakit_rego_doc_free(&in);
+	return rc;
+}
+
+/* A JSON string literal of n copies of unit (n * strlen(unit) bytes). */
+static char *
+repeat_json(const char *key, const char *unit, size_t n, const char *tail)
+{
+	size_t ul = strlen(unit), cap = n * ul + strlen(key) +
+	    strlen(tail) + 16, i, len;
+	char *s = malloc(cap);
+
+	assert_non_null(s);
+	len = (size_t)snprintf(s, cap, "{\"%s\": \"", key);
+	for (i = 0; i < n; i++) {
+		memcpy(s + len, unit, ul);
+		len += ul;
+	}
+	snprintf(s + len, cap - len, "%s\"}", tail);
+	return s;
+}
+
+static void
+test_doc_builtin_limits(void **state)
+{
+	ccakit_rego_policy *p = policy(
+	    "package t\n"
+	    "y := yaml.unmarshal(input.doc)\n"
+	    "paths := graph.reachable_paths(input.g, [\"n0\"])\n"
+	    "reach := graph.reachable(input.g, [\"n0\"])\n"
+	    "schema := json.match_schema({\"a\": 1}, {\"$ref\": \"#\"})\n"
+	    "tpl := strings.render_template(input.t, {\"xs\": "
+	    "numbers.range(1, 2000)})\n"
+	    "ast := rego.parse_module(\"x.rego\", input.m)\n"
+	    "meta := rego.metadata.rule()\n", NULL);
+	char msg[600], *in, *g;
+	size_t i, len, cap;
+
+	(void)state;
+	/* billion laughs: refused, not expanded */
+	in = malloc(4096);
+	assert_non_null(in);
+	len = (size_t)snprintf(in, 4096, "{\"doc\": \"a: &a [1,1,1,1,1,1,1,"
+	    "1,1,1]\\n");
+	for (i = 0; i < 8; i++)
+		len += (size_t)snprintf(in + len, 4096 - len, "%c: &%c [*%c,"
+		    "*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c,*%c]\\n", 'b' + (int)i,
+		    'b' + (int)i, 'a' + (int)i, 'a' + (int)i, 'a' + (int)i,
+		    'a' + (int)i, 'a' + (int)i, 'a' + (int)i, 'a' + (int)i,
+		    'a' + (int)i, 'a' + (int)i, 'a' + (int)i);
+	snprintf(in + len, 4096 - len, "\"}");
+	assert_int_equal(run_err(p, "data.t.y", in, 0, 0, msg, sizeof(msg)),
+	    CCAKIT_ERR_REGO_EVAL);
+	assert_non_null(strstr(msg, "excessive aliasing"));
+	free(in);
+	/* an alias of its own anchor, an unknown anchor */
+	assert_int_equal(run_err(p, "data.t.y", "{\"doc\": \"a: &x [1, *x]\"}",
+	    0, 0, msg, sizeof(msg)), CCAKIT_ERR_REGO_EVAL);
+	assert_non_null(strstr(msg, "anchor 'x' value contains itself"));
+	assert_int_equal(run_err(p, "data.t.y", "{\"doc\": \"[*nope]\"}",
+	    0, 0, msg, sizeof(msg)), CCAKIT_ERR_REGO_EVAL);
+	assert_non_null(strstr(msg, "unknown anchor 'nope' referenced"));
+	/* nesting far beyond the cap */
+	in = repeat_json("doc", "[", 200000, "");
+	assert_int_equal(run_err(p, "data.t.y", in, 0, 0, msg, sizeof(msg)),
+	    CCAKIT_ERR_REGO_EVAL);
+	assert_non_null(strstr(msg, "exceeded max depth of 512"));
+	free(in);
+	/* a path graph 20000 long: the stack limit, not a crash */
+	cap = 20000 * 40 + 64;
+	g = malloc(cap);
+	assert_non_null(g);
+	len = (size_t)snprintf(g, cap, "{\"g\": {");
+	for (i = 0; i < 20000; i++)
+		len += (size_t)snprintf(g + len, cap - len, "%s\"n%zu\": "
+		    "[\"n%zu\"]", i > 0 ? ", " : "", i, i + 1);
+	snprintf(g + len, cap - len, "}}");
+	assert_int_equal(run_err(p, "data.t.paths", g, 0, 64 * 1024, msg,
+	    sizeof(msg)), CCAKIT_ERR_REGO_LIMIT);
+	assert_int_equal(run_err(p, "data.t.reach", g, 0, 0, msg,
+	    sizeof(msg)), CCAKIT_OK);
+	assert_int_equal(run_err(p, "data.t.reach", g, 5000, 0, msg,
+	    sizeof(msg)), CCAKIT_ERR_REGO_LIMIT);
+	assert_non_null(strstr(msg, "eval_limit_error"));
+	free(g);
+	/* a schema that refers to itself for ever */
+	assert_int_equal(run_err(p, "data.t.schema", NULL, 0, 0, msg,
+	    sizeof(msg)), CCAKIT_ERR_REGO_LIMIT);
+	/* 2000 x 2000 template iterations: stopped by the step limit */
+	assert_int_equal(run_err(p, "data.t.tpl", "{\"t\": \"{{range .xs}}"
+	    "{{range $.xs}}.{{end}}{{end}}\"}", 100000, 0, msg, sizeof(msg)),
+	    CCAKIT_ERR_REGO_LIMIT);
+	assert_int_equal(run_err(p, "data.t.tpl", "{\"t\": \"{{range "
+	    "1000000000}}x{{end}}\"}", 100000, 0, msg, sizeof(msg)),
+	    CCAKIT_ERR_REGO_LIMIT);
+	/* a module nested deeper than the AST converter goes */
+	in = repeat_json("m", "[", 1500, "");
+	len = strlen(in);
+	in[len - 2] = '\0';
+	{
+		char *m = malloc(len + 3200);
+
+		assert_non_null(m);
+		snprintf(m, len + 3200, "{\"m\": \"package x\\np := %s",
+		    in + 8);
+		len = strlen(m);
+		for (i = 0; i < 1500; i++)
+			m[len++] = ']';
+		snprintf(m + len, 16, "\"}");
+		assert_int_equal(run_err(p, "data.t.ast", m, 0, 0, msg,
+		    sizeof(msg)), CCAKIT_ERR_REGO_EVAL);
+		assert_non_null(strstr(msg, "rego.parse_module"));
+		free(m);
+	}
+	free(in);
+	/* rego.metadata outside of a rule's body is an error, not a
+	 * guess */
+	assert_int_equal(run_err(p, "rego.metadata.chain()", NULL, 0, 0, msg,
+	    sizeof(msg)), CCAKIT_ERR_REGO_EVAL);
+	assert_non_null(strstr(msg, "not called from a rule"));
+	ccakit_rego_policy_free(&p);
+}
+
+/* YAML 1.1 as go-yaml v2 reads it (beyond the conformance cases). */
+static void
+test_yaml_semantics(void **state)
+{
+	ccakit_rego_policy *p = policy("package t\n"
+	    "u := yaml.unmarshal(input.d)\n"
+	    "m := yaml.marshal(input.v)\n"
+	    "bin := yaml.marshal(base64.decode(\"/w==\"))\n", NULL);
+
+	(void)state;
+	expect(p, "data.t.u", "{\"d\": \"[yes, off, ~, 0x1F, 017, 1_000, "
+	    "1e3, .5, 2001-12-14, '1']\"}",
+	    "[true,false,null,31,15,1000,1000,0.5,\"2001-12-14\",\"1\"]");
+	/* keys become strings; merge keys; the first document only */
+	expect(p, "data.t.u", "{\"d\": \"b: &b {x: 1, z: 2}\\nc:\\n  <<: *b\\n"
+	    "  z: 3\\n1: one\\ntrue: t\\n---\\n[\"}",
+	    "{\"1\":\"one\",\"b\":{\"x\":1,\"z\":2},\"c\":{\"x\":1,\"z\":3},"
+	    "\"true\":\"t\"}");
+	/* infinities have no JSON form */
+	expect(p, "data.t.u", "{\"d\": \"x: .inf\"}", NULL);
+	/* strings that would read back as something else are quoted;
+	 * keys in go-yaml's natural order */
+	expect(p, "data.t.m", "{\"v\": {\"a10\": \"yes\", \"a9\": \"1.5\", "
+	    "\"b\": [\"\", \"x\", \"a: b\", 1.5, 1000000.0]}}",
+	    "\"a9: \\\"1.5\\\"\\na10: \\\"yes\\\"\\nb:\\n- \\\"\\\"\\n- x\\n- "
+	    "'a: b'\\n- 1.5\\n- 1e+06\\n\"");
+	/* bytes that are not UTF-8 become U+FFFD, as Go's JSON encoder */
+	expect(p, "data.t.bin", NULL, "\"\xef\xbf\xbd\\n\"");
+	ccakit_rego_policy_free(&p);
+}
+
 /* now_ns is fixed for a query (and settable). */
 static void
 test_now_fixed(void **state)
@@ -591,6 +779,8 @@ main(void)
 		cmocka_unit_test(test_eval_errors),
 		cmocka_unit_test(test_custom_builtin),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_doc_builtin_limits),
+		cmocka_unit_test(test_yaml_semantics),
 		cmocka_unit_test(test_now_fixed),
 		cmocka_unit_test(test_threads),
 	};
