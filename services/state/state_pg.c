@@ -391,11 +391,18 @@ drop(struct pconn *k)
 static int
 connect_one(const char *url, PGconn **out, errd *d)
 {
-	/* Defaults first: what the URL says wins (expand_dbname). */
+	/*
+	 * Defaults first: what the URL says wins (expand_dbname). Over TCP,
+	 * a server gone silent (no reset: a partition, a dead host) is
+	 * noticed within about half a minute, not the kernel's hours.
+	 */
 	static const char *const kw[] = {
-		"connect_timeout", "application_name", "dbname", NULL,
+		"connect_timeout", "application_name", "keepalives_idle",
+		"keepalives_interval", "keepalives_count", "tcp_user_timeout",
+		"dbname", NULL,
 	};
-	const char *val[] = { "5", "ccakit", url, NULL };
+	const char *val[] = { "5", "ccakit", "15", "5", "3", "30000", url,
+	    NULL };
 	PGconn *c;
 	int r;
 
@@ -653,6 +660,21 @@ call(struct pg *p, int st, const struct params *pr, PGresult **res,
 	return CCAKIT_OK;
 }
 
+/* A statement without rows: *n gets the rows it changed. */
+static int
+call_changed(struct pg *p, int st, const struct params *pr, size_t *n,
+    errd *d)
+{
+	PGresult *res;
+	int r;
+
+	if ((r = call(p, st, pr, &res, NULL, d)) != CCAKIT_OK)
+		return r;
+	*n = changed(res);
+	PQclear(res);
+	return CCAKIT_OK;
+}
+
 /* A statement whose answer is one bigint (a count, a version). */
 static int
 call_int(struct pg *p, int st, const struct params *pr, int64_t *v, errd *d)
@@ -865,7 +887,7 @@ pg_ch_insert(void *ctx, const struct state_challenge *c, bool *exists,
     errd *d)
 {
 	struct params pr;
-	PGresult *res;
+	size_t n = 0;
 	int r;
 
 	pr.n = 0;
@@ -875,11 +897,9 @@ pg_ch_insert(void *ctx, const struct state_challenge *c, bool *exists,
 	p_text(&pr, c->wrapkey);
 	p_int(&pr, c->created);
 	p_int(&pr, c->expires);
-	if ((r = call(ctx, CH_INSERT, &pr, &res, NULL, d)) != CCAKIT_OK)
-		return r;
-	*exists = changed(res) == 0;
-	PQclear(res);
-	return CCAKIT_OK;
+	if ((r = call_changed(ctx, CH_INSERT, &pr, &n, d)) == CCAKIT_OK)
+		*exists = n == 0;
+	return r;
 }
 
 static int
@@ -979,7 +999,7 @@ static int
 pg_s_insert(void *ctx, const struct state_session *s, bool *exists, errd *d)
 {
 	struct params pr;
-	PGresult *res;
+	size_t n = 0;
 	int r;
 
 	pr.n = 0;
@@ -987,11 +1007,9 @@ pg_s_insert(void *ctx, const struct state_session *s, bool *exists, errd *d)
 	p_bytes(&pr, s->nonce, s->nonce_len);
 	p_int(&pr, s->created_ms);
 	p_int(&pr, s->expires_ms);
-	if ((r = call(ctx, S_INSERT, &pr, &res, NULL, d)) != CCAKIT_OK)
-		return r;
-	*exists = changed(res) == 0;
-	PQclear(res);
-	return CCAKIT_OK;
+	if ((r = call_changed(ctx, S_INSERT, &pr, &n, d)) == CCAKIT_OK)
+		*exists = n == 0;
+	return r;
 }
 
 static int
@@ -1046,7 +1064,7 @@ pg_s_finish(void *ctx, const char *id, const uint8_t claim[STATE_CLAIM_LEN],
     const char *result, errd *d)
 {
 	struct params pr;
-	PGresult *res;
+	size_t n = 0;
 	int r;
 
 	pr.n = 0;
@@ -1059,12 +1077,10 @@ pg_s_finish(void *ctx, const char *id, const uint8_t claim[STATE_CLAIM_LEN],
 	else
 		p_null(&pr);
 	p_text(&pr, result);
-	if ((r = call(ctx, S_FINISH, &pr, &res, NULL, d)) != CCAKIT_OK)
-		return r;
-	if (changed(res) == 0)
+	if ((r = call_changed(ctx, S_FINISH, &pr, &n, d)) == CCAKIT_OK &&
+	    n == 0)
 		r = cki_detail(d, CCAKIT_ERR_NOT_FOUND, "session",
 		    "no such session claimed by this caller");
-	PQclear(res);
 	return r;
 }
 
@@ -1107,16 +1123,10 @@ static int
 pg_s_purge(void *ctx, int64_t before_ms, size_t *n, errd *d)
 {
 	struct params pr;
-	PGresult *res;
-	int r;
 
 	pr.n = 0;
 	p_int(&pr, before_ms);
-	if ((r = call(ctx, S_PURGE, &pr, &res, NULL, d)) != CCAKIT_OK)
-		return r;
-	*n = changed(res);
-	PQclear(res);
-	return CCAKIT_OK;
+	return call_changed(ctx, S_PURGE, &pr, n, d);
 }
 
 static int
@@ -1347,17 +1357,15 @@ pg_m_add(void *ctx, const char *name, const void *val, size_t len,
     bool *added, errd *d)
 {
 	struct params pr;
-	PGresult *res;
+	size_t n = 0;
 	int r;
 
 	pr.n = 0;
 	p_text(&pr, name);
 	p_bytes(&pr, val, len);
-	if ((r = call(ctx, M_ADD, &pr, &res, NULL, d)) != CCAKIT_OK)
-		return r;
-	*added = changed(res) == 1;
-	PQclear(res);
-	return CCAKIT_OK;
+	if ((r = call_changed(ctx, M_ADD, &pr, &n, d)) == CCAKIT_OK)
+		*added = n == 1;
+	return r;
 }
 
 /* --- records --- */

@@ -227,14 +227,12 @@ bad_row(errd *d, const char *what)
  * (NULL binds NULL; a length of 0 an empty blob); 'n' NULL.
  */
 static int
-bind(sqlite3_stmt *st, const char *fmt, ...)
+vbind(sqlite3_stmt *st, const char *fmt, va_list ap)
 {
 	const void *p;
-	va_list ap;
 	size_t n;
 	int i, rc = SQLITE_OK;
 
-	va_start(ap, fmt);
 	for (i = 1; *fmt != '\0' && rc == SQLITE_OK; fmt++, i++) {
 		switch (*fmt) {
 		case 'i':
@@ -263,6 +261,17 @@ bind(sqlite3_stmt *st, const char *fmt, ...)
 			break;
 		}
 	}
+	return rc;
+}
+
+static int
+bind(sqlite3_stmt *st, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vbind(st, fmt, ap);
 	va_end(ap);
 	return rc;
 }
@@ -345,6 +354,30 @@ exec_sql(struct sq *q, const char *sql, errd *d)
 	if ((rc = sqlite3_exec(q->db, sql, NULL, NULL, NULL)) != SQLITE_OK)
 		return fail(q, rc, d);
 	return CCAKIT_OK;
+}
+
+/*
+ * A statement that writes and returns no rows, as one call: the file
+ * checked, the parameters bound (vbind's format), run; *changes (may be
+ * NULL) gets the rows it changed.
+ */
+static int
+write_stmt(struct sq *q, int which, size_t *changes, errd *d,
+    const char *fmt, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+	int rc, r;
+
+	if ((r = cki_dbwatch_check(q->watch, d)) != CCAKIT_OK)
+		return r;
+	st = take(q, which);
+	va_start(ap, fmt);
+	rc = vbind(st, fmt, ap);
+	va_end(ap);
+	r = rc != SQLITE_OK ? fail(q, rc, d) : exec_done(q, st, changes, d);
+	done(q, st);
+	return r;
 }
 
 static int
@@ -638,21 +671,13 @@ static int
 sq_ch_insert(void *ctx, const struct state_challenge *c, bool *exists,
     errd *d)
 {
-	struct sq *q = ctx;
-	sqlite3_stmt *st;
 	size_t n = 0;
-	int rc, r;
+	int r;
 
-	if ((r = cki_dbwatch_check(q->watch, d)) != CCAKIT_OK)
-		return r;
-	st = take(q, CH_INSERT);
-	if ((rc = bind(st, "ibttii", (int64_t)c->id, c->nonce,
-	    sizeof(c->nonce), c->key, c->wrapkey, c->created, c->expires)) !=
-	    SQLITE_OK)
-		r = fail(q, rc, d);
-	else if ((r = exec_done(q, st, &n, d)) == CCAKIT_OK)
+	if ((r = write_stmt(ctx, CH_INSERT, &n, d, "ibttii", (int64_t)c->id,
+	    c->nonce, sizeof(c->nonce), c->key, c->wrapkey, c->created,
+	    c->expires)) == CCAKIT_OK)
 		*exists = n == 0;
-	done(q, st);
 	return r;
 }
 
@@ -712,19 +737,7 @@ out:
 static int
 sq_ch_purge(void *ctx, int64_t now_s, size_t *n, errd *d)
 {
-	struct sq *q = ctx;
-	sqlite3_stmt *st;
-	int rc, r;
-
-	if ((r = cki_dbwatch_check(q->watch, d)) != CCAKIT_OK)
-		return r;
-	st = take(q, CH_PURGE);
-	if ((rc = bind(st, "i", now_s)) != SQLITE_OK)
-		r = fail(q, rc, d);
-	else
-		r = exec_done(q, st, n, d);
-	done(q, st);
-	return r;
+	return write_stmt(ctx, CH_PURGE, n, d, "i", now_s);
 }
 
 static int
@@ -764,20 +777,12 @@ static int
 sq_s_insert(void *ctx, const struct state_session *s, bool *exists,
     errd *d)
 {
-	struct sq *q = ctx;
-	sqlite3_stmt *st;
 	size_t n = 0;
-	int rc, r;
+	int r;
 
-	if ((r = cki_dbwatch_check(q->watch, d)) != CCAKIT_OK)
-		return r;
-	st = take(q, S_INSERT);
-	if ((rc = bind(st, "tbii", s->id, s->nonce, s->nonce_len,
-	    s->created_ms, s->expires_ms)) != SQLITE_OK)
-		r = fail(q, rc, d);
-	else if ((r = exec_done(q, st, &n, d)) == CCAKIT_OK)
+	if ((r = write_stmt(ctx, S_INSERT, &n, d, "tbii", s->id, s->nonce,
+	    s->nonce_len, s->created_ms, s->expires_ms)) == CCAKIT_OK)
 		*exists = n == 0;
-	done(q, st);
 	return r;
 }
 
@@ -845,61 +850,34 @@ sq_s_finish(void *ctx, const char *id, const uint8_t claim[STATE_CLAIM_LEN],
     int status, const char *media_type, const uint8_t *ev, size_t evlen,
     const char *result, errd *d)
 {
-	struct sq *q = ctx;
-	sqlite3_stmt *st;
 	size_t n = 0;
-	int rc, r;
+	int r;
 
-	if ((r = cki_dbwatch_check(q->watch, d)) != CCAKIT_OK)
-		return r;
-	st = take(q, S_FINISH);
-	if ((rc = bind(st, "tbitbt", id, claim, (size_t)STATE_CLAIM_LEN,
-	    (int64_t)status, media_type, evlen > 0 ? ev : NULL, evlen,
-	    result)) != SQLITE_OK)
-		r = fail(q, rc, d);
-	else if ((r = exec_done(q, st, &n, d)) == CCAKIT_OK && n == 0)
+	if ((r = write_stmt(ctx, S_FINISH, &n, d, "tbitbt", id, claim,
+	    (size_t)STATE_CLAIM_LEN, (int64_t)status, media_type,
+	    evlen > 0 ? ev : NULL, evlen, result)) == CCAKIT_OK && n == 0)
 		r = cki_detail(d, CCAKIT_ERR_NOT_FOUND, "session",
 		    "no such session claimed by this caller");
-	done(q, st);
 	return r;
 }
 
 static int
 sq_s_delete(void *ctx, const char *id, errd *d)
 {
-	struct sq *q = ctx;
-	sqlite3_stmt *st;
 	size_t n = 0;
-	int rc, r;
+	int r;
 
-	if ((r = cki_dbwatch_check(q->watch, d)) != CCAKIT_OK)
-		return r;
-	st = take(q, S_DELETE);
-	if ((rc = bind(st, "t", id)) != SQLITE_OK)
-		r = fail(q, rc, d);
-	else if ((r = exec_done(q, st, &n, d)) == CCAKIT_OK && n == 0)
+	if ((r = write_stmt(ctx, S_DELETE, &n, d, "t", id)) == CCAKIT_OK &&
+	    n == 0)
 		r = cki_detail(d, CCAKIT_ERR_NOT_FOUND, "session",
 		    "no such session");
-	done(q, st);
 	return r;
 }
 
 static int
 sq_s_purge(void *ctx, int64_t before_ms, size_t *n, errd *d)
 {
-	struct sq *q = ctx;
-	sqlite3_stmt *st;
-	int rc, r;
-
-	if ((r = cki_dbwatch_check(q->watch, d)) != CCAKIT_OK)
-		return r;
-	st = take(q, S_PURGE);
-	if ((rc = bind(st, "i", before_ms)) != SQLITE_OK)
-		r = fail(q, rc, d);
-	else
-		r = exec_done(q, st, n, d);
-	done(q, st);
-	return r;
+	return write_stmt(ctx, S_PURGE, n, d, "i", before_ms);
 }
 
 static int
@@ -1123,19 +1101,12 @@ static int
 sq_m_add(void *ctx, const char *name, const void *val, size_t len,
     bool *added, errd *d)
 {
-	struct sq *q = ctx;
-	sqlite3_stmt *st;
 	size_t n = 0;
-	int rc, r;
+	int r;
 
-	if ((r = cki_dbwatch_check(q->watch, d)) != CCAKIT_OK)
-		return r;
-	st = take(q, M_ADD);
-	if ((rc = bind(st, "tb", name, val, len)) != SQLITE_OK)
-		r = fail(q, rc, d);
-	else if ((r = exec_done(q, st, &n, d)) == CCAKIT_OK)
+	if ((r = write_stmt(ctx, M_ADD, &n, d, "tb", name, val, len)) ==
+	    CCAKIT_OK)
 		*added = n == 1;
-	done(q, st);
 	return r;
 }
 
@@ -1346,20 +1317,13 @@ sq_r_take(void *ctx, const char *ns, const char *key, int64_t now_ms,
 static int
 sq_r_delete(void *ctx, const char *ns, const char *key, errd *d)
 {
-	struct sq *q = ctx;
-	sqlite3_stmt *st;
 	size_t n = 0;
-	int rc, r;
+	int r;
 
-	if ((r = cki_dbwatch_check(q->watch, d)) != CCAKIT_OK)
-		return r;
-	st = take(q, R_DELETE);
-	if ((rc = bind(st, "tt", ns, key)) != SQLITE_OK)
-		r = fail(q, rc, d);
-	else if ((r = exec_done(q, st, &n, d)) == CCAKIT_OK && n == 0)
+	if ((r = write_stmt(ctx, R_DELETE, &n, d, "tt", ns, key)) ==
+	    CCAKIT_OK && n == 0)
 		r = cki_detail(d, CCAKIT_ERR_NOT_FOUND, "record",
 		    "no such record");
-	done(q, st);
 	return r;
 }
 
@@ -1400,19 +1364,7 @@ out:
 static int
 sq_r_purge(void *ctx, const char *ns, int64_t now_ms, size_t *n, errd *d)
 {
-	struct sq *q = ctx;
-	sqlite3_stmt *st;
-	int rc, r;
-
-	if ((r = cki_dbwatch_check(q->watch, d)) != CCAKIT_OK)
-		return r;
-	st = take(q, R_PURGE);
-	if ((rc = bind(st, "ti", ns, now_ms)) != SQLITE_OK)
-		r = fail(q, rc, d);
-	else
-		r = exec_done(q, st, n, d);
-	done(q, st);
-	return r;
+	return write_stmt(ctx, R_PURGE, n, d, "ti", ns, now_ms);
 }
 
 static int
