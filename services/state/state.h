@@ -148,8 +148,9 @@ int state_challenge_insert(state_db *db, const struct state_challenge *c,
  */
 int state_challenge_take(state_db *db, uint32_t id,
     struct state_challenge *out, struct ccakit_errdetail *d);
-/* Remove challenges with expires <= now_s (and taken ones); *n: how many
- * unredeemed ones went. n may be NULL. */
+/* Remove challenges with expires <= now_s (PostgreSQL keeps taken ones,
+ * invisible, until then); *n: how many untaken ones went. n may be
+ * NULL. */
 int state_challenge_purge(state_db *db, int64_t now_s, size_t *n,
     struct ccakit_errdetail *d);
 /* Challenges not yet taken, expired ones included until purged. */
