@@ -348,7 +348,9 @@ struct state_rec {
 	uint8_t *value;                 /* malloc'd, a NUL after it */
 	size_t len;
 	int64_t expires_ms;             /* 0: never */
-	uint64_t version;               /* 1 when created, +1 per write */
+	/* 1 when created, +1 per write, also over an expired record; a
+	 * key deleted or purged starts again at 1. */
+	uint64_t version;
 };
 /* Wipe and free the value. */
 void state_rec_clear(struct state_rec *r);
@@ -360,9 +362,10 @@ enum state_put_mode {
 
 /*
  * Store a value under ns/key, expiring at expires_ms (0: never).
- * STATE_PUT_CREATE does nothing when a live record is there: *created
- * (may be NULL) says which; *version (may be NULL) gets the stored
- * version. now_ms decides which records have expired.
+ * STATE_PUT_CREATE does nothing when a live record is there. *created
+ * (may be NULL) says whether there was no live record (so that this call
+ * created one); *version (may be NULL) gets the version written, 0 when
+ * nothing was. now_ms decides which records have expired.
  */
 int state_rec_put(state_db *db, const char *ns, const char *key,
     const void *val, size_t len, int64_t expires_ms, enum state_put_mode mode,
