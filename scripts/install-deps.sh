@@ -2,7 +2,10 @@
 # Install the Debian bookworm packages ccakit needs to build, test and fuzz
 # (libcbor and python3-jwcrypto are test oracles only; tzdata: the time
 # zones of Rego's time built-ins and their tests; libyaml-dev: Rego's
-# yaml.* built-ins and METADATA annotations).
+# yaml.* built-ins and METADATA annotations; libpq-dev: the services'
+# PostgreSQL driver; postgresql-15: the server the state tests start in a
+# temporary directory of their own (tests/pg/pgctl.sh), never the cluster
+# the package may create and start on installation).
 # Run as root (or with sudo). Idempotent: when every package is installed
 # already (one dpkg-query), nothing else runs: no apt-get, no network.
 set -eu
@@ -10,7 +13,8 @@ set -eu
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
 libssl-dev libjansson-dev libcmocka-dev mandoc zlib1g-dev libsqlite3-dev
 libmicrohttpd-dev libgnutls28-dev libcurl4-openssl-dev libcbor-dev nettle-dev
-libgmp-dev libyaml-dev curl openssl python3-jwcrypto tzdata"
+libgmp-dev libyaml-dev curl openssl python3-jwcrypto tzdata libpq-dev
+postgresql-15"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "install-deps: no dpkg-query: install these Debian packages" \

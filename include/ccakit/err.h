@@ -65,6 +65,9 @@ enum ccakit_err {
 	CCAKIT_ERR_BUFFER_TOO_SMALL,      /* caller's output buffer */
 	CCAKIT_ERR_DB_GONE,               /* database file deleted or
 	                                   * replaced while open */
+	CCAKIT_ERR_DB_UNAVAILABLE,        /* database unreachable or locked
+	                                   * past the retry budget (it may
+	                                   * come back: retry later) */
 	CCAKIT_ERR_REGO_LIMIT = 310,      /* Rego evaluation limit (steps,
 	                                     memory, depth) */
 

@@ -59,6 +59,8 @@ static const struct errdesc errtab[] = {
 	{ CCAKIT_ERR_BUFFER_TOO_SMALL, "output buffer too small" },
 	{ CCAKIT_ERR_DB_GONE,
 	    "database file deleted or replaced while in use" },
+	{ CCAKIT_ERR_DB_UNAVAILABLE,
+	    "database unavailable (connection lost or locked): retry later" },
 	{ CCAKIT_ERR_REGO_LIMIT, "Rego: evaluation limit exceeded" },
 	{ CCAKIT_ERR_INVALID_ARG, "invalid argument" },
 	{ CCAKIT_ERR_CRYPTO, "cryptographic library failure" },
