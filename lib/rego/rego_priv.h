@@ -444,6 +444,7 @@ extern const struct rego_bi_def rego_bi_types[];     /* bi_types.c */
 extern const struct rego_bi_def rego_bi_time[];      /* bi_time.c */
 extern const struct rego_bi_def rego_bi_encoding[];  /* bi_encoding.c */
 extern const struct rego_bi_def rego_bi_http[];      /* bi_http.c */
+extern const struct rego_bi_def rego_bi_net[];       /* bi_net.c */
 
 /* Lookup in the standard library (NULL if unknown). */
 const struct rego_bi_def *rego_bi_lookup(const char *name);

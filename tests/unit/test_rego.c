@@ -520,6 +520,41 @@ test_now_fixed(void **state)
 	ccakit_rego_policy_free(&p);
 }
 
+/* --- net.cidr_* (behaviour the conformance suite does not cover) ---- */
+
+static void
+test_net_cidr(void **state)
+{
+	ccakit_rego_policy *p = policy("package t\n"
+	    "big := net.cidr_expand(\"::/0\")\n"
+	    "v4big := net.cidr_expand(\"10.0.0.0/8\")\n"
+	    "edge := count(net.cidr_expand(\"10.0.0.0/12\"))\n"
+	    "v6 := net.cidr_expand(\"2001:db8::/127\")\n"
+	    "fam := [net.cidr_contains(\"::/0\", \"1.2.3.4\"),\n"
+	    "  net.cidr_contains(\"::ffff:0:0/96\", \"1.2.3.4\"),\n"
+	    "  net.cidr_contains(\"0.0.0.0/0\", \"::1\")]\n"
+	    "bare := net.cidr_merge([\"10.1.2.3\"])\n"
+	    "valid := [net.cidr_is_valid(\"1.2.3.04/8\"),\n"
+	    "  net.cidr_is_valid(\"fe80::1%eth0/64\"),\n"
+	    "  net.cidr_is_valid(\"1:2:3:4:5:6:7::8/64\"),\n"
+	    "  net.cidr_is_valid(\"::1.2.3.4/128\")]\n", NULL);
+
+	(void)state;
+	/* a huge range is refused at once instead of exhausting memory */
+	eval_error(p, "data.t.big", true, "eval_builtin_error",
+	    "net.cidr_expand: ::/0 has more than 1048576 addresses");
+	eval_error(p, "data.t.v4big", true, "eval_builtin_error",
+	    "more than 1048576 addresses");
+	expect(p, "data.t.edge", NULL, "1048576");
+	expect(p, "data.t.v6", NULL, "[\"2001:db8::\",\"2001:db8::1\"]");
+	/* Go's IPNet.Contains: IPv4 never inside an IPv6 network */
+	expect(p, "data.t.fam", NULL, "[false,true,false]");
+	/* a bare IPv4 address takes its class mask, unmasked (Go) */
+	expect(p, "data.t.bare", NULL, "[\"10.1.2.3/8\"]");
+	expect(p, "data.t.valid", NULL, "[false,false,false,true]");
+	ccakit_rego_policy_free(&p);
+}
+
 /* --- concurrency --------------------------------------------------- */
 
 struct worker {
@@ -592,6 +627,7 @@ main(void)
 		cmocka_unit_test(test_custom_builtin),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_now_fixed),
+		cmocka_unit_test(test_net_cidr),
 		cmocka_unit_test(test_threads),
 	};
 
