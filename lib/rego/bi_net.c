@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rego/rego_priv.h"
+#include "rego/bi_crypto.h"
 
 /* net.cidr_expand refuses ranges larger than this (OPA has no cap and
  * relies on a deadline; here a /0 must not exhaust a server). */
@@ -268,6 +268,21 @@ fmt_ip(const uint8_t ip[16], char *buf, size_t len)
 		i++;
 	}
 	return o < len ? o : len - 1;
+}
+
+size_t
+rego_fmt_ip(const uint8_t *ip, size_t len, char *buf, size_t buflen)
+{
+	uint8_t v6[16];
+
+	if (len == 4) {
+		memcpy(v6, v4prefix, 12);
+		memcpy(v6 + 12, ip, 4);
+		ip = v6;
+	} else if (len != 16) {
+		return (size_t)snprintf(buf, buflen, "?");
+	}
+	return fmt_ip(ip, buf, buflen);
 }
 
 /* Go's IPNet.String() of a network given by address and prefix. */

@@ -20,6 +20,8 @@ static const struct rego_bi_def *const families[] = {
 	rego_bi_encoding,
 	rego_bi_http,
 	rego_bi_net,
+	rego_bi_crypto,
+	rego_bi_x509,
 };
 
 const struct rego_bi_def *
