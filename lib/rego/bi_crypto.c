@@ -327,7 +327,6 @@ rego_pubkey_from_der(const uint8_t *der, size_t n, bool cert)
 {
 	const unsigned char *p = der;
 	EVP_PKEY *k;
-	int id;
 
 	if (n > LONG_MAX)
 		return NULL;
@@ -340,13 +339,6 @@ rego_pubkey_from_der(const uint8_t *der, size_t n, bool cert)
 		X509_free(x);
 	} else {
 		k = d2i_PUBKEY(NULL, &p, (long)n);
-	}
-	if (k == NULL)
-		return NULL;
-	id = EVP_PKEY_get_base_id(k);
-	if (id != EVP_PKEY_RSA && id != EVP_PKEY_EC && id != EVP_PKEY_ED25519) {
-		EVP_PKEY_free(k);
-		return NULL;
 	}
 	return k;
 }

@@ -45,9 +45,8 @@ bool rego_pem_decode(struct rego_arena *ar, const char *s, size_t n,
 bool rego_pem_is(const struct rego_pem *blk, const char *type);
 
 /*
- * Ed25519, RSA or EC (P-256/384/521) public key from DER: an X.509
- * certificate (cert) or a SubjectPublicKeyInfo. NULL when it does not
- * parse or is of another type.
+ * The public key of DER: an X.509 certificate (cert) or a
+ * SubjectPublicKeyInfo. NULL when it does not parse.
  */
 EVP_PKEY *rego_pubkey_from_der(const uint8_t *der, size_t n, bool cert);
 

@@ -22,6 +22,7 @@ static const struct rego_bi_def *const families[] = {
 	rego_bi_net,
 	rego_bi_crypto,
 	rego_bi_x509,
+	rego_bi_jwt,
 };
 
 const struct rego_bi_def *

@@ -447,6 +447,7 @@ extern const struct rego_bi_def rego_bi_http[];      /* bi_http.c */
 extern const struct rego_bi_def rego_bi_net[];       /* bi_net.c */
 extern const struct rego_bi_def rego_bi_crypto[];    /* bi_crypto.c */
 extern const struct rego_bi_def rego_bi_x509[];      /* bi_x509.c */
+extern const struct rego_bi_def rego_bi_jwt[];       /* bi_jwt.c */
 
 /* Lookup in the standard library (NULL if unknown). */
 const struct rego_bi_def *rego_bi_lookup(const char *name);
