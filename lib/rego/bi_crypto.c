@@ -5,6 +5,7 @@
  * from DER.
  */
 #include <limits.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -128,11 +129,19 @@ b64val(unsigned char c, bool url)
 	return -1;
 }
 
+static bool
+b64_skip(unsigned char c, unsigned flags)
+{
+	return c == '\n' || c == '\r' || ((flags & REGO_B64_BLANKS) &&
+	    (c == ' ' || c == '\t'));
+}
+
 bool
-rego_go_b64dec(const char *s, size_t n, bool url, uint8_t *out,
+rego_go_b64dec(const char *s, size_t n, unsigned flags, uint8_t *out,
     size_t *outlen, size_t *errpos)
 {
 	const unsigned char *src = (const unsigned char *)s;
+	bool url = (flags & REGO_B64_URL) != 0;
 	size_t si = 0, o = 0;
 
 	while (si < n) {
@@ -155,7 +164,7 @@ rego_go_b64dec(const char *s, size_t n, bool url, uint8_t *out,
 				d[j] = (unsigned)v;
 				continue;
 			}
-			if (src[si - 1] == '\n' || src[si - 1] == '\r') {
+			if (b64_skip(src[si - 1], flags)) {
 				j--;
 				continue;
 			}
@@ -164,8 +173,7 @@ rego_go_b64dec(const char *s, size_t n, bool url, uint8_t *out,
 				return false;
 			}
 			if (j == 2) {
-				while (si < n && (src[si] == '\n' ||
-				    src[si] == '\r'))
+				while (si < n && b64_skip(src[si], flags))
 					si++;
 				if (si == n) {
 					*errpos = n;
@@ -177,22 +185,23 @@ rego_go_b64dec(const char *s, size_t n, bool url, uint8_t *out,
 				}
 				si++;
 			}
-			while (si < n && (src[si] == '\n' || src[si] == '\r'))
+			while (si < n && b64_skip(src[si], flags))
 				si++;
 			if (si < n)
 				trailing = true;
 			dlen = j;
 			break;
 		}
-		{
+		if (out != NULL) {
 			unsigned v = d[0] << 18 | d[1] << 12 | d[2] << 6 | d[3];
 
-			out[o++] = (uint8_t)(v >> 16);
+			out[o] = (uint8_t)(v >> 16);
 			if (dlen >= 3)
-				out[o++] = (uint8_t)(v >> 8);
+				out[o + 1] = (uint8_t)(v >> 8);
 			if (dlen == 4)
-				out[o++] = (uint8_t)v;
+				out[o + 2] = (uint8_t)v;
 		}
+		o += dlen - 1;
 		if (trailing) {
 			*errpos = si;
 			return false;
@@ -236,13 +245,16 @@ rego_pem_decode(struct rego_arena *ar, const char *s, size_t n,
     struct rego_pem *blk, size_t *rest)
 {
 	static const char begin[] = "\n-----BEGIN ", end[] = "\n-----END ";
-	size_t at = 0;
+	/* The first END at or after end_from: failed blocks share it, so
+	 * each search starts where the last one stopped (Go searches
+	 * again each time, quadratic on hostile input). */
+	size_t at = 0, end_from = 0, end_at = SIZE_MAX;
+	bool end_known = false;
 
 	for (;;) {
-		size_t tstart, tend, lend, body, endi, trail, tlen, i, o,
-		    derlen, errpos;
+		size_t tstart, tend, lend, body, endi, trail, tlen, derlen,
+		    errpos, le;
 		const char *p;
-		char *b64;
 		bool headers = false;
 
 		if (n - at >= sizeof(begin) - 2 &&
@@ -261,7 +273,7 @@ rego_pem_decode(struct rego_arena *ar, const char *s, size_t n,
 		tlen = tend - tstart;
 		/* Headers ("Key: value" lines) up to the first other line. */
 		for (;;) {
-			size_t next, le;
+			size_t next;
 
 			if (at == n)
 				return false;
@@ -277,37 +289,37 @@ rego_pem_decode(struct rego_arena *ar, const char *s, size_t n,
 			endi = at;
 			trail = at + sizeof(end) - 2;
 		} else {
-			if ((p = find_str(s + at, n - at, end)) == NULL)
+			if (!end_known || at < end_from || at > end_at) {
+				p = find_str(s + at, n - at, end);
+				end_known = true;
+				end_from = at;
+				end_at = p != NULL ? (size_t)(p - s) : SIZE_MAX;
+			}
+			if (end_at == SIZE_MAX)
 				continue;
-			endi = (size_t)(p - s);
+			endi = end_at;
 			trail = endi + sizeof(end) - 1;
 		}
 		if (n - trail < tlen + 5 ||
 		    memcmp(s + trail, s + tstart, tlen) != 0 ||
 		    memcmp(s + trail + tlen, "-----", 5) != 0)
 			continue;
-		{
-			size_t le;
-
-			(void)pem_line(s, n, trail + tlen + 5, &le);
-			if (le != trail + tlen + 5)
-				continue;
-		}
-		/* Base64 body without spaces and tabs (Go's decoder skips
-		 * CR and LF itself). */
-		if ((b64 = ra_alloc(ar, endi - body + 1)) == NULL)
-			return false;
-		for (i = body, o = 0; i < endi; i++)
-			if (s[i] != ' ' && s[i] != '\t')
-				b64[o++] = s[i];
-		if ((blk->der = ra_alloc(ar, o / 4 * 3 + 4)) == NULL)
-			return false;
-		if (!rego_go_b64dec(b64, o, false, blk->der, &derlen, &errpos))
+		(void)pem_line(s, n, trail + tlen + 5, &le);
+		if (le != trail + tlen + 5)
 			continue;
-		blk->derlen = derlen;
+		/* Go removes spaces and tabs, then decodes (CR and LF are
+		 * skipped by the decoder): check first, then decode into a
+		 * buffer of the exact size. */
+		if (!rego_go_b64dec(s + body, endi - body, REGO_B64_BLANKS,
+		    NULL, &derlen, &errpos))
+			continue;
+		if ((blk->der = ra_alloc(ar, derlen + 1)) == NULL)
+			return false;
+		(void)rego_go_b64dec(s + body, endi - body, REGO_B64_BLANKS,
+		    blk->der, &blk->derlen, &errpos);
 		blk->type = s + tstart;
 		blk->typelen = tlen;
-		*rest = pem_line(s, n, endi + sizeof(end) - 2, &o);
+		*rest = pem_line(s, n, endi + sizeof(end) - 2, &le);
 		return true;
 	}
 }

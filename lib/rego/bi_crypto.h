@@ -20,10 +20,13 @@
 
 /*
  * Go's base64.StdEncoding / URLEncoding Decode (padding required, CR
- * and LF ignored): out needs n / 4 * 3 + 3 bytes. False with *errpos,
- * the offset Go reports ("illegal base64 data at input byte N").
+ * and LF ignored): out needs n / 4 * 3 + 3 bytes, or is NULL to only
+ * check and count. False with *errpos, the offset Go reports ("illegal
+ * base64 data at input byte N").
  */
-bool rego_go_b64dec(const char *s, size_t n, bool url, uint8_t *out,
+#define REGO_B64_URL     0x01u  /* URL alphabet */
+#define REGO_B64_BLANKS  0x02u  /* spaces and tabs ignored too (PEM) */
+bool rego_go_b64dec(const char *s, size_t n, unsigned flags, uint8_t *out,
     size_t *outlen, size_t *errpos);
 
 /* One PEM block as Go's pem.Decode finds it; der in the arena. */

@@ -750,7 +750,7 @@ b64url(struct rego_arena *ar, const char *s, size_t n, uint8_t **out,
 	}
 	memcpy(buf, s, n);
 	memset(buf + n, '=', m - n);
-	if (!rego_go_b64dec(buf, m, true, *out, outlen, &errpos)) {
+	if (!rego_go_b64dec(buf, m, REGO_B64_URL, *out, outlen, &errpos)) {
 		snprintf(err, errlen, "illegal base64 data at input byte %zu",
 		    errpos);
 		return false;

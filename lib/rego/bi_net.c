@@ -346,7 +346,7 @@ contains(ccakit_rego_bictx *ctx, const rv *a, const rv *b, bool *res)
 static int
 bi_cidr_contains(ccakit_rego_bictx *ctx, args_t a, const rv **out)
 {
-	bool res;
+	bool res = false;
 	int rc;
 
 	if ((rc = contains(ctx, a[0], a[1], &res)) != CCAKIT_OK)
@@ -466,11 +466,52 @@ match_items(ccakit_rego_bictx *ctx, unsigned pos, const rv *x,
 	}
 }
 
+/* A member of net.cidr_contains_matches, parsed once: operand 1 as a
+ * network, operand 2 as an address or a network. err: the error OPA
+ * raises when the member is first used (0: none). */
+struct cmember {
+	struct ipnet net;
+	uint8_t ip[16];
+	bool is_ip;
+	int err;          /* 0, 1: not a string, 2: does not parse */
+};
+
+static void
+cmember_parse(const rv *x, bool second, struct cmember *m)
+{
+	bool v4text;
+
+	memset(m, 0, sizeof(*m));
+	if (x->t != RV_STR)
+		m->err = 1;
+	else if (second && parse_ip(x->u.s, x->n, m->ip, &v4text))
+		m->is_ip = true;
+	else if (!parse_cidr(x->u.s, x->n, &m->net, NULL))
+		m->err = 2;
+}
+
+static int
+cmember_error(ccakit_rego_bictx *ctx, const struct cmember *m, const rv *x,
+    unsigned pos)
+{
+	if (m->err == 1)
+		return rego_bi_operr(ctx, pos, "string", x);
+	if (pos == 1)
+		return ccakit_rego_bi_error(ctx, "invalid CIDR address: %s",
+		    x->u.s);
+	return ccakit_rego_bi_error(ctx, "not a valid textual representation "
+	    "of an IP address or CIDR: %s", x->u.s);
+}
+
+/* At most this many (cidr, address) pairs are compared in one call. */
+#define CIDR_MATCH_MAX_PAIRS  (1u << 24)
+
 static int
 bi_cidr_contains_matches(ccakit_rego_bictx *ctx, args_t a, const rv **out)
 {
 	struct rego_arena *ar = rego_bi_arena(ctx);
 	struct rv_vec c1, i1, c2, i2, res;
+	struct cmember *m1, *m2;
 	size_t i, j;
 	int rc;
 
@@ -482,14 +523,33 @@ bi_cidr_contains_matches(ccakit_rego_bictx *ctx, args_t a, const rv **out)
 	if ((rc = match_items(ctx, 1, a[0], &c1, &i1)) != CCAKIT_OK ||
 	    (rc = match_items(ctx, 2, a[1], &c2, &i2)) != CCAKIT_OK)
 		return rc;
+	if (c1.n > 0 && c2.n > CIDR_MATCH_MAX_PAIRS / c1.n)
+		return ccakit_rego_bi_error(ctx, "more than %u pairs to "
+		    "compare", CIDR_MATCH_MAX_PAIRS);
+	NOMEM_IF(ctx, m1 = ra_alloc(ar, (c1.n + 1) * sizeof(*m1)));
+	NOMEM_IF(ctx, m2 = ra_alloc(ar, (c2.n + 1) * sizeof(*m2)));
+	for (i = 0; i < c1.n; i++)
+		cmember_parse(c1.v[i], false, &m1[i]);
+	for (j = 0; j < c2.n; j++)
+		cmember_parse(c2.v[j], true, &m2[j]);
 	for (i = 0; i < c1.n; i++)
 		for (j = 0; j < c2.n; j++) {
 			const rv *pair[2];
 			bool in;
 
-			if ((rc = contains(ctx, c1.v[i], c2.v[j], &in)) !=
-			    CCAKIT_OK)
-				return rc;
+			if (m1[i].err != 0)
+				return cmember_error(ctx, &m1[i], c1.v[i], 1);
+			if (m2[j].err != 0)
+				return cmember_error(ctx, &m2[j], c2.v[j], 2);
+			if (m2[j].is_ip) {
+				in = net_contains(&m1[i].net, m2[j].ip);
+			} else {
+				uint8_t last[16];
+
+				last_ip(&m2[j].net, last);
+				in = net_contains(&m1[i].net, m2[j].net.ip) &&
+				    net_contains(&m1[i].net, last);
+			}
 			if (!in)
 				continue;
 			pair[0] = i1.v[i];
@@ -658,10 +718,10 @@ static int
 bi_cidr_merge(ccakit_rego_bictx *ctx, args_t a, const rv **out)
 {
 	struct rego_arena *ar = rego_bi_arena(ctx);
-	struct crange *r;
+	struct crange *r, cur;
 	struct rv_vec res;
-	bool *merged;
-	size_t n, i, m;
+	bool merged = false;
+	size_t n, i;
 	int rc;
 
 	if (a[0]->t != RV_ARR && a[0]->t != RV_SET)
@@ -673,39 +733,36 @@ bi_cidr_merge(ccakit_rego_bictx *ctx, args_t a, const rv **out)
 		return CCAKIT_OK;
 	}
 	NOMEM_IF(ctx, r = ra_alloc(ar, n * sizeof(*r)));
-	NOMEM_IF(ctx, merged = ra_zalloc(ar, n * sizeof(*merged)));
 	for (i = 0; i < n; i++)
 		if ((rc = merge_elem(ctx, a[0]->u.a[i], &r[i])) != CCAKIT_OK)
 			return rc;
 	qsort(r, n, sizeof(*r), crange_cmp);
 	/* From the end, fold each range into its predecessor when they
-	 * touch or overlap (Go's mergeCIDRs). */
-	m = n;
-	for (i = n - 1; i > 0; i--) {
+	 * touch or overlap (Go's mergeCIDRs, in one pass). */
+	cur = r[n - 1];
+	for (i = n; i-- > 0;) {
 		uint8_t prev[16];
 
-		prev_ip(r[i].first, prev);
-		if (memcmp(prev, r[i - 1].last, 16) > 0)
-			continue;
-		if (memcmp(r[i - 1].first, r[i].first, 16) > 0)
-			memcpy(r[i - 1].first, r[i].first, 16);
-		memcpy(r[i - 1].last, r[i].last, 16);
-		merged[i - 1] = true;
-		memmove(&r[i], &r[i + 1], (m - i - 1) * sizeof(*r));
-		memmove(&merged[i], &merged[i + 1], (m - i - 1) *
-		    sizeof(*merged));
-		m--;
-	}
-	for (i = 0; i < m; i++) {
-		if (!merged[i]) {
-			if (rvv_push(&res, rv_str(ar, r[i].net, r[i].netlen))
-			    != 0 || res.v[res.n - 1] == NULL)
-				return rego_bi_nomem(ctx);
-			continue;
+		if (i > 0) {
+			prev_ip(cur.first, prev);
+			if (memcmp(prev, r[i - 1].last, 16) <= 0) {
+				if (memcmp(r[i - 1].first, cur.first, 16) < 0)
+					memcpy(cur.first, r[i - 1].first, 16);
+				merged = true;
+				continue;
+			}
 		}
-		if ((rc = range_to_cidrs(ctx, r[i].first, r[i].last, &res)) !=
-		    CCAKIT_OK)
+		if (!merged) {
+			if (rvv_push(&res, rv_str(ar, cur.net, cur.netlen)) !=
+			    0 || res.v[res.n - 1] == NULL)
+				return rego_bi_nomem(ctx);
+		} else if ((rc = range_to_cidrs(ctx, cur.first, cur.last,
+		    &res)) != CCAKIT_OK) {
 			return rc;
+		}
+		if (i > 0)
+			cur = r[i - 1];
+		merged = false;
 	}
 	NOMEM_IF(ctx, *out = rv_set(ar, res.v, res.n));
 	return CCAKIT_OK;

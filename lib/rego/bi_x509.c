@@ -41,7 +41,7 @@ std_b64(ccakit_rego_bictx *ctx, const char *s, size_t n, uint8_t **out,
 	size_t errpos = 0;
 
 	NOMEM_IF(ctx, *out = ra_alloc(rego_bi_arena(ctx), n / 4 * 3 + 4));
-	if (!rego_go_b64dec(s, n, false, *out, outlen, &errpos))
+	if (!rego_go_b64dec(s, n, 0, *out, outlen, &errpos))
 		return ccakit_rego_bi_error(ctx, "illegal base64 data at input "
 		    "byte %zu", errpos);
 	return CCAKIT_OK;
@@ -1152,7 +1152,7 @@ load_certs(ccakit_rego_bictx *ctx, const char *s, size_t n,
 			snprintf(err, errlen, "out of memory");
 			return false;
 		}
-		if (!rego_go_b64dec(s, n, false, buf, &len, &errpos)) {
+		if (!rego_go_b64dec(s, n, 0, buf, &len, &errpos)) {
 			snprintf(err, errlen, "illegal base64 data at input "
 			    "byte %zu", errpos);
 			return false;
@@ -1170,8 +1170,13 @@ load_certs(ccakit_rego_bictx *ctx, const char *s, size_t n,
 	while (n > 0) {
 		struct rego_pem blk;
 
-		if (!rego_pem_decode(ar, s, n, &blk, &rest))
+		if (!rego_pem_decode(ar, s, n, &blk, &rest)) {
+			if (ar->failed) {
+				snprintf(err, errlen, "out of memory");
+				return false;
+			}
 			break;
+		}
 		if (!rego_pem_is(&blk, "CERTIFICATE")) {
 			snprintf(err, errlen, "PEM block type is '%.*s', "
 			    "expected CERTIFICATE", (int)blk.typelen, blk.type);
@@ -1215,6 +1220,8 @@ bi_x509_parse_certificates(ccakit_rego_bictx *ctx, args_t a, const rv **out)
 	BI_NEED(ctx, a, 0, RV_STR, "string");
 	if (!load_certs(ctx, a[0]->u.s, a[0]->n, &cl, err, sizeof(err))) {
 		certlist_free(&cl);
+		if (rego_bi_arena(ctx)->failed)
+			return rego_bi_nomem(ctx);
 		return ccakit_rego_bi_error(ctx, "%s", err);
 	}
 	rb_init(&b, JSON_MAX);
@@ -1374,6 +1381,8 @@ verify_certs(ccakit_rego_bictx *ctx, const rv *certs, const struct vopts *o,
 		const rv *pair[2] = { RV_FALSE, &rv_empty_arr_v };
 
 		certlist_free(&cl);
+		if (rego_bi_arena(ctx)->failed)
+			return rego_bi_nomem(ctx);
 		NOMEM_IF(ctx, *out = rv_arr_copy(rego_bi_arena(ctx), pair, 2));
 		return CCAKIT_OK;
 	}
@@ -1509,6 +1518,8 @@ bi_x509_parse_and_verify_opts(ccakit_rego_bictx *ctx, args_t a,
 		const rv *pair[2] = { RV_FALSE, &rv_empty_arr_v };
 
 		certlist_free(&cl);
+		if (rego_bi_arena(ctx)->failed)
+			return rego_bi_nomem(ctx);
 		NOMEM_IF(ctx, *out = rv_arr_copy(rego_bi_arena(ctx), pair, 2));
 		return CCAKIT_OK;
 	}
@@ -1698,7 +1709,7 @@ private_keys(ccakit_rego_bictx *ctx, const char *s, size_t n,
 		return ccakit_rego_bi_error(ctx, "input exceeds %u bytes",
 		    REGO_CRYPTO_MAX_INPUT);
 	NOMEM_IF(ctx, buf = ra_alloc(ar, n / 4 * 3 + 4));
-	if (rego_go_b64dec(s, n, false, buf, &len, &errpos)) {
+	if (rego_go_b64dec(s, n, 0, buf, &len, &errpos)) {
 		s = (const char *)buf;
 		n = len;
 	} else {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -561,6 +562,49 @@ test_net_cidr(void **state)
 	ccakit_rego_policy_free(&p);
 }
 
+/* Large inputs: one pass for net.cidr_merge, a cap on the pairs of
+ * net.cidr_contains_matches. */
+static void
+test_net_cidr_large(void **state)
+{
+	ccakit_rego_policy *p = policy("package t\n"
+	    "merged := count(net.cidr_merge(input.nets))\n"
+	    "matches := net.cidr_contains_matches(input.nets, input.nets)\n",
+	    NULL);
+	size_t n = 100000, i, len = 2 * n * 24 + 64, o = 0;
+	char *in = malloc(len), *got;
+	struct timespec t0, t1;
+	int rc;
+
+	(void)state;
+	assert_non_null(in);
+	/* n copies of one network below n separate /32s: every fold
+	 * happens with a long unmerged tail after it */
+	o += (size_t)snprintf(in + o, len - o, "{\"nets\": [");
+	for (i = 0; i < n; i++) {
+		uint32_t a = 0x0B000000u + 2u * (uint32_t)i;
+
+		o += (size_t)snprintf(in + o, len - o, "\"10.0.0.0/16\","
+		    "\"%u.%u.%u.%u/32\"%s", a >> 24, (a >> 16) & 255,
+		    (a >> 8) & 255, a & 255, i + 1 < n ? "," : "");
+	}
+	o += (size_t)snprintf(in + o, len - o, "]}");
+	assert_true(o < len);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	got = eval_json(p, "data.t.merged", in, NULL, true, &rc);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_non_null(got);
+	assert_string_equal(got, "100001");
+	free(got);
+	assert_true(t1.tv_sec - t0.tv_sec < 10);
+	/* 200000 x 200000 pairs: refused */
+	got = eval_json(p, "data.t.matches", in, NULL, true, &rc);
+	assert_null(got);
+	assert_int_equal(rc, CCAKIT_ERR_REGO_EVAL);
+	free(in);
+	ccakit_rego_policy_free(&p);
+}
+
 /* --- io.jwt, crypto.x509 (keys and certificates made here) -------- */
 
 static char *
@@ -839,6 +883,31 @@ test_crypto_inputs(void **state)
 	eval_error(p, "crypto.x509.parse_certificates(\"Y\\nQ==\")", true,
 	    "eval_builtin_error", "x509: malformed certificate");
 	expect(p, "crypto.x509.parse_certificates(\"\")", NULL, "[]");
+	/* many BEGIN lines sharing one END: linear, not quadratic (Go's
+	 * pem.Decode searches again from each) */
+	text = malloc(len);
+	assert_non_null(text);
+	snprintf(text, len, "package t\nc := `");
+	n = strlen(text);
+	for (i = 0; n + 40 < (2u << 20); i++) {
+		memcpy(text + n, "-----BEGIN A-----\nQUJD\n", 23);
+		n += 23;
+	}
+	snprintf(text + n, len - n, "-----BEGIN CERTIFICATE-----\nMAA=\n"
+	    "-----END CERTIFICATE-----\n`\n");
+	{
+		ccakit_rego_policy *pj = policy(text, NULL);
+		struct timespec t0, t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		/* the one block found is the CERTIFICATE (DER 30 00) */
+		eval_error(pj, "crypto.x509.parse_certificates(data.t.c)", true,
+		    "eval_builtin_error", "x509: malformed certificate");
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		assert_true(t1.tv_sec - t0.tv_sec < 10);
+		ccakit_rego_policy_free(&pj);
+	}
+	free(text);
 	expect(p, "[crypto.hmac.equal(\"abc\", \"abcd\"), "
 	    "crypto.hmac.equal(\"\", \"\"), crypto.hmac.equal(\"ab\", \"ac\")]",
 	    NULL, "[false,true,false]");
@@ -966,6 +1035,7 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_now_fixed),
 		cmocka_unit_test(test_net_cidr),
+		cmocka_unit_test(test_net_cidr_large),
 		cmocka_unit_test(test_jwt_roundtrip),
 		cmocka_unit_test(test_x509_verify),
 		cmocka_unit_test(test_crypto_inputs),
