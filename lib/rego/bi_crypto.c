@@ -113,22 +113,6 @@ bi_hmac_equal(ccakit_rego_bictx *ctx, args_t a, const rv **out)
 /* ------------------------------------------------------------------ */
 /* Go's base64 and PEM.                                                 */
 
-static int
-b64val(unsigned char c, bool url)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == (url ? '-' : '+'))
-		return 62;
-	if (c == (url ? '_' : '/'))
-		return 63;
-	return -1;
-}
-
 static bool
 b64_skip(unsigned char c, unsigned flags)
 {
@@ -158,7 +142,8 @@ rego_go_b64dec(const char *s, size_t n, unsigned flags, uint8_t *out,
 				*errpos = si - j;
 				return false;
 			}
-			v = b64val(src[si], url);
+			v = cki_b64_val((char)src[si], url ? CCAKIT_B64_URL :
+			    CCAKIT_B64_STD);
 			si++;
 			if (v >= 0) {
 				d[j] = (unsigned)v;

@@ -65,18 +65,6 @@ parse_v4(const char *s, size_t n, uint8_t out[4])
 	return i == n;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* IPv6 text (groups, one "::", an optional trailing dotted IPv4). Zones
  * are refused, as net.ParseIP and net.ParseCIDR refuse them. */
 static bool
@@ -96,8 +84,8 @@ parse_v6(const char *s, size_t n, uint8_t out[16])
 		size_t j = i;
 		unsigned v = 0;
 
-		while (j < n && j - i < 5 && hexval(s[j]) >= 0) {
-			v = v * 16 + (unsigned)hexval(s[j]);
+		while (j < n && j - i < 5 && cki_hex_nibble(s[j]) >= 0) {
+			v = v * 16 + (unsigned)cki_hex_nibble(s[j]);
 			j++;
 		}
 		if (j == i || j - i > 4)

@@ -427,21 +427,50 @@ go_pkalg(const EVP_PKEY *k)
 	}
 }
 
+/* Members "Name":number of key parameters. */
+struct kparam {
+	const char *name;
+	const char *param;
+};
+
+static void
+jkparams(struct rego_buf *b, const EVP_PKEY *k, const struct kparam *kp,
+    size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		jkey(b, kp[i].name);
+		jbnparam(b, k, kp[i].param);
+	}
+}
+
 /* *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey, *dsa.PublicKey
  * (and the private forms when priv). */
 static void
 jkey_value(struct rego_buf *b, const EVP_PKEY *k, bool priv)
 {
+	static const struct kparam rsa_pub[] = {
+		{ "N", OSSL_PKEY_PARAM_RSA_N }, { "E", OSSL_PKEY_PARAM_RSA_E },
+	}, rsa_crt[] = {
+		{ "Dp", OSSL_PKEY_PARAM_RSA_EXPONENT1 },
+		{ "Dq", OSSL_PKEY_PARAM_RSA_EXPONENT2 },
+		{ "Qinv", OSSL_PKEY_PARAM_RSA_COEFFICIENT1 },
+	}, ec[] = {
+		{ "X", OSSL_PKEY_PARAM_EC_PUB_X },
+		{ "Y", OSSL_PKEY_PARAM_EC_PUB_Y },
+		{ "D", OSSL_PKEY_PARAM_PRIV_KEY },
+	}, dsa[] = {
+		{ "P", OSSL_PKEY_PARAM_FFC_P }, { "Q", OSSL_PKEY_PARAM_FFC_Q },
+		{ "G", OSSL_PKEY_PARAM_FFC_G },
+	};
 	uint8_t raw[64];
 	size_t n = sizeof(raw);
 
 	switch (EVP_PKEY_get_base_id(k)) {
 	case EVP_PKEY_RSA:
 		rb_putc(b, '{');
-		jkey(b, "N");
-		jbnparam(b, k, OSSL_PKEY_PARAM_RSA_N);
-		jkey(b, "E");
-		jbnparam(b, k, OSSL_PKEY_PARAM_RSA_E);
+		jkparams(b, k, rsa_pub, 2);
 		if (priv) {
 			jkey(b, "D");
 			jbnparam(b, k, OSSL_PKEY_PARAM_RSA_D);
@@ -450,30 +479,15 @@ jkey_value(struct rego_buf *b, const EVP_PKEY *k, bool priv)
 			jbnparam(b, k, OSSL_PKEY_PARAM_RSA_FACTOR1);
 			rb_putc(b, ',');
 			jbnparam(b, k, OSSL_PKEY_PARAM_RSA_FACTOR2);
-			rb_putc(b, ']');
-			jkey(b, "Precomputed");
-			rb_putc(b, '{');
-			jkey(b, "Dp");
-			jbnparam(b, k, OSSL_PKEY_PARAM_RSA_EXPONENT1);
-			jkey(b, "Dq");
-			jbnparam(b, k, OSSL_PKEY_PARAM_RSA_EXPONENT2);
-			jkey(b, "Qinv");
-			jbnparam(b, k, OSSL_PKEY_PARAM_RSA_COEFFICIENT1);
-			jkey(b, "CRTValues");
-			rb_puts(b, "[]}");
+			rb_puts(b, "],\"Precomputed\":{");
+			jkparams(b, k, rsa_crt, 3);
+			rb_puts(b, ",\"CRTValues\":[]}");
 		}
 		rb_putc(b, '}');
 		return;
 	case EVP_PKEY_EC:
 		rb_puts(b, "{\"Curve\":{}");
-		jkey(b, "X");
-		jbnparam(b, k, OSSL_PKEY_PARAM_EC_PUB_X);
-		jkey(b, "Y");
-		jbnparam(b, k, OSSL_PKEY_PARAM_EC_PUB_Y);
-		if (priv) {
-			jkey(b, "D");
-			jbnparam(b, k, OSSL_PKEY_PARAM_PRIV_KEY);
-		}
+		jkparams(b, k, ec, priv ? 3 : 2);
 		rb_putc(b, '}');
 		return;
 	case EVP_PKEY_ED25519:
@@ -498,12 +512,7 @@ jkey_value(struct rego_buf *b, const EVP_PKEY *k, bool priv)
 		return;
 	case EVP_PKEY_DSA:
 		rb_puts(b, "{\"Parameters\":{");
-		jkey(b, "P");
-		jbnparam(b, k, OSSL_PKEY_PARAM_FFC_P);
-		jkey(b, "Q");
-		jbnparam(b, k, OSSL_PKEY_PARAM_FFC_Q);
-		jkey(b, "G");
-		jbnparam(b, k, OSSL_PKEY_PARAM_FFC_G);
+		jkparams(b, k, dsa, 3);
 		rb_putc(b, '}');
 		jkey(b, "Y");
 		jbnparam(b, k, OSSL_PKEY_PARAM_PUB_KEY);
