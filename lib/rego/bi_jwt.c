@@ -293,6 +293,8 @@ ec_from_jwk(struct rego_arena *ar, const rv *jwk, bool *priv,
 	return pk;
 }
 
+/* OKP: Ed25519 (signatures) or X25519 (key agreement; accepted in a
+ * set as jwx accepts it, never verifies anything). */
 static EVP_PKEY *
 okp_from_jwk(struct rego_arena *ar, const rv *jwk, bool *priv,
     const char **err)
@@ -301,8 +303,14 @@ okp_from_jwk(struct rego_arena *ar, const rv *jwk, bool *priv,
 	const uint8_t *x, *d;
 	size_t xn, dn;
 	EVP_PKEY *pk;
+	int type;
 
-	if (crv == NULL || crv->t != RV_STR || strcmp(crv->u.s, "Ed25519")) {
+	if (crv != NULL && crv->t == RV_STR && strcmp(crv->u.s, "Ed25519") == 0)
+		type = EVP_PKEY_ED25519;
+	else if (crv != NULL && crv->t == RV_STR &&
+	    strcmp(crv->u.s, "X25519") == 0)
+		type = EVP_PKEY_X25519;
+	else {
 		*err = "unsupported OKP curve (crv)";
 		return NULL;
 	}
@@ -312,12 +320,12 @@ okp_from_jwk(struct rego_arena *ar, const rv *jwk, bool *priv,
 		return NULL;
 	if ((x == NULL && d == NULL) || (x != NULL && xn != 32) ||
 	    (d != NULL && dn != 32)) {
-		*err = "invalid Ed25519 key";
+		*err = "invalid OKP key";
 		return NULL;
 	}
 	*priv = d != NULL;
-	pk = d != NULL ? EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL,
-	    d, 32) : EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, x, 32);
+	pk = d != NULL ? EVP_PKEY_new_raw_private_key(type, NULL, d, 32) :
+	    EVP_PKEY_new_raw_public_key(type, NULL, x, 32);
 	if (pk != NULL && d != NULL && x != NULL) {
 		uint8_t pub[32];
 		size_t pn = sizeof(pub);
@@ -329,7 +337,7 @@ okp_from_jwk(struct rego_arena *ar, const rv *jwk, bool *priv,
 		}
 	}
 	if (pk == NULL)
-		*err = "invalid Ed25519 key";
+		*err = "invalid OKP key";
 	return pk;
 }
 
