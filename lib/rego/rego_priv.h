@@ -469,6 +469,11 @@ extern const struct rego_bi_def rego_bi_template[];  /* bi_template.c */
 extern const struct rego_bi_def rego_bi_jsonschema[]; /* bi_jsonschema.c */
 extern const struct rego_bi_def rego_bi_meta[];      /* bi_meta.c */
 
+extern const struct rego_bi_def rego_bi_net[];       /* bi_net.c */
+extern const struct rego_bi_def rego_bi_crypto[];    /* bi_crypto.c */
+extern const struct rego_bi_def rego_bi_x509[];      /* bi_x509.c */
+extern const struct rego_bi_def rego_bi_jwt[];       /* bi_jwt.c */
+
 /* YAML text to a value as yaml.unmarshal reads it (bi_yaml.c), in the
  * evaluation's memory: CCAKIT_OK; CCAKIT_ERR_JSON or
  * CCAKIT_ERR_TOO_LARGE with go-yaml's message in err; or an evaluation

@@ -88,6 +88,10 @@ void cki_dbwatch_free(cki_dbwatch **wp);
 /* The value of a hexadecimal digit (either case), or -1. */
 int cki_hex_nibble(int c);
 
+/* The value of a base64 symbol of alphabet v (CCAKIT_B64_ANY: either
+ * alphabet), or -1; '=' is not a symbol. */
+int cki_b64_val(char c, enum ccakit_b64 v);
+
 /* Bytes view equality (length and content), not constant time. */
 int cki_bytes_eq(struct ccakit_bytes a, const uint8_t *b, size_t blen);
 
