@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install the Debian bookworm packages ccakit needs to build, test and fuzz
 # (libcbor and python3-jwcrypto are test oracles only; tzdata: the time
-# zones of Rego's time built-ins and their tests).
+# zones of Rego's time built-ins and their tests; libpcre2-dev: the
+# regular expressions of Rego's regex built-ins).
 # Run as root (or with sudo). Idempotent: when every package is installed
 # already (one dpkg-query), nothing else runs: no apt-get, no network.
 set -eu
@@ -9,7 +10,7 @@ set -eu
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
 libssl-dev libjansson-dev libcmocka-dev mandoc zlib1g-dev libsqlite3-dev
 libmicrohttpd-dev libgnutls28-dev libcurl4-openssl-dev libcbor-dev curl
-openssl python3-jwcrypto tzdata"
+openssl python3-jwcrypto tzdata libpcre2-dev"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "install-deps: no dpkg-query: install these Debian packages" \

@@ -19,6 +19,7 @@ static const struct rego_bi_def *const families[] = {
 	rego_bi_time,
 	rego_bi_encoding,
 	rego_bi_http,
+	rego_bi_regex,
 };
 
 const struct rego_bi_def *

@@ -444,6 +444,7 @@ extern const struct rego_bi_def rego_bi_types[];     /* bi_types.c */
 extern const struct rego_bi_def rego_bi_time[];      /* bi_time.c */
 extern const struct rego_bi_def rego_bi_encoding[];  /* bi_encoding.c */
 extern const struct rego_bi_def rego_bi_http[];      /* bi_http.c */
+extern const struct rego_bi_def rego_bi_regex[];     /* bi_regex.c */
 
 /* Lookup in the standard library (NULL if unknown). */
 const struct rego_bi_def *rego_bi_lookup(const char *name);
@@ -497,6 +498,10 @@ int rego_bi_memo_put(ccakit_rego_bictx *ctx, const rv *key, const rv *val);
 
 /* Operands of a built-in. */
 typedef const rv *const *args_t;
+
+/* Operand i (0-based) as an int64, with OPA's messages (bi_numbers.c). */
+int rego_bi_int_arg(ccakit_rego_bictx *ctx, args_t a, unsigned i,
+    int64_t *out);
 
 /* Return the "out of memory / limit" error when x is NULL. */
 #define NOMEM_IF(ctx, x) \

@@ -3,6 +3,7 @@
  * evaluation semantics, custom built-ins, limits and concurrent use.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -580,6 +581,271 @@ test_threads(void **state)
 	ccakit_rego_policy_free(&p);
 }
 
+/* --- regex, glob, units, semver, uuid built-ins ---------------------- */
+
+/* JSON of `x := EXPR` (NULL when undefined), the input given. */
+static char *
+xval(const char *expr, const char *input)
+{
+	char text[8192];
+	ccakit_rego_policy *p;
+	char *got;
+
+	snprintf(text, sizeof(text), "package t\nx := %s\n", expr);
+	p = policy(text, NULL);
+	got = eval_json(p, "data.t.x", input, NULL, false, NULL);
+	ccakit_rego_policy_free(&p);
+	return got;
+}
+
+static void
+xexpect(const char *expr, const char *want)
+{
+	char *got = xval(expr, NULL);
+
+	if (want == NULL) {
+		if (got != NULL)
+			fail_msg("%s: want undefined, got %s", expr, got);
+		return;
+	}
+	if (got == NULL || strcmp(got, want) != 0)
+		fail_msg("%s: want %s, got %s", expr, want,
+		    got != NULL ? got : "undefined");
+	free(got);
+}
+
+/* `x := EXPR` fails (strict built-in errors) with code and message. */
+static void
+xerror(const char *expr, const char *code, const char *substr)
+{
+	char text[8192];
+	ccakit_rego_policy *p;
+
+	snprintf(text, sizeof(text), "package t\nx := %s\n", expr);
+	p = policy(text, NULL);
+	eval_error(p, "data.t.x", true, code, substr);
+	ccakit_rego_policy_free(&p);
+}
+
+/* Go's RE2 dialect on PCRE2: what differs between the two is Go's. */
+static void
+test_regex_dialect(void **state)
+{
+	(void)state;
+	/* $ is end of text, not before a final newline; (?m) lines */
+	xexpect("regex.match(`^a$`, \"a\\n\")", "false");
+	xexpect("regex.find_n(`(?m)^`, \"a\\n\", -1)", "[\"\",\"\"]");
+	xexpect("regex.find_n(`(?m)a$`, \"a\\na\\n\", -1)", "[\"a\",\"a\"]");
+	/* ASCII \d \s \w \b; \v is a vertical tab; . stops at \n */
+	xexpect("regex.match(`\\d`, \"\u0663\")", "false");
+	xexpect("regex.match(`\\s`, \"\\u000b\")", "false");
+	xexpect("regex.match(`^\\v$`, \"\\u000b\")", "true");
+	xexpect("regex.match(`\\w`, \"\u00e9\")", "false");
+	xexpect("regex.match(`\\b`, \"\u00e9\")", "false");
+	xexpect("regex.match(`a.b`, \"a\\nb\")", "false");
+	xexpect("regex.match(`(?s)a.b`, \"a\\nb\")", "true");
+	xexpect("regex.match(`[[:alpha:]]`, \"\u00e9\")", "false");
+	/* (?i): simple case folding, the Kelvin sign included */
+	xexpect("regex.match(`(?i)k`, \"\u212a\")", "true");
+	xexpect("regex.match(`(?i)[^k]`, \"\u212a\")", "false");
+	xexpect("regex.match(`(?i)\\W`, \"\u212a\")", "false");
+	xexpect("regex.match(`(?i)\\W`, \"s\")", "false");
+	xexpect("regex.match(`(?i)[^\\W]`, \"\u017f\")", "true");
+	xexpect("regex.match(`(?i:A)b`, \"aB\")", "false");
+	/* Unicode classes: Go's names, the Script (not Script_Extensions)
+	 * property, loose matching, negation */
+	xexpect("regex.match(`^\\p{Greek}+$`, \"\u03b1\u03b2\")", "true");
+	xexpect("regex.match(`\\p{Greek}`, \"\u0342\")", "false");
+	xexpect("regex.match(`^\\pL\\PL\\p{^L}$`, \"a1-\")", "true");
+	xexpect("regex.match(`\\p{Lu}`, \"\u00c9\")", "true");
+	xexpect("regex.match(`\\p{C}`, \"\\u0001\")", "true");
+	xexpect("regex.match(`\\p{Any}`, \"\\n\")", "true");
+	/* escapes */
+	xexpect("regex.match(`^\\101\\x41\\x{41}\\Q.*\\E$`, \"AAA.*\")",
+	    "true");
+	/* groups: named in both syntaxes, names may start with a digit */
+	xexpect("regex.find_all_string_submatch_n(`(?P<x>a)(?<1y>b)?`, "
+	    "\"a ab\", -1)", "[[\"a\",\"a\",\"\"],[\"ab\",\"a\",\"b\"]]");
+	xexpect("regex.replace(\"abc abd\", `a(?P<n>b)(c)?`, "
+	    "\"[$n|$2|${1}x|$1x|$$]\")", "\"[b|c|bx||$] [b||bx||$]d\"");
+	/* repetition: greedy, lazy, (?U) */
+	xexpect("regex.find_n(`a+?`, \"aaa\", -1)", "[\"a\",\"a\",\"a\"]");
+	xexpect("regex.find_n(`(?U)a+`, \"aaa\", 1)", "[\"a\"]");
+	xexpect("regex.find_n(`(?U)a+?`, \"aaa\", 1)", "[\"aaa\"]");
+	xexpect("regex.match(`^a{0}$`, \"\")", "true");
+	/* Go's empty-match rules in find, split and replace */
+	xexpect("regex.find_n(`a|`, \"baaac\", -1)",
+	    "[\"\",\"a\",\"a\",\"a\",\"\"]");
+	xexpect("regex.split(`x*`, \"axbxxc\")", "[\"a\",\"b\",\"c\"]");
+	xexpect("regex.split(``, \"\")", "[]");
+	xexpect("regex.replace(\"abc\", `x*`, \"-\")", "\"-a-b-c-\"");
+	/* an invalid UTF-8 byte is one U+FFFD, as in Go */
+	xexpect("count(regex.find_n(`.`, base64.decode(\"Yf9i\"), -1))",
+	    "3");
+	xexpect("regex.match(`^\\x{FFFD}$`, base64.decode(\"/w==\"))",
+	    "true");
+	/* what Go refuses is refused, with Go's messages */
+	xerror("regex.match(`(a)\\1`, \"aa\")", "eval_builtin_error",
+	    "regex.match: error parsing regexp: invalid escape sequence: "
+	    "`\\1`");
+	xerror("regex.match(`(?=a)`, \"a\")", "eval_builtin_error",
+	    "invalid or unsupported Perl syntax: `(?=`");
+	xerror("regex.match(`(?<=a)b`, \"ab\")", "eval_builtin_error",
+	    "invalid named capture");
+	xerror("regex.match(`(?>a)`, \"a\")", "eval_builtin_error",
+	    "invalid or unsupported Perl syntax: `(?>`");
+	xerror("regex.match(`a*+`, \"a\")", "eval_builtin_error",
+	    "invalid nested repetition operator: `*+`");
+	xerror("regex.match(`a\\Z`, \"a\")", "eval_builtin_error",
+	    "invalid escape sequence: `\\Z`");
+	xerror("regex.match(`\\C`, \"a\")", "eval_builtin_error",
+	    "invalid escape sequence: `\\C`");
+	xerror("regex.match(`*a`, \"a\")", "eval_builtin_error",
+	    "missing argument to repetition operator: `*`");
+	xerror("regex.match(`a{1001}`, \"a\")", "eval_builtin_error",
+	    "invalid repeat count: `{1001}`");
+	xerror("regex.match(`(a{100}){100}`, \"a\")", "eval_builtin_error",
+	    "invalid repeat count: `{100}`");
+	xerror("regex.match(`[z-a]`, \"a\")", "eval_builtin_error",
+	    "invalid character class range: `z-a`");
+	xerror("regex.match(`\\p{Latn}`, \"a\")", "eval_builtin_error",
+	    "invalid character class range: `\\p{Latn}`");
+	xerror("regex.match(`[[:foo:]]`, \"a\")", "eval_builtin_error",
+	    "invalid character class range: `[:foo:]`");
+	xerror("regex.match(`(a`, \"a\")", "eval_builtin_error",
+	    "missing closing ): `(a`");
+	xerror("regex.match(`a)`, \"a\")", "eval_builtin_error",
+	    "unexpected ): `a)`");
+	xerror("regex.match(`[a`, \"a\")", "eval_builtin_error",
+	    "missing closing ]: `[a`");
+	xerror("regex.match(`a\\`, \"a\")", "eval_builtin_error",
+	    "trailing backslash at end of expression: ``");
+	xexpect("regex.is_valid(`(?P<n>a)\\pN[[:^space:]]`)", "true");
+	xexpect("regex.is_valid(`(?P<n>a)(?P<n>`)", "false");
+	xerror("regex.template_match(\"a{b\", \"ab\", \"{\", \"}\")",
+	    "eval_builtin_error", "unbalanced braces in \"a{b\"");
+	xerror("regex.template_match(\"a{b}\", \"ab\", \"{{\", \"}\")",
+	    "eval_builtin_error", "start delimiter has to be exactly one "
+	    "character long but is 2 long");
+	xexpect("regex.template_match(\"a.{[0-9]+}.b\", \"a.12.b\", \"{\", "
+	    "\"}\")", "true");
+	xexpect("regex.template_match(\"a.{[0-9]+}.b\", \"aX12.b\", \"{\", "
+	    "\"}\")", "false");
+}
+
+/* "aaa...a" (n) followed by tail, as a Rego expression */
+static void
+long_str(char *out, size_t cap, const char *unit, int n, const char *tail)
+{
+	snprintf(out, cap, "concat(\"\", [concat(\"\", [s | "
+	    "numbers.range(1, %d)[_]; s := \"%s\"]), \"%s\"])", n, unit,
+	    tail);
+}
+
+/* Hostile patterns and inputs end quickly, with an answer or a clear
+ * error; pattern size and nesting are bounded. */
+static void
+test_regex_limits(void **state)
+{
+	char s[256], e[1024];
+
+	(void)state;
+	/* catastrophic backtracking: a boolean match is still decided */
+	long_str(s, sizeof(s), "a", 5000, "b");
+	snprintf(e, sizeof(e), "regex.match(`^(a+)+$`, %s)", s);
+	xexpect(e, "false");
+	snprintf(e, sizeof(e), "regex.match(`^(a|aa)+$`, %s)", s);
+	xexpect(e, "false");
+	long_str(s, sizeof(s), "word ", 40, "!");
+	snprintf(e, sizeof(e), "regex.match(`^(\\w+\\s?)*$`, %s)", s);
+	xexpect(e, "false");
+	/* ... and so are positions and submatches (Go's machine) */
+	snprintf(e, sizeof(e), "regex.find_n(`^(\\w+\\s?)*$`, %s, -1)", s);
+	xexpect(e, "[]");
+	snprintf(e, sizeof(e), "regex.replace(%s, `(\\w+\\s?)*\\?`, \"x\") "
+	    "== %s", s, s);
+	xexpect(e, "true");
+	snprintf(e, sizeof(e), "regex.find_all_string_submatch_n("
+	    "`(\\w+\\s?)*!`, %s, -1)", s);
+	xexpect(e, "[[\"word word word word word word word word word word word "
+	    "word word word word word word word word word word word word word "
+	    "word word word word word word word word word word word word word "
+	    "word word word !\",\"word \"]]");
+	/* Go's limits on the pattern, and PCRE2's program size */
+	snprintf(e, sizeof(e), "regex.match(concat(\"\", [concat(\"\", [s | "
+	    "numbers.range(1, 1001)[_]; s := \"(\"]), \"a\", concat(\"\", "
+	    "[s | numbers.range(1, 1001)[_]; s := \")\"])]), \"a\")");
+	xerror(e, "eval_builtin_error", "expression nests too deeply");
+	long_str(s, sizeof(s), "(", 1001, "");
+	snprintf(e, sizeof(e), "regex.match(concat(\"\", [%s, \"a\"]), "
+	    "\"a\")", s);
+	xerror(e, "eval_builtin_error", "missing closing ): `((((");
+	/* deep but allowed nesting compiles (on a stack of its own) */
+	snprintf(e, sizeof(e), "regex.match(concat(\"\", [concat(\"\", [s | "
+	    "numbers.range(1, 900)[_]; s := \"(\"]), \"a\", concat(\"\", "
+	    "[s | numbers.range(1, 900)[_]; s := \")\"])]), \"a\")");
+	xexpect(e, "true");
+	xerror("regex.match(`((a|b|c|d|e|f|g|h|i|j|k|l)(x|y)){1000}`, \"a\")",
+	    "eval_builtin_error", "expression too large");
+}
+
+/* Many patterns from many threads: the shared cache evicts entries
+ * that other evaluations still use. */
+static void *
+regex_worker(void *arg)
+{
+	const ccakit_rego_query *q = arg;
+	ccakit_rego_eval *ev = ccakit_rego_eval_new();
+	struct ccakit_rego_eval_opts o;
+	const ccakit_rego_value *v;
+	ccakit_rego_doc *in;
+	char json[64];
+	int i, ok = 0;
+
+	memset(&o, 0, sizeof(o));
+	for (i = 0; i < 600; i++) {
+		snprintf(json, sizeof(json), "{\"n\": %d}", i);
+		if (ccakit_rego_doc_parse(json, strlen(json), &in, NULL) !=
+		    CCAKIT_OK)
+			continue;
+		o.input = ccakit_rego_doc_value(in);
+		if (ccakit_rego_eval_value(ev, q, &o, &v, NULL) ==
+		    CCAKIT_OK && v != NULL && ccakit_rego_bool(v))
+			ok++;
+		ccakit_rego_doc_free(&in);
+	}
+	ccakit_rego_eval_free(&ev);
+	return (void *)(intptr_t)ok;
+}
+
+static void
+test_regex_threads(void **state)
+{
+	ccakit_rego_policy *p = policy("package t\n"
+	    "ok if {\n"
+	    "\tpat := sprintf(\"^x%d(y|z)+$\", [input.n])\n"
+	    "\tregex.match(pat, sprintf(\"x%dyzy\", [input.n]))\n"
+	    "\tnot regex.match(pat, \"x\")\n"
+	    "}\n", NULL);
+	ccakit_rego_query *q = NULL;
+	pthread_t th[4];
+	void *ret;
+	int i;
+
+	(void)state;
+	assert_int_equal(ccakit_rego_query_new(p, "data.t.ok", &q, NULL),
+	    CCAKIT_OK);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, regex_worker, q),
+		    0);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(th[i], &ret), 0);
+		assert_int_equal((intptr_t)ret, 600);
+	}
+	ccakit_rego_query_free(&q);
+	ccakit_rego_policy_free(&p);
+}
+
 int
 main(void)
 {
@@ -593,6 +859,9 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_now_fixed),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_regex_dialect),
+		cmocka_unit_test(test_regex_limits),
+		cmocka_unit_test(test_regex_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
