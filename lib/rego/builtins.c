@@ -20,6 +20,7 @@ static const struct rego_bi_def *const families[] = {
 	rego_bi_encoding,
 	rego_bi_http,
 	rego_bi_regex,
+	rego_bi_glob,
 };
 
 const struct rego_bi_def *

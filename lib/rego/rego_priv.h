@@ -445,6 +445,7 @@ extern const struct rego_bi_def rego_bi_time[];      /* bi_time.c */
 extern const struct rego_bi_def rego_bi_encoding[];  /* bi_encoding.c */
 extern const struct rego_bi_def rego_bi_http[];      /* bi_http.c */
 extern const struct rego_bi_def rego_bi_regex[];     /* bi_regex.c */
+extern const struct rego_bi_def rego_bi_glob[];      /* bi_glob.c */
 
 /* Lookup in the standard library (NULL if unknown). */
 const struct rego_bi_def *rego_bi_lookup(const char *name);

@@ -826,6 +826,8 @@ test_regex_threads(void **state)
 	    "\tpat := sprintf(\"^x%d(y|z)+$\", [input.n])\n"
 	    "\tregex.match(pat, sprintf(\"x%dyzy\", [input.n]))\n"
 	    "\tnot regex.match(pat, \"x\")\n"
+	    "\tglob.match(sprintf(\"*.%d\", [input.n]), [\".\"], "
+	    "sprintf(\"a.%d\", [input.n]))\n"
 	    "}\n", NULL);
 	ccakit_rego_query *q = NULL;
 	pthread_t th[4];
@@ -846,6 +848,66 @@ test_regex_threads(void **state)
 	ccakit_rego_policy_free(&p);
 }
 
+/* glob.match: gobwas/glob's syntax; linear time whatever the pattern. */
+static void
+test_glob(void **state)
+{
+	char s[256], e[1024];
+
+	(void)state;
+	xexpect("glob.match(\"{a,b\", [], \"b\")", "true");
+	xexpect("glob.match(\"a}b,c\", [], \"a}b,c\")", "true");
+	xexpect("glob.match(\"[!a]\", [\".\"], \".\")", "true");
+	xexpect("glob.match(\"?\", [\".\"], \".\")", "false");
+	xexpect("glob.match(\"a\\\\*\", null, \"a*\")", "true");
+	xexpect("glob.match(\"a\\\\*\", null, \"ab\")", "false");
+	xexpect("glob.match(\"**.com\", [\".\"], \"a.b.com\")", "true");
+	xexpect("glob.match(\"*.com\", [\".\"], \"a.b.com\")", "false");
+	xexpect("glob.match(\"*\", [\"ab\"], \"x\\u0000y\")", "false");
+	xexpect("glob.quote_meta(\"{a,b}[c]*?\\\\\")",
+	    "\"\\\\{a,b\\\\}\\\\[c\\\\]\\\\*\\\\?\\\\\\\\\"");
+	xerror("glob.match(\"[a-z\", [], \"a\")", "eval_builtin_error",
+	    "glob.match: unexpected end of input");
+	xerror("glob.match(\"[z-a]\", [], \"a\")", "eval_builtin_error",
+	    "glob.match: hi character 'a' should be greater than lo 'z'");
+	xerror("glob.match(\"[]\", [], \"a\")", "eval_builtin_error",
+	    "glob.match: could not parse range");
+	xerror("glob.match(\"x\", [1], \"a\")", "eval_type_error",
+	    "glob.match: operand 2 must be array of strings but got array "
+	    "containing number");
+	xerror("glob.match(\"x\", \"y\", \"a\")", "eval_type_error",
+	    "operand 2 must be one of {array, null} but got string");
+	/* a pattern that backtracking matchers take exponential time on */
+	long_str(s, sizeof(s), "a", 20000, "");
+	snprintf(e, sizeof(e), "glob.match(\"*a*a*a*a*a*a*a*a*a*a*a*a*b\", "
+	    "[], %s)", s);
+	xexpect(e, "false");
+	long_str(s, sizeof(s), "{", 300, "");
+	snprintf(e, sizeof(e), "glob.match(%s, [], \"a\")", s);
+	xerror(e, "eval_builtin_error", "pattern nests too deeply");
+	/* regex.globs_match: the library's answers (even where the
+	 * exact intersection differs), its messages, bounded work */
+	xexpect("regex.globs_match(\"a*\", \"b*a\")", "false");
+	xexpect("regex.globs_match(\"\", \"\")", "true");
+	xexpect("regex.globs_match(\".*\", \"abc\")", "true");
+	xerror("regex.globs_match(\"a[b-\", \"b\")", "eval_builtin_error",
+	    "input:a[b-, pos:4, range character '-' must be followed by a "
+	    "Unicode character: the input provided is invalid");
+	xerror("regex.globs_match(\"a\\\\\", \"b\")", "eval_builtin_error",
+	    "input:a\\, pos:1, input ends with a \\ (escape) character");
+	long_str(s, sizeof(s), "a*.", 160, "b");
+	snprintf(e, sizeof(e), "regex.globs_match(%s, %s)", s, s);
+	xexpect(e, "true");
+	long_str(s, sizeof(s), "a*b+", 160, "c");
+	snprintf(e, sizeof(e), "regex.globs_match(%s, \"aaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaad\")",
+	    s);
+	xexpect(e, "false");
+	long_str(s, sizeof(s), "a", 501, "");
+	snprintf(e, sizeof(e), "regex.globs_match(%s, \"a\")", s);
+	xerror(e, "eval_builtin_error", "more than 500 tokens");
+}
+
 int
 main(void)
 {
@@ -862,6 +924,7 @@ main(void)
 		cmocka_unit_test(test_regex_dialect),
 		cmocka_unit_test(test_regex_limits),
 		cmocka_unit_test(test_regex_threads),
+		cmocka_unit_test(test_glob),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
