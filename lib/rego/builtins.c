@@ -21,6 +21,9 @@ static const struct rego_bi_def *const families[] = {
 	rego_bi_http,
 	rego_bi_regex,
 	rego_bi_glob,
+	rego_bi_units,
+	rego_bi_semver,
+	rego_bi_uuid,
 };
 
 const struct rego_bi_def *

@@ -446,6 +446,9 @@ extern const struct rego_bi_def rego_bi_encoding[];  /* bi_encoding.c */
 extern const struct rego_bi_def rego_bi_http[];      /* bi_http.c */
 extern const struct rego_bi_def rego_bi_regex[];     /* bi_regex.c */
 extern const struct rego_bi_def rego_bi_glob[];      /* bi_glob.c */
+extern const struct rego_bi_def rego_bi_units[];     /* bi_units.c */
+extern const struct rego_bi_def rego_bi_semver[];    /* bi_semver.c */
+extern const struct rego_bi_def rego_bi_uuid[];      /* bi_uuid.c */
 
 /* Lookup in the standard library (NULL if unknown). */
 const struct rego_bi_def *rego_bi_lookup(const char *name);

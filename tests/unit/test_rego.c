@@ -908,6 +908,61 @@ test_glob(void **state)
 	xerror(e, "eval_builtin_error", "more than 500 tokens");
 }
 
+/* units, semver, uuid: what OPA's arithmetic and parsers give. */
+static void
+test_units_semver_uuid(void **state)
+{
+	char *got;
+
+	(void)state;
+	/* milli is the double nearest 0.001, exactly, as in OPA */
+	xexpect("units.parse(\"1152921504606846976m\")", "1152921504606847");
+	xexpect("units.parse(\"1.1Ki\")", "1126.4000000000");
+	xexpect("units.parse(\"-0.00000000001m\")", "-0.0000000000");
+	xexpect("units.parse(\"9.99999999995\")", "10.0000000000");
+	/* parse_bytes: a 64-bit mantissa, rounded as Go's big.Float */
+	xexpect("units.parse_bytes(\"123456789012345678901\")",
+	    "123456789012345678904");
+	xexpect("units.parse_bytes(\"1e40\")",
+	    "9999999999999999999783686092270256259072");
+	xexpect("units.parse_bytes(\"0.29999999999999999999kb\")", "299");
+	/* exponents: 6 digits at most (OPA); huge byte counts refused */
+	xexpect("units.parse(\"1e999999\") > 1e308", "true");
+	xerror("units.parse(\"1e1000000\")", "eval_builtin_error",
+	    "units.parse: exponent too large");
+	xerror("units.parse_bytes(\"1e99999\")", "eval_builtin_error",
+	    "units.parse_bytes: exponent too large");
+	xexpect("units.parse_bytes(\"1e-999999\")", "0");
+	xerror("units.parse(\"12zz\")", "eval_builtin_error",
+	    "units.parse: unit zz not recognized");
+	xerror("units.parse_bytes(\"12ZZ\")", "eval_builtin_error",
+	    "units.parse_bytes: byte unit zz not recognized");
+	/* semver: "v" prefix; equal numeric fields end the comparison
+	 * (OPA's loop would not) */
+	xexpect("semver.is_valid(\"v1.0.0-rc.1+build.5\")", "true");
+	xexpect("semver.is_valid(\"1.0.0-rc..1\")", "false");
+	xexpect("semver.compare(\"1.0.0-01\", \"1.0.0-1\")", "0");
+	xexpect("semver.compare(\"1.0.0-alpha.1\", \"1.0.0-alpha.beta\")",
+	    "-1");
+	xexpect("semver.compare(\"1.0.0-rc.1\", \"1.0.0\")", "-1");
+	xexpect("semver.compare(\"1.10.0\", \"1.9.0\")", "1");
+	/* uuid */
+	xexpect("regex.match(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-"
+	    "[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, uuid.rfc4122(\"k\"))", "true");
+	xexpect("[uuid.rfc4122(\"k\") == uuid.rfc4122(\"k\"), "
+	    "uuid.rfc4122(\"k\") == uuid.rfc4122(\"j\")]", "[true,false]");
+	xexpect("uuid.parse(\"00000000-0000-4000-8000-00000000000\")", NULL);
+	xexpect("uuid.parse(\"{00000000-0000-4000-8000-000000000000)\")",
+	    "{\"variant\":\"RFC4122\",\"version\":4}");
+	got = xval("uuid.parse(\"6ba7b810-9dad-11d1-80b4-00c04fd430c8\")",
+	    NULL);
+	assert_non_null(got);
+	assert_string_equal(got, "{\"clocksequence\":180,\"macvariables\":"
+	    "\"global:unicast\",\"nodeid\":\"00-c0-4f-d4-30-c8\",\"time\":"
+	    "886630433151182400,\"variant\":\"RFC4122\",\"version\":1}");
+	free(got);
+}
+
 int
 main(void)
 {
@@ -925,6 +980,7 @@ main(void)
 		cmocka_unit_test(test_regex_limits),
 		cmocka_unit_test(test_regex_threads),
 		cmocka_unit_test(test_glob),
+		cmocka_unit_test(test_units_semver_uuid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
