@@ -3,6 +3,7 @@
  * evaluation semantics, custom built-ins, limits and concurrent use.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1210,6 +1211,388 @@ test_threads(void **state)
 	ccakit_rego_policy_free(&p);
 }
 
+/* --- regex, glob, units, semver, uuid built-ins ---------------------- */
+
+/* JSON of `x := EXPR` (NULL when undefined), the input given. */
+static char *
+xval(const char *expr, const char *input)
+{
+	char text[8192];
+	ccakit_rego_policy *p;
+	char *got;
+
+	snprintf(text, sizeof(text), "package t\nx := %s\n", expr);
+	p = policy(text, NULL);
+	got = eval_json(p, "data.t.x", input, NULL, false, NULL);
+	ccakit_rego_policy_free(&p);
+	return got;
+}
+
+static void
+xexpect(const char *expr, const char *want)
+{
+	char *got = xval(expr, NULL);
+
+	if (want == NULL) {
+		if (got != NULL)
+			fail_msg("%s: want undefined, got %s", expr, got);
+		return;
+	}
+	if (got == NULL || strcmp(got, want) != 0)
+		fail_msg("%s: want %s, got %s", expr, want,
+		    got != NULL ? got : "undefined");
+	free(got);
+}
+
+/* `x := EXPR` fails (strict built-in errors) with code and message. */
+static void
+xerror(const char *expr, const char *code, const char *substr)
+{
+	char text[8192];
+	ccakit_rego_policy *p;
+
+	snprintf(text, sizeof(text), "package t\nx := %s\n", expr);
+	p = policy(text, NULL);
+	eval_error(p, "data.t.x", true, code, substr);
+	ccakit_rego_policy_free(&p);
+}
+
+/* Go's RE2 dialect on PCRE2: what differs between the two is Go's. */
+static void
+test_regex_dialect(void **state)
+{
+	(void)state;
+	/* $ is end of text, not before a final newline; (?m) lines */
+	xexpect("regex.match(`^a$`, \"a\\n\")", "false");
+	xexpect("regex.find_n(`(?m)^`, \"a\\n\", -1)", "[\"\",\"\"]");
+	xexpect("regex.find_n(`(?m)a$`, \"a\\na\\n\", -1)", "[\"a\",\"a\"]");
+	/* ASCII \d \s \w \b; \v is a vertical tab; . stops at \n */
+	xexpect("regex.match(`\\d`, \"\u0663\")", "false");
+	xexpect("regex.match(`\\s`, \"\\u000b\")", "false");
+	xexpect("regex.match(`^\\v$`, \"\\u000b\")", "true");
+	xexpect("regex.match(`\\w`, \"\u00e9\")", "false");
+	xexpect("regex.match(`\\b`, \"\u00e9\")", "false");
+	xexpect("regex.match(`a.b`, \"a\\nb\")", "false");
+	xexpect("regex.match(`(?s)a.b`, \"a\\nb\")", "true");
+	xexpect("regex.match(`[[:alpha:]]`, \"\u00e9\")", "false");
+	/* (?i): simple case folding, the Kelvin sign included */
+	xexpect("regex.match(`(?i)k`, \"\u212a\")", "true");
+	xexpect("regex.match(`(?i)[^k]`, \"\u212a\")", "false");
+	xexpect("regex.match(`(?i)\\W`, \"\u212a\")", "false");
+	xexpect("regex.match(`(?i)\\W`, \"s\")", "false");
+	xexpect("regex.match(`(?i)[^\\W]`, \"\u017f\")", "true");
+	xexpect("regex.match(`(?i:A)b`, \"aB\")", "false");
+	/* Unicode classes: Go's names, the Script (not Script_Extensions)
+	 * property, loose matching, negation */
+	xexpect("regex.match(`^\\p{Greek}+$`, \"\u03b1\u03b2\")", "true");
+	xexpect("regex.match(`\\p{Greek}`, \"\u0342\")", "false");
+	xexpect("regex.match(`^\\pL\\PL\\p{^L}$`, \"a1-\")", "true");
+	xexpect("regex.match(`\\p{Lu}`, \"\u00c9\")", "true");
+	xexpect("regex.match(`\\p{C}`, \"\\u0001\")", "true");
+	xexpect("regex.match(`\\p{Any}`, \"\\n\")", "true");
+	/* escapes */
+	xexpect("regex.match(`^\\101\\x41\\x{41}\\Q.*\\E$`, \"AAA.*\")",
+	    "true");
+	/* groups: named in both syntaxes, names may start with a digit */
+	xexpect("regex.find_all_string_submatch_n(`(?P<x>a)(?<1y>b)?`, "
+	    "\"a ab\", -1)", "[[\"a\",\"a\",\"\"],[\"ab\",\"a\",\"b\"]]");
+	xexpect("regex.replace(\"abc abd\", `a(?P<n>b)(c)?`, "
+	    "\"[$n|$2|${1}x|$1x|$$]\")", "\"[b|c|bx||$] [b||bx||$]d\"");
+	/* repetition: greedy, lazy, (?U) */
+	xexpect("regex.find_n(`a+?`, \"aaa\", -1)", "[\"a\",\"a\",\"a\"]");
+	xexpect("regex.find_n(`(?U)a+`, \"aaa\", 1)", "[\"a\"]");
+	xexpect("regex.find_n(`(?U)a+?`, \"aaa\", 1)", "[\"aaa\"]");
+	xexpect("regex.match(`^a{0}$`, \"\")", "true");
+	/* Go's empty-match rules in find, split and replace */
+	xexpect("regex.find_n(`a|`, \"baaac\", -1)",
+	    "[\"\",\"a\",\"a\",\"a\",\"\"]");
+	xexpect("regex.split(`x*`, \"axbxxc\")", "[\"a\",\"b\",\"c\"]");
+	xexpect("regex.split(``, \"\")", "[]");
+	xexpect("regex.replace(\"abc\", `x*`, \"-\")", "\"-a-b-c-\"");
+	/* an invalid UTF-8 byte is one U+FFFD, as in Go */
+	xexpect("count(regex.find_n(`.`, base64.decode(\"Yf9i\"), -1))",
+	    "3");
+	xexpect("regex.match(`^\\x{FFFD}$`, base64.decode(\"/w==\"))",
+	    "true");
+	/* what Go refuses is refused, with Go's messages */
+	xerror("regex.match(`(a)\\1`, \"aa\")", "eval_builtin_error",
+	    "regex.match: error parsing regexp: invalid escape sequence: "
+	    "`\\1`");
+	xerror("regex.match(`(?=a)`, \"a\")", "eval_builtin_error",
+	    "invalid or unsupported Perl syntax: `(?=`");
+	xerror("regex.match(`(?<=a)b`, \"ab\")", "eval_builtin_error",
+	    "invalid named capture");
+	xerror("regex.match(`(?>a)`, \"a\")", "eval_builtin_error",
+	    "invalid or unsupported Perl syntax: `(?>`");
+	xerror("regex.match(`a*+`, \"a\")", "eval_builtin_error",
+	    "invalid nested repetition operator: `*+`");
+	xerror("regex.match(`a\\Z`, \"a\")", "eval_builtin_error",
+	    "invalid escape sequence: `\\Z`");
+	xerror("regex.match(`\\C`, \"a\")", "eval_builtin_error",
+	    "invalid escape sequence: `\\C`");
+	xerror("regex.match(`*a`, \"a\")", "eval_builtin_error",
+	    "missing argument to repetition operator: `*`");
+	xerror("regex.match(`a{1001}`, \"a\")", "eval_builtin_error",
+	    "invalid repeat count: `{1001}`");
+	xerror("regex.match(`(a{100}){100}`, \"a\")", "eval_builtin_error",
+	    "invalid repeat count: `{100}`");
+	xerror("regex.match(`[z-a]`, \"a\")", "eval_builtin_error",
+	    "invalid character class range: `z-a`");
+	xerror("regex.match(`\\p{Latn}`, \"a\")", "eval_builtin_error",
+	    "invalid character class range: `\\p{Latn}`");
+	xerror("regex.match(`[[:foo:]]`, \"a\")", "eval_builtin_error",
+	    "invalid character class range: `[:foo:]`");
+	xerror("regex.match(`(a`, \"a\")", "eval_builtin_error",
+	    "missing closing ): `(a`");
+	xerror("regex.match(`a)`, \"a\")", "eval_builtin_error",
+	    "unexpected ): `a)`");
+	xerror("regex.match(`[a`, \"a\")", "eval_builtin_error",
+	    "missing closing ]: `[a`");
+	xerror("regex.match(`a\\`, \"a\")", "eval_builtin_error",
+	    "trailing backslash at end of expression: ``");
+	xexpect("regex.is_valid(`(?P<n>a)\\pN[[:^space:]]`)", "true");
+	xexpect("regex.is_valid(`(?P<n>a)(?P<n>`)", "false");
+	xerror("regex.template_match(\"a{b\", \"ab\", \"{\", \"}\")",
+	    "eval_builtin_error", "unbalanced braces in \"a{b\"");
+	xerror("regex.template_match(\"a{b}\", \"ab\", \"{{\", \"}\")",
+	    "eval_builtin_error", "start delimiter has to be exactly one "
+	    "character long but is 2 long");
+	xexpect("regex.template_match(\"a.{[0-9]+}.b\", \"a.12.b\", \"{\", "
+	    "\"}\")", "true");
+	xexpect("regex.template_match(\"a.{[0-9]+}.b\", \"aX12.b\", \"{\", "
+	    "\"}\")", "false");
+}
+
+/* "aaa...a" (n) followed by tail, as a Rego expression */
+static void
+long_str(char *out, size_t cap, const char *unit, int n, const char *tail)
+{
+	snprintf(out, cap, "concat(\"\", [concat(\"\", [s | "
+	    "numbers.range(1, %d)[_]; s := \"%s\"]), \"%s\"])", n, unit,
+	    tail);
+}
+
+/* Hostile patterns and inputs end quickly, with an answer or a clear
+ * error; pattern size and nesting are bounded. */
+static void
+test_regex_limits(void **state)
+{
+	char s[256], e[1024];
+
+	(void)state;
+	/* catastrophic backtracking: a boolean match is still decided */
+	long_str(s, sizeof(s), "a", 5000, "b");
+	snprintf(e, sizeof(e), "regex.match(`^(a+)+$`, %s)", s);
+	xexpect(e, "false");
+	snprintf(e, sizeof(e), "regex.match(`^(a|aa)+$`, %s)", s);
+	xexpect(e, "false");
+	long_str(s, sizeof(s), "word ", 40, "!");
+	snprintf(e, sizeof(e), "regex.match(`^(\\w+\\s?)*$`, %s)", s);
+	xexpect(e, "false");
+	/* ... and so are positions and submatches (Go's machine) */
+	snprintf(e, sizeof(e), "regex.find_n(`^(\\w+\\s?)*$`, %s, -1)", s);
+	xexpect(e, "[]");
+	snprintf(e, sizeof(e), "regex.replace(%s, `(\\w+\\s?)*\\?`, \"x\") "
+	    "== %s", s, s);
+	xexpect(e, "true");
+	snprintf(e, sizeof(e), "regex.find_all_string_submatch_n("
+	    "`(\\w+\\s?)*!`, %s, -1)", s);
+	xexpect(e, "[[\"word word word word word word word word word word word "
+	    "word word word word word word word word word word word word word "
+	    "word word word word word word word word word word word word word "
+	    "word word word !\",\"word \"]]");
+	/* Go's limits on the pattern, and PCRE2's program size */
+	snprintf(e, sizeof(e), "regex.match(concat(\"\", [concat(\"\", [s | "
+	    "numbers.range(1, 1001)[_]; s := \"(\"]), \"a\", concat(\"\", "
+	    "[s | numbers.range(1, 1001)[_]; s := \")\"])]), \"a\")");
+	xerror(e, "eval_builtin_error", "expression nests too deeply");
+	long_str(s, sizeof(s), "(", 1001, "");
+	snprintf(e, sizeof(e), "regex.match(concat(\"\", [%s, \"a\"]), "
+	    "\"a\")", s);
+	xerror(e, "eval_builtin_error", "missing closing ): `((((");
+	/* deep but allowed nesting compiles (on a stack of its own) */
+	snprintf(e, sizeof(e), "regex.match(concat(\"\", [concat(\"\", [s | "
+	    "numbers.range(1, 900)[_]; s := \"(\"]), \"a\", concat(\"\", "
+	    "[s | numbers.range(1, 900)[_]; s := \")\"])]), \"a\")");
+	xexpect(e, "true");
+	xerror("regex.match(`((a|b|c|d|e|f|g|h|i|j|k|l)(x|y)){1000}`, \"a\")",
+	    "eval_builtin_error", "expression too large");
+}
+
+/* Many patterns from many threads: the shared cache evicts entries
+ * that other evaluations still use. */
+static void *
+regex_worker(void *arg)
+{
+	const ccakit_rego_query *q = arg;
+	ccakit_rego_eval *ev = ccakit_rego_eval_new();
+	struct ccakit_rego_eval_opts o;
+	const ccakit_rego_value *v;
+	ccakit_rego_doc *in;
+	char json[64];
+	int i, ok = 0;
+
+	memset(&o, 0, sizeof(o));
+	for (i = 0; i < 600; i++) {
+		snprintf(json, sizeof(json), "{\"n\": %d}", i);
+		if (ccakit_rego_doc_parse(json, strlen(json), &in, NULL) !=
+		    CCAKIT_OK)
+			continue;
+		o.input = ccakit_rego_doc_value(in);
+		if (ccakit_rego_eval_value(ev, q, &o, &v, NULL) ==
+		    CCAKIT_OK && v != NULL && ccakit_rego_bool(v))
+			ok++;
+		ccakit_rego_doc_free(&in);
+	}
+	ccakit_rego_eval_free(&ev);
+	return (void *)(intptr_t)ok;
+}
+
+static void
+test_regex_threads(void **state)
+{
+	ccakit_rego_policy *p = policy("package t\n"
+	    "ok if {\n"
+	    "\tpat := sprintf(\"^x%d(y|z)+$\", [input.n])\n"
+	    "\tregex.match(pat, sprintf(\"x%dyzy\", [input.n]))\n"
+	    "\tnot regex.match(pat, \"x\")\n"
+	    "\tglob.match(sprintf(\"*.%d\", [input.n]), [\".\"], "
+	    "sprintf(\"a.%d\", [input.n]))\n"
+	    "}\n", NULL);
+	ccakit_rego_query *q = NULL;
+	pthread_t th[4];
+	void *ret;
+	int i;
+
+	(void)state;
+	assert_int_equal(ccakit_rego_query_new(p, "data.t.ok", &q, NULL),
+	    CCAKIT_OK);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, regex_worker, q),
+		    0);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(th[i], &ret), 0);
+		assert_int_equal((intptr_t)ret, 600);
+	}
+	ccakit_rego_query_free(&q);
+	ccakit_rego_policy_free(&p);
+}
+
+/* glob.match: gobwas/glob's syntax; linear time whatever the pattern. */
+static void
+test_glob(void **state)
+{
+	char s[256], e[1024];
+
+	(void)state;
+	xexpect("glob.match(\"{a,b\", [], \"b\")", "true");
+	xexpect("glob.match(\"a}b,c\", [], \"a}b,c\")", "true");
+	xexpect("glob.match(\"[!a]\", [\".\"], \".\")", "true");
+	xexpect("glob.match(\"?\", [\".\"], \".\")", "false");
+	xexpect("glob.match(\"a\\\\*\", null, \"a*\")", "true");
+	xexpect("glob.match(\"a\\\\*\", null, \"ab\")", "false");
+	xexpect("glob.match(\"**.com\", [\".\"], \"a.b.com\")", "true");
+	xexpect("glob.match(\"*.com\", [\".\"], \"a.b.com\")", "false");
+	xexpect("glob.match(\"*\", [\"ab\"], \"x\\u0000y\")", "false");
+	xexpect("glob.quote_meta(\"{a,b}[c]*?\\\\\")",
+	    "\"\\\\{a,b\\\\}\\\\[c\\\\]\\\\*\\\\?\\\\\\\\\"");
+	xerror("glob.match(\"[a-z\", [], \"a\")", "eval_builtin_error",
+	    "glob.match: unexpected end of input");
+	xerror("glob.match(\"[z-a]\", [], \"a\")", "eval_builtin_error",
+	    "glob.match: hi character 'a' should be greater than lo 'z'");
+	xerror("glob.match(\"[]\", [], \"a\")", "eval_builtin_error",
+	    "glob.match: could not parse range");
+	xerror("glob.match(\"x\", [1], \"a\")", "eval_type_error",
+	    "glob.match: operand 2 must be array of strings but got array "
+	    "containing number");
+	xerror("glob.match(\"x\", \"y\", \"a\")", "eval_type_error",
+	    "operand 2 must be one of {array, null} but got string");
+	/* a pattern that backtracking matchers take exponential time on */
+	long_str(s, sizeof(s), "a", 20000, "");
+	snprintf(e, sizeof(e), "glob.match(\"*a*a*a*a*a*a*a*a*a*a*a*a*b\", "
+	    "[], %s)", s);
+	xexpect(e, "false");
+	long_str(s, sizeof(s), "{", 300, "");
+	snprintf(e, sizeof(e), "glob.match(%s, [], \"a\")", s);
+	xerror(e, "eval_builtin_error", "pattern nests too deeply");
+	/* regex.globs_match: the library's answers (even where the
+	 * exact intersection differs), its messages, bounded work */
+	xexpect("regex.globs_match(\"a*\", \"b*a\")", "false");
+	xexpect("regex.globs_match(\"\", \"\")", "true");
+	xexpect("regex.globs_match(\".*\", \"abc\")", "true");
+	xerror("regex.globs_match(\"a[b-\", \"b\")", "eval_builtin_error",
+	    "input:a[b-, pos:4, range character '-' must be followed by a "
+	    "Unicode character: the input provided is invalid");
+	xerror("regex.globs_match(\"a\\\\\", \"b\")", "eval_builtin_error",
+	    "input:a\\, pos:1, input ends with a \\ (escape) character");
+	long_str(s, sizeof(s), "a*.", 160, "b");
+	snprintf(e, sizeof(e), "regex.globs_match(%s, %s)", s, s);
+	xexpect(e, "true");
+	long_str(s, sizeof(s), "a*b+", 160, "c");
+	snprintf(e, sizeof(e), "regex.globs_match(%s, \"aaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaad\")",
+	    s);
+	xexpect(e, "false");
+	long_str(s, sizeof(s), "a", 501, "");
+	snprintf(e, sizeof(e), "regex.globs_match(%s, \"a\")", s);
+	xerror(e, "eval_builtin_error", "more than 500 tokens");
+}
+
+/* units, semver, uuid: what OPA's arithmetic and parsers give. */
+static void
+test_units_semver_uuid(void **state)
+{
+	char *got;
+
+	(void)state;
+	/* milli is the double nearest 0.001, exactly, as in OPA */
+	xexpect("units.parse(\"1152921504606846976m\")", "1152921504606847");
+	xexpect("units.parse(\"1.1Ki\")", "1126.4000000000");
+	xexpect("units.parse(\"-0.00000000001m\")", "-0.0000000000");
+	xexpect("units.parse(\"9.99999999995\")", "10.0000000000");
+	/* parse_bytes: a 64-bit mantissa, rounded as Go's big.Float */
+	xexpect("units.parse_bytes(\"123456789012345678901\")",
+	    "123456789012345678904");
+	xexpect("units.parse_bytes(\"1e40\")",
+	    "9999999999999999999783686092270256259072");
+	xexpect("units.parse_bytes(\"0.29999999999999999999kb\")", "299");
+	/* exponents: 6 digits at most (OPA); huge byte counts refused */
+	xexpect("units.parse(\"1e999999\") > 1e308", "true");
+	xerror("units.parse(\"1e1000000\")", "eval_builtin_error",
+	    "units.parse: exponent too large");
+	xerror("units.parse_bytes(\"1e99999\")", "eval_builtin_error",
+	    "units.parse_bytes: exponent too large");
+	xexpect("units.parse_bytes(\"1e-999999\")", "0");
+	xerror("units.parse(\"12zz\")", "eval_builtin_error",
+	    "units.parse: unit zz not recognized");
+	xerror("units.parse_bytes(\"12ZZ\")", "eval_builtin_error",
+	    "units.parse_bytes: byte unit zz not recognized");
+	/* semver: "v" prefix; equal numeric fields end the comparison
+	 * (OPA's loop would not) */
+	xexpect("semver.is_valid(\"v1.0.0-rc.1+build.5\")", "true");
+	xexpect("semver.is_valid(\"1.0.0-rc..1\")", "false");
+	xexpect("semver.compare(\"1.0.0-01\", \"1.0.0-1\")", "0");
+	xexpect("semver.compare(\"1.0.0-alpha.1\", \"1.0.0-alpha.beta\")",
+	    "-1");
+	xexpect("semver.compare(\"1.0.0-rc.1\", \"1.0.0\")", "-1");
+	xexpect("semver.compare(\"1.10.0\", \"1.9.0\")", "1");
+	/* uuid */
+	xexpect("regex.match(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-"
+	    "[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, uuid.rfc4122(\"k\"))", "true");
+	xexpect("[uuid.rfc4122(\"k\") == uuid.rfc4122(\"k\"), "
+	    "uuid.rfc4122(\"k\") == uuid.rfc4122(\"j\")]", "[true,false]");
+	xexpect("uuid.parse(\"00000000-0000-4000-8000-00000000000\")", NULL);
+	xexpect("uuid.parse(\"{00000000-0000-4000-8000-000000000000)\")",
+	    "{\"variant\":\"RFC4122\",\"version\":4}");
+	got = xval("uuid.parse(\"6ba7b810-9dad-11d1-80b4-00c04fd430c8\")",
+	    NULL);
+	assert_non_null(got);
+	assert_string_equal(got, "{\"clocksequence\":180,\"macvariables\":"
+	    "\"global:unicast\",\"nodeid\":\"00-c0-4f-d4-30-c8\",\"time\":"
+	    "886630433151182400,\"variant\":\"RFC4122\",\"version\":1}");
+	free(got);
+}
+
 int
 main(void)
 {
@@ -1230,6 +1613,11 @@ main(void)
 		cmocka_unit_test(test_x509_verify),
 		cmocka_unit_test(test_crypto_inputs),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_regex_dialect),
+		cmocka_unit_test(test_regex_limits),
+		cmocka_unit_test(test_regex_threads),
+		cmocka_unit_test(test_glob),
+		cmocka_unit_test(test_units_semver_uuid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
