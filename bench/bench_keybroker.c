@@ -27,11 +27,13 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
-#include <ccakit/ccakit.h>
 #include <ccakit/broker.h>
+#include <ccakit/bytes.h>
+#include <ccakit/err.h>
+#include <ccakit/token.h>
 
 #include "httpc.h"
-#include "kba.h"
+#include "kba_parse.h"
 #include "loadgen.h"
 
 #define REPLAY_EVERY    16

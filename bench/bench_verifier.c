@@ -25,7 +25,9 @@
 
 #include <openssl/evp.h>
 
-#include <ccakit/ccakit.h>
+#include <ccakit/cose.h>
+#include <ccakit/err.h>
+#include <ccakit/token.h>
 #include <ccakit/ear.h>
 #include <ccakit/jose.h>
 

@@ -15,7 +15,10 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include <ccakit/ccakit.h>
+#include <ccakit/cose.h>
+#include <ccakit/err.h>
+#include <ccakit/store.h>
+#include <ccakit/token.h>
 
 #define ROUND_SECONDS 1.5
 #define ROUNDS 3

@@ -17,7 +17,12 @@
 
 #include <openssl/evp.h>
 
-#include <ccakit/ccakit.h>
+#include <ccakit/broker.h>
+#include <ccakit/bytes.h>
+#include <ccakit/cbor.h>
+#include <ccakit/cose.h>
+#include <ccakit/err.h>
+#include <ccakit/token.h>
 
 #include "loadgen.h"
 

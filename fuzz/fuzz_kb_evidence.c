@@ -10,7 +10,7 @@
 
 #include <ccakit/eventlog.h>
 
-#include "kbs.h"
+#include "kbs_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

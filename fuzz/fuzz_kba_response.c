@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kba.h"
+#include "kba_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,7 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <ccakit/ccakit.h>
+#include <ccakit/bytes.h>
+#include <ccakit/cose.h>
+#include <ccakit/err.h>
+#include <ccakit/store.h>
+#include <ccakit/version.h>
 #include <ccakit/attest.h>
 #include <ccakit/ear.h>
 #include <ccakit/jose.h>

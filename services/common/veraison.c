@@ -5,7 +5,10 @@
 
 #include <jansson.h>
 
-#include <ccakit/ccakit.h>
+#include <ccakit/bytes.h>
+#include <ccakit/cose.h>
+#include <ccakit/err.h>
+#include <ccakit/token.h>
 #include <ccakit/ear.h>
 #include <ccakit/jose.h>
 

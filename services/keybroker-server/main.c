@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <ccakit/version.h>
+
 #include "httpc.h"
 #include "kbs.h"
 #include "svcmain.h"

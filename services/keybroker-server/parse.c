@@ -10,9 +10,12 @@
 
 #include <jansson.h>
 
+#include <ccakit/broker.h>
+#include <ccakit/bytes.h>
+#include <ccakit/cbor.h>
 #include <ccakit/eventlog.h>
 
-#include "kbs.h"
+#include "kbs_parse.h"
 
 int
 kbs_parse_key_request(const uint8_t *body, size_t len, char **jwk,

@@ -13,6 +13,9 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
+#include <ccakit/bytes.h>
+#include <ccakit/cbor.h>
+
 #include "httpc.h"
 #include "kba.h"
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <ccakit/eventlog.h>
+#include <ccakit/version.h>
 
 #include "httpc.h"
 #include "kba.h"

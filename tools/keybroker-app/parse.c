@@ -8,7 +8,9 @@
 
 #include <jansson.h>
 
-#include "kba.h"
+#include <ccakit/bytes.h>
+
+#include "kba_parse.h"
 
 static json_t *
 load_object(const uint8_t *body, size_t len, char *err, size_t errsz)
