@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include <ccakit/appraise.h>
 #include <ccakit/cose.h>
 #include <ccakit/err.h>
 #include <ccakit/store.h>

@@ -25,6 +25,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include <ccakit/appraise.h>
 #include <ccakit/attest.h>
 #include <ccakit/bytes.h>
 #include <ccakit/cbor.h>

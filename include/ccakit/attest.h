@@ -1,33 +1,7 @@
 /*
- * The embedded verifier and the key broker's release policy.
- *
- * ccakit_attest_cca() turns CCA evidence into an EAR the way Veraison
- * services' ARM_CCA scheme does (docs/keybroker.md has the full tables):
- *
- *  - evidence that does not decode, has no trust anchor, fails a
- *    signature, the RAK binding or the freshness check gives ONE submod,
- *    "ARM_CCA", with all eight claims 99 (crypto_failed), status
- *    contraindicated and ear.veraison.policy-claims {"problem": "..."};
- *  - verified evidence gives the submods "CCA_SSD_PLATFORM" and
- *    "CCA_REALM", each with its trust vector, ear.status = the worst tier
- *    of its claims, ear.appraisal-policy-id and the claims of its token
- *    as ear.veraison.annotated-evidence (Veraison's JSON names, byte
- *    strings in standard base64).
- *
- * Platform: hardware 2 (genuine: the CPAK is a trust anchor and the
- * signature verifies); instance-identity, runtime-opaque, storage-opaque
- * 2 for a secured (0x3000-0x30ff) or non-CCA-platform-debug
- * (0x4000-0x40ff) lifecycle, else 96; configuration and executables from
- * the platform reference values (2 / 32 and 2 / 33), and not claimed (0)
- * when the reference-value store has no platform entry at all. So a
- * genuine secured platform with no platform reference values is
- * "affirming".
- * Realm: instance-identity 2; executables 33 (unrecognized) unless a
- * realm reference value has the token's RIM: 3 (approved boot) if its
- * RPV matches or is absent, 2 if also every REM matches (absent REMs
- * match anything), 96 if the RPV differs.
- *
- * No I/O: stores and keys come from the caller.
+ * The key broker's release policy (the demo's arm-cca.rego, in C) and the
+ * realm's RIM of an EAR. The embedded verifier (ccakit_attest_cca) is in
+ * appraise.h.
  */
 #ifndef CCAKIT_ATTEST_H
 #define CCAKIT_ATTEST_H
@@ -39,49 +13,10 @@
 #include <ccakit/bytes.h>
 #include <ccakit/ear.h>
 #include <ccakit/err.h>
-#include <ccakit/store.h>
-#include <ccakit/token.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define CCAKIT_ATTEST_POLICY_ID   "policy:ARM_CCA"
-#define CCAKIT_ATTEST_DEVELOPER   "ccakit"
-
-/* Put the evidence in ear.raw-evidence. */
-#define CCAKIT_ATTEST_RAW_EVIDENCE  0x01u
-
-struct ccakit_attest_opts {
-	/* Expected realm challenge, 1..64 bytes, zero-padded to 64 before
-	 * the comparison (as Veraison and the RMM do) and written to
-	 * eat_nonce as given. NULL: freshness not checked, no eat_nonce. */
-	const uint8_t *nonce;
-	size_t nonce_len;
-	int64_t iat;              /* 0: time(NULL) */
-	const char *build;        /* verifier-id build; NULL: "ccakit <ver>" */
-	const char *developer;    /* NULL: CCAKIT_ATTEST_DEVELOPER */
-	const char *policy_id;    /* NULL: CCAKIT_ATTEST_POLICY_ID */
-	unsigned flags;           /* CCAKIT_ATTEST_* */
-};
-
-/*
- * Verify and appraise evidence (a CCA token, tag 399 or 907) against
- * trust anchors and reference values (rvs may be NULL or empty).
- *
- * Returns CCAKIT_OK when an EAR was produced, whatever it says; *out is
- * then a new EAR (ccakit_ear_free). When `why` is not NULL it receives
- * the evidence verdict: why->code is CCAKIT_OK for verified evidence,
- * else the first failure (CCAKIT_ERR_TA_UNKNOWN, CCAKIT_ERR_SIGNATURE,
- * CCAKIT_ERR_BINDING, CCAKIT_ERR_CHALLENGE, a decode error, ...) with
- * its text, which is also the EAR's "problem". Other return values
- * (invalid argument, out of memory, evidence over CCAKIT_TOKEN_MAX_SIZE)
- * mean no EAR.
- */
-int ccakit_attest_cca(const uint8_t *evidence, size_t len,
-    const ccakit_ta_store *tas, const ccakit_rv_store *rvs,
-    const struct ccakit_attest_opts *opts, ccakit_ear **out,
-    struct ccakit_errdetail *why);
 
 /* --- the key broker's release policy (the demo's arm-cca.rego) --- */
 

@@ -10,6 +10,7 @@
 #include <ccakit/tv.h>
 #include <ccakit/token.h>
 #include <ccakit/store.h>
+#include <ccakit/appraise.h>
 #include <ccakit/measure.h>
 #include <ccakit/eventlog.h>
 #include <ccakit/vmm.h>

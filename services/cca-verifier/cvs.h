@@ -6,14 +6,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ccakit/appraise.h>
 #include <ccakit/bytes.h>
 #include <ccakit/cose.h>
+#include <ccakit/ear.h>
 #include <ccakit/err.h>
+#include <ccakit/jose.h>
 #include <ccakit/store.h>
 #include <ccakit/version.h>
-#include <ccakit/attest.h>
-#include <ccakit/ear.h>
-#include <ccakit/jose.h>
 
 #include "httpd.h"
 #include "verifier/verifier_priv.h"

@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 
+#include <ccakit/appraise.h>
 #include <ccakit/attest.h>
 #include <ccakit/broker.h>
 #include <ccakit/bytes.h>

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include <ccakit/appraise.h>
 #include <ccakit/attest.h>
 #include <ccakit/bytes.h>
 #include <ccakit/ear.h>

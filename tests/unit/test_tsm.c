@@ -12,6 +12,7 @@
 #include <openssl/bio.h>
 #include <openssl/pem.h>
 
+#include <ccakit/appraise.h>
 #include <ccakit/cose.h>
 #include <ccakit/err.h>
 #include <ccakit/token.h>

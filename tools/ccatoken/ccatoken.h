@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ccakit/appraise.h>
 #include <ccakit/bytes.h>
 #include <ccakit/cbor.h>
 #include <ccakit/cose.h>

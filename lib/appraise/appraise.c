@@ -9,12 +9,12 @@
  */
 #include <string.h>
 
+#include <ccakit/appraise.h>
 #include <ccakit/err.h>
 #include <ccakit/store.h>
 #include <ccakit/token.h>
 #include <ccakit/tv.h>
 
-#include "token/token_priv.h"
 #include "util/util.h"
 
 static bool
@@ -59,15 +59,16 @@ platform_rv_matches(const struct ccakit_platform_rv *rv,
 }
 
 static bool
-appraise_platform(const ccakit_token *t, const ccakit_rv_store *rvs,
+appraise_platform(const struct ccakit_platform_claims *pc,
+    const ccakit_rv_store *rvs,
     struct ccakit_tv *tv)
 {
 	const struct ccakit_platform_rv *rv;
 	size_t i;
 
 	for (i = 0; (rv = ccakit_rv_store_platform(rvs,
-	    t->platform.impl_id.ptr, i)) != NULL; i++) {
-		if (!platform_rv_matches(rv, &t->platform))
+	    pc->impl_id.ptr, i)) != NULL; i++) {
+		if (!platform_rv_matches(rv, pc))
 			continue;
 		ccakit_tv_set(tv, CCAKIT_TV_INSTANCE_IDENTITY,
 		    CCAKIT_AR_TRUSTWORTHY_INSTANCE);
@@ -102,10 +103,9 @@ rems_match(const struct ccakit_realm_rv *rv,
 }
 
 static void
-appraise_realm(const ccakit_token *t, const ccakit_rv_store *rvs,
-    struct ccakit_tv *tv)
+appraise_realm(const struct ccakit_realm_claims *rc,
+    const ccakit_rv_store *rvs, struct ccakit_tv *tv)
 {
-	const struct ccakit_realm_claims *rc = &t->realm;
 	const struct ccakit_realm_rv *rv;
 	bool rim_known = false, rpv_ok = false;
 	size_t i;
@@ -138,15 +138,20 @@ int
 ccakit_token_appraise(const ccakit_token *t, const ccakit_rv_store *rvs,
     struct ccakit_appraisal *res)
 {
+	const struct ccakit_platform_claims *pc;
+	const struct ccakit_realm_claims *rc;
+
 	if (res == NULL)
 		return CCAKIT_ERR_INVALID_ARG;
 	memset(res, 0, sizeof(*res));
-	if (t == NULL || !t->valid || rvs == NULL)
+	pc = ccakit_token_platform(t);
+	rc = ccakit_token_realm(t);
+	if (pc == NULL || rc == NULL || rvs == NULL)
 		return CCAKIT_ERR_INVALID_ARG;
-	if (!appraise_platform(t, rvs, &res->platform)) {
+	if (!appraise_platform(pc, rvs, &res->platform)) {
 		ccakit_tv_set_all(&res->realm, CCAKIT_AR_NO_CLAIM);
 		return CCAKIT_OK;
 	}
-	appraise_realm(t, rvs, &res->realm);
+	appraise_realm(rc, rvs, &res->realm);
 	return CCAKIT_OK;
 }

@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include <ccakit/appraise.h>
 #include <ccakit/bytes.h>
 #include <ccakit/cose.h>
 #include <ccakit/err.h>
@@ -28,12 +29,32 @@ opts_ok(const struct ccakit_verify_opts *opts)
 	    opts->challenge_len <= CKI_REALM_CHALLENGE_LEN;
 }
 
+/* The parts of a decoded token that verification reads. */
+struct parts {
+	const struct ccakit_platform_claims *pc;
+	const struct ccakit_realm_claims *rc;
+	const struct ccakit_cose_sign1 *ps;
+	const struct ccakit_cose_sign1 *rs;
+};
+
+/* false when t is not a decoded token. */
+static bool
+get_parts(const ccakit_token *t, struct parts *p)
+{
+	p->pc = ccakit_token_platform(t);
+	p->rc = ccakit_token_realm(t);
+	p->ps = ccakit_token_platform_sign1(t);
+	p->rs = ccakit_token_realm_sign1(t);
+	return p->pc != NULL && p->rc != NULL && p->ps != NULL &&
+	    p->rs != NULL;
+}
+
 /* platform.challenge == H(RAK bytes as carried), H from claim 44240. */
 static int
-check_binding(const ccakit_token *t, struct ccakit_errdetail *d)
+check_binding(const struct parts *p, struct ccakit_errdetail *d)
 {
-	const struct ccakit_realm_claims *rc = &t->realm;
-	const struct ccakit_platform_claims *pc = &t->platform;
+	const struct ccakit_realm_claims *rc = p->rc;
+	const struct ccakit_platform_claims *pc = p->pc;
 	uint8_t md[CKI_DIGEST_MAX];
 	size_t mdlen = 0;
 	enum cki_hash h;
@@ -56,7 +77,7 @@ check_binding(const ccakit_token *t, struct ccakit_errdetail *d)
 
 /* The realm challenge against the expected nonce, zero-padded to 64. */
 static int
-check_freshness(const ccakit_token *t, const struct ccakit_verify_opts *o,
+check_freshness(const struct parts *p, const struct ccakit_verify_opts *o,
     struct ccakit_errdetail *d)
 {
 	uint8_t want[CKI_REALM_CHALLENGE_LEN];
@@ -65,8 +86,8 @@ check_freshness(const ccakit_token *t, const struct ccakit_verify_opts *o,
 		return CCAKIT_OK;
 	memset(want, 0, sizeof(want));
 	memcpy(want, o->challenge, o->challenge_len);
-	if (t->realm.challenge.len != sizeof(want) ||
-	    ccakit_ct_memcmp(t->realm.challenge.ptr, want, sizeof(want)) != 0)
+	if (p->rc->challenge.len != sizeof(want) ||
+	    ccakit_ct_memcmp(p->rc->challenge.ptr, want, sizeof(want)) != 0)
 		return cki_detail(d, CCAKIT_ERR_CHALLENGE, "challenge",
 		    "realm challenge does not match");
 	return CCAKIT_OK;
@@ -74,14 +95,15 @@ check_freshness(const ccakit_token *t, const struct ccakit_verify_opts *o,
 
 /* Steps 2..6, with the CPAK already chosen. res was cleared. */
 static int
-verify_with_cpak(const ccakit_token *t, const ccakit_key *cpak,
+verify_with_cpak(const ccakit_token *t, const struct parts *p,
+    const ccakit_key *cpak,
     const struct ccakit_verify_opts *opts, struct ccakit_verify_result *res,
     struct ccakit_errdetail *d)
 {
 	ccakit_key *rak = NULL;
 	int r = CCAKIT_ERR_INTERNAL;
 
-	if ((r = ccakit_cose_sign1_verify(&t->psign, cpak)) != CCAKIT_OK) {
+	if ((r = ccakit_cose_sign1_verify(p->ps, cpak)) != CCAKIT_OK) {
 		ccakit_tv_set_all(&res->platform, CCAKIT_AR_CRYPTO_FAILED);
 		ccakit_tv_set_all(&res->realm, CCAKIT_AR_NO_CLAIM);
 		r = cki_detail(d, r, "platform token",
@@ -104,13 +126,13 @@ verify_with_cpak(const ccakit_token *t, const ccakit_key *cpak,
 		    "public-key: the realm attestation key is unusable");
 		goto out;
 	}
-	if ((r = ccakit_cose_sign1_verify(&t->rsign, rak)) != CCAKIT_OK) {
+	if ((r = ccakit_cose_sign1_verify(p->rs, rak)) != CCAKIT_OK) {
 		ccakit_tv_set_all(&res->realm, CCAKIT_AR_CRYPTO_FAILED);
 		r = cki_detail(d, r, "realm token", "realm token: %s",
 		    ccakit_strerror(r));
 		goto out;
 	}
-	if ((r = check_binding(t, d)) != CCAKIT_OK) {
+	if ((r = check_binding(p, d)) != CCAKIT_OK) {
 		ccakit_tv_set_all(&res->realm, r == CCAKIT_ERR_BINDING ?
 		    CCAKIT_AR_CRYPTO_FAILED : CCAKIT_AR_VERIFIER_MALFUNCTION);
 		goto out;
@@ -119,7 +141,7 @@ verify_with_cpak(const ccakit_token *t, const ccakit_key *cpak,
 	    CCAKIT_AR_TRUSTWORTHY_INSTANCE);
 
 	/* Freshness leaves the trust vectors as they are. */
-	r = check_freshness(t, opts, d);
+	r = check_freshness(p, opts, d);
 out:
 	ccakit_key_free(&rak);
 	return r;
@@ -131,16 +153,16 @@ ccakit_token_verify(const ccakit_token *t, const ccakit_ta_store *tas,
     struct ccakit_errdetail *d)
 {
 	const ccakit_key *cpak = NULL;
+	struct parts p;
 
 	if (res != NULL)
 		memset(res, 0, sizeof(*res));
-	if (t == NULL || !t->valid || tas == NULL || res == NULL ||
-	    !opts_ok(opts))
+	if (!get_parts(t, &p) || tas == NULL || res == NULL || !opts_ok(opts))
 		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, NULL, NULL);
 
 	/* Lengths were checked at decode time (32 and 33 bytes). */
-	if (!cki_ta_store_find(tas, t->platform.impl_id.ptr,
-	    t->platform.inst_id.ptr, &cpak)) {
+	if (!cki_ta_store_find(tas, p.pc->impl_id.ptr, p.pc->inst_id.ptr,
+	    &cpak)) {
 		ccakit_tv_set(&res->platform, CCAKIT_TV_INSTANCE_IDENTITY,
 		    CCAKIT_AR_UNRECOGNIZED_INSTANCE);
 		ccakit_tv_set_all(&res->realm, CCAKIT_AR_NO_CLAIM);
@@ -154,7 +176,7 @@ ccakit_token_verify(const ccakit_token *t, const ccakit_ta_store *tas,
 		return cki_detail(d, CCAKIT_ERR_SIGNATURE, "trust anchor",
 		    "trust anchor key unusable");
 	}
-	return verify_with_cpak(t, cpak, opts, res, d);
+	return verify_with_cpak(t, &p, cpak, opts, res, d);
 }
 
 int
@@ -162,10 +184,11 @@ ccakit_token_verify_with_key(const ccakit_token *t, const ccakit_key *cpak,
     const struct ccakit_verify_opts *opts, struct ccakit_verify_result *res,
     struct ccakit_errdetail *d)
 {
+	struct parts p;
+
 	if (res != NULL)
 		memset(res, 0, sizeof(*res));
-	if (t == NULL || !t->valid || cpak == NULL || res == NULL ||
-	    !opts_ok(opts))
+	if (!get_parts(t, &p) || cpak == NULL || res == NULL || !opts_ok(opts))
 		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, NULL, NULL);
-	return verify_with_cpak(t, cpak, opts, res, d);
+	return verify_with_cpak(t, &p, cpak, opts, res, d);
 }

@@ -2,7 +2,7 @@
  * The embedded verifier: CCA evidence -> EAR, in the shape of Veraison
  * services' ARM_CCA scheme (scheme/arm-cca: AppraisePlatform,
  * AppraiseRealm; vts GetAttestation for the failure form). The tables
- * are in include/ccakit/attest.h and docs/keybroker.md.
+ * are in include/ccakit/appraise.h and docs/keybroker.md.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -13,7 +13,7 @@
 
 #include <jansson.h>
 
-#include <ccakit/attest.h>
+#include <ccakit/appraise.h>
 #include <ccakit/bytes.h>
 #include <ccakit/ear.h>
 #include <ccakit/err.h>
