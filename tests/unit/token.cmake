@@ -1,5 +1,4 @@
 set(_token_libs ccakit_token ccakit_json ccakit_appraise)
-ccakit_unit_test(test_tv SOURCES unit/test_tv.c LIBS ${_token_libs})
 ccakit_unit_test(test_token_decode SOURCES unit/test_token_decode.c
 	unit/test_token_util.c LIBS ${_token_libs})
 ccakit_unit_test(test_token_verify SOURCES unit/test_token_verify.c
