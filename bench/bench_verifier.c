@@ -33,7 +33,7 @@
 
 #include "httpc.h"
 #include "veraison.h"
-#include "verifier/verifier_priv.h"
+#include "vproto.h"
 #include "loadgen.h"
 
 #define REPLAY_EVERY    16
@@ -116,10 +116,10 @@ client(void *arg)
 	    "Accept: " SVC_VERAISON_SESSION_MT, NULL };
 	static const char *const ev_hdr[] = {
 	    "Accept: " SVC_VERAISON_SESSION_MT,
-	    "Content-Type: " CKI_V_MT_CCA, NULL };
+	    "Content-Type: " SVC_V_MT_CCA, NULL };
 	struct svc_httpc_opts ho;
 	struct svc_http_resp resp;
-	struct cki_v_session s, done;
+	struct svc_v_session s, done;
 	uint8_t *tok;
 	char url[400], *loc, err[256];
 	unsigned long iter = 0, id = (unsigned long)(uintptr_t)arg;
@@ -143,15 +143,15 @@ client(void *arg)
 		iter++;
 		replay = (iter + id) % REPLAY_EVERY == 0;
 		check = (iter + id) % VERIFY_EVERY == 1;
-		cki_v_session_clear(&s);
-		cki_v_session_clear(&done);
+		svc_v_session_clear(&s);
+		svc_v_session_clear(&done);
 		if (svc_httpc_request(hc, "POST", url, sess_hdr, NULL, 0,
 		    &resp, err, sizeof(err)) != SVC_HTTPC_OK) {
 			lg_error("newSession: %s", err);
 			continue;
 		}
 		if (resp.status != 201 || resp.location[0] == '\0' ||
-		    cki_v_session_from_json((const char *)resp.body,
+		    svc_v_session_from_json((const char *)resp.body,
 		    resp.body_len, &s, NULL) != CCAKIT_OK ||
 		    s.nonce_len != 64) {
 			lg_error("newSession: HTTP %ld %.200s",
@@ -173,9 +173,9 @@ client(void *arg)
 			free(loc);
 			continue;
 		}
-		if (resp.status != 200 || cki_v_session_from_json(
+		if (resp.status != 200 || svc_v_session_from_json(
 		    (const char *)resp.body, resp.body_len, &done, NULL) !=
-		    CCAKIT_OK || done.status != CKI_V_COMPLETE ||
+		    CCAKIT_OK || done.status != SVC_V_COMPLETE ||
 		    done.result == NULL) {
 			lg_error("evidence: HTTP %ld %.200s", resp.status,
 			    (const char *)resp.body);
@@ -209,8 +209,8 @@ client(void *arg)
 		lg_ok((lg_now() - t0) * 1e3, true, resp.status != 409);
 		svc_http_resp_clear(&resp);
 	}
-	cki_v_session_clear(&s);
-	cki_v_session_clear(&done);
+	svc_v_session_clear(&s);
+	svc_v_session_clear(&done);
 	svc_httpc_free(&hc);
 	free(tok);
 	return NULL;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ccakit/broker.h>
+#include <ccakit/jose.h>
 
 #include "kbs_parse.h"
 

@@ -1,1 +1,1 @@
-ccakit_fuzzer(kb_keyreq SOURCE fuzz_kb_keyreq.c LIBS kbs_parse ccakit_broker)
+ccakit_fuzzer(kb_keyreq SOURCE fuzz_kb_keyreq.c LIBS kbs_parse)

@@ -1,1 +1,1 @@
-ccakit_fuzzer(vsession SOURCE fuzz_vsession.c LIBS ccakit_verifier)
+ccakit_fuzzer(vsession SOURCE fuzz_vsession.c LIBS svc_vproto)

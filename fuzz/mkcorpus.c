@@ -26,7 +26,6 @@
 #include <openssl/pem.h>
 
 #include <ccakit/appraise.h>
-#include <ccakit/attest.h>
 #include <ccakit/bytes.h>
 #include <ccakit/cbor.h>
 #include <ccakit/cose.h>

@@ -14,11 +14,9 @@
 #include <ccakit/measure.h>
 #include <ccakit/eventlog.h>
 #include <ccakit/vmm.h>
-#include <ccakit/broker.h>
 #include <ccakit/tsm.h>
 #include <ccakit/jose.h>
 #include <ccakit/ear.h>
-#include <ccakit/attest.h>
 #include <ccakit/toml.h>
 
 #endif /* CCAKIT_H */

@@ -1226,3 +1226,28 @@ ccakit_ear_submod_evidence_str(const ccakit_ear *e, const char *name,
 		return NULL;
 	return str_member(o, claim);
 }
+
+int
+ccakit_ear_realm_rim(const ccakit_ear *ear, uint8_t *out, size_t outsz,
+    size_t *outlen)
+{
+	uint8_t buf[64 + 3];
+	const char *s;
+	size_t n = 0;
+
+	if (ear == NULL || out == NULL || outlen == NULL)
+		return CCAKIT_ERR_INVALID_ARG;
+	if ((s = ccakit_ear_submod_evidence_str(ear, CCAKIT_EAR_SUBMOD_REALM,
+	    CCAKIT_EAR_REALM_RIM_CLAIM)) == NULL)
+		return CCAKIT_ERR_NOT_FOUND;
+	/* Padded standard base64 (Go's []byte), and canonical: one string
+	 * per RIM, so comparing bytes is comparing the Rego's strings. */
+	if (ccakit_b64_decode(s, strlen(s), CCAKIT_B64_STD, buf, sizeof(buf),
+	    &n) != CCAKIT_OK || (n != 32 && n != 48 && n != 64))
+		return CCAKIT_ERR_ENCODING;
+	if (n > outsz)
+		return CCAKIT_ERR_BUFFER_TOO_SMALL;
+	memcpy(out, buf, n);
+	*outlen = n;
+	return CCAKIT_OK;
+}

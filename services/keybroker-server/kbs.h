@@ -9,12 +9,12 @@
 #include <pthread.h>
 
 #include <ccakit/appraise.h>
-#include <ccakit/attest.h>
-#include <ccakit/broker.h>
 #include <ccakit/bytes.h>
 #include <ccakit/ear.h>
 #include <ccakit/store.h>
 
+#include "broker.h"
+#include "chstore.h"
 #include "httpd.h"
 #include "kbs_parse.h"
 
@@ -43,9 +43,9 @@ struct kbs {
 
 	/* State shared by the handler threads (all thread-safe or
 	 * read-only after start). */
-	ccakit_chstore *chs;
-	ccakit_secrets *secrets;
-	ccakit_refvals *refvals;
+	kbs_chstore *chs;
+	kbs_secrets *secrets;
+	kbs_refvals *refvals;
 	struct ccakit_bytes *rims;      /* views of refvals */
 	size_t nrims;
 	ccakit_ta_store *tas;
@@ -84,13 +84,13 @@ enum kbs_verdict {
  * receives the reason for the client (the demo's wording where there is
  * one), note a short word for the log line.
  */
-enum kbs_verdict kbs_appraise(struct kbs *k, const struct ccakit_challenge *c,
+enum kbs_verdict kbs_appraise(struct kbs *k, const struct kbs_challenge *c,
     const uint8_t *tok, size_t toklen, const uint8_t *log, size_t loglen,
     char *detail, size_t detailsz, char *note, size_t notesz);
 
 /* The fixed mock challenge: the realm challenge of the demo's static
  * token (cca-example-token-nonce.bin). */
-extern const uint8_t kbs_mock_nonce[CCAKIT_CHALLENGE_LEN];
+extern const uint8_t kbs_mock_nonce[KBS_CHALLENGE_LEN];
 /* The trust anchor of that token's platform (ta.json text). */
 extern const char kbs_mock_ta_json[];
 

@@ -13,6 +13,16 @@
 #include <ccakit/eventlog.h>
 #include <ccakit/token.h>
 
+/* The challenge's nonce, in bytes, and the longest key name. */
+#define KBS_CHALLENGE_LEN           64
+#define KBS_NAME_MAX                128     /* without the NUL */
+
+/*
+ * A key name is 1..KBS_NAME_MAX characters of [A-Za-z0-9._-],
+ * not starting with '.': safe in a URL path, a file name and a log line.
+ */
+bool kbs_name_valid(const char *name);
+
 /* Request bodies: a JWK is a few KiB; evidence is a CCA token of at most
  * CCAKIT_TOKEN_MAX_SIZE bytes, or a CMW of a token and an event log of
  * at most KBS_CMW_MAX bytes together, base64url-encoded. */

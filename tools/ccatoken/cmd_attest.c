@@ -19,7 +19,7 @@
 #include "ccatoken.h"
 #include "httpc.h"
 #include "veraison.h"
-#include "verifier/verifier_priv.h"
+#include "vproto.h"
 
 #define MAX_AGE_S       300
 #define LEEWAY_S        60
@@ -188,7 +188,7 @@ cmd_attest(int argc, char **argv)
 	    "Accept: " SVC_VERAISON_SESSION_MT, NULL };
 	static const char *const ev_hdr[] = {
 	    "Accept: " SVC_VERAISON_SESSION_MT,
-	    "Content-Type: " CKI_V_MT_CCA, NULL };
+	    "Content-Type: " SVC_V_MT_CCA, NULL };
 	const char *url = NULL, *kind = "tsm", *root = NULL, *claims = NULL;
 	const char *cpak = NULL, *rak = NULL, *out = NULL, *cafile = NULL;
 	enum ccakit_token_format fmt = CCAKIT_FORMAT_907;
@@ -196,7 +196,7 @@ cmd_attest(int argc, char **argv)
 	struct svc_http_resp resp;
 	struct ccakit_ear_verify_opts vo;
 	struct ccakit_errdetail d;
-	struct cki_v_session s, done;
+	struct svc_v_session s, done;
 	ccakit_attester *att = NULL;
 	ccakit_key *key = NULL;
 	ccakit_ear *ear = NULL;
@@ -346,16 +346,16 @@ cmd_attest(int argc, char **argv)
 		    problem(&resp, pb, sizeof(pb)));
 		goto out;
 	}
-	if ((r = cki_v_session_from_json((const char *)resp.body,
+	if ((r = svc_v_session_from_json((const char *)resp.body,
 	    resp.body_len, &s, &d)) != CCAKIT_OK) {
 		fail("newSession: %s%s%s", d.what != NULL ? d.what : "",
 		    d.what != NULL ? ": " : "", d.text[0] != '\0' ? d.text :
 		    ccakit_strerror(r));
 		goto out;
 	}
-	if (s.status != CKI_V_WAITING || s.nonce_len != nsize) {
+	if (s.status != SVC_V_WAITING || s.nonce_len != nsize) {
 		fail("newSession: the session is %s with a %zu-byte nonce",
-		    cki_v_status_name(s.status), s.nonce_len);
+		    svc_v_status_name(s.status), s.nonce_len);
 		goto out;
 	}
 	if ((sess = svc_url_resolve(req, resp.location)) == NULL) {
@@ -385,11 +385,11 @@ cmd_attest(int argc, char **argv)
 		goto out;
 	}
 	memset(&d, 0, sizeof(d));
-	if ((r = cki_v_session_from_json((const char *)resp.body,
+	if ((r = svc_v_session_from_json((const char *)resp.body,
 	    resp.body_len, &done, &d)) != CCAKIT_OK ||
-	    done.status != CKI_V_COMPLETE || done.result == NULL) {
+	    done.status != SVC_V_COMPLETE || done.result == NULL) {
 		fail("evidence: the session is %s, without a result%s%s",
-		    r == CCAKIT_OK ? cki_v_status_name(done.status) :
+		    r == CCAKIT_OK ? svc_v_status_name(done.status) :
 		    "unreadable", d.text[0] != '\0' ? ": " : "", d.text);
 		goto out;
 	}
@@ -434,8 +434,8 @@ out:
 	ccakit_key_free(&key);
 	ccakit_attester_free(&att);
 	svc_httpc_free(&hc);
-	cki_v_session_clear(&s);
-	cki_v_session_clear(&done);
+	svc_v_session_clear(&s);
+	svc_v_session_clear(&done);
 	free(tok);
 	free(js);
 	free(jwk);

@@ -157,7 +157,7 @@ kba_get_key(const struct kba_opts *o, struct kba_result *res)
 	struct svc_httpc_opts ho;
 	struct svc_http_resp resp;
 	struct ccakit_errdetail d;
-	uint8_t nonce[CCAKIT_CHALLENGE_LEN], *tok = NULL, *ct = NULL;
+	uint8_t nonce[KBS_CHALLENGE_LEN], *tok = NULL, *ct = NULL;
 	uint8_t *cmw = NULL;
 	const uint8_t *ev;
 	svc_httpc *hc = NULL;

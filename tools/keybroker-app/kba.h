@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <ccakit/broker.h>
+#include <ccakit/jose.h>
 #include <ccakit/tsm.h>
 
 #include "kba_parse.h"

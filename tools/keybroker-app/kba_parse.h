@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <ccakit/broker.h>
+#include "kbs_parse.h"
 
 #define KBA_MEDIA_TYPE \
 	"application/eat-collection; profile=\"http://arm.com/CCA-SSD/1.0.0\""
@@ -21,7 +21,7 @@
 
 /* {"challenge": b64url(64 bytes), "accept": [strings]}. */
 int kba_parse_challenge(const uint8_t *body, size_t len,
-    uint8_t nonce[CCAKIT_CHALLENGE_LEN], char *err, size_t errsz);
+    uint8_t nonce[KBS_CHALLENGE_LEN], char *err, size_t errsz);
 /* {"data": b64url}: the decoded bytes into a malloc'd buffer. */
 int kba_parse_wrapped(const uint8_t *body, size_t len, uint8_t **data,
     size_t *dlen, char *err, size_t errsz);

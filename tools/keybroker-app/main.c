@@ -233,7 +233,7 @@ main(int argc, char **argv)
 		return KBA_EXIT_ERROR;
 	}
 	o.key = argv[optind];
-	if (!ccakit_broker_name_valid(o.key))
+	if (!kbs_name_valid(o.key))
 		return usage_error("'%s' is not a valid key name", o.key);
 	if (mock && mock_path == NULL)
 		return usage_error("-m needs --mock-token FILE (the demo's "

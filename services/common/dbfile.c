@@ -15,14 +15,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dbfile.h"
 #include "util/util.h"
 
 /* The database, its write-ahead log and its shared-memory index. */
-static const char *const suffix[CKI_DB_NFILES] = { "", "-wal", "-shm" };
-static const char *const which[CKI_DB_NFILES] = {
+static const char *const suffix[SVC_DB_NFILES] = { "", "-wal", "-shm" };
+static const char *const which[SVC_DB_NFILES] = {
 	"the file", "its -wal file", "its -shm file",
 };
-static const char *const label[CKI_DB_NFILES] = {
+static const char *const label[SVC_DB_NFILES] = {
 	"", "-wal file: ", "-shm file: ",
 };
 
@@ -109,7 +110,7 @@ side_owner_only(const char *path, int i, unsigned *was,
 }
 
 int
-cki_dbfile_prepare(const char *path, bool owner_only, unsigned *was,
+svc_dbfile_prepare(const char *path, bool owner_only, unsigned *was,
     struct ccakit_errdetail *d)
 {
 	struct stat sb;
@@ -138,7 +139,7 @@ cki_dbfile_prepare(const char *path, bool owner_only, unsigned *was,
 	close(fd);
 	/* SQLite gives a new -wal and -shm the database's mode; old ones
 	 * (left by a crash, or copied) keep theirs. */
-	for (i = 1; r == CCAKIT_OK && owner_only && i < CKI_DB_NFILES; i++) {
+	for (i = 1; r == CCAKIT_OK && owner_only && i < SVC_DB_NFILES; i++) {
 		if ((p = companion(path, i)) == NULL)
 			return cki_detail(d, CCAKIT_ERR_NOMEM, NULL, NULL);
 		r = side_owner_only(p, i, was, d);
@@ -154,11 +155,11 @@ cki_dbfile_prepare(const char *path, bool owner_only, unsigned *was,
  */
 #define CKI_DB_SIDE_MS 1000
 
-struct cki_dbwatch {
-	char *path[CKI_DB_NFILES];
-	bool set[CKI_DB_NFILES];
-	dev_t dev[CKI_DB_NFILES];
-	ino_t ino[CKI_DB_NFILES];
+struct svc_dbwatch {
+	char *path[SVC_DB_NFILES];
+	bool set[SVC_DB_NFILES];
+	dev_t dev[SVC_DB_NFILES];
+	ino_t ino[SVC_DB_NFILES];
 	/* 0 while fine; once lost, for good, 1 + 2 * file + replaced. */
 	atomic_int lost;
 	/* When -wal and -shm are next due, monotonic milliseconds. */
@@ -177,7 +178,7 @@ coarse_ms(void)
 
 /* 0, or the verdict on file i: 1 + 2 * i deleted, 2 + 2 * i replaced. */
 static int
-look(const cki_dbwatch *w, int i)
+look(const svc_dbwatch *w, int i)
 {
 	struct stat sb;
 
@@ -191,9 +192,9 @@ look(const cki_dbwatch *w, int i)
 }
 
 int
-cki_dbwatch_new(const char *path, cki_dbwatch **out)
+svc_dbwatch_new(const char *path, svc_dbwatch **out)
 {
-	cki_dbwatch *w;
+	svc_dbwatch *w;
 	struct stat sb;
 	int i;
 
@@ -204,9 +205,9 @@ cki_dbwatch_new(const char *path, cki_dbwatch **out)
 		return CCAKIT_ERR_NOMEM;
 	atomic_init(&w->lost, 0);
 	atomic_init(&w->side_due, 0);
-	for (i = 0; i < CKI_DB_NFILES; i++) {
+	for (i = 0; i < SVC_DB_NFILES; i++) {
 		if ((w->path[i] = companion(path, i)) == NULL) {
-			cki_dbwatch_free(&w);
+			svc_dbwatch_free(&w);
 			return CCAKIT_ERR_NOMEM;
 		}
 		/* In WAL mode, -wal and -shm exist while a connection is
@@ -222,21 +223,21 @@ cki_dbwatch_new(const char *path, cki_dbwatch **out)
 }
 
 void
-cki_dbwatch_free(cki_dbwatch **wp)
+svc_dbwatch_free(svc_dbwatch **wp)
 {
-	cki_dbwatch *w;
+	svc_dbwatch *w;
 	int i;
 
 	if (wp == NULL || (w = *wp) == NULL)
 		return;
-	for (i = 0; i < CKI_DB_NFILES; i++)
+	for (i = 0; i < SVC_DB_NFILES; i++)
 		free(w->path[i]);
 	free(w);
 	*wp = NULL;
 }
 
 int
-cki_dbwatch_check(cki_dbwatch *w, struct ccakit_errdetail *d)
+svc_dbwatch_check(svc_dbwatch *w, struct ccakit_errdetail *d)
 {
 	long long t, due;
 	int i, lost, now;
@@ -252,7 +253,7 @@ cki_dbwatch_check(cki_dbwatch *w, struct ccakit_errdetail *d)
 		if (now == 0 && t >= due &&
 		    atomic_compare_exchange_strong(&w->side_due, &due,
 		    t + CKI_DB_SIDE_MS)) {
-			for (i = 1; i < CKI_DB_NFILES && now == 0; i++)
+			for (i = 1; i < SVC_DB_NFILES && now == 0; i++)
 				now = look(w, i);
 		}
 		if (now == 0)

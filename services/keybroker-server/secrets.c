@@ -8,24 +8,24 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "broker/broker_priv.h"
+#include "broker.h"
 #include "util/util.h"
 
 struct secret {
-	char name[CCAKIT_BROKER_NAME_MAX + 1];
+	char name[KBS_NAME_MAX + 1];
 	uint8_t *val;
 	size_t len;
 };
 
-struct ccakit_secrets {
+struct kbs_secrets {
 	struct secret *v;
 	size_t n, cap;
 };
 
-ccakit_secrets *
-ccakit_secrets_new(void)
+kbs_secrets *
+kbs_secrets_new(void)
 {
-	return calloc(1, sizeof(struct ccakit_secrets));
+	return calloc(1, sizeof(struct kbs_secrets));
 }
 
 static void
@@ -40,16 +40,16 @@ secret_clear(struct secret *e)
 
 /* Drop the entries from index n on (undoing a partial load). */
 static void
-secrets_truncate(ccakit_secrets *s, size_t n)
+secrets_truncate(kbs_secrets *s, size_t n)
 {
 	while (s->n > n)
 		secret_clear(&s->v[--s->n]);
 }
 
 void
-ccakit_secrets_free(ccakit_secrets **sp)
+kbs_secrets_free(kbs_secrets **sp)
 {
-	ccakit_secrets *s;
+	kbs_secrets *s;
 
 	if (sp == NULL || (s = *sp) == NULL)
 		return;
@@ -60,7 +60,7 @@ ccakit_secrets_free(ccakit_secrets **sp)
 }
 
 static struct secret *
-secrets_find(const ccakit_secrets *s, const char *name)
+secrets_find(const kbs_secrets *s, const char *name)
 {
 	size_t i;
 
@@ -72,20 +72,20 @@ secrets_find(const ccakit_secrets *s, const char *name)
 
 /* Take ownership of val (malloc'd) on success. */
 static int
-secrets_put(ccakit_secrets *s, const char *name, uint8_t *val, size_t len)
+secrets_put(kbs_secrets *s, const char *name, uint8_t *val, size_t len)
 {
 	struct secret *nv;
 	size_t ncap;
 
-	if (!ccakit_broker_name_valid(name) || len == 0 ||
-	    len > CCAKIT_SECRET_MAX || secrets_find(s, name) != NULL)
+	if (!kbs_name_valid(name) || len == 0 ||
+	    len > KBS_SECRET_MAX || secrets_find(s, name) != NULL)
 		return CCAKIT_ERR_INVALID_ARG;
 	if (s->n == s->cap) {
-		if (s->cap >= CCAKIT_SECRETS_MAX_COUNT)
+		if (s->cap >= KBS_SECRETS_MAX_COUNT)
 			return CCAKIT_ERR_TOO_LARGE;
 		ncap = s->cap == 0 ? 8 : s->cap * 2;
-		if (ncap > CCAKIT_SECRETS_MAX_COUNT)
-			ncap = CCAKIT_SECRETS_MAX_COUNT;
+		if (ncap > KBS_SECRETS_MAX_COUNT)
+			ncap = KBS_SECRETS_MAX_COUNT;
 		if ((nv = realloc(s->v, ncap * sizeof(*nv))) == NULL)
 			return CCAKIT_ERR_NOMEM;
 		s->v = nv;
@@ -100,14 +100,14 @@ secrets_put(ccakit_secrets *s, const char *name, uint8_t *val, size_t len)
 }
 
 int
-ccakit_secrets_add(ccakit_secrets *s, const char *name, const uint8_t *val,
+kbs_secrets_add(kbs_secrets *s, const char *name, const uint8_t *val,
     size_t len)
 {
 	uint8_t *p;
 	int r;
 
 	if (s == NULL || name == NULL || val == NULL || len == 0 ||
-	    len > CCAKIT_SECRET_MAX)
+	    len > KBS_SECRET_MAX)
 		return CCAKIT_ERR_INVALID_ARG;
 	if ((p = malloc(len)) == NULL)
 		return CCAKIT_ERR_NOMEM;
@@ -120,30 +120,30 @@ ccakit_secrets_add(ccakit_secrets *s, const char *name, const uint8_t *val,
 }
 
 int
-ccakit_secrets_add_demo(ccakit_secrets *s)
+kbs_secrets_add_demo(kbs_secrets *s)
 {
-	static const char v[] = CCAKIT_SECRETS_DEMO_VALUE;
+	static const char v[] = KBS_SECRETS_DEMO_VALUE;
 
-	return ccakit_secrets_add(s, CCAKIT_SECRETS_DEMO_NAME,
+	return kbs_secrets_add(s, KBS_SECRETS_DEMO_NAME,
 	    (const uint8_t *)v, sizeof(v) - 1);
 }
 
 static int
-load_one(ccakit_secrets *s, const char *name, const char *path,
+load_one(kbs_secrets *s, const char *name, const char *path,
     struct ccakit_errdetail *d)
 {
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	int r;
 
-	if (!ccakit_broker_name_valid(name))
+	if (!kbs_name_valid(name))
 		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, "secret",
 		    "invalid name (1 to %d of A-Z a-z 0-9 . _ -, no leading"
-		    " dot)", CCAKIT_BROKER_NAME_MAX);
+		    " dot)", KBS_NAME_MAX);
 	if (secrets_find(s, name) != NULL)
 		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, "secret",
 		    "%s: defined twice", name);
-	if ((r = cki_read_file(path, CCAKIT_SECRET_MAX, &buf, &len)) !=
+	if ((r = cki_read_file(path, KBS_SECRET_MAX, &buf, &len)) !=
 	    CCAKIT_OK) {
 		if (r == CCAKIT_ERR_IO)
 			return cki_detail(d, r, "secret", "%s: %s", path,
@@ -151,7 +151,7 @@ load_one(ccakit_secrets *s, const char *name, const char *path,
 		if (r == CCAKIT_ERR_TOO_LARGE)
 			return cki_detail(d, r, "secret",
 			    "%s: larger than %d bytes", path,
-			    CCAKIT_SECRET_MAX);
+			    KBS_SECRET_MAX);
 		return cki_detail(d, r, "secret", "%s", path);
 	}
 	if (len == 0) {
@@ -168,7 +168,7 @@ load_one(ccakit_secrets *s, const char *name, const char *path,
 }
 
 int
-ccakit_secrets_load_file(ccakit_secrets *s, const char *name,
+kbs_secrets_load_file(kbs_secrets *s, const char *name,
     const char *path, struct ccakit_errdetail *d)
 {
 	if (s == NULL || name == NULL || path == NULL)
@@ -177,10 +177,10 @@ ccakit_secrets_load_file(ccakit_secrets *s, const char *name,
 }
 
 int
-ccakit_secrets_load_spec(ccakit_secrets *s, const char *spec,
+kbs_secrets_load_spec(kbs_secrets *s, const char *spec,
     struct ccakit_errdetail *d)
 {
-	char name[CCAKIT_BROKER_NAME_MAX + 1];
+	char name[KBS_NAME_MAX + 1];
 	const char *eq;
 	size_t nlen;
 
@@ -198,7 +198,7 @@ ccakit_secrets_load_spec(ccakit_secrets *s, const char *spec,
 }
 
 int
-ccakit_secrets_load_dir(ccakit_secrets *s, const char *dir,
+kbs_secrets_load_dir(kbs_secrets *s, const char *dir,
     struct ccakit_errdetail *d)
 {
 	DIR *dp = NULL;
@@ -251,13 +251,13 @@ out:
 }
 
 size_t
-ccakit_secrets_count(const ccakit_secrets *s)
+kbs_secrets_count(const kbs_secrets *s)
 {
 	return s != NULL ? s->n : 0;
 }
 
 int
-ccakit_secrets_get(const ccakit_secrets *s, const char *name,
+kbs_secrets_get(const kbs_secrets *s, const char *name,
     const uint8_t **val, size_t *len)
 {
 	const struct secret *e;

@@ -16,10 +16,10 @@
 #include <ccakit/store.h>
 
 #include "util/util.h"
-#include "verifier/verifier_priv.h"
+#include "vdb.h"
 
 void
-cki_v_batch_clear(struct cki_v_batch *b)
+vdb_batch_clear(struct vdb_batch *b)
 {
 	size_t i;
 
@@ -33,7 +33,7 @@ cki_v_batch_clear(struct cki_v_batch *b)
 
 /* id = the first 16 bytes of SHA-256(kind || text), in hex. */
 static int
-make_id(char kind, const char *text, char id[CKI_V_ENTRY_ID_LEN + 1])
+make_id(char kind, const char *text, char id[VDB_ENTRY_ID_LEN + 1])
 {
 	uint8_t md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
@@ -49,15 +49,15 @@ make_id(char kind, const char *text, char id[CKI_V_ENTRY_ID_LEN + 1])
 	EVP_MD_CTX_free(c);
 	if (!ok)
 		return CCAKIT_ERR_CRYPTO;
-	return ccakit_hex_encode(md, CKI_V_ENTRY_ID_LEN / 2, id,
-	    CKI_V_ENTRY_ID_LEN + 1);
+	return ccakit_hex_encode(md, VDB_ENTRY_ID_LEN / 2, id,
+	    VDB_ENTRY_ID_LEN + 1);
 }
 
 /* Append an entry, replacing one with the same id (the later wins). */
 static int
-batch_put(struct cki_v_batch *b, char kind, const char *id, char *json)
+batch_put(struct vdb_batch *b, char kind, const char *id, char *json)
 {
-	struct cki_v_entry *ne;
+	struct vdb_entry *ne;
 	size_t i;
 
 	for (i = 0; i < b->n; i++) {
@@ -77,7 +77,7 @@ batch_put(struct cki_v_batch *b, char kind, const char *id, char *json)
 	}
 	b->e = ne;
 	memset(&b->e[b->n], 0, sizeof(b->e[b->n]));
-	memcpy(b->e[b->n].id, id, CKI_V_ENTRY_ID_LEN + 1);
+	memcpy(b->e[b->n].id, id, VDB_ENTRY_ID_LEN + 1);
 	b->e[b->n].kind = kind;
 	b->e[b->n].json = json;
 	b->n++;
@@ -105,13 +105,13 @@ first_entry(const char *store_json, const char *arr)
 
 /* Validate and normalise one trust-anchor entry. */
 static int
-ta_entry(struct cki_v_batch *b, const json_t *e, size_t idx,
+ta_entry(struct vdb_batch *b, const json_t *e, size_t idx,
     struct ccakit_errdetail *d)
 {
 	ccakit_ta_store *s = NULL;
 	struct ccakit_errdetail ed;
 	char *in = NULL, *store = NULL, *norm = NULL, *ids = NULL;
-	char id[CKI_V_ENTRY_ID_LEN + 1];
+	char id[VDB_ENTRY_ID_LEN + 1];
 	json_t *n = NULL, *impl, *inst;
 	size_t len;
 	int r;
@@ -182,14 +182,14 @@ out:
 
 /* Validate and normalise one reference value ('p' or 'r'). */
 static int
-rv_entry(struct cki_v_batch *b, char kind, const json_t *e, size_t idx,
+rv_entry(struct vdb_batch *b, char kind, const json_t *e, size_t idx,
     struct ccakit_errdetail *d)
 {
 	const char *arr = kind == 'p' ? "platform" : "realm";
 	ccakit_rv_store *s = NULL;
 	struct ccakit_errdetail ed;
 	char *in = NULL, *norm = NULL, *out_json = NULL;
-	char id[CKI_V_ENTRY_ID_LEN + 1];
+	char id[VDB_ENTRY_ID_LEN + 1];
 	json_t *w = NULL, *a;
 	int r;
 
@@ -238,7 +238,7 @@ out:
 }
 
 static int
-rv_array(struct cki_v_batch *b, char kind, const json_t *a,
+rv_array(struct vdb_batch *b, char kind, const json_t *a,
     struct ccakit_errdetail *d)
 {
 	size_t i;
@@ -260,10 +260,10 @@ rv_array(struct cki_v_batch *b, char kind, const json_t *a,
 }
 
 int
-cki_v_batch_parse(enum cki_v_class cls, const char *body, size_t len,
-    struct cki_v_batch *out, struct ccakit_errdetail *d)
+vdb_batch_parse(enum vdb_class cls, const char *body, size_t len,
+    struct vdb_batch *out, struct ccakit_errdetail *d)
 {
-	struct cki_v_batch b;
+	struct vdb_batch b;
 	json_error_t je;
 	json_t *root = NULL;
 	size_t i;
@@ -271,7 +271,7 @@ cki_v_batch_parse(enum cki_v_class cls, const char *body, size_t len,
 
 	memset(&b, 0, sizeof(b));
 	b.cls = cls;
-	if (cls != CKI_V_TA && cls != CKI_V_RV)
+	if (cls != VDB_TA && cls != VDB_RV)
 		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, NULL, NULL);
 	if (len > CCAKIT_STORE_MAX_JSON)
 		return cki_detail(d, CCAKIT_ERR_TOO_LARGE, NULL,
@@ -280,7 +280,7 @@ cki_v_batch_parse(enum cki_v_class cls, const char *body, size_t len,
 	if (root == NULL)
 		return cki_detail(d, CCAKIT_ERR_JSON, NULL, "line %d: %s",
 		    je.line, je.text);
-	if (cls == CKI_V_TA) {
+	if (cls == VDB_TA) {
 		if (json_is_object(root)) {
 			r = ta_entry(&b, root, 0, d);
 		} else if (json_is_array(root)) {
@@ -322,7 +322,7 @@ cki_v_batch_parse(enum cki_v_class cls, const char *body, size_t len,
 	*out = b;
 	memset(&b, 0, sizeof(b));
 out:
-	cki_v_batch_clear(&b);
+	vdb_batch_clear(&b);
 	json_decref(root);
 	return r;
 }

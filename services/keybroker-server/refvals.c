@@ -7,33 +7,33 @@
 
 #include <jansson.h>
 
-#include "broker/broker_priv.h"
+#include "broker.h"
 #include "util/util.h"
 
-/* Standard base64 of CCAKIT_REFVAL_MAX_LEN bytes, with its NUL. */
-#define B64_MAX (((CCAKIT_REFVAL_MAX_LEN + 2) / 3) * 4 + 1)
+/* Standard base64 of KBS_REFVAL_MAX_LEN bytes, with its NUL. */
+#define B64_MAX (((KBS_REFVAL_MAX_LEN + 2) / 3) * 4 + 1)
 
 struct refval {
 	size_t len;
-	uint8_t rim[CCAKIT_REFVAL_MAX_LEN];
+	uint8_t rim[KBS_REFVAL_MAX_LEN];
 	char b64[B64_MAX];
 };
 
-struct ccakit_refvals {
+struct kbs_refvals {
 	struct refval *v;
 	size_t n, cap;
 };
 
-ccakit_refvals *
-ccakit_refvals_new(void)
+kbs_refvals *
+kbs_refvals_new(void)
 {
-	return calloc(1, sizeof(struct ccakit_refvals));
+	return calloc(1, sizeof(struct kbs_refvals));
 }
 
 void
-ccakit_refvals_free(ccakit_refvals **rp)
+kbs_refvals_free(kbs_refvals **rp)
 {
-	ccakit_refvals *r;
+	kbs_refvals *r;
 
 	if (rp == NULL || (r = *rp) == NULL)
 		return;
@@ -49,12 +49,12 @@ rim_len_ok(size_t len)
 }
 
 static int
-refvals_reserve(ccakit_refvals *r, size_t more)
+refvals_reserve(kbs_refvals *r, size_t more)
 {
 	struct refval *nv;
 	size_t ncap;
 
-	if (more > CCAKIT_REFVALS_MAX_COUNT - r->n)
+	if (more > KBS_REFVALS_MAX_COUNT - r->n)
 		return CCAKIT_ERR_TOO_LARGE;
 	if (r->n + more <= r->cap)
 		return CCAKIT_OK;
@@ -68,7 +68,7 @@ refvals_reserve(ccakit_refvals *r, size_t more)
 
 /* Append without checks; room was reserved. */
 static void
-refvals_push(ccakit_refvals *r, const uint8_t *rim, size_t len)
+refvals_push(kbs_refvals *r, const uint8_t *rim, size_t len)
 {
 	struct refval *e = &r->v[r->n++];
 
@@ -80,13 +80,13 @@ refvals_push(ccakit_refvals *r, const uint8_t *rim, size_t len)
 }
 
 int
-ccakit_refvals_add(ccakit_refvals *r, const uint8_t *rim, size_t len)
+kbs_refvals_add(kbs_refvals *r, const uint8_t *rim, size_t len)
 {
 	int rc;
 
 	if (r == NULL || rim == NULL || !rim_len_ok(len))
 		return CCAKIT_ERR_INVALID_ARG;
-	if (ccakit_refvals_contains(r, rim, len))
+	if (kbs_refvals_contains(r, rim, len))
 		return CCAKIT_OK;
 	if ((rc = refvals_reserve(r, 1)) != CCAKIT_OK)
 		return rc;
@@ -95,10 +95,10 @@ ccakit_refvals_add(ccakit_refvals *r, const uint8_t *rim, size_t len)
 }
 
 int
-ccakit_refvals_load_json(ccakit_refvals *r, const char *json, size_t len,
+kbs_refvals_load_json(kbs_refvals *r, const char *json, size_t len,
     struct ccakit_errdetail *d)
 {
-	uint8_t rim[CCAKIT_REFVAL_MAX_LEN];
+	uint8_t rim[KBS_REFVAL_MAX_LEN];
 	const json_t *arr, *v;
 	json_error_t jerr;
 	json_t *root = NULL;
@@ -107,9 +107,9 @@ ccakit_refvals_load_json(ccakit_refvals *r, const char *json, size_t len,
 
 	if (r == NULL || (json == NULL && len > 0))
 		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, NULL, NULL);
-	if (len > CCAKIT_REFVALS_MAX_JSON)
+	if (len > KBS_REFVALS_MAX_JSON)
 		return cki_detail(d, CCAKIT_ERR_TOO_LARGE, "reference-values",
-		    "%zu bytes, at most %d", len, CCAKIT_REFVALS_MAX_JSON);
+		    "%zu bytes, at most %d", len, KBS_REFVALS_MAX_JSON);
 	if ((root = json_loadb(json != NULL ? json : "", len,
 	    JSON_REJECT_DUPLICATES, &jerr)) == NULL)
 		return cki_detail(d, CCAKIT_ERR_JSON, "reference-values",
@@ -128,7 +128,7 @@ ccakit_refvals_load_json(ccakit_refvals *r, const char *json, size_t len,
 	}
 	if ((rc = refvals_reserve(r, json_array_size(arr))) != CCAKIT_OK) {
 		rc = cki_detail(d, rc, "reference-values",
-		    "more than %d values", CCAKIT_REFVALS_MAX_COUNT);
+		    "more than %d values", KBS_REFVALS_MAX_COUNT);
 		goto out;
 	}
 	json_array_foreach(arr, i, v) {
@@ -152,7 +152,7 @@ ccakit_refvals_load_json(ccakit_refvals *r, const char *json, size_t len,
 			    "32, 48 or 64", i, rlen);
 			goto out;
 		}
-		if (!ccakit_refvals_contains(r, rim, rlen))
+		if (!kbs_refvals_contains(r, rim, rlen))
 			refvals_push(r, rim, rlen);
 	}
 	rc = CCAKIT_OK;
@@ -164,13 +164,13 @@ out:
 }
 
 size_t
-ccakit_refvals_count(const ccakit_refvals *r)
+kbs_refvals_count(const kbs_refvals *r)
 {
 	return r != NULL ? r->n : 0;
 }
 
 const uint8_t *
-ccakit_refvals_get(const ccakit_refvals *r, size_t i, size_t *len)
+kbs_refvals_get(const kbs_refvals *r, size_t i, size_t *len)
 {
 	if (r == NULL || i >= r->n || len == NULL)
 		return NULL;
@@ -179,7 +179,7 @@ ccakit_refvals_get(const ccakit_refvals *r, size_t i, size_t *len)
 }
 
 const char *
-ccakit_refvals_get_b64(const ccakit_refvals *r, size_t i)
+kbs_refvals_get_b64(const kbs_refvals *r, size_t i)
 {
 	if (r == NULL || i >= r->n)
 		return NULL;
@@ -187,7 +187,7 @@ ccakit_refvals_get_b64(const ccakit_refvals *r, size_t i)
 }
 
 bool
-ccakit_refvals_contains(const ccakit_refvals *r, const uint8_t *rim,
+kbs_refvals_contains(const kbs_refvals *r, const uint8_t *rim,
     size_t len)
 {
 	size_t i;

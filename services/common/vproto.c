@@ -16,23 +16,23 @@
 #include <ccakit/err.h>
 
 #include "util/util.h"
-#include "verifier/verifier_priv.h"
+#include "vproto.h"
 
 #define JWT_MAX (256 * 1024)
 
-const char *const cki_v_media_types[] = {
-	CKI_V_MT_CCA,
-	CKI_V_MT_CMW_CBOR,
-	CKI_V_MT_CMW_JSON,
+const char *const svc_v_media_types[] = {
+	SVC_V_MT_CCA,
+	SVC_V_MT_CMW_CBOR,
+	SVC_V_MT_CMW_JSON,
 	NULL,
 };
 
 int
-cki_v_nonce_decode(const char *s, size_t len, uint8_t *out, size_t outsz,
+svc_v_nonce_decode(const char *s, size_t len, uint8_t *out, size_t outsz,
     size_t *outlen)
 {
-	char buf[2 * CKI_V_NONCE_MAX + 8];
-	uint8_t tmp[CKI_V_NONCE_MAX + 3];
+	char buf[2 * SVC_V_NONCE_MAX + 8];
+	uint8_t tmp[SVC_V_NONCE_MAX + 3];
 	size_t i, n;
 
 	/* 64 bytes are 88 characters of base64 at most, padded. */
@@ -43,7 +43,7 @@ cki_v_nonce_decode(const char *s, size_t len, uint8_t *out, size_t outsz,
 	if (ccakit_b64_decode(buf, len, CCAKIT_B64_ANY, tmp, sizeof(tmp),
 	    &n) != CCAKIT_OK)
 		return CCAKIT_ERR_ENCODING;
-	if (n < CKI_V_NONCE_MIN || n > CKI_V_NONCE_MAX) {
+	if (n < SVC_V_NONCE_MIN || n > SVC_V_NONCE_MAX) {
 		ccakit_wipe(tmp, sizeof(tmp));
 		return CCAKIT_ERR_CLAIM_VALUE;
 	}
@@ -57,14 +57,14 @@ cki_v_nonce_decode(const char *s, size_t len, uint8_t *out, size_t outsz,
 }
 
 int
-cki_v_nonce_enc_from_name(const char *name)
+svc_v_nonce_enc_from_name(const char *name)
 {
 	if (strcmp(name, "std") == 0)
-		return CKI_V_NONCE_STD;
+		return SVC_V_NONCE_STD;
 	if (strcmp(name, "url") == 0)
-		return CKI_V_NONCE_URL;
+		return SVC_V_NONCE_URL;
 	if (strcmp(name, "url-nopad") == 0)
-		return CKI_V_NONCE_URL_NOPAD;
+		return SVC_V_NONCE_URL_NOPAD;
 	return -1;
 }
 
@@ -134,7 +134,7 @@ static const char *const cmw_subtypes[] = {
 };
 
 int
-cki_v_media_parse(const char *ct, enum cki_v_media *kind)
+svc_v_media_parse(const char *ct, enum svc_v_media *kind)
 {
 	const char *p, *t, *te, *st, *se, *pn, *pe;
 	char val[256];
@@ -187,14 +187,14 @@ cki_v_media_parse(const char *ct, enum cki_v_media *kind)
 		return CCAKIT_ERR_NOT_FOUND;
 	if (span_eq(st, se, "eat-collection") && has_profile && profile_ok &&
 	    !other_param) {
-		*kind = CKI_V_MEDIA_CCA;
+		*kind = SVC_V_MEDIA_CCA;
 		return CCAKIT_OK;
 	}
 	/* Veraison's CMW types, without parameters. */
 	for (n = 0; !has_profile && !other_param &&
 	    n < sizeof(cmw_subtypes) / sizeof(cmw_subtypes[0]); n++)
 		if (span_eq(st, se, cmw_subtypes[n])) {
-			*kind = CKI_V_MEDIA_CMW;
+			*kind = SVC_V_MEDIA_CMW;
 			return CCAKIT_OK;
 		}
 	return CCAKIT_ERR_NOT_FOUND;
@@ -209,18 +209,18 @@ cki_v_media_parse(const char *ct, enum cki_v_media *kind)
 static int
 cmw_type(const char *s, size_t len, char *type, struct ccakit_errdetail *d)
 {
-	enum cki_v_media k;
+	enum svc_v_media k;
 	int r;
 
-	if (len > CKI_V_MEDIA_TYPE_MAX || memchr(s, '\0', len) != NULL)
+	if (len > SVC_V_MEDIA_TYPE_MAX || memchr(s, '\0', len) != NULL)
 		return cki_detail(d, CCAKIT_ERR_ENCODING, "cmw",
 		    "record type is not a media type");
 	memcpy(type, s, len);
 	type[len] = '\0';
-	if ((r = cki_v_media_parse(type, &k)) == CCAKIT_ERR_ENCODING)
+	if ((r = svc_v_media_parse(type, &k)) == CCAKIT_ERR_ENCODING)
 		return cki_detail(d, r, "cmw", "record type is not a media "
 		    "type");
-	if (r != CCAKIT_OK || k != CKI_V_MEDIA_CCA)
+	if (r != CCAKIT_OK || k != SVC_V_MEDIA_CCA)
 		return cki_detail(d, CCAKIT_ERR_NOT_FOUND, "cmw",
 		    "record type is not CCA evidence");
 	return CCAKIT_OK;
@@ -318,7 +318,7 @@ cmw_json(const uint8_t *body, size_t len, uint8_t **copy, size_t *evlen,
 		    "record value is not a string, or bad indicator");
 		goto out;
 	}
-	if (vl > (size_t)CKI_V_EVIDENCE_MAX / 3 * 4 + 4) {
+	if (vl > (size_t)SVC_V_EVIDENCE_MAX / 3 * 4 + 4) {
 		r = cki_detail(d, CCAKIT_ERR_TOO_LARGE, "cmw",
 		    "record value too large");
 		goto out;
@@ -389,8 +389,8 @@ cmw_other(const uint8_t *body, size_t len, struct ccakit_errdetail *d)
 }
 
 int
-cki_v_cmw_unwrap(const uint8_t *body, size_t len, const uint8_t **ev,
-    size_t *evlen, uint8_t **copy, char type[CKI_V_MEDIA_TYPE_MAX + 1],
+svc_v_cmw_unwrap(const uint8_t *body, size_t len, const uint8_t **ev,
+    size_t *evlen, uint8_t **copy, char type[SVC_V_MEDIA_TYPE_MAX + 1],
     struct ccakit_errdetail *d)
 {
 	uint8_t *c = NULL;
@@ -400,7 +400,7 @@ cki_v_cmw_unwrap(const uint8_t *body, size_t len, const uint8_t **ev,
 	*copy = NULL;
 	if (body == NULL || len == 0)
 		return cki_detail(d, CCAKIT_ERR_ENCODING, "cmw", "empty");
-	if (len > CKI_V_BODY_MAX)
+	if (len > SVC_V_BODY_MAX)
 		return cki_detail(d, CCAKIT_ERR_TOO_LARGE, "cmw", "too large");
 	/* The form from the first byte, as Veraison's CMW library does. */
 	switch (body[0]) {
@@ -426,19 +426,19 @@ cki_v_cmw_unwrap(const uint8_t *body, size_t len, const uint8_t **ev,
 
 /* 16 bytes as a lower-case UUID. */
 static int
-uuid_text(const uint8_t b[16], char out[CKI_V_SESSION_ID_LEN + 1])
+uuid_text(const uint8_t b[16], char out[SVC_V_SESSION_ID_LEN + 1])
 {
 	char hex[33];
 
 	if (ccakit_hex_encode(b, 16, hex, sizeof(hex)) != CCAKIT_OK)
 		return CCAKIT_ERR_INTERNAL;
-	snprintf(out, CKI_V_SESSION_ID_LEN + 1, "%.8s-%.4s-%.4s-%.4s-%.12s",
+	snprintf(out, SVC_V_SESSION_ID_LEN + 1, "%.8s-%.4s-%.4s-%.4s-%.12s",
 	    hex, hex + 8, hex + 12, hex + 16, hex + 20);
 	return CCAKIT_OK;
 }
 
 int
-cki_v_uuid(char out[CKI_V_SESSION_ID_LEN + 1])
+svc_v_uuid(char out[SVC_V_SESSION_ID_LEN + 1])
 {
 	uint8_t b[16];
 
@@ -450,13 +450,13 @@ cki_v_uuid(char out[CKI_V_SESSION_ID_LEN + 1])
 }
 
 bool
-cki_v_uuid_valid(const char *s)
+svc_v_uuid_valid(const char *s)
 {
 	size_t i;
 
-	if (s == NULL || strlen(s) != CKI_V_SESSION_ID_LEN)
+	if (s == NULL || strlen(s) != SVC_V_SESSION_ID_LEN)
 		return false;
-	for (i = 0; i < CKI_V_SESSION_ID_LEN; i++) {
+	for (i = 0; i < SVC_V_SESSION_ID_LEN; i++) {
 		if (i == 8 || i == 13 || i == 18 || i == 23) {
 			if (s[i] != '-')
 				return false;
@@ -469,24 +469,24 @@ cki_v_uuid_valid(const char *s)
 }
 
 bool
-cki_v_uuid_parse(const char *s, char out[CKI_V_SESSION_ID_LEN + 1])
+svc_v_uuid_parse(const char *s, char out[SVC_V_SESSION_ID_LEN + 1])
 {
 	char hex[33];
 	uint8_t b[16];
-	size_t len, i, n = 0, end = CKI_V_SESSION_ID_LEN;
+	size_t len, i, n = 0, end = SVC_V_SESSION_ID_LEN;
 
 	if (s == NULL)
 		return false;
 	len = strlen(s);
-	if (len == CKI_V_SESSION_ID_LEN + 9) {
+	if (len == SVC_V_SESSION_ID_LEN + 9) {
 		if (strncasecmp(s, "urn:uuid:", 9) != 0)
 			return false;
 		s += 9;
-	} else if (len == CKI_V_SESSION_ID_LEN + 2) {
+	} else if (len == SVC_V_SESSION_ID_LEN + 2) {
 		s++;    /* Go skips the first byte and ignores the last */
 	} else if (len == 32) {
 		end = 32;
-	} else if (len != CKI_V_SESSION_ID_LEN) {
+	} else if (len != SVC_V_SESSION_ID_LEN) {
 		return false;
 	}
 	for (i = 0; i < end; i++) {
@@ -504,23 +504,23 @@ cki_v_uuid_parse(const char *s, char out[CKI_V_SESSION_ID_LEN + 1])
 }
 
 const char *
-cki_v_status_name(enum cki_v_status s)
+svc_v_status_name(enum svc_v_status s)
 {
 	switch (s) {
-	case CKI_V_WAITING:
+	case SVC_V_WAITING:
 		return "waiting";
-	case CKI_V_PROCESSING:
+	case SVC_V_PROCESSING:
 		return "processing";
-	case CKI_V_COMPLETE:
+	case SVC_V_COMPLETE:
 		return "complete";
-	case CKI_V_FAILED:
+	case SVC_V_FAILED:
 		return "failed";
 	}
 	return "unknown";
 }
 
 void
-cki_v_session_clear(struct cki_v_session *s)
+svc_v_session_clear(struct svc_v_session *s)
 {
 	if (s == NULL)
 		return;
@@ -591,8 +591,8 @@ set_new(json_t *o, const char *k, json_t *v)
 }
 
 int
-cki_v_session_to_json(const struct cki_v_session *s,
-    enum cki_v_nonce_enc enc, char **out)
+svc_v_session_to_json(const struct svc_v_session *s,
+    enum svc_v_nonce_enc enc, char **out)
 {
 	json_t *j, *acc, *ev, *nonce;
 	char when[48], *txt;
@@ -601,10 +601,10 @@ cki_v_session_to_json(const struct cki_v_session *s,
 
 	*out = NULL;
 	switch (enc) {
-	case CKI_V_NONCE_URL:
+	case SVC_V_NONCE_URL:
 		nonce = b64_json(s->nonce, s->nonce_len, CCAKIT_B64_URL, true);
 		break;
-	case CKI_V_NONCE_URL_NOPAD:
+	case SVC_V_NONCE_URL_NOPAD:
 		nonce = b64_json(s->nonce, s->nonce_len, CCAKIT_B64_URL, false);
 		break;
 	default:
@@ -613,13 +613,13 @@ cki_v_session_to_json(const struct cki_v_session *s,
 	}
 	rfc3339(s->expires_ms, when, sizeof(when));
 	j = json_object();
-	bad |= set_new(j, "status", json_string(cki_v_status_name(s->status)));
+	bad |= set_new(j, "status", json_string(svc_v_status_name(s->status)));
 	bad |= set_new(j, "nonce", nonce);
 	bad |= set_new(j, "expiry", json_string(when));
 	acc = json_array();
-	for (i = 0; acc != NULL && cki_v_media_types[i] != NULL; i++)
+	for (i = 0; acc != NULL && svc_v_media_types[i] != NULL; i++)
 		bad |= json_array_append_new(acc,
-		    json_string(cki_v_media_types[i]));
+		    json_string(svc_v_media_types[i]));
 	bad |= set_new(j, "accept", acc);
 	if (s->media_type != NULL && s->evidence != NULL) {
 		ev = json_object();
@@ -639,17 +639,17 @@ cki_v_session_to_json(const struct cki_v_session *s,
 }
 
 int
-cki_v_session_from_json(const char *json, size_t len,
-    struct cki_v_session *s, struct ccakit_errdetail *d)
+svc_v_session_from_json(const char *json, size_t len,
+    struct svc_v_session *s, struct ccakit_errdetail *d)
 {
-	struct cki_v_session t;
+	struct svc_v_session t;
 	json_error_t je;
 	json_t *j, *st, *nonce, *res;
 	const char *name;
 	int r, i;
 
 	memset(&t, 0, sizeof(t));
-	if (len > CKI_V_SESSION_JSON_MAX)
+	if (len > SVC_V_SESSION_JSON_MAX)
 		return cki_detail(d, CCAKIT_ERR_TOO_LARGE, "session", NULL);
 	j = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
 	if (j == NULL)
@@ -667,16 +667,16 @@ cki_v_session_from_json(const char *json, size_t len,
 		goto out;
 	}
 	name = json_string_value(st);
-	for (i = CKI_V_WAITING; i <= CKI_V_FAILED; i++)
-		if (strcmp(name, cki_v_status_name((enum cki_v_status)i)) ==
+	for (i = SVC_V_WAITING; i <= SVC_V_FAILED; i++)
+		if (strcmp(name, svc_v_status_name((enum svc_v_status)i)) ==
 		    0)
 			break;
-	if (i > CKI_V_FAILED) {
+	if (i > SVC_V_FAILED) {
 		r = cki_detail(d, CCAKIT_ERR_JSON, "status", "unknown status");
 		goto out;
 	}
-	t.status = (enum cki_v_status)i;
-	if (!json_is_string(nonce) || cki_v_nonce_decode(
+	t.status = (enum svc_v_status)i;
+	if (!json_is_string(nonce) || svc_v_nonce_decode(
 	    json_string_value(nonce), json_string_length(nonce), t.nonce,
 	    sizeof(t.nonce), &t.nonce_len) != CCAKIT_OK) {
 		r = cki_detail(d, CCAKIT_ERR_ENCODING, "nonce",
@@ -701,7 +701,7 @@ cki_v_session_from_json(const char *json, size_t len,
 	memset(&t, 0, sizeof(t));
 	r = CCAKIT_OK;
 out:
-	cki_v_session_clear(&t);
+	svc_v_session_clear(&t);
 	json_decref(j);
 	return r;
 }

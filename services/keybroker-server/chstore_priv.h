@@ -1,13 +1,13 @@
-/* Internal to the broker module. */
-#ifndef CCAKIT_BROKER_PRIV_H
-#define CCAKIT_BROKER_PRIV_H
+/* Internal to the challenge store (challenge.c, sqlite.c). */
+#ifndef KBS_CHSTORE_PRIV_H
+#define KBS_CHSTORE_PRIV_H
 
 #include <stdint.h>
 
-#include <ccakit/broker.h>
+#include "chstore.h"
 
-struct ccakit_chstore {
-	struct ccakit_chstore_ops ops;
+struct kbs_chstore {
+	struct kbs_chstore_ops ops;
 	void *ctx;
 	unsigned ttl;
 	int64_t (*now)(void *arg);
@@ -17,13 +17,13 @@ struct ccakit_chstore {
 };
 
 /* Backends: fill ops and ctx. */
-int cki_chstore_memory_init(struct ccakit_chstore_ops *ops, void **ctx);
-int cki_chstore_sqlite_init(const char *path, struct ccakit_chstore_ops *ops,
+int kbs_chstore_memory_init(struct kbs_chstore_ops *ops, void **ctx);
+int kbs_chstore_sqlite_init(const char *path, struct kbs_chstore_ops *ops,
     void **ctx, struct ccakit_errdetail *d);
 /* The file watch of a SQLite backend: CCAKIT_OK or CCAKIT_ERR_DB_GONE. */
-int cki_chstore_sqlite_check(void *ctx, struct ccakit_errdetail *d);
+int kbs_chstore_sqlite_check(void *ctx, struct ccakit_errdetail *d);
 
 /* At most this many challenges live in the memory backend at once. */
-#define CKI_CHSTORE_MEMORY_MAX 65536
+#define KBS_CHSTORE_MEMORY_MAX 65536
 
 #endif

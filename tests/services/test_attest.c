@@ -12,7 +12,6 @@
 #include <jansson.h>
 
 #include <ccakit/appraise.h>
-#include <ccakit/attest.h>
 #include <ccakit/bytes.h>
 #include <ccakit/ear.h>
 #include <ccakit/err.h>
@@ -21,6 +20,7 @@
 #include <ccakit/token.h>
 #include <ccakit/tv.h>
 
+#include "broker.h"
 #include "test_token_util.h"
 #include "testutil.h"
 
@@ -178,7 +178,7 @@ policy_file(const ccakit_ear *e, const char *rims_rel, unsigned flags)
 	}
 	json_decref(root);
 	memset(&why, 0, sizeof(why));
-	r = ccakit_policy_arm_cca(e, rims, n, flags, &why);
+	r = kbs_policy_arm_cca(e, rims, n, flags, &why);
 	assert_int_equal(why.code, r);
 	return r;
 }
@@ -202,7 +202,7 @@ policy(const struct fx *f, const ccakit_ear *e, bool matching,
 	rim.ptr = matching ? f->rim : other;
 	rim.len = f->rim_len;
 	memset(&why, 0, sizeof(why));
-	r = ccakit_policy_arm_cca(e, &rim, 1, flags, &why);
+	r = kbs_policy_arm_cca(e, &rim, 1, flags, &why);
 	assert_int_equal(why.code, r);
 	return r;
 }
@@ -269,10 +269,10 @@ test_example_token(void **state)
 	assert_int_equal(policy_file(e, KB "rims-matching.json", 0),
 	    CCAKIT_OK);
 	assert_int_equal(policy_file(e, KB "rims-matching.json",
-	    CCAKIT_POLICY_REALM_WARNING_ONLY), CCAKIT_OK);
+	    KBS_POLICY_REALM_WARNING_ONLY), CCAKIT_OK);
 	assert_int_equal(policy_file(e, KB "rims-not-matching.json", 0),
 	    CCAKIT_ERR_POLICY);
-	assert_int_equal(ccakit_policy_arm_cca(e, NULL, 0, 0, NULL),
+	assert_int_equal(kbs_policy_arm_cca(e, NULL, 0, 0, NULL),
 	    CCAKIT_ERR_POLICY);
 	ccakit_ear_free(&want);
 	ccakit_ear_free(&e);
@@ -336,7 +336,7 @@ test_policy_vector(void **state)
 		    edits[i].want)
 			fail_msg("edit %zu: unexpected verdict", i);
 		if (policy_file(e, KB "rims-matching.json",
-		    CCAKIT_POLICY_REALM_WARNING_ONLY) != edits[i].want_strict)
+		    KBS_POLICY_REALM_WARNING_ONLY) != edits[i].want_strict)
 			fail_msg("edit %zu: unexpected strict verdict", i);
 		assert_int_equal(policy_file(e, KB "rims-not-matching.json", 0),
 		    CCAKIT_ERR_POLICY);
@@ -344,7 +344,7 @@ test_policy_vector(void **state)
 		free(s);
 	}
 	free(buf);
-	assert_int_equal(ccakit_policy_arm_cca(NULL, NULL, 0, 0, NULL),
+	assert_int_equal(kbs_policy_arm_cca(NULL, NULL, 0, 0, NULL),
 	    CCAKIT_ERR_INVALID_ARG);
 }
 

@@ -19,7 +19,8 @@
 
 #include <sqlite3.h>
 
-#include "broker/broker_priv.h"
+#include "chstore_priv.h"
+#include "dbfile.h"
 #include "util/util.h"
 
 #define SCHEMA_VERSION 1
@@ -51,7 +52,7 @@ struct sqlstore {
 	pthread_mutex_t mu;
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_N];
-	cki_dbwatch *watch;             /* NULL for ":memory:" */
+	svc_dbwatch *watch;             /* NULL for ":memory:" */
 };
 
 static int
@@ -88,13 +89,13 @@ stmt_done(struct sqlstore *q, sqlite3_stmt *st)
 }
 
 static int
-sql_insert(void *ctx, const struct ccakit_challenge *c, bool *exists)
+sql_insert(void *ctx, const struct kbs_challenge *c, bool *exists)
 {
 	struct sqlstore *q = ctx;
 	sqlite3_stmt *st;
 	int rc, r = CCAKIT_ERR_IO;
 
-	if ((r = cki_dbwatch_check(q->watch, NULL)) != CCAKIT_OK)
+	if ((r = svc_dbwatch_check(q->watch, NULL)) != CCAKIT_OK)
 		return r;
 	if ((st = stmt_take(q, ST_INSERT)) == NULL)
 		return CCAKIT_ERR_INTERNAL;
@@ -143,15 +144,15 @@ column_text(sqlite3_stmt *st, int col, char *buf, size_t sz)
 }
 
 static int
-sql_take(void *ctx, uint32_t id, struct ccakit_challenge *out)
+sql_take(void *ctx, uint32_t id, struct kbs_challenge *out)
 {
 	struct sqlstore *q = ctx;
 	sqlite3_stmt *st;
-	struct ccakit_challenge c;
+	struct kbs_challenge c;
 	const void *nonce;
 	int rc, r = CCAKIT_ERR_IO;
 
-	if ((r = cki_dbwatch_check(q->watch, NULL)) != CCAKIT_OK)
+	if ((r = svc_dbwatch_check(q->watch, NULL)) != CCAKIT_OK)
 		return r;
 	memset(&c, 0, sizeof(c));
 	if ((st = stmt_take(q, ST_TAKE)) == NULL)
@@ -201,7 +202,7 @@ sql_purge(void *ctx, int64_t now, size_t *n)
 	sqlite3_stmt *st;
 	int rc, r = CCAKIT_ERR_IO;
 
-	if ((r = cki_dbwatch_check(q->watch, NULL)) != CCAKIT_OK)
+	if ((r = svc_dbwatch_check(q->watch, NULL)) != CCAKIT_OK)
 		return r;
 	if ((st = stmt_take(q, ST_PURGE)) == NULL)
 		return CCAKIT_ERR_INTERNAL;
@@ -251,17 +252,17 @@ sql_close(void *ctx)
 	for (i = 0; i < ST_N; i++)
 		sqlite3_finalize(q->st[i]);
 	sqlite3_close(q->db);
-	cki_dbwatch_free(&q->watch);
+	svc_dbwatch_free(&q->watch);
 	pthread_mutex_destroy(&q->mu);
 	free(q);
 }
 
 int
-cki_chstore_sqlite_check(void *ctx, struct ccakit_errdetail *d)
+kbs_chstore_sqlite_check(void *ctx, struct ccakit_errdetail *d)
 {
 	struct sqlstore *q = ctx;
 
-	return cki_dbwatch_check(q->watch, d);
+	return svc_dbwatch_check(q->watch, d);
 }
 
 /* A single-value query such as a PRAGMA; *out gets the first column. */
@@ -313,7 +314,7 @@ open_detail(struct ccakit_errdetail *d, sqlite3 *db, int rc,
 }
 
 int
-cki_chstore_sqlite_init(const char *path, struct ccakit_chstore_ops *ops,
+kbs_chstore_sqlite_init(const char *path, struct kbs_chstore_ops *ops,
     void **ctx, struct ccakit_errdetail *d)
 {
 	struct sqlstore *q = NULL;
@@ -328,7 +329,7 @@ cki_chstore_sqlite_init(const char *path, struct ccakit_chstore_ops *ops,
 		    "SQLite %s is older than 3.35", sqlite3_libversion());
 	/* Create the file owner-only; SQLite gives its WAL the same mode.
 	 * An existing file keeps its mode: no secret is kept here. */
-	if ((r = cki_dbfile_prepare(path, false, &was, d)) != CCAKIT_OK)
+	if ((r = svc_dbfile_prepare(path, false, &was, d)) != CCAKIT_OK)
 		return r;
 	if ((q = calloc(1, sizeof(*q))) == NULL)
 		return cki_detail(d, CCAKIT_ERR_NOMEM, NULL, NULL);
@@ -383,7 +384,7 @@ cki_chstore_sqlite_init(const char *path, struct ccakit_chstore_ops *ops,
 			goto out;
 		}
 	}
-	if ((r = cki_dbwatch_new(path, &q->watch)) != CCAKIT_OK) {
+	if ((r = svc_dbwatch_new(path, &q->watch)) != CCAKIT_OK) {
 		cki_detail(d, r, NULL, NULL);
 		goto out;
 	}

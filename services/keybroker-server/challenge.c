@@ -9,31 +9,11 @@
 
 #include <openssl/rand.h>
 
-#include "broker/broker_priv.h"
+#include "chstore_priv.h"
 #include "util/util.h"
 
 /* Draws of a random id before giving up (a collision is 2^-32 likely). */
 #define ISSUE_TRIES 8
-
-bool
-ccakit_broker_name_valid(const char *name)
-{
-	size_t i;
-	char c;
-
-	if (name == NULL || name[0] == '\0' || name[0] == '.')
-		return false;
-	for (i = 0; name[i] != '\0'; i++) {
-		if (i >= CCAKIT_BROKER_NAME_MAX)
-			return false;
-		c = name[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-		    c == '-'))
-			return false;
-	}
-	return true;
-}
 
 static int64_t
 realtime_now(void *arg)
@@ -46,22 +26,22 @@ realtime_now(void *arg)
 	return (int64_t)ts.tv_sec;
 }
 
-static ccakit_chstore *
-chstore_wrap(const struct ccakit_chstore_ops *ops, void *ctx)
+static kbs_chstore *
+chstore_wrap(const struct kbs_chstore_ops *ops, void *ctx)
 {
-	ccakit_chstore *s;
+	kbs_chstore *s;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	s->ops = *ops;
 	s->ctx = ctx;
-	s->ttl = CCAKIT_CHALLENGE_TTL_DEFAULT;
+	s->ttl = KBS_CHALLENGE_TTL_DEFAULT;
 	s->now = realtime_now;
 	return s;
 }
 
-ccakit_chstore *
-ccakit_chstore_new_custom(const struct ccakit_chstore_ops *ops, void *ctx)
+kbs_chstore *
+kbs_chstore_new_custom(const struct kbs_chstore_ops *ops, void *ctx)
 {
 	if (ops == NULL || ops->insert == NULL || ops->take == NULL ||
 	    ops->purge == NULL || ops->count == NULL || ops->close == NULL)
@@ -69,14 +49,14 @@ ccakit_chstore_new_custom(const struct ccakit_chstore_ops *ops, void *ctx)
 	return chstore_wrap(ops, ctx);
 }
 
-ccakit_chstore *
-ccakit_chstore_new_memory(void)
+kbs_chstore *
+kbs_chstore_new_memory(void)
 {
-	struct ccakit_chstore_ops ops;
-	ccakit_chstore *s;
+	struct kbs_chstore_ops ops;
+	kbs_chstore *s;
 	void *ctx;
 
-	if (cki_chstore_memory_init(&ops, &ctx) != CCAKIT_OK)
+	if (kbs_chstore_memory_init(&ops, &ctx) != CCAKIT_OK)
 		return NULL;
 	if ((s = chstore_wrap(&ops, ctx)) == NULL)
 		ops.close(ctx);
@@ -84,32 +64,32 @@ ccakit_chstore_new_memory(void)
 }
 
 int
-ccakit_chstore_open_sqlite(const char *path, ccakit_chstore **out,
+kbs_chstore_open_sqlite(const char *path, kbs_chstore **out,
     struct ccakit_errdetail *d)
 {
-	struct ccakit_chstore_ops ops;
-	ccakit_chstore *s;
+	struct kbs_chstore_ops ops;
+	kbs_chstore *s;
 	void *ctx;
 	int r;
 
 	if (path == NULL || out == NULL)
 		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, NULL, NULL);
 	*out = NULL;
-	if ((r = cki_chstore_sqlite_init(path, &ops, &ctx, d)) != CCAKIT_OK)
+	if ((r = kbs_chstore_sqlite_init(path, &ops, &ctx, d)) != CCAKIT_OK)
 		return r;
 	if ((s = chstore_wrap(&ops, ctx)) == NULL) {
 		ops.close(ctx);
 		return cki_detail(d, CCAKIT_ERR_NOMEM, NULL, NULL);
 	}
-	s->check = cki_chstore_sqlite_check;
+	s->check = kbs_chstore_sqlite_check;
 	*out = s;
 	return CCAKIT_OK;
 }
 
 void
-ccakit_chstore_free(ccakit_chstore **sp)
+kbs_chstore_free(kbs_chstore **sp)
 {
-	ccakit_chstore *s;
+	kbs_chstore *s;
 
 	if (sp == NULL || (s = *sp) == NULL)
 		return;
@@ -119,16 +99,16 @@ ccakit_chstore_free(ccakit_chstore **sp)
 }
 
 int
-ccakit_chstore_set_ttl(ccakit_chstore *s, unsigned seconds)
+kbs_chstore_set_ttl(kbs_chstore *s, unsigned seconds)
 {
-	if (s == NULL || seconds == 0 || seconds > CCAKIT_CHALLENGE_TTL_MAX)
+	if (s == NULL || seconds == 0 || seconds > KBS_CHALLENGE_TTL_MAX)
 		return CCAKIT_ERR_INVALID_ARG;
 	s->ttl = seconds;
 	return CCAKIT_OK;
 }
 
 void
-ccakit_chstore_set_clock(ccakit_chstore *s, int64_t (*now)(void *arg),
+kbs_chstore_set_clock(kbs_chstore *s, int64_t (*now)(void *arg),
     void *arg)
 {
 	if (s == NULL)
@@ -138,16 +118,16 @@ ccakit_chstore_set_clock(ccakit_chstore *s, int64_t (*now)(void *arg),
 }
 
 int
-ccakit_chstore_issue(ccakit_chstore *s, const char *key, const char *wrapkey,
-    const uint8_t nonce[CCAKIT_CHALLENGE_LEN], struct ccakit_challenge *out)
+kbs_chstore_issue(kbs_chstore *s, const char *key, const char *wrapkey,
+    const uint8_t nonce[KBS_CHALLENGE_LEN], struct kbs_challenge *out)
 {
-	struct ccakit_challenge c;
+	struct kbs_challenge c;
 	uint8_t idb[4];
 	size_t wlen;
 	bool exists;
 	int i, r = CCAKIT_ERR_INTERNAL;
 
-	if (s == NULL || !ccakit_broker_name_valid(key) || wrapkey == NULL ||
+	if (s == NULL || !kbs_name_valid(key) || wrapkey == NULL ||
 	    out == NULL)
 		return CCAKIT_ERR_INVALID_ARG;
 	if ((wlen = strnlen(wrapkey, CCAKIT_WRAPKEY_JWK_MAX + 1)) == 0 ||
@@ -189,10 +169,10 @@ out:
 }
 
 int
-ccakit_chstore_redeem(ccakit_chstore *s, uint32_t id,
-    struct ccakit_challenge *out, struct ccakit_errdetail *d)
+kbs_chstore_redeem(kbs_chstore *s, uint32_t id,
+    struct kbs_challenge *out, struct ccakit_errdetail *d)
 {
-	struct ccakit_challenge c;
+	struct kbs_challenge c;
 	int r;
 
 	if (s == NULL || out == NULL)
@@ -224,7 +204,7 @@ out:
 }
 
 int
-ccakit_chstore_purge(ccakit_chstore *s, size_t *n)
+kbs_chstore_purge(kbs_chstore *s, size_t *n)
 {
 	size_t k = 0;
 	int r;
@@ -239,7 +219,7 @@ ccakit_chstore_purge(ccakit_chstore *s, size_t *n)
 }
 
 int
-ccakit_chstore_count(ccakit_chstore *s, size_t *n)
+kbs_chstore_count(kbs_chstore *s, size_t *n)
 {
 	if (s == NULL || n == NULL)
 		return CCAKIT_ERR_INVALID_ARG;
@@ -247,7 +227,7 @@ ccakit_chstore_count(ccakit_chstore *s, size_t *n)
 }
 
 int
-ccakit_chstore_check(ccakit_chstore *s, struct ccakit_errdetail *d)
+kbs_chstore_check(kbs_chstore *s, struct ccakit_errdetail *d)
 {
 	if (s == NULL)
 		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, NULL, NULL);
@@ -258,15 +238,15 @@ ccakit_chstore_check(ccakit_chstore *s, struct ccakit_errdetail *d)
 
 struct memstore {
 	pthread_mutex_t mu;
-	struct ccakit_challenge *v;
+	struct kbs_challenge *v;
 	size_t n, cap;
 };
 
 static int
-mem_insert(void *ctx, const struct ccakit_challenge *c, bool *exists)
+mem_insert(void *ctx, const struct kbs_challenge *c, bool *exists)
 {
 	struct memstore *m = ctx;
-	struct ccakit_challenge *nv;
+	struct kbs_challenge *nv;
 	size_t i, ncap;
 	int r = CCAKIT_ERR_INTERNAL;
 
@@ -280,7 +260,7 @@ mem_insert(void *ctx, const struct ccakit_challenge *c, bool *exists)
 		}
 	}
 	if (m->n == m->cap) {
-		if (m->cap >= CKI_CHSTORE_MEMORY_MAX) {
+		if (m->cap >= KBS_CHSTORE_MEMORY_MAX) {
 			r = CCAKIT_ERR_TOO_LARGE;
 			goto out;
 		}
@@ -311,7 +291,7 @@ mem_remove(struct memstore *m, size_t i)
 }
 
 static int
-mem_take(void *ctx, uint32_t id, struct ccakit_challenge *out)
+mem_take(void *ctx, uint32_t id, struct kbs_challenge *out)
 {
 	struct memstore *m = ctx;
 	size_t i;
@@ -379,7 +359,7 @@ mem_close(void *ctx)
 }
 
 int
-cki_chstore_memory_init(struct ccakit_chstore_ops *ops, void **ctx)
+kbs_chstore_memory_init(struct kbs_chstore_ops *ops, void **ctx)
 {
 	struct memstore *m;
 

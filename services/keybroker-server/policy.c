@@ -7,41 +7,16 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <ccakit/attest.h>
 #include <ccakit/bytes.h>
 #include <ccakit/ear.h>
 #include <ccakit/err.h>
 #include <ccakit/tv.h>
 
+#include "broker.h"
 #include "util/util.h"
 
-#define RIM_CLAIM	"cca-realm-initial-measurement"
+#define RIM_CLAIM	CCAKIT_EAR_REALM_RIM_CLAIM
 #define RIM_MAX		64
-
-int
-ccakit_ear_realm_rim(const ccakit_ear *ear, uint8_t *out, size_t outsz,
-    size_t *outlen)
-{
-	uint8_t buf[RIM_MAX + 3];
-	const char *s;
-	size_t n = 0;
-
-	if (ear == NULL || out == NULL || outlen == NULL)
-		return CCAKIT_ERR_INVALID_ARG;
-	if ((s = ccakit_ear_submod_evidence_str(ear, CCAKIT_EAR_SUBMOD_REALM,
-	    RIM_CLAIM)) == NULL)
-		return CCAKIT_ERR_NOT_FOUND;
-	/* Padded standard base64 (Go's []byte), and canonical: one string
-	 * per RIM, so comparing bytes is comparing the Rego's strings. */
-	if (ccakit_b64_decode(s, strlen(s), CCAKIT_B64_STD, buf, sizeof(buf),
-	    &n) != CCAKIT_OK || (n != 32 && n != 48 && n != 64))
-		return CCAKIT_ERR_ENCODING;
-	if (n > outsz)
-		return CCAKIT_ERR_BUFFER_TOO_SMALL;
-	memcpy(out, buf, n);
-	*outlen = n;
-	return CCAKIT_OK;
-}
 
 static int
 deny(struct ccakit_errdetail *why, const char *what, const char *reason)
@@ -50,7 +25,7 @@ deny(struct ccakit_errdetail *why, const char *what, const char *reason)
 }
 
 int
-ccakit_policy_arm_cca(const ccakit_ear *ear,
+kbs_policy_arm_cca(const ccakit_ear *ear,
     const struct ccakit_bytes *rims, size_t nrims, unsigned flags,
     struct ccakit_errdetail *why)
 {
@@ -61,7 +36,7 @@ ccakit_policy_arm_cca(const ccakit_ear *ear,
 	size_t i, n = 0;
 
 	if (ear == NULL || (rims == NULL && nrims > 0) ||
-	    (flags & ~CCAKIT_POLICY_REALM_WARNING_ONLY))
+	    (flags & ~KBS_POLICY_REALM_WARNING_ONLY))
 		return cki_detail(why, CCAKIT_ERR_INVALID_ARG, NULL, NULL);
 
 	if ((profile = ccakit_ear_profile(ear)) == NULL ||
@@ -79,7 +54,7 @@ ccakit_policy_arm_cca(const ccakit_ear *ear,
 	if (ccakit_ear_submod_status(ear, CCAKIT_EAR_SUBMOD_REALM, &rs) !=
 	    CCAKIT_OK)
 		return deny(why, CCAKIT_EAR_SUBMOD_REALM, "no realm appraisal");
-	if (flags & CCAKIT_POLICY_REALM_WARNING_ONLY) {
+	if (flags & KBS_POLICY_REALM_WARNING_ONLY) {
 		if (rs != CCAKIT_TIER_WARNING)
 			return deny(why, CCAKIT_EAR_SUBMOD_REALM,
 			    "realm status is not warning");

@@ -6,13 +6,14 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/param_build.h>
 #include <openssl/rsa.h>
 
-#include "broker/broker_priv.h"
+#include <ccakit/bytes.h>
+#include <ccakit/err.h>
+#include <ccakit/jose.h>
+
+#include "jose/jose_priv.h"
 #include "util/util.h"
 
 #define N_MAX_OCTETS (CCAKIT_WRAPKEY_MAX_BITS / 8)
@@ -113,40 +114,6 @@ bitlen(const uint8_t *p, size_t len)
 }
 
 static int
-rsa_pkey(const uint8_t *n, size_t nlen, const uint8_t *e, size_t elen,
-    EVP_PKEY **out)
-{
-	OSSL_PARAM_BLD *bld = NULL;
-	OSSL_PARAM *params = NULL;
-	EVP_PKEY_CTX *ctx = NULL;
-	BIGNUM *bn = NULL, *be = NULL;
-	EVP_PKEY *pkey = NULL;
-	int r = CCAKIT_ERR_CRYPTO;
-
-	if ((bn = BN_bin2bn(n, (int)nlen, NULL)) == NULL ||
-	    (be = BN_bin2bn(e, (int)elen, NULL)) == NULL ||
-	    (bld = OSSL_PARAM_BLD_new()) == NULL ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn) ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, be) ||
-	    (params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
-	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) == NULL ||
-	    EVP_PKEY_fromdata_init(ctx) != 1 ||
-	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1)
-		goto out;
-	*out = pkey;
-	pkey = NULL;
-	r = CCAKIT_OK;
-out:
-	EVP_PKEY_free(pkey);
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	BN_free(bn);
-	BN_free(be);
-	return r;
-}
-
-static int
 jwk_check_members(const json_t *jwk, enum ccakit_wrap_alg *alg,
     struct ccakit_errdetail *d)
 {
@@ -236,7 +203,7 @@ ccakit_wrapkey_from_jwk(ccakit_wrapkey *k, const char *json, size_t len,
 		    "public exponent must be odd and at least 3");
 		goto out;
 	}
-	if ((r = rsa_pkey(n, nlen, e, elen, &pkey)) != CCAKIT_OK) {
+	if ((r = cki_rsa_from_ne(n, nlen, e, elen, &pkey)) != CCAKIT_OK) {
 		r = cki_detail(d, r, "wrapping key", "OpenSSL refused the key");
 		goto out;
 	}

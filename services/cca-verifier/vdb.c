@@ -35,8 +35,9 @@
 #include <ccakit/err.h>
 #include <ccakit/store.h>
 
+#include "dbfile.h"
 #include "util/util.h"
-#include "verifier/verifier_priv.h"
+#include "vdb.h"
 
 #define SCHEMA_VERSION  1
 #define BUSY_TIMEOUT_MS 5000
@@ -99,13 +100,13 @@ static const char *const stmt_sql[ST_N] = {
 };
 
 struct snap {
-	struct cki_v_stores pub;        /* first: the handle readers get */
+	struct vdb_stores pub;        /* first: the handle readers get */
 	ccakit_ta_store *tas;
 	ccakit_rv_store *rvs;
 	unsigned refs;                  /* readers, plus one while current */
 };
 
-struct cki_vdb {
+struct vdb {
 	pthread_mutex_t mu;             /* the connection and statements */
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_N];
@@ -115,7 +116,7 @@ struct cki_vdb {
 	pthread_mutex_t snap_mu;        /* cur and every refs */
 	struct snap *cur;
 	uint64_t generation;
-	cki_dbwatch *watch;             /* NULL for ":memory:" */
+	svc_dbwatch *watch;             /* NULL for ":memory:" */
 	unsigned fixed_mode;            /* the mode found, if changed */
 };
 
@@ -143,13 +144,13 @@ real_now_ms(void *arg)
 }
 
 int64_t
-cki_vdb_now_ms(const cki_vdb *db)
+vdb_now_ms(const vdb *db)
 {
 	return db->now_ms(db->clock_arg);
 }
 
 void
-cki_vdb_set_clock(cki_vdb *db, int64_t (*now_ms)(void *), void *arg)
+vdb_set_clock(vdb *db, int64_t (*now_ms)(void *), void *arg)
 {
 	db->now_ms = now_ms != NULL ? now_ms : real_now_ms;
 	db->clock_arg = arg;
@@ -216,7 +217,7 @@ tb_str(struct tbuf *b, const char *s)
  * possibly inside a transaction).
  */
 static int
-snap_build(cki_vdb *db, struct snap **out, struct ccakit_errdetail *d)
+snap_build(vdb *db, struct snap **out, struct ccakit_errdetail *d)
 {
 	sqlite3_stmt *st = db->st[ST_P_ALL];
 	struct tbuf ta, pl, re, rv;
@@ -286,7 +287,7 @@ out:
 
 /* Make s current; the previous snapshot goes when its last reader does. */
 static void
-snap_swap(cki_vdb *db, struct snap *s)
+snap_swap(vdb *db, struct snap *s)
 {
 	struct snap *old;
 
@@ -299,8 +300,8 @@ snap_swap(cki_vdb *db, struct snap *s)
 	pthread_mutex_unlock(&db->snap_mu);
 }
 
-const struct cki_v_stores *
-cki_vdb_stores_get(cki_vdb *db)
+const struct vdb_stores *
+vdb_stores_get(vdb *db)
 {
 	struct snap *s;
 
@@ -312,7 +313,7 @@ cki_vdb_stores_get(cki_vdb *db)
 }
 
 void
-cki_vdb_stores_put(cki_vdb *db, const struct cki_v_stores **sp)
+vdb_stores_put(vdb *db, const struct vdb_stores **sp)
 {
 	struct snap *s;
 
@@ -359,9 +360,9 @@ open_detail(struct ccakit_errdetail *d, sqlite3 *db, int rc,
 }
 
 void
-cki_vdb_close(cki_vdb **dbp)
+vdb_close(vdb **dbp)
 {
-	cki_vdb *db;
+	vdb *db;
 	size_t i;
 
 	if (dbp == NULL || (db = *dbp) == NULL)
@@ -370,7 +371,7 @@ cki_vdb_close(cki_vdb **dbp)
 		sqlite3_finalize(db->st[i]);
 	sqlite3_close(db->db);
 	sqlite3_close(db->ckpt);
-	cki_dbwatch_free(&db->watch);
+	svc_dbwatch_free(&db->watch);
 	/* Readers must be gone by now. */
 	snap_free(db->cur);
 	pthread_mutex_destroy(&db->mu);
@@ -380,9 +381,9 @@ cki_vdb_close(cki_vdb **dbp)
 }
 
 int
-cki_vdb_open(const char *path, cki_vdb **out, struct ccakit_errdetail *d)
+vdb_open(const char *path, vdb **out, struct ccakit_errdetail *d)
 {
-	cki_vdb *db = NULL;
+	vdb *db = NULL;
 	struct snap *s = NULL;
 	char mode[16], ver[16];
 	unsigned was;
@@ -394,7 +395,7 @@ cki_vdb_open(const char *path, cki_vdb **out, struct ccakit_errdetail *d)
 		return cki_detail(d, CCAKIT_ERR_INTERNAL, "database",
 		    "SQLite %s is older than 3.35", sqlite3_libversion());
 	/* Owner-only, -wal and -shm too: the EAR signing key lives here. */
-	if ((r = cki_dbfile_prepare(path, true, &was, d)) != CCAKIT_OK)
+	if ((r = svc_dbfile_prepare(path, true, &was, d)) != CCAKIT_OK)
 		return r;
 	if ((db = calloc(1, sizeof(*db))) == NULL)
 		return cki_detail(d, CCAKIT_ERR_NOMEM, NULL, NULL);
@@ -458,7 +459,7 @@ cki_vdb_open(const char *path, cki_vdb **out, struct ccakit_errdetail *d)
 	}
 	/*
 	 * The request path never checkpoints (a checkpoint fsyncs, under
-	 * the connection's mutex); cki_vdb_checkpoint does, on a connection
+	 * the connection's mutex); vdb_checkpoint does, on a connection
 	 * of its own, from the service's housekeeping thread.
 	 */
 	if (strcmp(path, ":memory:") != 0 && ((rc = sqlite3_open_v2(path,
@@ -471,7 +472,7 @@ cki_vdb_open(const char *path, cki_vdb **out, struct ccakit_errdetail *d)
 	if ((r = snap_build(db, &s, d)) != CCAKIT_OK)
 		goto out;
 	snap_swap(db, s);
-	if ((r = cki_dbwatch_new(path, &db->watch)) != CCAKIT_OK) {
+	if ((r = svc_dbwatch_new(path, &db->watch)) != CCAKIT_OK) {
 		cki_detail(d, r, NULL, NULL);
 		goto out;
 	}
@@ -479,24 +480,24 @@ cki_vdb_open(const char *path, cki_vdb **out, struct ccakit_errdetail *d)
 	db = NULL;
 	r = CCAKIT_OK;
 out:
-	cki_vdb_close(&db);
+	vdb_close(&db);
 	return r;
 }
 
 unsigned
-cki_vdb_fixed_mode(const cki_vdb *db)
+vdb_fixed_mode(const vdb *db)
 {
 	return db->fixed_mode;
 }
 
 int
-cki_vdb_check(cki_vdb *db, struct ccakit_errdetail *d)
+vdb_check(vdb *db, struct ccakit_errdetail *d)
 {
-	return cki_dbwatch_check(db->watch, d);
+	return svc_dbwatch_check(db->watch, d);
 }
 
 int
-cki_vdb_checkpoint(cki_vdb *db)
+vdb_checkpoint(vdb *db)
 {
 	int rc;
 
@@ -510,7 +511,7 @@ cki_vdb_checkpoint(cki_vdb *db)
 /* --- the EAR key --- */
 
 static int
-meta_get(cki_vdb *db, const char *name, char **val, size_t *len)
+meta_get(vdb *db, const char *name, char **val, size_t *len)
 {
 	sqlite3_stmt *st = db->st[ST_M_GET];
 	const void *p;
@@ -578,7 +579,7 @@ out:
 }
 
 int
-cki_vdb_ear_key(cki_vdb *db, char **pem, size_t *len)
+vdb_ear_key(vdb *db, char **pem, size_t *len)
 {
 	sqlite3_stmt *st = db->st[ST_M_PUT];
 	char *fresh = NULL;
@@ -589,7 +590,7 @@ cki_vdb_ear_key(cki_vdb *db, char **pem, size_t *len)
 	pthread_mutex_lock(&db->mu);
 	if ((r = meta_get(db, "ear-key", pem, len)) != CCAKIT_ERR_NOT_FOUND)
 		goto out;
-	if ((r = cki_vdb_check(db, NULL)) != CCAKIT_OK ||
+	if ((r = vdb_check(db, NULL)) != CCAKIT_OK ||
 	    (r = gen_key(&fresh, &flen)) != CCAKIT_OK)
 		goto out;
 	/* Another process may have won: keep whichever was first. */
@@ -616,30 +617,30 @@ out:
 
 /* Read a row of ST_S_GET into *s (id set by the caller). */
 static int
-session_row(sqlite3_stmt *st, struct cki_v_session *s)
+session_row(sqlite3_stmt *st, struct svc_v_session *s)
 {
 	const void *p;
 	int n;
 
 	p = sqlite3_column_blob(st, 0);
 	n = sqlite3_column_bytes(st, 0);
-	if (p == NULL || n < CKI_V_NONCE_MIN || n > CKI_V_NONCE_MAX)
+	if (p == NULL || n < SVC_V_NONCE_MIN || n > SVC_V_NONCE_MAX)
 		return CCAKIT_ERR_IO;
 	memcpy(s->nonce, p, (size_t)n);
 	s->nonce_len = (size_t)n;
 	s->created_ms = sqlite3_column_int64(st, 1);
 	s->expires_ms = sqlite3_column_int64(st, 2);
 	n = sqlite3_column_int(st, 3);
-	if (n < CKI_V_WAITING || n > CKI_V_FAILED)
+	if (n < SVC_V_WAITING || n > SVC_V_FAILED)
 		return CCAKIT_ERR_IO;
-	s->status = (enum cki_v_status)n;
+	s->status = (enum svc_v_status)n;
 	if (sqlite3_column_type(st, 4) == SQLITE_TEXT &&
 	    (s->media_type = strdup((const char *)sqlite3_column_text(st,
 	    4))) == NULL)
 		return CCAKIT_ERR_NOMEM;
 	if (sqlite3_column_type(st, 5) == SQLITE_BLOB &&
 	    (n = sqlite3_column_bytes(st, 5)) > 0) {
-		if (n > CKI_V_EVIDENCE_MAX)
+		if (n > SVC_V_EVIDENCE_MAX)
 			return CCAKIT_ERR_IO;
 		if ((s->evidence = malloc((size_t)n)) == NULL)
 			return CCAKIT_ERR_NOMEM;
@@ -655,14 +656,14 @@ session_row(sqlite3_stmt *st, struct cki_v_session *s)
 
 /* Look a session up (db->mu held); expired ones are CCAKIT_ERR_EXPIRED. */
 static int
-session_get_locked(cki_vdb *db, const char *id, struct cki_v_session *out)
+session_get_locked(vdb *db, const char *id, struct svc_v_session *out)
 {
 	sqlite3_stmt *st = db->st[ST_S_GET];
-	struct cki_v_session s;
+	struct svc_v_session s;
 	int rc, r;
 
 	memset(&s, 0, sizeof(s));
-	if (!cki_v_uuid_valid(id))
+	if (!svc_v_uuid_valid(id))
 		return CCAKIT_ERR_NOT_FOUND;
 	if ((rc = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC)) !=
 	    SQLITE_OK) {
@@ -677,7 +678,7 @@ session_get_locked(cki_vdb *db, const char *id, struct cki_v_session *out)
 		r = sql_err(rc);
 		goto out;
 	}
-	memcpy(s.id, id, CKI_V_SESSION_ID_LEN + 1);
+	memcpy(s.id, id, SVC_V_SESSION_ID_LEN + 1);
 	if ((r = session_row(st, &s)) != CCAKIT_OK)
 		goto out;
 	if (s.expires_ms <= db->now_ms(db->clock_arg)) {
@@ -689,32 +690,32 @@ session_get_locked(cki_vdb *db, const char *id, struct cki_v_session *out)
 	r = CCAKIT_OK;
 out:
 	reset(st);
-	cki_v_session_clear(&s);
+	svc_v_session_clear(&s);
 	return r;
 }
 
 int
-cki_vdb_session_new(cki_vdb *db, const uint8_t *nonce, size_t len,
-    unsigned ttl_s, struct cki_v_session *out)
+vdb_session_new(vdb *db, const uint8_t *nonce, size_t len,
+    unsigned ttl_s, struct svc_v_session *out)
 {
 	sqlite3_stmt *st = db->st[ST_S_INSERT];
-	struct cki_v_session s;
+	struct svc_v_session s;
 	int rc, r = CCAKIT_ERR_IO, tries;
 
-	if (len < CKI_V_NONCE_MIN || len > CKI_V_NONCE_MAX || ttl_s == 0)
+	if (len < SVC_V_NONCE_MIN || len > SVC_V_NONCE_MAX || ttl_s == 0)
 		return CCAKIT_ERR_INVALID_ARG;
-	if ((r = cki_vdb_check(db, NULL)) != CCAKIT_OK)
+	if ((r = vdb_check(db, NULL)) != CCAKIT_OK)
 		return r;
 	memset(&s, 0, sizeof(s));
 	memcpy(s.nonce, nonce, len);
 	s.nonce_len = len;
-	s.status = CKI_V_WAITING;
+	s.status = SVC_V_WAITING;
 	pthread_mutex_lock(&db->mu);
 	s.created_ms = db->now_ms(db->clock_arg);
 	s.expires_ms = s.created_ms + (int64_t)ttl_s * 1000;
 	/* A random UUID collides only with a broken RNG; retry anyway. */
 	for (tries = 0; tries < 4; tries++) {
-		if ((r = cki_v_uuid(s.id)) != CCAKIT_OK)
+		if ((r = svc_v_uuid(s.id)) != CCAKIT_OK)
 			goto out;
 		if ((rc = sqlite3_bind_text(st, 1, s.id, -1, SQLITE_STATIC)) !=
 		    SQLITE_OK || (rc = sqlite3_bind_blob(st, 2, nonce,
@@ -747,7 +748,7 @@ out:
 }
 
 int
-cki_vdb_session_get(cki_vdb *db, const char *id, struct cki_v_session *out)
+vdb_session_get(vdb *db, const char *id, struct svc_v_session *out)
 {
 	int r;
 
@@ -758,18 +759,18 @@ cki_vdb_session_get(cki_vdb *db, const char *id, struct cki_v_session *out)
 }
 
 int
-cki_vdb_session_claim(cki_vdb *db, const char *id, bool *claimed,
-    struct cki_v_session *out)
+vdb_session_claim(vdb *db, const char *id, bool *claimed,
+    struct svc_v_session *out)
 {
 	sqlite3_stmt *st = db->st[ST_S_CLAIM];
-	struct cki_v_session s;
+	struct svc_v_session s;
 	bool mine = false;
 	int rc, r;
 
 	memset(&s, 0, sizeof(s));
-	if (!cki_v_uuid_valid(id))
+	if (!svc_v_uuid_valid(id))
 		return CCAKIT_ERR_NOT_FOUND;
-	if ((r = cki_vdb_check(db, NULL)) != CCAKIT_OK)
+	if ((r = vdb_check(db, NULL)) != CCAKIT_OK)
 		return r;
 	pthread_mutex_lock(&db->mu);
 	if ((r = session_get_locked(db, id, &s)) != CCAKIT_OK)
@@ -790,25 +791,25 @@ cki_vdb_session_claim(cki_vdb *db, const char *id, bool *claimed,
 	r = CCAKIT_OK;
 out:
 	pthread_mutex_unlock(&db->mu);
-	cki_v_session_clear(&s);
+	svc_v_session_clear(&s);
 	return r;
 }
 
 int
-cki_vdb_session_finish(cki_vdb *db, const char *id, const char *media_type,
+vdb_session_finish(vdb *db, const char *id, const char *media_type,
     const uint8_t *ev, size_t evlen, const char *result)
 {
 	sqlite3_stmt *st = db->st[ST_S_FINISH];
 	int rc, r = CCAKIT_OK;
 
-	if (evlen > CKI_V_EVIDENCE_MAX)
+	if (evlen > SVC_V_EVIDENCE_MAX)
 		return CCAKIT_ERR_TOO_LARGE;
-	if ((r = cki_vdb_check(db, NULL)) != CCAKIT_OK)
+	if ((r = vdb_check(db, NULL)) != CCAKIT_OK)
 		return r;
 	pthread_mutex_lock(&db->mu);
 	if ((rc = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC)) !=
 	    SQLITE_OK || (rc = sqlite3_bind_int(st, 2, result != NULL ?
-	    CKI_V_COMPLETE : CKI_V_FAILED)) != SQLITE_OK ||
+	    SVC_V_COMPLETE : SVC_V_FAILED)) != SQLITE_OK ||
 	    (rc = media_type != NULL ? sqlite3_bind_text(st, 3, media_type,
 	    -1, SQLITE_STATIC) : sqlite3_bind_null(st, 3)) != SQLITE_OK ||
 	    (rc = ev != NULL && evlen > 0 ? sqlite3_bind_blob(st, 4, ev,
@@ -826,14 +827,14 @@ cki_vdb_session_finish(cki_vdb *db, const char *id, const char *media_type,
 }
 
 int
-cki_vdb_session_delete(cki_vdb *db, const char *id)
+vdb_session_delete(vdb *db, const char *id)
 {
 	sqlite3_stmt *st = db->st[ST_S_DELETE];
 	int rc, r = CCAKIT_OK;
 
-	if (!cki_v_uuid_valid(id))
+	if (!svc_v_uuid_valid(id))
 		return CCAKIT_ERR_NOT_FOUND;
-	if ((r = cki_vdb_check(db, NULL)) != CCAKIT_OK)
+	if ((r = vdb_check(db, NULL)) != CCAKIT_OK)
 		return r;
 	pthread_mutex_lock(&db->mu);
 	if ((rc = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC)) !=
@@ -847,12 +848,12 @@ cki_vdb_session_delete(cki_vdb *db, const char *id)
 }
 
 int
-cki_vdb_session_purge(cki_vdb *db, unsigned grace_s, size_t *n)
+vdb_session_purge(vdb *db, unsigned grace_s, size_t *n)
 {
 	sqlite3_stmt *st = db->st[ST_S_PURGE];
 	int rc, r;
 
-	if ((r = cki_vdb_check(db, NULL)) != CCAKIT_OK)
+	if ((r = vdb_check(db, NULL)) != CCAKIT_OK)
 		return r;
 	pthread_mutex_lock(&db->mu);
 	if ((rc = sqlite3_bind_int64(st, 1, db->now_ms(db->clock_arg) -
@@ -867,7 +868,7 @@ cki_vdb_session_purge(cki_vdb *db, unsigned grace_s, size_t *n)
 }
 
 int
-cki_vdb_session_count(cki_vdb *db, size_t *n)
+vdb_session_count(vdb *db, size_t *n)
 {
 	sqlite3_stmt *st = db->st[ST_S_COUNT];
 	int rc, r = CCAKIT_OK;
@@ -887,7 +888,7 @@ cki_vdb_session_count(cki_vdb *db, size_t *n)
 /* Rebuild the stores inside the open transaction, then commit and swap
  * them in; roll back when they cannot be built. db->mu held. */
 static int
-commit_and_swap(cki_vdb *db, struct ccakit_errdetail *d)
+commit_and_swap(vdb *db, struct ccakit_errdetail *d)
 {
 	struct snap *s = NULL;
 	int r, rc;
@@ -908,7 +909,7 @@ commit_and_swap(cki_vdb *db, struct ccakit_errdetail *d)
 }
 
 static int
-begin(cki_vdb *db, struct ccakit_errdetail *d)
+begin(vdb *db, struct ccakit_errdetail *d)
 {
 	int rc;
 
@@ -920,7 +921,7 @@ begin(cki_vdb *db, struct ccakit_errdetail *d)
 }
 
 int
-cki_vdb_prov_add(cki_vdb *db, const struct cki_v_batch *b, size_t *added,
+vdb_prov_add(vdb *db, const struct vdb_batch *b, size_t *added,
     struct ccakit_errdetail *d)
 {
 	sqlite3_stmt *ex = db->st[ST_P_EXISTS], *up = db->st[ST_P_UPSERT];
@@ -929,7 +930,7 @@ cki_vdb_prov_add(cki_vdb *db, const struct cki_v_batch *b, size_t *added,
 	int64_t now;
 	int rc, r;
 
-	if ((r = cki_vdb_check(db, d)) != CCAKIT_OK)
+	if ((r = vdb_check(db, d)) != CCAKIT_OK)
 		return r;
 	pthread_mutex_lock(&db->mu);
 	if ((r = begin(db, d)) != CCAKIT_OK)
@@ -973,13 +974,13 @@ out:
 
 /* Delete one (id) or all (id NULL) entries of a class. */
 static int
-prov_delete(cki_vdb *db, enum cki_v_class cls, const char *id, size_t *n)
+prov_delete(vdb *db, enum vdb_class cls, const char *id, size_t *n)
 {
 	sqlite3_stmt *st = db->st[id != NULL ? ST_P_DELETE : ST_P_CLEAR];
 	size_t changed = 0;
 	int rc, r;
 
-	if ((r = cki_vdb_check(db, NULL)) != CCAKIT_OK)
+	if ((r = vdb_check(db, NULL)) != CCAKIT_OK)
 		return r;
 	pthread_mutex_lock(&db->mu);
 	if ((r = begin(db, NULL)) != CCAKIT_OK)
@@ -1010,15 +1011,15 @@ out:
 }
 
 int
-cki_vdb_prov_remove(cki_vdb *db, enum cki_v_class cls, const char *id)
+vdb_prov_remove(vdb *db, enum vdb_class cls, const char *id)
 {
-	if (id == NULL || strlen(id) != CKI_V_ENTRY_ID_LEN)
+	if (id == NULL || strlen(id) != VDB_ENTRY_ID_LEN)
 		return CCAKIT_ERR_NOT_FOUND;
 	return prov_delete(db, cls, id, NULL);
 }
 
 int
-cki_vdb_prov_clear(cki_vdb *db, enum cki_v_class cls, size_t *n)
+vdb_prov_clear(vdb *db, enum vdb_class cls, size_t *n)
 {
 	return prov_delete(db, cls, NULL, n);
 }
@@ -1037,7 +1038,7 @@ entry_with_id(struct tbuf *b, const char *id, const char *json)
 }
 
 int
-cki_vdb_prov_list(cki_vdb *db, enum cki_v_class cls, char **out)
+vdb_prov_list(vdb *db, enum vdb_class cls, char **out)
 {
 	sqlite3_stmt *st = db->st[ST_P_LIST];
 	struct tbuf ta, pl, re;
@@ -1076,7 +1077,7 @@ cki_vdb_prov_list(cki_vdb *db, enum cki_v_class cls, char **out)
 		r = sql_err(rc);
 		goto out;
 	}
-	if (cls == CKI_V_TA) {
+	if (cls == VDB_TA) {
 		struct tbuf o;
 
 		memset(&o, 0, sizeof(o));
@@ -1116,7 +1117,7 @@ out:
 }
 
 int
-cki_vdb_prov_get(cki_vdb *db, enum cki_v_class cls, const char *id,
+vdb_prov_get(vdb *db, enum vdb_class cls, const char *id,
     char **out)
 {
 	sqlite3_stmt *st = db->st[ST_P_GET];
@@ -1125,7 +1126,7 @@ cki_vdb_prov_get(cki_vdb *db, enum cki_v_class cls, const char *id,
 	int rc, r = CCAKIT_ERR_IO;
 
 	*out = NULL;
-	if (id == NULL || strlen(id) != CKI_V_ENTRY_ID_LEN)
+	if (id == NULL || strlen(id) != VDB_ENTRY_ID_LEN)
 		return CCAKIT_ERR_NOT_FOUND;
 	memset(&o, 0, sizeof(o));
 	pthread_mutex_lock(&db->mu);
