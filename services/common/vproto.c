@@ -676,11 +676,12 @@ svc_v_session_from_json(const char *json, size_t len,
 		goto out;
 	}
 	t.status = (enum svc_v_status)i;
-	if (!json_is_string(nonce) || svc_v_nonce_decode(
-	    json_string_value(nonce), json_string_length(nonce), t.nonce,
-	    sizeof(t.nonce), &t.nonce_len) != CCAKIT_OK) {
+	if (nonce != NULL && !json_is_null(nonce) && (!json_is_string(nonce) ||
+	    svc_v_nonce_decode(json_string_value(nonce),
+	    json_string_length(nonce), t.nonce, sizeof(t.nonce),
+	    &t.nonce_len) != CCAKIT_OK)) {
 		r = cki_detail(d, CCAKIT_ERR_ENCODING, "nonce",
-		    "missing or not base64 of 8..64 bytes");
+		    "not base64 of 8..64 bytes");
 		goto out;
 	}
 	if (res != NULL && !json_is_null(res)) {

@@ -138,8 +138,9 @@ int svc_v_session_to_json(const struct svc_v_session *s,
 
 /*
  * A client's reading of a session document (untrusted): status (one of
- * the four names), nonce (any encoding, 8..64 bytes), result when
- * present. id, times and evidence are not filled. Fails with
+ * the four names), nonce when present (any encoding, 8..64 bytes; absent
+ * or null: nonce_len 0, for the client to judge), result when present.
+ * id, times and evidence are not filled. Fails with
  * CCAKIT_ERR_JSON / CCAKIT_ERR_ENCODING / CCAKIT_ERR_TOO_LARGE.
  */
 #define SVC_V_SESSION_JSON_MAX  (1024 * 1024)

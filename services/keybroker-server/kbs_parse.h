@@ -13,6 +13,8 @@
 #include <ccakit/eventlog.h>
 #include <ccakit/token.h>
 
+#include "vproto.h"
+
 /* The challenge's nonce, in bytes, and the longest key name. */
 #define KBS_CHALLENGE_LEN           64
 #define KBS_NAME_MAX                128     /* without the NUL */
@@ -30,9 +32,8 @@ bool kbs_name_valid(const char *name);
 #define KBS_CMW_MAX         (256 * 1024)
 #define KBS_EVIDENCE_MAX    (((KBS_CMW_MAX + 2) / 3) * 4)
 
-/* The one evidence media type of the demo (and of Veraison's ARM_CCA). */
-#define KBS_MEDIA_TYPE_CCA \
-	"application/eat-collection; profile=\"http://arm.com/CCA-SSD/1.0.0\""
+/* The one evidence media type of the demo: Veraison's ARM_CCA one. */
+#define KBS_MEDIA_TYPE_CCA  SVC_V_MT_CCA
 /* The "accept" value the demo server sends (unquoted, sic). */
 #define KBS_ACCEPT_CCA \
 	"application/eat-collection; profile=http://arm.com/CCA-SSD/1.0.0"

@@ -431,6 +431,18 @@ test_session_json(void **state)
 	assert_int_equal(from_json("{\"status\":\"waiting\","
 	    "\"nonce\":\"AAAAAAAAAAA\"}", &t), CCAKIT_OK);
 	svc_v_session_clear(&t);
+	/* Without a nonce (some verifiers leave it out when the relying
+	 * party gave its own): read, nonce_len 0; the client decides. */
+	assert_int_equal(from_json("{\"status\":\"complete\","
+	    "\"result\":\"a.b.c\"}", &t), CCAKIT_OK);
+	assert_int_equal(t.nonce_len, 0);
+	assert_string_equal(t.result, "a.b.c");
+	svc_v_session_clear(&t);
+	assert_int_equal(from_json("{\"status\":\"waiting\","
+	    "\"nonce\":null}", &t), CCAKIT_OK);
+	assert_int_equal(t.nonce_len, 0);
+	assert_int_equal(from_json("{\"status\":\"waiting\","
+	    "\"nonce\":7}", &t), CCAKIT_ERR_ENCODING);
 }
 
 /* --- provisioning bodies --- */

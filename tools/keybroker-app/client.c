@@ -128,11 +128,11 @@ cmw_wrap(const uint8_t *tok, size_t toklen, const uint8_t *log, size_t loglen,
 	ccakit_cbor_put_map(&w, 2);
 	ccakit_cbor_put_cstr(&w, "evidence");
 	ccakit_cbor_put_array(&w, 2);
-	ccakit_cbor_put_cstr(&w, KBA_MEDIA_TYPE);
+	ccakit_cbor_put_cstr(&w, KBS_MEDIA_TYPE_CCA);
 	ccakit_cbor_put_bstr(&w, tok, toklen);
 	ccakit_cbor_put_cstr(&w, "event_log");
 	ccakit_cbor_put_array(&w, 2);
-	ccakit_cbor_put_cstr(&w, KBA_MEDIA_TYPE_EVLOG);
+	ccakit_cbor_put_cstr(&w, KBS_MEDIA_TYPE_EVLOG);
 	ccakit_cbor_put_bstr(&w, log, loglen);
 	if (ccakit_cbor_writer_finish(&w, outlen) != 0) {
 		free(buf);
@@ -149,10 +149,10 @@ kba_get_key(const struct kba_opts *o, struct kba_result *res)
 	    "Content-Type: application/json", "Accept: application/json",
 	    NULL };
 	static const char *const ev_hdr[] = {
-	    "Content-Type: " KBA_MEDIA_TYPE, "Accept: application/json",
+	    "Content-Type: " KBS_MEDIA_TYPE_CCA, "Accept: application/json",
 	    NULL };
 	static const char *const cmw_hdr[] = {
-	    "Content-Type: " KBA_MEDIA_TYPE_CMW, "Accept: application/json",
+	    "Content-Type: " KBS_MEDIA_TYPE_CMW, "Accept: application/json",
 	    NULL };
 	struct svc_httpc_opts ho;
 	struct svc_http_resp resp;

@@ -1,6 +1,7 @@
 /*
  * keybroker-app's reply parsers (a library of their own for the fuzz
- * harnesses and the key broker's bench): media types, limits, parsers.
+ * harnesses and the key broker's bench). The key broker's protocol
+ * constants and media types: kbs_parse.h.
  */
 #ifndef KBA_PARSE_H
 #define KBA_PARSE_H
@@ -10,11 +11,6 @@
 
 #include "kbs_parse.h"
 
-#define KBA_MEDIA_TYPE \
-	"application/eat-collection; profile=\"http://arm.com/CCA-SSD/1.0.0\""
-#define KBA_MEDIA_TYPE_CMW \
-	"application/cmw+cbor; cmwc_t=\"tag:linaro.org,2024:eat+log\""
-#define KBA_MEDIA_TYPE_EVLOG "application/vnd.veraison.tcg-tpm2-log"
 #define KBA_RESP_MAX      (64 * 1024)
 
 /* --- response parsers (fuzzed: fuzz/fuzz_kba_response.c) --- */
