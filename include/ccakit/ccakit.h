@@ -5,6 +5,7 @@
 #include <ccakit/version.h>
 #include <ccakit/err.h>
 #include <ccakit/bytes.h>
+#include <ccakit/hash.h>
 #include <ccakit/cbor.h>
 #include <ccakit/cose.h>
 #include <ccakit/tv.h>
@@ -18,5 +19,7 @@
 #include <ccakit/jose.h>
 #include <ccakit/ear.h>
 #include <ccakit/toml.h>
+#include <ccakit/jcs.h>
+#include <ccakit/rego.h>
 
 #endif /* CCAKIT_H */

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include <ccakit/err.h>
+#include <ccakit/hash.h>
 #include <ccakit/measure.h>
 
 #ifdef __cplusplus
@@ -25,12 +26,6 @@ enum ccakit_vmm_type {
 	CCAKIT_VMM_KVMTOOL = 1,
 	CCAKIT_VMM_QEMU,
 	CCAKIT_VMM_CLOUDHV,
-};
-
-/* RmiRealmParams.hash_algo values. */
-enum ccakit_vmm_hash {
-	CCAKIT_VMM_SHA256 = 0,
-	CCAKIT_VMM_SHA512 = 1,
 };
 
 /*
@@ -100,7 +95,8 @@ int ccakit_vmm_dtb(const struct ccakit_vmm *vmm, const uint8_t **dtb,
 
 /* Parameters as resolved by the model (configs, flags, VMM arguments). */
 const struct ccakit_realm_caps *ccakit_vmm_params(const struct ccakit_vmm *);
-enum ccakit_vmm_hash ccakit_vmm_hash_algo(const struct ccakit_vmm *vmm);
+/* The realm hash algorithm: CCAKIT_HASH_SHA256 or CCAKIT_HASH_SHA512. */
+enum ccakit_hash_algo ccakit_vmm_hash_algo(const struct ccakit_vmm *vmm);
 /* Realm Personalization Value, 64 bytes (not part of the RIM). */
 const uint8_t *ccakit_vmm_rpv(const struct ccakit_vmm *vmm);
 /*

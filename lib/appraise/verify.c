@@ -57,21 +57,21 @@ check_binding(const struct parts *p, struct ccakit_errdetail *d)
 	const struct ccakit_platform_claims *pc = p->pc;
 	uint8_t md[CKI_DIGEST_MAX];
 	size_t mdlen = 0;
-	enum cki_hash h;
+	enum ccakit_hash_algo h;
 	int r;
 
 	/* Decoding admitted only known names. */
-	if ((h = cki_hash_from_name(rc->rak_hash_alg)) == CKI_HASH_NONE)
+	if (cki_hash_from_claim(rc->rak_hash_alg, &h) != CCAKIT_OK)
 		return cki_detail(d, CCAKIT_ERR_INTERNAL,
 		    "public-key-hash-algo-id", NULL);
-	if ((r = cki_hash(h, rc->rak.ptr, rc->rak.len, md, &mdlen)) !=
+	if ((r = cki_hash_digest(h, rc->rak.ptr, rc->rak.len, md, &mdlen)) !=
 	    CCAKIT_OK)
 		return cki_detail(d, r, "binding", "cannot hash the RAK");
 	if (pc->challenge.len != mdlen ||
 	    ccakit_ct_memcmp(pc->challenge.ptr, md, mdlen) != 0)
 		return cki_detail(d, CCAKIT_ERR_BINDING, "binding",
 		    "platform challenge does not match the %s hash of the "
-		    "RAK", cki_hash_name(h));
+		    "RAK", ccakit_hash_algo_name(h));
 	return CCAKIT_OK;
 }
 

@@ -215,7 +215,7 @@ cki_cloudhv_build(struct ccakit_vmm *v, int argc, const char *const *argv,
 	c.mem_size = 512 * CKI_MIB;
 	c.serial = 1;
 	(void)cki_caps_set(&v->params, CCAKIT_CAP_IPA_BITS, 48, 1, m);
-	v->hash = CCAKIT_VMM_SHA512;
+	v->hash = CCAKIT_HASH_SHA512;
 	if ((vals = calloc((size_t)argc + 1, sizeof(*vals))) == NULL)
 		return cki_msg(m, CCAKIT_ERR_NOMEM, "out of memory");
 	if ((r = cki_clap_parse(ch_opts, C__COUNT, argc, argv, vals, &nvals,

@@ -284,7 +284,7 @@ parse_cmdline(struct kvmtool *k, int argc, const char *const *argv,
 	(void)snprintf(k->bootargs, len, " console=hvc0 root=/dev/vda rw %s%s",
 	    *s ? " " : "", s);
 
-	v->hash = CCAKIT_VMM_SHA256;
+	v->hash = CCAKIT_HASH_SHA256;
 	if (k->val[O_MEASUREMENT_ALGO] != NULL && (r = cki_hash_from_str(
 	    k->val[O_MEASUREMENT_ALGO], &v->hash, m)) != CCAKIT_OK)
 		goto out;

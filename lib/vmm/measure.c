@@ -47,8 +47,7 @@ resolve_params(const struct ccakit_vmm *v, struct ccakit_realm_params *p,
 	/* RMM 1.0-rel0 encoding: counts minus one (spec §0.5). */
 	p->num_bps = (uint8_t)(c->num_bps - 1);
 	p->num_wps = (uint8_t)(c->num_wps - 1);
-	p->hash_algo = v->hash == CCAKIT_VMM_SHA512 ? CCAKIT_HASH_SHA512 :
-	    CCAKIT_HASH_SHA256;
+	p->hash_algo = (uint8_t)v->hash;
 	return CCAKIT_OK;
 }
 

@@ -912,7 +912,7 @@ cki_qemu_build(struct ccakit_vmm *v, int argc, const char *const *argv,
 	q.v = v;
 	q.mem_size = 128 * CKI_MIB;
 	q.has_its = 1;
-	v->hash = CCAKIT_VMM_SHA512;
+	v->hash = CCAKIT_HASH_SHA512;
 	if ((r = parse_args(&q, &smp, argc, argv, &use_kernel, &use_initrd,
 	    &use_fw, m)) != CCAKIT_OK || (r = smp_to_map(&q, &smp, m)) !=
 	    CCAKIT_OK)

@@ -924,10 +924,10 @@ ccakit_vmm_params(const struct ccakit_vmm *v)
 	return v ? &v->params : NULL;
 }
 
-enum ccakit_vmm_hash
+enum ccakit_hash_algo
 ccakit_vmm_hash_algo(const struct ccakit_vmm *v)
 {
-	return v ? v->hash : CCAKIT_VMM_SHA256;
+	return v ? v->hash : CCAKIT_HASH_SHA256;
 }
 
 const uint8_t *
@@ -964,13 +964,13 @@ cki_vmm_warn(struct ccakit_vmm *v, const char *fmt, ...)
 }
 
 int
-cki_hash_from_str(const char *s, enum ccakit_vmm_hash *h,
+cki_hash_from_str(const char *s, enum ccakit_hash_algo *h,
     struct ccakit_vmm_msg *m)
 {
 	if (strcmp(s, "sha256") == 0)
-		*h = CCAKIT_VMM_SHA256;
+		*h = CCAKIT_HASH_SHA256;
 	else if (strcmp(s, "sha512") == 0)
-		*h = CCAKIT_VMM_SHA512;
+		*h = CCAKIT_HASH_SHA512;
 	else
 		return cki_msg(m, CCAKIT_ERR_CLAIM_VALUE,
 		    "RMM: unknown hash algorithm `%s`", s);

@@ -248,7 +248,7 @@ struct cki_blob {
 struct ccakit_vmm {
 	enum ccakit_vmm_type type;
 	struct ccakit_realm_caps params;
-	enum ccakit_vmm_hash hash;
+	enum ccakit_hash_algo hash;
 	uint8_t rpv[64];
 	uint32_t num_cpus;
 	uint64_t ram_base, ram_size;
@@ -294,7 +294,7 @@ int cki_clap_uint(const struct cki_opt *o, const char *val, uint64_t max,
 /* Decode a base64 RPV, zero-padded to 64 bytes (upstream wording). */
 int cki_rpv_b64(const char *s, uint8_t rpv[64], struct ccakit_vmm_msg *m);
 /* Upstream's RmiHashAlgorithm::from_str. */
-int cki_hash_from_str(const char *s, enum ccakit_vmm_hash *h,
+int cki_hash_from_str(const char *s, enum ccakit_hash_algo *h,
     struct ccakit_vmm_msg *m);
 /* Non-fatal notices (upstream log::warn!), one per line. */
 void cki_vmm_warn(struct ccakit_vmm *v, const char *fmt, ...)

@@ -300,7 +300,7 @@ test_dtb_kvmtool(void **state)
 	dtb_matches(v, "kvmtool-1cpu-512M.dtb", 1);
 	assert_int_equal(v->dtb_base, 0x8fe00000);
 	assert_int_equal(v->params.ipa_bits, 33);
-	assert_int_equal(v->hash, CCAKIT_VMM_SHA256);
+	assert_int_equal(v->hash, CCAKIT_HASH_SHA256);
 	assert_int_equal(v->pc, 0);
 	assert_int_equal(v->gprs[0], 0x8fe00000);
 	ccakit_vmm_free(&v);
@@ -355,7 +355,7 @@ test_dtb_qemu(void **state)
 	v = build(CCAKIT_VMM_QEMU, &o, noargs);
 	dtb_matches(v, "qemu-1cpu-128M.dtb", 1);
 	assert_int_equal(v->params.ipa_bits, 41);
-	assert_int_equal(v->hash, CCAKIT_VMM_SHA512);
+	assert_int_equal(v->hash, CCAKIT_HASH_SHA512);
 	assert_int_equal(v->pc, 0x40000000);
 	assert_int_equal(v->gprs[0], 0x40000000);
 	ccakit_vmm_free(&v);
