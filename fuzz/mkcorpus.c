@@ -774,7 +774,7 @@ static struct ccakit_vmm *
 vmm(enum ccakit_vmm_type type, const char *const *argv, bool qemu_host)
 {
 	struct ccakit_vmm_opts o;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	struct ccakit_vmm *v = NULL;
 	int argc = 0;
 
@@ -809,7 +809,7 @@ put_log(const char *name, struct ccakit_vmm *v)
 {
 	struct ccakit_vmm_measure_opts mo;
 	struct ccakit_vmm_measurements mm;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	char path[4096];
 
 	outdir("eventlog");

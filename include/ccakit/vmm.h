@@ -52,13 +52,12 @@ struct ccakit_realm_caps {
 };
 
 /*
- * Failure message in the upstream tool's wording (without its "ERROR
- * <phase>:" prefix), e.g. "number of vCPUs is not known".
+ * Failures fill an optional struct ccakit_errdetail (err.h): code, and the
+ * text in the upstream tool's wording (without its "ERROR <phase>:"
+ * prefix), e.g. "number of vCPUs is not known"; what is CCAKIT_VMM_USAGE
+ * for a malformed VMM flag (a clap-style usage error), else NULL.
  */
-struct ccakit_vmm_msg {
-	char text[768];
-	int usage;	/* 1: a malformed VMM flag (clap-style usage error) */
-};
+#define CCAKIT_VMM_USAGE "usage"
 
 /* Inputs shared by every model (the global options of the tool). */
 struct ccakit_vmm_opts {
@@ -78,7 +77,7 @@ struct ccakit_vmm;
 int ccakit_vmm_type_from_name(const char *name, enum ccakit_vmm_type *type);
 
 /*
- * Build a model from the VMM arguments. On failure *out is NULL and msg
+ * Build a model from the VMM arguments. On failure *out is NULL and d
  * (optional) says why; usage errors (unknown or malformed VMM flags) are
  * CCAKIT_ERR_INVALID_ARG, bad files CCAKIT_ERR_IO, a bad configuration
  * or DTB a malformed-input code. Image files are opened when the VMM
@@ -86,7 +85,7 @@ int ccakit_vmm_type_from_name(const char *name, enum ccakit_vmm_type *type);
  */
 int ccakit_vmm_new(struct ccakit_vmm **out, enum ccakit_vmm_type type,
     int argc, const char *const *argv, const struct ccakit_vmm_opts *opts,
-    struct ccakit_vmm_msg *msg);
+    struct ccakit_errdetail *d);
 void ccakit_vmm_free(struct ccakit_vmm **vmm);
 
 /* The DTB given to the realm (generated, patched or --dtb), borrowed. */
@@ -112,12 +111,12 @@ const char *ccakit_vmm_warnings(const struct ccakit_vmm *vmm);
  * ignored as upstream does). Values are range-checked when applied.
  */
 int ccakit_realm_caps_parse(struct ccakit_realm_caps *caps, const char *text,
-    size_t len, struct ccakit_vmm_msg *msg);
+    size_t len, struct ccakit_errdetail *d);
 /* dst := src where set (update), or only where lower (restrict). */
 int ccakit_realm_caps_update(struct ccakit_realm_caps *dst,
-    const struct ccakit_realm_caps *src, struct ccakit_vmm_msg *msg);
+    const struct ccakit_realm_caps *src, struct ccakit_errdetail *d);
 int ccakit_realm_caps_restrict(struct ccakit_realm_caps *dst,
-    const struct ccakit_realm_caps *src, struct ccakit_vmm_msg *msg);
+    const struct ccakit_realm_caps *src, struct ccakit_errdetail *d);
 
 /* Measurement of a model. */
 #define CCAKIT_VMM_REM_RMM	0	/* REM = H(REM || data), RMM semantics */
@@ -136,10 +135,10 @@ struct ccakit_vmm_measurements {
 	uint8_t rem[4][64];
 };
 
-/* Compute RIM and REMs. Errors in msg in the tool's wording. */
+/* Compute RIM and REMs. Errors in d in the tool's wording. */
 int ccakit_vmm_measure(struct ccakit_vmm *vmm,
     const struct ccakit_vmm_measure_opts *opts,
-    struct ccakit_vmm_measurements *out, struct ccakit_vmm_msg *msg);
+    struct ccakit_vmm_measurements *out, struct ccakit_errdetail *d);
 
 #ifdef __cplusplus
 }

@@ -16,7 +16,7 @@
 
 static int
 resolve_params(const struct ccakit_vmm *v, struct ccakit_realm_params *p,
-    struct ccakit_vmm_msg *m)
+    struct ccakit_errdetail *m)
 {
 	const struct ccakit_realm_caps *c = &v->params;
 
@@ -83,7 +83,7 @@ set_src(struct ccakit_realm_image *im, const struct cki_blob *b)
 
 static int
 write_log(const struct ccakit_realm_config *cfg, const struct ccakit_vmm *v,
-    const char *path, struct ccakit_vmm_msg *m)
+    const char *path, struct ccakit_errdetail *m)
 {
 	struct ccakit_evlog_write_opts wo;
 	struct ccakit_errdetail d;
@@ -110,7 +110,7 @@ write_log(const struct ccakit_realm_config *cfg, const struct ccakit_vmm *v,
 int
 ccakit_vmm_measure(struct ccakit_vmm *v,
     const struct ccakit_vmm_measure_opts *o, struct ccakit_vmm_measurements *out,
-    struct ccakit_vmm_msg *m)
+    struct ccakit_errdetail *m)
 {
 	struct ccakit_realm_image im[2 * CKI_VMM_MAX_BLOBS + 1];
 	struct ccakit_realm_config cfg;

@@ -137,8 +137,8 @@ replay_rim(struct kbs *k, const ccakit_ear *ear, const uint8_t *log,
 		goto out;
 	}
 	if ((r = ccakit_evlog_parse(log, loglen, 0, &l, &d)) != CCAKIT_OK) {
-		snprintf(why, whysz, "event log: %s%s%s", ccakit_strerror(r),
-		    d.text[0] != '\0' ? ": " : "", d.text);
+		snprintf(why, whysz, "event log: %s%s%.200s",
+		    ccakit_strerror(r), d.text[0] != '\0' ? ": " : "", d.text);
 		goto out;
 	}
 	memset(&ro, 0, sizeof(ro));
@@ -146,7 +146,7 @@ replay_rim(struct kbs *k, const ccakit_ear *ear, const uint8_t *log,
 	ro.images = k->images;
 	ro.n_images = k->nimages;
 	if ((r = ccakit_evlog_replay(l, &ro, &res, &d)) != CCAKIT_OK) {
-		snprintf(why, whysz, "event log replay: %s%s%s",
+		snprintf(why, whysz, "event log replay: %s%s%.200s",
 		    ccakit_strerror(r), d.text[0] != '\0' ? ": " : "", d.text);
 		goto out;
 	}

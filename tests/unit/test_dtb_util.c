@@ -28,7 +28,7 @@ td_dtb(const char *name, size_t *len)
 		    "1G", "-nographic", "-bios", "firmware", NULL } },
 	};
 	struct ccakit_vmm_opts o;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	struct ccakit_vmm *v = NULL;
 	const uint8_t *dtb;
 	uint8_t *out;

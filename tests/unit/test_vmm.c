@@ -132,7 +132,7 @@ build(enum ccakit_vmm_type t, const struct ccakit_vmm_opts *o,
     const char *const *argv)
 {
 	struct ccakit_vmm *v = NULL;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	int argc = 0, r;
 
 	while (argv[argc] != NULL)
@@ -445,7 +445,7 @@ test_dtb_surgery_identity_and_corruption(void **state)
 		"kvmtool-1cpu-512M", "qemu-1cpu-128M", "qemu-2cpu-1G",
 	};
 	struct cki_dtb_surgeon s = { NULL, keep_node, keep_prop };
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	uint8_t *in, *out, *mut;
 	size_t len, olen, i, k, accepted = 0, total = 0;
 	int r;
@@ -491,7 +491,7 @@ static void
 kernel_refused(const char *p, const struct cki_room *room, const char *msg)
 {
 	struct cki_image img;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	uint64_t to, sz;
 
 	memset(&img, 0, sizeof(img));
@@ -505,7 +505,7 @@ static void
 test_kernel(void **state)
 {
 	struct cki_image img;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	struct cki_room room;
 	uint64_t to, sz;
 	uint8_t hdr[256], junk[256];
@@ -592,7 +592,7 @@ static void
 test_kernel_vectors(void **state)
 {
 	struct cki_image img;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	struct cki_room room;
 	uint64_t to, sz;
 	char *p;
@@ -642,7 +642,7 @@ static void
 test_conf_vectors(void **state)
 {
 	struct ccakit_realm_caps c, acc;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	uint8_t *t;
 	size_t len;
 
@@ -680,7 +680,7 @@ test_conf(void **state)
 	static const char lower[] = "num_bps = 2 # fewer breakpoints\n"
 	    "lpa2 = false\nipa_bits = 50\n";
 	struct ccakit_realm_caps c, acc;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	static const char *const bad[] = {
 		"foo = 1\n", "num_bps = 1\nnum_bps = 2\n", "num_bps = 300\n",
 		"pmu = 1\n", "lpa2 = yes\n", "num_bps 2\n", "[table]\n",
@@ -760,7 +760,7 @@ test_qemu_maps(void **state)
 	};
 	struct ccakit_vmm_opts o;
 	struct ccakit_vmm *v = NULL;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	const char *argv[5] = { "-m", NULL, "-smp", NULL, NULL };
 	const char *bad[][3] = {
 		{ "-m", "hello", NULL }, { "-smp", "abc", NULL },
@@ -833,7 +833,7 @@ test_kvmtool_args(void **state)
 		    NULL }, "RMM: unknown hash algorithm `sha384`", 0 },
 	};
 	struct ccakit_vmm *v = NULL;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	size_t i;
 	int argc;
 
@@ -845,7 +845,8 @@ test_kvmtool_args(void **state)
 		    argc, cases[i].argv, NULL, &m), CCAKIT_OK);
 		assert_null(v);
 		assert_string_equal(m.text, cases[i].msg);
-		assert_int_equal(m.usage, cases[i].usage);
+		assert_int_equal(m.what != NULL &&
+		    strcmp(m.what, CCAKIT_VMM_USAGE) == 0, cases[i].usage);
 	}
 }
 
@@ -927,7 +928,7 @@ test_image_changed(void **state)
 	struct ccakit_vmm_measure_opts mo;
 	struct ccakit_vmm_measurements mm, first;
 	struct ccakit_vmm_opts o;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	struct ccakit_vmm *v;
 	char path[] = "/tmp/ccakit-vmm-initrd-XXXXXX";
 	int fd, io;
@@ -969,7 +970,7 @@ roundtrip(struct ccakit_vmm *v, int sha512)
 	struct ccakit_replay_opts ro;
 	struct ccakit_replay_result res;
 	struct ccakit_errdetail d;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	ccakit_evlog *l = NULL;
 	char path[] = "/tmp/ccakit-vmm-log-XXXXXX";
 	const struct cki_blob *b;

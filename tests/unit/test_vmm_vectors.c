@@ -178,7 +178,7 @@ run(const struct cmd *c, struct result *res, int tool_rem)
 {
 	struct ccakit_vmm_opts o;
 	struct ccakit_vmm_measure_opts mo;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	struct ccakit_vmm *v = NULL;
 	enum ccakit_vmm_type type;
 	const char *configs[8];

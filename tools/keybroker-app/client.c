@@ -241,7 +241,7 @@ kba_get_key(const struct kba_opts *o, struct kba_result *res)
 		    sizeof(nonce), tok, CCAKIT_TSM_OUTBLOB_MAX, &evlen, &d)) !=
 		    CCAKIT_OK) {
 			snprintf(res->detail, sizeof(res->detail), "Evidence "
-			    "generation error: %s%s%s", ccakit_strerror(r),
+			    "generation error: %s%s%.400s", ccakit_strerror(r),
 			    d.text[0] != '\0' ? ": " : "", d.text);
 			goto out;
 		}
