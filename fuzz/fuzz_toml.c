@@ -17,6 +17,22 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* ccakit_toml_new() and ccakit_toml_parse(): *out NULL on failure. */
+static int
+toml_parse(const char *text, size_t len, const char *name,
+    const struct ccakit_toml_limits *lim, ccakit_toml **out,
+    struct ccakit_errdetail *d)
+{
+	int r;
+
+	if ((*out = ccakit_toml_new()) == NULL)
+		return CCAKIT_ERR_NOMEM;
+	if ((r = ccakit_toml_parse(*out, text, len, name, lim, d)) !=
+	    CCAKIT_OK)
+		ccakit_toml_free(out);
+	return r;
+}
+
 static void
 check(int cond)
 {
@@ -263,7 +279,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int r;
 
 	memset(&d, 0, sizeof(d));
-	r = ccakit_toml_parse((const char *)data, size, "f", NULL, &doc, &d);
+	r = toml_parse((const char *)data, size, "f", NULL, &doc, &d);
 	if (r != CCAKIT_OK) {
 		check(doc == NULL);
 		check(r == CCAKIT_ERR_TOML || r == CCAKIT_ERR_TOO_LARGE);
@@ -287,7 +303,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		emit(&out, c);
 		puts_(&out, "\n");
 	}
-	r = ccakit_toml_parse(out.p != NULL ? out.p : "", out.len, "g", &big,
+	r = toml_parse(out.p != NULL ? out.p : "", out.len, "g", &big,
 	    &doc2, &d);
 	if (r != CCAKIT_OK)
 		abort();

@@ -50,7 +50,7 @@ const char *ccakit_jws_alg_name(int alg);
  * {"alg":"<alg>","typ":"<typ>"} (typ omitted when NULL).
  * alg 0 means the key's default algorithm; an algorithm whose curve is
  * not the key's is CCAKIT_ERR_KEY_MISMATCH. *out receives a malloc'd
- * NUL-terminated string (free with free()).
+ * NUL-terminated string (ccakit_free).
  */
 int ccakit_jws_sign(const ccakit_key *priv, int alg, const char *typ,
     const uint8_t *payload, size_t plen, char **out);
@@ -58,15 +58,19 @@ int ccakit_jws_sign(const ccakit_key *priv, int alg, const char *typ,
 /* A decoded compact JWS; owns copies of its parts. */
 typedef struct ccakit_jws ccakit_jws;
 
+/* An empty JWS, or NULL when out of memory. */
+ccakit_jws *ccakit_jws_new(void);
+/* Accepts NULL, sets *jp to NULL. */
+void ccakit_jws_free(ccakit_jws **jp);
+
 /*
- * Decode (no cryptography) under the rules above. On success *out is a
- * new object (free with ccakit_jws_free). Errors: CCAKIT_ERR_TOO_LARGE,
+ * Decode (no cryptography) under the rules above into j, whose content is
+ * replaced only on success. Errors: CCAKIT_ERR_TOO_LARGE,
  * CCAKIT_ERR_ENCODING (segments), CCAKIT_ERR_JSON (header),
  * CCAKIT_ERR_COSE_ALG (missing, "none" or unsupported alg), with detail.
  */
-int ccakit_jws_decode(const char *compact, size_t len, ccakit_jws **out,
+int ccakit_jws_decode(ccakit_jws *j, const char *compact, size_t len,
     struct ccakit_errdetail *d);
-void ccakit_jws_free(ccakit_jws **jp);
 
 /* The header's algorithm (CCAKIT_COSE_ES*). */
 int ccakit_jws_alg(const ccakit_jws *j);
@@ -190,7 +194,7 @@ int ccakit_teekey_to_jwk(const ccakit_teekey *k, char **out);
 /*
  * PEM as guest-components writes it: a private RSA key as PKCS#1, a
  * private EC key as PKCS#8, a public key as SubjectPublicKeyInfo.
- * malloc'd in *out; wipe it (ccakit_wipe) before free() when private.
+ * malloc'd in *out; wipe it (ccakit_wipe) before ccakit_free() when private.
  */
 int ccakit_teekey_to_pem(const ccakit_teekey *k, char **out);
 
@@ -248,7 +252,7 @@ int ccakit_jwe_encrypt(const ccakit_teekey *to, const uint8_t *pt,
  * zip, crit), CCAKIT_ERR_KEY_MISMATCH (alg or curve not the key's),
  * CCAKIT_ERR_KEY_INVALID (epk), with detail. On success *pt is a
  * malloc'd buffer of *ptlen bytes with a NUL after them (not counted);
- * wipe it before free() when it holds a secret.
+ * wipe it before ccakit_free() when it holds a secret.
  */
 int ccakit_jwe_decrypt(const ccakit_teekey *key, const char *jwe,
     size_t len, uint8_t **pt, size_t *ptlen, struct ccakit_errdetail *d);

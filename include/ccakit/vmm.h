@@ -71,38 +71,44 @@ struct ccakit_vmm_opts {
 	struct ccakit_realm_caps host;	/* host flags, override configs */
 };
 
-struct ccakit_vmm;
+typedef struct ccakit_vmm ccakit_vmm;
 
 /* "kvmtool", "qemu" or "cloud-hv" → type. CCAKIT_ERR_NOT_FOUND if not. */
 int ccakit_vmm_type_from_name(const char *name, enum ccakit_vmm_type *type);
 
+/* An empty model, or NULL when out of memory. */
+ccakit_vmm *ccakit_vmm_new(void);
+/* Accepts NULL, sets *vmm to NULL. */
+void ccakit_vmm_free(ccakit_vmm **vmm);
+
 /*
- * Build a model from the VMM arguments. On failure *out is NULL and d
- * (optional) says why; usage errors (unknown or malformed VMM flags) are
- * CCAKIT_ERR_INVALID_ARG, bad files CCAKIT_ERR_IO, a bad configuration
- * or DTB a malformed-input code. Image files are opened when the VMM
- * arguments refer to them; the firmware is read at measurement time.
+ * Build the model from the VMM arguments, once. On failure the model is
+ * empty again and d (optional) says why; usage errors (unknown or
+ * malformed VMM flags) are CCAKIT_ERR_INVALID_ARG, bad files
+ * CCAKIT_ERR_IO, a bad configuration or DTB a malformed-input code; a
+ * model built already is CCAKIT_ERR_INVALID_ARG. Image files are opened
+ * when the VMM arguments refer to them; the firmware is read at
+ * measurement time.
  */
-int ccakit_vmm_new(struct ccakit_vmm **out, enum ccakit_vmm_type type,
+int ccakit_vmm_from_args(ccakit_vmm *vmm, enum ccakit_vmm_type type,
     int argc, const char *const *argv, const struct ccakit_vmm_opts *opts,
     struct ccakit_errdetail *d);
-void ccakit_vmm_free(struct ccakit_vmm **vmm);
 
 /* The DTB given to the realm (generated, patched or --dtb), borrowed. */
-int ccakit_vmm_dtb(const struct ccakit_vmm *vmm, const uint8_t **dtb,
+int ccakit_vmm_dtb(const ccakit_vmm *vmm, const uint8_t **dtb,
     size_t *len, uint64_t *ipa);
 
 /* Parameters as resolved by the model (configs, flags, VMM arguments). */
-const struct ccakit_realm_caps *ccakit_vmm_params(const struct ccakit_vmm *);
+const struct ccakit_realm_caps *ccakit_vmm_params(const ccakit_vmm *);
 /* The realm hash algorithm: CCAKIT_HASH_SHA256 or CCAKIT_HASH_SHA512. */
-enum ccakit_hash_algo ccakit_vmm_hash_algo(const struct ccakit_vmm *vmm);
+enum ccakit_hash_algo ccakit_vmm_hash_algo(const ccakit_vmm *vmm);
 /* Realm Personalization Value, 64 bytes (not part of the RIM). */
-const uint8_t *ccakit_vmm_rpv(const struct ccakit_vmm *vmm);
+const uint8_t *ccakit_vmm_rpv(const ccakit_vmm *vmm);
 /*
  * VMM arguments accepted but ignored, as the tool's warnings (one per
  * line, e.g. "ignored -device foo"); empty string when none.
  */
-const char *ccakit_vmm_warnings(const struct ccakit_vmm *vmm);
+const char *ccakit_vmm_warnings(const ccakit_vmm *vmm);
 
 /*
  * Parse a host capability file (the TOML subset of upstream configs/NAME.conf:
@@ -136,7 +142,7 @@ struct ccakit_vmm_measurements {
 };
 
 /* Compute RIM and REMs. Errors in d in the tool's wording. */
-int ccakit_vmm_measure(struct ccakit_vmm *vmm,
+int ccakit_vmm_measure(ccakit_vmm *vmm,
     const struct ccakit_vmm_measure_opts *opts,
     struct ccakit_vmm_measurements *out, struct ccakit_errdetail *d);
 

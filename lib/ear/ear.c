@@ -997,7 +997,11 @@ ccakit_ear_verify_jwt(ccakit_ear *e, const char *jwt, size_t len,
 	    o.nonce_len > CCAKIT_EAR_NONCE_MAX_BYTES)))
 		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, NULL, NULL);
 
-	if ((r = ccakit_jws_decode(jwt, len, &j, d)) != CCAKIT_OK)
+	if ((j = ccakit_jws_new()) == NULL) {
+		r = cki_detail(d, CCAKIT_ERR_NOMEM, NULL, NULL);
+		goto out;
+	}
+	if ((r = ccakit_jws_decode(j, jwt, len, d)) != CCAKIT_OK)
 		goto out;
 	if ((r = ccakit_jws_verify(j, pub, o.alg, d)) != CCAKIT_OK)
 		goto out;

@@ -840,13 +840,29 @@ warn_unused(struct ccakit_vmm *v, const struct ccakit_vmm_opts *o)
 	}
 }
 
+/* Release what a model holds and make it empty again. */
+static void
+vmm_clear(struct ccakit_vmm *v)
+{
+	cki_image_close(&v->kernel);
+	cki_image_close(&v->initrd);
+	cki_image_close(&v->firmware);
+	free(v->dtb);
+	memset(v, 0, sizeof(*v));
+}
+
+ccakit_vmm *
+ccakit_vmm_new(void)
+{
+	return calloc(1, sizeof(struct ccakit_vmm));
+}
+
 int
-ccakit_vmm_new(struct ccakit_vmm **out, enum ccakit_vmm_type type, int argc,
+ccakit_vmm_from_args(ccakit_vmm *v, enum ccakit_vmm_type type, int argc,
     const char *const *argv, const struct ccakit_vmm_opts *opts,
     struct ccakit_errdetail *m)
 {
 	struct ccakit_vmm_opts none;
-	struct ccakit_vmm *v = NULL;
 	int r = CCAKIT_ERR_INTERNAL;
 
 	if (m != NULL) {
@@ -854,15 +870,13 @@ ccakit_vmm_new(struct ccakit_vmm **out, enum ccakit_vmm_type type, int argc,
 		m->what = NULL;
 		m->text[0] = '\0';
 	}
-	if (out == NULL || argc < 0 || (argc > 0 && argv == NULL))
+	if (v == NULL || v->type != 0 || argc < 0 ||
+	    (argc > 0 && argv == NULL))
 		return cki_msg(m, CCAKIT_ERR_INVALID_ARG, "invalid argument");
-	*out = NULL;
 	if (opts == NULL) {
 		memset(&none, 0, sizeof(none));
 		opts = &none;
 	}
-	if ((v = calloc(1, sizeof(*v))) == NULL)
-		return cki_msg(m, CCAKIT_ERR_NOMEM, "out of memory");
 	v->type = type;
 	if ((r = load_params(v, opts, m)) != CCAKIT_OK)
 		goto out;
@@ -883,24 +897,20 @@ ccakit_vmm_new(struct ccakit_vmm **out, enum ccakit_vmm_type type, int argc,
 	if (r != CCAKIT_OK)
 		goto out;
 	warn_unused(v, opts);
-	*out = v;
-	v = NULL;
 out:
-	ccakit_vmm_free(&v);
+	if (r != CCAKIT_OK)
+		vmm_clear(v);
 	return r;
 }
 
 void
-ccakit_vmm_free(struct ccakit_vmm **vp)
+ccakit_vmm_free(ccakit_vmm **vp)
 {
 	struct ccakit_vmm *v;
 
 	if (vp == NULL || (v = *vp) == NULL)
 		return;
-	cki_image_close(&v->kernel);
-	cki_image_close(&v->initrd);
-	cki_image_close(&v->firmware);
-	free(v->dtb);
+	vmm_clear(v);
 	free(v);
 	*vp = NULL;
 }

@@ -396,7 +396,7 @@ out:
 	if (port_file != NULL && rc == 0)
 		unlink(port_file);
 	ccakit_key_free(&v.ear_key);
-	free(v.ear_jwk);
+	ccakit_free(v.ear_jwk);
 	vdb_close(&v.db);
 	svc_free_secret(key, keylen);
 	free(cert);

@@ -174,7 +174,7 @@ out:
 	json_decref(n);
 	free(ids);
 	free(norm);
-	free(store);
+	ccakit_free(store);
 	free(in);
 	ccakit_ta_store_free(&s);
 	return r;
@@ -230,7 +230,7 @@ rv_entry(struct vdb_batch *b, char kind, const json_t *e, size_t idx,
 		r = cki_detail(d, r, arr, "too many entries");
 out:
 	free(norm);
-	free(out_json);
+	ccakit_free(out_json);
 	free(in);
 	json_decref(w);
 	ccakit_rv_store_free(&s);

@@ -136,7 +136,12 @@ replay_rim(struct kbs *k, const ccakit_ear *ear, const uint8_t *log,
 		snprintf(why, whysz, "no attested RIM: %s", ccakit_strerror(r));
 		goto out;
 	}
-	if ((r = ccakit_evlog_parse(log, loglen, 0, &l, &d)) != CCAKIT_OK) {
+	if ((l = ccakit_evlog_new()) == NULL) {
+		snprintf(why, whysz, "event log: %s",
+		    ccakit_strerror(CCAKIT_ERR_NOMEM));
+		goto out;
+	}
+	if ((r = ccakit_evlog_parse(l, log, loglen, 0, &d)) != CCAKIT_OK) {
 		snprintf(why, whysz, "event log: %s%s%.200s",
 		    ccakit_strerror(r), d.text[0] != '\0' ? ": " : "", d.text);
 		goto out;

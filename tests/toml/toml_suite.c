@@ -29,6 +29,22 @@
 
 #include "testvec.h"
 
+/* ccakit_toml_new() and ccakit_toml_parse(): *out NULL on failure. */
+static int
+toml_parse(const char *text, size_t len, const char *name,
+    const struct ccakit_toml_limits *lim, ccakit_toml **out,
+    struct ccakit_errdetail *d)
+{
+	int r;
+
+	if ((*out = ccakit_toml_new()) == NULL)
+		return CCAKIT_ERR_NOMEM;
+	if ((r = ccakit_toml_parse(*out, text, len, name, lim, d)) !=
+	    CCAKIT_OK)
+		ccakit_toml_free(out);
+	return r;
+}
+
 static char dir[4096];
 
 static char *
@@ -442,7 +458,7 @@ run_valid(const char *rel, char *why, size_t wsz)
 	if ((text = read_all(path, &len)) == NULL)
 		return fail(why, wsz, "", "cannot read %s", path);
 	memset(&d, 0, sizeof(d));
-	r = ccakit_toml_parse(text, len, rel, NULL, &doc, &d);
+	r = toml_parse(text, len, rel, NULL, &doc, &d);
 	free(text);
 	if (r != CCAKIT_OK)
 		return fail(why, wsz, "", "refused: %s", d.text);
@@ -470,7 +486,7 @@ run_invalid(const char *rel, char *why, size_t wsz)
 	if ((text = read_all(path, &len)) == NULL)
 		return fail(why, wsz, "", "cannot read %s", path);
 	memset(&d, 0, sizeof(d));
-	r = ccakit_toml_parse(text, len, rel, NULL, &doc, &d);
+	r = toml_parse(text, len, rel, NULL, &doc, &d);
 	free(text);
 	if (r == CCAKIT_OK) {
 		ccakit_toml_free(&doc);

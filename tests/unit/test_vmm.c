@@ -127,6 +127,22 @@ qemu_host(struct ccakit_vmm_opts *o)
 	o->initrd = initrd_path;
 }
 
+/* A new model built from argv: *out is NULL on failure. */
+static int
+vmm_build(struct ccakit_vmm **out, enum ccakit_vmm_type t, int argc,
+    const char *const *argv, const struct ccakit_vmm_opts *o,
+    struct ccakit_errdetail *m)
+{
+	int r;
+
+	if ((*out = ccakit_vmm_new()) == NULL)
+		return CCAKIT_ERR_NOMEM;
+	if ((r = ccakit_vmm_from_args(*out, t, argc, argv, o, m)) !=
+	    CCAKIT_OK)
+		ccakit_vmm_free(out);
+	return r;
+}
+
 static struct ccakit_vmm *
 build(enum ccakit_vmm_type t, const struct ccakit_vmm_opts *o,
     const char *const *argv)
@@ -137,7 +153,7 @@ build(enum ccakit_vmm_type t, const struct ccakit_vmm_opts *o,
 
 	while (argv[argc] != NULL)
 		argc++;
-	r = ccakit_vmm_new(&v, t, argc, argv, o, &m);
+	r = vmm_build(&v, t, argc, argv, o, &m);
 	if (r != CCAKIT_OK)
 		fail_msg("build failed (%d): %s", r, m.text);
 	return v;
@@ -305,6 +321,44 @@ test_dtb_kvmtool(void **state)
 	assert_int_equal(v->gprs[0], 0x8fe00000);
 	ccakit_vmm_free(&v);
 	assert_null(v);
+}
+
+/* One constructor style: new, then build once; a failed build leaves
+ * the model empty, and it can be built again. */
+static void
+test_vmm_handle(void **state)
+{
+	const char *good[] = { "--realm", "-c", "1", "-m", "512M", NULL };
+	const char *bad[] = { "--realm", "-c", "1", "-m", "512X", NULL };
+	struct ccakit_vmm_opts o;
+	struct ccakit_errdetail m;
+	struct ccakit_vmm *v;
+	const uint8_t *dtb;
+	size_t len;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.host.set = CCAKIT_CAP_NUM_WPS | CCAKIT_CAP_NUM_BPS;
+	o.host.num_wps = o.host.num_bps = 6;
+	assert_non_null(v = ccakit_vmm_new());
+	assert_int_equal(ccakit_vmm_dtb(v, &dtb, &len, NULL),
+	    CCAKIT_ERR_NOT_FOUND);
+	assert_int_not_equal(ccakit_vmm_from_args(v, CCAKIT_VMM_KVMTOOL, 5,
+	    bad, &o, &m), CCAKIT_OK);
+	assert_int_equal(m.code, CCAKIT_ERR_INVALID_ARG);
+	assert_int_equal(ccakit_vmm_dtb(v, &dtb, &len, NULL),
+	    CCAKIT_ERR_NOT_FOUND);
+	assert_int_equal(ccakit_vmm_from_args(v, CCAKIT_VMM_KVMTOOL, 5, good,
+	    &o, &m), CCAKIT_OK);
+	assert_int_equal(ccakit_vmm_dtb(v, &dtb, &len, NULL), CCAKIT_OK);
+	assert_int_equal(ccakit_vmm_from_args(v, CCAKIT_VMM_KVMTOOL, 5, good,
+	    &o, &m), CCAKIT_ERR_INVALID_ARG);
+	assert_int_equal(ccakit_vmm_dtb(v, &dtb, &len, NULL), CCAKIT_OK);
+	ccakit_vmm_free(&v);
+	assert_null(v);
+	ccakit_vmm_free(NULL);
+	assert_int_equal(ccakit_vmm_from_args(NULL, CCAKIT_VMM_KVMTOOL, 5,
+	    good, &o, &m), CCAKIT_ERR_INVALID_ARG);
 }
 
 static const char *const qemu_common[] = {
@@ -787,15 +841,15 @@ test_qemu_maps(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int argc = bad[i][1] ? 2 : 1;
 
-		if (ccakit_vmm_new(&v, CCAKIT_VMM_QEMU, argc, bad[i], &o, &m) ==
+		if (vmm_build(&v, CCAKIT_VMM_QEMU, argc, bad[i], &o, &m) ==
 		    CCAKIT_OK)
 			fail_msg("accepted %s %s", bad[i][0], bad[i][1]);
 		assert_null(v);
 	}
-	assert_int_not_equal(ccakit_vmm_new(&v, CCAKIT_VMM_QEMU, 2, bad[3],
+	assert_int_not_equal(vmm_build(&v, CCAKIT_VMM_QEMU, 2, bad[3],
 	    &o, &m), CCAKIT_OK);
 	assert_string_equal(m.text, "unsupport GIC version 2");
-	assert_int_not_equal(ccakit_vmm_new(&v, CCAKIT_VMM_QEMU, 2, bad[8],
+	assert_int_not_equal(vmm_build(&v, CCAKIT_VMM_QEMU, 2, bad[8],
 	    &o, &m), CCAKIT_OK);
 	assert_string_equal(m.text, "invalid Realm Personalization Value: "
 	    "Invalid symbol 38, offset 0.");
@@ -841,7 +895,7 @@ test_kvmtool_args(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		for (argc = 0; cases[i].argv[argc] != NULL; argc++)
 			;
-		assert_int_not_equal(ccakit_vmm_new(&v, CCAKIT_VMM_KVMTOOL,
+		assert_int_not_equal(vmm_build(&v, CCAKIT_VMM_KVMTOOL,
 		    argc, cases[i].argv, NULL, &m), CCAKIT_OK);
 		assert_null(v);
 		assert_string_equal(m.text, cases[i].msg);
@@ -988,7 +1042,7 @@ roundtrip(struct ccakit_vmm *v, int sha512)
 		fail_msg("measure: %s", m.text);
 	log = tu_read_file(path, &len);
 	unlink(path);
-	assert_int_equal(ccakit_evlog_parse(log, len, 0, &l, &d), CCAKIT_OK);
+	assert_int_equal(tu_evlog_parse(log, len, 0, &l, &d), CCAKIT_OK);
 	memset(ti, 0, sizeof(ti));
 	for (i = 0; i < v->nrim + v->nrem; i++, n++) {
 		b = i < v->nrim ? &v->rim[i] : &v->rem[i - v->nrim];
@@ -1052,6 +1106,7 @@ main(void)
 		cmocka_unit_test(test_fdt_errors),
 		cmocka_unit_test(test_fdt_rsvmap),
 		cmocka_unit_test(test_dtb_kvmtool),
+		cmocka_unit_test(test_vmm_handle),
 		cmocka_unit_test(test_dtb_qemu),
 		cmocka_unit_test(test_dtb_template),
 		cmocka_unit_test(test_dtb_surgery_identity_and_corruption),

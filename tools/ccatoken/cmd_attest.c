@@ -112,7 +112,7 @@ print_appraisal(const ccakit_ear *e, const char *url)
 		if (ccakit_ear_submod_policy_claims(e, name, &pc) ==
 		    CCAKIT_OK) {
 			printf("  policy claims: %s\n", pc);
-			free(pc);
+			ccakit_free(pc);
 		}
 	}
 }
@@ -141,14 +141,18 @@ make_attester(const char *kind, const char *root, const char *claims,
 	int r;
 
 	memset(&d, 0, sizeof(d));
-	if (strcmp(kind, "emulated") == 0)
-		r = ccakit_attester_new_emulated_files(claims, cpak, rak, fmt,
-		    a, &d);
+	if ((*a = ccakit_attester_new()) == NULL)
+		r = CCAKIT_ERR_NOMEM;
+	else if (strcmp(kind, "emulated") == 0)
+		r = ccakit_attester_init_emulated_files(*a, claims, cpak, rak,
+		    fmt, &d);
 	else
-		r = ccakit_attester_new_tsm(root, a, &d);
-	if (r != CCAKIT_OK)
+		r = ccakit_attester_init_tsm(*a, root, &d);
+	if (r != CCAKIT_OK) {
+		ccakit_attester_free(a);
 		return fail("%s attester: %s", kind, d.text[0] != '\0' ?
 		    d.text : ccakit_strerror(r));
+	}
 	return EXIT_OK;
 }
 
@@ -264,7 +268,7 @@ report(const struct attest_opts *o, const ccakit_ear *ear, const char *jwt)
 		    &js)) != CCAKIT_OK)
 			return fail("%s", ccakit_strerror(r));
 		printf("%s\n", js);
-		free(js);
+		ccakit_free(js);
 	} else {
 		print_appraisal(ear, o->url);
 	}

@@ -252,12 +252,17 @@ main(int argc, char **argv)
 				return usage_error("--attester emulated "
 				    "needs --claims, --platform-key and "
 				    "--realm-key");
-			r = ccakit_attester_new_emulated_files(claims, cpak,
-			    rak, fmt, &o.attester, &d);
+			r = (o.attester = ccakit_attester_new()) == NULL ?
+			    CCAKIT_ERR_NOMEM :
+			    ccakit_attester_init_emulated_files(o.attester,
+			    claims, cpak, rak, fmt, &d);
 		} else {
-			r = ccakit_attester_new_tsm(tsm_root, &o.attester, &d);
+			r = (o.attester = ccakit_attester_new()) == NULL ?
+			    CCAKIT_ERR_NOMEM :
+			    ccakit_attester_init_tsm(o.attester, tsm_root, &d);
 		}
 		if (r != CCAKIT_OK) {
+			ccakit_attester_free(&o.attester);
 			kba_log(1, "%s attester: %s%s%s", attester,
 			    ccakit_strerror(r), d.text[0] != '\0' ? ": " : "",
 			    d.text);
