@@ -238,7 +238,7 @@ main(int argc, char **argv)
 
 	if (pid > 0) {
 		/* Nothing issued may be left over: every challenge taken. */
-		if (kbs_chstore_open_sqlite(db, &chs, NULL) != CCAKIT_OK ||
+		if (kbs_chstore_open(db, NULL, &chs, NULL) != CCAKIT_OK ||
 		    kbs_chstore_count(chs, &left) != CCAKIT_OK)
 			lg_die("cannot count the challenges left");
 		kbs_chstore_free(&chs);

@@ -53,15 +53,22 @@ resp_text(struct svc_resp *resp, unsigned status, const char *ctype,
 	resp->content_type = ctype;
 }
 
+/* A failure of ours: 503 when the database is gone or unavailable
+ * (d, its detail, may be NULL), else 500. */
+static void
+internal_d(struct svc_resp *resp, const char *what, int r,
+    const struct ccakit_errdetail *d)
+{
+	if (svc_resp_db_error(resp, r, d))
+		return;
+	svc_error("%s: %s", what, svc_detail_text(r, d));
+	svc_resp_problem(resp, 500, NULL, NULL, "%s failed", what);
+}
+
 static void
 internal(struct svc_resp *resp, const char *what, int r)
 {
-	if (r == CCAKIT_ERR_DB_GONE) {
-		svc_resp_db_lost(resp);
-		return;
-	}
-	svc_error("%s: %s", what, ccakit_strerror(r));
-	svc_resp_problem(resp, 500, NULL, NULL, "%s failed", what);
+	internal_d(resp, what, r, NULL);
 }
 
 /*
@@ -190,7 +197,8 @@ session_reply(struct cvs *v, struct svc_resp *resp, unsigned status,
 }
 
 static void
-session_missing(struct svc_resp *resp, int r, const char *id)
+session_missing(struct svc_resp *resp, int r, const char *id,
+    const struct ccakit_errdetail *d)
 {
 	if (r == CCAKIT_ERR_EXPIRED) {
 		svc_resp_problem(resp, 404, NULL, NULL,
@@ -201,7 +209,7 @@ session_missing(struct svc_resp *resp, int r, const char *id)
 		    "no session %.40s", id);
 		svc_resp_note(resp, "session=%.8s unknown", id);
 	} else {
-		internal(resp, "session lookup", r);
+		internal_d(resp, "session lookup", r, d);
 	}
 }
 
@@ -210,6 +218,7 @@ new_session(void *arg, const struct svc_req *req, struct svc_resp *resp)
 {
 	struct cvs *v = arg;
 	struct svc_v_session s;
+	struct ccakit_errdetail d;
 	const char *qn = svc_req_query(req, "nonce");
 	const char *qs = svc_req_query(req, "nonceSize");
 	uint8_t nonce[SVC_V_NONCE_MAX];
@@ -219,6 +228,7 @@ new_session(void *arg, const struct svc_req *req, struct svc_resp *resp)
 	int r;
 
 	memset(&s, 0, sizeof(s));
+	memset(&d, 0, sizeof(d));
 	if (!negotiates(req, SVC_V_MT_SESSION)) {
 		not_acceptable(resp, SVC_V_MT_SESSION);
 		return;
@@ -252,9 +262,9 @@ new_session(void *arg, const struct svc_req *req, struct svc_resp *resp)
 			return;
 		}
 	}
-	if ((r = vdb_session_new(v->db, nonce, n, v->ttl, &s)) !=
+	if ((r = vdb_session_new(v->db, nonce, n, v->ttl, &s, &d)) !=
 	    CCAKIT_OK) {
-		internal(resp, "new session", r);
+		internal_d(resp, "new session", r, &d);
 		goto out;
 	}
 	snprintf(loc, sizeof(loc), "session/%s", s.id);
@@ -273,18 +283,20 @@ get_session(void *arg, const struct svc_req *req, struct svc_resp *resp)
 {
 	struct cvs *v = arg;
 	struct svc_v_session s;
+	struct ccakit_errdetail d;
 	char id[SVC_V_SESSION_ID_LEN + 1];
 	int r;
 
 	memset(&s, 0, sizeof(s));
+	memset(&d, 0, sizeof(d));
 	if (!negotiates(req, SVC_V_MT_SESSION)) {
 		not_acceptable(resp, SVC_V_MT_SESSION);
 		return;
 	}
 	if (!session_id(req, resp, id))
 		return;
-	if ((r = vdb_session_get(v->db, id, &s)) != CCAKIT_OK) {
-		session_missing(resp, r, id);
+	if ((r = vdb_session_get(v->db, id, &s, &d)) != CCAKIT_OK) {
+		session_missing(resp, r, id, &d);
 		return;
 	}
 	session_reply(v, resp, 200, &s);
@@ -296,14 +308,16 @@ static void
 delete_session(void *arg, const struct svc_req *req, struct svc_resp *resp)
 {
 	struct cvs *v = arg;
+	struct ccakit_errdetail d;
 	char id[SVC_V_SESSION_ID_LEN + 1];
 	int r;
 
+	memset(&d, 0, sizeof(d));
 	if (!session_id(req, resp, id))
 		return;
-	if ((r = vdb_session_delete(v->db, id)) != CCAKIT_OK &&
+	if ((r = vdb_session_delete(v->db, id, &d)) != CCAKIT_OK &&
 	    r != CCAKIT_ERR_NOT_FOUND) {
-		internal(resp, "session delete", r);
+		internal_d(resp, "session delete", r, &d);
 		return;
 	}
 	resp->status = 204;
@@ -384,7 +398,7 @@ evidence(void *arg, const struct svc_req *req, struct svc_resp *resp)
 	enum svc_v_media kind;
 	const uint8_t *ev = req->body;
 	const char *mt = req->content_type;
-	uint8_t *copy = NULL;
+	uint8_t *copy = NULL, claim[VDB_CLAIM_LEN];
 	size_t evlen = req->body_len;
 	char id[SVC_V_SESSION_ID_LEN + 1], inner[SVC_V_MEDIA_TYPE_MAX + 1];
 	char note[120], *jwt = NULL;
@@ -441,9 +455,10 @@ evidence(void *arg, const struct svc_req *req, struct svc_resp *resp)
 	}
 	if (!session_id(req, resp, id))
 		goto out;
-	if ((r = vdb_session_claim(v->db, id, &claimed, &s)) !=
+	memset(&d, 0, sizeof(d));
+	if ((r = vdb_session_claim(v->db, id, &claimed, &s, claim, &d)) !=
 	    CCAKIT_OK) {
-		session_missing(resp, r, id);
+		session_missing(resp, r, id, &d);
 		goto out;
 	}
 	if (!claimed) {
@@ -457,9 +472,9 @@ evidence(void *arg, const struct svc_req *req, struct svc_resp *resp)
 	jwt = appraise(v, &s, ev, evlen, note, sizeof(note));
 	/* Recorded as Veraison records it: the type as sent (the record's
 	 * for a CMW) and the token (unwrapped). */
-	if ((r = vdb_session_finish(v->db, id, mt, ev, evlen, jwt)) !=
-	    CCAKIT_OK) {
-		internal(resp, "session update", r);
+	if ((r = vdb_session_finish(v->db, id, claim, mt, ev, evlen, jwt,
+	    &d)) != CCAKIT_OK) {
+		internal_d(resp, "session update", r, &d);
 		goto out;
 	}
 	if (jwt == NULL) {
@@ -536,14 +551,16 @@ static void
 prov_list(void *arg, const struct svc_req *req, struct svc_resp *resp)
 {
 	struct cvs *v = arg;
+	struct ccakit_errdetail d;
 	char *txt;
 	int r;
 
+	memset(&d, 0, sizeof(d));
 	if (!authorized(v, req, resp))
 		return;
-	if ((r = vdb_prov_list(v->db, class_of(req), &txt)) !=
+	if ((r = vdb_prov_list(v->db, class_of(req), &txt, &d)) !=
 	    CCAKIT_OK) {
-		internal(resp, "provisioning list", r);
+		internal_d(resp, "provisioning list", r, &d);
 		return;
 	}
 	resp_text(resp, 200, "application/json", txt);
@@ -578,7 +595,7 @@ prov_add(void *arg, const struct svc_req *req, struct svc_resp *resp)
 			    "would not load: %s", d.text[0] != '\0' ? d.text :
 			    ccakit_strerror(r));
 		} else {
-			internal(resp, "provisioning", r);
+			internal_d(resp, "provisioning", r, &d);
 		}
 		goto out;
 	}
@@ -608,13 +625,16 @@ static void
 prov_clear(void *arg, const struct svc_req *req, struct svc_resp *resp)
 {
 	struct cvs *v = arg;
+	struct ccakit_errdetail d;
 	size_t n = 0;
 	int r;
 
+	memset(&d, 0, sizeof(d));
 	if (!authorized(v, req, resp))
 		return;
-	if ((r = vdb_prov_clear(v->db, class_of(req), &n)) != CCAKIT_OK) {
-		internal(resp, "provisioning clear", r);
+	if ((r = vdb_prov_clear(v->db, class_of(req), &n, &d)) !=
+	    CCAKIT_OK) {
+		internal_d(resp, "provisioning clear", r, &d);
 		return;
 	}
 	svc_resp_json(resp, 200, json_pack("{s:I}", "removed",
@@ -626,19 +646,21 @@ static void
 prov_get(void *arg, const struct svc_req *req, struct svc_resp *resp)
 {
 	struct cvs *v = arg;
+	struct ccakit_errdetail d;
 	char *txt;
 	int r;
 
+	memset(&d, 0, sizeof(d));
 	if (!authorized(v, req, resp))
 		return;
-	if ((r = vdb_prov_get(v->db, class_of(req), req->arg[0], &txt)) ==
-	    CCAKIT_ERR_NOT_FOUND) {
+	if ((r = vdb_prov_get(v->db, class_of(req), req->arg[0], &txt,
+	    &d)) == CCAKIT_ERR_NOT_FOUND) {
 		svc_resp_problem(resp, 404, NULL, NULL, "no entry %.40s",
 		    req->arg[0]);
 		return;
 	}
 	if (r != CCAKIT_OK) {
-		internal(resp, "provisioning get", r);
+		internal_d(resp, "provisioning get", r, &d);
 		return;
 	}
 	resp_text(resp, 200, "application/json", txt);
@@ -648,18 +670,20 @@ static void
 prov_remove(void *arg, const struct svc_req *req, struct svc_resp *resp)
 {
 	struct cvs *v = arg;
+	struct ccakit_errdetail d;
 	int r;
 
+	memset(&d, 0, sizeof(d));
 	if (!authorized(v, req, resp))
 		return;
-	if ((r = vdb_prov_remove(v->db, class_of(req), req->arg[0])) ==
+	if ((r = vdb_prov_remove(v->db, class_of(req), req->arg[0], &d)) ==
 	    CCAKIT_ERR_NOT_FOUND) {
 		svc_resp_problem(resp, 404, NULL, NULL, "no entry %.40s",
 		    req->arg[0]);
 		return;
 	}
 	if (r != CCAKIT_OK) {
-		internal(resp, "provisioning remove", r);
+		internal_d(resp, "provisioning remove", r, &d);
 		return;
 	}
 	resp->status = 204;

@@ -1,7 +1,8 @@
 /*
  * cca-verifier: a Veraison-compatible verification service for Arm CCA
- * that signs EAR attestation results. One binary, one SQLite file.
- * See cca-verifier(8) and docs/verifier.md.
+ * that signs EAR attestation results. One binary, and its state in one
+ * SQLite file, or in PostgreSQL shared by any number of replicas. See
+ * cca-verifier(8), docs/verifier.md and docs/deployment.md.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,7 +19,8 @@
 #include "util/util.h"
 
 #define PURGE_GRACE_S   60      /* expired sessions say so for a minute */
-#define TICK_S          2       /* housekeeping: checkpoint, purge */
+#define TICK_MS         500     /* provisioning elsewhere: in use in 1 s */
+#define HOUSEKEEP_TICKS 4       /* checkpoint, purge: every 2 s */
 
 enum {
 	OPT_DB = 256, OPT_EAR_KEY, OPT_TA, OPT_RV, OPT_TOKEN, OPT_TOKEN_FILE,
@@ -57,9 +59,12 @@ usage(FILE *f)
 "Usage: " CVS_PROG " [options]\n"
 "  -a, --addr IP                 listen address (127.0.0.1)\n"
 "  -p, --port N                  listen port (8080; 0: any free port)\n"
-"      --db FILE                 database (SQLite, kept mode 0600; default\n"
-"                                $XDG_DATA_HOME/ccakit/cca-verifier.db;\n"
-"                                deleted or replaced while in use: 503)\n"
+"      --db FILE|URL             database: a SQLite file (kept mode 0600;\n"
+"                                default $XDG_DATA_HOME/ccakit/\n"
+"                                cca-verifier.db; deleted or replaced while\n"
+"                                in use: 503), :memory:, or postgres://...\n"
+"                                (replicas share sessions, provisioning\n"
+"                                and the EAR key)\n"
 "      --ear-key FILE            EAR signing key, PEM or JWK (default: a\n"
 "                                P-256 key generated once, kept in the db)\n"
 "      --trust-anchors FILE      provision trust anchors (ta.json) at start\n"
@@ -159,17 +164,20 @@ out:
 static int
 load_ear_key(struct cvs *v, const char *path)
 {
+	struct ccakit_errdetail d;
 	char *text = NULL;
 	size_t len = 0;
 	int r, rc = 1;
 
+	memset(&d, 0, sizeof(d));
 	if (path != NULL) {
 		svc_warn_secret_mode("--ear-key", path);
 		if (svc_read_text(CVS_PROG, path, CCAKIT_JWK_MAX_LEN, &text,
 		    &len))
 			return 1;
-	} else if ((r = vdb_ear_key(v->db, &text, &len)) != CCAKIT_OK) {
-		return die("EAR key in the database: %s", ccakit_strerror(r));
+	} else if ((r = vdb_ear_key(v->db, &text, &len, &d)) != CCAKIT_OK) {
+		return die("EAR key in the database: %s",
+		    svc_detail_text(r, &d));
 	}
 	if ((v->ear_key = ccakit_key_new()) == NULL ||
 	    (r = ccakit_key_from_text(v->ear_key, text, len)) != CCAKIT_OK) {
@@ -208,12 +216,15 @@ main(int argc, char **argv)
 	const char *addr = "127.0.0.1", *db = NULL, *ear_key = NULL;
 	const char *ta = NULL, *rv = NULL, *tok = NULL, *tok_file = NULL;
 	const char *certf = NULL, *keyf = NULL, *port_file = NULL;
+	struct state_opts so;
 	char dbbuf[PATH_MAX], err[256], *cert = NULL, *key = NULL;
 	unsigned long port = 8080, ttl = SVC_V_SESSION_TTL, threads = 0;
 	int verbosity = SVC_LOG_WARN, c, r, rc = 1, sig = 0, enc;
 	size_t n, keylen = 0;
 	sigset_t sigs;
-	struct timespec tick = { TICK_S, 0 };
+	struct timespec tick = { 0, TICK_MS * 1000000L };
+	unsigned ticks = 0;
+	bool changed, refresh_failed = false;
 
 	memset(&v, 0, sizeof(v));
 	memset(&d, 0, sizeof(d));
@@ -308,23 +319,21 @@ main(int argc, char **argv)
 	if ((tok != NULL || tok_file != NULL) && set_token(&v, tok, tok_file))
 		goto out;
 
-	if (db == NULL) {
-		if (svc_default_db("cca-verifier.db", dbbuf,
-		    sizeof(dbbuf)) != 0) {
-			die("no $XDG_DATA_HOME or $HOME: give --db");
-			goto out;
-		}
-		db = dbbuf;
-	}
-	if (svc_make_parents(db) != 0) {
-		die("%s: cannot create its directory: %s", db,
-		    strerror(errno));
+	/* The state layer's pool: a connection per worker, one for the
+	 * housekeeping here. */
+	if (threads == 0)
+		threads = svc_ncpus();
+	memset(&so, 0, sizeof(so));
+	so.pool = (unsigned)threads + 1;
+	if (svc_db_resolve(CVS_PROG, db, "cca-verifier.db", dbbuf,
+	    sizeof(dbbuf), &db))
+		goto out;
+	if ((r = vdb_open(db, &so, &v.db, &d)) != CCAKIT_OK) {
+		die("%s: %s", state_is_url(db) ? "database" : db,
+		    svc_detail_text(r, &d));
 		goto out;
 	}
-	if ((r = vdb_open(db, &v.db, &d)) != CCAKIT_OK) {
-		die("%s: %s", db, svc_detail_text(r, &d));
-		goto out;
-	}
+	db = state_where(vdb_state(v.db));
 	if (vdb_fixed_mode(v.db) != 0)
 		svc_warn("database %s: mode 0%03o let group or others in (it "
 		    "holds the EAR signing key): changed to 0600", db,
@@ -348,8 +357,6 @@ main(int argc, char **argv)
 
 	/* Block the signals before the pool threads inherit the mask. */
 	svc_block_signals(&sigs);
-	if (threads == 0)
-		threads = svc_ncpus();
 	memset(&hc, 0, sizeof(hc));
 	hc.addr = addr;
 	hc.port = (uint16_t)port;
@@ -381,12 +388,29 @@ main(int argc, char **argv)
 		sig = sigtimedwait(&sigs, NULL, &tick);
 		if (sig > 0)
 			break;
-		(void)svc_db_lost();
-		if (vdb_session_purge(v.db, PURGE_GRACE_S, &n) ==
+		memset(&d, 0, sizeof(d));
+		/* Said once when it starts failing, and when it mends. */
+		if ((r = vdb_refresh(v.db, &changed, &d)) != CCAKIT_OK) {
+			if (!refresh_failed)
+				svc_warn("provisioning done elsewhere cannot "
+				    "be read: %s", svc_detail_text(r, &d));
+			refresh_failed = true;
+			continue;
+		}
+		if (refresh_failed)
+			svc_warn("provisioning can be read again");
+		refresh_failed = false;
+		if (changed)
+			svc_info("provisioning changed elsewhere: stores "
+			    "rebuilt");
+		if (++ticks % HOUSEKEEP_TICKS != 0 || svc_db_lost())
+			continue;
+		if (vdb_session_purge(v.db, PURGE_GRACE_S, &n, NULL) ==
 		    CCAKIT_OK && n > 0)
 			svc_debug("purged %zu expired session(s)", n);
-		if ((r = vdb_checkpoint(v.db)) != CCAKIT_OK)
-			svc_warn("database checkpoint: %s", ccakit_strerror(r));
+		memset(&d, 0, sizeof(d));
+		if ((r = vdb_housekeep(v.db, &d)) != CCAKIT_OK)
+			svc_warn("database: %s", svc_detail_text(r, &d));
 	}
 	svc_log(verbosity >= SVC_LOG_INFO ? SVC_LOG_INFO : SVC_LOG_DEBUG,
 	    "signal %d: stopping", sig);

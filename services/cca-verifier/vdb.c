@@ -1,25 +1,21 @@
 /*
- * The verifier's database (SQLite): sessions, provisioned trust anchors
+ * The verifier's database over the state layer (services/state, one code
+ * path for SQLite and PostgreSQL): sessions, provisioned trust anchors
  * and reference values, the EAR signing key; and the snapshots of the
  * stores that appraisal reads.
  *
- * One connection, its prepared statements serialised by a mutex; WAL
- * with synchronous=NORMAL, as the key broker's challenge store (a
- * committed row survives a crash of the process, a commit costs no
- * fsync). A session is taken for its evidence by one conditional UPDATE
- * (waiting -> processing), so it accepts evidence once, also with
- * several processes on one file.
+ * A session is claimed for its evidence once (waiting -> processing),
+ * across processes and replicas, and finished by the holder of the claim.
  *
  * Snapshots: the stores are immutable once built. Every provisioning
- * change rebuilds them from the rows inside its transaction (a change
- * the loaders refuse is rolled back), commits, and swaps the new
- * snapshot in; readers hold a reference for the duration of one
- * appraisal, so a change never waits for appraisals and an appraisal
- * never sees half a change.
- *
- * The files (database, -wal, -shm) are owner-only, and watched: once one
- * is deleted or replaced under the open connection, every write refuses
- * with CCAKIT_ERR_DB_GONE (a stat() of each path before it).
+ * change is one transaction that walks every entry through a builder
+ * before it commits (a change the loaders refuse is rolled back), and the
+ * stores built swap in when it has committed; readers hold a reference
+ * for the duration of one appraisal, so a change never waits for
+ * appraisals and an appraisal never sees half a change. Each snapshot
+ * carries the database's provisioning generation: vdb_refresh polls it
+ * and rebuilds when another replica moved it, and a snapshot only ever
+ * replaces an older one.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -29,75 +25,27 @@
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <sqlite3.h>
 
 #include <ccakit/bytes.h>
 #include <ccakit/err.h>
 #include <ccakit/store.h>
 
-#include "dbfile.h"
 #include "util/util.h"
 #include "vdb.h"
 
-#define SCHEMA_VERSION  1
-#define BUSY_TIMEOUT_MS 5000
 #define KEY_PEM_MAX     8192
+#define EAR_KEY_NAME    "ear-key"       /* the meta value, as before */
+#define SESSION_TRIES   4               /* random UUIDs drawn */
 
-static const char schema[] =
-    "CREATE TABLE IF NOT EXISTS session ("
-    " id TEXT PRIMARY KEY CHECK (length(id) = 36),"
-    " nonce BLOB NOT NULL CHECK (length(nonce) BETWEEN 8 AND 64),"
-    " created INTEGER NOT NULL,"
-    " expires INTEGER NOT NULL,"
-    " status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 3),"
-    " media_type TEXT,"
-    " evidence BLOB,"
-    " result TEXT) STRICT;"
-    "CREATE INDEX IF NOT EXISTS session_expires ON session(expires);"
-    "CREATE TABLE IF NOT EXISTS provisioned ("
-    " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-    " id TEXT NOT NULL UNIQUE CHECK (length(id) = 32),"
-    " class INTEGER NOT NULL CHECK (class IN (1, 2)),"
-    " kind TEXT NOT NULL CHECK (kind IN ('t', 'p', 'r')),"
-    " json TEXT NOT NULL,"
-    " created INTEGER NOT NULL) STRICT;"
-    "CREATE TABLE IF NOT EXISTS meta ("
-    " name TEXT PRIMARY KEY,"
-    " value BLOB NOT NULL) STRICT;"
-    "PRAGMA user_version = 1;";
-
-enum {
-	ST_S_INSERT, ST_S_GET, ST_S_CLAIM, ST_S_FINISH, ST_S_DELETE,
-	ST_S_PURGE, ST_S_COUNT, ST_P_EXISTS, ST_P_UPSERT, ST_P_DELETE,
-	ST_P_CLEAR, ST_P_LIST, ST_P_GET, ST_P_ALL, ST_M_GET, ST_M_PUT, ST_N
-};
-
-static const char *const stmt_sql[ST_N] = {
-	"INSERT INTO session (id, nonce, created, expires, status)"
-	" VALUES (?1, ?2, ?3, ?4, 0)",
-	"SELECT nonce, created, expires, status, media_type, evidence,"
-	" result FROM session WHERE id = ?1",
-	"UPDATE session SET status = 1 WHERE id = ?1 AND status = 0"
-	" AND expires > ?2",
-	"UPDATE session SET status = ?2, media_type = ?3, evidence = ?4,"
-	" result = ?5 WHERE id = ?1 AND status = 1",
-	"DELETE FROM session WHERE id = ?1",
-	"DELETE FROM session WHERE expires <= ?1",
-	"SELECT count(*) FROM session",
-	"SELECT 1 FROM provisioned WHERE id = ?1",
-	"INSERT INTO provisioned (id, class, kind, json, created)"
-	" VALUES (?1, ?2, ?3, ?4, ?5)"
-	" ON CONFLICT (id) DO UPDATE SET json = excluded.json",
-	"DELETE FROM provisioned WHERE id = ?1 AND class = ?2",
-	"DELETE FROM provisioned WHERE class = ?1",
-	"SELECT id, kind, json FROM provisioned WHERE class = ?1"
-	" ORDER BY seq",
-	"SELECT kind, json FROM provisioned WHERE id = ?1 AND class = ?2",
-	"SELECT kind, json FROM provisioned ORDER BY seq",
-	"SELECT value FROM meta WHERE name = ?1",
-	"INSERT INTO meta (name, value) VALUES (?1, ?2)"
-	" ON CONFLICT (name) DO NOTHING",
-};
+_Static_assert((int)VDB_TA == (int)STATE_PROV_TA &&
+    (int)VDB_RV == (int)STATE_PROV_RV, "provisioning classes");
+_Static_assert(VDB_ENTRY_ID_LEN == STATE_PROV_ID_LEN, "entry id");
+_Static_assert(SVC_V_NONCE_MAX == STATE_SNONCE_MAX &&
+    SVC_V_NONCE_MIN == STATE_SNONCE_MIN &&
+    SVC_V_SESSION_ID_LEN == STATE_SESSION_ID_LEN &&
+    SVC_V_EVIDENCE_MAX <= STATE_EVIDENCE_MAX, "session sizes");
+_Static_assert((int)SVC_V_WAITING == (int)STATE_WAITING &&
+    (int)SVC_V_FAILED == (int)STATE_FAILED, "session status");
 
 struct snap {
 	struct vdb_stores pub;        /* first: the handle readers get */
@@ -107,31 +55,12 @@ struct snap {
 };
 
 struct vdb {
-	pthread_mutex_t mu;             /* the connection and statements */
-	sqlite3 *db;
-	sqlite3_stmt *st[ST_N];
-	sqlite3 *ckpt;                  /* checkpoints, off the request path */
+	state_db *st;
 	int64_t (*now_ms)(void *);
 	void *clock_arg;
 	pthread_mutex_t snap_mu;        /* cur and every refs */
 	struct snap *cur;
-	uint64_t generation;
-	svc_dbwatch *watch;             /* NULL for ":memory:" */
-	unsigned fixed_mode;            /* the mode found, if changed */
 };
-
-static int
-sql_err(int rc)
-{
-	switch (rc & 0xff) {
-	case SQLITE_NOMEM:
-		return CCAKIT_ERR_NOMEM;
-	case SQLITE_TOOBIG:
-		return CCAKIT_ERR_TOO_LARGE;
-	default:
-		return CCAKIT_ERR_IO;
-	}
-}
 
 static int64_t
 real_now_ms(void *arg)
@@ -156,26 +85,9 @@ vdb_set_clock(vdb *db, int64_t (*now_ms)(void *), void *arg)
 	db->clock_arg = arg;
 }
 
-static void
-reset(sqlite3_stmt *st)
-{
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-}
+/* --- the entries, as store JSON --- */
 
-/* --- snapshots --- */
-
-static void
-snap_free(struct snap *s)
-{
-	if (s == NULL)
-		return;
-	ccakit_ta_store_free(&s->tas);
-	ccakit_rv_store_free(&s->rvs);
-	free(s);
-}
-
-/* A growing text buffer for the store JSON. */
+/* A growing text buffer. */
 struct tbuf {
 	char *p;
 	size_t len, cap;
@@ -213,91 +125,204 @@ tb_str(struct tbuf *b, const char *s)
 }
 
 /*
- * Build stores from every provisioned row (called with db->mu held,
- * possibly inside a transaction).
+ * What a walk of the entries (a state_prov_visitor) collects: the
+ * trust anchors and the platform and realm reference values, each a
+ * comma-separated list of entry objects (with their "id" for listings);
+ * for a store build, the stores made from them at the end of the walk.
  */
-static int
-snap_build(vdb *db, struct snap **out, struct ccakit_errdetail *d)
-{
-	sqlite3_stmt *st = db->st[ST_P_ALL];
-	struct tbuf ta, pl, re, rv;
-	struct snap *s = NULL;
-	const char *kind, *json;
-	size_t nta = 0, npl = 0, nre = 0;
-	int rc, r = CCAKIT_ERR_IO;
+struct walk {
+	bool with_id;                   /* listings: {"id":..., ...} */
+	bool build;                     /* make stores at the end */
+	struct tbuf ta, pl, re;
+	size_t nta, npl, nre;
+	struct snap *s;                 /* built */
+	uint64_t gen;
+	int fail;                       /* the loaders' refusal, and why */
+	struct ccakit_errdetail why;
+};
 
-	memset(&ta, 0, sizeof(ta));
-	memset(&pl, 0, sizeof(pl));
-	memset(&re, 0, sizeof(re));
-	memset(&rv, 0, sizeof(rv));
-	tb_str(&ta, "[");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		kind = (const char *)sqlite3_column_text(st, 0);
-		json = (const char *)sqlite3_column_text(st, 1);
-		if (kind == NULL || json == NULL)
-			goto out;
-		if (kind[0] == 't') {
-			tb_str(&ta, nta++ > 0 ? "," : "");
-			tb_str(&ta, json);
-		} else if (kind[0] == 'p') {
-			tb_str(&pl, npl++ > 0 ? "," : "");
-			tb_str(&pl, json);
-		} else if (kind[0] == 'r') {
-			tb_str(&re, nre++ > 0 ? "," : "");
-			tb_str(&re, json);
-		}
+static void
+snap_free(struct snap *s)
+{
+	if (s == NULL)
+		return;
+	ccakit_ta_store_free(&s->tas);
+	ccakit_rv_store_free(&s->rvs);
+	free(s);
+}
+
+static void
+walk_clear(struct walk *w)
+{
+	free(w->ta.p);
+	free(w->pl.p);
+	free(w->re.p);
+	snap_free(w->s);
+	memset(&w->ta, 0, sizeof(w->ta));
+	memset(&w->pl, 0, sizeof(w->pl));
+	memset(&w->re, 0, sizeof(w->re));
+	w->nta = w->npl = w->nre = 0;
+	w->s = NULL;
+	w->gen = 0;
+	w->fail = CCAKIT_OK;
+	memset(&w->why, 0, sizeof(w->why));
+}
+
+/* A walk starts again from here (a retried transaction walks again). */
+static int
+walk_begin(void *arg)
+{
+	walk_clear(arg);
+	return 0;
+}
+
+static int
+walk_row(void *arg, const struct state_prov_row *r)
+{
+	struct walk *w = arg;
+	struct tbuf *b;
+	size_t *n;
+
+	/* A JSON object this verifier wrote: "{...}". */
+	if (r->json_len < 2 || r->json[0] != '{')
+		return cki_detail(&w->why, w->fail = CCAKIT_ERR_IO,
+		    "provisioning", "malformed entry %.40s", r->id);
+	if (r->kind == 't') {
+		b = &w->ta;
+		n = &w->nta;
+	} else if (r->kind == 'p') {
+		b = &w->pl;
+		n = &w->npl;
+	} else {
+		b = &w->re;
+		n = &w->nre;
 	}
-	if (rc != SQLITE_DONE) {
-		r = sql_err(rc);
-		goto out;
+	tb_str(b, (*n)++ > 0 ? "," : "");
+	if (w->with_id) {
+		tb_str(b, "{\"id\":\"");
+		tb_str(b, r->id);
+		tb_str(b, "\"");
+		if (r->json[1] != '}')
+			tb_str(b, ",");
+		tb_add(b, r->json + 1, r->json_len - 1);
+	} else {
+		tb_add(b, r->json, r->json_len);
 	}
-	tb_str(&ta, "]");
-	tb_str(&rv, "{\"platform\":[");
-	tb_add(&rv, pl.p != NULL ? pl.p : "", pl.len);
-	tb_str(&rv, "],\"realm\":[");
-	tb_add(&rv, re.p != NULL ? re.p : "", re.len);
-	tb_str(&rv, "]}");
-	if (ta.oom || rv.oom || pl.oom || re.oom ||
+	return 0;
+}
+
+/* The entries of a class in store form: a ta.json array, or an rv.json
+ * object; malloc'd, NULL when out of memory. */
+static char *
+walk_text(const struct walk *w, enum vdb_class cls)
+{
+	struct tbuf o;
+
+	memset(&o, 0, sizeof(o));
+	if (cls == VDB_TA) {
+		tb_str(&o, "[");
+		tb_add(&o, w->ta.p != NULL ? w->ta.p : "", w->ta.len);
+		tb_str(&o, "]");
+	} else {
+		tb_str(&o, "{\"platform\":[");
+		tb_add(&o, w->pl.p != NULL ? w->pl.p : "", w->pl.len);
+		tb_str(&o, "],\"realm\":[");
+		tb_add(&o, w->re.p != NULL ? w->re.p : "", w->re.len);
+		tb_str(&o, "]}");
+	}
+	if (o.oom) {
+		free(o.p);
+		return NULL;
+	}
+	return o.p;
+}
+
+static int
+walk_end(void *arg, uint64_t gen)
+{
+	struct walk *w = arg;
+	struct snap *s = NULL;
+	char *ta = NULL, *rv = NULL;
+	int r;
+
+	w->gen = gen;
+	if (w->ta.oom || w->pl.oom || w->re.oom)
+		return w->fail = CCAKIT_ERR_NOMEM;
+	if (!w->build)
+		return 0;
+	if ((ta = walk_text(w, VDB_TA)) == NULL ||
+	    (rv = walk_text(w, VDB_RV)) == NULL ||
 	    (s = calloc(1, sizeof(*s))) == NULL ||
 	    (s->tas = ccakit_ta_store_new()) == NULL ||
 	    (s->rvs = ccakit_rv_store_new()) == NULL) {
 		r = CCAKIT_ERR_NOMEM;
 		goto out;
 	}
-	if ((r = ccakit_ta_store_load_json(s->tas, ta.p, ta.len, d)) !=
-	    CCAKIT_OK ||
-	    (r = ccakit_rv_store_load_json(s->rvs, rv.p, rv.len, d)) !=
-	    CCAKIT_OK)
+	if ((r = ccakit_ta_store_load_json(s->tas, ta, strlen(ta),
+	    &w->why)) != CCAKIT_OK ||
+	    (r = ccakit_rv_store_load_json(s->rvs, rv, strlen(rv),
+	    &w->why)) != CCAKIT_OK)
 		goto out;
 	s->pub.tas = s->tas;
 	s->pub.rvs = s->rvs;
+	s->pub.generation = gen;
 	s->refs = 1;
-	*out = s;
+	w->s = s;
 	s = NULL;
-	r = CCAKIT_OK;
 out:
-	sqlite3_reset(st);
 	snap_free(s);
-	free(ta.p);
-	free(pl.p);
-	free(re.p);
-	free(rv.p);
+	free(ta);
+	free(rv);
+	if (r != CCAKIT_OK)
+		w->fail = r;
 	return r;
 }
 
-/* Make s current; the previous snapshot goes when its last reader does. */
 static void
+walk_init(struct walk *w, struct state_prov_visitor *v, bool build)
+{
+	memset(w, 0, sizeof(*w));
+	w->build = build;
+	w->with_id = !build;
+	v->begin = walk_begin;
+	v->row = walk_row;
+	v->end = walk_end;
+	v->arg = w;
+}
+
+/* The walk's own reason for a refusal, rather than the state layer's
+ * account of it. */
+static int
+walk_result(const struct walk *w, int r, struct ccakit_errdetail *d)
+{
+	if (r != CCAKIT_OK && r == w->fail && d != NULL &&
+	    w->why.text[0] != '\0')
+		*d = w->why;
+	return r;
+}
+
+/* --- snapshots --- */
+
+/* Make s current unless it is no newer than the current one; the
+ * previous snapshot goes when its last reader does. Whether it did. */
+static bool
 snap_swap(vdb *db, struct snap *s)
 {
-	struct snap *old;
+	struct snap *old = NULL;
+	bool swapped = false;
 
 	pthread_mutex_lock(&db->snap_mu);
-	old = db->cur;
-	s->pub.generation = ++db->generation;
-	db->cur = s;
+	if (db->cur == NULL || s->pub.generation > db->cur->pub.generation) {
+		old = db->cur;
+		db->cur = s;
+		swapped = true;
+	} else {
+		old = s;
+	}
 	if (old != NULL && --old->refs == 0)
 		snap_free(old);
 	pthread_mutex_unlock(&db->snap_mu);
+	return swapped;
 }
 
 const struct vdb_stores *
@@ -328,229 +353,120 @@ vdb_stores_put(vdb *db, const struct vdb_stores **sp)
 	*sp = NULL;
 }
 
-/* --- open / close --- */
-
+/* Build the stores from every entry and swap them in if newer. */
 static int
-query_text(sqlite3 *db, const char *sql, char *out, size_t sz)
+rebuild(vdb *db, bool *changed, struct ccakit_errdetail *d)
 {
-	sqlite3_stmt *st = NULL;
-	const unsigned char *t;
-	int rc;
+	struct state_prov_visitor v;
+	struct walk w;
+	bool swapped;
+	int r;
 
-	if ((rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK)
-		return rc;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((t = sqlite3_column_text(st, 0)) == NULL) {
-			rc = SQLITE_MISMATCH;
-		} else {
-			snprintf(out, sz, "%s", (const char *)t);
-			rc = SQLITE_OK;
-		}
+	walk_init(&w, &v, true);
+	if ((r = state_prov_scan(db->st, &v, d)) == CCAKIT_OK) {
+		swapped = snap_swap(db, w.s);
+		w.s = NULL;
+		if (changed != NULL)
+			*changed = swapped;
 	}
-	sqlite3_finalize(st);
-	return rc;
+	r = walk_result(&w, r, d);
+	walk_clear(&w);
+	return r;
 }
 
-static int
-open_detail(struct ccakit_errdetail *d, sqlite3 *db, int rc,
-    const char *step)
+int
+vdb_refresh(vdb *db, bool *changed, struct ccakit_errdetail *d)
 {
-	return cki_detail(d, sql_err(rc), "database", "%s: %s", step,
-	    db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	uint64_t gen, cur;
+	int r;
+
+	if (changed != NULL)
+		*changed = false;
+	if ((r = state_prov_generation(db->st, &gen, d)) != CCAKIT_OK)
+		return r;
+	pthread_mutex_lock(&db->snap_mu);
+	cur = db->cur->pub.generation;
+	pthread_mutex_unlock(&db->snap_mu);
+	return gen > cur ? rebuild(db, changed, d) : CCAKIT_OK;
 }
+
+/* --- open / close --- */
 
 void
 vdb_close(vdb **dbp)
 {
 	vdb *db;
-	size_t i;
 
 	if (dbp == NULL || (db = *dbp) == NULL)
 		return;
-	for (i = 0; i < ST_N; i++)
-		sqlite3_finalize(db->st[i]);
-	sqlite3_close(db->db);
-	sqlite3_close(db->ckpt);
-	svc_dbwatch_free(&db->watch);
+	state_close(&db->st);
 	/* Readers must be gone by now. */
 	snap_free(db->cur);
-	pthread_mutex_destroy(&db->mu);
 	pthread_mutex_destroy(&db->snap_mu);
 	free(db);
 	*dbp = NULL;
 }
 
 int
-vdb_open(const char *path, vdb **out, struct ccakit_errdetail *d)
+vdb_open(const char *where, const struct state_opts *o, vdb **out,
+    struct ccakit_errdetail *d)
 {
-	vdb *db = NULL;
-	struct snap *s = NULL;
-	char mode[16], ver[16];
-	unsigned was;
-	size_t i;
-	int rc, r = CCAKIT_ERR_INTERNAL;
+	struct state_opts so;
+	vdb *db;
+	int r;
 
 	*out = NULL;
-	if (sqlite3_libversion_number() < 3035000)
-		return cki_detail(d, CCAKIT_ERR_INTERNAL, "database",
-		    "SQLite %s is older than 3.35", sqlite3_libversion());
+	memset(&so, 0, sizeof(so));
+	if (o != NULL)
+		so = *o;
 	/* Owner-only, -wal and -shm too: the EAR signing key lives here. */
-	if ((r = svc_dbfile_prepare(path, true, &was, d)) != CCAKIT_OK)
-		return r;
+	so.flags |= STATE_SECRET;
 	if ((db = calloc(1, sizeof(*db))) == NULL)
 		return cki_detail(d, CCAKIT_ERR_NOMEM, NULL, NULL);
-	db->fixed_mode = was;
 	db->now_ms = real_now_ms;
-	if (pthread_mutex_init(&db->mu, NULL) != 0) {
-		free(db);
-		return cki_detail(d, CCAKIT_ERR_INTERNAL, NULL, NULL);
-	}
 	if (pthread_mutex_init(&db->snap_mu, NULL) != 0) {
-		pthread_mutex_destroy(&db->mu);
 		free(db);
 		return cki_detail(d, CCAKIT_ERR_INTERNAL, NULL, NULL);
 	}
-	if ((rc = sqlite3_open_v2(path, &db->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL)) != SQLITE_OK) {
-		r = open_detail(d, db->db, rc, "open");
-		goto out;
-	}
-	sqlite3_extended_result_codes(db->db, 1);
-	if ((rc = sqlite3_busy_timeout(db->db, BUSY_TIMEOUT_MS)) !=
-	    SQLITE_OK || (rc = query_text(db->db, "PRAGMA journal_mode = WAL",
-	    mode, sizeof(mode))) != SQLITE_OK ||
-	    (rc = sqlite3_exec(db->db, "PRAGMA synchronous = NORMAL;"
-	    "PRAGMA wal_autocheckpoint = 0;",
-	    NULL, NULL, NULL)) != SQLITE_OK ||
-	    (rc = query_text(db->db, "PRAGMA user_version", ver,
-	    sizeof(ver))) != SQLITE_OK) {
-		r = open_detail(d, db->db, rc, "setup");
-		goto out;
-	}
-	if (strcmp(mode, "wal") != 0 && strcmp(mode, "memory") != 0) {
-		r = cki_detail(d, CCAKIT_ERR_IO, "database",
-		    "journal mode is %s, not wal", mode);
-		goto out;
-	}
-	if (atoi(ver) > SCHEMA_VERSION) {
-		r = cki_detail(d, CCAKIT_ERR_IO, "database",
-		    "schema version %s is newer than %d", ver, SCHEMA_VERSION);
-		goto out;
-	}
-	if (atoi(ver) < SCHEMA_VERSION && (rc = sqlite3_exec(db->db,
-	    "BEGIN IMMEDIATE", NULL, NULL, NULL)) == SQLITE_OK) {
-		if ((rc = sqlite3_exec(db->db, schema, NULL, NULL, NULL)) ==
-		    SQLITE_OK)
-			rc = sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL);
-		else
-			sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
-	}
-	if (rc != SQLITE_OK) {
-		r = open_detail(d, db->db, rc, "schema");
-		goto out;
-	}
-	for (i = 0; i < ST_N; i++) {
-		if ((rc = sqlite3_prepare_v3(db->db, stmt_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &db->st[i], NULL)) !=
-		    SQLITE_OK) {
-			r = open_detail(d, db->db, rc, "prepare");
-			goto out;
-		}
-	}
-	/*
-	 * The request path never checkpoints (a checkpoint fsyncs, under
-	 * the connection's mutex); vdb_checkpoint does, on a connection
-	 * of its own, from the service's housekeeping thread.
-	 */
-	if (strcmp(path, ":memory:") != 0 && ((rc = sqlite3_open_v2(path,
-	    &db->ckpt, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL)) !=
-	    SQLITE_OK || (rc = sqlite3_busy_timeout(db->ckpt,
-	    BUSY_TIMEOUT_MS)) != SQLITE_OK)) {
-		r = open_detail(d, db->ckpt, rc, "open");
-		goto out;
-	}
-	if ((r = snap_build(db, &s, d)) != CCAKIT_OK)
-		goto out;
-	snap_swap(db, s);
-	if ((r = svc_dbwatch_new(path, &db->watch)) != CCAKIT_OK) {
-		cki_detail(d, r, NULL, NULL);
-		goto out;
+	if ((r = state_open(where, &so, &db->st, d)) != CCAKIT_OK ||
+	    (r = rebuild(db, NULL, d)) != CCAKIT_OK) {
+		vdb_close(&db);
+		return r;
 	}
 	*out = db;
-	db = NULL;
-	r = CCAKIT_OK;
-out:
-	vdb_close(&db);
-	return r;
+	return CCAKIT_OK;
+}
+
+state_db *
+vdb_state(vdb *db)
+{
+	return db->st;
 }
 
 unsigned
 vdb_fixed_mode(const vdb *db)
 {
-	return db->fixed_mode;
+	return state_fixed_mode(db->st);
 }
 
 int
 vdb_check(vdb *db, struct ccakit_errdetail *d)
 {
-	return svc_dbwatch_check(db->watch, d);
+	return state_check(db->st, d);
 }
 
 int
-vdb_checkpoint(vdb *db)
+vdb_housekeep(vdb *db, struct ccakit_errdetail *d)
 {
-	int rc;
-
-	if (db->ckpt == NULL)
-		return CCAKIT_OK;
-	rc = sqlite3_wal_checkpoint_v2(db->ckpt, NULL, SQLITE_CHECKPOINT_PASSIVE,
-	    NULL, NULL);
-	return rc == SQLITE_OK || rc == SQLITE_BUSY ? CCAKIT_OK : sql_err(rc);
+	return state_housekeep(db->st, d);
 }
 
 /* --- the EAR key --- */
 
+/* A new P-256 private key as PKCS#8 PEM (state_meta_get_or_create's
+ * maker). */
 static int
-meta_get(vdb *db, const char *name, char **val, size_t *len)
-{
-	sqlite3_stmt *st = db->st[ST_M_GET];
-	const void *p;
-	int n, rc, r = CCAKIT_ERR_IO;
-
-	*val = NULL;
-	if ((rc = sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC)) !=
-	    SQLITE_OK) {
-		r = sql_err(rc);
-		goto out;
-	}
-	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
-		r = CCAKIT_ERR_NOT_FOUND;
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		r = sql_err(rc);
-		goto out;
-	}
-	p = sqlite3_column_blob(st, 0);
-	n = sqlite3_column_bytes(st, 0);
-	if (p == NULL || n <= 0 || n > KEY_PEM_MAX)
-		goto out;
-	if ((*val = malloc((size_t)n + 1)) == NULL) {
-		r = CCAKIT_ERR_NOMEM;
-		goto out;
-	}
-	memcpy(*val, p, (size_t)n);
-	(*val)[n] = '\0';
-	*len = (size_t)n;
-	r = CCAKIT_OK;
-out:
-	reset(st);
-	return r;
-}
-
-/* A new P-256 private key as PKCS#8 PEM. */
-static int
-gen_key(char **pem, size_t *len)
+gen_key(void *arg, uint8_t **pem, size_t *len)
 {
 	EVP_PKEY *pk = NULL;
 	BIO *b = NULL;
@@ -558,17 +474,17 @@ gen_key(char **pem, size_t *len)
 	long n;
 	int r = CCAKIT_ERR_CRYPTO;
 
+	(void)arg;
 	if ((pk = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256")) == NULL ||
 	    (b = BIO_new(BIO_s_mem())) == NULL ||
 	    PEM_write_bio_PrivateKey(b, pk, NULL, NULL, 0, NULL, NULL) != 1 ||
 	    (n = BIO_get_mem_data(b, &p)) <= 0 || n > KEY_PEM_MAX)
 		goto out;
-	if ((*pem = malloc((size_t)n + 1)) == NULL) {
+	if ((*pem = malloc((size_t)n)) == NULL) {
 		r = CCAKIT_ERR_NOMEM;
 		goto out;
 	}
 	memcpy(*pem, p, (size_t)n);
-	(*pem)[n] = '\0';
 	*len = (size_t)n;
 	OPENSSL_cleanse(p, (size_t)n);
 	r = CCAKIT_OK;
@@ -579,585 +495,273 @@ out:
 }
 
 int
-vdb_ear_key(vdb *db, char **pem, size_t *len)
+vdb_ear_key(vdb *db, char **pem, size_t *len, struct ccakit_errdetail *d)
 {
-	sqlite3_stmt *st = db->st[ST_M_PUT];
-	char *fresh = NULL;
-	size_t flen = 0;
-	int rc, r;
+	uint8_t *v = NULL;
+	size_t n = 0;
+	int r;
 
 	*pem = NULL;
-	pthread_mutex_lock(&db->mu);
-	if ((r = meta_get(db, "ear-key", pem, len)) != CCAKIT_ERR_NOT_FOUND)
-		goto out;
-	if ((r = vdb_check(db, NULL)) != CCAKIT_OK ||
-	    (r = gen_key(&fresh, &flen)) != CCAKIT_OK)
-		goto out;
-	/* Another process may have won: keep whichever was first. */
-	if ((rc = sqlite3_bind_text(st, 1, "ear-key", -1, SQLITE_STATIC)) !=
-	    SQLITE_OK || (rc = sqlite3_bind_blob(st, 2, fresh, (int)flen,
-	    SQLITE_STATIC)) != SQLITE_OK ||
-	    (rc = sqlite3_step(st)) != SQLITE_DONE) {
-		r = sql_err(rc);
-		reset(st);
-		goto out;
+	if ((r = state_meta_get_or_create(db->st, EAR_KEY_NAME, gen_key, NULL,
+	    &v, &n, d)) != CCAKIT_OK)
+		return r;
+	if (n == 0 || n > KEY_PEM_MAX) {
+		ccakit_wipe(v, n);
+		free(v);
+		return cki_detail(d, CCAKIT_ERR_IO, "database", "the stored "
+		    "EAR key has %zu bytes", n);
 	}
-	reset(st);
-	r = meta_get(db, "ear-key", pem, len);
-out:
-	pthread_mutex_unlock(&db->mu);
-	if (fresh != NULL) {
-		ccakit_wipe(fresh, flen);
-		free(fresh);
-	}
-	return r;
+	/* The state layer puts a NUL after the value. */
+	*pem = (char *)v;
+	*len = n;
+	return CCAKIT_OK;
 }
 
 /* --- sessions --- */
 
-/* Read a row of ST_S_GET into *s (id set by the caller). */
-static int
-session_row(sqlite3_stmt *st, struct svc_v_session *s)
+/* Move a session from the state layer's form into the protocol's. */
+static void
+session_move(struct svc_v_session *o, struct state_session *s)
 {
-	const void *p;
-	int n;
-
-	p = sqlite3_column_blob(st, 0);
-	n = sqlite3_column_bytes(st, 0);
-	if (p == NULL || n < SVC_V_NONCE_MIN || n > SVC_V_NONCE_MAX)
-		return CCAKIT_ERR_IO;
-	memcpy(s->nonce, p, (size_t)n);
-	s->nonce_len = (size_t)n;
-	s->created_ms = sqlite3_column_int64(st, 1);
-	s->expires_ms = sqlite3_column_int64(st, 2);
-	n = sqlite3_column_int(st, 3);
-	if (n < SVC_V_WAITING || n > SVC_V_FAILED)
-		return CCAKIT_ERR_IO;
-	s->status = (enum svc_v_status)n;
-	if (sqlite3_column_type(st, 4) == SQLITE_TEXT &&
-	    (s->media_type = strdup((const char *)sqlite3_column_text(st,
-	    4))) == NULL)
-		return CCAKIT_ERR_NOMEM;
-	if (sqlite3_column_type(st, 5) == SQLITE_BLOB &&
-	    (n = sqlite3_column_bytes(st, 5)) > 0) {
-		if (n > SVC_V_EVIDENCE_MAX)
-			return CCAKIT_ERR_IO;
-		if ((s->evidence = malloc((size_t)n)) == NULL)
-			return CCAKIT_ERR_NOMEM;
-		memcpy(s->evidence, sqlite3_column_blob(st, 5), (size_t)n);
-		s->evidence_len = (size_t)n;
-	}
-	if (sqlite3_column_type(st, 6) == SQLITE_TEXT &&
-	    (s->result = strdup((const char *)sqlite3_column_text(st,
-	    6))) == NULL)
-		return CCAKIT_ERR_NOMEM;
-	return CCAKIT_OK;
+	memset(o, 0, sizeof(*o));
+	memcpy(o->id, s->id, sizeof(o->id));
+	memcpy(o->nonce, s->nonce, s->nonce_len);
+	o->nonce_len = s->nonce_len;
+	o->created_ms = s->created_ms;
+	o->expires_ms = s->expires_ms;
+	o->status = (enum svc_v_status)s->status;
+	o->media_type = s->media_type;
+	o->evidence = s->evidence;
+	o->evidence_len = s->evidence_len;
+	o->result = s->result;
+	s->media_type = NULL;
+	s->evidence = NULL;
+	s->result = NULL;
+	state_session_clear(s);
 }
 
-/* Look a session up (db->mu held); expired ones are CCAKIT_ERR_EXPIRED. */
 static int
-session_get_locked(vdb *db, const char *id, struct svc_v_session *out)
+no_session(struct ccakit_errdetail *d)
 {
-	sqlite3_stmt *st = db->st[ST_S_GET];
-	struct svc_v_session s;
-	int rc, r;
-
-	memset(&s, 0, sizeof(s));
-	if (!svc_v_uuid_valid(id))
-		return CCAKIT_ERR_NOT_FOUND;
-	if ((rc = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC)) !=
-	    SQLITE_OK) {
-		r = sql_err(rc);
-		goto out;
-	}
-	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
-		r = CCAKIT_ERR_NOT_FOUND;
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		r = sql_err(rc);
-		goto out;
-	}
-	memcpy(s.id, id, SVC_V_SESSION_ID_LEN + 1);
-	if ((r = session_row(st, &s)) != CCAKIT_OK)
-		goto out;
-	if (s.expires_ms <= db->now_ms(db->clock_arg)) {
-		r = CCAKIT_ERR_EXPIRED;
-		goto out;
-	}
-	*out = s;
-	memset(&s, 0, sizeof(s));
-	r = CCAKIT_OK;
-out:
-	reset(st);
-	svc_v_session_clear(&s);
-	return r;
+	return cki_detail(d, CCAKIT_ERR_NOT_FOUND, "session", "no such "
+	    "session");
 }
 
 int
 vdb_session_new(vdb *db, const uint8_t *nonce, size_t len,
-    unsigned ttl_s, struct svc_v_session *out)
+    unsigned ttl_s, struct svc_v_session *out, struct ccakit_errdetail *d)
 {
-	sqlite3_stmt *st = db->st[ST_S_INSERT];
-	struct svc_v_session s;
-	int rc, r = CCAKIT_ERR_IO, tries;
+	struct state_session s;
+	bool exists = true;
+	int r = CCAKIT_OK, tries;
 
 	if (len < SVC_V_NONCE_MIN || len > SVC_V_NONCE_MAX || ttl_s == 0)
-		return CCAKIT_ERR_INVALID_ARG;
-	if ((r = vdb_check(db, NULL)) != CCAKIT_OK)
-		return r;
+		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, "session", NULL);
 	memset(&s, 0, sizeof(s));
 	memcpy(s.nonce, nonce, len);
 	s.nonce_len = len;
-	s.status = SVC_V_WAITING;
-	pthread_mutex_lock(&db->mu);
+	s.status = STATE_WAITING;
 	s.created_ms = db->now_ms(db->clock_arg);
 	s.expires_ms = s.created_ms + (int64_t)ttl_s * 1000;
 	/* A random UUID collides only with a broken RNG; retry anyway. */
-	for (tries = 0; tries < 4; tries++) {
-		if ((r = svc_v_uuid(s.id)) != CCAKIT_OK)
-			goto out;
-		if ((rc = sqlite3_bind_text(st, 1, s.id, -1, SQLITE_STATIC)) !=
-		    SQLITE_OK || (rc = sqlite3_bind_blob(st, 2, nonce,
-		    (int)len, SQLITE_STATIC)) != SQLITE_OK ||
-		    (rc = sqlite3_bind_int64(st, 3, s.created_ms)) !=
-		    SQLITE_OK || (rc = sqlite3_bind_int64(st, 4,
-		    s.expires_ms)) != SQLITE_OK) {
-			r = sql_err(rc);
-			reset(st);
-			goto out;
-		}
-		rc = sqlite3_step(st);
-		reset(st);
-		if (rc == SQLITE_DONE) {
-			*out = s;
-			memset(&s, 0, sizeof(s));
-			r = CCAKIT_OK;
-			goto out;
-		}
-		if (rc != SQLITE_CONSTRAINT_PRIMARYKEY) {
-			r = sql_err(rc);
-			goto out;
-		}
+	for (tries = 0; exists && tries < SESSION_TRIES; tries++) {
+		if ((r = svc_v_uuid(s.id)) != CCAKIT_OK ||
+		    (r = state_session_insert(db->st, &s, &exists, d)) !=
+		    CCAKIT_OK)
+			break;
 	}
-	r = CCAKIT_ERR_INTERNAL;
-out:
-	pthread_mutex_unlock(&db->mu);
-	ccakit_wipe(&s, sizeof(s));
+	if (r == CCAKIT_OK && exists)
+		r = cki_detail(d, CCAKIT_ERR_INTERNAL, "session", "no free "
+		    "session id");
+	if (r == CCAKIT_OK)
+		session_move(out, &s);
+	state_session_clear(&s);
 	return r;
 }
 
 int
-vdb_session_get(vdb *db, const char *id, struct svc_v_session *out)
+vdb_session_get(vdb *db, const char *id, struct svc_v_session *out,
+    struct ccakit_errdetail *d)
 {
+	struct state_session s;
 	int r;
 
-	pthread_mutex_lock(&db->mu);
-	r = session_get_locked(db, id, out);
-	pthread_mutex_unlock(&db->mu);
+	if (!svc_v_uuid_valid(id))
+		return no_session(d);
+	if ((r = state_session_get(db->st, id, db->now_ms(db->clock_arg), &s,
+	    d)) == CCAKIT_OK)
+		session_move(out, &s);
 	return r;
 }
 
 int
 vdb_session_claim(vdb *db, const char *id, bool *claimed,
-    struct svc_v_session *out)
+    struct svc_v_session *out, uint8_t claim[VDB_CLAIM_LEN],
+    struct ccakit_errdetail *d)
 {
-	sqlite3_stmt *st = db->st[ST_S_CLAIM];
-	struct svc_v_session s;
-	bool mine = false;
-	int rc, r;
-
-	memset(&s, 0, sizeof(s));
-	if (!svc_v_uuid_valid(id))
-		return CCAKIT_ERR_NOT_FOUND;
-	if ((r = vdb_check(db, NULL)) != CCAKIT_OK)
-		return r;
-	pthread_mutex_lock(&db->mu);
-	if ((r = session_get_locked(db, id, &s)) != CCAKIT_OK)
-		goto out;
-	if ((rc = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC)) !=
-	    SQLITE_OK || (rc = sqlite3_bind_int64(st, 2,
-	    db->now_ms(db->clock_arg))) != SQLITE_OK ||
-	    (rc = sqlite3_step(st)) != SQLITE_DONE) {
-		r = sql_err(rc);
-		reset(st);
-		goto out;
-	}
-	reset(st);
-	mine = sqlite3_changes(db->db) == 1;
-	*claimed = mine;
-	*out = s;
-	memset(&s, 0, sizeof(s));
-	r = CCAKIT_OK;
-out:
-	pthread_mutex_unlock(&db->mu);
-	svc_v_session_clear(&s);
-	return r;
-}
-
-int
-vdb_session_finish(vdb *db, const char *id, const char *media_type,
-    const uint8_t *ev, size_t evlen, const char *result)
-{
-	sqlite3_stmt *st = db->st[ST_S_FINISH];
-	int rc, r = CCAKIT_OK;
-
-	if (evlen > SVC_V_EVIDENCE_MAX)
-		return CCAKIT_ERR_TOO_LARGE;
-	if ((r = vdb_check(db, NULL)) != CCAKIT_OK)
-		return r;
-	pthread_mutex_lock(&db->mu);
-	if ((rc = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC)) !=
-	    SQLITE_OK || (rc = sqlite3_bind_int(st, 2, result != NULL ?
-	    SVC_V_COMPLETE : SVC_V_FAILED)) != SQLITE_OK ||
-	    (rc = media_type != NULL ? sqlite3_bind_text(st, 3, media_type,
-	    -1, SQLITE_STATIC) : sqlite3_bind_null(st, 3)) != SQLITE_OK ||
-	    (rc = ev != NULL && evlen > 0 ? sqlite3_bind_blob(st, 4, ev,
-	    (int)evlen, SQLITE_STATIC) : sqlite3_bind_null(st, 4)) !=
-	    SQLITE_OK ||
-	    (rc = result != NULL ? sqlite3_bind_text(st, 5, result, -1,
-	    SQLITE_STATIC) : sqlite3_bind_null(st, 5)) != SQLITE_OK ||
-	    (rc = sqlite3_step(st)) != SQLITE_DONE)
-		r = sql_err(rc);
-	else if (sqlite3_changes(db->db) != 1)
-		r = CCAKIT_ERR_NOT_FOUND;
-	reset(st);
-	pthread_mutex_unlock(&db->mu);
-	return r;
-}
-
-int
-vdb_session_delete(vdb *db, const char *id)
-{
-	sqlite3_stmt *st = db->st[ST_S_DELETE];
-	int rc, r = CCAKIT_OK;
+	struct state_session s;
+	int r;
 
 	if (!svc_v_uuid_valid(id))
-		return CCAKIT_ERR_NOT_FOUND;
-	if ((r = vdb_check(db, NULL)) != CCAKIT_OK)
+		return no_session(d);
+	if ((r = state_session_claim(db->st, id, db->now_ms(db->clock_arg),
+	    claimed, &s, d)) != CCAKIT_OK)
 		return r;
-	pthread_mutex_lock(&db->mu);
-	if ((rc = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC)) !=
-	    SQLITE_OK || (rc = sqlite3_step(st)) != SQLITE_DONE)
-		r = sql_err(rc);
-	else if (sqlite3_changes(db->db) == 0)
-		r = CCAKIT_ERR_NOT_FOUND;
-	reset(st);
-	pthread_mutex_unlock(&db->mu);
-	return r;
+	if (*claimed)
+		memcpy(claim, s.claim, VDB_CLAIM_LEN);
+	session_move(out, &s);
+	return CCAKIT_OK;
 }
 
 int
-vdb_session_purge(vdb *db, unsigned grace_s, size_t *n)
+vdb_session_finish(vdb *db, const char *id,
+    const uint8_t claim[VDB_CLAIM_LEN], const char *media_type,
+    const uint8_t *ev, size_t evlen, const char *result,
+    struct ccakit_errdetail *d)
 {
-	sqlite3_stmt *st = db->st[ST_S_PURGE];
-	int rc, r;
+	return state_session_finish(db->st, id, claim, media_type,
+	    ev != NULL && evlen > 0 ? ev : NULL, evlen, result, d);
+}
 
-	if ((r = vdb_check(db, NULL)) != CCAKIT_OK)
-		return r;
-	pthread_mutex_lock(&db->mu);
-	if ((rc = sqlite3_bind_int64(st, 1, db->now_ms(db->clock_arg) -
-	    (int64_t)grace_s * 1000)) != SQLITE_OK ||
-	    (rc = sqlite3_step(st)) != SQLITE_DONE)
-		r = sql_err(rc);
-	else
-		*n = (size_t)sqlite3_changes(db->db);
-	reset(st);
-	pthread_mutex_unlock(&db->mu);
-	return r;
+int
+vdb_session_delete(vdb *db, const char *id, struct ccakit_errdetail *d)
+{
+	if (!svc_v_uuid_valid(id))
+		return no_session(d);
+	return state_session_delete(db->st, id, d);
+}
+
+int
+vdb_session_purge(vdb *db, unsigned grace_s, size_t *n,
+    struct ccakit_errdetail *d)
+{
+	return state_session_purge(db->st, db->now_ms(db->clock_arg) -
+	    (int64_t)grace_s * 1000, n, d);
 }
 
 int
 vdb_session_count(vdb *db, size_t *n)
 {
-	sqlite3_stmt *st = db->st[ST_S_COUNT];
-	int rc, r = CCAKIT_OK;
-
-	pthread_mutex_lock(&db->mu);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
-		r = sql_err(rc);
-	else
-		*n = (size_t)sqlite3_column_int64(st, 0);
-	reset(st);
-	pthread_mutex_unlock(&db->mu);
-	return r;
+	return state_session_count(db->st, n, NULL);
 }
 
 /* --- provisioning --- */
 
-/* Rebuild the stores inside the open transaction, then commit and swap
- * them in; roll back when they cannot be built. db->mu held. */
+/* A change has committed: its stores swap in. */
 static int
-commit_and_swap(vdb *db, struct ccakit_errdetail *d)
+change_done(vdb *db, struct walk *w, int r, struct ccakit_errdetail *d)
 {
-	struct snap *s = NULL;
-	int r, rc;
-
-	if ((r = snap_build(db, &s, d)) != CCAKIT_OK) {
-		sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
-		return r;
+	if (r == CCAKIT_OK && w->s != NULL) {
+		(void)snap_swap(db, w->s);
+		w->s = NULL;
 	}
-	if ((rc = sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL)) !=
-	    SQLITE_OK) {
-		sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
-		snap_free(s);
-		return cki_detail(d, sql_err(rc), "database", "commit: %s",
-		    sqlite3_errmsg(db->db));
-	}
-	snap_swap(db, s);
-	return CCAKIT_OK;
-}
-
-static int
-begin(vdb *db, struct ccakit_errdetail *d)
-{
-	int rc;
-
-	if ((rc = sqlite3_exec(db->db, "BEGIN IMMEDIATE", NULL, NULL,
-	    NULL)) != SQLITE_OK)
-		return cki_detail(d, sql_err(rc), "database", "begin: %s",
-		    sqlite3_errmsg(db->db));
-	return CCAKIT_OK;
+	r = walk_result(w, r, d);
+	walk_clear(w);
+	return r;
 }
 
 int
 vdb_prov_add(vdb *db, const struct vdb_batch *b, size_t *added,
     struct ccakit_errdetail *d)
 {
-	sqlite3_stmt *ex = db->st[ST_P_EXISTS], *up = db->st[ST_P_UPSERT];
-	char kind[2] = { 0, 0 };
-	size_t i, n = 0;
-	int64_t now;
-	int rc, r;
+	struct state_prov_visitor v;
+	struct state_prov_entry *e;
+	struct walk w;
+	size_t i, k = 0;
+	int r;
 
-	if ((r = vdb_check(db, d)) != CCAKIT_OK)
-		return r;
-	pthread_mutex_lock(&db->mu);
-	if ((r = begin(db, d)) != CCAKIT_OK)
-		goto out;
-	now = db->now_ms(db->clock_arg) / 1000;
+	if (b->n == 0) {
+		*added = 0;
+		return CCAKIT_OK;
+	}
+	if ((e = calloc(b->n, sizeof(*e))) == NULL)
+		return cki_detail(d, CCAKIT_ERR_NOMEM, NULL, NULL);
 	for (i = 0; i < b->n; i++) {
-		kind[0] = b->e[i].kind;
-		if ((rc = sqlite3_bind_text(ex, 1, b->e[i].id, -1,
-		    SQLITE_STATIC)) != SQLITE_OK ||
-		    ((rc = sqlite3_step(ex)) != SQLITE_ROW &&
-		    rc != SQLITE_DONE)) {
-			reset(ex);
-			goto fail;
-		}
-		n += rc == SQLITE_DONE;
-		reset(ex);
-		if ((rc = sqlite3_bind_text(up, 1, b->e[i].id, -1,
-		    SQLITE_STATIC)) != SQLITE_OK ||
-		    (rc = sqlite3_bind_int(up, 2, (int)b->cls)) != SQLITE_OK ||
-		    (rc = sqlite3_bind_text(up, 3, kind, 1, SQLITE_STATIC)) !=
-		    SQLITE_OK || (rc = sqlite3_bind_text(up, 4, b->e[i].json,
-		    -1, SQLITE_STATIC)) != SQLITE_OK ||
-		    (rc = sqlite3_bind_int64(up, 5, now)) != SQLITE_OK ||
-		    (rc = sqlite3_step(up)) != SQLITE_DONE) {
-			reset(up);
-			goto fail;
-		}
-		reset(up);
+		memcpy(e[i].id, b->e[i].id, sizeof(e[i].id));
+		e[i].kind = b->e[i].kind;
+		e[i].json = b->e[i].json;
 	}
-	if ((r = commit_and_swap(db, d)) == CCAKIT_OK)
-		*added = n;
-	goto out;
-fail:
-	r = cki_detail(d, sql_err(rc), "database", "%s",
-	    sqlite3_errmsg(db->db));
-	sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
-out:
-	pthread_mutex_unlock(&db->mu);
-	return r;
-}
-
-/* Delete one (id) or all (id NULL) entries of a class. */
-static int
-prov_delete(vdb *db, enum vdb_class cls, const char *id, size_t *n)
-{
-	sqlite3_stmt *st = db->st[id != NULL ? ST_P_DELETE : ST_P_CLEAR];
-	size_t changed = 0;
-	int rc, r;
-
-	if ((r = vdb_check(db, NULL)) != CCAKIT_OK)
-		return r;
-	pthread_mutex_lock(&db->mu);
-	if ((r = begin(db, NULL)) != CCAKIT_OK)
-		goto out;
-	if (id != NULL)
-		rc = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC) ==
-		    SQLITE_OK ? sqlite3_bind_int(st, 2, (int)cls) : SQLITE_ERROR;
-	else
-		rc = sqlite3_bind_int(st, 1, (int)cls);
-	if (rc != SQLITE_OK || (rc = sqlite3_step(st)) != SQLITE_DONE) {
-		reset(st);
-		sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
-		r = sql_err(rc);
-		goto out;
-	}
-	reset(st);
-	changed = (size_t)sqlite3_changes(db->db);
-	if (id != NULL && changed == 0) {
-		sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
-		r = CCAKIT_ERR_NOT_FOUND;
-		goto out;
-	}
-	if ((r = commit_and_swap(db, NULL)) == CCAKIT_OK && n != NULL)
-		*n = changed;
-out:
-	pthread_mutex_unlock(&db->mu);
+	walk_init(&w, &v, true);
+	r = state_prov_put(db->st, (enum state_prov_class)b->cls, e, b->n,
+	    &v, &k, NULL, d);
+	free(e);
+	if ((r = change_done(db, &w, r, d)) == CCAKIT_OK)
+		*added = k;
 	return r;
 }
 
 int
-vdb_prov_remove(vdb *db, enum vdb_class cls, const char *id)
+vdb_prov_remove(vdb *db, enum vdb_class cls, const char *id,
+    struct ccakit_errdetail *d)
 {
+	struct state_prov_visitor v;
+	struct walk w;
+
 	if (id == NULL || strlen(id) != VDB_ENTRY_ID_LEN)
-		return CCAKIT_ERR_NOT_FOUND;
-	return prov_delete(db, cls, id, NULL);
+		return cki_detail(d, CCAKIT_ERR_NOT_FOUND, "provisioning",
+		    "no such entry");
+	walk_init(&w, &v, true);
+	return change_done(db, &w, state_prov_delete(db->st,
+	    (enum state_prov_class)cls, id, &v, NULL, NULL, d), d);
 }
 
 int
-vdb_prov_clear(vdb *db, enum vdb_class cls, size_t *n)
+vdb_prov_clear(vdb *db, enum vdb_class cls, size_t *n,
+    struct ccakit_errdetail *d)
 {
-	return prov_delete(db, cls, NULL, n);
-}
+	struct state_prov_visitor v;
+	struct walk w;
 
-/* {"id": id, <members of entry json>} compact, appended to b. */
-static void
-entry_with_id(struct tbuf *b, const char *id, const char *json)
-{
-	tb_str(b, "{\"id\":\"");
-	tb_str(b, id);
-	tb_str(b, "\"");
-	/* json is a non-empty object written by jansson: "{...}". */
-	if (json[0] == '{' && json[1] != '}')
-		tb_str(b, ",");
-	tb_str(b, json + 1);
+	walk_init(&w, &v, true);
+	return change_done(db, &w, state_prov_delete(db->st,
+	    (enum state_prov_class)cls, NULL, &v, n, NULL, d), d);
 }
 
 int
-vdb_prov_list(vdb *db, enum vdb_class cls, char **out)
+vdb_prov_list(vdb *db, enum vdb_class cls, char **out,
+    struct ccakit_errdetail *d)
 {
-	sqlite3_stmt *st = db->st[ST_P_LIST];
-	struct tbuf ta, pl, re;
-	const char *id, *kind, *json;
-	size_t npl = 0, nre = 0, nta = 0;
-	int rc, r = CCAKIT_ERR_IO;
+	struct state_prov_visitor v;
+	struct walk w;
+	int r;
 
 	*out = NULL;
-	memset(&ta, 0, sizeof(ta));
-	memset(&pl, 0, sizeof(pl));
-	memset(&re, 0, sizeof(re));
-	pthread_mutex_lock(&db->mu);
-	if ((rc = sqlite3_bind_int(st, 1, (int)cls)) != SQLITE_OK) {
-		r = sql_err(rc);
-		goto out;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		id = (const char *)sqlite3_column_text(st, 0);
-		kind = (const char *)sqlite3_column_text(st, 1);
-		json = (const char *)sqlite3_column_text(st, 2);
-		if (id == NULL || kind == NULL || json == NULL ||
-		    json[0] != '{')
-			goto out;
-		if (kind[0] == 't') {
-			tb_str(&ta, nta++ > 0 ? "," : "");
-			entry_with_id(&ta, id, json);
-		} else if (kind[0] == 'p') {
-			tb_str(&pl, npl++ > 0 ? "," : "");
-			entry_with_id(&pl, id, json);
-		} else {
-			tb_str(&re, nre++ > 0 ? "," : "");
-			entry_with_id(&re, id, json);
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		r = sql_err(rc);
-		goto out;
-	}
-	if (cls == VDB_TA) {
-		struct tbuf o;
-
-		memset(&o, 0, sizeof(o));
-		tb_str(&o, "[");
-		tb_add(&o, ta.p != NULL ? ta.p : "", ta.len);
-		tb_str(&o, "]");
-		if (o.oom || ta.oom) {
-			free(o.p);
-			r = CCAKIT_ERR_NOMEM;
-			goto out;
-		}
-		*out = o.p;
-	} else {
-		struct tbuf o;
-
-		memset(&o, 0, sizeof(o));
-		tb_str(&o, "{\"platform\":[");
-		tb_add(&o, pl.p != NULL ? pl.p : "", pl.len);
-		tb_str(&o, "],\"realm\":[");
-		tb_add(&o, re.p != NULL ? re.p : "", re.len);
-		tb_str(&o, "]}");
-		if (o.oom || pl.oom || re.oom) {
-			free(o.p);
-			r = CCAKIT_ERR_NOMEM;
-			goto out;
-		}
-		*out = o.p;
-	}
-	r = CCAKIT_OK;
-out:
-	reset(st);
-	pthread_mutex_unlock(&db->mu);
-	free(ta.p);
-	free(pl.p);
-	free(re.p);
+	walk_init(&w, &v, false);
+	if ((r = state_prov_list(db->st, (enum state_prov_class)cls, &v,
+	    d)) == CCAKIT_OK && (*out = walk_text(&w, cls)) == NULL)
+		r = cki_detail(d, CCAKIT_ERR_NOMEM, NULL, NULL);
+	r = walk_result(&w, r, d);
+	walk_clear(&w);
 	return r;
 }
 
 int
-vdb_prov_get(vdb *db, enum vdb_class cls, const char *id,
-    char **out)
+vdb_prov_get(vdb *db, enum vdb_class cls, const char *id, char **out,
+    struct ccakit_errdetail *d)
 {
-	sqlite3_stmt *st = db->st[ST_P_GET];
-	const char *json;
-	struct tbuf o;
-	int rc, r = CCAKIT_ERR_IO;
+	struct state_prov_visitor v;
+	struct walk w;
+	struct tbuf *b;
+	int r;
 
 	*out = NULL;
 	if (id == NULL || strlen(id) != VDB_ENTRY_ID_LEN)
-		return CCAKIT_ERR_NOT_FOUND;
-	memset(&o, 0, sizeof(o));
-	pthread_mutex_lock(&db->mu);
-	if ((rc = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC)) !=
-	    SQLITE_OK || (rc = sqlite3_bind_int(st, 2, (int)cls)) !=
-	    SQLITE_OK) {
-		r = sql_err(rc);
-		goto out;
+		return cki_detail(d, CCAKIT_ERR_NOT_FOUND, "provisioning",
+		    "no such entry");
+	walk_init(&w, &v, false);
+	if ((r = state_prov_get(db->st, (enum state_prov_class)cls, id, &v,
+	    d)) == CCAKIT_OK) {
+		/* The one entry, in whichever list its kind put it. */
+		b = w.nta > 0 ? &w.ta : w.npl > 0 ? &w.pl : &w.re;
+		if (b->p == NULL)
+			r = cki_detail(d, CCAKIT_ERR_IO, "provisioning",
+			    "no entry read");
+		else {
+			*out = b->p;
+			b->p = NULL;
+		}
 	}
-	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
-		r = CCAKIT_ERR_NOT_FOUND;
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		r = sql_err(rc);
-		goto out;
-	}
-	json = (const char *)sqlite3_column_text(st, 1);
-	if (json == NULL || json[0] != '{')
-		goto out;
-	entry_with_id(&o, id, json);
-	if (o.oom) {
-		r = CCAKIT_ERR_NOMEM;
-		goto out;
-	}
-	*out = o.p;
-	o.p = NULL;
-	r = CCAKIT_OK;
-out:
-	reset(st);
-	pthread_mutex_unlock(&db->mu);
-	free(o.p);
+	r = walk_result(&w, r, d);
+	walk_clear(&w);
 	return r;
 }

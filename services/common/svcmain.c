@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ccakit/bytes.h>
@@ -147,6 +148,70 @@ svc_resp_db_lost(struct svc_resp *resp)
 	    "file was deleted or replaced while in use: nothing can be "
 	    "stored until the operator restarts the server.");
 	svc_resp_note(resp, "database-lost");
+}
+
+bool
+svc_resp_db_error(struct svc_resp *resp, int r,
+    const struct ccakit_errdetail *d)
+{
+	static _Atomic int64_t last_log;
+	struct timespec ts;
+	int64_t now, prev;
+
+	if (r == CCAKIT_ERR_DB_GONE) {
+		svc_resp_db_lost(resp);
+		return true;
+	}
+	if (r != CCAKIT_ERR_DB_UNAVAILABLE)
+		return false;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	prev = atomic_load(&last_log);
+	if ((prev == 0 || now - prev >= 1000) &&
+	    atomic_compare_exchange_strong(&last_log, &prev, now))
+		svc_warn("database %s: %s: requests get 503 with Retry-After "
+		    "until it answers again", db_path != NULL ? db_path : "",
+		    d != NULL && d->text[0] != '\0' ? d->text :
+		    ccakit_strerror(r));
+	svc_resp_problem(resp, 503, NULL, NULL, "The server's database is "
+	    "unavailable for the moment: try again later.");
+	svc_resp_header(resp, "Retry-After", SVC_DB_RETRY_AFTER);
+	svc_resp_note(resp, "database-unavailable");
+	return true;
+}
+
+/* "scheme://" at the start of s: a URL, for the state layer to judge. */
+static bool
+is_url(const char *s)
+{
+	size_t i = 0;
+
+	while ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+	    (i > 0 && ((s[i] >= '0' && s[i] <= '9') || s[i] == '+' ||
+	    s[i] == '-' || s[i] == '.')))
+		i++;
+	return i > 0 && strncmp(s + i, "://", 3) == 0;
+}
+
+int
+svc_db_resolve(const char *prog, const char *db, const char *name,
+    char *buf, size_t bufsz, const char **out)
+{
+	if (db != NULL && (is_url(db) || strcmp(db, ":memory:") == 0)) {
+		*out = db;
+		return 0;
+	}
+	if (db == NULL) {
+		if (svc_default_db(name, buf, bufsz) != 0)
+			return svc_die(prog, "no $XDG_DATA_HOME or $HOME: "
+			    "give --db");
+		db = buf;
+	}
+	if (svc_make_parents(db) != 0)
+		return svc_die(prog, "%s: cannot create its directory: %s",
+		    db, strerror(errno));
+	*out = db;
+	return 0;
 }
 
 int

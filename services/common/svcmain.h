@@ -67,7 +67,7 @@ int svc_default_db(const char *name, char *out, size_t outsz);
  * deleted or replaced): what is written then goes to an unlinked file.
  * svc_db_watch() registers the database path and how to check it
  * (check(arg, d) returns CCAKIT_ERR_DB_GONE with the reason, as
- * kbs_chstore_check() or vdb_check()); call it once before the
+ * state_check() does); call it once before the
  * server starts. svc_db_lost() checks, and the first time the answer is
  * yes logs one error line: the path, why, and that state-changing
  * requests are refused until a restart; the housekeeping loop calls it.
@@ -81,6 +81,29 @@ void svc_db_watch(const char *path,
     int (*check)(void *arg, struct ccakit_errdetail *d), void *arg);
 bool svc_db_lost(void);
 void svc_resp_db_lost(struct svc_resp *resp);
+
+/*
+ * The database of --db: a PostgreSQL URL ("postgres://..." or any other
+ * "scheme://", which the state layer judges) or ":memory:" as given; a
+ * file path, or when db is NULL the default file (svc_default_db(name)),
+ * with its parent directories created (mode 0700). *out points at db or
+ * into buf. Returns 1 after svc_die().
+ */
+int svc_db_resolve(const char *prog, const char *db, const char *name,
+    char *buf, size_t bufsz, const char **out);
+
+/*
+ * The reply to a request the database failed (r, the state layer's
+ * code, its detail d may be NULL): CCAKIT_ERR_DB_GONE is
+ * svc_resp_db_lost(); CCAKIT_ERR_DB_UNAVAILABLE (PostgreSQL unreachable,
+ * or SQLite locked by another process, for longer than the state layer
+ * retries) is 503 problem+json with "Retry-After: SVC_DB_RETRY_AFTER",
+ * and a warning on the log at most once a second. Any other code: false,
+ * and no reply is made.
+ */
+#define SVC_DB_RETRY_AFTER "2"
+bool svc_resp_db_error(struct svc_resp *resp, int r,
+    const struct ccakit_errdetail *d);
 
 /* mkdir -p of the parent directories of path, mode 0700; -1 and errno. */
 int svc_make_parents(const char *path);

@@ -1,19 +1,29 @@
 /*
- * Challenges: issue, single-use redemption and expiry above a storage
- * backend, and the in-memory backend.
+ * Challenges: issue, single-use redemption and expiry, above the state
+ * layer (services/state), whichever driver it runs on.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <openssl/rand.h>
 
-#include "chstore_priv.h"
+#include "chstore.h"
 #include "util/util.h"
 
 /* Draws of a random id before giving up (a collision is 2^-32 likely). */
 #define ISSUE_TRIES 8
+
+_Static_assert(KBS_CHALLENGE_LEN == STATE_NONCE_LEN, "nonce size");
+_Static_assert(KBS_NAME_MAX == STATE_NAME_MAX, "key name size");
+_Static_assert(CCAKIT_WRAPKEY_JWK_MAX == STATE_WRAPKEY_MAX, "JWK size");
+
+struct kbs_chstore {
+	state_db *db;
+	unsigned ttl;
+	int64_t (*now)(void *arg);
+	void *now_arg;
+};
 
 static int64_t
 realtime_now(void *arg)
@@ -26,62 +36,36 @@ realtime_now(void *arg)
 	return (int64_t)ts.tv_sec;
 }
 
-static kbs_chstore *
-chstore_wrap(const struct kbs_chstore_ops *ops, void *ctx)
+static void
+copy_out(struct kbs_challenge *out, const struct state_challenge *c)
 {
-	kbs_chstore *s;
-
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return NULL;
-	s->ops = *ops;
-	s->ctx = ctx;
-	s->ttl = KBS_CHALLENGE_TTL_DEFAULT;
-	s->now = realtime_now;
-	return s;
-}
-
-kbs_chstore *
-kbs_chstore_new_custom(const struct kbs_chstore_ops *ops, void *ctx)
-{
-	if (ops == NULL || ops->insert == NULL || ops->take == NULL ||
-	    ops->purge == NULL || ops->count == NULL || ops->close == NULL)
-		return NULL;
-	return chstore_wrap(ops, ctx);
-}
-
-kbs_chstore *
-kbs_chstore_new_memory(void)
-{
-	struct kbs_chstore_ops ops;
-	kbs_chstore *s;
-	void *ctx;
-
-	if (kbs_chstore_memory_init(&ops, &ctx) != CCAKIT_OK)
-		return NULL;
-	if ((s = chstore_wrap(&ops, ctx)) == NULL)
-		ops.close(ctx);
-	return s;
+	memset(out, 0, sizeof(*out));
+	out->id = c->id;
+	memcpy(out->nonce, c->nonce, sizeof(out->nonce));
+	memcpy(out->key, c->key, sizeof(out->key));
+	memcpy(out->wrapkey, c->wrapkey, sizeof(out->wrapkey));
+	out->created = c->created;
+	out->expires = c->expires;
 }
 
 int
-kbs_chstore_open_sqlite(const char *path, kbs_chstore **out,
-    struct ccakit_errdetail *d)
+kbs_chstore_open(const char *where, const struct state_opts *o,
+    kbs_chstore **out, struct ccakit_errdetail *d)
 {
-	struct kbs_chstore_ops ops;
 	kbs_chstore *s;
-	void *ctx;
 	int r;
 
-	if (path == NULL || out == NULL)
+	if (where == NULL || out == NULL)
 		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, NULL, NULL);
 	*out = NULL;
-	if ((r = kbs_chstore_sqlite_init(path, &ops, &ctx, d)) != CCAKIT_OK)
-		return r;
-	if ((s = chstore_wrap(&ops, ctx)) == NULL) {
-		ops.close(ctx);
+	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return cki_detail(d, CCAKIT_ERR_NOMEM, NULL, NULL);
+	if ((r = state_open(where, o, &s->db, d)) != CCAKIT_OK) {
+		free(s);
+		return r;
 	}
-	s->check = kbs_chstore_sqlite_check;
+	s->ttl = KBS_CHALLENGE_TTL_DEFAULT;
+	s->now = realtime_now;
 	*out = s;
 	return CCAKIT_OK;
 }
@@ -93,9 +77,15 @@ kbs_chstore_free(kbs_chstore **sp)
 
 	if (sp == NULL || (s = *sp) == NULL)
 		return;
-	s->ops.close(s->ctx);
+	state_close(&s->db);
 	free(s);
 	*sp = NULL;
+}
+
+state_db *
+kbs_chstore_db(kbs_chstore *s)
+{
+	return s != NULL ? s->db : NULL;
 }
 
 int
@@ -119,9 +109,10 @@ kbs_chstore_set_clock(kbs_chstore *s, int64_t (*now)(void *arg),
 
 int
 kbs_chstore_issue(kbs_chstore *s, const char *key, const char *wrapkey,
-    const uint8_t nonce[KBS_CHALLENGE_LEN], struct kbs_challenge *out)
+    const uint8_t nonce[KBS_CHALLENGE_LEN], struct kbs_challenge *out,
+    struct ccakit_errdetail *d)
 {
-	struct kbs_challenge c;
+	struct state_challenge c;
 	uint8_t idb[4];
 	size_t wlen;
 	bool exists;
@@ -129,22 +120,23 @@ kbs_chstore_issue(kbs_chstore *s, const char *key, const char *wrapkey,
 
 	if (s == NULL || !kbs_name_valid(key) || wrapkey == NULL ||
 	    out == NULL)
-		return CCAKIT_ERR_INVALID_ARG;
+		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, "challenge", NULL);
 	if ((wlen = strnlen(wrapkey, CCAKIT_WRAPKEY_JWK_MAX + 1)) == 0 ||
 	    wlen > CCAKIT_WRAPKEY_JWK_MAX)
-		return CCAKIT_ERR_INVALID_ARG;
+		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, "challenge",
+		    "wrapping key of 1 to %d bytes", CCAKIT_WRAPKEY_JWK_MAX);
 	memset(&c, 0, sizeof(c));
 	memcpy(c.key, key, strlen(key));
 	memcpy(c.wrapkey, wrapkey, wlen);
 	if (nonce != NULL)
 		memcpy(c.nonce, nonce, sizeof(c.nonce));
 	else if (RAND_bytes(c.nonce, (int)sizeof(c.nonce)) != 1)
-		return CCAKIT_ERR_CRYPTO;
+		return cki_detail(d, CCAKIT_ERR_CRYPTO, "challenge", NULL);
 	c.created = s->now(s->now_arg);
 	c.expires = c.created + (int64_t)s->ttl;
 	for (i = 0; i < ISSUE_TRIES; i++) {
 		if (RAND_bytes(idb, (int)sizeof(idb)) != 1) {
-			r = CCAKIT_ERR_CRYPTO;
+			r = cki_detail(d, CCAKIT_ERR_CRYPTO, "challenge", NULL);
 			goto out;
 		}
 		c.id = (uint32_t)idb[0] << 24 | (uint32_t)idb[1] << 16 |
@@ -152,16 +144,18 @@ kbs_chstore_issue(kbs_chstore *s, const char *key, const char *wrapkey,
 		if (c.id == 0)
 			continue;
 		exists = false;
-		if ((r = s->ops.insert(s->ctx, &c, &exists)) != CCAKIT_OK)
+		if ((r = state_challenge_insert(s->db, &c, &exists, d)) !=
+		    CCAKIT_OK)
 			goto out;
 		if (!exists)
 			break;
 	}
 	if (i == ISSUE_TRIES) {
-		r = CCAKIT_ERR_INTERNAL;
+		r = cki_detail(d, CCAKIT_ERR_INTERNAL, "challenge",
+		    "no free identifier");
 		goto out;
 	}
-	memcpy(out, &c, sizeof(c));
+	copy_out(out, &c);
 	r = CCAKIT_OK;
 out:
 	ccakit_wipe(&c, sizeof(c));
@@ -172,7 +166,7 @@ int
 kbs_chstore_redeem(kbs_chstore *s, uint32_t id,
     struct kbs_challenge *out, struct ccakit_errdetail *d)
 {
-	struct kbs_challenge c;
+	struct state_challenge c;
 	int r;
 
 	if (s == NULL || out == NULL)
@@ -181,22 +175,18 @@ kbs_chstore_redeem(kbs_chstore *s, uint32_t id,
 		return cki_detail(d, CCAKIT_ERR_NOT_FOUND, "challenge",
 		    "unknown or already redeemed");
 	memset(&c, 0, sizeof(c));
-	if ((r = s->ops.take(s->ctx, id, &c)) != CCAKIT_OK) {
+	if ((r = state_challenge_take(s->db, id, &c, d)) != CCAKIT_OK) {
 		if (r == CCAKIT_ERR_NOT_FOUND)
 			return cki_detail(d, r, "challenge",
 			    "unknown or already redeemed");
-		/* The reason, when the backend can tell. */
-		if (r == CCAKIT_ERR_DB_GONE && s->check != NULL &&
-		    s->check(s->ctx, d) == r)
-			return r;
-		return cki_detail(d, r, "challenge", "storage failure");
+		return r;
 	}
 	if (s->now(s->now_arg) >= c.expires) {
 		r = cki_detail(d, CCAKIT_ERR_NOT_FOUND, "challenge",
 		    "expired");
 		goto out;
 	}
-	memcpy(out, &c, sizeof(c));
+	copy_out(out, &c);
 	r = CCAKIT_OK;
 out:
 	ccakit_wipe(&c, sizeof(c));
@@ -204,18 +194,11 @@ out:
 }
 
 int
-kbs_chstore_purge(kbs_chstore *s, size_t *n)
+kbs_chstore_purge(kbs_chstore *s, size_t *n, struct ccakit_errdetail *d)
 {
-	size_t k = 0;
-	int r;
-
 	if (s == NULL)
-		return CCAKIT_ERR_INVALID_ARG;
-	if ((r = s->ops.purge(s->ctx, s->now(s->now_arg), &k)) != CCAKIT_OK)
-		return r;
-	if (n != NULL)
-		*n = k;
-	return CCAKIT_OK;
+		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, NULL, NULL);
+	return state_challenge_purge(s->db, s->now(s->now_arg), n, d);
 }
 
 int
@@ -223,7 +206,7 @@ kbs_chstore_count(kbs_chstore *s, size_t *n)
 {
 	if (s == NULL || n == NULL)
 		return CCAKIT_ERR_INVALID_ARG;
-	return s->ops.count(s->ctx, n);
+	return state_challenge_count(s->db, n, NULL);
 }
 
 int
@@ -231,149 +214,5 @@ kbs_chstore_check(kbs_chstore *s, struct ccakit_errdetail *d)
 {
 	if (s == NULL)
 		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, NULL, NULL);
-	return s->check != NULL ? s->check(s->ctx, d) : CCAKIT_OK;
-}
-
-/* --- the in-memory backend --- */
-
-struct memstore {
-	pthread_mutex_t mu;
-	struct kbs_challenge *v;
-	size_t n, cap;
-};
-
-static int
-mem_insert(void *ctx, const struct kbs_challenge *c, bool *exists)
-{
-	struct memstore *m = ctx;
-	struct kbs_challenge *nv;
-	size_t i, ncap;
-	int r = CCAKIT_ERR_INTERNAL;
-
-	if (pthread_mutex_lock(&m->mu) != 0)
-		return CCAKIT_ERR_INTERNAL;
-	for (i = 0; i < m->n; i++) {
-		if (m->v[i].id == c->id) {
-			*exists = true;
-			r = CCAKIT_OK;
-			goto out;
-		}
-	}
-	if (m->n == m->cap) {
-		if (m->cap >= KBS_CHSTORE_MEMORY_MAX) {
-			r = CCAKIT_ERR_TOO_LARGE;
-			goto out;
-		}
-		ncap = m->cap == 0 ? 16 : m->cap * 2;
-		if ((nv = realloc(m->v, ncap * sizeof(*nv))) == NULL) {
-			r = CCAKIT_ERR_NOMEM;
-			goto out;
-		}
-		m->v = nv;
-		m->cap = ncap;
-	}
-	m->v[m->n++] = *c;
-	*exists = false;
-	r = CCAKIT_OK;
-out:
-	pthread_mutex_unlock(&m->mu);
-	return r;
-}
-
-/* Remove entry i by moving the last one into its place. */
-static void
-mem_remove(struct memstore *m, size_t i)
-{
-	if (i != m->n - 1)
-		m->v[i] = m->v[m->n - 1];
-	ccakit_wipe(&m->v[m->n - 1], sizeof(m->v[0]));
-	m->n--;
-}
-
-static int
-mem_take(void *ctx, uint32_t id, struct kbs_challenge *out)
-{
-	struct memstore *m = ctx;
-	size_t i;
-	int r = CCAKIT_ERR_NOT_FOUND;
-
-	if (pthread_mutex_lock(&m->mu) != 0)
-		return CCAKIT_ERR_INTERNAL;
-	for (i = 0; i < m->n; i++) {
-		if (m->v[i].id == id) {
-			*out = m->v[i];
-			mem_remove(m, i);
-			r = CCAKIT_OK;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&m->mu);
-	return r;
-}
-
-static int
-mem_purge(void *ctx, int64_t now, size_t *n)
-{
-	struct memstore *m = ctx;
-	size_t i = 0, k = 0;
-
-	if (pthread_mutex_lock(&m->mu) != 0)
-		return CCAKIT_ERR_INTERNAL;
-	while (i < m->n) {
-		if (m->v[i].expires <= now) {
-			mem_remove(m, i);
-			k++;
-		} else
-			i++;
-	}
-	pthread_mutex_unlock(&m->mu);
-	*n = k;
-	return CCAKIT_OK;
-}
-
-static int
-mem_count(void *ctx, size_t *n)
-{
-	struct memstore *m = ctx;
-
-	if (pthread_mutex_lock(&m->mu) != 0)
-		return CCAKIT_ERR_INTERNAL;
-	*n = m->n;
-	pthread_mutex_unlock(&m->mu);
-	return CCAKIT_OK;
-}
-
-static void
-mem_close(void *ctx)
-{
-	struct memstore *m = ctx;
-
-	if (m == NULL)
-		return;
-	if (m->v != NULL) {
-		ccakit_wipe(m->v, m->n * sizeof(m->v[0]));
-		free(m->v);
-	}
-	pthread_mutex_destroy(&m->mu);
-	free(m);
-}
-
-int
-kbs_chstore_memory_init(struct kbs_chstore_ops *ops, void **ctx)
-{
-	struct memstore *m;
-
-	if ((m = calloc(1, sizeof(*m))) == NULL)
-		return CCAKIT_ERR_NOMEM;
-	if (pthread_mutex_init(&m->mu, NULL) != 0) {
-		free(m);
-		return CCAKIT_ERR_INTERNAL;
-	}
-	ops->insert = mem_insert;
-	ops->take = mem_take;
-	ops->purge = mem_purge;
-	ops->count = mem_count;
-	ops->close = mem_close;
-	*ctx = m;
-	return CCAKIT_OK;
+	return state_check(s->db, d);
 }

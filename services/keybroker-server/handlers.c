@@ -82,15 +82,13 @@ key_request(void *arg, const struct svc_req *req, struct svc_resp *resp)
 		goto out;
 	}
 	if ((r = kbs_chstore_issue(k->chs, name, jwk,
-	    k->mock ? kbs_mock_nonce : NULL, &c)) == CCAKIT_ERR_DB_GONE) {
-		svc_resp_db_lost(resp);
-		goto out;
-	}
-	if (r != CCAKIT_OK) {
+	    k->mock ? kbs_mock_nonce : NULL, &c, &d)) != CCAKIT_OK) {
+		if (svc_resp_db_error(resp, r, &d))
+			goto out;
 		svc_resp_problem(resp, 500, KBS_PT_INTERNAL, "Internal error",
 		    "cannot issue a challenge");
 		svc_error("req=%llu: issue: %s", (unsigned long long)req->id,
-		    ccakit_strerror(r));
+		    svc_detail_text(r, &d));
 		goto out;
 	}
 	if (ccakit_b64_encode(c.nonce, sizeof(c.nonce), CCAKIT_B64_URL, chal,
@@ -194,13 +192,12 @@ evidence(void *arg, const struct svc_req *req, struct svc_resp *resp)
 			svc_resp_note(resp, "challenge=%u %s", id,
 			    strstr(d.text, "expired") != NULL ? "expired" :
 			    "unknown-or-used");
-		} else if (r == CCAKIT_ERR_DB_GONE) {
-			svc_resp_db_lost(resp);
-		} else {
+		} else if (!svc_resp_db_error(resp, r, &d)) {
 			svc_resp_problem(resp, 500, KBS_PT_INTERNAL,
 			    "Internal error", "challenge store failure");
 			svc_error("req=%llu: redeem: %s",
-			    (unsigned long long)req->id, ccakit_strerror(r));
+			    (unsigned long long)req->id,
+			    svc_detail_text(r, &d));
 		}
 		goto out;
 	}

@@ -1,8 +1,9 @@
 /*
  * keybroker-server: releases a secret to a realm whose attestation is
  * good. The HTTP API, flags and wording of Veraison's keybroker demo,
- * with challenges in SQLite, an embedded verifier by default, TLS and
- * problem+json errors. See keybroker-server(8).
+ * with challenges in the state layer (a SQLite file, or PostgreSQL for
+ * replicas), an embedded verifier by default, TLS and problem+json
+ * errors. See keybroker-server(8).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -83,9 +84,10 @@ usage(FILE *f)
 "      --secret NAME=FILE        a secret (repeatable)\n"
 "      --secrets-dir DIR         every file of DIR is a secret\n"
 "                                (without either: the demo's skywalker)\n"
-"      --db FILE                 challenge database (SQLite; default\n"
+"      --db FILE|URL             challenges: a SQLite file (default\n"
 "                                $XDG_DATA_HOME/ccakit/keybroker.db;\n"
-"                                deleted or replaced while in use: 503)\n"
+"                                deleted or replaced while in use: 503),\n"
+"                                :memory:, or postgres://... (replicas)\n"
 "      --challenge-ttl SECONDS   challenge lifetime (300)\n"
 "      --allow-rsa-1024          accept 1024-bit wrapping keys (demo app)\n"
 "      --realm-warning-only      realm status must be warning (rego rule)\n"
@@ -107,11 +109,36 @@ SVC_HTTP_USAGE
 #define die(...) svc_die(PROG, __VA_ARGS__)
 /* In main(): say why, free what is held, exit 1 (rc). */
 #define FAIL(...) do { die(__VA_ARGS__); goto free_state; } while (0)
+#define TICK_S          2       /* housekeeping: the state layer's */
+#define PURGE_TICKS     30      /* expired challenges, every minute */
 
 static int
 db_check(void *chs, struct ccakit_errdetail *d)
 {
 	return kbs_chstore_check(chs, d);
+}
+
+/* The challenges at --db, the state layer's pool: a connection for each
+ * worker thread and one for housekeeping. */
+static int
+open_challenges(struct kbs *k, const char *db, unsigned long threads,
+    unsigned long ttl)
+{
+	struct state_opts so = { .pool = (unsigned)threads + 1 };
+	struct ccakit_errdetail d;
+	char buf[PATH_MAX];
+	int r;
+
+	memset(&d, 0, sizeof(d));
+	if (svc_db_resolve(PROG, db, "keybroker.db", buf, sizeof(buf), &db))
+		return 1;
+	if ((r = kbs_chstore_open(db, &so, &k->chs, &d)) != CCAKIT_OK)
+		return die("%s: %s", state_is_url(db) ? "database" : db,
+		    svc_detail_text(r, &d));
+	if ((r = kbs_chstore_set_ttl(k->chs, (unsigned)ttl)) != CCAKIT_OK)
+		return die("--challenge-ttl: %s", ccakit_strerror(r));
+	svc_db_watch(state_where(kbs_chstore_db(k->chs)), db_check, k->chs);
+	return 0;
 }
 
 int
@@ -125,7 +152,7 @@ main(int argc, char **argv)
 	const char *addr = "127.0.0.1", *endpoint = NULL, *refvals = NULL;
 	const char *db = NULL, *ta = NULL, *rv = NULL, *certf = NULL;
 	const char *keyf = NULL, *port_file = NULL, *images = NULL;
-	char dbbuf[PATH_MAX], err[256], *text = NULL, *cert = NULL;
+	char err[256], *text = NULL, *cert = NULL;
 	char *key = NULL;
 	const char **specs = NULL;
 	size_t nspecs = 0;
@@ -135,7 +162,8 @@ main(int argc, char **argv)
 	bool have_secrets = false;
 	size_t len, i, n, keylen = 0;
 	sigset_t sigs;
-	struct timespec tick = { 60, 0 };
+	struct timespec tick = { TICK_S, 0 };
+	unsigned ticks = 0;
 
 	memset(&k, 0, sizeof(k));
 	memset(&d, 0, sizeof(d));
@@ -345,29 +373,15 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
-	/* Challenges. */
-	if (db == NULL) {
-		if (svc_default_db("keybroker.db", dbbuf,
-		    sizeof(dbbuf)) != 0) {
-			die("no $XDG_DATA_HOME or $HOME: give --db");
-			goto out;
-		}
-		db = dbbuf;
+	if (threads == 0) {
+		/* CPU-bound with the embedded verifier; waiting on the
+		 * network with a remote one. */
+		threads = svc_ncpus();
+		if (k.verifier_url != NULL)
+			threads = threads * 8 < 16 ? 16 : threads * 8;
 	}
-	if (svc_make_parents(db) != 0) {
-		die("%s: cannot create its directory: %s", db,
-		    strerror(errno));
+	if (open_challenges(&k, db, threads, ttl))
 		goto out;
-	}
-	if ((r = kbs_chstore_open_sqlite(db, &k.chs, &d)) != CCAKIT_OK) {
-		die("%s: %s", db, svc_detail_text(r, &d));
-		goto out;
-	}
-	if ((r = kbs_chstore_set_ttl(k.chs, (unsigned)ttl)) != CCAKIT_OK) {
-		die("--challenge-ttl: %s", ccakit_strerror(r));
-		goto out;
-	}
-	svc_db_watch(db, db_check, k.chs);
 	if (svc_read_tls(PROG, certf, keyf, &cert, &key, &keylen))
 		goto out;
 
@@ -384,13 +398,6 @@ main(int argc, char **argv)
 
 	/* Block the signals before the pool threads inherit the mask. */
 	svc_block_signals(&sigs);
-	if (threads == 0) {
-		/* CPU-bound with the embedded verifier; waiting on the
-		 * network with a remote one. */
-		threads = svc_ncpus();
-		if (k.verifier_url != NULL)
-			threads = threads * 8 < 16 ? 16 : threads * 8;
-	}
 	memset(&hc, 0, sizeof(hc));
 	hc.addr = addr;
 	hc.port = (uint16_t)port;
@@ -419,7 +426,8 @@ main(int argc, char **argv)
 	    "listening on %s (%s verifier, %zu secret(s), %zu reference "
 	    "value(s), challenges in %s)", k.endpoint,
 	    k.verifier_url != NULL ? k.verifier_url : "embedded",
-	    kbs_secrets_count(k.secrets), k.nrims, db);
+	    kbs_secrets_count(k.secrets), k.nrims,
+	    state_where(kbs_chstore_db(k.chs)));
 	if (port_file != NULL && svc_write_port_file(port_file,
 	    (uint16_t)port) != 0) {
 		die("%s: %s", port_file, strerror(errno));
@@ -429,8 +437,14 @@ main(int argc, char **argv)
 		sig = sigtimedwait(&sigs, NULL, &tick);
 		if (sig > 0)
 			break;
-		(void)svc_db_lost();
-		if (kbs_chstore_purge(k.chs, &n) == CCAKIT_OK && n > 0)
+		if (svc_db_lost())
+			continue;
+		memset(&d, 0, sizeof(d));
+		if ((r = state_housekeep(kbs_chstore_db(k.chs), &d)) !=
+		    CCAKIT_OK)
+			svc_warn("database: %s", svc_detail_text(r, &d));
+		if (++ticks % PURGE_TICKS == 0 && kbs_chstore_purge(k.chs, &n,
+		    NULL) == CCAKIT_OK && n > 0)
 			svc_debug("purged %zu expired challenge(s)", n);
 	}
 	svc_log(verbosity >= SVC_LOG_INFO ? SVC_LOG_INFO : SVC_LOG_DEBUG,

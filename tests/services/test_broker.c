@@ -1,7 +1,8 @@
 /*
- * Unit tests: keybroker-server's challenges (memory and SQLite), secrets
- * and the demo's reference-values file. (RSA wrapping: tests/unit/
- * test_wrap.c.)
+ * Unit tests: keybroker-server's challenges (over the state layer: a
+ * SQLite file, ":memory:", a file the broker wrote before the state
+ * layer), secrets and the demo's reference-values file. (RSA wrapping:
+ * tests/unit/test_wrap.c.)
  */
 #include <dirent.h>
 #include <pthread.h>
@@ -11,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <sqlite3.h>
 
 #include <ccakit/bytes.h>
 #include <ccakit/err.h>
@@ -133,7 +136,7 @@ open_sqlite(const char *path)
 	kbs_chstore *s = NULL;
 
 	memset(&d, 0, sizeof(d));
-	if (kbs_chstore_open_sqlite(path, &s, &d) != CCAKIT_OK)
+	if (kbs_chstore_open(path, NULL, &s, &d) != CCAKIT_OK)
 		fail_msg("open %s: %s", path, d.text);
 	return s;
 }
@@ -146,12 +149,12 @@ check_issue_redeem(kbs_chstore *s)
 	size_t n;
 
 	assert_int_equal(kbs_chstore_issue(s, "skywalker", "{\"k\":1}",
-	    NULL, &c), CCAKIT_OK);
+	    NULL, &c, NULL), CCAKIT_OK);
 	assert_int_not_equal(c.id, 0);
 	assert_string_equal(c.key, "skywalker");
 	assert_string_equal(c.wrapkey, "{\"k\":1}");
 	assert_int_equal(c.expires - c.created, KBS_CHALLENGE_TTL_DEFAULT);
-	assert_int_equal(kbs_chstore_issue(s, "other", "{}", NULL, &c2),
+	assert_int_equal(kbs_chstore_issue(s, "other", "{}", NULL, &c2, NULL),
 	    CCAKIT_OK);
 	assert_int_not_equal(c.id, c2.id);
 	assert_memory_not_equal(c.nonce, c2.nonce, sizeof(c.nonce));
@@ -183,21 +186,21 @@ check_args(kbs_chstore *s)
 	struct kbs_challenge c;
 	char *big;
 
-	assert_int_equal(kbs_chstore_issue(s, "", "{}", NULL, &c),
+	assert_int_equal(kbs_chstore_issue(s, "", "{}", NULL, &c, NULL),
 	    CCAKIT_ERR_INVALID_ARG);
-	assert_int_equal(kbs_chstore_issue(s, "a/b", "{}", NULL, &c),
+	assert_int_equal(kbs_chstore_issue(s, "a/b", "{}", NULL, &c, NULL),
 	    CCAKIT_ERR_INVALID_ARG);
-	assert_int_equal(kbs_chstore_issue(s, "k", "", NULL, &c),
+	assert_int_equal(kbs_chstore_issue(s, "k", "", NULL, &c, NULL),
 	    CCAKIT_ERR_INVALID_ARG);
-	assert_int_equal(kbs_chstore_issue(s, "k", NULL, NULL, &c),
+	assert_int_equal(kbs_chstore_issue(s, "k", NULL, NULL, &c, NULL),
 	    CCAKIT_ERR_INVALID_ARG);
 	assert_non_null(big = malloc(CCAKIT_WRAPKEY_JWK_MAX + 2));
 	memset(big, 'x', CCAKIT_WRAPKEY_JWK_MAX + 1);
 	big[CCAKIT_WRAPKEY_JWK_MAX + 1] = '\0';
-	assert_int_equal(kbs_chstore_issue(s, "k", big, NULL, &c),
+	assert_int_equal(kbs_chstore_issue(s, "k", big, NULL, &c, NULL),
 	    CCAKIT_ERR_INVALID_ARG);
 	big[CCAKIT_WRAPKEY_JWK_MAX] = '\0';
-	assert_int_equal(kbs_chstore_issue(s, "k", big, NULL, &c),
+	assert_int_equal(kbs_chstore_issue(s, "k", big, NULL, &c, NULL),
 	    CCAKIT_OK);
 	assert_int_equal(strlen(c.wrapkey), CCAKIT_WRAPKEY_JWK_MAX);
 	free(big);
@@ -212,7 +215,7 @@ test_memory_basic(void **state)
 	kbs_chstore *s;
 
 	(void)state;
-	assert_non_null(s = kbs_chstore_new_memory());
+	s = open_sqlite(":memory:");
 	check_issue_redeem(s);
 	check_args(s);
 	kbs_chstore_free(&s);
@@ -245,7 +248,7 @@ test_sqlite_open_fails(void **state)
 
 	memset(&d, 0, sizeof(d));
 	snprintf(path, sizeof(path), "%s/missing/kb.db", f->dir);
-	assert_int_equal(kbs_chstore_open_sqlite(path, &s, &d),
+	assert_int_equal(kbs_chstore_open(path, NULL, &s, &d),
 	    CCAKIT_ERR_IO);
 	assert_null(s);
 	/* Not a database. */
@@ -253,8 +256,12 @@ test_sqlite_open_fails(void **state)
 	    " this is not a database file, at all. this is not a database "
 	    "file, at all. ", 111);
 	snprintf(path, sizeof(path), "%s/junk.db", f->dir);
-	assert_int_not_equal(kbs_chstore_open_sqlite(path, &s, &d),
+	assert_int_not_equal(kbs_chstore_open(path, NULL, &s, &d),
 	    CCAKIT_OK);
+	assert_null(s);
+	/* A URL of another database is not taken for a file name. */
+	assert_int_equal(kbs_chstore_open("mysql://h/db", NULL, &s, &d),
+	    CCAKIT_ERR_INVALID_ARG);
 	assert_null(s);
 }
 
@@ -275,14 +282,14 @@ check_expiry(kbs_chstore *s)
 
 	kbs_chstore_set_clock(s, fake_now, &now);
 	assert_int_equal(kbs_chstore_set_ttl(s, 300), CCAKIT_OK);
-	assert_int_equal(kbs_chstore_issue(s, "k", "{}", NULL, &a),
+	assert_int_equal(kbs_chstore_issue(s, "k", "{}", NULL, &a, NULL),
 	    CCAKIT_OK);
 	assert_int_equal(a.created, 1000000);
 	assert_int_equal(a.expires, 1000300);
-	assert_int_equal(kbs_chstore_issue(s, "k", "{}", NULL, &b),
+	assert_int_equal(kbs_chstore_issue(s, "k", "{}", NULL, &b, NULL),
 	    CCAKIT_OK);
 	now += 100;
-	assert_int_equal(kbs_chstore_issue(s, "k", "{}", NULL, &c),
+	assert_int_equal(kbs_chstore_issue(s, "k", "{}", NULL, &c, NULL),
 	    CCAKIT_OK);
 	/* Still valid one second before expiry. */
 	now = 1000299;
@@ -298,17 +305,17 @@ check_expiry(kbs_chstore *s)
 	    CCAKIT_ERR_NOT_FOUND);
 	assert_non_null(strstr(d.text, "unknown"));
 	/* Purge removes only what expired. */
-	assert_int_equal(kbs_chstore_issue(s, "k", "{}", NULL, &b),
+	assert_int_equal(kbs_chstore_issue(s, "k", "{}", NULL, &b, NULL),
 	    CCAKIT_OK);
 	now = 1000400;
-	assert_int_equal(kbs_chstore_purge(s, &n), CCAKIT_OK);
+	assert_int_equal(kbs_chstore_purge(s, &n, NULL), CCAKIT_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(kbs_chstore_count(s, &n), CCAKIT_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(kbs_chstore_redeem(s, c.id, &r, NULL),
 	    CCAKIT_ERR_NOT_FOUND);
 	assert_int_equal(kbs_chstore_redeem(s, b.id, &r, NULL), CCAKIT_OK);
-	assert_int_equal(kbs_chstore_purge(s, NULL), CCAKIT_OK);
+	assert_int_equal(kbs_chstore_purge(s, NULL, NULL), CCAKIT_OK);
 	kbs_chstore_set_clock(s, NULL, NULL);
 }
 
@@ -318,7 +325,7 @@ test_memory_expiry(void **state)
 	kbs_chstore *s;
 
 	(void)state;
-	assert_non_null(s = kbs_chstore_new_memory());
+	s = open_sqlite(":memory:");
 	check_expiry(s);
 	kbs_chstore_free(&s);
 }
@@ -348,9 +355,9 @@ test_mock_nonce(void **state)
 		nonce[i] = (uint8_t)(0x6e ^ i);
 	s = open_sqlite(f->db);
 	assert_int_equal(kbs_chstore_issue(s, "skywalker", "{}", nonce,
-	    &c), CCAKIT_OK);
+	    &c, NULL), CCAKIT_OK);
 	assert_int_equal(kbs_chstore_issue(s, "skywalker", "{}", nonce,
-	    &d1), CCAKIT_OK);
+	    &d1, NULL), CCAKIT_OK);
 	assert_int_not_equal(c.id, d1.id);
 	assert_memory_equal(c.nonce, nonce, len);
 	assert_int_equal(kbs_chstore_redeem(s, d1.id, &r, NULL),
@@ -371,7 +378,7 @@ test_sqlite_restart(void **state)
 	s = open_sqlite(f->db);
 	for (i = 0; i < 3; i++)
 		assert_int_equal(kbs_chstore_issue(s, "skywalker",
-		    "{\"kty\":\"RSA\"}", NULL, &c[i]), CCAKIT_OK);
+		    "{\"kty\":\"RSA\"}", NULL, &c[i], NULL), CCAKIT_OK);
 	assert_int_equal(kbs_chstore_redeem(s, c[0].id, &r, NULL),
 	    CCAKIT_OK);
 	kbs_chstore_free(&s);
@@ -414,24 +421,24 @@ check_gone(const char *db, const char *what, void (*lose)(const char *))
 	s = open_sqlite(db);
 	assert_int_equal(kbs_chstore_check(s, NULL), CCAKIT_OK);
 	assert_int_equal(kbs_chstore_issue(s, "skywalker", "{}", NULL,
-	    &c), CCAKIT_OK);
+	    &c, NULL), CCAKIT_OK);
 	lose(db);
 	memset(&d, 0, sizeof(d));
 	assert_int_equal(kbs_chstore_check(s, &d), CCAKIT_ERR_DB_GONE);
 	if (strstr(d.text, what) == NULL)
 		fail_msg("detail '%s' does not say '%s'", d.text, what);
 	assert_int_equal(kbs_chstore_issue(s, "skywalker", "{}", NULL,
-	    &r), CCAKIT_ERR_DB_GONE);
+	    &r, NULL), CCAKIT_ERR_DB_GONE);
 	memset(&d, 0, sizeof(d));
 	assert_int_equal(kbs_chstore_redeem(s, c.id, &r, &d),
 	    CCAKIT_ERR_DB_GONE);
 	assert_non_null(strstr(d.text, what));
-	assert_int_equal(kbs_chstore_purge(s, &n), CCAKIT_ERR_DB_GONE);
+	assert_int_equal(kbs_chstore_purge(s, &n, NULL), CCAKIT_ERR_DB_GONE);
 	assert_int_equal(kbs_chstore_count(s, &n), CCAKIT_OK);
 	assert_int_equal(n, 1);
 	/* Latched: a file put back at the path is not the one open. */
 	assert_int_equal(kbs_chstore_issue(s, "skywalker", "{}", NULL,
-	    &r), CCAKIT_ERR_DB_GONE);
+	    &r, NULL), CCAKIT_ERR_DB_GONE);
 	kbs_chstore_free(&s);
 }
 
@@ -475,8 +482,8 @@ test_sqlite_file_gone(void **state)
 	check_gone(db, "the file was replaced", lose_rename);
 	snprintf(db, sizeof(db), "%s/c.db", f->dir);
 	check_gone(db, "its -wal file was deleted", lose_wal);
-	/* The memory backend has no file to lose. */
-	assert_non_null(s = kbs_chstore_new_memory());
+	/* ":memory:" has no file to lose. */
+	s = open_sqlite(":memory:");
 	assert_int_equal(kbs_chstore_check(s, NULL), CCAKIT_OK);
 	kbs_chstore_free(&s);
 }
@@ -523,7 +530,7 @@ race_thread(void *arg)
 	size_t i;
 	int e;
 
-	if (s == NULL && kbs_chstore_open_sqlite(rc->db, &s, NULL) !=
+	if (s == NULL && kbs_chstore_open(rc->db, NULL, &s, NULL) !=
 	    CCAKIT_OK) {
 		pthread_mutex_lock(&rc->mu);
 		rc->errors++;
@@ -562,7 +569,7 @@ run_race(kbs_chstore *issuer, kbs_chstore *shared, const char *db)
 	    0);
 	for (i = 0; i < RACE_CHALLENGES; i++) {
 		assert_int_equal(kbs_chstore_issue(issuer, "k", "{}", NULL,
-		    &c), CCAKIT_OK);
+		    &c, NULL), CCAKIT_OK);
 		rc->ids[i] = c.id;
 	}
 	for (i = 0; i < RACE_THREADS; i++)
@@ -588,7 +595,7 @@ test_race_memory(void **state)
 	kbs_chstore *s;
 
 	(void)state;
-	assert_non_null(s = kbs_chstore_new_memory());
+	s = open_sqlite(":memory:");
 	run_race(s, s, NULL);
 	kbs_chstore_free(&s);
 }
@@ -616,92 +623,85 @@ test_race_sqlite_connections(void **state)
 	kbs_chstore_free(&s);
 }
 
-/* --- a custom backend --- */
-
-struct custom {
-	unsigned inserts, collisions, closed;
-	int fail;
-};
-
-static int
-cu_insert(void *ctx, const struct kbs_challenge *c, bool *exists)
-{
-	struct custom *cu = ctx;
-
-	(void)c;
-	if (cu->fail)
-		return CCAKIT_ERR_IO;
-	cu->inserts++;
-	*exists = cu->inserts <= cu->collisions;
-	return CCAKIT_OK;
-}
-
-static int
-cu_take(void *ctx, uint32_t id, struct kbs_challenge *out)
-{
-	(void)ctx;
-	(void)id;
-	(void)out;
-	return CCAKIT_ERR_IO;
-}
+/*
+ * A file the broker wrote before the state layer (its schema and rows,
+ * written here with the statements of that code): opened, it is
+ * upgraded in place, a pending challenge is redeemed once, an expired
+ * one is not, and new challenges are issued beside them.
+ */
+static const char old_schema[] =
+    "PRAGMA journal_mode = WAL;"
+    "CREATE TABLE IF NOT EXISTS challenge ("
+    " id INTEGER PRIMARY KEY CHECK (id BETWEEN 1 AND 4294967295),"
+    " nonce BLOB NOT NULL CHECK (length(nonce) = 64),"
+    " key TEXT NOT NULL,"
+    " wrapkey TEXT NOT NULL,"
+    " created INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL) STRICT;"
+    "CREATE INDEX IF NOT EXISTS challenge_expires ON challenge(expires);"
+    "PRAGMA user_version = 1;"
+    "INSERT INTO challenge VALUES (4242, zeroblob(64), 'skywalker',"
+    " '{\"kty\":\"RSA\"}', 1000, 4000000000);"
+    "INSERT INTO challenge VALUES (4343, zeroblob(64), 'skywalker',"
+    " '{}', 1000, 1300);";
 
 static int
-cu_purge(void *ctx, int64_t now, size_t *n)
+user_version(const char *path)
 {
-	(void)ctx;
-	(void)now;
-	*n = 0;
-	return CCAKIT_OK;
-}
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int v = -1;
 
-static int
-cu_count(void *ctx, size_t *n)
-{
-	*n = ((struct custom *)ctx)->inserts;
-	return CCAKIT_OK;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1,
+	    &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
 }
 
 static void
-cu_close(void *ctx)
+test_sqlite_old_file(void **state)
 {
-	((struct custom *)ctx)->closed++;
-}
-
-static void
-test_custom_backend(void **state)
-{
-	struct kbs_chstore_ops ops = {
-		cu_insert, cu_take, cu_purge, cu_count, cu_close,
-	};
-	struct kbs_chstore_ops bad = ops;
-	struct kbs_challenge c;
+	struct fixture *f = *state;
+	struct kbs_challenge c, r;
 	struct ccakit_errdetail d;
-	struct custom cu;
+	sqlite3 *db = NULL;
 	kbs_chstore *s;
+	uint8_t zero[KBS_CHALLENGE_LEN];
+	size_t n;
 
-	(void)state;
-	bad.take = NULL;
-	assert_null(kbs_chstore_new_custom(&bad, &cu));
-	memset(&cu, 0, sizeof(cu));
-	assert_non_null(s = kbs_chstore_new_custom(&ops, &cu));
-	/* Id collisions: another id is drawn. */
-	cu.collisions = 3;
-	assert_int_equal(kbs_chstore_issue(s, "k", "{}", NULL, &c),
-	    CCAKIT_OK);
-	assert_int_equal(cu.inserts, 4);
-	/* Always colliding: gives up. */
-	cu.inserts = 0;
-	cu.collisions = 1000;
-	assert_int_not_equal(kbs_chstore_issue(s, "k", "{}", NULL, &c),
-	    CCAKIT_OK);
-	cu.fail = 1;
-	assert_int_equal(kbs_chstore_issue(s, "k", "{}", NULL, &c),
-	    CCAKIT_ERR_IO);
-	/* A storage failure is not "not found". */
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, old_schema, NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(user_version(f->db), 1);
+
+	s = open_sqlite(f->db);
+	assert_int_equal(user_version(f->db), STATE_SCHEMA_VERSION);
+	assert_int_equal(kbs_chstore_count(s, &n), CCAKIT_OK);
+	assert_int_equal(n, 2);
+	memset(zero, 0, sizeof(zero));
+	assert_int_equal(kbs_chstore_redeem(s, 4242, &r, NULL), CCAKIT_OK);
+	assert_string_equal(r.key, "skywalker");
+	assert_string_equal(r.wrapkey, "{\"kty\":\"RSA\"}");
+	assert_memory_equal(r.nonce, zero, sizeof(zero));
+	assert_int_equal(r.expires, 4000000000);
+	assert_int_equal(kbs_chstore_redeem(s, 4242, &r, NULL),
+	    CCAKIT_ERR_NOT_FOUND);
 	memset(&d, 0, sizeof(d));
-	assert_int_equal(kbs_chstore_redeem(s, 7, &c, &d), CCAKIT_ERR_IO);
+	assert_int_equal(kbs_chstore_redeem(s, 4343, &r, &d),
+	    CCAKIT_ERR_NOT_FOUND);
+	assert_string_equal(d.text, "expired");
+	assert_int_equal(kbs_chstore_issue(s, "skywalker", "{}", NULL, &c,
+	    NULL), CCAKIT_OK);
 	kbs_chstore_free(&s);
-	assert_int_equal(cu.closed, 1);
+	/* Reopened: the upgrade is done, the new challenge is there. */
+	s = open_sqlite(f->db);
+	assert_int_equal(kbs_chstore_redeem(s, c.id, &r, NULL), CCAKIT_OK);
+	kbs_chstore_free(&s);
 }
 
 /* --- secrets --- */
@@ -973,7 +973,8 @@ main(void)
 		    setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_race_sqlite_connections,
 		    setup_dir, teardown_dir),
-		cmocka_unit_test(test_custom_backend),
+		cmocka_unit_test_setup_teardown(test_sqlite_old_file,
+		    setup_dir, teardown_dir),
 		cmocka_unit_test(test_secrets_basic),
 		cmocka_unit_test_setup_teardown(test_secrets_files, setup_dir,
 		    teardown_dir),

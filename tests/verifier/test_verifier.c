@@ -1,8 +1,9 @@
 /*
- * Unit tests of lib/verifier: nonces, media types, CMW records, session
- * ids and documents, provisioning bodies, and the database (sessions,
- * single use, expiry, provisioning with copy-on-write snapshots,
- * persistence, the EAR key).
+ * Unit tests of cca-verifier's state: nonces, media types, CMW records,
+ * session ids and documents, provisioning bodies, and the database over
+ * the state layer (sessions, single use, expiry, provisioning with
+ * copy-on-write snapshots and refresh from other handles, persistence,
+ * the EAR key, a file written before the state layer).
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -11,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "testutil.h"
 
@@ -598,7 +601,7 @@ open_db(struct fixture *f)
 {
 	vdb *db = NULL;
 
-	assert_int_equal(vdb_open(f->path, &db, NULL), CCAKIT_OK);
+	assert_int_equal(vdb_open(f->path, NULL, &db, NULL), CCAKIT_OK);
 	vdb_set_clock(db, fake_now, f);
 	return db;
 }
@@ -608,7 +611,7 @@ test_sessions(void **state)
 {
 	struct fixture *f = *state;
 	struct svc_v_session s, g, c;
-	uint8_t nonce[32];
+	uint8_t nonce[32], claim[VDB_CLAIM_LEN], other[VDB_CLAIM_LEN];
 	vdb *db = open_db(f);
 	struct stat sb;
 	char id[SVC_V_SESSION_ID_LEN + 1];
@@ -619,15 +622,15 @@ test_sessions(void **state)
 	assert_int_equal(sb.st_mode & 0777, 0600);
 	memset(nonce, 7, sizeof(nonce));
 	memset(&s, 0, sizeof(s));
-	assert_int_equal(vdb_session_new(db, nonce, 7, 150, &s),
+	assert_int_equal(vdb_session_new(db, nonce, 7, 150, &s, NULL),
 	    CCAKIT_ERR_INVALID_ARG);
 	assert_int_equal(vdb_session_new(db, nonce, sizeof(nonce), 150,
-	    &s), CCAKIT_OK);
+	    &s, NULL), CCAKIT_OK);
 	assert_true(svc_v_uuid_valid(s.id));
 	assert_int_equal(s.expires_ms, f->now + 150000);
 	memcpy(id, s.id, sizeof(id));
 	memset(&g, 0, sizeof(g));
-	assert_int_equal(vdb_session_get(db, id, &g), CCAKIT_OK);
+	assert_int_equal(vdb_session_get(db, id, &g, NULL), CCAKIT_OK);
 	assert_int_equal(g.status, SVC_V_WAITING);
 	assert_int_equal(g.nonce_len, 32);
 	assert_memory_equal(g.nonce, nonce, 32);
@@ -635,76 +638,88 @@ test_sessions(void **state)
 
 	/* Single use: one claim wins, the next sees it processing. */
 	memset(&c, 0, sizeof(c));
-	assert_int_equal(vdb_session_claim(db, id, &claimed, &c),
+	assert_int_equal(vdb_session_claim(db, id, &claimed, &c, claim,
+	    NULL),
 	    CCAKIT_OK);
 	assert_true(claimed);
 	svc_v_session_clear(&c);
-	assert_int_equal(vdb_session_claim(db, id, &claimed, &c),
-	    CCAKIT_OK);
+	memcpy(other, claim, sizeof(other));
+	assert_int_equal(vdb_session_claim(db, id, &claimed, &c, other,
+	    NULL), CCAKIT_OK);
 	assert_false(claimed);
 	assert_int_equal(c.status, SVC_V_PROCESSING);
 	svc_v_session_clear(&c);
-	assert_int_equal(vdb_session_finish(db, id, MT,
-	    (const uint8_t *)"tok", 3, "x.y.z"), CCAKIT_OK);
-	/* Finishing twice is refused (it is no longer processing). */
-	assert_int_equal(vdb_session_finish(db, id, MT,
-	    (const uint8_t *)"tok", 3, "x.y.z"), CCAKIT_ERR_NOT_FOUND);
-	assert_int_equal(vdb_session_get(db, id, &g), CCAKIT_OK);
+	/* Only the holder of the claim finishes it. */
+	other[0] ^= 1;
+	assert_int_equal(vdb_session_finish(db, id, other, MT,
+	    (const uint8_t *)"tok", 3, "x.y.z", NULL), CCAKIT_ERR_NOT_FOUND);
+	assert_int_equal(vdb_session_finish(db, id, claim, MT,
+	    (const uint8_t *)"tok", 3, "x.y.z", NULL), CCAKIT_OK);
+	/* Finishing again with the claim writes the same (a retry after a
+	 * lost reply must not fail); with another claim it is refused. */
+	assert_int_equal(vdb_session_finish(db, id, claim, MT,
+	    (const uint8_t *)"tok", 3, "x.y.z", NULL), CCAKIT_OK);
+	assert_int_equal(vdb_session_finish(db, id, other, MT,
+	    (const uint8_t *)"tok", 3, NULL, NULL), CCAKIT_ERR_NOT_FOUND);
+	assert_int_equal(vdb_session_get(db, id, &g, NULL), CCAKIT_OK);
 	assert_int_equal(g.status, SVC_V_COMPLETE);
 	assert_string_equal(g.result, "x.y.z");
 	assert_string_equal(g.media_type, MT);
 	assert_int_equal(g.evidence_len, 3);
 	svc_v_session_clear(&g);
-	assert_int_equal(vdb_session_claim(db, id, &claimed, &c),
+	assert_int_equal(vdb_session_claim(db, id, &claimed, &c, claim,
+	    NULL),
 	    CCAKIT_OK);
 	assert_false(claimed);
 	svc_v_session_clear(&c);
 
 	/* Unknown and malformed ids. */
 	assert_int_equal(vdb_session_get(db,
-	    "00000000-0000-4000-8000-000000000000", &g), CCAKIT_ERR_NOT_FOUND);
-	assert_int_equal(vdb_session_get(db, "x", &g),
+	    "00000000-0000-4000-8000-000000000000", &g, NULL),
+	    CCAKIT_ERR_NOT_FOUND);
+	assert_int_equal(vdb_session_get(db, "x", &g, NULL),
 	    CCAKIT_ERR_NOT_FOUND);
 	assert_int_equal(vdb_session_claim(db, "' OR 1=1 --", &claimed,
-	    &c), CCAKIT_ERR_NOT_FOUND);
+	    &c, claim, NULL), CCAKIT_ERR_NOT_FOUND);
 
 	/* Expiry: at expires_ms exactly, the session is gone. */
-	assert_int_equal(vdb_session_new(db, nonce, 8, 1, &s), CCAKIT_OK);
+	assert_int_equal(vdb_session_new(db, nonce, 8, 1, &s, NULL), CCAKIT_OK);
 	memcpy(id, s.id, sizeof(id));
 	svc_v_session_clear(&s);
 	f->now += 999;
-	assert_int_equal(vdb_session_get(db, id, &g), CCAKIT_OK);
+	assert_int_equal(vdb_session_get(db, id, &g, NULL), CCAKIT_OK);
 	svc_v_session_clear(&g);
 	f->now += 1;
-	assert_int_equal(vdb_session_get(db, id, &g),
+	assert_int_equal(vdb_session_get(db, id, &g, NULL),
 	    CCAKIT_ERR_EXPIRED);
-	assert_int_equal(vdb_session_claim(db, id, &claimed, &c),
+	assert_int_equal(vdb_session_claim(db, id, &claimed, &c, claim,
+	    NULL),
 	    CCAKIT_ERR_EXPIRED);
 	assert_int_equal(vdb_session_count(db, &n), CCAKIT_OK);
 	assert_int_equal(n, 2);
-	assert_int_equal(vdb_session_purge(db, 60, &n), CCAKIT_OK);
+	assert_int_equal(vdb_session_purge(db, 60, &n, NULL), CCAKIT_OK);
 	assert_int_equal(n, 0);
 	f->now += 60000;
-	assert_int_equal(vdb_session_purge(db, 60, &n), CCAKIT_OK);
+	assert_int_equal(vdb_session_purge(db, 60, &n, NULL), CCAKIT_OK);
 	assert_int_equal(n, 1);
-	assert_int_equal(vdb_session_get(db, id, &g),
+	assert_int_equal(vdb_session_get(db, id, &g, NULL),
 	    CCAKIT_ERR_NOT_FOUND);
 
 	/* Delete. */
 	assert_int_equal(vdb_session_new(db, nonce, 64 > sizeof(nonce) ?
-	    sizeof(nonce) : 64, 150, &s), CCAKIT_OK);
-	assert_int_equal(vdb_session_delete(db, s.id), CCAKIT_OK);
-	assert_int_equal(vdb_session_delete(db, s.id),
+	    sizeof(nonce) : 64, 150, &s, NULL), CCAKIT_OK);
+	assert_int_equal(vdb_session_delete(db, s.id, NULL), CCAKIT_OK);
+	assert_int_equal(vdb_session_delete(db, s.id, NULL),
 	    CCAKIT_ERR_NOT_FOUND);
 	svc_v_session_clear(&s);
 
 	/* A session survives a reopen. */
-	assert_int_equal(vdb_session_new(db, nonce, 16, 150, &s),
+	assert_int_equal(vdb_session_new(db, nonce, 16, 150, &s, NULL),
 	    CCAKIT_OK);
 	vdb_close(&db);
 	assert_null(db);
 	db = open_db(f);
-	assert_int_equal(vdb_session_get(db, s.id, &g), CCAKIT_OK);
+	assert_int_equal(vdb_session_get(db, s.id, &g, NULL), CCAKIT_OK);
 	assert_int_equal(g.status, SVC_V_WAITING);
 	assert_int_equal(g.nonce_len, 16);
 	svc_v_session_clear(&g);
@@ -723,9 +738,11 @@ race(void *arg)
 {
 	struct racer *r = arg;
 	struct svc_v_session s;
+	uint8_t claim[VDB_CLAIM_LEN];
 
 	memset(&s, 0, sizeof(s));
-	if (vdb_session_claim(r->db, r->id, &r->claimed, &s) != CCAKIT_OK)
+	if (vdb_session_claim(r->db, r->id, &r->claimed, &s, claim, NULL) !=
+	    CCAKIT_OK)
 		r->claimed = false;
 	svc_v_session_clear(&s);
 	return NULL;
@@ -745,7 +762,7 @@ test_claim_race(void **state)
 	for (round = 0; round < 20; round++) {
 		memset(&s, 0, sizeof(s));
 		assert_int_equal(vdb_session_new(db, nonce, sizeof(nonce),
-		    150, &s), CCAKIT_OK);
+		    150, &s, NULL), CCAKIT_OK);
 		for (i = 0; i < 8; i++) {
 			/* Two connections: atomicity is SQLite's. */
 			r[i].db = (i & 1) ? db2 : db;
@@ -816,7 +833,7 @@ test_provisioning(void **state)
 	vdb_stores_put(db, &st);
 
 	/* List: the store format with ids; the TA listing loads as ta.json. */
-	assert_int_equal(vdb_prov_list(db, VDB_TA, &list), CCAKIT_OK);
+	assert_int_equal(vdb_prov_list(db, VDB_TA, &list, NULL), CCAKIT_OK);
 	assert_non_null(strstr(list, ta.e[0].id));
 	{
 		ccakit_ta_store *s = ccakit_ta_store_new();
@@ -827,23 +844,23 @@ test_provisioning(void **state)
 		ccakit_ta_store_free(&s);
 	}
 	free(list);
-	assert_int_equal(vdb_prov_list(db, VDB_RV, &list), CCAKIT_OK);
+	assert_int_equal(vdb_prov_list(db, VDB_RV, &list, NULL), CCAKIT_OK);
 	assert_non_null(strstr(list, "{\"platform\":[],\"realm\":[{\"id\":"));
 	free(list);
-	assert_int_equal(vdb_prov_get(db, VDB_RV, rv.e[1].id, &one),
+	assert_int_equal(vdb_prov_get(db, VDB_RV, rv.e[1].id, &one, NULL),
 	    CCAKIT_OK);
 	assert_non_null(strstr(one, rv.e[1].id));
 	free(one);
 	/* An id of the other class is not found. */
-	assert_int_equal(vdb_prov_get(db, VDB_TA, rv.e[1].id, &one),
+	assert_int_equal(vdb_prov_get(db, VDB_TA, rv.e[1].id, &one, NULL),
 	    CCAKIT_ERR_NOT_FOUND);
-	assert_int_equal(vdb_prov_remove(db, VDB_TA, rv.e[1].id),
+	assert_int_equal(vdb_prov_remove(db, VDB_TA, rv.e[1].id, NULL),
 	    CCAKIT_ERR_NOT_FOUND);
 
 	/* Remove one: visible at once. */
-	assert_int_equal(vdb_prov_remove(db, VDB_RV, rv.e[0].id),
+	assert_int_equal(vdb_prov_remove(db, VDB_RV, rv.e[0].id, NULL),
 	    CCAKIT_OK);
-	assert_int_equal(vdb_prov_remove(db, VDB_RV, rv.e[0].id),
+	assert_int_equal(vdb_prov_remove(db, VDB_RV, rv.e[0].id, NULL),
 	    CCAKIT_ERR_NOT_FOUND);
 	st = vdb_stores_get(db);
 	assert_int_equal(ccakit_rv_store_realm_count(st->rvs), 1);
@@ -858,7 +875,7 @@ test_provisioning(void **state)
 	vdb_stores_put(db, &st);
 
 	/* Clear a class. */
-	assert_int_equal(vdb_prov_clear(db, VDB_TA, &n), CCAKIT_OK);
+	assert_int_equal(vdb_prov_clear(db, VDB_TA, &n, NULL), CCAKIT_OK);
 	assert_int_equal(n, 1);
 	st = vdb_stores_get(db);
 	assert_int_equal(ccakit_ta_store_count(st->tas), 0);
@@ -881,14 +898,14 @@ test_ear_key(void **state)
 	char *pem1, *pem2;
 	size_t l1, l2;
 
-	assert_int_equal(vdb_ear_key(db, &pem1, &l1), CCAKIT_OK);
-	assert_int_equal(vdb_ear_key(db, &pem2, &l2), CCAKIT_OK);
+	assert_int_equal(vdb_ear_key(db, &pem1, &l1, NULL), CCAKIT_OK);
+	assert_int_equal(vdb_ear_key(db, &pem2, &l2, NULL), CCAKIT_OK);
 	assert_int_equal(l1, l2);
 	assert_memory_equal(pem1, pem2, l1);
 	free(pem2);
 	vdb_close(&db);
 	db = open_db(f);
-	assert_int_equal(vdb_ear_key(db, &pem2, &l2), CCAKIT_OK);
+	assert_int_equal(vdb_ear_key(db, &pem2, &l2, NULL), CCAKIT_OK);
 	assert_string_equal(pem1, pem2);
 	assert_int_equal(ccakit_key_from_pem(k, pem1, l1), CCAKIT_OK);
 	assert_true(ccakit_key_has_private(k));
@@ -911,7 +928,7 @@ test_db_gone(void **state)
 	struct svc_v_session s, g;
 	struct vdb_batch rv;
 	struct ccakit_errdetail d;
-	uint8_t nonce[32];
+	uint8_t nonce[32], claim[VDB_CLAIM_LEN] = { 0 };
 	char *r1 = realm_rv('e'), path[128], *pem;
 	bool claimed;
 	size_t n, len;
@@ -922,32 +939,33 @@ test_db_gone(void **state)
 	memset(nonce, 7, sizeof(nonce));
 	assert_int_equal(vdb_check(db, NULL), CCAKIT_OK);
 	assert_int_equal(vdb_session_new(db, nonce, sizeof(nonce), 60,
-	    &s), CCAKIT_OK);
+	    &s, NULL), CCAKIT_OK);
 	assert_int_equal(unlink(f->path), 0);
 	memset(&d, 0, sizeof(d));
 	assert_int_equal(vdb_check(db, &d), CCAKIT_ERR_DB_GONE);
 	assert_non_null(strstr(d.text, "the file was deleted"));
 	assert_int_equal(vdb_session_new(db, nonce, sizeof(nonce), 60,
-	    &g), CCAKIT_ERR_DB_GONE);
-	assert_int_equal(vdb_session_claim(db, s.id, &claimed, &g),
-	    CCAKIT_ERR_DB_GONE);
-	assert_int_equal(vdb_session_finish(db, s.id, NULL, NULL, 0,
+	    &g, NULL), CCAKIT_ERR_DB_GONE);
+	assert_int_equal(vdb_session_claim(db, s.id, &claimed, &g, claim,
 	    NULL), CCAKIT_ERR_DB_GONE);
-	assert_int_equal(vdb_session_delete(db, s.id),
+	assert_int_equal(vdb_session_finish(db, s.id, claim, NULL, NULL, 0,
+	    NULL, NULL), CCAKIT_ERR_DB_GONE);
+	assert_int_equal(vdb_session_delete(db, s.id, NULL),
 	    CCAKIT_ERR_DB_GONE);
-	assert_int_equal(vdb_session_purge(db, 0, &n), CCAKIT_ERR_DB_GONE);
+	assert_int_equal(vdb_session_purge(db, 0, &n, NULL),
+	    CCAKIT_ERR_DB_GONE);
 	assert_int_equal(vdb_batch_parse(VDB_RV, r1, strlen(r1), &rv,
 	    NULL), CCAKIT_OK);
 	memset(&d, 0, sizeof(d));
 	assert_int_equal(vdb_prov_add(db, &rv, &n, &d), CCAKIT_ERR_DB_GONE);
 	assert_non_null(strstr(d.text, "deleted"));
-	assert_int_equal(vdb_prov_clear(db, VDB_RV, &n),
+	assert_int_equal(vdb_prov_clear(db, VDB_RV, &n, NULL),
 	    CCAKIT_ERR_DB_GONE);
-	assert_int_equal(vdb_prov_remove(db, VDB_RV, rv.e[0].id),
+	assert_int_equal(vdb_prov_remove(db, VDB_RV, rv.e[0].id, NULL),
 	    CCAKIT_ERR_DB_GONE);
-	assert_int_equal(vdb_ear_key(db, &pem, &len), CCAKIT_ERR_DB_GONE);
+	assert_int_equal(vdb_ear_key(db, &pem, &len, NULL), CCAKIT_ERR_DB_GONE);
 	/* Reads: the open file is still consistent. */
-	assert_int_equal(vdb_session_get(db, s.id, &g), CCAKIT_OK);
+	assert_int_equal(vdb_session_get(db, s.id, &g, NULL), CCAKIT_OK);
 	svc_v_session_clear(&g);
 	assert_int_equal(vdb_session_count(db, &n), CCAKIT_OK);
 	assert_int_equal(n, 1);
@@ -976,7 +994,7 @@ test_db_gone(void **state)
 		}
 		memset(&d, 0, sizeof(d));
 		assert_int_equal(vdb_session_new(db, nonce, sizeof(nonce),
-		    60, &s), CCAKIT_ERR_DB_GONE);
+		    60, &s, NULL), CCAKIT_ERR_DB_GONE);
 		assert_int_equal(vdb_check(db, &d), CCAKIT_ERR_DB_GONE);
 		if (strstr(d.text, why[i]) == NULL)
 			fail_msg("'%s' does not say '%s'", d.text, why[i]);
@@ -1028,6 +1046,169 @@ test_db_mode(void **state)
 	vdb_close(&db);
 }
 
+/*
+ * A file the verifier wrote before the state layer (its schema and rows,
+ * written with the statements of that code): opened, it is upgraded in
+ * place; the provisioned trust anchor is in the stores, the EAR key is
+ * the one it held, a waiting session is claimed and finished once.
+ */
+static const char old_schema[] =
+    "PRAGMA journal_mode = WAL;"
+    "CREATE TABLE IF NOT EXISTS session ("
+    " id TEXT PRIMARY KEY CHECK (length(id) = 36),"
+    " nonce BLOB NOT NULL CHECK (length(nonce) BETWEEN 8 AND 64),"
+    " created INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL,"
+    " status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 3),"
+    " media_type TEXT,"
+    " evidence BLOB,"
+    " result TEXT) STRICT;"
+    "CREATE INDEX IF NOT EXISTS session_expires ON session(expires);"
+    "CREATE TABLE IF NOT EXISTS provisioned ("
+    " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " id TEXT NOT NULL UNIQUE CHECK (length(id) = 32),"
+    " class INTEGER NOT NULL CHECK (class IN (1, 2)),"
+    " kind TEXT NOT NULL CHECK (kind IN ('t', 'p', 'r')),"
+    " json TEXT NOT NULL,"
+    " created INTEGER NOT NULL) STRICT;"
+    "CREATE TABLE IF NOT EXISTS meta ("
+    " name TEXT PRIMARY KEY,"
+    " value BLOB NOT NULL) STRICT;"
+    "PRAGMA user_version = 1;";
+
+#define OLD_SID "6c1b2f0e-8d0a-4c5e-9b7a-0123456789ab"
+
+static void
+test_old_file(void **state)
+{
+	struct fixture *f = *state;
+	struct vdb_batch ta;
+	struct svc_v_session c;
+	const struct vdb_stores *st;
+	sqlite3 *sq = NULL;
+	sqlite3_stmt *ins = NULL;
+	uint8_t claim[VDB_CLAIM_LEN], impl[32], inst[33];
+	char *t = ta_json(false, true), *pem, *old_pem;
+	size_t n, len, old_len;
+	bool claimed;
+	vdb *db;
+
+	/* The old file: a trust anchor as its provisioning stored it, an
+	 * EAR key, a waiting session. */
+	memset(&ta, 0, sizeof(ta));
+	assert_int_equal(vdb_batch_parse(VDB_TA, t, strlen(t), &ta, NULL),
+	    CCAKIT_OK);
+	db = open_db(f);
+	assert_int_equal(vdb_ear_key(db, &old_pem, &old_len, NULL),
+	    CCAKIT_OK);
+	vdb_close(&db);
+	assert_int_equal(unlink(f->path), 0);
+	assert_int_equal(sqlite3_open(f->path, &sq), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(sq, old_schema, NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(sq, "INSERT INTO provisioned"
+	    " (id, class, kind, json, created) VALUES (?1, 1, 't', ?2, 5)",
+	    -1, &ins, NULL), SQLITE_OK);
+	sqlite3_bind_text(ins, 1, ta.e[0].id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 2, ta.e[0].json, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+	sqlite3_finalize(ins);
+	assert_int_equal(sqlite3_prepare_v2(sq, "INSERT INTO meta VALUES"
+	    " ('ear-key', ?1)", -1, &ins, NULL), SQLITE_OK);
+	sqlite3_bind_blob(ins, 1, old_pem, (int)old_len, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+	sqlite3_finalize(ins);
+	assert_int_equal(sqlite3_exec(sq, "INSERT INTO session VALUES ('"
+	    OLD_SID "', zeroblob(16), 1700000000000, 1700000150000, 0,"
+	    " NULL, NULL, NULL)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(sq);
+
+	db = open_db(f);
+	assert_int_equal(ccakit_hex_decode(IMPL, 64, impl, sizeof(impl), &n),
+	    CCAKIT_OK);
+	assert_int_equal(ccakit_hex_decode(INST, 66, inst, sizeof(inst), &n),
+	    CCAKIT_OK);
+	st = vdb_stores_get(db);
+	assert_int_equal(ccakit_ta_store_count(st->tas), 1);
+	assert_non_null(ccakit_ta_store_lookup(st->tas, impl, inst));
+	vdb_stores_put(db, &st);
+	assert_int_equal(vdb_ear_key(db, &pem, &len, NULL), CCAKIT_OK);
+	assert_int_equal(len, old_len);
+	assert_memory_equal(pem, old_pem, len);
+	free(pem);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(vdb_session_claim(db, OLD_SID, &claimed, &c, claim,
+	    NULL), CCAKIT_OK);
+	assert_true(claimed);
+	assert_int_equal(c.nonce_len, 16);
+	svc_v_session_clear(&c);
+	assert_int_equal(vdb_session_finish(db, OLD_SID, claim, MT,
+	    (const uint8_t *)"tok", 3, "a.b.c", NULL), CCAKIT_OK);
+	assert_int_equal(vdb_session_claim(db, OLD_SID, &claimed, &c, claim,
+	    NULL), CCAKIT_OK);
+	assert_false(claimed);
+	assert_int_equal(c.status, SVC_V_COMPLETE);
+	svc_v_session_clear(&c);
+	/* The provisioned entry is listed and removable as any other. */
+	assert_int_equal(vdb_prov_remove(db, VDB_TA, ta.e[0].id, NULL),
+	    CCAKIT_OK);
+	vdb_close(&db);
+	ccakit_wipe(old_pem, old_len);
+	free(old_pem);
+	vdb_batch_clear(&ta);
+	free(t);
+}
+
+/*
+ * Two handles on one database (two processes, or replicas): what one
+ * provisions, the other's stores have after its next refresh, and only
+ * then; a refresh with nothing new changes nothing.
+ */
+static void
+test_refresh(void **state)
+{
+	struct fixture *f = *state;
+	const struct vdb_stores *st;
+	struct vdb_batch ta;
+	vdb *a = open_db(f), *b = open_db(f);
+	char *t = ta_json(false, true);
+	size_t added, n;
+	bool changed = true;
+
+	memset(&ta, 0, sizeof(ta));
+	assert_int_equal(vdb_refresh(b, &changed, NULL), CCAKIT_OK);
+	assert_false(changed);
+	assert_int_equal(vdb_batch_parse(VDB_TA, t, strlen(t), &ta, NULL),
+	    CCAKIT_OK);
+	assert_int_equal(vdb_prov_add(a, &ta, &added, NULL), CCAKIT_OK);
+	st = vdb_stores_get(b);
+	assert_int_equal(ccakit_ta_store_count(st->tas), 0);
+	vdb_stores_put(b, &st);
+	assert_int_equal(vdb_refresh(b, &changed, NULL), CCAKIT_OK);
+	assert_true(changed);
+	st = vdb_stores_get(b);
+	assert_int_equal(ccakit_ta_store_count(st->tas), 1);
+	vdb_stores_put(b, &st);
+	assert_int_equal(vdb_refresh(b, &changed, NULL), CCAKIT_OK);
+	assert_false(changed);
+	/* A's own change was in A's stores at once; its refresh finds
+	 * nothing newer. */
+	assert_int_equal(vdb_refresh(a, &changed, NULL), CCAKIT_OK);
+	assert_false(changed);
+	/* Removal travels the same way. */
+	assert_int_equal(vdb_prov_clear(b, VDB_TA, &n, NULL), CCAKIT_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(vdb_refresh(a, &changed, NULL), CCAKIT_OK);
+	assert_true(changed);
+	st = vdb_stores_get(a);
+	assert_int_equal(ccakit_ta_store_count(st->tas), 0);
+	vdb_stores_put(a, &st);
+	vdb_close(&a);
+	vdb_close(&b);
+	vdb_batch_clear(&ta);
+	free(t);
+}
+
 int
 main(void)
 {
@@ -1051,6 +1232,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_db_gone, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_db_mode, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_old_file, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_refresh, setup,
 		    teardown),
 	};
 
