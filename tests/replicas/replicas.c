@@ -19,7 +19,10 @@
  *                     and restarted; afterwards every challenge issued
  *                     and never presented is redeemed exactly once, every
  *                     session created and never given evidence takes it
- *                     exactly once, and nothing was redeemed twice.
+ *                     exactly once, and nothing was redeemed twice;
+ *                     then PostgreSQL is stopped: requests get 503 with
+ *                     Retry-After (problem+json), and once it is back
+ *                     they succeed again, the replicas never restarted.
  *
  * Environment: CCAKIT_BIN (the servers), CCAKIT_SRC (demo/: the emulated
  * realm). Output: "ok"/"not ok" lines; exit 0, or 1 when a check failed
@@ -54,6 +57,7 @@
 #include "httpc.h"
 #include "kba_parse.h"
 #include "loadgen.h"
+#include "rawhttp.h"
 #include "util/util.h"
 #include "veraison.h"
 #include "vproto.h"
@@ -241,15 +245,17 @@ replica_stop(struct replica *r)
 	r->pid = -1;
 }
 
+/* pgctl.sh CMD DIR [ARG]: restart (fast, immediate), down, up. */
 static void
-pgctl(const char *what)
+pgctl(const char *cmd, const char *arg)
 {
-	char cmd[PATH_MAX * 2 + 64];
+	char line[PATH_MAX * 2 + 64];
 
-	snprintf(cmd, sizeof(cmd), "sh '%s' restart '%s' %s",
-	    getenv("CCAKIT_PGCTL"), getenv("CCAKIT_PG_DIR"), what);
-	if (system(cmd) != 0)
-		lg_die("%s failed", cmd);
+	snprintf(line, sizeof(line), "sh '%s' %s '%s' %s",
+	    getenv("CCAKIT_PGCTL"), cmd, getenv("CCAKIT_PG_DIR"),
+	    arg != NULL ? arg : "");
+	if (system(line) != 0)
+		lg_die("%s failed", line);
 }
 
 /* --- the key broker's protocol --- */
@@ -986,6 +992,86 @@ settle(bool verifier)
 	svc_httpc_free(&hc);
 }
 
+/* --- the database away --- */
+
+/* Send a request to the replica at base ("http://127.0.0.1:PORT") on a
+ * connection of its own: the socket, for raw_answer. */
+static int
+raw_send(const char *base, const char *head, const char *body)
+{
+	char req[2048];
+	const char *p = strrchr(base, ':');
+	int fd, n;
+
+	if (p == NULL || (fd = raw_connect(NULL, "127.0.0.1",
+	    (uint16_t)atoi(p + 1))) < 0)
+		lg_die("cannot connect to %s", base);
+	n = snprintf(req, sizeof(req), "%sContent-Length: %zu\r\n\r\n%s",
+	    head, strlen(body), body);
+	if (n < 0 || (size_t)n >= sizeof(req) ||
+	    raw_send_all(fd, req, (size_t)n) != 0)
+		lg_die("cannot send to %s", base);
+	return fd;
+}
+
+/* The answer is 503 problem+json with Retry-After. */
+static void
+raw_503(int fd, const char *what)
+{
+	char buf[8192], ra[32] = "", ct[128] = "";
+	size_t len = 0;
+	enum raw_end e;
+
+	e = raw_read(fd, buf, sizeof(buf), &len, 20000, true);
+	close(fd);
+	check(e == RAW_DONE && raw_status(buf) == 503 &&
+	    raw_header(buf, "Retry-After", ra, sizeof(ra)) &&
+	    strcmp(ra, "2") == 0 && raw_header(buf, "Content-Type", ct,
+	    sizeof(ct)) && strcmp(ct, "application/problem+json") == 0,
+	    "%s with PostgreSQL down: %d, Retry-After: %s, %s", what,
+	    raw_status(buf), ra, ct);
+}
+
+static void
+unavailable(void)
+{
+	svc_httpc *hc = http_client();
+	svc_veraison *v;
+	struct svc_veraison_session s;
+	struct chal c;
+	char a[128], a2[128], b[128], why[600];
+	double t0;
+	long st;
+	int f1, f2;
+
+	replica_url(&kb[0], a, sizeof(a));
+	replica_url(&cv[1], b, sizeof(b));
+	pgctl("down", NULL);
+	t0 = lg_now();
+	f1 = raw_send(a, "POST /keys/v1/key/" KEY_NAME " HTTP/1.1\r\n"
+	    "Host: x\r\nContent-Type: application/json\r\n", keyreq);
+	f2 = raw_send(b, "POST /challenge-response/v1/newSession HTTP/1.1\r\n"
+	    "Host: x\r\n", "");
+	raw_503(f1, "key broker: key request");
+	raw_503(f2, "verifier: newSession");
+	note("answered after %.1f s (the state layer retries 5 s)", lg_now() - t0);
+	pgctl("up", NULL);
+	replica_url(&kb[1], a2, sizeof(a2));
+	check(kb_issue(hc, a, &c, &st) == 0 && kb_redeem(hc, a2, &c, true,
+	    why, sizeof(why)) == O_OK,
+	    "key broker: PostgreSQL back, a challenge issued and redeemed "
+	    "(%s)", why);
+	v = cv_client(b);
+	memset(&s, 0, sizeof(s));
+	why[0] = '\0';
+	check(svc_veraison_session_new(v, NULL, 0, KBS_CHALLENGE_LEN, &s, why,
+	    sizeof(why)) == 0 && cv_submit(v, &s, b, why, sizeof(why)) ==
+	    O_OK, "verifier: PostgreSQL back, a session completed (%s)", why);
+	svc_veraison_session_clear(&s);
+	svc_veraison_free(&v);
+	svc_httpc_free(&hc);
+}
+
 static void
 faults(void)
 {
@@ -1012,12 +1098,12 @@ faults(void)
 	sleep_until(t0 + 5);
 	note("PostgreSQL restarted (pg_ctl restart -m fast)");
 	atomic_store(&phase, 2);
-	pgctl("fast");
+	pgctl("restart", "fast");
 	sleep_until(t0 + 7.5);
 	note("PostgreSQL crashed and restarted (pg_ctl restart -m "
 	    "immediate)");
 	atomic_store(&phase, 3);
-	pgctl("immediate");
+	pgctl("restart", "immediate");
 	sleep_until(t0 + 10);
 	atomic_store(&running, false);
 	for (i = 0; i < 2 * LOAD_CLIENTS; i++)
@@ -1034,6 +1120,7 @@ faults(void)
 	settle(true);
 	free(kb_items.v);
 	free(cv_items.v);
+	unavailable();
 }
 
 /* --- main --- */
