@@ -395,18 +395,6 @@ cv_client(const char *base)
 	return v;
 }
 
-/* *v, a client of the verifier at url (made again when it moved). */
-static svc_veraison *
-cv_for(svc_veraison **v, char *vurl, size_t sz, const char *url)
-{
-	if (*v == NULL || strcmp(vurl, url) != 0) {
-		svc_veraison_free(v);
-		*v = cv_client(url);
-		snprintf(vurl, sz, "%s", url);
-	}
-	return *v;
-}
-
 /* The session's URL at another replica: base + the path at the first. */
 static void
 session_at(const struct svc_veraison_session *s, const char *base,
@@ -781,8 +769,11 @@ struct items {
 	size_t n, cap;
 };
 
-static struct items kb_items = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0 };
-static struct items cv_items = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0 };
+/* The key broker's challenges [0], the verifier's sessions [1]. */
+static struct items items[2] = {
+	{ PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0 },
+	{ PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0 },
+};
 static atomic_bool running;
 static atomic_ulong issued[2], ok_after[2][4];
 static atomic_int phase;
@@ -820,83 +811,110 @@ item_outcome(struct items *it, size_t i, enum outcome o)
 	pthread_mutex_unlock(&it->mu);
 }
 
-static void *
-kb_load(void *arg)
+/* A load client's connections: HTTP for the key brokers, a Veraison
+ * client for each verifier (made again when it moved). */
+struct clients {
+	svc_httpc *hc;
+	svc_veraison *v[NREP];
+	char vurl[NREP][128];
+};
+
+static void
+clients_free(struct clients *c)
 {
-	svc_httpc *hc = http_client();
+	size_t j;
+
+	svc_httpc_free(&c->hc);
+	for (j = 0; j < NREP; j++)
+		svc_veraison_free(&c->v[j]);
+}
+
+/* A replica at random: its URL, and for a verifier its client. */
+static svc_veraison *
+pick(struct clients *c, bool verifier, char *url, size_t sz)
+{
+	struct replica *r = any(verifier ? cv : kb, url, sz);
+	size_t j = (size_t)(r - (verifier ? cv : kb));
+
+	if (!verifier)
+		return NULL;
+	if (c->v[j] == NULL || strcmp(c->vurl[j], url) != 0) {
+		svc_veraison_free(&c->v[j]);
+		c->v[j] = cv_client(url);
+		snprintf(c->vurl[j], sizeof(c->vurl[j]), "%s", url);
+	}
+	return c->v[j];
+}
+
+/* Present x at a replica at random: its challenge redeemed, or its
+ * session given evidence. */
+static enum outcome
+present(struct clients *c, bool verifier, struct item *x, char *why,
+    size_t whysz)
+{
+	svc_veraison *v;
+	char url[128];
+	enum outcome o;
+
+	if ((v = pick(c, verifier, url, sizeof(url))) == NULL)
+		return kb_redeem(c->hc, url, &x->chal, false, why, whysz);
+	o = cv_submit(v, &x->sess, url, why, whysz);
+	/* Keep the nonce (a record may be presented again), not the
+	 * result. */
+	free(x->sess.doc.media_type);
+	free(x->sess.doc.evidence);
+	free(x->sess.doc.result);
+	x->sess.doc.media_type = NULL;
+	x->sess.doc.evidence = NULL;
+	x->sess.doc.evidence_len = 0;
+	x->sess.doc.result = NULL;
+	return o;
+}
+
+/* Issue items (challenges, or sessions when arg is not NULL) at random
+ * replicas, and present most of them at random replicas, until the end
+ * of the load. */
+static void *
+load(void *arg)
+{
+	bool verifier = arg != NULL;
+	struct items *it = &items[verifier];
+	struct clients c;
 	struct item x;
+	svc_veraison *v;
 	char url[128], why[600];
 	enum outcome o;
 	size_t i;
 	long st;
+	int r;
 
-	(void)arg;
+	memset(&c, 0, sizeof(c));
+	c.hc = http_client();
 	while (atomic_load(&running)) {
 		usleep(PACE_US);
 		memset(&x, 0, sizeof(x));
-		any(kb, url, sizeof(url));
-		if (kb_issue(hc, url, &x.chal, &st) != 0) {
-			usleep(10000);
+		v = pick(&c, verifier, url, sizeof(url));
+		r = v != NULL ? svc_veraison_session_new(v, NULL, 0,
+		    KBS_CHALLENGE_LEN, &x.sess, why, sizeof(why)) :
+		    kb_issue(c.hc, url, &x.chal, &st);
+		if (r != 0)
 			continue;
-		}
-		atomic_fetch_add(&issued[0], 1);
-		i = item_add(&kb_items, &x);
+		atomic_fetch_add(&issued[verifier], 1);
+		/* The record keeps the challenge, or the session's URL and
+		 * nonce. */
+		i = item_add(it, &x);
 		if (rnd(100) >= PRESENT_PCT)
 			continue;
-		any(kb, url, sizeof(url));
-		o = kb_redeem(hc, url, &x.chal, false, why, sizeof(why));
-		item_outcome(&kb_items, i, o);
+		o = present(&c, verifier, &x, why, sizeof(why));
+		item_outcome(it, i, o);
 		if (o == O_OK)
-			atomic_fetch_add(&ok_after[0][atomic_load(&phase)], 1);
+			atomic_fetch_add(&ok_after[verifier]
+			    [atomic_load(&phase)], 1);
 		else if (o != O_UNKNOWN)
-			note("key broker: challenge %u: %s", x.chal.id, why);
+			note("%s: %s", verifier ? "verifier" : "key broker",
+			    why);
 	}
-	svc_httpc_free(&hc);
-	return NULL;
-}
-
-static void *
-cv_load(void *arg)
-{
-	svc_veraison *v[NREP];
-	struct item x;
-	char url[128], vurl[NREP][128], why[600];
-	enum outcome o;
-	struct replica *r;
-	unsigned j;
-	size_t i;
-
-	(void)arg;
-	for (j = 0; j < NREP; j++)
-		v[j] = NULL;
-	while (atomic_load(&running)) {
-		usleep(PACE_US);
-		memset(&x, 0, sizeof(x));
-		r = any(cv, url, sizeof(url));
-		j = (unsigned)(r - cv);
-		/* A client per replica, made again after a restart. */
-		cv_for(&v[j], vurl[j], sizeof(vurl[j]), url);
-		if (svc_veraison_session_new(v[j], NULL, 0, KBS_CHALLENGE_LEN,
-		    &x.sess, why, sizeof(why)) != 0) {
-			usleep(10000);
-			continue;
-		}
-		atomic_fetch_add(&issued[1], 1);
-		/* The record keeps the URL and the nonce. */
-		i = item_add(&cv_items, &x);
-		if (rnd(100) >= PRESENT_PCT)
-			continue;
-		any(cv, url, sizeof(url));
-		o = cv_submit(v[j], &x.sess, url, why, sizeof(why));
-		item_outcome(&cv_items, i, o);
-		svc_v_session_clear(&x.sess.doc);
-		if (o == O_OK)
-			atomic_fetch_add(&ok_after[1][atomic_load(&phase)], 1);
-		else if (o != O_UNKNOWN)
-			note("verifier: %s: %s", x.sess.url, why);
-	}
-	for (j = 0; j < NREP; j++)
-		svc_veraison_free(&v[j]);
+	clients_free(&c);
 	return NULL;
 }
 
@@ -918,38 +936,24 @@ sleep_until(double t)
 static void
 settle(bool verifier)
 {
-	struct items *it = verifier ? &cv_items : &kb_items;
-	svc_httpc *hc = http_client();
-	svc_veraison *v = NULL;
-	char url[128], vurl[128] = "", why[600];
+	struct items *it = &items[verifier];
+	struct clients c;
+	char why[600];
 	const char *what = verifier ? "verifier" : "key broker";
 	size_t i, fresh = 0, fresh_once = 0, twice = 0, lost = 0, done = 0;
 	size_t known = 0, unknown_ok = 0;
 	enum outcome o, o2;
 	struct item *x;
 
+	memset(&c, 0, sizeof(c));
+	c.hc = http_client();
 	for (i = 0; i < it->n; i++) {
 		x = &it->v[i];
-		any(verifier ? cv : kb, url, sizeof(url));
-		if (verifier) {
-			cv_for(&v, vurl, sizeof(vurl), url);
-			o = cv_submit(v, &x->sess, url, why, sizeof(why));
-		} else {
-			o = kb_redeem(hc, url, &x->chal, false, why,
-			    sizeof(why));
-		}
+		o = present(&c, verifier, x, why, sizeof(why));
 		if (x->tries == 0) {
 			/* Never presented: taken now, and only now. */
 			fresh++;
-			any(verifier ? cv : kb, url, sizeof(url));
-			if (verifier) {
-				cv_for(&v, vurl, sizeof(vurl), url);
-				o2 = cv_submit(v, &x->sess, url, why,
-				    sizeof(why));
-			} else {
-				o2 = kb_redeem(hc, url, &x->chal, false, why,
-				    sizeof(why));
-			}
+			o2 = present(&c, verifier, x, why, sizeof(why));
 			if (o == O_OK && o2 == O_USED)
 				fresh_once++;
 			else
@@ -988,8 +992,7 @@ settle(bool verifier)
 	    "exactly once after the faults", what, fresh);
 	check(twice == 0 && lost == 0, "%s: none taken twice, none lost "
 	    "(%zu, %zu)", what, twice, lost);
-	svc_veraison_free(&v);
-	svc_httpc_free(&hc);
+	clients_free(&c);
 }
 
 /* --- the database away --- */
@@ -1081,8 +1084,8 @@ faults(void)
 
 	atomic_store(&running, true);
 	for (i = 0; i < 2 * LOAD_CLIENTS; i++)
-		if (pthread_create(&th[i], NULL, i % 2 == 0 ? kb_load : cv_load,
-		    NULL) != 0)
+		if (pthread_create(&th[i], NULL, load, i % 2 == 0 ? NULL :
+		    &items[1]) != 0)
 			lg_die("pthread_create");
 	t0 = lg_now();
 	sleep_until(t0 + 2);
@@ -1118,8 +1121,8 @@ faults(void)
 		    atomic_load(&ok_after[i][2]), atomic_load(&ok_after[i][3]));
 	settle(false);
 	settle(true);
-	free(kb_items.v);
-	free(cv_items.v);
+	free(items[0].v);
+	free(items[1].v);
 	unavailable();
 }
 

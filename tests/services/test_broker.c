@@ -20,6 +20,7 @@
 
 #include "broker.h"
 #include "chstore.h"
+#include "state_v1.h"
 #include "testutil.h"
 #include "util/util.h"
 
@@ -631,15 +632,7 @@ test_race_sqlite_connections(void **state)
  */
 static const char old_schema[] =
     "PRAGMA journal_mode = WAL;"
-    "CREATE TABLE IF NOT EXISTS challenge ("
-    " id INTEGER PRIMARY KEY CHECK (id BETWEEN 1 AND 4294967295),"
-    " nonce BLOB NOT NULL CHECK (length(nonce) = 64),"
-    " key TEXT NOT NULL,"
-    " wrapkey TEXT NOT NULL,"
-    " created INTEGER NOT NULL,"
-    " expires INTEGER NOT NULL) STRICT;"
-    "CREATE INDEX IF NOT EXISTS challenge_expires ON challenge(expires);"
-    "PRAGMA user_version = 1;"
+    STATE_V1_BROKER_SQL
     "INSERT INTO challenge VALUES (4242, zeroblob(64), 'skywalker',"
     " '{\"kty\":\"RSA\"}', 1000, 4000000000);"
     "INSERT INTO challenge VALUES (4343, zeroblob(64), 'skywalker',"

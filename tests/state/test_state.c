@@ -42,6 +42,7 @@
 
 #include "state.h"
 #include "state_priv.h"
+#include "state_v1.h"
 
 enum drv { DRV_FILE, DRV_MEMORY, DRV_PG };
 
@@ -1232,41 +1233,9 @@ test_concurrent_open(void **state)
 /* --- migrations --- */
 
 /* The key broker's and the verifier's SQLite schemas before this layer
- * (lib/broker/sqlite.c, lib/verifier/vdb.c), verbatim: the files that
- * exist today. */
-static const char broker_v1[] =
-    "CREATE TABLE IF NOT EXISTS challenge ("
-    " id INTEGER PRIMARY KEY CHECK (id BETWEEN 1 AND 4294967295),"
-    " nonce BLOB NOT NULL CHECK (length(nonce) = 64),"
-    " key TEXT NOT NULL,"
-    " wrapkey TEXT NOT NULL,"
-    " created INTEGER NOT NULL,"
-    " expires INTEGER NOT NULL) STRICT;"
-    "CREATE INDEX IF NOT EXISTS challenge_expires ON challenge(expires);"
-    "PRAGMA user_version = 1;";
-
-static const char verifier_v1[] =
-    "CREATE TABLE IF NOT EXISTS session ("
-    " id TEXT PRIMARY KEY CHECK (length(id) = 36),"
-    " nonce BLOB NOT NULL CHECK (length(nonce) BETWEEN 8 AND 64),"
-    " created INTEGER NOT NULL,"
-    " expires INTEGER NOT NULL,"
-    " status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 3),"
-    " media_type TEXT,"
-    " evidence BLOB,"
-    " result TEXT) STRICT;"
-    "CREATE INDEX IF NOT EXISTS session_expires ON session(expires);"
-    "CREATE TABLE IF NOT EXISTS provisioned ("
-    " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-    " id TEXT NOT NULL UNIQUE CHECK (length(id) = 32),"
-    " class INTEGER NOT NULL CHECK (class IN (1, 2)),"
-    " kind TEXT NOT NULL CHECK (kind IN ('t', 'p', 'r')),"
-    " json TEXT NOT NULL,"
-    " created INTEGER NOT NULL) STRICT;"
-    "CREATE TABLE IF NOT EXISTS meta ("
-    " name TEXT PRIMARY KEY,"
-    " value BLOB NOT NULL) STRICT;"
-    "PRAGMA user_version = 1;";
+ * (tests/common/state_v1.h): the files that exist today. */
+static const char broker_v1[] = STATE_V1_BROKER_SQL;
+static const char verifier_v1[] = STATE_V1_VERIFIER_SQL;
 
 /* Rows in the version-1 shape (either driver's SQL). */
 #define V1_CHALLENGE \

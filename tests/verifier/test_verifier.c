@@ -23,6 +23,7 @@
 #include <ccakit/jose.h>
 #include <ccakit/store.h>
 
+#include "state_v1.h"
 #include "vdb.h"
 
 #define MT SVC_V_MT_CCA
@@ -1054,27 +1055,7 @@ test_db_mode(void **state)
  */
 static const char old_schema[] =
     "PRAGMA journal_mode = WAL;"
-    "CREATE TABLE IF NOT EXISTS session ("
-    " id TEXT PRIMARY KEY CHECK (length(id) = 36),"
-    " nonce BLOB NOT NULL CHECK (length(nonce) BETWEEN 8 AND 64),"
-    " created INTEGER NOT NULL,"
-    " expires INTEGER NOT NULL,"
-    " status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 3),"
-    " media_type TEXT,"
-    " evidence BLOB,"
-    " result TEXT) STRICT;"
-    "CREATE INDEX IF NOT EXISTS session_expires ON session(expires);"
-    "CREATE TABLE IF NOT EXISTS provisioned ("
-    " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-    " id TEXT NOT NULL UNIQUE CHECK (length(id) = 32),"
-    " class INTEGER NOT NULL CHECK (class IN (1, 2)),"
-    " kind TEXT NOT NULL CHECK (kind IN ('t', 'p', 'r')),"
-    " json TEXT NOT NULL,"
-    " created INTEGER NOT NULL) STRICT;"
-    "CREATE TABLE IF NOT EXISTS meta ("
-    " name TEXT PRIMARY KEY,"
-    " value BLOB NOT NULL) STRICT;"
-    "PRAGMA user_version = 1;";
+    STATE_V1_VERIFIER_SQL;
 
 #define OLD_SID "6c1b2f0e-8d0a-4c5e-9b7a-0123456789ab"
 
