@@ -15,7 +15,7 @@
 #  6. each service started with its unit's command line and its
 #     /etc/ccakit options (the root's paths, this test's state and
 #     credentials directories): the provisioning token works, the key
-#     broker holds no secret until one is put in its directory;
+#     broker holds no secret until one is put in its directory, /metrics;
 #  7. purge: the token, the state and the packages' files are gone.
 # Ends with "N passed, M failed"; exit status 1 if any failed. Run as root
 # (dpkg --root); KEEP=1 keeps the work directory.
@@ -256,7 +256,7 @@ http() { # http METHOD URL [curl args...] -> status, body in $W/b
 	curl -s -o "$W/b" -w '%{http_code}' -X "$m" "$@" "$u"
 }
 
-if start cca-verifier.service CCA_VERIFIER_OPTS; then
+if start cca-verifier.service CCA_VERIFIER_OPTS --metrics; then
 	check "cca-verifier: discovery" 200 \
 	    "$(http GET "$URL/.well-known/veraison/verification")"
 	check "cca-verifier: provisioning with the installed token" 201 \
@@ -266,6 +266,11 @@ if start cca-verifier.service CCA_VERIFIER_OPTS; then
 	check "cca-verifier: provisioning with another token" 401 \
 	    "$(http GET "$URL/provisioning/v1/trust-anchors" \
 	    -H 'Authorization: Bearer not-the-token')"
+	check "cca-verifier: /metrics (--metrics)" 200 \
+	    "$(http GET "$URL/metrics")"
+	if grep -q "^ccakit_build_info{service=\"cca-verifier\",version=\"$VERSION\"} 1\$" \
+	    "$W/b"; then ok "cca-verifier: build_info"; else
+		nok "cca-verifier: build_info"; fi
 	check "cca-verifier: its database in the state directory, 600" 600 \
 	    "$(stat -c %a "$W/state/cca-verifier.db" 2>&1)"
 	stop cca-verifier
