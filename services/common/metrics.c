@@ -426,40 +426,34 @@ svc_metrics_number(double v, char out[32])
 
 /* --- the exposition text --- */
 
-struct buf {
-	char *p;
-	size_t n, cap;
-	bool oom;
-};
-
-static void
-bput(struct buf *b, const char *s, size_t k)
+void
+svc_text_put(struct svc_text *t, const char *s, size_t len)
 {
 	char *np;
 	size_t ncap;
 
-	if (b->oom)
+	if (t->oom)
 		return;
-	if (b->n + k + 1 > b->cap) {
-		ncap = b->cap == 0 ? 4096 : b->cap;
-		while (ncap < b->n + k + 1)
+	if (t->n + len + 1 > t->cap) {
+		ncap = t->cap == 0 ? 4096 : t->cap;
+		while (ncap < t->n + len + 1)
 			ncap *= 2;
-		if ((np = realloc(b->p, ncap)) == NULL) {
-			b->oom = true;
+		if ((np = realloc(t->p, ncap)) == NULL) {
+			t->oom = true;
 			return;
 		}
-		b->p = np;
-		b->cap = ncap;
+		t->p = np;
+		t->cap = ncap;
 	}
-	memcpy(b->p + b->n, s, k);
-	b->n += k;
-	b->p[b->n] = '\0';
+	memcpy(t->p + t->n, s, len);
+	t->n += len;
+	t->p[t->n] = '\0';
 }
 
-static void
-bstr(struct buf *b, const char *s)
+void
+svc_text_str(struct svc_text *t, const char *s)
 {
-	bput(b, s, strlen(s));
+	svc_text_put(t, s, strlen(s));
 }
 
 /*
@@ -468,54 +462,54 @@ bstr(struct buf *b, const char *s)
  * are the program's own) as '?'.
  */
 static void
-besc(struct buf *b, const char *s, bool quote)
+besc(struct svc_text *b, const char *s, bool quote)
 {
 	for (; *s != '\0'; s++) {
 		if (*s == '\\')
-			bstr(b, "\\\\");
+			svc_text_str(b, "\\\\");
 		else if (*s == '\n')
-			bstr(b, "\\n");
+			svc_text_str(b, "\\n");
 		else if (quote && *s == '"')
-			bstr(b, "\\\"");
+			svc_text_str(b, "\\\"");
 		else if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
-			bstr(b, "?");
+			svc_text_str(b, "?");
 		else
-			bput(b, s, 1);
+			svc_text_put(b, s, 1);
 	}
 }
 
 /* name{l1="v1",...[,le="x"]} value\n */
 static void
-sample(struct buf *b, const svc_metric *f, const struct series *s,
+sample(struct svc_text *b, const svc_metric *f, const struct series *s,
     const char *suffix, const char *le, double v)
 {
 	char num[32];
 	size_t i;
 
-	bstr(b, f->name);
-	bstr(b, suffix);
+	svc_text_str(b, f->name);
+	svc_text_str(b, suffix);
 	if (f->nlabels > 0 || le != NULL) {
-		bstr(b, "{");
+		svc_text_str(b, "{");
 		for (i = 0; i < f->nlabels; i++) {
 			if (i > 0)
-				bstr(b, ",");
-			bstr(b, f->labels[i]);
-			bstr(b, "=\"");
+				svc_text_str(b, ",");
+			svc_text_str(b, f->labels[i]);
+			svc_text_str(b, "=\"");
 			besc(b, s->values[i], true);
-			bstr(b, "\"");
+			svc_text_str(b, "\"");
 		}
 		if (le != NULL) {
 			if (f->nlabels > 0)
-				bstr(b, ",");
-			bstr(b, "le=\"");
-			bstr(b, le);
-			bstr(b, "\"");
+				svc_text_str(b, ",");
+			svc_text_str(b, "le=\"");
+			svc_text_str(b, le);
+			svc_text_str(b, "\"");
 		}
-		bstr(b, "}");
+		svc_text_str(b, "}");
 	}
-	bstr(b, " ");
-	bstr(b, svc_metrics_number(v, num));
-	bstr(b, "\n");
+	svc_text_str(b, " ");
+	svc_text_str(b, svc_metrics_number(v, num));
+	svc_text_str(b, "\n");
 }
 
 static const char *const type_names[] = { "counter", "gauge", "histogram" };
@@ -523,7 +517,7 @@ static const char *const type_names[] = { "counter", "gauge", "histogram" };
 int
 svc_metrics_write(svc_metrics *m, char **out, size_t *len)
 {
-	struct buf b = { NULL, 0, 0, false };
+	struct svc_text b = { NULL, 0, 0, false };
 	const svc_metric *f;
 	const struct series *s;
 	unsigned long long cum;
@@ -536,15 +530,15 @@ svc_metrics_write(svc_metrics *m, char **out, size_t *len)
 	pthread_mutex_lock(&m->mu);
 	for (i = 0; i < m->n; i++) {
 		f = m->f[i];
-		bstr(&b, "# HELP ");
-		bstr(&b, f->name);
-		bstr(&b, " ");
+		svc_text_str(&b, "# HELP ");
+		svc_text_str(&b, f->name);
+		svc_text_str(&b, " ");
 		besc(&b, f->help, false);
-		bstr(&b, "\n# TYPE ");
-		bstr(&b, f->name);
-		bstr(&b, " ");
-		bstr(&b, type_names[f->type]);
-		bstr(&b, "\n");
+		svc_text_str(&b, "\n# TYPE ");
+		svc_text_str(&b, f->name);
+		svc_text_str(&b, " ");
+		svc_text_str(&b, type_names[f->type]);
+		svc_text_str(&b, "\n");
 		for (j = 0; j < f->n; j++) {
 			s = &f->s[j];
 			if (f->type != SVC_METRIC_HISTOGRAM) {

@@ -100,6 +100,19 @@ void svc_metrics_each(svc_metrics *m,
 void svc_metrics_refresh(svc_metrics *m);
 
 /*
+ * A growing NUL-terminated text (the exposition, the status page): start
+ * it zeroed; an append that finds no memory sets oom and the text stays
+ * as it was (free p either way).
+ */
+struct svc_text {
+	char *p;
+	size_t n, cap;
+	bool oom;
+};
+void svc_text_put(struct svc_text *t, const char *s, size_t len);
+void svc_text_str(struct svc_text *t, const char *s);
+
+/*
  * A number as the exposition format writes it: the shortest decimal
  * that reads back the same, "+Inf", "-Inf" or "NaN". out holds 32 bytes.
  */

@@ -348,39 +348,11 @@ metrics_page(void *arg, const struct svc_req *req, struct svc_resp *resp)
 	resp->content_type = SVC_METRICS_CONTENT_TYPE;
 }
 
-struct html {
-	char *p;
-	size_t n, cap;
-	bool oom;
-};
+static void hprintf(struct svc_text *h, const char *fmt, ...)
+    SVC_PRINTF(2, 3);
 
 static void
-hput(struct html *h, const char *s)
-{
-	size_t k = strlen(s), ncap;
-	char *np;
-
-	if (h->oom)
-		return;
-	if (h->n + k + 1 > h->cap) {
-		ncap = h->cap == 0 ? 16384 : h->cap;
-		while (ncap < h->n + k + 1)
-			ncap *= 2;
-		if ((np = realloc(h->p, ncap)) == NULL) {
-			h->oom = true;
-			return;
-		}
-		h->p = np;
-		h->cap = ncap;
-	}
-	memcpy(h->p + h->n, s, k + 1);
-	h->n += k;
-}
-
-static void hprintf(struct html *h, const char *fmt, ...) SVC_PRINTF(2, 3);
-
-static void
-hprintf(struct html *h, const char *fmt, ...)
+hprintf(struct svc_text *h, const char *fmt, ...)
 {
 	char s[1024];
 	va_list ap;
@@ -388,25 +360,25 @@ hprintf(struct html *h, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(s, sizeof(s), fmt, ap);
 	va_end(ap);
-	hput(h, s);
+	svc_text_str(h, s);
 }
 
 /* Text as HTML: markup characters as entities, control bytes as '?'. */
 static void
-hesc(struct html *h, const char *s)
+hesc(struct svc_text *h, const char *s)
 {
 	char c[2] = { 0, 0 };
 
 	for (; *s != '\0'; s++) {
 		switch (*s) {
-		case '&': hput(h, "&amp;"); break;
-		case '<': hput(h, "&lt;"); break;
-		case '>': hput(h, "&gt;"); break;
-		case '"': hput(h, "&quot;"); break;
-		case '\'': hput(h, "&#39;"); break;
+		case '&': svc_text_str(h, "&amp;"); break;
+		case '<': svc_text_str(h, "&lt;"); break;
+		case '>': svc_text_str(h, "&gt;"); break;
+		case '"': svc_text_str(h, "&quot;"); break;
+		case '\'': svc_text_str(h, "&#39;"); break;
 		default:
 			c[0] = (unsigned char)*s < 0x20 ? '?' : *s;
-			hput(h, c);
+			svc_text_str(h, c);
 		}
 	}
 }
@@ -446,21 +418,21 @@ static const char page_style[] =
 "footer{margin:2em 0;color:#57606a;font-size:.9em}";
 
 static void
-page_head(struct html *h, time_t now, double up)
+page_head(struct svc_text *h, time_t now, double up)
 {
 	char since[40];
 	unsigned long s = up > 0 ? (unsigned long)up : 0;
 
 	stamp(g.started, since, sizeof(since));
-	hput(h, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
+	svc_text_str(h, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
 	    "<meta charset=\"utf-8\"><meta name=\"viewport\" "
 	    "content=\"width=device-width\"><title>");
 	hesc(h, g.service);
-	hput(h, " status</title><style>");
-	hput(h, page_style);
-	hput(h, "</style></head><body>\n<header><h1 id=\"service\">");
+	svc_text_str(h, " status</title><style>");
+	svc_text_str(h, page_style);
+	svc_text_str(h, "</style></head><body>\n<header><h1 id=\"service\">");
 	hesc(h, g.service);
-	hput(h, "</h1><p id=\"version\">ccakit ");
+	svc_text_str(h, "</h1><p id=\"version\">ccakit ");
 	hesc(h, CCAKIT_VERSION);
 	hprintf(h, "</p><p id=\"uptime\">up %lud %02luh %02lum %02lus, "
 	    "since %s</p>", s / 86400, s / 3600 % 24, s / 60 % 60, s % 60,
@@ -470,24 +442,24 @@ page_head(struct html *h, time_t now, double up)
 }
 
 static void
-page_config(struct html *h)
+page_config(struct svc_text *h)
 {
 	size_t i;
 
-	hput(h, "<section id=\"config\"><h2>Configuration</h2>"
+	svc_text_str(h, "<section id=\"config\"><h2>Configuration</h2>"
 	    "<table class=\"kv\">");
 	for (i = 0; i < g.ncfg; i++) {
-		hput(h, "<tr><th>");
+		svc_text_str(h, "<tr><th>");
 		hesc(h, g.cfg_key[i]);
-		hput(h, "</th><td>");
+		svc_text_str(h, "</th><td>");
 		hesc(h, g.cfg_val[i]);
-		hput(h, "</td></tr>");
+		svc_text_str(h, "</td></tr>");
 	}
-	hput(h, "</table></section>\n");
+	svc_text_str(h, "</table></section>\n");
 }
 
 static void
-page_tv(struct html *h, const struct rec *r)
+page_tv(struct svc_text *h, const struct rec *r)
 {
 	const struct ccakit_tv *tv;
 	size_t i;
@@ -495,13 +467,13 @@ page_tv(struct html *h, const struct rec *r)
 
 	for (i = 0; i < r->nsub; i++) {
 		tv = &r->sub[i].tv;
-		hput(h, "<div class=\"sub\"><b>");
+		svc_text_str(h, "<div class=\"sub\"><b>");
 		hesc(h, r->sub[i].name);
-		hput(h, "</b> <span class=\"t ");
+		svc_text_str(h, "</b> <span class=\"t ");
 		hesc(h, r->sub[i].status);
-		hput(h, "\">");
+		svc_text_str(h, "\">");
 		hesc(h, r->sub[i].status);
-		hput(h, "</span><div class=\"claims\">");
+		svc_text_str(h, "</span><div class=\"claims\">");
 		for (c = 0; c < CCAKIT_TV_NCLAIMS; c++) {
 			if (!ccakit_tv_is_set(tv, (enum ccakit_tv_claim)c))
 				continue;
@@ -511,14 +483,14 @@ page_tv(struct html *h, const struct rec *r)
 			    ccakit_tv_claim_name((enum ccakit_tv_claim)c),
 			    tv->v[c]);
 		}
-		hput(h, "</div></div>");
+		svc_text_str(h, "</div></div>");
 	}
 	if (r->nsub == 0)
-		hput(h, "&mdash;");
+		svc_text_str(h, "&mdash;");
 }
 
 static void
-page_recent(struct html *h)
+page_recent(struct svc_text *h)
 {
 	const struct rec *r;
 	char when[40];
@@ -527,10 +499,10 @@ page_recent(struct html *h)
 	hprintf(h, "<section id=\"attestations\"><h2>Last attestations "
 	    "(%zu of %llu)</h2>", g.nrec, g.nattest);
 	if (g.nrec == 0) {
-		hput(h, "<p>None yet.</p></section>\n");
+		svc_text_str(h, "<p>None yet.</p></section>\n");
 		return;
 	}
-	hput(h, "<table><thead><tr><th>time</th><th>request</th>"
+	svc_text_str(h, "<table><thead><tr><th>time</th><th>request</th>"
 	    "<th>subject</th><th>result</th><th>decision</th>"
 	    "<th>trust vectors</th></tr></thead><tbody>");
 	/* Newest first. */
@@ -541,32 +513,32 @@ page_recent(struct html *h)
 		hprintf(h, "<tr class=\"att\"><td>%s</td><td class=\"num\">"
 		    "%llu</td><td>", when, (unsigned long long)r->req);
 		hesc(h, r->subject);
-		hput(h, "</td><td><span class=\"t ");
+		svc_text_str(h, "</td><td><span class=\"t ");
 		hesc(h, r->result);
-		hput(h, "\">");
+		svc_text_str(h, "\">");
 		hesc(h, r->result);
-		hput(h, "</span></td><td>");
+		svc_text_str(h, "</span></td><td>");
 		if (r->decision[0] != '\0') {
-			hput(h, "<span class=\"t ");
+			svc_text_str(h, "<span class=\"t ");
 			hesc(h, r->decision);
-			hput(h, "\">");
+			svc_text_str(h, "\">");
 			hesc(h, r->decision);
-			hput(h, "</span>");
+			svc_text_str(h, "</span>");
 		}
 		if (r->reason[0] != '\0') {
-			hput(h, "<div class=\"claims\">");
+			svc_text_str(h, "<div class=\"claims\">");
 			hesc(h, r->reason);
-			hput(h, "</div>");
+			svc_text_str(h, "</div>");
 		}
-		hput(h, "</td><td>");
+		svc_text_str(h, "</td><td>");
 		page_tv(h, r);
-		hput(h, "</td></tr>");
+		svc_text_str(h, "</td></tr>");
 	}
-	hput(h, "</tbody></table></section>\n");
+	svc_text_str(h, "</tbody></table></section>\n");
 }
 
 struct counters_ctx {
-	struct html *h;
+	struct svc_text *h;
 	const char *last;
 };
 
@@ -577,20 +549,20 @@ counter_row(void *arg, const struct svc_metric_sample *s)
 	char num[32];
 	size_t i;
 
-	hput(c->h, "<tr><td>");
+	svc_text_str(c->h, "<tr><td>");
 	if (c->last == NULL || strcmp(c->last, s->family) != 0) {
-		hput(c->h, "<b title=\"");
+		svc_text_str(c->h, "<b title=\"");
 		hesc(c->h, s->help);
-		hput(c->h, "\">");
+		svc_text_str(c->h, "\">");
 		hesc(c->h, s->family);
-		hput(c->h, "</b>");
+		svc_text_str(c->h, "</b>");
 	}
 	c->last = s->family;
-	hput(c->h, "</td><td>");
+	svc_text_str(c->h, "</td><td>");
 	for (i = 0; i < s->nlabels; i++) {
 		hesc(c->h, i > 0 ? ", " : "");
 		hesc(c->h, s->labels[i]);
-		hput(c->h, "=");
+		svc_text_str(c->h, "=");
 		hesc(c->h, s->values[i]);
 	}
 	if (s->type == SVC_METRIC_HISTOGRAM) {
@@ -603,25 +575,25 @@ counter_row(void *arg, const struct svc_metric_sample *s)
 		hprintf(c->h, "</td><td class=\"num\">%s</td><td>",
 		    svc_metrics_number(s->value, num));
 	}
-	hput(c->h, "</td></tr>");
+	svc_text_str(c->h, "</td></tr>");
 }
 
 static void
-page_counters(struct html *h)
+page_counters(struct svc_text *h)
 {
 	struct counters_ctx c = { h, NULL };
 
-	hput(h, "<section id=\"counters\"><h2>Counters</h2><table><thead>"
-	    "<tr><th>metric</th><th>labels</th><th>value (count)</th>"
-	    "<th>mean</th></tr></thead><tbody>");
+	svc_text_str(h, "<section id=\"counters\"><h2>Counters</h2>"
+	    "<table><thead><tr><th>metric</th><th>labels</th>"
+	    "<th>value (count)</th><th>mean</th></tr></thead><tbody>");
 	svc_metrics_each(g.m, counter_row, &c);
-	hput(h, "</tbody></table></section>\n");
+	svc_text_str(h, "</tbody></table></section>\n");
 }
 
 static void
 status_page(void *arg, const struct svc_req *req, struct svc_resp *resp)
 {
-	struct html h = { NULL, 0, 0, false };
+	struct svc_text h = { NULL, 0, 0, false };
 	time_t now = time(NULL);
 	double up;
 
@@ -639,8 +611,8 @@ status_page(void *arg, const struct svc_req *req, struct svc_resp *resp)
 	page_recent(&h);
 	pthread_mutex_unlock(&g.mu);
 	page_counters(&h);
-	hput(&h, "<footer>Prometheus metrics: <a href=\"metrics\">/metrics"
-	    "</a>. This page has no scripts and loads nothing else."
+	svc_text_str(&h, "<footer>Prometheus metrics: <a href=\"metrics\">"
+	    "/metrics</a>. This page has no scripts and loads nothing else."
 	    "</footer>\n</body></html>\n");
 	if (h.oom) {
 		free(h.p);

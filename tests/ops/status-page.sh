@@ -17,19 +17,8 @@ if [ -z "$CHROMIUM" ]; then
 	echo "skipped: no chromium (Debian package chromium)"
 	exit 77
 fi
-W=$(mktemp -d)
-SPID=
-cleanup() {
-	[ -n "$SPID" ] && kill "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null
-	rm -rf "$W"
-}
-trap cleanup EXIT
-trap 'exit 2' INT TERM
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok $pass - $1"; }
-nok() { fail=$((fail + 1)); echo "not ok - $1"; }
+# $W, TAP lines, start/stop of a server on a free port, always killed.
+. "$SRC/tests/services/http-lib.sh"
 has() { # has DESC PATTERN: in the DOM (grep -E)
 	if grep -q -E -- "$2" "$W/dom.html"; then ok "$1"; else
 		nok "$1 (no /$2/)"; fi
@@ -49,20 +38,10 @@ sed "s#$RIM#$(head -c 32 /dev/urandom | base64)#" \
 SECRET=status-page-secret-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 (umask 077 && printf '%s' "$SECRET" >"$W/skywalker")
 
-"$BIN/keybroker-server" -p 0 --port-file "$W/port" --db "$W/kb.db" \
-    --trust-anchors "$W/ta.json" --reference-values "$W/rims.json" \
-    --secret "skywalker=$W/skywalker" --metrics 2>"$W/server.log" &
-SPID=$!
-i=0
-while [ ! -s "$W/port" ]; do
-	i=$((i + 1))
-	if [ $i -gt 200 ] || ! kill -0 "$SPID" 2>/dev/null; then
-		echo "server did not start:"; cat "$W/server.log"
-		exit 1
-	fi
-	sleep 0.05
-done
-URL=http://127.0.0.1:$(cat "$W/port")
+start keybroker-server --trust-anchors "$W/ta.json" \
+    --reference-values "$W/rims.json" --secret "skywalker=$W/skywalker" \
+    --metrics
+URL=http://127.0.0.1:$PORT
 app() {
 	"$BIN/keybroker-app" -e "$URL" --attester emulated --claims "$1" \
 	    --platform-key "$SRC/demo/cpak.pem" \
@@ -112,11 +91,5 @@ else
 	nok "screenshot"
 	tail -5 "$W/chrome.log"
 fi
-kill "$SPID"
-wait "$SPID"
-st=$?
-SPID=
-[ "$st" -eq 0 ] && ok "the server exits cleanly" ||
-    nok "the server exits cleanly ($st)"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+stop
+finish
