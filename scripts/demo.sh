@@ -10,6 +10,9 @@ if [ -z "${CCATOKEN:-}" ]; then
 	CCATOKEN=build/bin/ccatoken
 fi
 BIN=$(dirname "$CCATOKEN")
+# The installed packages put the servers in sbin (scripts/pkg-test.sh).
+KEYBROKER_SERVER=${KEYBROKER_SERVER:-$BIN/keybroker-server}
+KEYBROKER_APP=${KEYBROKER_APP:-$BIN/keybroker-app}
 WORK=$(mktemp -d)
 KBS_PID=
 cleanup() {
@@ -60,7 +63,7 @@ echo "== 7. the key broker releases a secret to the attested realm =="
 RIM=$(sed -n 's/.*"cca-realm-initial-measurement": *"\([^"]*\)".*/\1/p' \
     demo/claims.json)
 echo "{\"reference-values\": [\"$RIM\"]}" >"$WORK/rims.json"
-"$BIN/keybroker-server" -p 0 --port-file "$WORK/port" --db "$WORK/kb.db" \
+"$KEYBROKER_SERVER" -p 0 --port-file "$WORK/port" --db "$WORK/kb.db" \
     --trust-anchors "$WORK/ta.json" --reference-values "$WORK/rims.json" &
 KBS_PID=$!
 i=0
@@ -75,7 +78,7 @@ done
 URL=http://127.0.0.1:$(cat "$WORK/port")
 echo "keybroker-server listening on $URL (a separate process)"
 echo "keybroker-app (in the emulated realm) asks for the key 'skywalker':"
-SECRET=$("$BIN/keybroker-app" -v -e "$URL" --attester emulated \
+SECRET=$("$KEYBROKER_APP" -v -e "$URL" --attester emulated \
     --claims demo/claims.json --platform-key demo/cpak.pem \
     --realm-key demo/rak.pem skywalker)
 echo "secret: $SECRET"

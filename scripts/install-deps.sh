@@ -7,6 +7,10 @@
 # PostgreSQL driver; postgresql-15: the server the state tests start in a
 # temporary directory of their own (tests/pg/pgctl.sh), never the cluster
 # the package may create and start on installation).
+# chromium: the headless browser of the status page test (skipped
+# without it); systemd: systemd-analyze, to check the units.
+# With the argument "packaging": what scripts/pkg-test.sh needs besides
+# (dpkg-buildpackage, debhelper, lintian; docs/operations.md).
 # Run as root (or with sudo). Idempotent: when every package is installed
 # already (one dpkg-query), nothing else runs: no apt-get, no network.
 set -eu
@@ -15,7 +19,12 @@ PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
 libssl-dev libjansson-dev libcmocka-dev mandoc zlib1g-dev libsqlite3-dev
 libmicrohttpd-dev libgnutls28-dev libcurl4-openssl-dev libcbor-dev nettle-dev
 libgmp-dev libyaml-dev libpcre2-dev curl openssl python3-jwcrypto tzdata
-libpq-dev postgresql-15"
+libpq-dev postgresql-15 chromium systemd"
+case ${1:-} in
+packaging) PKGS="dpkg-dev debhelper lintian systemd" ;;
+"") ;;
+*) echo "usage: $0 [packaging]" >&2; exit 2 ;;
+esac
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "install-deps: no dpkg-query: install these Debian packages" \

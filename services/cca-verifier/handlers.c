@@ -27,6 +27,7 @@
 #include <openssl/rand.h>
 
 #include "cvs.h"
+#include "ops.h"
 #include "svcmain.h"
 
 #define PROV_BODY_MAX   CCAKIT_STORE_MAX_JSON
@@ -343,15 +344,17 @@ accept_header(struct svc_resp *resp)
 /* Appraise evidence for a session: an EAR JWT, or NULL on failure. */
 static char *
 appraise(struct cvs *v, const struct svc_v_session *s, const uint8_t *ev,
-    size_t evlen, char *note, size_t notesz)
+    size_t evlen, char *note, size_t notesz, const struct svc_req *req,
+    struct svc_resp *resp)
 {
 	const struct vdb_stores *st;
 	struct ccakit_attest_opts ao;
 	struct ccakit_errdetail why;
 	enum ccakit_tier t;
+	struct svc_attestation att;
 	ccakit_ear *ear = NULL;
 	const char *name;
-	char *jwt = NULL;
+	char *jwt = NULL, subject[40];
 	size_t i, n = 0;
 	int r;
 
@@ -385,6 +388,14 @@ appraise(struct cvs *v, const struct svc_v_session *s, const uint8_t *ev,
 		snprintf(note + n, notesz - n, " (%s)",
 		    ccakit_strerror(why.code));
 out:
+	/* The status page's and the metrics' record of it. */
+	snprintf(subject, sizeof(subject), "session %.8s", s->id);
+	memset(&att, 0, sizeof(att));
+	att.req = req->id;
+	att.subject = subject;
+	att.ear = jwt != NULL ? ear : NULL;
+	att.reason = why.code != CCAKIT_OK ? ccakit_strerror(why.code) : NULL;
+	svc_ops_attestation(resp, &att);
 	ccakit_ear_free(&ear);
 	return jwt;
 }
@@ -469,7 +480,7 @@ evidence(void *arg, const struct svc_req *req, struct svc_resp *resp)
 		goto out;
 	}
 	note[0] = '\0';
-	jwt = appraise(v, &s, ev, evlen, note, sizeof(note));
+	jwt = appraise(v, &s, ev, evlen, note, sizeof(note), req, resp);
 	/* Recorded as Veraison records it: the type as sent (the record's
 	 * for a CMW) and the token (unwrapped). */
 	if ((r = vdb_session_finish(v->db, id, claim, mt, ev, evlen, jwt,

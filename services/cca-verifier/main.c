@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +93,55 @@ static int
 db_check(void *db, struct ccakit_errdetail *d)
 {
 	return vdb_check(db, d);
+}
+
+static double
+sessions(void *db)
+{
+	size_t n;
+
+	return vdb_session_count(db, &n) == CCAKIT_OK ? (double)n : NAN;
+}
+
+static double
+store_count(vdb *db, bool ta)
+{
+	const struct vdb_stores *st = vdb_stores_get(db);
+	double n = (double)(ta ? ccakit_ta_store_count(st->tas) :
+	    ccakit_rv_store_platform_count(st->rvs) +
+	    ccakit_rv_store_realm_count(st->rvs));
+
+	vdb_stores_put(db, &st);
+	return n;
+}
+
+static double
+trust_anchors(void *db)
+{
+	return store_count(db, true);
+}
+
+static double
+reference_values(void *db)
+{
+	return store_count(db, false);
+}
+
+/* The status page's summary (no secret) and the store gauges. */
+static void
+ops_setup(const struct cvs *v, const char *db, const char *ear_key)
+{
+	svc_ops_config_url("database", db);
+	svc_ops_config("EAR signing key", "%s, %s", ear_key != NULL ?
+	    "--ear-key" : "kept in the database",
+	    v->ear_alg == CCAKIT_COSE_ES256 ? "ES256" :
+	    v->ear_alg == CCAKIT_COSE_ES384 ? "ES384" : "ES512");
+	svc_ops_config("session lifetime", "%u s", v->ttl);
+	svc_ops_config("provisioning API", "%s", v->prov_enabled ?
+	    "enabled (bearer token)" : "disabled");
+	svc_ops_store_gauge("sessions", sessions, v->db);
+	svc_ops_store_gauge("trust_anchors", trust_anchors, v->db);
+	svc_ops_store_gauge("reference_values", reference_values, v->db);
 }
 
 /* Provision a store file at start (added to the database, idempotent). */
@@ -368,7 +418,9 @@ main(int argc, char **argv)
 	hc.routes = cvs_routes;
 	hc.nroutes = cvs_nroutes;
 	hc.arg = &v;
-	if (svc_httpd_start(&hc, &httpd, err, sizeof(err)) != 0) {
+	ops_setup(&v, db, ear_key);
+	if (svc_ops_serve(CVS_PROG, &ho.ops, &hc, &httpd, err,
+	    sizeof(err)) != 0) {
 		die("%s", err);
 		goto out;
 	}
@@ -416,7 +468,7 @@ main(int argc, char **argv)
 	    "signal %d: stopping", sig);
 	rc = 0;
 out:
-	svc_httpd_stop(&httpd);
+	svc_ops_stop(&httpd);
 	if (port_file != NULL && rc == 0)
 		unlink(port_file);
 	ccakit_key_free(&v.ear_key);

@@ -24,10 +24,14 @@ struct svc_httpd {
 	const struct svc_route *routes;
 	size_t nroutes;
 	void *arg;
+	void (*done)(void *, const struct svc_req_done *);
+	void *done_arg;
 	uint16_t port;
 	size_t conn_memory;
-	atomic_uint_fast64_t next_id;
 };
+
+/* Request ids: one sequence for every server of the process. */
+static atomic_uint_fast64_t next_id;
 
 /* Per-request state, from the request line to the completion notice. */
 struct reqstate {
@@ -52,6 +56,7 @@ struct reqstate {
 	char method[16];
 	char path[200];                 /* escaped, truncated: for the log */
 	char note[160];
+	char outcome[48];
 };
 
 /*
@@ -261,6 +266,16 @@ svc_resp_note(struct svc_resp *r, const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+svc_resp_outcome(struct svc_resp *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->outcome, sizeof(r->outcome), fmt, ap);
+	va_end(ap);
+}
+
 const char *
 svc_req_query(const struct svc_req *req, const char *name)
 {
@@ -372,6 +387,7 @@ send_resp(struct MHD_Connection *c, struct reqstate *st, struct svc_resp *r)
 	st->status = r->status;
 	st->sent = r->body_len;
 	memcpy(st->note, r->note, sizeof(st->note));
+	memcpy(st->outcome, r->outcome, sizeof(st->outcome));
 	ret = MHD_queue_response(c, r->status, mr);
 	MHD_destroy_response(mr);
 	resp_clear(r);
@@ -605,7 +621,7 @@ req_new(struct svc_httpd *h)
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return NULL;
 	st->h = h;
-	st->id = atomic_fetch_add(&h->next_id, 1) + 1;
+	st->id = atomic_fetch_add(&next_id, 1) + 1;
 	clock_gettime(CLOCK_MONOTONIC, &st->t0);
 	snprintf(st->method, sizeof(st->method), "-");
 	return st;
@@ -770,6 +786,39 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	return send_resp(c, st, &resp);
 }
 
+/*
+ * The request's log line: never a body, a header, a query string (the
+ * path is logged without it) or a secret; the handler's note and outcome
+ * say what happened.
+ */
+static void
+log_request(int level, const struct reqstate *st, double secs,
+    const char *end)
+{
+	char id[24], status[8], bytes[24], ms[32];
+	const char *route = st->route != NULL ? st->route->pattern : "";
+	struct svc_log_field f[] = {
+		{ "req", id, SVC_LOG_NUM },
+		{ "method", st->method, SVC_LOG_BARE },
+		{ "path", st->path, SVC_LOG_BARE },
+		{ "status", status, SVC_LOG_NUM },
+		{ "bytes", bytes, SVC_LOG_NUM },
+		{ "ms", ms, SVC_LOG_NUM },
+		{ "route", route, 0 },
+		{ "outcome", st->outcome, 0 },
+		{ "end", end[0] == ' ' ? end + 1 : end, SVC_LOG_BARE },
+		{ "note", st->note, SVC_LOG_BARE },
+	};
+
+	if (level > svc_log_level())
+		return;
+	snprintf(id, sizeof(id), "%llu", (unsigned long long)st->id);
+	snprintf(status, sizeof(status), "%u", st->status);
+	snprintf(bytes, sizeof(bytes), "%zu", st->sent);
+	snprintf(ms, sizeof(ms), "%.1f", secs * 1e3);
+	svc_log_fields(level, NULL, f, sizeof(f) / sizeof(f[0]));
+}
+
 static void
 completed(void *cls, struct MHD_Connection *c, void **con_cls,
     enum MHD_RequestTerminationCode why)
@@ -779,9 +828,10 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	enum svc_conn_drop dropped = svc_conns_idle(h->conns, c);
 	const union MHD_ConnectionInfo *ci;
 	struct timespec t1;
+	struct svc_req_done d;
 	const char *end = "";
 	int level = SVC_LOG_INFO;
-	double ms;
+	double secs;
 
 	if (st == NULL)
 		return;
@@ -806,11 +856,21 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (st->status >= 500)
 		level = SVC_LOG_WARN;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (double)(t1.tv_sec - st->t0.tv_sec) * 1e3 +
-	    (double)(t1.tv_nsec - st->t0.tv_nsec) / 1e6;
-	svc_log(level, "req=%llu %s %s status=%u bytes=%zu ms=%.1f%s%s%s",
-	    (unsigned long long)st->id, st->method, st->path, st->status,
-	    st->sent, ms, end, st->note[0] != '\0' ? " " : "", st->note);
+	secs = (double)(t1.tv_sec - st->t0.tv_sec) +
+	    (double)(t1.tv_nsec - st->t0.tv_nsec) / 1e9;
+	log_request(level, st, secs, end);
+	if (h->done != NULL) {
+		memset(&d, 0, sizeof(d));
+		d.id = st->id;
+		d.method = st->method;
+		d.route = st->route != NULL ? st->route->pattern : NULL;
+		d.status = st->status;
+		d.seconds = secs;
+		d.bytes = st->sent;
+		d.outcome = st->outcome;
+		d.note = st->note;
+		h->done(h->done_arg, &d);
+	}
 	body_free(st);
 	free(st->args);
 	free(st);
@@ -941,10 +1001,11 @@ svc_httpd_start(const struct svc_httpd_conf *conf, struct svc_httpd **out,
 	h->routes = conf->routes;
 	h->nroutes = conf->nroutes;
 	h->arg = conf->arg;
+	h->done = conf->done;
+	h->done_arg = conf->done_arg;
 	/* libmicrohttpd's default, when not given. */
 	h->conn_memory = conf->conn_memory > 0 ? conf->conn_memory :
 	    32 * 1024;
-	atomic_init(&h->next_id, 0);
 	if (svc_conns_new(cap_of(conf), conf->request_timeout_s,
 	    &h->conns) != 0) {
 		snprintf(err, errsz, "out of memory, or cannot start a thread");

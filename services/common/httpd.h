@@ -6,7 +6,8 @@
  * with 413 once it passes the cap), RFC 9457 problem+json for every
  * error the layer itself produces, optional TLS (GnuTLS, through
  * libmicrohttpd; TLS 1.2 and 1.3 with forward-secret AEAD suites by
- * default), and one structured log line per request.
+ * default), and one structured log line per request (svc_log_fields():
+ * id, method, path, route, status, bytes, duration, outcome, note).
  *
  * Hostile clients (docs/http.md): a whole request head and body must
  * arrive within a deadline counted from its first byte; connections per
@@ -73,10 +74,28 @@ struct svc_resp {
 	char *hname[SVC_RESP_MAX_HEADERS];
 	char *hvalue[SVC_RESP_MAX_HEADERS];
 	char note[160];                 /* appended to the request log line */
+	char outcome[48];               /* the attestation outcome, if any,
+					   for the log line and the metrics */
 };
 
 typedef void svc_handler_fn(void *arg, const struct svc_req *req,
     struct svc_resp *resp);
+
+/*
+ * A request as it ended, for svc_httpd_conf.done: route is the pattern
+ * of the route it matched (NULL: none did); outcome and note are the
+ * handler's (empty when none).
+ */
+struct svc_req_done {
+	uint64_t id;
+	const char *method;
+	const char *route;
+	unsigned status;                /* 0: no reply was sent */
+	double seconds;                 /* from the request line to the end */
+	size_t bytes;                   /* reply body */
+	const char *outcome;
+	const char *note;
+};
 
 /*
  * A route: method, path pattern, body cap, handler. In the pattern "{}"
@@ -109,6 +128,10 @@ struct svc_httpd_conf {
 	const struct svc_route *routes;
 	size_t nroutes;
 	void *arg;                      /* passed to every handler */
+	/* Called when each request ends, after its log line (on a pool
+	 * thread; may be NULL). */
+	void (*done)(void *done_arg, const struct svc_req_done *d);
+	void *done_arg;
 };
 
 struct svc_httpd;
@@ -163,6 +186,9 @@ char *svc_utf8_sanitize(const char *s, char *out, size_t outsz);
 
 /* Text for the request log line (replaces the previous one). */
 void svc_resp_note(struct svc_resp *r, const char *fmt, ...) SVC_PRINTF(2, 3);
+/* The attestation outcome for the request log line ("affirming"). */
+void svc_resp_outcome(struct svc_resp *r, const char *fmt, ...)
+    SVC_PRINTF(2, 3);
 
 /* The reason phrase of a status code ("Not Found"). */
 const char *svc_http_reason(unsigned status);

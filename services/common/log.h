@@ -5,6 +5,11 @@
  * line is written with one locked stdio call). Never pass tokens, nonces
  * or keys in full: svc_log_fp() gives a short fingerprint of a byte
  * string for the log.
+ *
+ * Two formats (--log-format): text, "TIME PROG[LEVEL]: MESSAGE", and
+ * JSON, one object per line: {"time":..., "level":..., "service":...,
+ * "msg":...} and, for a line of fields (svc_log_fields()), one member
+ * per field. Strings are escaped as in text (\xHH), then for JSON.
  */
 #ifndef SVC_LOG_H
 #define SVC_LOG_H
@@ -33,6 +38,37 @@ void svc_log_init(const char *progname, int level);
 int svc_log_level(void);
 
 void svc_log(int level, const char *fmt, ...) SVC_PRINTF(2, 3);
+
+enum svc_log_format {
+	SVC_LOG_TEXT = 0,
+	SVC_LOG_JSON,
+};
+
+/* The line format (default text); set it before starting threads. */
+void svc_log_set_format(enum svc_log_format f);
+/* "text" or "json"; -1 for anything else. */
+int svc_log_format_from_name(const char *name);
+
+/*
+ * A field of a structured line: in text "key=value" (with
+ * SVC_LOG_BARE the value alone), in JSON a member, a string or with
+ * SVC_LOG_NUM a number (value must then be a JSON number). Fields whose
+ * value is NULL or empty are left out.
+ */
+#define SVC_LOG_BARE    1u
+#define SVC_LOG_NUM     2u
+struct svc_log_field {
+	const char *key;
+	const char *value;
+	unsigned flags;
+};
+
+/*
+ * One line of fields; msg (may be NULL) starts a text line and is the
+ * JSON line's "msg".
+ */
+void svc_log_fields(int level, const char *msg,
+    const struct svc_log_field *f, size_t n);
 
 #define svc_error(...) svc_log(SVC_LOG_ERROR, __VA_ARGS__)
 #define svc_warn(...)  svc_log(SVC_LOG_WARN, __VA_ARGS__)

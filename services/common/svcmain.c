@@ -293,6 +293,7 @@ svc_http_opt(const char *prog, struct svc_http_opts *o, int c,
     const char *arg)
 {
 	char err[160];
+	int fmt;
 
 	switch (c) {
 	case SVC_OPT_MAX_CONNS:
@@ -314,6 +315,19 @@ svc_http_opt(const char *prog, struct svc_http_opts *o, int c,
 		if (!svc_tls_priorities_valid(arg, err, sizeof(err)))
 			return svc_die(prog, "--tls-priorities: %s", err);
 		o->tls_priorities = arg;
+		return 0;
+	case SVC_OPT_METRICS:
+		o->ops.metrics = true;
+		return 0;
+	case SVC_OPT_METRICS_LISTEN:
+		if (!svc_ops_listen_valid(arg, err, sizeof(err)))
+			return svc_die(prog, "--metrics-listen: %s", err);
+		o->ops.listen = arg;
+		return 0;
+	case SVC_OPT_LOG_FORMAT:
+		if ((fmt = svc_log_format_from_name(arg)) < 0)
+			return svc_die(prog, "--log-format: text or json");
+		svc_log_set_format((enum svc_log_format)fmt);
 		return 0;
 	default:
 		return -1;

@@ -18,6 +18,7 @@
 
 #include "httpd.h"
 #include "log.h"
+#include "ops.h"
 
 /* Print "prog: message" and a newline on stderr; returns 1 (exit status). */
 int svc_die(const char *prog, const char *fmt, ...) SVC_PRINTF(2, 3);
@@ -118,15 +119,19 @@ int svc_write_port_file(const char *path, uint16_t port);
 void svc_block_signals(sigset_t *sigs);
 
 /*
- * The HTTP limits both servers take (docs/http.md), with their flags:
- * add SVC_HTTP_LONGOPTS to the getopt_long() table, SVC_HTTP_USAGE to
- * --help, pass every option to svc_http_opt(), then svc_http_conf().
+ * The HTTP limits both servers take (docs/http.md), and the operator's
+ * flags (docs/operations.md: metrics, status page, log format), with
+ * their flags: add SVC_HTTP_LONGOPTS to the getopt_long() table,
+ * SVC_HTTP_USAGE to --help, pass every option to svc_http_opt(), then
+ * svc_http_conf(); start the server with svc_ops_serve(..., &o->ops, ...).
+ * --log-format takes effect at once.
  */
 struct svc_http_opts {
 	unsigned long max_conns;        /* --max-connections */
 	unsigned long max_per_ip;       /* --max-connections-per-ip */
 	unsigned long request_timeout;  /* --request-timeout, seconds */
 	const char *tls_priorities;     /* --tls-priorities */
+	struct svc_ops_conf ops;        /* --metrics, --metrics-listen */
 };
 
 #define SVC_HTTP_MAX_CONNS      1024
@@ -137,7 +142,8 @@ struct svc_http_opts {
 
 enum {
 	SVC_OPT_MAX_CONNS = 0x1000, SVC_OPT_MAX_PER_IP, SVC_OPT_REQ_TIMEOUT,
-	SVC_OPT_TLS_PRIORITIES,
+	SVC_OPT_TLS_PRIORITIES, SVC_OPT_METRICS, SVC_OPT_METRICS_LISTEN,
+	SVC_OPT_LOG_FORMAT,
 };
 
 #define SVC_HTTP_LONGOPTS \
@@ -145,7 +151,10 @@ enum {
 	{ "max-connections-per-ip", required_argument, NULL, \
 	    SVC_OPT_MAX_PER_IP }, \
 	{ "request-timeout", required_argument, NULL, SVC_OPT_REQ_TIMEOUT }, \
-	{ "tls-priorities", required_argument, NULL, SVC_OPT_TLS_PRIORITIES }
+	{ "tls-priorities", required_argument, NULL, SVC_OPT_TLS_PRIORITIES }, \
+	{ "metrics", no_argument, NULL, SVC_OPT_METRICS }, \
+	{ "metrics-listen", required_argument, NULL, SVC_OPT_METRICS_LISTEN }, \
+	{ "log-format", required_argument, NULL, SVC_OPT_LOG_FORMAT }
 
 #define SVC_HTTP_USAGE \
 "      --max-connections N       open connections (1024); at the cap the\n" \
@@ -154,7 +163,13 @@ enum {
 "      --request-timeout SECONDS   time for a request's head and body from\n" \
 "                                its first byte (10; 0: none)\n" \
 "      --tls-priorities STRING   GnuTLS priorities (default: TLS 1.2 and\n" \
-"                                1.3, ECDHE with AEAD suites only)\n"
+"                                1.3, ECDHE with AEAD suites only)\n" \
+"      --metrics                 serve GET /metrics (Prometheus) and the\n" \
+"                                status page GET / on this listener (off)\n" \
+"      --metrics-listen ADDR:PORT   serve them on a listener of their own\n" \
+"                                (plain HTTP; 127.0.0.1:9100, [::1]:9100)\n" \
+"      --log-format text|json    log lines on stderr (text); a line per\n" \
+"                                request at -v\n"
 
 void svc_http_opts_init(struct svc_http_opts *o);
 

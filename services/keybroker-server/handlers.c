@@ -206,7 +206,7 @@ evidence(void *arg, const struct svc_req *req, struct svc_resp *resp)
 	if (log != NULL)
 		svc_debug("challenge %u: event log of %zu bytes", id, loglen);
 	switch (kbs_appraise(k, &c, tok, toklen, log, loglen, detail,
-	    sizeof(detail), note, sizeof(note))) {
+	    sizeof(detail), note, sizeof(note), req, resp)) {
 	case KBS_ALLOW:
 		break;
 	case KBS_DENY:

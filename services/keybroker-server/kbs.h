@@ -82,11 +82,13 @@ enum kbs_verdict {
  * event log (may be NULL) and --images, a RIM that no reference value
  * approves is approved when the log's replay reproduces it. detail
  * receives the reason for the client (the demo's wording where there is
- * one), note a short word for the log line.
+ * one), note a short word for the log line. The outcome is recorded
+ * (svc_ops_attestation(): metrics, status page, resp's log line).
  */
 enum kbs_verdict kbs_appraise(struct kbs *k, const struct kbs_challenge *c,
     const uint8_t *tok, size_t toklen, const uint8_t *log, size_t loglen,
-    char *detail, size_t detailsz, char *note, size_t notesz);
+    char *detail, size_t detailsz, char *note, size_t notesz,
+    const struct svc_req *req, struct svc_resp *resp);
 
 /* The fixed mock challenge: the realm challenge of the demo's static
  * token (cca-example-token-nonce.bin). */

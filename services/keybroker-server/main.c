@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -139,6 +140,34 @@ open_challenges(struct kbs *k, const char *db, unsigned long threads,
 		return die("--challenge-ttl: %s", ccakit_strerror(r));
 	svc_db_watch(state_where(kbs_chstore_db(k->chs)), db_check, k->chs);
 	return 0;
+}
+
+static double
+challenges(void *chs)
+{
+	size_t n;
+
+	return kbs_chstore_count(chs, &n) == CCAKIT_OK ? (double)n : NAN;
+}
+
+/* The status page's summary (no secret: counts) and the store gauges. */
+static void
+ops_setup(const struct kbs *k, const char *db, unsigned long ttl)
+{
+	if (k->verifier_url != NULL)
+		svc_ops_config_url("verifier", k->verifier_url);
+	else
+		svc_ops_config("verifier", "embedded");
+	svc_ops_config("secrets", "%zu", kbs_secrets_count(k->secrets));
+	svc_ops_config("reference values (RIMs)", "%zu%s", k->nrims,
+	    k->nimages > 0 ? ", and those event logs prove (--images)" : "");
+	svc_ops_config("trust anchors", "%zu", ccakit_ta_store_count(k->tas));
+	svc_ops_config("release policy", "%s", k->realm_warning_only ?
+	    "arm-cca.rego, realm warning only" : "arm-cca.rego");
+	svc_ops_config_url("challenge database", db);
+	svc_ops_config("challenge lifetime", "%lu s%s", ttl, k->mock ?
+	    " (mock challenge)" : "");
+	svc_ops_store_gauge("challenges", challenges, k->chs);
 }
 
 int
@@ -409,7 +438,8 @@ main(int argc, char **argv)
 	hc.routes = kbs_routes;
 	hc.nroutes = kbs_nroutes;
 	hc.arg = &k;
-	if (svc_httpd_start(&hc, &httpd, err, sizeof(err)) != 0) {
+	ops_setup(&k, state_where(kbs_chstore_db(k.chs)), ttl);
+	if (svc_ops_serve(PROG, &ho.ops, &hc, &httpd, err, sizeof(err)) != 0) {
 		die("%s", err);
 		goto out;
 	}
@@ -451,7 +481,7 @@ main(int argc, char **argv)
 	    "signal %d: stopping", sig);
 	rc = 0;
 out:
-	svc_httpd_stop(&httpd);
+	svc_ops_stop(&httpd);
 	if (port_file != NULL && rc == 0)
 		unlink(port_file);
 free_state:

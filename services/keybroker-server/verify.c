@@ -10,6 +10,7 @@
 #include <ccakit/eventlog.h>
 
 #include "kbs.h"
+#include "ops.h"
 #include "veraison.h"
 
 static void
@@ -178,7 +179,8 @@ out:
 enum kbs_verdict
 kbs_appraise(struct kbs *k, const struct kbs_challenge *c,
     const uint8_t *tok, size_t toklen, const uint8_t *log, size_t loglen,
-    char *detail, size_t detailsz, char *note, size_t notesz)
+    char *detail, size_t detailsz, char *note, size_t notesz,
+    const struct svc_req *req, struct svc_resp *resp)
 {
 	const struct ccakit_bytes *rims = NULL;
 	struct ccakit_bytes *own = NULL, *plus = NULL;
@@ -189,8 +191,10 @@ kbs_appraise(struct kbs *k, const struct kbs_challenge *c,
 	struct svc_veraison_opts vo;
 	struct ccakit_errdetail pwhy;
 	ccakit_ear *ear = NULL;
-	char err[512];
+	char err[512], subject[100];
 	enum kbs_verdict v = KBS_INTERNAL_ERROR;
+	struct svc_attestation att;
+	struct timespec t0;
 	int r;
 
 	memset(&pwhy, 0, sizeof(pwhy));
@@ -252,9 +256,12 @@ kbs_appraise(struct kbs *k, const struct kbs_challenge *c,
 		goto out;
 	}
 	memset(&pwhy, 0, sizeof(pwhy));
+	t0 = svc_ops_now();
 	r = nrims == 0 ? CCAKIT_ERR_POLICY : kbs_policy_arm_cca(ear, rims,
 	    nrims, k->realm_warning_only ? KBS_POLICY_REALM_WARNING_ONLY : 0,
 	    &pwhy);
+	if (nrims > 0)
+		svc_ops_policy_time(t0);
 	if (r == CCAKIT_ERR_POLICY && log != NULL && k->nimages > 0) {
 		/* Not approved yet: may the event log prove the RIM? */
 		if (replay_rim(k, ear, log, loglen, &proved, why,
@@ -274,9 +281,11 @@ kbs_appraise(struct kbs *k, const struct kbs_challenge *c,
 		plus[nrims].ptr = proved.v;
 		plus[nrims].len = proved.len;
 		memset(&pwhy, 0, sizeof(pwhy));
+		t0 = svc_ops_now();
 		r = kbs_policy_arm_cca(ear, plus, nrims + 1,
 		    k->realm_warning_only ? KBS_POLICY_REALM_WARNING_ONLY :
 		    0, &pwhy);
+		svc_ops_policy_time(t0);
 		if (r == CCAKIT_OK) {
 			remember_rim(k, proved.v, proved.len);
 			svc_info("challenge %u: RIM proved by the event log, "
@@ -300,6 +309,16 @@ kbs_appraise(struct kbs *k, const struct kbs_challenge *c,
 		snprintf(detail, detailsz, "policy: %s", ccakit_strerror(r));
 	}
 out:
+	snprintf(subject, sizeof(subject), "key %.64s, challenge %u", c->key,
+	    c->id);
+	memset(&att, 0, sizeof(att));
+	att.req = req->id;
+	att.subject = subject;
+	att.ear = ear;
+	att.decision = v == KBS_ALLOW ? "released" : v == KBS_DENY ?
+	    "denied" : NULL;
+	att.reason = note;
+	svc_ops_attestation(resp, &att);
 	ccakit_ear_free(&ear);
 	free(plus);
 	free(own);
