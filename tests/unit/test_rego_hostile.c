@@ -1,0 +1,323 @@
+/*
+ * Hostile Rego: modules the parser must handle in linear time, and
+ * policies and inputs that would use unbounded time or memory in the
+ * evaluator unless its limits stop them (eval_limit_error).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+
+#include <ccakit/bytes.h>
+#include <ccakit/err.h>
+#include <ccakit/rego.h>
+
+#include "testutil.h"
+
+/* --- parser ---------------------------------------------------------- */
+
+/* "package p\n" + prefix + open * n + mid + close * n + "\n" */
+static char *
+nest(const char *prefix, const char *open, const char *mid,
+    const char *close, size_t n)
+{
+	size_t cap = strlen(prefix) + n * (strlen(open) + strlen(close)) +
+	    strlen(mid) + 32, len;
+	char *s = malloc(cap);
+	size_t i;
+
+	assert_non_null(s);
+	len = (size_t)snprintf(s, cap, "package p\n%s", prefix);
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(s + len, cap - len, "%s", open);
+	len += (size_t)snprintf(s + len, cap - len, "%s", mid);
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(s + len, cap - len, "%s", close);
+	snprintf(s + len, cap - len, "\n");
+	return s;
+}
+
+static double
+cpu_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Parse and compile; returns the status, the first message in msg. */
+static int
+parse_timed(const char *text, double *secs, char *msg, size_t msglen)
+{
+	ccakit_rego_policy *p = ccakit_rego_policy_new();
+	double t0;
+	int rc;
+
+	assert_non_null(p);
+	t0 = cpu_seconds();
+	rc = ccakit_rego_add_module(p, "h.rego", text, strlen(text), NULL);
+	if (rc == CCAKIT_OK)
+		rc = ccakit_rego_compile(p, NULL);
+	*secs = cpu_seconds() - t0;
+	msg[0] = '\0';
+	if (rc != CCAKIT_OK && ccakit_rego_policy_nerrors(p) > 0)
+		snprintf(msg, msglen, "%s", ccakit_rego_policy_error(p,
+		    0)->message);
+	ccakit_rego_policy_free(&p);
+	return rc;
+}
+
+/*
+ * Nested collections whose comprehension alternative fails (or whose
+ * first term is followed by an operator) were parsed again as plain
+ * collections at every level: 2^n. Each shape must parse (or fail) in
+ * time linear in its size.
+ */
+static const struct {
+	const char *prefix, *open, *mid, *close;
+} shapes[] = {
+	{ "x := ", "{y | ", "", "}" },          /* empty bodies */
+	{ "x := ", "[y | ", "", "]" },
+	{ "x := ", "{a: y | ", "", "}" },
+	{ "x := ", "{a: y | ", "z, 1", "}" },
+	{ "x := ", "[", "a", "] + 1" },          /* operator after a term */
+	{ "x := ", "{", "a", "} + 1" },
+	{ "x := ", "{a: ", "b", "} + 1" },
+	{ "x := ", "{y | [y | {a: y | ", "", "}]}" },
+	{ "x := ", "{y | z := [y | ", "", "]}" },
+	{ "x if ", "{y | ", "", "}" },           /* body or set */
+	{ "x := ", "{y | not {y | ", "", "}}" },
+	{ "x := ", "[y | some y in [y | ", "", "]]" },
+	{ "x := ", "(a, [y | ", "b", "])" },
+	{ "x := ", "{y | {y, ", "z", "}}" },
+	{ "x := ", "f({y | ", "", "})" },
+	{ "x := ", "{y | y[", "0", "]}" },
+};
+
+static void
+test_parse_nesting_linear(void **state)
+{
+	char msg[600];
+	double secs, total = 0;
+	size_t i;
+
+	(void)state;
+	/* 24 levels: seconds to minutes when exponential */
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		char *m = nest(shapes[i].prefix, shapes[i].open,
+		    shapes[i].mid, shapes[i].close, 24);
+
+		(void)parse_timed(m, &secs, msg, sizeof(msg));
+		if (secs > 0.5)
+			fail_msg("shape %zu (%s...%s) at 24 levels: %.2f s",
+			    i, shapes[i].open, shapes[i].close, secs);
+		total += secs;
+		free(m);
+	}
+	/* as deep as the nesting cap allows: still fast */
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		char *m = nest(shapes[i].prefix, shapes[i].open,
+		    shapes[i].mid, shapes[i].close, 300);
+
+		(void)parse_timed(m, &secs, msg, sizeof(msg));
+		if (secs > 0.5)
+			fail_msg("shape %zu (%s...%s) at 300 levels: %.2f s",
+			    i, shapes[i].open, shapes[i].close, secs);
+		total += secs;
+		free(m);
+	}
+	assert_true(total < 2.0);
+}
+
+static void
+test_parse_depth_cap(void **state)
+{
+	char msg[600];
+	double secs;
+	size_t i;
+
+	(void)state;
+	/* far beyond the cap: a parse error naming it, quickly */
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		char *m = nest(shapes[i].prefix, shapes[i].open,
+		    shapes[i].mid, shapes[i].close, 5000);
+
+		assert_int_equal(parse_timed(m, &secs, msg, sizeof(msg)),
+		    CCAKIT_ERR_REGO_PARSE);
+		if (strstr(msg, "max parsing recursion depth reached") ==
+		    NULL)
+			fail_msg("shape %zu: %s", i, msg);
+		assert_true(secs < 0.5);
+		free(m);
+	}
+	/* well-formed nesting below the cap still parses and evaluates */
+	{
+		char *m = nest("x := ", "[y | y := ", "1", "]", 100);
+
+		assert_int_equal(parse_timed(m, &secs, msg, sizeof(msg)),
+		    CCAKIT_OK);
+		free(m);
+	}
+}
+
+/* --- built-ins ------------------------------------------------------ */
+
+/* Evaluate a query over `input` (strict built-in errors); the value as
+ * JSON or "error: MESSAGE" (malloc'd), NULL when undefined. */
+static char *
+eval_str(ccakit_rego_policy *p, const char *query, const char *input,
+    uint64_t steps, size_t mem, int *rc_out)
+{
+	ccakit_rego_query *q = NULL;
+	ccakit_rego_eval *ev = ccakit_rego_eval_new();
+	struct ccakit_rego_eval_opts o;
+	ccakit_rego_doc *in = NULL;
+	const ccakit_rego_value *v = NULL;
+	char *out = NULL;
+	int rc;
+
+	assert_non_null(ev);
+	assert_int_equal(ccakit_rego_query_new(p, query, &q, NULL),
+	    CCAKIT_OK);
+	memset(&o, 0, sizeof(o));
+	if (input != NULL) {
+		assert_int_equal(ccakit_rego_doc_parse(input, strlen(input),
+		    &in, NULL), CCAKIT_OK);
+		o.input = ccakit_rego_doc_value(in);
+	}
+	o.strict_builtin_errors = true;
+	o.max_steps = steps;
+	o.max_memory = mem;
+	rc = ccakit_rego_eval_value(ev, q, &o, &v, NULL);
+	if (rc_out != NULL)
+		*rc_out = rc;
+	if (rc != CCAKIT_OK) {
+		const struct ccakit_rego_diag *dg = ccakit_rego_eval_error(ev);
+		size_t n = strlen(dg->code) + strlen(dg->message) + 4;
+
+		assert_non_null(out = malloc(n));
+		snprintf(out, n, "%s: %s", dg->code, dg->message);
+	} else if (v != NULL) {
+		assert_int_equal(ccakit_rego_to_json(v, 0, &out), CCAKIT_OK);
+	}
+	ccakit_rego_eval_free(&ev);
+	ccakit_rego_query_free(&q);
+	ccakit_rego_doc_free(&in);
+	return out;
+}
+
+static ccakit_rego_policy *
+policy(const char *text)
+{
+	ccakit_rego_policy *p = ccakit_rego_policy_new();
+	struct ccakit_errdetail d;
+
+	assert_non_null(p);
+	assert_int_equal(ccakit_rego_add_module(p, "h.rego", text,
+	    strlen(text), &d), CCAKIT_OK);
+	assert_int_equal(ccakit_rego_compile(p, &d), CCAKIT_OK);
+	return p;
+}
+
+/* A fresh RSA key as a JWK, with one byte of `corrupt` ("n", "d", ...)
+ * changed. */
+static char *
+rsa_jwk(const char *corrupt)
+{
+	static const char *const names[] = { "n", "e", "d", "p", "q", "dp",
+		"dq", "qi" };
+	static const char *const params[] = { OSSL_PKEY_PARAM_RSA_N,
+		OSSL_PKEY_PARAM_RSA_E, OSSL_PKEY_PARAM_RSA_D,
+		OSSL_PKEY_PARAM_RSA_FACTOR1, OSSL_PKEY_PARAM_RSA_FACTOR2,
+		OSSL_PKEY_PARAM_RSA_EXPONENT1, OSSL_PKEY_PARAM_RSA_EXPONENT2,
+		OSSL_PKEY_PARAM_RSA_COEFFICIENT1 };
+	EVP_PKEY *pk = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	size_t len = 0, i;
+	char *jwk = malloc(8192);
+
+	assert_non_null(pk);
+	assert_non_null(jwk);
+	len = (size_t)snprintf(jwk, 8192, "{\"kty\": \"RSA\"");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		BIGNUM *bn = NULL;
+		uint8_t buf[512];
+		char b64[700];
+		int n;
+
+		assert_int_equal(EVP_PKEY_get_bn_param(pk, params[i], &bn), 1);
+		n = BN_bn2bin(bn, buf);
+		assert_true(n > 0);
+		if (strcmp(names[i], corrupt) == 0)
+			buf[n / 2] ^= 0x10;
+		assert_int_equal(ccakit_b64_encode(buf, (size_t)n,
+		    CCAKIT_B64_URL, b64, sizeof(b64)), CCAKIT_OK);
+		len += (size_t)snprintf(jwk + len, 8192 - len,
+		    ", \"%s\": \"%s\"", names[i], b64);
+		BN_free(bn);
+	}
+	snprintf(jwk + len, 8192 - len, "}");
+	EVP_PKEY_free(pk);
+	return jwk;
+}
+
+/*
+ * Fuzz find: RS256 with a private key whose parts do not fit together
+ * (one byte of n changed) gave a different signature each time (RSA
+ * blinding over inconsistent parameters). Signing now checks the
+ * signature with the public key, as Go's crypto/rsa does: an error,
+ * the same each time. Other broken parts are repaired by OpenSSL's own
+ * fault check (a CRT part) or unused (d): a valid signature, the same
+ * each time.
+ */
+static void
+test_jwt_sign_inconsistent_key(void **state)
+{
+	ccakit_rego_policy *p = policy("package t\n"
+	    "tok := io.jwt.encode_sign({\"alg\": input.alg}, {\"a\": 1}, "
+	    "input.k)\n");
+	static const char *const algs[] = { "RS256", "PS384" };
+	static const char *const parts[] = { "n", "e", "d", "q", "dp" };
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < 5; j++) {
+			char *jwk = rsa_jwk(parts[j]), *in, *a, *b;
+			size_t n = strlen(jwk) + 64;
+
+			assert_non_null(in = malloc(n));
+			snprintf(in, n, "{\"alg\": \"%s\", \"k\": %s}", algs[i],
+			    jwk);
+			a = eval_str(p, "data.t.tok", in, 0, 0, NULL);
+			b = eval_str(p, "data.t.tok", in, 0, 0, NULL);
+			assert_non_null(a);
+			assert_non_null(b);
+			if (j < 2 && strstr(a, "verification error") == NULL)
+				fail_msg("%s, %s corrupted: %s", algs[i],
+				    parts[j], a);
+			if (i == 0)     /* PSS signatures are randomized */
+				assert_string_equal(a, b);
+			free(a);
+			free(b);
+			free(in);
+			free(jwk);
+		}
+	ccakit_rego_policy_free(&p);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_nesting_linear),
+		cmocka_unit_test(test_parse_depth_cap),
+		cmocka_unit_test(test_jwt_sign_inconsistent_key),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
