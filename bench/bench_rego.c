@@ -1,0 +1,409 @@
+/*
+ * bench-rego: the Rego policies a Trustee-style key broker evaluates once
+ * per attestation, against the signature work they gate.
+ *
+ *   (a) Trustee's attestation-service EAR policy
+ *       (ear_default_policy_cpu.rego) on CCA claims: both rules the AS
+ *       evaluates, data.policy.trust_claims and data.policy.extensions,
+ *       with a native query_reference_value;
+ *   (b) the KBS resource policy (kbs/default.rego) on an EAR:
+ *       data.policy.allow.
+ *
+ * Policies and queries are compiled once; each evaluation runs on a
+ * reused ccakit_rego_eval (as a server thread would). Printed: the cost
+ * of one evaluation of each (best of three rounds), heap allocations and
+ * evaluation memory per evaluation, the cost of one raw OpenSSL P-384
+ * verification measured in the same run, and
+ *
+ *   ratio = (5 % of one raw P-384 verification) / (cost of (a) + (b))
+ *
+ * (the policy may cost no more than 5 % of the signature work it gates:
+ * target >= 1). The policies and inputs are upstream files read at run
+ * time from $CCAKIT_VECTORS/rego/policies/trustee (default
+ * ../shared/vectors beside the source tree); without them the bench says
+ * so and exits 0 without a ratio. Policy (a) also runs on the claims of
+ * the emulated realm (demo/), turned into Trustee's input shape.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ccakit/ccakit.h>
+#include <ccakit/rego.h>
+
+#include "alloccount.h"
+#include "loadgen.h"
+
+#ifndef CCAKIT_SOURCE_DIR
+#define CCAKIT_SOURCE_DIR "."
+#endif
+
+#define ROUND_SECONDS   1.0
+#define ROUNDS          3
+#define ALLOC_RUNS      1000
+
+#define AS_DIR   "rego/policies/trustee/attestation-service"
+#define KBS_DIR  "rego/policies/trustee/kbs"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: bench-rego [-V VECTORS_DIR] [-d DEMO_DIR]\n");
+	exit(1);
+}
+
+static char *
+read_file(const char *dir, const char *name, size_t *len)
+{
+	char path[4096];
+	FILE *f;
+	char *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "rb")) == NULL)
+		lg_die("%s: %s", path, strerror(errno));
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0 || (buf = malloc((size_t)n + 1)) ==
+	    NULL || fread(buf, 1, (size_t)n, f) != (size_t)n)
+		lg_die("%s: cannot read", path);
+	fclose(f);
+	buf[n] = '\0';
+	*len = (size_t)n;
+	return buf;
+}
+
+static ccakit_rego_doc *
+read_doc(const char *dir, const char *name)
+{
+	ccakit_rego_doc *d = NULL;
+	struct ccakit_errdetail ed;
+	size_t len;
+	char *text = read_file(dir, name, &len);
+
+	if (ccakit_rego_doc_parse(text, len, &d, &ed) != CCAKIT_OK)
+		lg_die("%s/%s: %s", dir, name, ed.text);
+	free(text);
+	return d;
+}
+
+static const ccakit_rego_value *
+member(const ccakit_rego_doc *d, const char *key, const char *what)
+{
+	const ccakit_rego_value *v = ccakit_rego_get(ccakit_rego_doc_value(d),
+	    key);
+
+	if (v == NULL)
+		lg_die("%s: no \"%s\"", what, key);
+	return v;
+}
+
+/* Trustee's query_reference_value(id): the reference values registered
+ * under id, or null (the evaluation's user pointer points to an object
+ * id -> values, what RVPS would serve). */
+static int
+qrv(ccakit_rego_bictx *ctx, const ccakit_rego_value *const *args,
+    const ccakit_rego_value **out)
+{
+	const ccakit_rego_value *const *user = ccakit_rego_bi_user(ctx);
+	const ccakit_rego_value *rvs = *user, *v;
+	const char *id = ccakit_rego_str(args[0], NULL);
+
+	if (id == NULL)
+		return ccakit_rego_bi_type_error(ctx, 1, "string", args[0]);
+	v = rvs != NULL ? ccakit_rego_get(rvs, id) : NULL;
+	*out = v != NULL ? v : ccakit_rego_null();
+	return CCAKIT_OK;
+}
+
+static ccakit_rego_policy *
+compile_policy(const char *dir, const char *name, bool with_qrv)
+{
+	struct ccakit_rego_builtin bi = { "query_reference_value", 1, qrv, 0 };
+	ccakit_rego_policy *p = ccakit_rego_policy_new();
+	struct ccakit_errdetail ed;
+	size_t len;
+	char *text = read_file(dir, name, &len);
+
+	if (p == NULL || (with_qrv && ccakit_rego_add_builtin(p, &bi) !=
+	    CCAKIT_OK) || ccakit_rego_add_module(p, name, text, len, &ed) !=
+	    CCAKIT_OK || ccakit_rego_compile(p, &ed) != CCAKIT_OK)
+		lg_die("%s/%s: %s", dir, name, ed.text);
+	free(text);
+	return p;
+}
+
+static ccakit_rego_query *
+compile_query(const ccakit_rego_policy *p, const char *text)
+{
+	ccakit_rego_query *q = NULL;
+	struct ccakit_errdetail ed;
+
+	if (ccakit_rego_query_new(p, text, &q, &ed) != CCAKIT_OK)
+		lg_die("query %s: %s", text, ed.text);
+	return q;
+}
+
+/* One policy decision: the queries evaluated in turn. */
+struct job {
+	const char *name;
+	ccakit_rego_query *q[2];
+	size_t nq;
+	struct ccakit_rego_eval_opts o;
+	ccakit_rego_eval *ev;
+	bool fresh;             /* a new context per evaluation */
+	/* results */
+	double us;              /* per evaluation (all queries) */
+	double allocs;          /* heap allocations per evaluation */
+	size_t mem;             /* evaluation memory (arena bytes, max) */
+	uint64_t steps;         /* all queries */
+};
+
+/* Evaluate the queries; the first one's value is checked against want
+ * (when not NULL) before the next run replaces it. */
+static void
+job_run(struct job *j, const ccakit_rego_value *want)
+{
+	struct ccakit_errdetail ed;
+	const ccakit_rego_value *v;
+	char *js = NULL;
+	size_t i;
+
+	if (j->fresh) {
+		ccakit_rego_eval_free(&j->ev);
+		if ((j->ev = ccakit_rego_eval_new()) == NULL)
+			lg_die("out of memory");
+	}
+	for (i = 0; i < j->nq; i++) {
+		if (ccakit_rego_eval_value(j->ev, j->q[i], &j->o, &v, &ed) !=
+		    CCAKIT_OK)
+			lg_die("%s: %s", j->name, ed.text);
+		if (v == NULL)
+			lg_die("%s: query %zu undefined", j->name, i);
+		if (i == 0)
+			j->steps = 0;
+		j->steps += ccakit_rego_eval_steps(j->ev);
+		if (ccakit_rego_eval_memory(j->ev) > j->mem)
+			j->mem = ccakit_rego_eval_memory(j->ev);
+		if (i == 0 && want != NULL && ccakit_rego_compare(v, want) !=
+		    0) {
+			(void)ccakit_rego_to_json(v, 0, &js);
+			lg_die("%s: unexpected result %s", j->name,
+			    js != NULL ? js : "?");
+		}
+	}
+}
+
+static void
+job_measure(struct job *j)
+{
+	double t0, t, best = 0, rate;
+	size_t n, i;
+	int round;
+
+	for (round = 0; round < ROUNDS; round++) {
+		t0 = lg_now();
+		for (n = 0; (t = lg_now() - t0) < ROUND_SECONDS; n++)
+			job_run(j, NULL);
+		if ((rate = (double)n / t) > best)
+			best = rate;
+	}
+	j->us = 1e6 / best;
+	ac_start();
+	for (i = 0; i < ALLOC_RUNS; i++)
+		job_run(j, NULL);
+	j->allocs = (double)ac_stop() / ALLOC_RUNS;
+}
+
+static void
+job_print(const struct job *j)
+{
+	printf("%-34s %9.2f us  %7.1f allocs  %7zu B arena  %5llu steps\n",
+	    j->name, j->us, j->allocs, j->mem,
+	    (unsigned long long)j->steps);
+}
+
+/*
+ * The emulated realm's claims in the shape Trustee's CCA verifier gives
+ * the AS: {"cca": {"platform": {...}, "realm": {...}}, "report_data":
+ * hex of the challenge}; the token's JSON is reshaped by a Rego query.
+ */
+static ccakit_rego_doc *
+emulated_input(void)
+{
+	static const char reshape[] =
+	    "x := {\"cca\": {\"platform\": input[\"cca-platform-token\"], "
+	    "\"realm\": input[\"cca-realm-delegated-token\"]}, "
+	    "\"report_data\": hex.encode(\"bench-rego\")}";
+	uint8_t nonce[CCAKIT_CHALLENGE_LEN], *buf;
+	ccakit_rego_policy *p = ccakit_rego_policy_new();
+	ccakit_rego_query *q;
+	ccakit_rego_eval *ev = ccakit_rego_eval_new();
+	ccakit_rego_doc *tokdoc = NULL, *out = NULL;
+	struct ccakit_rego_eval_opts o;
+	ccakit_token *t = ccakit_token_new();
+	char *json = NULL, *x = NULL;
+	size_t len;
+
+	memset(nonce, 0x5a, sizeof(nonce));
+	if ((buf = malloc(CCAKIT_TOKEN_MAX_SIZE)) == NULL || p == NULL ||
+	    ev == NULL || t == NULL ||
+	    lg_realm_token(nonce, buf, CCAKIT_TOKEN_MAX_SIZE, &len) != 0 ||
+	    ccakit_token_decode(t, buf, len, NULL) != CCAKIT_OK ||
+	    ccakit_token_to_json(t, &json) != CCAKIT_OK ||
+	    ccakit_rego_doc_parse(json, strlen(json), &tokdoc, NULL) !=
+	    CCAKIT_OK || ccakit_rego_compile(p, NULL) != CCAKIT_OK)
+		lg_die("cannot make the emulated realm's claims");
+	q = compile_query(p, reshape);
+	memset(&o, 0, sizeof(o));
+	o.input = ccakit_rego_doc_value(tokdoc);
+	if (ccakit_rego_eval_run(ev, q, &o, NULL) != CCAKIT_OK ||
+	    ccakit_rego_eval_nresults(ev) != 1 ||
+	    ccakit_rego_to_json(ccakit_rego_eval_binding(ev, 0, 0), 0, &x) !=
+	    CCAKIT_OK || ccakit_rego_doc_parse(x, strlen(x), &out, NULL) !=
+	    CCAKIT_OK)
+		lg_die("cannot reshape the emulated realm's claims");
+	free(x);
+	free(json);
+	free(buf);
+	ccakit_token_free(&t);
+	ccakit_rego_doc_free(&tokdoc);
+	ccakit_rego_query_free(&q);
+	ccakit_rego_eval_free(&ev);
+	ccakit_rego_policy_free(&p);
+	return out;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *vec = getenv("CCAKIT_VECTORS");
+	const char *demo = CCAKIT_SOURCE_DIR "/demo";
+	char as_dir[4096], kbs_dir[4096];
+	ccakit_rego_policy *pa, *pb;
+	ccakit_rego_doc *ta, *tb, *emu;
+	const ccakit_rego_value *rvs;
+	struct job a, b, e, fa, fb;
+	struct stat st;
+	double bound, verify_us, ratio;
+	int c;
+
+	lg_init("bench-rego");
+	if (vec == NULL || vec[0] == '\0')
+		vec = CCAKIT_SOURCE_DIR "/../shared/vectors";
+	while ((c = getopt(argc, argv, "V:d:")) != -1) {
+		switch (c) {
+		case 'V':
+			vec = optarg;
+			break;
+		case 'd':
+			demo = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	snprintf(as_dir, sizeof(as_dir), "%s/%s", vec, AS_DIR);
+	snprintf(kbs_dir, sizeof(kbs_dir), "%s/%s", vec, KBS_DIR);
+	if (stat(as_dir, &st) != 0 || stat(kbs_dir, &st) != 0) {
+		printf("bench-rego: %s not found: no policies to measure, "
+		    "no ratio\n", stat(as_dir, &st) != 0 ? as_dir : kbs_dir);
+		return 0;
+	}
+
+	/* (a) the AS EAR policy on CCA claims */
+	pa = compile_policy(as_dir, "ear_default_policy_cpu.rego", true);
+	ta = read_doc(as_dir, "ear_default_policy_cpu.cca.trust_claims."
+	    "test.json");
+	memset(&a, 0, sizeof(a));
+	a.name = "(a) AS ear_default_policy_cpu";
+	a.q[0] = compile_query(pa, "data.policy.trust_claims");
+	a.q[1] = compile_query(pa, "data.policy.extensions");
+	a.nq = 2;
+	a.o.input = member(ta, "input", "AS check");
+	rvs = ccakit_rego_get(member(ta, "data", "AS check"),
+	    "reference_values");
+	a.o.user = &rvs;
+	if ((a.ev = ccakit_rego_eval_new()) == NULL)
+		lg_die("out of memory");
+	job_run(&a, member(ta, "expected", "AS check"));
+
+	/* (b) the KBS resource policy on an EAR */
+	pb = compile_policy(kbs_dir, "default.rego", false);
+	tb = read_doc(kbs_dir, "default.cca-evidence-allowed.test.json");
+	memset(&b, 0, sizeof(b));
+	b.name = "(b) KBS default.rego";
+	b.q[0] = compile_query(pb, "data.policy.allow");
+	b.nq = 1;
+	b.o.input = member(tb, "input", "KBS check");
+	b.o.data = member(tb, "data", "KBS check");
+	if ((b.ev = ccakit_rego_eval_new()) == NULL)
+		lg_die("out of memory");
+	job_run(&b, member(tb, "expected", "KBS check"));
+
+	/* (a) on the emulated realm's claims */
+	lg_realm_setup(demo, NULL, NULL);
+	emu = emulated_input();
+	e = a;
+	e.name = "(a) on the emulated realm's claims";
+	e.o.input = ccakit_rego_doc_value(emu);
+	e.ev = ccakit_rego_eval_new();
+	if (e.ev == NULL)
+		lg_die("out of memory");
+	job_run(&e, member(ta, "expected", "AS check"));
+
+	/* (a) and (b) with a new context per evaluation */
+	fa = a;
+	fa.name = "(a) with a new context each time";
+	fa.fresh = true;
+	fa.ev = NULL;
+	fb = b;
+	fb.name = "(b) with a new context each time";
+	fb.fresh = true;
+	fb.ev = NULL;
+
+	bound = lg_measure_bound();     /* tokens/s: 2 verifies each */
+	verify_us = 1e6 / (2 * bound);
+	job_measure(&a);
+	job_measure(&b);
+	job_measure(&e);
+	job_measure(&fa);
+	job_measure(&fb);
+
+	printf("policies and queries compiled once; per evaluation%s:\n",
+	    ac_enabled() ? "" : " (allocations not counted)");
+	job_print(&a);
+	job_print(&b);
+	job_print(&e);
+	job_print(&fa);
+	job_print(&fb);
+	printf("%-34s %9.2f us\n", "(a) + (b)", a.us + b.us);
+	printf("%-34s %9.2f us\n", "raw P-384 verify, OpenSSL (EVP)",
+	    verify_us);
+	printf("%-34s %9.2f us\n", "5 % of it (the budget)",
+	    0.05 * verify_us);
+	ratio = 0.05 * verify_us / (a.us + b.us);
+	printf("ratio %.3f\n", ratio);
+
+	ccakit_rego_eval_free(&a.ev);
+	ccakit_rego_eval_free(&b.ev);
+	ccakit_rego_eval_free(&e.ev);
+	ccakit_rego_eval_free(&fa.ev);
+	ccakit_rego_eval_free(&fb.ev);
+	ccakit_rego_query_free(&a.q[0]);
+	ccakit_rego_query_free(&a.q[1]);
+	ccakit_rego_query_free(&b.q[0]);
+	ccakit_rego_doc_free(&ta);
+	ccakit_rego_doc_free(&tb);
+	ccakit_rego_doc_free(&emu);
+	ccakit_rego_policy_free(&pa);
+	ccakit_rego_policy_free(&pb);
+	lg_cleanup();
+	return 0;
+}
