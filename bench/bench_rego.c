@@ -32,9 +32,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <ccakit/ccakit.h>
+#include <ccakit/err.h>
 #include <ccakit/rego.h>
+#include <ccakit/token.h>
 
+#define ALLOCCOUNT_REPLACE_MALLOC
 #include "alloccount.h"
 #include "loadgen.h"
 
@@ -45,6 +47,7 @@
 #define ROUND_SECONDS   1.0
 #define ROUNDS          3
 #define ALLOC_RUNS      1000
+#define CHALLENGE_LEN   64      /* the key broker's challenge */
 
 #define AS_DIR   "rego/policies/trustee/attestation-service"
 #define KBS_DIR  "rego/policies/trustee/kbs"
@@ -239,7 +242,7 @@ emulated_input(void)
 	    "x := {\"cca\": {\"platform\": input[\"cca-platform-token\"], "
 	    "\"realm\": input[\"cca-realm-delegated-token\"]}, "
 	    "\"report_data\": hex.encode(\"bench-rego\")}";
-	uint8_t nonce[CCAKIT_CHALLENGE_LEN], *buf;
+	uint8_t nonce[CHALLENGE_LEN], *buf;
 	ccakit_rego_policy *p = ccakit_rego_policy_new();
 	ccakit_rego_query *q;
 	ccakit_rego_eval *ev = ccakit_rego_eval_new();
