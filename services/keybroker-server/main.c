@@ -28,7 +28,7 @@ enum {
 	OPT_VERIFIER = 256, OPT_VERIFIER_CA, OPT_DUMP, OPT_REFVALS, OPT_DB,
 	OPT_SECRET, OPT_SECRETS_DIR, OPT_TA, OPT_RV, OPT_TLS_CERT,
 	OPT_TLS_KEY, OPT_TTL, OPT_RSA1024, OPT_THREADS, OPT_PORT_FILE,
-	OPT_WARNING_ONLY, OPT_IMAGES, OPT_HELP,
+	OPT_WARNING_ONLY, OPT_IMAGES, OPT_POLICY, OPT_HELP,
 };
 
 static const struct option longopts[] = {
@@ -57,6 +57,7 @@ static const struct option longopts[] = {
 	{ "port-file", required_argument, NULL, OPT_PORT_FILE },
 	{ "realm-warning-only", no_argument, NULL, OPT_WARNING_ONLY },
 	{ "images", required_argument, NULL, OPT_IMAGES },
+	{ "policy", required_argument, NULL, OPT_POLICY },
 	SVC_HTTP_LONGOPTS,
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, 'V' },
@@ -88,7 +89,11 @@ usage(FILE *f)
 "                                deleted or replaced while in use: 503)\n"
 "      --challenge-ttl SECONDS   challenge lifetime (300)\n"
 "      --allow-rsa-1024          accept 1024-bit wrapping keys (demo app)\n"
-"      --realm-warning-only      realm status must be warning (rego rule)\n"
+"      --policy FILE|builtin:NAME\n"
+"                                release policy in Rego, data.arm_cca.allow\n"
+"                                (builtin:default; builtin:strict: the realm\n"
+"                                must be warning, as in the demo's policy)\n"
+"      --realm-warning-only      same as --policy builtin:strict\n"
 "      --images FILE             trusted images (sha256sum format): accept\n"
 "                                evidence with an event log (dynamic RIM)\n"
 "      --tls-cert PEM --tls-key PEM   serve HTTPS\n"
@@ -125,6 +130,7 @@ main(int argc, char **argv)
 	const char *addr = "127.0.0.1", *endpoint = NULL, *refvals = NULL;
 	const char *db = NULL, *ta = NULL, *rv = NULL, *certf = NULL;
 	const char *keyf = NULL, *port_file = NULL, *images = NULL;
+	const char *policy = KBS_POLICY_DEFAULT;
 	char dbbuf[PATH_MAX], err[256], *text = NULL, *cert = NULL;
 	char *key = NULL;
 	const char **specs = NULL;
@@ -230,7 +236,10 @@ main(int argc, char **argv)
 			port_file = optarg;
 			break;
 		case OPT_WARNING_ONLY:
-			k.realm_warning_only = true;
+			policy = KBS_POLICY_BUILTIN "strict";
+			break;
+		case OPT_POLICY:
+			policy = optarg;
 			break;
 		case OPT_IMAGES:
 			images = optarg;
@@ -292,6 +301,9 @@ main(int argc, char **argv)
 		k.rims[i].ptr = kbs_refvals_get(k.refvals, i,
 		    &k.rims[i].len);
 	k.nrims = n;
+	/* The release policy, compiled once. */
+	if (kbs_policy_setup(&k, PROG, policy))
+		goto out;
 	/* Trust anchors and reference values of the embedded verifier. */
 	if (ta != NULL) {
 		if (svc_read_text(PROG, ta, CCAKIT_STORE_MAX_JSON, &text,
@@ -447,6 +459,8 @@ free_state:
 	kbs_refvals_free(&k.refvals);
 	ccakit_ta_store_free(&k.tas);
 	ccakit_rv_store_free(&k.rvs);
+	kbs_policy_free(&k.policy);
+	ccakit_rego_doc_free(&k.policy_data);
 	kbs_images_free(k.images, k.nimages);
 	free(k.dyn);
 	pthread_mutex_destroy(&k.dyn_mu);
