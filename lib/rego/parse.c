@@ -2192,11 +2192,119 @@ struct rl {
 	size_t n, cap;
 };
 
+/*
+ * The depth of the trees a parse built. The parser's own recursion is
+ * capped (enter()), but operator chains (1 + 1 + ... + 1) are folded in
+ * loops into trees as deep as they are long, and the compiler and the
+ * evaluator walk trees recursively: a long chain would overflow their
+ * stack. So each rule and query is measured (the walk stops at the cap)
+ * and a deeper one refused as deep nesting is.
+ */
+#define PS_MAX_TREE (2 * PS_MAX_DEPTH)
+
+static bool tree_expr_ok(const struct rego_expr *e, int d);
+
+static bool
+tree_body_ok(const struct rego_body *b, int d)
+{
+	size_t i;
+
+	for (i = 0; b != NULL && i < b->n; i++)
+		if (!tree_expr_ok(b->e[i], d))
+			return false;
+	return true;
+}
+
+static bool
+tree_term_ok(const struct rego_term *t, int d)
+{
+	size_t i;
+
+	if (t == NULL)
+		return true;
+	if (d > PS_MAX_TREE)
+		return false;
+	switch (t->kind) {
+	case K_REF:
+	case K_ARRAY:
+	case K_SET:
+	case K_CALL:
+	case K_TEMPLATE:
+		for (i = 0; i < t->u.l.n; i++)
+			if (!tree_term_ok(t->u.l.items[i], d + 1))
+				return false;
+		return true;
+	case K_OBJECT:
+		for (i = 0; i < t->u.o.n; i++)
+			if (!tree_term_ok(t->u.o.keys[i], d + 1) ||
+			    !tree_term_ok(t->u.o.vals[i], d + 1))
+				return false;
+		return true;
+	case K_ACOMP:
+	case K_SCOMP:
+	case K_OCOMP:
+		return tree_term_ok(t->u.c.key, d + 1) &&
+		    tree_term_ok(t->u.c.head, d + 1) &&
+		    tree_body_ok(t->u.c.body, d + 1);
+	case K_TPLEXPR:
+		return tree_expr_ok(t->u.e, d + 1);
+	default:
+		return true;
+	}
+}
+
+static bool
+tree_expr_ok(const struct rego_expr *e, int d)
+{
+	size_t i;
+
+	if (e == NULL)
+		return true;
+	if (d > PS_MAX_TREE)
+		return false;
+	for (i = 0; i < e->nterms; i++)
+		if (!tree_term_ok(e->terms[i], d + 1))
+			return false;
+	for (i = 0; i < e->nwith; i++)
+		if (!tree_term_ok(e->with[i]->target, d + 1) ||
+		    !tree_term_ok(e->with[i]->value, d + 1))
+			return false;
+	return tree_term_ok(e->every.key, d + 1) &&
+	    tree_term_ok(e->every.value, d + 1) &&
+	    tree_term_ok(e->every.domain, d + 1) &&
+	    tree_body_ok(e->every.body, d + 1) && tree_body_ok(e->sub, d + 1);
+}
+
+/* A rule with its else chain; false after a parse error. */
+static bool
+tree_rule_ok(struct ps *p, const struct rego_rule *r)
+{
+	size_t i;
+
+	for (; r != NULL; r = r->else_) {
+		bool ok = tree_term_ok(r->ref, 0) &&
+		    tree_term_ok(r->key, 0) && tree_term_ok(r->value, 0) &&
+		    tree_body_ok(r->body, 0);
+
+		for (i = 0; ok && i < r->nargs; i++)
+			ok = tree_term_ok(r->args[i], 0);
+		if (!ok) {
+			perr_at(p, r->row, r->col,
+			    "max parsing recursion depth reached");
+			return false;
+		}
+	}
+	return true;
+}
+
 static bool
 rl_push(struct ps *p, struct rl *l, struct rego_rule *r)
 {
 	struct rego_rule **nv;
 	size_t nc;
+
+	if (!tree_rule_ok(p, r))
+		return false;
 
 	if (l->n == l->cap) {
 		nc = l->cap == 0 ? 8 : l->cap * 2;
@@ -2784,6 +2892,10 @@ ps_parse_query(struct ps *p, struct rego_arena *a, struct rego_body **out,
 		illegal(p, NULL);
 		return CCAKIT_ERR_REGO_PARSE;
 	}
+	if (!tree_body_ok(b, 0)) {
+		perr_at(p, 1, 1, "max parsing recursion depth reached");
+		return CCAKIT_ERR_REGO_PARSE;
+	}
 	*out = b;
 	return CCAKIT_OK;
 }
@@ -2831,6 +2943,10 @@ ps_parse_value(struct ps *p, struct rego_arena *a, const rv **out,
 		return CCAKIT_ERR_REGO_PARSE;
 	if (tk(p) != T_EOF) {
 		illegal(p, NULL);
+		return CCAKIT_ERR_REGO_PARSE;
+	}
+	if (!tree_term_ok(t, 0)) {
+		perr_at(p, 1, 1, "max parsing recursion depth reached");
 		return CCAKIT_ERR_REGO_PARSE;
 	}
 	if ((*out = const_value(a, t)) == NULL) {

@@ -1,8 +1,11 @@
 /*
- * Hostile Rego: modules the parser must handle in linear time, and
- * policies and inputs that would use unbounded time or memory in the
- * evaluator unless its limits stop them (eval_limit_error).
+ * Hostile Rego: modules the parser must handle in linear time, huge
+ * modules and documents, and policies and inputs that would use
+ * unbounded time or memory in the evaluator unless its limits stop them
+ * (eval_limit_error). Each case must end, with a clear error, in
+ * seconds.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,12 +313,259 @@ test_jwt_sign_inconsistent_key(void **state)
 	ccakit_rego_policy_free(&p);
 }
 
+/* --- huge inputs ----------------------------------------------------- */
+
+/* A growing buffer for generated text. */
+struct gbuf {
+	char *p;
+	size_t n, cap;
+};
+
+static void
+gput(struct gbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
+		va_end(ap);
+		assert_true(n >= 0);
+		if ((size_t)n < b->cap - b->n)
+			break;
+		b->cap = b->cap * 2 + (size_t)n + 64;
+		assert_non_null(b->p = realloc(b->p, b->cap));
+	}
+	b->n += (size_t)n;
+}
+
+static void
+gfill(struct gbuf *b, char c, size_t n)
+{
+	if (b->n + n + 1 > b->cap) {
+		b->cap = b->n + n + 1;
+		assert_non_null(b->p = realloc(b->p, b->cap));
+	}
+	memset(b->p + b->n, c, n);
+	b->n += n;
+	b->p[b->n] = '\0';
+}
+
+/*
+ * Large modules parse and compile in time linear in their size, and a
+ * module over the cap is refused before parsing: many rules, a long
+ * string, a long else chain, a long operator chain, a long body.
+ */
+static void
+test_parse_huge(void **state)
+{
+	struct gbuf b = { NULL, 0, 0 };
+	char msg[600];
+	double secs;
+	size_t i;
+	int rc;
+
+	(void)state;
+	/* 100,000 rules (about 2 MiB) */
+	gput(&b, "package p\n");
+	for (i = 0; i < 100000; i++)
+		gput(&b, "r%zu := %zu\n", i, i);
+	assert_int_equal(parse_timed(b.p, &secs, msg, sizeof(msg)),
+	    CCAKIT_OK);
+	if (secs > 3.0)
+		fail_msg("100,000 rules: %.2f s", secs);
+	/* over CCAKIT_REGO_MAX_MODULE: refused at once */
+	b.n = 0;
+	gput(&b, "package p\nx := \"");
+	gfill(&b, 'a', CCAKIT_REGO_MAX_MODULE);
+	gput(&b, "\"\n");
+	assert_int_equal(parse_timed(b.p, &secs, msg, sizeof(msg)),
+	    CCAKIT_ERR_TOO_LARGE);
+	assert_true(secs < 0.5);
+	/* a 3 MiB string literal */
+	b.n = 0;
+	gput(&b, "package p\nx := \"");
+	gfill(&b, 'a', 3u << 20);
+	gput(&b, "\"\n");
+	assert_int_equal(parse_timed(b.p, &secs, msg, sizeof(msg)),
+	    CCAKIT_OK);
+	assert_true(secs < 2.0);
+	/* 20,000 else branches (parsed iteratively, not recursively) */
+	b.n = 0;
+	gput(&b, "package p\nf(x) := 0 if x == 0\n");
+	for (i = 1; i < 20000; i++)
+		gput(&b, "else := %zu if x == %zu\n", i, i);
+	gput(&b, "else := -1\n");
+	rc = parse_timed(b.p, &secs, msg, sizeof(msg));
+	if (rc != CCAKIT_OK)
+		fail_msg("else chain: %s", msg);
+	if (secs > 3.0)
+		fail_msg("20,000 else branches: %.2f s", secs);
+	/* 200,000 operands of +, folded into a tree as deep (the compiler
+	 * overflowed its stack): refused as deep nesting, quickly; in a
+	 * module, a query and a value. 1,000 operands are fine. */
+	b.n = 0;
+	gput(&b, "package p\nx := 1");
+	for (i = 0; i < 200000; i++)
+		gput(&b, " + 1");
+	gput(&b, "\n");
+	assert_int_equal(parse_timed(b.p, &secs, msg, sizeof(msg)),
+	    CCAKIT_ERR_REGO_PARSE);
+	if (strstr(msg, "max parsing recursion depth reached") == NULL)
+		fail_msg("200,000 operands: %s", msg);
+	if (secs > 3.0)
+		fail_msg("200,000 operands: %.2f s", secs);
+	{
+		ccakit_rego_policy *pol = policy("package p\n");
+		ccakit_rego_query *q = NULL;
+
+		assert_int_equal(ccakit_rego_query_new(pol, b.p +
+		    strlen("package p\nx := "), &q, NULL),
+		    CCAKIT_ERR_REGO_PARSE);
+		ccakit_rego_query_free(&q);
+		ccakit_rego_policy_free(&pol);
+	}
+	b.n = 0;
+	gput(&b, "package p\nx := 1");
+	for (i = 0; i < 1000; i++)
+		gput(&b, " + 1");
+	gput(&b, "\n");
+	{
+		ccakit_rego_policy *pol = policy(b.p);
+		char *out = eval_str(pol, "data.p.x", NULL, 0, 0, NULL);
+
+		assert_string_equal(out, "1001");
+		free(out);
+		ccakit_rego_policy_free(&pol);
+	}
+	b.n = 0;
+	gput(&b, "package p\nallow if {\n");
+	for (i = 0; i < 50000; i++)
+		gput(&b, "\tinput.a%zu == %zu\n", i % 100, i);
+	gput(&b, "}\n");
+	assert_int_equal(parse_timed(b.p, &secs, msg, sizeof(msg)),
+	    CCAKIT_OK);
+	if (secs > 3.0)
+		fail_msg("a body of 50,000 expressions: %.2f s", secs);
+	free(b.p);
+}
+
+/* Input documents: huge and deeply nested JSON is refused with a clear
+ * error, a large one is parsed in linear time. */
+static void
+test_input_huge(void **state)
+{
+	struct gbuf b = { NULL, 0, 0 };
+	struct ccakit_errdetail d;
+	ccakit_rego_doc *doc = NULL;
+	double t0, secs;
+	size_t i;
+
+	(void)state;
+	/* 100,000 levels of nesting: refused at the cap */
+	gfill(&b, '[', 100000);
+	gfill(&b, ']', 100000);
+	t0 = cpu_seconds();
+	assert_int_equal(ccakit_rego_doc_parse(b.p, b.n, &doc, &d),
+	    CCAKIT_ERR_JSON);
+	assert_null(doc);
+	assert_true(cpu_seconds() - t0 < 0.5);
+	/* over CCAKIT_REGO_MAX_JSON: refused before parsing */
+	assert_int_equal(ccakit_rego_doc_parse(b.p,
+	    (size_t)CCAKIT_REGO_MAX_JSON + 1, &doc, &d), CCAKIT_ERR_TOO_LARGE);
+	/* an object of 500,000 members (about 10 MiB) */
+	b.n = 0;
+	gput(&b, "{");
+	for (i = 0; i < 500000; i++)
+		gput(&b, "%s\"k%zu\": [%zu, \"v\"]", i > 0 ? "," : "", i, i);
+	gput(&b, "}");
+	t0 = cpu_seconds();
+	assert_int_equal(ccakit_rego_doc_parse(b.p, b.n, &doc, &d), CCAKIT_OK);
+	secs = cpu_seconds() - t0;
+	if (secs > 3.0)
+		fail_msg("10 MiB of JSON: %.2f s", secs);
+	assert_int_equal(ccakit_rego_len(ccakit_rego_doc_value(doc)), 500000);
+	ccakit_rego_doc_free(&doc);
+	free(b.p);
+}
+
+/*
+ * A policy that would run for ever or fill the memory, on a small or a
+ * large input, stops at the evaluation's limits with eval_limit_error and
+ * a message that names the limit, with the default limits too, in
+ * seconds.
+ */
+static void
+test_eval_limits(void **state)
+{
+	static const char text[] = "package h\n"
+	    "import rego.v1\n"
+	    "n := numbers.range(1, 1000000)\n"
+	    "spin if { n[a]; n[b]; a + b < 0 }\n"
+	    "grow := [x | some x in numbers.range(1, 1000000000)]\n"
+	    "pairs := count([1 | input.xs[_]; input.xs[_]; input.xs[_]])\n"
+	    "strs := concat(\"\", [s | some i in numbers.range(1, 100000); "
+	    "s := concat(\"\", [input.s, input.s, input.s, input.s])])\n";
+	struct gbuf b = { NULL, 0, 0 };
+	ccakit_rego_policy *p = policy(text);
+	double t0, secs;
+	char *out;
+	size_t i;
+	int rc;
+
+	(void)state;
+	/* the step limit: given, and the default (10^7) */
+	t0 = cpu_seconds();
+	out = eval_str(p, "data.h.spin", NULL, 100000, 0, &rc);
+	assert_int_equal(rc, CCAKIT_ERR_REGO_LIMIT);
+	assert_string_equal(out, "eval_limit_error: evaluation exceeded its "
+	    "step limit (100000)");
+	free(out);
+	out = eval_str(p, "data.h.spin", NULL, 0, 0, &rc);
+	assert_int_equal(rc, CCAKIT_ERR_REGO_LIMIT);
+	assert_non_null(strstr(out, "step limit (10000000)"));
+	free(out);
+	/* the memory limit: given, and the default (256 MiB) */
+	out = eval_str(p, "data.h.grow", NULL, 0, 16u << 20, &rc);
+	assert_int_equal(rc, CCAKIT_ERR_REGO_LIMIT);
+	assert_string_equal(out, "eval_limit_error: evaluation exceeded its "
+	    "memory limit");
+	free(out);
+	out = eval_str(p, "data.h.grow", NULL, 0, 0, &rc);
+	assert_int_equal(rc, CCAKIT_ERR_REGO_LIMIT);
+	free(out);
+	/* a large input: 3,000 elements cubed */
+	gput(&b, "{\"s\": \"");
+	gfill(&b, 'x', 1u << 20);
+	gput(&b, "\", \"xs\": [");
+	for (i = 0; i < 3000; i++)
+		gput(&b, "%s%zu", i > 0 ? "," : "", i);
+	gput(&b, "]}");
+	out = eval_str(p, "data.h.pairs", b.p, 0, 0, &rc);
+	assert_int_equal(rc, CCAKIT_ERR_REGO_LIMIT);
+	free(out);
+	/* strings built from a 1 MiB input string: the memory limit */
+	out = eval_str(p, "data.h.strs", b.p, 0, 64u << 20, &rc);
+	assert_int_equal(rc, CCAKIT_ERR_REGO_LIMIT);
+	assert_non_null(strstr(out, "memory limit"));
+	free(out);
+	secs = cpu_seconds() - t0;
+	if (secs > 10.0)
+		fail_msg("the limits took %.2f s", secs);
+	free(b.p);
+	ccakit_rego_policy_free(&p);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_nesting_linear),
 		cmocka_unit_test(test_parse_depth_cap),
+		cmocka_unit_test(test_parse_huge),
+		cmocka_unit_test(test_input_huge),
+		cmocka_unit_test(test_eval_limits),
 		cmocka_unit_test(test_jwt_sign_inconsistent_key),
 	};
 
