@@ -211,8 +211,10 @@ job_run(struct job *j, const ccakit_rego_value *want)
 	}
 }
 
+/* The cost of fn(arg) (best of ROUNDS rounds) and its heap allocations,
+ * per call. */
 static void
-job_measure(struct job *j)
+measure(void (*fn)(void *), void *arg, double *us, double *allocs)
 {
 	double t0, t, best = 0, rate;
 	size_t n, i;
@@ -221,15 +223,27 @@ job_measure(struct job *j)
 	for (round = 0; round < ROUNDS; round++) {
 		t0 = lg_now();
 		for (n = 0; (t = lg_now() - t0) < ROUND_SECONDS; n++)
-			job_run(j, NULL);
+			fn(arg);
 		if ((rate = (double)n / t) > best)
 			best = rate;
 	}
-	j->us = 1e6 / best;
+	*us = 1e6 / best;
 	ac_start();
 	for (i = 0; i < ALLOC_RUNS; i++)
-		job_run(j, NULL);
-	j->allocs = (double)ac_stop() / ALLOC_RUNS;
+		fn(arg);
+	*allocs = (double)ac_stop() / ALLOC_RUNS;
+}
+
+static void
+job_once(void *arg)
+{
+	job_run(arg, NULL);
+}
+
+static void
+job_measure(struct job *j)
+{
+	measure(job_once, j, &j->us, &j->allocs);
 }
 
 static void
@@ -425,26 +439,12 @@ kb_setup(struct kb *k)
 }
 
 static void
-kb_measure(struct kb *k)
+kb_once(void *arg)
 {
-	double t0, t, best = 0, rate;
-	size_t n, i;
-	int round;
+	struct kb *k = arg;
 
-	for (round = 0; round < ROUNDS; round++) {
-		t0 = lg_now();
-		for (n = 0; (t = lg_now() - t0) < ROUND_SECONDS; n++)
-			if (kbs_policy_eval(k->pol, k->ear, k->data, NULL) !=
-			    CCAKIT_OK)
-				lg_die("builtin:default: no release");
-		if ((rate = (double)n / t) > best)
-			best = rate;
-	}
-	k->us = 1e6 / best;
-	ac_start();
-	for (i = 0; i < ALLOC_RUNS; i++)
-		(void)kbs_policy_eval(k->pol, k->ear, k->data, NULL);
-	k->allocs = (double)ac_stop() / ALLOC_RUNS;
+	if (kbs_policy_eval(k->pol, k->ear, k->data, NULL) != CCAKIT_OK)
+		lg_die("builtin:default: no release");
 }
 
 int
@@ -586,7 +586,7 @@ main(int argc, char **argv)
 		job_measure(&e);
 	job_measure(&fa);
 	job_measure(&fb);
-	kb_measure(&kb);
+	measure(kb_once, &kb, &kb.us, &kb.allocs);
 
 	if (upstream)
 		printf("policies: Trustee's, from %s/rego/policies/trustee\n",
