@@ -2200,7 +2200,7 @@ struct rl {
  * stack. So each rule and query is measured (the walk stops at the cap)
  * and a deeper one refused as deep nesting is.
  */
-#define PS_MAX_TREE (2 * PS_MAX_DEPTH)
+#define PS_MAX_TREE PS_MAX_DEPTH
 
 static bool tree_expr_ok(const struct rego_expr *e, int d);
 
