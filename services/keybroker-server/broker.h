@@ -124,9 +124,11 @@ int kbs_policy_new(const char *name, const char *text, size_t len,
     kbs_policy **out, struct ccakit_errdetail *d);
 void kbs_policy_free(kbs_policy **pp);
 
-/* The data document for the RIMs rims[0..n) (32, 48 or 64 bytes each). */
+/* The data document for the RIMs rims[0..n) (32, 48 or 64 bytes each);
+ * free it with kbs_policy_data_free (accepts NULL, sets *dp to NULL). */
 int kbs_policy_data_new(const struct ccakit_bytes *rims, size_t n,
     ccakit_rego_doc **out);
+void kbs_policy_data_free(ccakit_rego_doc **dp);
 
 /*
  * Decide on an attestation result. CCAKIT_OK: allow is true. CCAKIT_ERR_

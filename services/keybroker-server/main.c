@@ -130,10 +130,10 @@ main(int argc, char **argv)
 	const char *addr = "127.0.0.1", *endpoint = NULL, *refvals = NULL;
 	const char *db = NULL, *ta = NULL, *rv = NULL, *certf = NULL;
 	const char *keyf = NULL, *port_file = NULL, *images = NULL;
-	const char *policy = KBS_POLICY_DEFAULT;
 	char dbbuf[PATH_MAX], err[256], *text = NULL, *cert = NULL;
 	char *key = NULL;
 	const char **specs = NULL;
+	const char *policy = KBS_POLICY_DEFAULT;
 	size_t nspecs = 0;
 	unsigned long port = 8088, ttl = KBS_CHALLENGE_TTL_DEFAULT;
 	unsigned long threads = 0;
@@ -460,7 +460,7 @@ free_state:
 	ccakit_ta_store_free(&k.tas);
 	ccakit_rv_store_free(&k.rvs);
 	kbs_policy_free(&k.policy);
-	ccakit_rego_doc_free(&k.policy_data);
+	kbs_policy_data_free(&k.policy_data);
 	kbs_images_free(k.images, k.nimages);
 	free(k.dyn);
 	pthread_mutex_destroy(&k.dyn_mu);

@@ -146,6 +146,12 @@ kbs_policy_data_new(const struct ccakit_bytes *rims, size_t n,
 	return r;
 }
 
+void
+kbs_policy_data_free(ccakit_rego_doc **dp)
+{
+	ccakit_rego_doc_free(dp);
+}
+
 /* The policy's deny messages (strings of a set or array), "; "-joined. */
 static void
 reasons(const kbs_policy *p, ccakit_rego_eval *ev,

@@ -61,7 +61,7 @@ decide(struct kbs *k, const ccakit_ear *ear, const struct ccakit_bytes *rims,
 	if ((r = kbs_policy_data_new(rims, n, &data)) != CCAKIT_OK)
 		return r;
 	r = kbs_policy_eval(k->policy, ear, data, why);
-	ccakit_rego_doc_free(&data);
+	kbs_policy_data_free(&data);
 	return r;
 }
 
