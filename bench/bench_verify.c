@@ -32,58 +32,11 @@
 
 #include "cose/cose_priv.h"
 
+#define ALLOCCOUNT_REPLACE_MALLOC
+#include "alloccount.h"
+
 #define ROUND_SECONDS 1.5
 #define ROUNDS 3
-
-/* --- heap allocation counter (glibc) --- */
-#ifndef BENCH_NO_MALLOC_COUNT
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void __libc_free(void *);
-void *malloc(size_t n);
-void *calloc(size_t n, size_t m);
-void *realloc(void *p, size_t n);
-void free(void *p);
-
-static volatile int counting;
-static volatile unsigned long nalloc;
-
-void *
-malloc(size_t n)
-{
-	if (counting)
-		nalloc++;
-	return __libc_malloc(n);
-}
-
-void *
-calloc(size_t n, size_t m)
-{
-	if (counting)
-		nalloc++;
-	return __libc_calloc(n, m);
-}
-
-void *
-realloc(void *p, size_t n)
-{
-	if (counting)
-		nalloc++;
-	return __libc_realloc(p, n);
-}
-
-void
-free(void *p)
-{
-	__libc_free(p);
-}
-#define COUNT_START() do { nalloc = 0; counting = 1; } while (0)
-#define COUNT_STOP() (counting = 0, nalloc)
-#else
-#define COUNT_START() do { } while (0)
-#define COUNT_STOP() 0UL
-#endif
 
 static double
 now(void)
@@ -339,10 +292,10 @@ main(void)
 		if (ccakit_token_decode(tok, buf, len, NULL) != CCAKIT_OK)
 			die("decode loop", CCAKIT_ERR_INTERNAL);
 	best_dec = (double)n / t;
-	COUNT_START();
+	ac_start();
 	for (n = 0; n < 1000; n++)
 		(void)ccakit_token_decode(tok, buf, len, NULL);
-	allocs = COUNT_STOP();
+	allocs = ac_stop();
 	getrusage(RUSAGE_SELF, &ru);
 
 	printf("raw P-384 verify, OpenSSL (EVP):      %10.1f us\n",
@@ -360,12 +313,11 @@ main(void)
 	    best_ver);
 	printf("ccakit decode only:                   %10.1f tokens/s "
 	    "(%.2f us/token)\n", best_dec, 1e6 / best_dec);
-#ifndef BENCH_NO_MALLOC_COUNT
-	printf("heap allocations in 1000 decodes:     %10lu\n", allocs);
-#else
-	(void)allocs;
-	printf("heap allocations in 1000 decodes:     not counted\n");
-#endif
+	if (ac_enabled())
+		printf("heap allocations in 1000 decodes:     %10lu\n",
+		    allocs);
+	else
+		printf("heap allocations in 1000 decodes:     not counted\n");
 	printf("peak RSS:                             %10ld KiB\n",
 	    ru.ru_maxrss);
 	printf("ratio %.3f\n", best_ver / best_raw);

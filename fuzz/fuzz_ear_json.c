@@ -2,7 +2,8 @@
  * libFuzzer harness for EAR claims in JSON (ccakit_ear_from_json). An
  * accepted claims set serializes, the serialization parses, and parsing
  * it again gives the same text; every accessor works on it. Then the
- * release policy runs on it (it must never fail other than by denying).
+ * release policy (builtin:default, Rego) runs on it: it must decide,
+ * never fail.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <ccakit/bytes.h>
 #include <ccakit/ear.h>
 #include <ccakit/err.h>
+#include <ccakit/rego.h>
 #include <ccakit/tv.h>
 
 #include "broker.h"
@@ -24,11 +26,28 @@ check(int cond)
 		abort();
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* The default policy with one approved RIM, compiled once. */
+static kbs_policy *pol;
+static ccakit_rego_doc *pdata;
+
+static void
+policy_init(void)
 {
 	static const uint8_t rim[32];
 	struct ccakit_bytes rims[1] = { { rim, sizeof(rim) } };
+	const char *text = kbs_policy_builtin("default");
+
+	if (pol != NULL)
+		return;
+	check(text != NULL);
+	check(kbs_policy_new("default.rego", text, strlen(text), &pol,
+	    NULL) == CCAKIT_OK);
+	check(kbs_policy_data_new(rims, 1, &pdata) == CCAKIT_OK);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
 	struct ccakit_errdetail d;
 	struct ccakit_tv tv;
 	enum ccakit_tier t;
@@ -57,7 +76,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		s = NULL;
 	}
 	(void)ccakit_ear_nonce(e, buf, sizeof(buf), &n);
-	r = kbs_policy_arm_cca(e, rims, 1, 0, NULL);
+	policy_init();
+	r = kbs_policy_eval(pol, e, pdata, NULL);
 	check(r == CCAKIT_OK || r == CCAKIT_ERR_POLICY);
 	check(ccakit_ear_to_json(e, 0, &a) == CCAKIT_OK);
 	check(ccakit_ear_from_json(e2, a, strlen(a), NULL) == CCAKIT_OK);

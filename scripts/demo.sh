@@ -58,13 +58,16 @@ else
 	echo "rejected with exit status $? (as expected)"
 fi
 echo "== 7. the key broker releases a secret to the attested realm =="
-# Its policy: a genuine platform (the CPAK is a trust anchor) and a realm
-# initial measurement (RIM) that the owner approved.
+# Its release policy, in Rego (services/keybroker-server/policies/
+# default.rego): a genuine platform (the CPAK is a trust anchor) and a
+# realm initial measurement (RIM) that the owner approved. The Veraison
+# keybroker demo's own arm-cca.rego runs the same way: --policy FILE.
 RIM=$(sed -n 's/.*"cca-realm-initial-measurement": *"\([^"]*\)".*/\1/p' \
     demo/claims.json)
 echo "{\"reference-values\": [\"$RIM\"]}" >"$WORK/rims.json"
 "$KEYBROKER_SERVER" -p 0 --port-file "$WORK/port" --db "$WORK/kb.db" \
-    --trust-anchors "$WORK/ta.json" --reference-values "$WORK/rims.json" &
+    --trust-anchors "$WORK/ta.json" --reference-values "$WORK/rims.json" \
+    --policy builtin:default &
 KBS_PID=$!
 i=0
 until [ -s "$WORK/port" ]; do
@@ -76,7 +79,8 @@ until [ -s "$WORK/port" ]; do
 	sleep 0.05
 done
 URL=http://127.0.0.1:$(cat "$WORK/port")
-echo "keybroker-server listening on $URL (a separate process)"
+echo "keybroker-server listening on $URL (a separate process), release"
+echo "policy builtin:default (Rego: data.arm_cca.allow)"
 echo "keybroker-app (in the emulated realm) asks for the key 'skywalker':"
 SECRET=$("$KEYBROKER_APP" -v -e "$URL" --attester emulated \
     --claims demo/claims.json --platform-key demo/cpak.pem \

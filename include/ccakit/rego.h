@@ -199,6 +199,11 @@ int ccakit_rego_compile(ccakit_rego_policy *p, struct ccakit_errdetail *d);
 size_t ccakit_rego_policy_nerrors(const ccakit_rego_policy *p);
 const struct ccakit_rego_diag *ccakit_rego_policy_error(
     const ccakit_rego_policy *p, size_t i);
+/* Whether a compiled policy defines the rule, function or package at
+ * `path` below data, in dots ("arm_cca.allow"): a rule, a default or a
+ * function there, or rules below it. */
+bool ccakit_rego_policy_defines(const ccakit_rego_policy *p,
+    const char *path);
 
 /* --- queries ------------------------------------------------------- */
 

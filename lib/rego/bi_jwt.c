@@ -664,6 +664,15 @@ jws_sign(ccakit_rego_bictx *ctx, const struct vkey *k, const struct jalg *al,
 		rc = ccakit_rego_bi_error(ctx, "failed to sign payload");
 		goto out;
 	}
+	/* Go's crypto/rsa checks each signature with the public key: a
+	 * private key whose parts do not fit together fails (OpenSSL would
+	 * return a different wrong signature each time, through blinding) */
+	if ((al->kind == JA_RSA || al->kind == JA_PSS) &&
+	    !sig_verify(k->pk, al, msg, mlen, der, n, false)) {
+		rc = ccakit_rego_bi_error(ctx, "failed to sign payload: "
+		    "crypto/rsa: verification error");
+		goto out;
+	}
 	if (al->kind == JA_ECDSA) {
 		const unsigned char *p = der;
 		ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)n);

@@ -31,7 +31,12 @@ struct nameset {
 	const char **v;
 	int *pos;                /* position of the first occurrence */
 	size_t n, cap;
+	/* past NS_LINEAR names, a hash index (open addressing, i + 1 of
+	 * v[i]; 0: free): a package's rule names can be many */
+	size_t *ix;
+	size_t ixcap;            /* a power of two, > 2 * n */
 };
+#define NS_LINEAR 16
 
 struct cscope {
 	int parent;
@@ -98,26 +103,75 @@ calloc_a(struct cc *c, size_t n)
 	return p;
 }
 
+static size_t
+ns_hash(const char *name)
+{
+	size_t h = 14695981039346656037u;       /* FNV-1a */
+
+	while (*name != '\0')
+		h = (h ^ (unsigned char)*name++) * 1099511628211u;
+	return h;
+}
+
+/* Index of name in s->v, or -1. */
+static long
+ns_find(const struct nameset *s, const char *name)
+{
+	size_t i, m;
+
+	if (s->ix == NULL) {
+		for (i = 0; i < s->n; i++)
+			if (strcmp(s->v[i], name) == 0)
+				return (long)i;
+		return -1;
+	}
+	m = s->ixcap - 1;
+	for (i = ns_hash(name) & m; s->ix[i] != 0; i = (i + 1) & m)
+		if (strcmp(s->v[s->ix[i] - 1], name) == 0)
+			return (long)(s->ix[i] - 1);
+	return -1;
+}
+
 static bool
 ns_has(const struct nameset *s, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		if (strcmp(s->v[i], name) == 0)
-			return true;
-	return false;
+	return ns_find(s, name) >= 0;
 }
 
 static int
 ns_pos(const struct nameset *s, const char *name)
 {
-	size_t i;
+	long i = ns_find(s, name);
 
-	for (i = 0; i < s->n; i++)
-		if (strcmp(s->v[i], name) == 0)
-			return s->pos[i];
-	return -1;
+	return i >= 0 ? s->pos[i] : -1;
+}
+
+/* Rebuild the hash index for at least 2 * n slots; false when out of
+ * memory (the set stays linear, still correct). */
+static bool
+ns_reindex(struct nameset *s)
+{
+	size_t cap = 64, i, j, m;
+	size_t *ix;
+
+	while (cap <= 2 * s->n)
+		cap *= 2;
+	if ((ix = calloc(cap, sizeof(*ix))) == NULL) {
+		free(s->ix);
+		s->ix = NULL;
+		s->ixcap = 0;
+		return false;
+	}
+	m = cap - 1;
+	for (i = 0; i < s->n; i++) {
+		for (j = ns_hash(s->v[i]) & m; ix[j] != 0; j = (j + 1) & m)
+			;
+		ix[j] = i + 1;
+	}
+	free(s->ix);
+	s->ix = ix;
+	s->ixcap = cap;
+	return true;
 }
 
 static void
@@ -141,6 +195,18 @@ ns_addp(struct nameset *s, const char *name, int pos)
 	}
 	s->pos[s->n] = pos;
 	s->v[s->n++] = name;
+	if (s->n > NS_LINEAR) {
+		size_t j, m;
+
+		if (s->ix == NULL || 2 * s->n >= s->ixcap) {
+			(void)ns_reindex(s);
+			return;
+		}
+		m = s->ixcap - 1;
+		for (j = ns_hash(name) & m; s->ix[j] != 0; j = (j + 1) & m)
+			;
+		s->ix[j] = s->n;
+	}
 }
 
 static void
@@ -154,6 +220,7 @@ ns_free(struct nameset *s)
 {
 	free(s->pos);
 	free(s->v);
+	free(s->ix);
 	memset(s, 0, sizeof(*s));
 }
 

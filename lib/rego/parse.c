@@ -7,6 +7,15 @@
  * backtracking (OPA's parser tries comprehensions before plain
  * collections, rules before queries) is an index save/restore.
  *
+ * Backtracking re-parses the tokens of a failed alternative; nested
+ * alternatives would make that exponential ({y | {y | {y | ...}}}).
+ * Terms are therefore memoized per token (packrat parsing): the term
+ * that starts at a token, success or failure, is parsed once, and every
+ * later attempt at that token takes the recorded result. The nesting cap
+ * and running out of memory are fatal: no alternative is tried after
+ * them, so a memoized result never depends on the depth it was parsed
+ * at.
+ *
  * Operators become calls named after OPA's built-ins (== is `equal`,
  * + is `plus`, `x in xs` is `internal.member_2`, ...); `=` and `:=` are
  * expressions of their own.
@@ -633,6 +642,24 @@ lx_run(struct lx *l)
 /* ------------------------------------------------------------------ */
 /* Parser.                                                              */
 
+/* A failed term: its first diagnostic, replayed on a memo hit. */
+struct pfail {
+	const char *code;      /* NULL: failed without a diagnostic */
+	int row, col;
+	char *msg;
+};
+
+/* The term parsed at a token (index = token index). */
+struct pmemo {
+	uint8_t state;         /* PM_* */
+	uint32_t end;          /* token index after the term */
+	union {
+		struct rego_term *t;
+		struct pfail *f;
+	} u;
+};
+enum { PM_NONE = 0, PM_OK, PM_FAIL };
+
 struct ps {
 	struct tok *t;
 	size_t nt, i;
@@ -642,9 +669,13 @@ struct ps {
 	struct rego_diags *ds;
 	int depth;
 	bool err;
+	bool fatal;            /* nesting cap or memory: no backtracking */
+	bool want_text;        /* keep the source text of top literals */
 	int wildcards;
 	const struct rego_comment *cm;
 	size_t ncm;
+	struct pmemo *memo;    /* per token (scratch arena) */
+	struct rego_arena scratch;
 };
 
 #define PS_MAX_DEPTH 2000
@@ -722,9 +753,30 @@ enter(struct ps *p)
 		if (!p->err)
 			perr_at(p, cur(p)->row, cur(p)->col,
 			    "max parsing recursion depth reached");
+		p->fatal = true;
 		p->depth--;
 		return false;
 	}
+	return true;
+}
+
+/*
+ * Give up a failed (or unwanted) alternative: back to token `save`,
+ * dropping the diagnostics it added. False when the failure is fatal
+ * (nesting cap, memory): the caller must fail too.
+ */
+static bool
+retry(struct ps *p, size_t save, size_t nerr)
+{
+	if (p->fatal || p->a->failed || p->scratch.failed) {
+		p->fatal = true;
+		if (!p->err)
+			perr_at(p, cur(p)->row, cur(p)->col, "out of memory");
+		return false;
+	}
+	p->err = false;
+	p->ds->n = nerr;
+	p->i = save;
 	return true;
 }
 
@@ -1027,24 +1079,18 @@ parse_array(struct ps *p)
 		return t_list(p, K_ARRAY, &l, st);
 	case T_OR:
 		if (pc) {
-			size_t s2 = p->i;
-
 			next(p);
 			if ((body = parse_body(p, T_RBRACK)) != NULL)
 				return t_comp(p, K_ACOMP, NULL, head, body,
 				    st);
-			if (p->err) {
-				/* not a comprehension: retry as array */
-				p->err = false;
-				p->ds->n = nerr;
-			}
-			(void)s2;
+			/* not a comprehension: retry as array */
 		}
 		break;
 	default:
 		break;
 	}
-	p->i = save;
+	if (!retry(p, save, nerr))
+		return NULL;
 	if (!parse_list(p, T_RBRACK, &l))
 		return NULL;
 	return t_list(p, K_ARRAY, &l, st);
@@ -1068,12 +1114,9 @@ parse_object_rest(struct ps *p, struct rego_term *k, bool pc,
 		next(p);
 		if ((body = parse_body(p, T_RBRACE)) != NULL)
 			return t_comp(p, K_OCOMP, k, v, body, st);
-		if (p->err) {
-			p->err = false;
-			p->ds->n = nerr;
-		}
 	}
-	p->i = save;
+	if (!retry(p, save, nerr))
+		return NULL;
 	if ((v = parse_infix(p, false)) == NULL)
 		return NULL;
 	if (!tl_push(p, &keys, k) || !tl_push(p, &vals, v))
@@ -1132,12 +1175,9 @@ parse_set_rest(struct ps *p, struct rego_term *head, bool pc, size_t save,
 			if ((body = parse_body(p, T_RBRACE)) != NULL)
 				return t_comp(p, K_SCOMP, NULL, head, body,
 				    st);
-			if (p->err) {
-				p->err = false;
-				p->ds->n = nerr;
-			}
 		}
-		p->i = save;
+		if (!retry(p, save, nerr))
+			return NULL;
 		if (!parse_list(p, T_RBRACE, &l))
 			return NULL;
 		return t_list(p, K_SET, &l, st);
@@ -1288,7 +1328,7 @@ parse_term_finish(struct ps *p, struct rego_term *head)
 }
 
 static struct rego_term *
-parse_term(struct ps *p)
+parse_term_at(struct ps *p)
 {
 	struct rego_term *t = NULL;
 	struct tok *st = cur(p);
@@ -1365,6 +1405,66 @@ parse_term(struct ps *p)
 	}
 	t = parse_term_finish(p, t);
 	leave(p);
+	return t;
+}
+
+/*
+ * A term, memoized per token (see the top of the file): the result of the
+ * first parse at a token, a term or a failure with its diagnostic, is
+ * what every later parse at that token gets. The parse of a term does
+ * not depend on what surrounds it, only on the tokens from its start.
+ */
+static struct rego_term *
+parse_term(struct ps *p)
+{
+	size_t start = p->i, nerr = p->ds->n;
+	struct pmemo *m;
+	struct pfail *f;
+	struct rego_term *t;
+
+	if (p->err || p->memo == NULL)
+		return parse_term_at(p);
+	m = &p->memo[start];
+	if (m->state == PM_OK) {
+		p->i = m->end;
+		return m->u.t;
+	}
+	if (m->state == PM_FAIL) {
+		f = m->u.f;
+		if (f->code != NULL) {
+			struct rego_loc loc = { p->file, f->row, f->col };
+
+			rd_add(p->ds, f->code, &loc, "%s", f->msg);
+			p->err = true;
+		}
+		p->i = m->end;
+		return NULL;
+	}
+	t = parse_term_at(p);
+	if (p->fatal || p->a->failed)
+		return t;
+	if (t != NULL && !p->err && p->ds->n == nerr) {
+		m->state = PM_OK;
+		m->u.t = t;
+	} else if (t == NULL) {
+		if ((f = ra_zalloc(&p->scratch, sizeof(*f))) == NULL)
+			return NULL;
+		if (p->ds->n > nerr) {
+			const struct ccakit_rego_diag *dg = &p->ds->d[nerr];
+
+			f->code = dg->code;
+			f->row = dg->row;
+			f->col = dg->col;
+			if ((f->msg = ra_strndup(&p->scratch, dg->message,
+			    strlen(dg->message))) == NULL)
+				return NULL;
+		}
+		m->state = PM_FAIL;
+		m->u.f = f;
+	} else {
+		return t;
+	}
+	m->end = (uint32_t)p->i;
 	return t;
 }
 
@@ -1672,9 +1772,10 @@ parse_infix(struct ps *p, bool keyval)
 					continue;
 				}
 			}
-			p->err = false;
-			p->ds->n = nerr;
-			p->i = save;
+			if (!retry(p, save, nerr)) {
+				leave(p);
+				return NULL;
+			}
 		}
 		if (tk(p) == T_IN && !kw_ref_ahead(p)) {
 			ot = cur(p);
@@ -1829,9 +1930,8 @@ parse_some(struct ps *p)
 			return NULL;
 		return e;
 	}
-	p->err = false;
-	p->ds->n = nerr;
-	p->i = save;
+	if (!retry(p, save, nerr))
+		return NULL;
 	for (;;) {
 		next(p);
 		if (tk(p) != T_IDENT) {
@@ -1951,13 +2051,6 @@ with:
 		if (tk(p) == T_WITH && !kw_ref_ahead(p) && !parse_with(p, e))
 			e = NULL;
 	}
-	if (e != NULL && p->src != NULL) {
-		size_t end = p->t[p->i > 0 ? p->i - 1 : 0].end;
-
-		if (end > st->off)
-			e->text = ra_strndup(p->a, p->src + st->off,
-			    end - st->off);
-	}
 	leave(p);
 	return e;
 }
@@ -1969,7 +2062,12 @@ parse_query(struct ps *p, bool require_semi, int end)
 	struct rego_body *b;
 	struct rego_expr *e, **ne;
 	size_t cap = 0;
+	/* the source text of the expressions of a query (not of nested
+	 * bodies: copying those would be quadratic) */
+	bool text = p->want_text;
+	struct tok *st;
 
+	p->want_text = false;
 	if (tk(p) == end) {
 		perr_at(p, cur(p)->row, cur(p)->col, "found empty body");
 		return NULL;
@@ -1977,8 +2075,16 @@ parse_query(struct ps *p, bool require_semi, int end)
 	if ((b = ra_zalloc(p->a, sizeof(*b))) == NULL)
 		return NULL;
 	for (;;) {
+		st = cur(p);
 		if ((e = parse_literal(p)) == NULL)
 			return NULL;
+		if (text) {
+			size_t end_off = p->t[p->i > 0 ? p->i - 1 : 0].end;
+
+			if (end_off > st->off && (e->text = ra_strndup(p->a,
+			    p->src + st->off, end_off - st->off)) == NULL)
+				return NULL;
+		}
 		if (b->n == cap) {
 			cap = cap == 0 ? 4 : cap * 2;
 			if ((ne = ra_alloc(p->a, cap * sizeof(*ne))) == NULL)
@@ -2086,11 +2192,119 @@ struct rl {
 	size_t n, cap;
 };
 
+/*
+ * The depth of the trees a parse built. The parser's own recursion is
+ * capped (enter()), but operator chains (1 + 1 + ... + 1) are folded in
+ * loops into trees as deep as they are long, and the compiler and the
+ * evaluator walk trees recursively: a long chain would overflow their
+ * stack. So each rule and query is measured (the walk stops at the cap)
+ * and a deeper one refused as deep nesting is.
+ */
+#define PS_MAX_TREE PS_MAX_DEPTH
+
+static bool tree_expr_ok(const struct rego_expr *e, int d);
+
+static bool
+tree_body_ok(const struct rego_body *b, int d)
+{
+	size_t i;
+
+	for (i = 0; b != NULL && i < b->n; i++)
+		if (!tree_expr_ok(b->e[i], d))
+			return false;
+	return true;
+}
+
+static bool
+tree_term_ok(const struct rego_term *t, int d)
+{
+	size_t i;
+
+	if (t == NULL)
+		return true;
+	if (d > PS_MAX_TREE)
+		return false;
+	switch (t->kind) {
+	case K_REF:
+	case K_ARRAY:
+	case K_SET:
+	case K_CALL:
+	case K_TEMPLATE:
+		for (i = 0; i < t->u.l.n; i++)
+			if (!tree_term_ok(t->u.l.items[i], d + 1))
+				return false;
+		return true;
+	case K_OBJECT:
+		for (i = 0; i < t->u.o.n; i++)
+			if (!tree_term_ok(t->u.o.keys[i], d + 1) ||
+			    !tree_term_ok(t->u.o.vals[i], d + 1))
+				return false;
+		return true;
+	case K_ACOMP:
+	case K_SCOMP:
+	case K_OCOMP:
+		return tree_term_ok(t->u.c.key, d + 1) &&
+		    tree_term_ok(t->u.c.head, d + 1) &&
+		    tree_body_ok(t->u.c.body, d + 1);
+	case K_TPLEXPR:
+		return tree_expr_ok(t->u.e, d + 1);
+	default:
+		return true;
+	}
+}
+
+static bool
+tree_expr_ok(const struct rego_expr *e, int d)
+{
+	size_t i;
+
+	if (e == NULL)
+		return true;
+	if (d > PS_MAX_TREE)
+		return false;
+	for (i = 0; i < e->nterms; i++)
+		if (!tree_term_ok(e->terms[i], d + 1))
+			return false;
+	for (i = 0; i < e->nwith; i++)
+		if (!tree_term_ok(e->with[i]->target, d + 1) ||
+		    !tree_term_ok(e->with[i]->value, d + 1))
+			return false;
+	return tree_term_ok(e->every.key, d + 1) &&
+	    tree_term_ok(e->every.value, d + 1) &&
+	    tree_term_ok(e->every.domain, d + 1) &&
+	    tree_body_ok(e->every.body, d + 1) && tree_body_ok(e->sub, d + 1);
+}
+
+/* A rule with its else chain; false after a parse error. */
+static bool
+tree_rule_ok(struct ps *p, const struct rego_rule *r)
+{
+	size_t i;
+
+	for (; r != NULL; r = r->else_) {
+		bool ok = tree_term_ok(r->ref, 0) &&
+		    tree_term_ok(r->key, 0) && tree_term_ok(r->value, 0) &&
+		    tree_body_ok(r->body, 0);
+
+		for (i = 0; ok && i < r->nargs; i++)
+			ok = tree_term_ok(r->args[i], 0);
+		if (!ok) {
+			perr_at(p, r->row, r->col,
+			    "max parsing recursion depth reached");
+			return false;
+		}
+	}
+	return true;
+}
+
 static bool
 rl_push(struct ps *p, struct rl *l, struct rego_rule *r)
 {
 	struct rego_rule **nv;
 	size_t nc;
+
+	if (!tree_rule_ok(p, r))
+		return false;
 
 	if (l->n == l->cap) {
 		nc = l->cap == 0 ? 8 : l->cap * 2;
@@ -2173,10 +2387,6 @@ parse_else(struct ps *p, const struct rego_rule *head)
 			illegal(p, "rule body expected");
 			return NULL;
 		}
-	}
-	if (tk(p) == T_ELSE) {
-		if ((r->else_ = parse_else(p, head)) == NULL)
-			return NULL;
 	}
 	return r;
 }
@@ -2357,9 +2567,8 @@ parse_rules(struct ps *p, struct rego_module *m, struct rl *rules_out)
 				r->body->e[0] = e;
 				r->body->n = 1;
 			} else {
-				p->err = false;
-				p->ds->n = nerr;
-				p->i = save;
+				if (!retry(p, save, nerr))
+					return false;
 				next(p);
 				if ((r->body = parse_body(p, T_RBRACE)) ==
 				    NULL)
@@ -2394,8 +2603,14 @@ parse_rules(struct ps *p, struct rego_module *m, struct rl *rules_out)
 			    "cannot be used on multi-value rules");
 			return false;
 		}
-		if ((r->else_ = parse_else(p, r)) == NULL)
-			return false;
+		/* a chain, parsed iteratively (it can be long) */
+		struct rego_rule **tail = &r->else_;
+
+		do {
+			if ((*tail = parse_else(p, r)) == NULL)
+				return false;
+			tail = &(*tail)->else_;
+		} while (tk(p) == T_ELSE);
 	}
 	if (!rl_push(p, rules_out, r))
 		return false;
@@ -2597,53 +2812,50 @@ lex(struct rego_arena *a, const char *file, const char *text, size_t len,
 	return CCAKIT_OK;
 }
 
-int
-rego_parse_module(struct rego_arena *a, const char *file, const char *text,
-    size_t len, struct rego_module **out, struct rego_diags *ds)
+static int
+ps_parse_module(struct ps *p, struct rego_arena *a, const char *file,
+    const char *text, size_t len, struct rego_module **out,
+    struct rego_diags *ds)
 {
 	struct rego_module *m;
 	struct rl rules = { 0 };
-	struct ps p;
 	size_t i;
-	int rc;
 
-	if ((rc = lex(a, file, text, len, ds, &p)) != CCAKIT_OK)
-		return rc;
 	if ((m = ra_zalloc(a, sizeof(*m))) == NULL)
 		return CCAKIT_ERR_NOMEM;
 	m->file = file;
 	m->text = text;
 	m->textlen = len;
-	m->comments = p.cm;
-	m->ncomments = p.ncm;
-	if (tk(&p) != T_PACKAGE || kw_ref_ahead(&p)) {
-		struct rego_loc loc = { file, cur(&p)->row, cur(&p)->col };
+	m->comments = p->cm;
+	m->ncomments = p->ncm;
+	if (tk(p) != T_PACKAGE || kw_ref_ahead(p)) {
+		struct rego_loc loc = { file, cur(p)->row, cur(p)->col };
 
-		if (tk(&p) == T_EOF)
+		if (tk(p) == T_EOF)
 			rd_add(ds, REGO_PARSE_ERR, &loc, "empty module");
 		else
 			rd_add(ds, REGO_PARSE_ERR, &loc, "package expected");
 		return CCAKIT_ERR_REGO_PARSE;
 	}
-	if (!parse_package(&p, m))
+	if (!parse_package(p, m))
 		goto fail;
-	while (tk(&p) == T_IMPORT && !kw_ref_ahead(&p))
-		if (!parse_import(&p, m))
+	while (tk(p) == T_IMPORT && !kw_ref_ahead(p))
+		if (!parse_import(p, m))
 			goto fail;
-	while (tk(&p) != T_EOF) {
-		if (tk(&p) == T_PACKAGE && !kw_ref_ahead(&p)) {
-			perr_at(&p, cur(&p)->row, cur(&p)->col,
+	while (tk(p) != T_EOF) {
+		if (tk(p) == T_PACKAGE && !kw_ref_ahead(p)) {
+			perr_at(p, cur(p)->row, cur(p)->col,
 			    "unexpected package keyword");
 			goto fail;
 		}
-		if (tk(&p) == T_IMPORT && !kw_ref_ahead(&p)) {
-			if (!parse_import(&p, m))
+		if (tk(p) == T_IMPORT && !kw_ref_ahead(p)) {
+			if (!parse_import(p, m))
 				goto fail;
 			continue;
 		}
-		if (!parse_rules(&p, m, &rules)) {
-			if (!p.err)
-				illegal(&p, NULL);
+		if (!parse_rules(p, m, &rules)) {
+			if (!p->err)
+				illegal(p, NULL);
 			goto fail;
 		}
 	}
@@ -2654,34 +2866,34 @@ rego_parse_module(struct rego_arena *a, const char *file, const char *text,
 	*out = m;
 	return CCAKIT_OK;
 fail:
-	if (!p.err) {
-		struct rego_loc loc = { file, cur(&p)->row, cur(&p)->col };
+	if (!p->err) {
+		struct rego_loc loc = { file, cur(p)->row, cur(p)->col };
 
 		rd_add(ds, REGO_PARSE_ERR, &loc, "parse error");
 	}
 	return a->failed ? CCAKIT_ERR_NOMEM : CCAKIT_ERR_REGO_PARSE;
 }
 
-int
-rego_parse_query(struct rego_arena *a, const char *text, size_t len,
-    struct rego_body **out, struct rego_diags *ds)
+static int
+ps_parse_query(struct ps *p, struct rego_arena *a, struct rego_body **out,
+    struct rego_diags *ds)
 {
 	struct rego_body *b;
-	struct ps p;
-	int rc;
 
-	if ((rc = lex(a, "", text, len, ds, &p)) != CCAKIT_OK)
-		return rc;
-	if (tk(&p) == T_EOF) {
+	if (tk(p) == T_EOF) {
 		struct rego_loc loc = { "", 1, 1 };
 
 		rd_add(ds, REGO_PARSE_ERR, &loc, "empty query");
 		return CCAKIT_ERR_REGO_PARSE;
 	}
-	if ((b = parse_query(&p, false, T_EOF)) == NULL)
+	if ((b = parse_query(p, false, T_EOF)) == NULL)
 		return a->failed ? CCAKIT_ERR_NOMEM : CCAKIT_ERR_REGO_PARSE;
-	if (tk(&p) != T_EOF) {
-		illegal(&p, NULL);
+	if (tk(p) != T_EOF) {
+		illegal(p, NULL);
+		return CCAKIT_ERR_REGO_PARSE;
+	}
+	if (!tree_body_ok(b, 0)) {
+		perr_at(p, 1, 1, "max parsing recursion depth reached");
 		return CCAKIT_ERR_REGO_PARSE;
 	}
 	*out = b;
@@ -2721,20 +2933,20 @@ const_value(struct rego_arena *a, const struct rego_term *t)
 	}
 }
 
-int
-rego_parse_value(struct rego_arena *a, const char *text, size_t len,
-    const rv **out, struct rego_diags *ds)
+static int
+ps_parse_value(struct ps *p, struct rego_arena *a, const rv **out,
+    struct rego_diags *ds)
 {
 	struct rego_term *t;
-	struct ps p;
-	int rc;
 
-	if ((rc = lex(a, "", text, len, ds, &p)) != CCAKIT_OK)
-		return rc;
-	if ((t = parse_infix(&p, false)) == NULL)
+	if ((t = parse_infix(p, false)) == NULL)
 		return CCAKIT_ERR_REGO_PARSE;
-	if (tk(&p) != T_EOF) {
-		illegal(&p, NULL);
+	if (tk(p) != T_EOF) {
+		illegal(p, NULL);
+		return CCAKIT_ERR_REGO_PARSE;
+	}
+	if (!tree_term_ok(t, 0)) {
+		perr_at(p, 1, 1, "max parsing recursion depth reached");
 		return CCAKIT_ERR_REGO_PARSE;
 	}
 	if ((*out = const_value(a, t)) == NULL) {
@@ -2744,4 +2956,68 @@ rego_parse_value(struct rego_arena *a, const char *text, size_t len,
 		return CCAKIT_ERR_REGO_PARSE;
 	}
 	return CCAKIT_OK;
+}
+
+/* Lex, then parse with the memo of terms (freed after the parse). */
+static int
+ps_begin(struct ps *p, struct rego_arena *a, const char *file,
+    const char *text, size_t len, struct rego_diags *ds)
+{
+	int rc;
+
+	if ((rc = lex(a, file, text, len, ds, p)) != CCAKIT_OK)
+		return rc;
+	ra_init(&p->scratch, a->cap);
+	if ((p->memo = ra_zalloc(&p->scratch, p->nt *
+	    sizeof(*p->memo))) == NULL) {
+		struct rego_loc loc = { file, 1, 1 };
+
+		ra_free(&p->scratch);
+		rd_add(ds, REGO_PARSE_ERR, &loc, "out of memory");
+		return CCAKIT_ERR_NOMEM;
+	}
+	return CCAKIT_OK;
+}
+
+int
+rego_parse_module(struct rego_arena *a, const char *file, const char *text,
+    size_t len, struct rego_module **out, struct rego_diags *ds)
+{
+	struct ps p;
+	int rc;
+
+	if ((rc = ps_begin(&p, a, file, text, len, ds)) != CCAKIT_OK)
+		return rc;
+	rc = ps_parse_module(&p, a, file, text, len, out, ds);
+	ra_free(&p.scratch);
+	return rc;
+}
+
+int
+rego_parse_query(struct rego_arena *a, const char *text, size_t len,
+    struct rego_body **out, struct rego_diags *ds)
+{
+	struct ps p;
+	int rc;
+
+	if ((rc = ps_begin(&p, a, "", text, len, ds)) != CCAKIT_OK)
+		return rc;
+	p.want_text = true;
+	rc = ps_parse_query(&p, a, out, ds);
+	ra_free(&p.scratch);
+	return rc;
+}
+
+int
+rego_parse_value(struct rego_arena *a, const char *text, size_t len,
+    const rv **out, struct rego_diags *ds)
+{
+	struct ps p;
+	int rc;
+
+	if ((rc = ps_begin(&p, a, "", text, len, ds)) != CCAKIT_OK)
+		return rc;
+	rc = ps_parse_value(&p, a, out, ds);
+	ra_free(&p.scratch);
+	return rc;
 }

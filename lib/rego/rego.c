@@ -390,6 +390,36 @@ ccakit_rego_policy_error(const ccakit_rego_policy *p, size_t i)
 	return &p->diags.d[i];
 }
 
+bool
+ccakit_rego_policy_defines(const ccakit_rego_policy *p, const char *path)
+{
+	const struct rego_dnode *n;
+	const char *seg, *dot;
+	char key[256];
+	rv k;
+
+	if (p == NULL || !p->compiled || path == NULL || path[0] == '\0')
+		return false;
+	memset(&k, 0, sizeof(k));
+	n = p->root;
+	for (seg = path; n != NULL; seg = dot + 1) {
+		dot = strchr(seg, '.');
+		k.n = (uint32_t)(dot != NULL ? (size_t)(dot - seg) :
+		    strlen(seg));
+		if (k.n == 0 || k.n >= sizeof(key))
+			return false;
+		memcpy(key, seg, k.n);
+		key[k.n] = '\0';
+		k.t = RV_STR;
+		k.u.s = key;
+		n = rego_dn_child(n, &k);
+		if (dot == NULL)
+			break;
+	}
+	return n != NULL && (n->nrules > 0 || n->deflt != NULL ||
+	    n->nfuncs > 0 || n->deflt_func != NULL || n->subtree_rules);
+}
+
 /* ------------------------------------------------------------------ */
 /* Queries.                                                             */
 

@@ -1,9 +1,9 @@
 /*
  * keybroker-server's building blocks above the library: the secrets
- * store, the demo's reference-values file and the release policy (the
- * demo's arm-cca.rego in C, a small file of its own until the Rego engine
- * takes it over). No network I/O, no output. All functions return
- * CCAKIT_OK or a ccakit_err code; outputs are written only on success.
+ * store, the demo's reference-values file and the release policy (a Rego
+ * module, the demo's arm-cca.rego or one of ccakit's). No network I/O, no
+ * output. All functions return CCAKIT_OK or a ccakit_err code; outputs are
+ * written only on success.
  */
 #ifndef KBS_BROKER_H
 #define KBS_BROKER_H
@@ -15,6 +15,7 @@
 #include <ccakit/bytes.h>
 #include <ccakit/ear.h>
 #include <ccakit/err.h>
+#include <ccakit/rego.h>
 
 #include "kbs_parse.h"
 
@@ -89,30 +90,54 @@ const char *kbs_refvals_get_b64(const kbs_refvals *r, size_t i);
 bool kbs_refvals_contains(const kbs_refvals *r, const uint8_t *rim,
     size_t len);
 
-/* --- the key broker's release policy (the demo's arm-cca.rego) --- */
+/* --- the key broker's release policy, in Rego --- */
 
 /*
- * Require the realm status to be exactly "warning", as arm-cca.rego does
- * (an artefact of Veraison deployments without realm reference values;
- * with it, a realm Veraison found "affirming" is refused).
+ * The policy is a Rego module evaluated as data.arm_cca.allow, exactly as
+ * the Veraison keybroker demo's server evaluates its arm-cca.rego: input
+ * the EAR's claims set (JSON), data {"reference-values": [<standard
+ * base64 of an approved RIM>, ...]}; the secret is released iff allow is
+ * true. A policy may say why it refuses in data.arm_cca.deny (a set of
+ * strings), as ccakit's own do. Compiled once; thread-safe afterwards.
  */
-#define KBS_POLICY_REALM_WARNING_ONLY  0x01u
+typedef struct kbs_policy kbs_policy;
+
+#define KBS_POLICY_BUILTIN      "builtin:"      /* prefix of --policy */
+#define KBS_POLICY_DEFAULT      "builtin:default"
+#define KBS_POLICY_MAX_FILE     (1024 * 1024)
+#define KBS_POLICY_MAX_STEPS    1000000u        /* per evaluation */
+#define KBS_POLICY_MAX_MEMORY   (16u * 1024 * 1024)
+
+/* The shipped policies (services/keybroker-server/policies/NAME.rego):
+ * "default" and "strict". Their NUL-terminated text, NULL if unknown. */
+const char *kbs_policy_builtin(const char *name);
+/* The names, for messages: "default, strict". */
+const char *kbs_policy_builtin_names(void);
 
 /*
- * Allow the release of a secret iff:
- *  - eat_profile is CCAKIT_EAR_PROFILE;
- *  - submod CCA_SSD_PLATFORM has status "affirming";
- *  - submod CCA_REALM has status "affirming" or "warning" (exactly
- *    "warning" with KBS_POLICY_REALM_WARNING_ONLY), never "none" or
- *    "contraindicated";
- *  - the realm trust vector has instance-identity == 2;
- *  - the realm annotated evidence's "cca-realm-initial-measurement" is
- *    standard base64 (padded) of a RIM equal to one of rims[0..nrims).
- * Returns CCAKIT_OK (allow) or CCAKIT_ERR_POLICY (deny, detail says
- * which rule), or CCAKIT_ERR_INVALID_ARG.
+ * Compile a policy text (`name` appears in its errors): it must define
+ * data.arm_cca.allow. CCAKIT_ERR_REGO_PARSE or _COMPILE with the first
+ * error as "FILE:ROW: MESSAGE" in d->text; CCAKIT_ERR_POLICY when the
+ * module has no package arm_cca rule allow.
  */
-int kbs_policy_arm_cca(const ccakit_ear *ear,
-    const struct ccakit_bytes *rims, size_t nrims, unsigned flags,
-    struct ccakit_errdetail *why);
+int kbs_policy_new(const char *name, const char *text, size_t len,
+    kbs_policy **out, struct ccakit_errdetail *d);
+void kbs_policy_free(kbs_policy **pp);
+
+/* The data document for the RIMs rims[0..n) (32, 48 or 64 bytes each);
+ * free it with kbs_policy_data_free (accepts NULL, sets *dp to NULL). */
+int kbs_policy_data_new(const struct ccakit_bytes *rims, size_t n,
+    ccakit_rego_doc **out);
+void kbs_policy_data_free(ccakit_rego_doc **dp);
+
+/*
+ * Decide on an attestation result. CCAKIT_OK: allow is true. CCAKIT_ERR_
+ * POLICY: refused (allow false, undefined or not a boolean); why->text
+ * has the policy's deny messages, joined by "; ", when it gives any.
+ * CCAKIT_ERR_REGO_EVAL, _LIMIT (steps, memory), NOMEM, INVALID_ARG: no
+ * decision (why->text says why).
+ */
+int kbs_policy_eval(const kbs_policy *p, const ccakit_ear *ear,
+    const ccakit_rego_doc *data, struct ccakit_errdetail *why);
 
 #endif /* KBS_BROKER_H */

@@ -39,7 +39,6 @@ struct kbs {
 	bool dump_evidence;
 	const char *verifier_url;       /* NULL: embedded verifier */
 	const char *verifier_ca;
-	bool realm_warning_only;        /* arm-cca.rego's exact rule */
 
 	/* State shared by the handler threads (all thread-safe or
 	 * read-only after start). */
@@ -50,6 +49,8 @@ struct kbs {
 	size_t nrims;
 	ccakit_ta_store *tas;
 	ccakit_rv_store *rvs;
+	kbs_policy *policy;             /* the release policy (Rego) */
+	ccakit_rego_doc *policy_data;   /* its data: the rims */
 
 	/* Dynamic RIM (--images): trusted images for the event-log replay,
 	 * and the RIMs that replays proved, kept for later requests. */
@@ -89,6 +90,13 @@ enum kbs_verdict kbs_appraise(struct kbs *k, const struct kbs_challenge *c,
     const uint8_t *tok, size_t toklen, const uint8_t *log, size_t loglen,
     char *detail, size_t detailsz, char *note, size_t notesz,
     const struct svc_req *req, struct svc_resp *resp);
+
+/*
+ * The release policy: spec is "builtin:NAME" or a Rego file; compiled
+ * once, with its data document from k->rims. Returns 0, or 1 after
+ * svc_die() (unknown name, unreadable file, invalid Rego).
+ */
+int kbs_policy_setup(struct kbs *k, const char *prog, const char *spec);
 
 /* The fixed mock challenge: the realm challenge of the demo's static
  * token (cca-example-token-nonce.bin). */

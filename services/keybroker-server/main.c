@@ -30,7 +30,7 @@ enum {
 	OPT_VERIFIER = 256, OPT_VERIFIER_CA, OPT_DUMP, OPT_REFVALS, OPT_DB,
 	OPT_SECRET, OPT_SECRETS_DIR, OPT_TA, OPT_RV, OPT_TLS_CERT,
 	OPT_TLS_KEY, OPT_TTL, OPT_RSA1024, OPT_THREADS, OPT_PORT_FILE,
-	OPT_WARNING_ONLY, OPT_IMAGES, OPT_HELP,
+	OPT_WARNING_ONLY, OPT_IMAGES, OPT_POLICY, OPT_HELP,
 };
 
 static const struct option longopts[] = {
@@ -59,6 +59,7 @@ static const struct option longopts[] = {
 	{ "port-file", required_argument, NULL, OPT_PORT_FILE },
 	{ "realm-warning-only", no_argument, NULL, OPT_WARNING_ONLY },
 	{ "images", required_argument, NULL, OPT_IMAGES },
+	{ "policy", required_argument, NULL, OPT_POLICY },
 	SVC_HTTP_LONGOPTS,
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, 'V' },
@@ -91,7 +92,11 @@ usage(FILE *f)
 "                                :memory:, or postgres://... (replicas)\n"
 "      --challenge-ttl SECONDS   challenge lifetime (300)\n"
 "      --allow-rsa-1024          accept 1024-bit wrapping keys (demo app)\n"
-"      --realm-warning-only      realm status must be warning (rego rule)\n"
+"      --policy FILE|builtin:NAME\n"
+"                                release policy in Rego, data.arm_cca.allow\n"
+"                                (builtin:default; builtin:strict: the realm\n"
+"                                must be warning, as in the demo's policy)\n"
+"      --realm-warning-only      same as --policy builtin:strict\n"
 "      --images FILE             trusted images (sha256sum format): accept\n"
 "                                evidence with an event log (dynamic RIM)\n"
 "      --tls-cert PEM --tls-key PEM   serve HTTPS\n"
@@ -152,7 +157,8 @@ challenges(void *chs)
 
 /* The status page's summary (no secret: counts) and the store gauges. */
 static void
-ops_setup(const struct kbs *k, const char *db, unsigned long ttl)
+ops_setup(const struct kbs *k, const char *db, unsigned long ttl,
+    const char *policy)
 {
 	if (k->verifier_url != NULL)
 		svc_ops_config_url("verifier", k->verifier_url);
@@ -162,8 +168,8 @@ ops_setup(const struct kbs *k, const char *db, unsigned long ttl)
 	svc_ops_config("reference values (RIMs)", "%zu%s", k->nrims,
 	    k->nimages > 0 ? ", and those event logs prove (--images)" : "");
 	svc_ops_config("trust anchors", "%zu", ccakit_ta_store_count(k->tas));
-	svc_ops_config("release policy", "%s", k->realm_warning_only ?
-	    "arm-cca.rego, realm warning only" : "arm-cca.rego");
+	svc_ops_config("release policy", "%s (Rego, data.arm_cca.allow)",
+	    policy);
 	svc_ops_config_url("challenge database", db);
 	svc_ops_config("challenge lifetime", "%lu s%s", ttl, k->mock ?
 	    " (mock challenge)" : "");
@@ -184,6 +190,7 @@ main(int argc, char **argv)
 	char err[256], *text = NULL, *cert = NULL;
 	char *key = NULL;
 	const char **specs = NULL;
+	const char *policy = KBS_POLICY_DEFAULT;
 	size_t nspecs = 0;
 	unsigned long port = 8088, ttl = KBS_CHALLENGE_TTL_DEFAULT;
 	unsigned long threads = 0;
@@ -287,7 +294,10 @@ main(int argc, char **argv)
 			port_file = optarg;
 			break;
 		case OPT_WARNING_ONLY:
-			k.realm_warning_only = true;
+			policy = KBS_POLICY_BUILTIN "strict";
+			break;
+		case OPT_POLICY:
+			policy = optarg;
 			break;
 		case OPT_IMAGES:
 			images = optarg;
@@ -349,6 +359,9 @@ main(int argc, char **argv)
 		k.rims[i].ptr = kbs_refvals_get(k.refvals, i,
 		    &k.rims[i].len);
 	k.nrims = n;
+	/* The release policy, compiled once. */
+	if (kbs_policy_setup(&k, PROG, policy))
+		goto out;
 	/* Trust anchors and reference values of the embedded verifier. */
 	if (ta != NULL) {
 		if (svc_read_text(PROG, ta, CCAKIT_STORE_MAX_JSON, &text,
@@ -438,7 +451,7 @@ main(int argc, char **argv)
 	hc.routes = kbs_routes;
 	hc.nroutes = kbs_nroutes;
 	hc.arg = &k;
-	ops_setup(&k, state_where(kbs_chstore_db(k.chs)), ttl);
+	ops_setup(&k, state_where(kbs_chstore_db(k.chs)), ttl, policy);
 	if (svc_ops_serve(PROG, &ho.ops, &hc, &httpd, err, sizeof(err)) != 0) {
 		die("%s", err);
 		goto out;
@@ -491,6 +504,8 @@ free_state:
 	kbs_refvals_free(&k.refvals);
 	ccakit_ta_store_free(&k.tas);
 	ccakit_rv_store_free(&k.rvs);
+	kbs_policy_free(&k.policy);
+	kbs_policy_data_free(&k.policy_data);
 	kbs_images_free(k.images, k.nimages);
 	free(k.dyn);
 	pthread_mutex_destroy(&k.dyn_mu);

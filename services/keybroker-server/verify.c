@@ -1,7 +1,7 @@
 /*
  * keybroker-server: evidence appraisal, by the embedded verifier (the
  * default) or a remote Veraison-compatible service (--verifier), then the
- * release policy (the demo's arm-cca.rego, kbs_policy_arm_cca).
+ * release policy (Rego: --policy, builtin:default unless given).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +11,60 @@
 
 #include "kbs.h"
 #include "ops.h"
+#include "svcmain.h"
 #include "veraison.h"
+
+int
+kbs_policy_setup(struct kbs *k, const char *prog, const char *spec)
+{
+	struct ccakit_errdetail d;
+	const char *text;
+	char *file = NULL;
+	size_t len;
+	int r;
+
+	memset(&d, 0, sizeof(d));
+	if (strncmp(spec, KBS_POLICY_BUILTIN, strlen(KBS_POLICY_BUILTIN)) ==
+	    0) {
+		if ((text = kbs_policy_builtin(spec +
+		    strlen(KBS_POLICY_BUILTIN))) == NULL)
+			return svc_die(prog, "--policy %s: no such built-in "
+			    "policy (%s)", spec, kbs_policy_builtin_names());
+		len = strlen(text);
+	} else {
+		if (svc_read_text(prog, spec, KBS_POLICY_MAX_FILE, &file,
+		    &len))
+			return 1;
+		text = file;
+	}
+	r = kbs_policy_new(spec, text, len, &k->policy, &d);
+	free(file);
+	if (r != CCAKIT_OK)     /* the text names the file */
+		return svc_die(prog, "--policy: %s", svc_detail_text(r, &d));
+	if ((r = kbs_policy_data_new(k->rims, k->nrims, &k->policy_data)) !=
+	    CCAKIT_OK)
+		return svc_die(prog, "--reference-values: %s",
+		    ccakit_strerror(r));
+	return 0;
+}
+
+/* The policy's decision with the approved RIMs rims[0..n): the data
+ * document of the static ones is made once (kbs_policy_setup). */
+static int
+decide(struct kbs *k, const ccakit_ear *ear, const struct ccakit_bytes *rims,
+    size_t n, struct ccakit_errdetail *why)
+{
+	ccakit_rego_doc *data = NULL;
+	int r;
+
+	if (rims == k->rims && n == k->nrims)
+		return kbs_policy_eval(k->policy, ear, k->policy_data, why);
+	if ((r = kbs_policy_data_new(rims, n, &data)) != CCAKIT_OK)
+		return r;
+	r = kbs_policy_eval(k->policy, ear, data, why);
+	kbs_policy_data_free(&data);
+	return r;
+}
 
 static void
 log_ear(uint32_t id, const ccakit_ear *ear)
@@ -257,8 +310,7 @@ kbs_appraise(struct kbs *k, const struct kbs_challenge *c,
 	}
 	memset(&pwhy, 0, sizeof(pwhy));
 	t0 = svc_ops_now();
-	r = nrims == 0 ? CCAKIT_ERR_POLICY : kbs_policy_arm_cca(ear, rims,
-	    nrims, k->realm_warning_only ? KBS_POLICY_REALM_WARNING_ONLY : 0,
+	r = nrims == 0 ? CCAKIT_ERR_POLICY : decide(k, ear, rims, nrims,
 	    &pwhy);
 	if (nrims > 0)
 		svc_ops_policy_time(t0);
@@ -282,9 +334,7 @@ kbs_appraise(struct kbs *k, const struct kbs_challenge *c,
 		plus[nrims].len = proved.len;
 		memset(&pwhy, 0, sizeof(pwhy));
 		t0 = svc_ops_now();
-		r = kbs_policy_arm_cca(ear, plus, nrims + 1,
-		    k->realm_warning_only ? KBS_POLICY_REALM_WARNING_ONLY :
-		    0, &pwhy);
+		r = decide(k, ear, plus, nrims + 1, &pwhy);
 		svc_ops_policy_time(t0);
 		if (r == CCAKIT_OK) {
 			remember_rim(k, proved.v, proved.len);
@@ -306,6 +356,9 @@ kbs_appraise(struct kbs *k, const struct kbs_challenge *c,
 		snprintf(note, notesz, "policy:deny");
 		v = KBS_DENY;
 	} else {
+		/* no decision: the policy failed (the operator's to fix) */
+		svc_error("challenge %u: policy: %s", c->id,
+		    svc_detail_text(r, &pwhy));
 		snprintf(detail, detailsz, "policy: %s", ccakit_strerror(r));
 	}
 out:

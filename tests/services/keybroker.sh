@@ -464,5 +464,81 @@ check "CMW without --images: 415" 415 "$(evidence "$(location)" \
     "$W/cmw.b64" 'application/cmw+cbor; cmwc_t="tag:linaro.org,2024:eat+log"')"
 stop_server
 
+
+# --- 15. the release policy is Rego (--policy) ---
+# Refused at start, before listening: invalid Rego (where and why), no
+# rule data.arm_cca.allow, an unknown built-in policy, a missing file.
+bad_start() { # bad_start DESC PATTERN ARGS...
+	d=$1 pat=$2
+	shift 2
+	rm -f "$W/port-bad"
+	"$SERVER" -p 0 --port-file "$W/port-bad" --db "$W/kb.db" "$@" \
+	    2>"$W/err" >/dev/null; st=$?
+	grep -q -- "$pat" "$W/err"
+	check "$d: exit 1, says why" "1 0" "$st $?"
+	[ ! -e "$W/port-bad" ]; check "$d: never listened" 0 $?
+}
+printf 'package arm_cca\n\nallow if {\n' >"$W/bad.rego"
+bad_start "--policy with invalid Rego" "bad.rego:4: rego_parse_error" \
+    --policy "$W/bad.rego"
+printf 'package keybroker\nallow := true\n' >"$W/other.rego"
+bad_start "--policy without arm_cca.allow" \
+    "no rule allow in package arm_cca" --policy "$W/other.rego"
+bad_start "--policy builtin:nope" \
+    "no such built-in policy (default, strict)" --policy builtin:nope
+bad_start "--policy, no such file" "no-such.rego" --policy "$W/no-such.rego"
+# A custom policy changes the decision: the platform alone decides, so
+# an unapproved RIM (section 8: refused by the default) is released.
+printf '%s\n' 'package arm_cca' '' 'import rego.v1' '' \
+    'default allow := false' '' \
+    'allow if input.submods.CCA_SSD_PLATFORM["ear.status"] == "affirming"' \
+    >"$W/platform.rego"
+start_server --db "$W/kb.db" --trust-anchors "$W/ta.json" \
+    --reference-values "$W/rims-bad.json" --policy "$W/platform.rego"
+out=$("$APP" -q -e "$URL" $EMU skywalker)
+check "custom --policy FILE: released despite the RIM" \
+    "May the force be with you." "$out"
+stop_server
+# The default's refusals say why (the policy's deny messages).
+start_server --db "$W/kb.db" --trust-anchors "$W/ta.json" \
+    --reference-values "$W/rims-bad.json" --policy builtin:default
+"$APP" -e "$URL" $EMU skywalker >/dev/null 2>"$W/app.err"; st=$?
+grep -q "not among the reference values" "$W/app.err"
+check "builtin:default refuses an unapproved RIM, says why" "1 0" "$st $?"
+stop_server
+# A realm appraised affirming (realm reference values, --rv): released by
+# the default, refused by builtin:strict and --realm-warning-only (the
+# demo's rule: warning only).
+for p in "" "--policy builtin:strict" --realm-warning-only; do
+	start_server --db "$W/kb.db" --trust-anchors "$W/ta.json" \
+	    --rv "$W/rv.json" --reference-values "$W/rims.json" $p
+	out=$("$APP" -e "$URL" $EMU skywalker 2>"$W/app.err"); st=$?
+	if [ -z "$p" ]; then
+		check "affirming realm, default policy: released" \
+		    "0 May the force be with you." "$st $out"
+	else
+		grep -q "the realm is not warning" "$W/app.err"
+		check "affirming realm, $p: refused, says why" "1 0" "$st $?"
+	fi
+	stop_server
+done
+# The Veraison keybroker demo's own arm-cca.rego, unchanged, from a file.
+if have_vectors rego/policies/keybroker-demo; then
+	DEMO_POLICY=$VECTORS/rego/policies/keybroker-demo/arm-cca.rego
+	start_server --db "$W/kb.db" --trust-anchors "$W/ta.json" \
+	    --reference-values "$W/rims.json" --policy "$DEMO_POLICY"
+	out=$("$APP" -q -e "$URL" $EMU skywalker)
+	check "the demo's arm-cca.rego: released" \
+	    "May the force be with you." "$out"
+	stop_server
+	for r in "--reference-values $W/rims-bad.json" \
+	    "--reference-values $W/rims.json --rv $W/rv.json"; do
+		start_server --db "$W/kb.db" --trust-anchors "$W/ta.json" \
+		    $r --policy "$DEMO_POLICY"
+		"$APP" -q -e "$URL" $EMU skywalker >/dev/null
+		check "the demo's arm-cca.rego, ${r##*/}: refused" 1 $?
+		stop_server
+	done
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

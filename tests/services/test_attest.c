@@ -1,6 +1,8 @@
 /*
  * Unit tests: the embedded verifier (evidence -> EAR) and the key
- * broker's release policy (arm-cca.rego in C). The generic cases run on
+ * broker's release policy (Rego: ccakit's builtin:default and
+ * builtin:strict, and the demo's own arm-cca.rego from the vectors,
+ * unchanged). The generic cases run on
  * the emulated realm's token (its challenge, trust anchor and RIM), then,
  * when the vectors are present, on the keybroker demo's: its static
  * token, trust anchor, nonce, EAR claims and RIMs.
@@ -154,8 +156,63 @@ expect_failure_ear(const ccakit_ear *e)
 	free(pc);
 }
 
+/* The release policies: ccakit's two and the demo's own arm-cca.rego. */
+enum pol { POL_DEFAULT, POL_STRICT, POL_DEMO, POL_N };
+static kbs_policy *pols[POL_N];
+
+static kbs_policy *
+compile(const char *name, const char *text, size_t len)
+{
+	struct ccakit_errdetail d;
+	kbs_policy *p = NULL;
+
+	if (kbs_policy_new(name, text, len, &p, &d) != CCAKIT_OK)
+		fail_msg("%s: %s", name, d.text);
+	return p;
+}
+
+static const kbs_policy *
+get_policy(enum pol which)
+{
+	const char *text;
+	uint8_t *buf;
+	size_t len;
+
+	if (pols[which] != NULL)
+		return pols[which];
+	if (which == POL_DEMO) {
+		buf = tu_read_vector(KB "arm-cca.rego", &len);
+		pols[which] = compile("arm-cca.rego", (const char *)buf, len);
+		free(buf);
+	} else {
+		text = kbs_policy_builtin(which == POL_DEFAULT ? "default" :
+		    "strict");
+		assert_non_null(text);
+		pols[which] = compile(which == POL_DEFAULT ? "default.rego" :
+		    "strict.rego", text, strlen(text));
+	}
+	return pols[which];
+}
+
+/* The decision of a policy on an EAR with the approved RIMs rims[0..n),
+ * as keybroker-server makes it; the reasons of a refusal in why. */
 static int
-policy_file(const ccakit_ear *e, const char *rims_rel, unsigned flags)
+decide(const ccakit_ear *e, const struct ccakit_bytes *rims, size_t n,
+    enum pol which, struct ccakit_errdetail *why)
+{
+	ccakit_rego_doc *data = NULL;
+	int r;
+
+	assert_int_equal(kbs_policy_data_new(rims, n, &data), CCAKIT_OK);
+	memset(why, 0, sizeof(*why));
+	r = kbs_policy_eval(get_policy(which), e, data, why);
+	assert_int_equal(why->code, r);
+	ccakit_rego_doc_free(&data);
+	return r;
+}
+
+static int
+policy_file(const ccakit_ear *e, const char *rims_rel, enum pol which)
 {
 	struct ccakit_bytes rims[8];
 	uint8_t raw[8][64];
@@ -163,7 +220,6 @@ policy_file(const ccakit_ear *e, const char *rims_rel, unsigned flags)
 	json_t *root, *arr, *v;
 	json_error_t jerr;
 	size_t i, n = 0;
-	int r;
 
 	assert_non_null(root = json_load_file(tu_vector_path(rims_rel), 0,
 	    &jerr));
@@ -177,34 +233,27 @@ policy_file(const ccakit_ear *e, const char *rims_rel, unsigned flags)
 		n++;
 	}
 	json_decref(root);
-	memset(&why, 0, sizeof(why));
-	r = kbs_policy_arm_cca(e, rims, n, flags, &why);
-	assert_int_equal(why.code, r);
-	return r;
+	return decide(e, rims, n, which, &why);
 }
 
 /* The release policy with the fixture's approved RIMs (the token's), or
  * with RIMs that are not the token's. */
 static int
 policy(const struct fx *f, const ccakit_ear *e, bool matching,
-    unsigned flags)
+    enum pol which)
 {
 	struct ccakit_bytes rim;
 	struct ccakit_errdetail why;
 	uint8_t other[64];
-	int r;
 
 	if (f->demo)
 		return policy_file(e, matching ? KB "rims-matching.json" :
-		    KB "rims-not-matching.json", flags);
+		    KB "rims-not-matching.json", which);
 	memcpy(other, f->rim, f->rim_len);
 	other[0] ^= 1;
 	rim.ptr = matching ? f->rim : other;
 	rim.len = f->rim_len;
-	memset(&why, 0, sizeof(why));
-	r = kbs_policy_arm_cca(e, &rim, 1, flags, &why);
-	assert_int_equal(why.code, r);
-	return r;
+	return decide(e, &rim, 1, which, &why);
 }
 
 /* The demo's static token with its IAK as trust anchor: Veraison's EAR. */
@@ -215,6 +264,8 @@ test_example_token(void **state)
 	ccakit_ear *e, *want;
 	uint8_t nonce[64];
 	size_t n, wlen;
+	enum pol i;
+	struct ccakit_errdetail why;
 	char *ae = NULL, *wae = NULL;
 	uint8_t *wbuf;
 	const char *b, *d;
@@ -265,15 +316,15 @@ test_example_token(void **state)
 	    CCAKIT_EAR_SUBMOD_PLATFORM, "cca-platform-profile"),
 	    "http://arm.com/CCA-SSD/1.0.0");
 
-	/* the release policy, as the demo's unit tests */
-	assert_int_equal(policy_file(e, KB "rims-matching.json", 0),
-	    CCAKIT_OK);
-	assert_int_equal(policy_file(e, KB "rims-matching.json",
-	    KBS_POLICY_REALM_WARNING_ONLY), CCAKIT_OK);
-	assert_int_equal(policy_file(e, KB "rims-not-matching.json", 0),
-	    CCAKIT_ERR_POLICY);
-	assert_int_equal(kbs_policy_arm_cca(e, NULL, 0, 0, NULL),
-	    CCAKIT_ERR_POLICY);
+	/* the release policies, as the demo's unit tests */
+	for (i = 0; i < POL_N; i++) {
+		assert_int_equal(policy_file(e, KB "rims-matching.json", i),
+		    CCAKIT_OK);
+		assert_int_equal(policy_file(e, KB "rims-not-matching.json",
+		    i), CCAKIT_ERR_POLICY);
+		assert_int_equal(decide(e, NULL, 0, i, &why),
+		    CCAKIT_ERR_POLICY);
+	}
 	ccakit_ear_free(&want);
 	ccakit_ear_free(&e);
 }
@@ -332,20 +383,24 @@ test_policy_vector(void **state)
 		assert_non_null(e = ccakit_ear_new());
 		assert_int_equal(ccakit_ear_from_json(e, s, strlen(s), NULL),
 		    CCAKIT_OK);
-		if (policy_file(e, KB "rims-matching.json", 0) !=
+		if (policy_file(e, KB "rims-matching.json", POL_DEFAULT) !=
 		    edits[i].want)
 			fail_msg("edit %zu: unexpected verdict", i);
-		if (policy_file(e, KB "rims-matching.json",
-		    KBS_POLICY_REALM_WARNING_ONLY) != edits[i].want_strict)
+		if (policy_file(e, KB "rims-matching.json", POL_STRICT) !=
+		    edits[i].want_strict)
 			fail_msg("edit %zu: unexpected strict verdict", i);
-		assert_int_equal(policy_file(e, KB "rims-not-matching.json", 0),
-		    CCAKIT_ERR_POLICY);
+		/* the demo's own policy decides as builtin:strict */
+		if (policy_file(e, KB "rims-matching.json", POL_DEMO) !=
+		    edits[i].want_strict)
+			fail_msg("edit %zu: unexpected arm-cca.rego verdict", i);
+		assert_int_equal(policy_file(e, KB "rims-not-matching.json",
+		    POL_DEFAULT), CCAKIT_ERR_POLICY);
+		assert_int_equal(policy_file(e, KB "rims-not-matching.json",
+		    POL_DEMO), CCAKIT_ERR_POLICY);
 		ccakit_ear_free(&e);
 		free(s);
 	}
 	free(buf);
-	assert_int_equal(kbs_policy_arm_cca(NULL, NULL, 0, 0, NULL),
-	    CCAKIT_ERR_INVALID_ARG);
 }
 
 /* Freshness, trust anchor, malformed evidence: never affirming. */
@@ -362,7 +417,7 @@ test_rejections(void **state)
 	e = attest(f, f->tok.p, f->tok.len, f->tas, NULL, other, 64,
 	    CCAKIT_ERR_CHALLENGE);
 	expect_failure_ear(e);
-	assert_int_equal(policy(f, e, true, 0), CCAKIT_ERR_POLICY);
+	assert_int_equal(policy(f, e, true, POL_DEFAULT), CCAKIT_ERR_POLICY);
 	ccakit_ear_free(&e);
 
 	/* a shorter nonce is zero-padded to 64: this one cannot match */
@@ -410,7 +465,8 @@ test_flips(void **state)
 		    &o, &e, &why), CCAKIT_OK);
 		if (why.code == CCAKIT_OK) {
 			nok++;
-			assert_int_equal(policy(f, e, true, 0), CCAKIT_OK);
+			assert_int_equal(policy(f, e, true, POL_DEFAULT),
+			    CCAKIT_OK);
 		} else {
 			for (k = 0; k < ccakit_ear_submod_count(e); k++) {
 				assert_int_equal(ccakit_ear_submod_status(e,
@@ -492,7 +548,7 @@ test_realm_rvs(void **state)
 	s = realm_rvs(t, 1, 0, false);
 	e = attest(f, f->tok.p, f->tok.len, f->tas, s, f->nonce.p, 64,
 	    CCAKIT_OK);
-	assert_int_equal(policy(f, e, true, 0), CCAKIT_ERR_POLICY);
+	assert_int_equal(policy(f, e, true, POL_DEFAULT), CCAKIT_ERR_POLICY);
 	ccakit_ear_free(&e);
 	ccakit_rv_store_free(&s);
 	ccakit_token_free(&t);
@@ -549,7 +605,7 @@ test_platform_rvs(void **state)
 	e = attest(f, f->tok.p, f->tok.len, f->tas, s, f->nonce.p, 64,
 	    CCAKIT_OK);
 	expect_tv(e, CCAKIT_EAR_SUBMOD_PLATFORM, CCAKIT_TIER_WARNING, badsw);
-	assert_int_equal(policy(f, e, true, 0), CCAKIT_ERR_POLICY);
+	assert_int_equal(policy(f, e, true, POL_DEFAULT), CCAKIT_ERR_POLICY);
 	ccakit_ear_free(&e);
 	ccakit_rv_store_free(&s);
 	sw[0].mval.b[0] ^= 1;
@@ -601,12 +657,118 @@ test_signed_path(void **state)
 	    NULL), CCAKIT_OK);
 	assert_string_equal(ccakit_ear_submod_policy_id(v,
 	    CCAKIT_EAR_SUBMOD_PLATFORM), "policy:ARM_CCA/kb");
-	assert_int_equal(policy(f, v, true, 0), CCAKIT_OK);
-	assert_int_equal(policy(f, v, false, 0), CCAKIT_ERR_POLICY);
+	assert_int_equal(policy(f, v, true, POL_DEFAULT), CCAKIT_OK);
+	assert_int_equal(policy(f, v, false, POL_DEFAULT), CCAKIT_ERR_POLICY);
 	free(jwt);
 	ccakit_ear_free(&v);
 	ccakit_ear_free(&e);
 	ccakit_key_free(&k);
+}
+
+/*
+ * The policy is data: a custom policy changes the decision; invalid Rego
+ * and a policy without data.arm_cca.allow fail to compile, with where
+ * and why; a policy that fails or runs away gives no decision (an error,
+ * quickly); a refusal says why when the policy does.
+ */
+static void
+test_policy_custom(void **state)
+{
+	static const char allow_all[] = "package arm_cca\nallow := true\n";
+	static const char platform_only[] = "package arm_cca\n"
+	    "import rego.v1\n"
+	    "allow if input.submods.CCA_SSD_PLATFORM[\"ear.status\"] == "
+	    "\"affirming\"\n";
+	static const char conflict[] = "package arm_cca\n"
+	    "allow := true if input.eat_profile\n"
+	    "allow := false if input.submods\n";
+	static const char endless[] = "package arm_cca\nimport rego.v1\n"
+	    "allow if count([x | some x in numbers.range(1, 100000000)]) > 0\n";
+	static const char not_bool[] = "package arm_cca\nallow := \"true\"\n";
+	static const char *const no_allow[] = {
+		"package arm_cca\nallowed := true\n",
+		"package keybroker\nallow := true\n",
+	};
+	struct fx *f = *state;
+	struct ccakit_errdetail why;
+	struct ccakit_bytes rim = { f->rim, f->rim_len };
+	ccakit_rego_doc *data = NULL, *none = NULL;
+	kbs_policy *p = NULL;
+	ccakit_ear *e;
+	uint8_t big[65];
+	size_t i;
+	int r;
+
+	if (f->demo)
+		return;         /* the emulated realm's RIM is the fixture's */
+	e = attest(f, f->tok.p, f->tok.len, f->tas, NULL, f->nonce.p, 64,
+	    CCAKIT_OK);
+	assert_int_equal(kbs_policy_data_new(&rim, 1, &data), CCAKIT_OK);
+	assert_int_equal(kbs_policy_data_new(NULL, 0, &none), CCAKIT_OK);
+
+	/* the default refuses unapproved RIMs, and says why */
+	memset(&why, 0, sizeof(why));
+	assert_int_equal(kbs_policy_eval(get_policy(POL_DEFAULT), e, none,
+	    &why), CCAKIT_ERR_POLICY);
+	assert_non_null(strstr(why.text, "cca-realm-initial-measurement: "
+	    "not among the reference values"));
+	assert_int_equal(kbs_policy_eval(get_policy(POL_DEFAULT), e, data,
+	    &why), CCAKIT_OK);
+	/* custom policies decide otherwise */
+	p = compile("allow-all.rego", allow_all, strlen(allow_all));
+	assert_int_equal(kbs_policy_eval(p, e, none, &why), CCAKIT_OK);
+	kbs_policy_free(&p);
+	p = compile("platform.rego", platform_only, strlen(platform_only));
+	assert_int_equal(kbs_policy_eval(p, e, none, &why), CCAKIT_OK);
+	kbs_policy_free(&p);
+	p = compile("not-bool.rego", not_bool, strlen(not_bool));
+	assert_int_equal(kbs_policy_eval(p, e, data, &why),
+	    CCAKIT_ERR_POLICY);
+	assert_non_null(strstr(why.text, "not a boolean"));
+	kbs_policy_free(&p);
+
+	/* no decision: an evaluation error, a limit */
+	p = compile("conflict.rego", conflict, strlen(conflict));
+	assert_int_equal(kbs_policy_eval(p, e, data, &why),
+	    CCAKIT_ERR_REGO_EVAL);
+	assert_string_equal(why.what, "eval_conflict_error");
+	kbs_policy_free(&p);
+	p = compile("endless.rego", endless, strlen(endless));
+	assert_int_equal(kbs_policy_eval(p, e, data, &why),
+	    CCAKIT_ERR_REGO_LIMIT);
+	kbs_policy_free(&p);
+
+	/* refused at start */
+	r = kbs_policy_new("bad.rego", "package arm_cca\nallow if {\n", 27,
+	    &p, &why);
+	assert_int_equal(r, CCAKIT_ERR_REGO_PARSE);
+	assert_null(p);
+	if (strncmp(why.text, "bad.rego:", 9) != 0)
+		fail_msg("%s", why.text);
+	for (i = 0; i < sizeof(no_allow) / sizeof(no_allow[0]); i++) {
+		assert_int_equal(kbs_policy_new("x.rego", no_allow[i],
+		    strlen(no_allow[i]), &p, &why), CCAKIT_ERR_POLICY);
+		assert_null(p);
+		assert_non_null(strstr(why.text, "no rule allow in package "
+		    "arm_cca"));
+	}
+	assert_null(kbs_policy_builtin("nope"));
+	assert_null(kbs_policy_builtin(NULL));
+	assert_int_equal(kbs_policy_new(NULL, "", 0, &p, NULL),
+	    CCAKIT_ERR_INVALID_ARG);
+	assert_int_equal(kbs_policy_eval(NULL, e, data, NULL),
+	    CCAKIT_ERR_INVALID_ARG);
+	assert_int_equal(kbs_policy_eval(get_policy(POL_DEFAULT), NULL, data,
+	    NULL), CCAKIT_ERR_INVALID_ARG);
+	memset(big, 1, sizeof(big));
+	rim.ptr = big;
+	rim.len = sizeof(big);
+	ccakit_rego_doc_free(&none);
+	assert_int_equal(kbs_policy_data_new(&rim, 1, &none),
+	    CCAKIT_ERR_INVALID_ARG);
+	assert_null(none);
+	ccakit_rego_doc_free(&data);
+	ccakit_ear_free(&e);
 }
 
 static void
@@ -647,6 +809,7 @@ main(void)
 		cmocka_unit_test(test_realm_rvs),
 		cmocka_unit_test(test_platform_rvs),
 		cmocka_unit_test(test_signed_path),
+		cmocka_unit_test(test_policy_custom),
 		cmocka_unit_test(test_args),
 	};
 	/* Veraison's EAR and the demo's RIM files for its static token. */
@@ -654,15 +817,18 @@ main(void)
 		cmocka_unit_test(test_example_token),
 		cmocka_unit_test(test_policy_vector),
 	};
+	size_t i;
 	int r;
 
 	r = cmocka_run_group_tests_name("emulated realm", generic,
 	    setup_emulated, teardown);
-	if (!tu_have_vectors(KB))
-		return r;
-	r += cmocka_run_group_tests_name("keybroker demo", generic,
-	    setup_demo, teardown);
-	r += cmocka_run_group_tests_name("keybroker demo vectors", demo,
-	    setup_demo, teardown);
+	if (tu_have_vectors(KB)) {
+		r += cmocka_run_group_tests_name("keybroker demo", generic,
+		    setup_demo, teardown);
+		r += cmocka_run_group_tests_name("keybroker demo vectors",
+		    demo, setup_demo, teardown);
+	}
+	for (i = 0; i < POL_N; i++)
+		kbs_policy_free(&pols[i]);
 	return r;
 }

@@ -1593,6 +1593,42 @@ test_units_semver_uuid(void **state)
 	free(got);
 }
 
+/* Which rules and packages a compiled policy defines (keybroker-server
+ * refuses a --policy without data.arm_cca.allow at start). */
+static void
+test_policy_defines(void **state)
+{
+	ccakit_rego_policy *p = policy("package a.b\n"
+	    "default allow := false\n"
+	    "allow if input.x == 1\n"
+	    "deny contains \"no\" if not allow\n"
+	    "f(x) := x\n"
+	    "s.t.u := 1\n", NULL);
+	ccakit_rego_policy *empty = ccakit_rego_policy_new();
+
+	(void)state;
+	assert_true(ccakit_rego_policy_defines(p, "a.b.allow"));
+	assert_true(ccakit_rego_policy_defines(p, "a.b.deny"));
+	assert_true(ccakit_rego_policy_defines(p, "a.b.f"));
+	assert_true(ccakit_rego_policy_defines(p, "a.b.s.t.u"));
+	assert_true(ccakit_rego_policy_defines(p, "a.b.s"));
+	assert_true(ccakit_rego_policy_defines(p, "a.b"));
+	assert_true(ccakit_rego_policy_defines(p, "a"));
+	assert_false(ccakit_rego_policy_defines(p, "a.b.allowed"));
+	assert_false(ccakit_rego_policy_defines(p, "a.c"));
+	assert_false(ccakit_rego_policy_defines(p, "b"));
+	assert_false(ccakit_rego_policy_defines(p, "a.b.allow.x"));
+	assert_false(ccakit_rego_policy_defines(p, ""));
+	assert_false(ccakit_rego_policy_defines(p, "a..b"));
+	assert_false(ccakit_rego_policy_defines(p, NULL));
+	assert_false(ccakit_rego_policy_defines(NULL, "a"));
+	/* not compiled: nothing defined yet */
+	assert_non_null(empty);
+	assert_false(ccakit_rego_policy_defines(empty, "a"));
+	ccakit_rego_policy_free(&empty);
+	ccakit_rego_policy_free(&p);
+}
+
 int
 main(void)
 {
@@ -1618,6 +1654,7 @@ main(void)
 		cmocka_unit_test(test_regex_threads),
 		cmocka_unit_test(test_glob),
 		cmocka_unit_test(test_units_semver_uuid),
+		cmocka_unit_test(test_policy_defines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

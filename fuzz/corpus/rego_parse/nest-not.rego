@@ -1,0 +1,2 @@
+package p
+x := {y | not {y | {y | not {y | {y | not {y | {y | not {y | {y | not {y | {y | not {y | {y | not {y | {y | not {y | {y | not {y | {y | not {y | {y | not {y | {y | not {y | {y | not {y | {y | not {y | {y | not {y | {y | not {y | {y | not {y | {y | not {y | {y | not {y | {y | not {y | {y | not {y | {y | not {y | {y | not {y | {y | not {y | {y | not {y | {y | not {y | {y | not {y | {y | not {y | {y | not {y | {y | not {y | }}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}

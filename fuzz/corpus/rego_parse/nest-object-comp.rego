@@ -1,0 +1,2 @@
+package p
+x := {a: y | {a: y | {a: y | {a: y | {a: y | {a: y | {a: y | {a: y | {a: y | {a: y | {a: y | {a: y | {a: y | {a: y | {a: y | {a: y | {a: y | {a: y | {a: y | {a: y | {a: y | {a: y | {a: y | {a: y | {a: y | {a: y | {a: y | {a: y | {a: y | {a: y | z, 1}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}
