@@ -293,6 +293,21 @@ write_file(const char *path, const void *p, size_t len, bool exclusive,
 	return r;
 }
 
+/* The namespace's directory (LocalFs), made when missing. */
+static int
+ns_dir(kbs_kv *kv, const char *ns, struct ccakit_errdetail *d)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/%s", kv->dir, ns) >=
+	    (int)sizeof(path))
+		return kv_err(d, CCAKIT_ERR_IO, "path too long");
+	if (mkdirs(path) != 0)
+		return kv_err(d, CCAKIT_ERR_IO, "%s: %s", path,
+		    strerror(errno));
+	return CCAKIT_OK;
+}
+
 /* LocalJson: the namespace's object. */
 static int
 lj_load(kbs_kv *kv, const char *ns, json_t **out, char *path, size_t pathsz,
@@ -465,7 +480,7 @@ kbs_kv_set(kbs_kv *kv, const char *ns, const char *key, const void *val,
 	if (kv->kind == KV_LOCALFS) {
 		if (fs_path(kv, ns, key, path, sizeof(path)) != 0)
 			r = kv_err(d, CCAKIT_ERR_IO, "path too long");
-		else
+		else if ((r = ns_dir(kv, ns, d)) == CCAKIT_OK)
 			r = write_file(path, val, len, !overwrite, &c, d);
 	} else {
 		r = lj_set(kv, ns, key, val, len, overwrite, 0, &c, d);
