@@ -22,7 +22,8 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include <ccakit/ccakit.h>
+#include <ccakit/cose.h>
+#include <ccakit/err.h>
 
 #include "cose/cose_priv.h"
 

@@ -27,11 +27,14 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
-#include <ccakit/ccakit.h>
-#include <ccakit/broker.h>
+#include <ccakit/bytes.h>
+#include <ccakit/err.h>
+#include <ccakit/token.h>
 
 #include "httpc.h"
-#include "kba.h"
+#include "broker.h"
+#include "chstore.h"
+#include "kba_parse.h"
 #include "loadgen.h"
 
 #define REPLAY_EVERY    16
@@ -77,8 +80,8 @@ unwrap_ok(EVP_PKEY *pk, const uint8_t *ct, size_t ctlen)
 	ok = c != NULL && EVP_PKEY_decrypt_init(c) == 1 &&
 	    EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) == 1 &&
 	    EVP_PKEY_decrypt(c, out, &n, ct, ctlen) == 1 &&
-	    n == strlen(CCAKIT_SECRETS_DEMO_VALUE) &&
-	    memcmp(out, CCAKIT_SECRETS_DEMO_VALUE, n) == 0;
+	    n == strlen(KBS_SECRETS_DEMO_VALUE) &&
+	    memcmp(out, KBS_SECRETS_DEMO_VALUE, n) == 0;
 	EVP_PKEY_CTX_free(c);
 	return ok;
 }
@@ -92,7 +95,7 @@ client(void *arg)
 	    "Content-Type: " MEDIA_TYPE, NULL };
 	struct svc_httpc_opts ho;
 	struct svc_http_resp resp;
-	uint8_t nonce[CCAKIT_CHALLENGE_LEN], *tok, *ct;
+	uint8_t nonce[KBS_CHALLENGE_LEN], *tok, *ct;
 	char url[300], loc[SVC_HTTPC_LOCATION_MAX], err[256], *body, *b64;
 	unsigned long iter = 0, id = (unsigned long)(uintptr_t)arg;
 	size_t toklen, ctlen, b64cap;
@@ -112,7 +115,7 @@ client(void *arg)
 	if ((b64 = malloc(b64cap)) == NULL)
 		lg_die("out of memory");
 	snprintf(url, sizeof(url), "%s/keys/v1/key/%s", base_url,
-	    CCAKIT_SECRETS_DEMO_NAME);
+	    KBS_SECRETS_DEMO_NAME);
 	lg_client_ready();
 	while (lg_running()) {
 		t0 = lg_now();
@@ -196,7 +199,7 @@ main(int argc, char **argv)
 	const char *const args[] = { "--db", db, "--trust-anchors", ta,
 	    "--reference-values", rims, NULL };
 	double bound, rate, server_cpu = 0;
-	ccakit_chstore *chs = NULL;
+	kbs_chstore *chs = NULL;
 	size_t left = 0;
 	pid_t pid = -1;
 	int rc = 0;
@@ -235,10 +238,10 @@ main(int argc, char **argv)
 
 	if (pid > 0) {
 		/* Nothing issued may be left over: every challenge taken. */
-		if (ccakit_chstore_open_sqlite(db, &chs, NULL) != CCAKIT_OK ||
-		    ccakit_chstore_count(chs, &left) != CCAKIT_OK)
+		if (kbs_chstore_open_sqlite(db, &chs, NULL) != CCAKIT_OK ||
+		    kbs_chstore_count(chs, &left) != CCAKIT_OK)
 			lg_die("cannot count the challenges left");
-		ccakit_chstore_free(&chs);
+		kbs_chstore_free(&chs);
 		server_cpu = lg_server_stop(pid);
 	}
 	/* The bound again after the load: the larger (the stricter) counts,

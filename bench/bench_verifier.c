@@ -25,16 +25,17 @@
 
 #include <openssl/evp.h>
 
-#include <ccakit/ccakit.h>
 #include <ccakit/ear.h>
-#include <ccakit/jose.h>
+#include <ccakit/err.h>
+#include <ccakit/token.h>
 
 #include "httpc.h"
-#include "veraison.h"
-#include "verifier/verifier_priv.h"
 #include "loadgen.h"
+#include "veraison.h"
+#include "vproto.h"
 
 #define REPLAY_EVERY    16
+#define NONCE_SIZE      64      /* the verifier's, as lg_realm_token takes */
 #define VERIFY_EVERY    16
 
 #ifndef CCAKIT_SOURCE_DIR
@@ -42,8 +43,6 @@
 #endif
 
 static char base_url[256];
-static ccakit_key *ear_pub;             /* from the discovery document */
-static int ear_alg;
 static unsigned long n_verified;
 
 /* Raw ES256 signatures per second on one core (what each session adds). */
@@ -74,30 +73,19 @@ measure_es256(void)
 
 /* --- clients --- */
 
-/* An EAR checked as a relying party would: key, alg, nonce, age. */
+/* An EAR checked as a relying party would (key, alg, nonce, age), and
+ * affirming for the platform. */
 static bool
-ear_ok(const char *jwt, const uint8_t *nonce, size_t nlen, char *why,
+ear_ok(svc_veraison *v, const struct svc_v_session *s, char *why,
     size_t whysz)
 {
-	struct ccakit_ear_verify_opts vo;
-	struct ccakit_errdetail d;
 	enum ccakit_tier t;
-	ccakit_ear *e = ccakit_ear_new();
+	ccakit_ear *e = NULL;
 	int r;
 
-	memset(&vo, 0, sizeof(vo));
-	memset(&d, 0, sizeof(d));
-	vo.alg = ear_alg;
-	vo.nonce = nonce;
-	vo.nonce_len = nlen;
-	vo.max_age = 300;
-	vo.leeway = 60;
-	if (e == NULL || (r = ccakit_ear_verify_jwt(e, jwt, strlen(jwt),
-	    ear_pub, &vo, &d)) != CCAKIT_OK) {
-		snprintf(why, whysz, "EAR does not verify: %s", d.text);
-		ccakit_ear_free(&e);
+	if (svc_veraison_check_ear(v, s->result, s->nonce, s->nonce_len, &e,
+	    why, whysz) != 0)
 		return false;
-	}
 	r = ccakit_ear_submod_status(e, CCAKIT_EAR_SUBMOD_PLATFORM, &t);
 	ccakit_ear_free(&e);
 	if (r != CCAKIT_OK || t != CCAKIT_TIER_AFFIRMING) {
@@ -107,140 +95,92 @@ ear_ok(const char *jwt, const uint8_t *nonce, size_t nlen, char *why,
 	return true;
 }
 
+/* A client of the verifier, set up with its discovery document. */
+static svc_veraison *
+new_client(void)
+{
+	struct svc_veraison_opts vo;
+	svc_veraison *v;
+	char err[512];
+
+	memset(&vo, 0, sizeof(vo));
+	vo.base_url = base_url;
+	if ((v = svc_veraison_new(&vo)) == NULL)
+		lg_die("out of memory");
+	if (svc_veraison_discover(v, err, sizeof(err)) != 0)
+		lg_die("%s", err);
+	return v;
+}
+
 static void *
 client(void *arg)
 {
-	static const char *const sess_hdr[] = {
-	    "Accept: " SVC_VERAISON_SESSION_MT, NULL };
-	static const char *const ev_hdr[] = {
-	    "Accept: " SVC_VERAISON_SESSION_MT,
-	    "Content-Type: " CKI_V_MT_CCA, NULL };
-	struct svc_httpc_opts ho;
-	struct svc_http_resp resp;
-	struct cki_v_session s, done;
+	struct svc_veraison_session s;
 	uint8_t *tok;
-	char url[400], *loc, err[256];
+	char err[512];
 	unsigned long iter = 0, id = (unsigned long)(uintptr_t)arg;
 	size_t toklen;
 	double t0;
-	svc_httpc *hc;
+	long status;
+	svc_veraison *v = new_client();
 	bool replay, check;
 
-	memset(&ho, 0, sizeof(ho));
-	ho.max_body = 1024 * 1024;
-	if ((hc = svc_httpc_new(&ho)) == NULL ||
-	    (tok = malloc(CCAKIT_TOKEN_MAX_SIZE)) == NULL)
+	if ((tok = malloc(CCAKIT_TOKEN_MAX_SIZE)) == NULL)
 		lg_die("client setup failed");
-	snprintf(url, sizeof(url), "%s/challenge-response/v1/newSession"
-	    "?nonceSize=64", base_url);
 	memset(&s, 0, sizeof(s));
-	memset(&done, 0, sizeof(done));
 	lg_client_ready();
 	while (lg_running()) {
 		t0 = lg_now();
 		iter++;
 		replay = (iter + id) % REPLAY_EVERY == 0;
 		check = (iter + id) % VERIFY_EVERY == 1;
-		cki_v_session_clear(&s);
-		cki_v_session_clear(&done);
-		if (svc_httpc_request(hc, "POST", url, sess_hdr, NULL, 0,
-		    &resp, err, sizeof(err)) != SVC_HTTPC_OK) {
-			lg_error("newSession: %s", err);
+		svc_veraison_session_clear(&s);
+		if (svc_veraison_session_new(v, NULL, 0, NONCE_SIZE, &s,
+		    err, sizeof(err)) != 0) {
+			lg_error("%s", err);
 			continue;
 		}
-		if (resp.status != 201 || resp.location[0] == '\0' ||
-		    cki_v_session_from_json((const char *)resp.body,
-		    resp.body_len, &s, NULL) != CCAKIT_OK ||
-		    s.nonce_len != 64) {
-			lg_error("newSession: HTTP %ld %.200s",
-			    resp.status, (const char *)resp.body);
-			svc_http_resp_clear(&resp);
-			continue;
-		}
-		loc = svc_url_resolve(url, resp.location);
-		svc_http_resp_clear(&resp);
-		if (loc == NULL)
-			lg_die("bad Location");
-		lg_nonce(s.nonce);
-		if (lg_realm_token(s.nonce, tok, CCAKIT_TOKEN_MAX_SIZE,
+		lg_nonce(s.doc.nonce);
+		if (lg_realm_token(s.doc.nonce, tok, CCAKIT_TOKEN_MAX_SIZE,
 		    &toklen) != 0)
 			lg_die("cannot make a token");
-		if (svc_httpc_request(hc, "POST", loc, ev_hdr, tok, toklen,
-		    &resp, err, sizeof(err)) != SVC_HTTPC_OK) {
-			lg_error("evidence: %s", err);
-			free(loc);
+		if (svc_veraison_submit(v, &s, SVC_V_MT_CCA, tok, toklen, NULL,
+		    err, sizeof(err)) != 0) {
+			lg_error("%s", err);
 			continue;
 		}
-		if (resp.status != 200 || cki_v_session_from_json(
-		    (const char *)resp.body, resp.body_len, &done, NULL) !=
-		    CCAKIT_OK || done.status != CKI_V_COMPLETE ||
-		    done.result == NULL) {
-			lg_error("evidence: HTTP %ld %.200s", resp.status,
-			    (const char *)resp.body);
-			svc_http_resp_clear(&resp);
-			free(loc);
-			continue;
-		}
-		svc_http_resp_clear(&resp);
 		if (check) {
-			if (!ear_ok(done.result, s.nonce, s.nonce_len, err,
-			    sizeof(err))) {
+			if (!ear_ok(v, &s.doc, err, sizeof(err))) {
 				lg_error("%s", err);
-				free(loc);
 				continue;
 			}
 			lg_count(&n_verified);
 		}
 		if (!replay) {
-			free(loc);
 			lg_ok((lg_now() - t0) * 1e3, false, false);
 			continue;
 		}
 		/* The same evidence again: the session took it once. */
-		if (svc_httpc_request(hc, "POST", loc, ev_hdr, tok, toklen,
-		    &resp, err, sizeof(err)) != SVC_HTTPC_OK) {
+		if (svc_veraison_submit(v, &s, SVC_V_MT_CCA, tok, toklen,
+		    &status, err, sizeof(err)) != 0 && status == 0) {
 			lg_error("replay: %s", err);
-			free(loc);
 			continue;
 		}
-		free(loc);
-		lg_ok((lg_now() - t0) * 1e3, true, resp.status != 409);
-		svc_http_resp_clear(&resp);
+		lg_ok((lg_now() - t0) * 1e3, true, status != 409);
 	}
-	cki_v_session_clear(&s);
-	cki_v_session_clear(&done);
-	svc_httpc_free(&hc);
+	svc_veraison_session_clear(&s);
+	svc_veraison_free(&v);
 	free(tok);
 	return NULL;
 }
 
-/* The EAR key from the discovery document. */
+/* The verifier answers its discovery document. */
 static void
 discover(void)
 {
-	static const char *const hdr[] = {
-	    "Accept: " SVC_VERAISON_DISCOVERY_MT, NULL };
-	struct svc_http_resp resp;
-	char url[300], err[256], *jwk = NULL, *path = NULL;
-	svc_httpc *hc = svc_httpc_new(NULL);
+	svc_veraison *v = new_client();
 
-	snprintf(url, sizeof(url), "%s%s", base_url,
-	    SVC_VERAISON_DISCOVERY_PATH);
-	if (hc == NULL || svc_httpc_request(hc, "GET", url, hdr, NULL, 0,
-	    &resp, err, sizeof(err)) != SVC_HTTPC_OK)
-		lg_die("discovery: %s", err);
-	if (resp.status != 200 || svc_veraison_parse_discovery(resp.body,
-	    resp.body_len, &jwk, &path, err, sizeof(err)) != 0)
-		lg_die("discovery: HTTP %ld %s", resp.status, err);
-	if ((ear_pub = ccakit_key_new()) == NULL ||
-	    ccakit_key_from_jwk(ear_pub, jwk, strlen(jwk)) != CCAKIT_OK)
-		lg_die("discovery: bad EAR key");
-	if ((ear_alg = ccakit_key_pinned_alg(ear_pub)) == 0)
-		ear_alg = ccakit_key_default_alg(ear_pub);
-	svc_http_resp_clear(&resp);
-	svc_httpc_free(&hc);
-	free(jwk);
-	free(path);
+	svc_veraison_free(&v);
 }
 
 static void
@@ -334,7 +274,6 @@ main(int argc, char **argv)
 		lg_rmdir(dir);
 	printf("ratio %.3f\n", rate / bound);
 	lg_cleanup();
-	ccakit_key_free(&ear_pub);
 	svc_httpc_global_cleanup();
 	return rc;
 }

@@ -24,7 +24,11 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include <ccakit/ccakit.h>
+#include <ccakit/appraise.h>
+#include <ccakit/cose.h>
+#include <ccakit/err.h>
+#include <ccakit/store.h>
+#include <ccakit/token.h>
 
 #include "cose/cose_priv.h"
 

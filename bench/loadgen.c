@@ -17,8 +17,13 @@
 
 #include <openssl/evp.h>
 
-#include <ccakit/ccakit.h>
+#include <ccakit/bytes.h>
+#include <ccakit/cbor.h>
+#include <ccakit/cose.h>
+#include <ccakit/err.h>
+#include <ccakit/token.h>
 
+#include "kbs_parse.h"
 #include "loadgen.h"
 
 #define BOUND_ROUNDS    3
@@ -261,7 +266,7 @@ lg_realm_token(const uint8_t *nonce, uint8_t *out, size_t outsz,
 	size_t plen, slen;
 
 	rc.challenge.ptr = nonce;
-	rc.challenge.len = CCAKIT_CHALLENGE_LEN;
+	rc.challenge.len = KBS_CHALLENGE_LEN;
 	if (ccakit_realm_claims_encode(&rc, payload, sizeof(payload),
 	    &plen) != CCAKIT_OK || ccakit_cose_sign1_sign(rak,
 	    CCAKIT_COSE_ES384, payload, plen, sign1, sizeof(sign1), &slen) !=

@@ -72,7 +72,7 @@ void	lg_rmdir(const char *dir);
 void	lg_realm_setup(const char *demo_dir, const char *ta_out,
 	    const char *rims_out);
 /* A CCA token (collection 907) whose realm token carries the challenge
- * nonce (CCAKIT_CHALLENGE_LEN bytes); 0 or -1. Thread-safe. */
+ * nonce (KBS_CHALLENGE_LEN bytes); 0 or -1. Thread-safe. */
 int	lg_realm_token(const uint8_t *nonce, uint8_t *out, size_t outsz,
 	    size_t *outlen);
 

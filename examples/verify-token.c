@@ -1,12 +1,15 @@
 /*
  * A minimal libccakit user: verify a CCA token file against a trust-anchor
- * store and print the platform implementation-id and the realm RIM.
+ * store, print the platform implementation-id and the realm RIM, and the
+ * platform's security lifecycle from the claims as JSON (memory the
+ * library returns is released with ccakit_free()).
  *
  *   cc verify-token.c $(pkg-config --cflags --libs ccakit) -o verify-token
  *   ./verify-token token.cbor ta.json
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <ccakit/ccakit.h>
 
@@ -46,6 +49,8 @@ main(int argc, char **argv)
 	ccakit_token *tok;
 	ccakit_ta_store *tas;
 	unsigned char *tbuf, *sbuf;
+	char *json = NULL;
+	const char *lc;
 	size_t tlen, slen;
 	int r;
 
@@ -68,6 +73,11 @@ main(int argc, char **argv)
 	printf("verify: %s\n", ccakit_strerror(r));
 	hex("implementation-id", ccakit_token_platform(tok)->impl_id);
 	hex("realm initial measurement", ccakit_token_realm(tok)->rim);
+	if (ccakit_token_to_json(tok, &json) != CCAKIT_OK)
+		return 2;
+	if ((lc = strstr(json, "\"cca-platform-lifecycle\"")) != NULL)
+		printf("%.*s\n", (int)strcspn(lc, ",}"), lc);
+	ccakit_free(json);
 	ccakit_token_free(&tok);
 	ccakit_ta_store_free(&tas);
 	free(tbuf);

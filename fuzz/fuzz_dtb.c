@@ -67,7 +67,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct cki_dtb_surgeon s = { NULL, node, prop };
 	struct cki_dtb_surgeon id = { NULL, keep_node, keep_prop };
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	uint8_t *out = NULL, *again = NULL;
 	size_t len, len2;
 

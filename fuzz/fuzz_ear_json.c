@@ -8,11 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ccakit/attest.h>
 #include <ccakit/bytes.h>
 #include <ccakit/ear.h>
 #include <ccakit/err.h>
 #include <ccakit/tv.h>
+
+#include "broker.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -56,7 +57,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		s = NULL;
 	}
 	(void)ccakit_ear_nonce(e, buf, sizeof(buf), &n);
-	r = ccakit_policy_arm_cca(e, rims, 1, 0, NULL);
+	r = kbs_policy_arm_cca(e, rims, 1, 0, NULL);
 	check(r == CCAKIT_OK || r == CCAKIT_ERR_POLICY);
 	check(ccakit_ear_to_json(e, 0, &a) == CCAKIT_OK);
 	check(ccakit_ear_from_json(e2, a, strlen(a), NULL) == CCAKIT_OK);

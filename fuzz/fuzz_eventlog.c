@@ -69,9 +69,12 @@ run(const uint8_t *data, size_t size, unsigned pflags, unsigned rflags)
 	int rc;
 
 	memset(&d, 0, sizeof(d));
-	rc = ccakit_evlog_parse(data, size, pflags, &l, &d);
+	if ((l = ccakit_evlog_new()) == NULL)
+		abort();
+	rc = ccakit_evlog_parse(l, data, size, pflags, &d);
 	if (rc != CCAKIT_OK) {
-		check(l == NULL && d.code == rc);
+		check(ccakit_evlog_count(l) == 0 && d.code == rc);
+		ccakit_evlog_free(&l);
 		return;
 	}
 	n = ccakit_evlog_count(l);

@@ -10,7 +10,7 @@
 
 #include <ccakit/eventlog.h>
 
-#include "kbs.h"
+#include "kbs_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -49,8 +49,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (len == 0 || loglen == 0)
 			abort();
-		if (ccakit_evlog_parse(log, loglen, 0, &l, NULL) == CCAKIT_OK)
-			ccakit_evlog_free(&l);
+		if ((l = ccakit_evlog_new()) == NULL)
+			abort();
+		(void)ccakit_evlog_parse(l, log, loglen, 0, NULL);
+		ccakit_evlog_free(&l);
 		free(log);
 	} else if (kbs_parse_evidence(data + 1, size - 1, &tok, &len, err,
 	    sizeof(err)) != 0) {

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kbs.h"
+#include <ccakit/jose.h>
+
+#include "kbs_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

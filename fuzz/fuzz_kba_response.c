@@ -7,14 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kba.h"
+#include "kba_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint8_t nonce[CCAKIT_CHALLENGE_LEN], *w = NULL;
+	uint8_t nonce[KBS_CHALLENGE_LEN], *w = NULL;
 	char err[256], type[64], detail[128];
 	size_t n, i;
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ccakit/broker.h>
+#include "broker.h"
 #include <ccakit/bytes.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -22,31 +22,31 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ccakit_errdetail d;
-	ccakit_refvals *r;
+	kbs_refvals *r;
 	const uint8_t *v;
 	const char *b;
-	uint8_t buf[CCAKIT_REFVAL_MAX_LEN];
+	uint8_t buf[KBS_REFVAL_MAX_LEN];
 	size_t i, len, blen;
 
-	if ((r = ccakit_refvals_new()) == NULL)
+	if ((r = kbs_refvals_new()) == NULL)
 		return 0;
-	if (ccakit_refvals_load_json(r, (const char *)data, size, &d) !=
+	if (kbs_refvals_load_json(r, (const char *)data, size, &d) !=
 	    CCAKIT_OK) {
 		check(d.code != CCAKIT_OK);
-		check(ccakit_refvals_count(r) == 0);
+		check(kbs_refvals_count(r) == 0);
 		goto out;
 	}
-	check(ccakit_refvals_count(r) > 0);
-	for (i = 0; i < ccakit_refvals_count(r); i++) {
-		check((v = ccakit_refvals_get(r, i, &len)) != NULL);
+	check(kbs_refvals_count(r) > 0);
+	for (i = 0; i < kbs_refvals_count(r); i++) {
+		check((v = kbs_refvals_get(r, i, &len)) != NULL);
 		check(len == 32 || len == 48 || len == 64);
-		check(ccakit_refvals_contains(r, v, len));
-		check((b = ccakit_refvals_get_b64(r, i)) != NULL);
+		check(kbs_refvals_contains(r, v, len));
+		check((b = kbs_refvals_get_b64(r, i)) != NULL);
 		check(ccakit_b64_decode(b, strlen(b), CCAKIT_B64_STD, buf,
 		    sizeof(buf), &blen) == CCAKIT_OK);
 		check(blen == len && memcmp(buf, v, len) == 0);
 	}
  out:
-	ccakit_refvals_free(&r);
+	kbs_refvals_free(&r);
 	return 0;
 }

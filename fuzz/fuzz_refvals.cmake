@@ -1,2 +1,2 @@
-ccakit_fuzzer(refvals SOURCE fuzz_refvals.c LIBS ccakit_broker ccakit_util
+ccakit_fuzzer(refvals SOURCE fuzz_refvals.c LIBS kbs_broker
 	VECTORS "keybroker-demo/rims-*.json")

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ccakit/appraise.h>
 #include <ccakit/err.h>
 #include <ccakit/store.h>
 #include <ccakit/token.h>

@@ -1,5 +1,5 @@
 ccakit_fuzzer(token SOURCE fuzz_token.c
-	LIBS ccakit_token ccakit_store ccakit_cose ccakit_cbor ccakit_util
+	LIBS ccakit_appraise
 	VECTORS "rust-ccatoken/*.cbor" "go-ccatoken/evidence/*.cbor"
 	"go-ccatoken/platform/cbor/*.cbor"
 	"go-ccatoken/realm/cbor/*.cbor"

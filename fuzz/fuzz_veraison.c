@@ -13,7 +13,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char err[256], *jwk = NULL, *path = NULL, *res = NULL;
+	struct svc_v_session s;
+	char err[256], *jwk = NULL, *path = NULL;
 
 	if (svc_veraison_parse_discovery(data, size, &jwk, &path, err,
 	    sizeof(err)) == 0 && (jwk == NULL || path == NULL ||
@@ -21,9 +22,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	free(jwk);
 	free(path);
-	if (svc_veraison_parse_session(data, size, &res, err,
-	    sizeof(err)) == 0 && res == NULL)
-		abort();
-	free(res);
+	if (svc_veraison_parse_session(data, size, true, &s, err,
+	    sizeof(err)) == 0) {
+		if (s.result == NULL || s.status != SVC_V_COMPLETE)
+			abort();
+		svc_v_session_clear(&s);
+	}
 	return 0;
 }

@@ -1,1 +1,1 @@
-ccakit_fuzzer(vevidence SOURCE fuzz_vevidence.c LIBS ccakit_static m)
+ccakit_fuzzer(vevidence SOURCE fuzz_vevidence.c LIBS svc_vproto)

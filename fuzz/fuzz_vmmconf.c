@@ -14,7 +14,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ccakit_realm_caps caps, acc;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 
 	memset(&acc, 0, sizeof(acc));
 	if (ccakit_realm_caps_parse(&caps, (const char *)data, size, &m) !=

@@ -6,38 +6,38 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "verifier/verifier_priv.h"
+#include "vproto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct cki_v_session s;
+	struct svc_v_session s;
 	char *out = NULL;
 
 	memset(&s, 0, sizeof(s));
-	if (cki_v_session_from_json((const char *)data, size, &s, NULL) !=
+	if (svc_v_session_from_json((const char *)data, size, &s, NULL) !=
 	    CCAKIT_OK)
 		return 0;
-	if (s.nonce_len < CKI_V_NONCE_MIN || s.nonce_len > CKI_V_NONCE_MAX ||
-	    s.status > CKI_V_FAILED)
+	if (s.nonce_len < SVC_V_NONCE_MIN || s.nonce_len > SVC_V_NONCE_MAX ||
+	    s.status > SVC_V_FAILED)
 		abort();
 	/* What we read, we can write, and read back the same. */
-	if (cki_v_session_to_json(&s, CKI_V_NONCE_URL_NOPAD, &out) ==
+	if (svc_v_session_to_json(&s, SVC_V_NONCE_URL_NOPAD, &out) ==
 	    CCAKIT_OK) {
-		struct cki_v_session t;
+		struct svc_v_session t;
 
 		memset(&t, 0, sizeof(t));
-		if (cki_v_session_from_json(out, strlen(out), &t, NULL) !=
+		if (svc_v_session_from_json(out, strlen(out), &t, NULL) !=
 		    CCAKIT_OK || t.nonce_len != s.nonce_len ||
 		    memcmp(t.nonce, s.nonce, s.nonce_len) != 0 ||
 		    t.status != s.status ||
 		    (s.result == NULL) != (t.result == NULL))
 			abort();
-		cki_v_session_clear(&t);
+		svc_v_session_clear(&t);
 		free(out);
 	}
-	cki_v_session_clear(&s);
+	svc_v_session_clear(&s);
 	return 0;
 }

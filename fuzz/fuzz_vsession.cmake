@@ -1,1 +1,1 @@
-ccakit_fuzzer(vsession SOURCE fuzz_vsession.c LIBS ccakit_static m)
+ccakit_fuzzer(vsession SOURCE fuzz_vsession.c LIBS svc_vproto)

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include <ccakit/broker.h>
+#include <ccakit/jose.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

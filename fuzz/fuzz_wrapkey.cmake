@@ -1,1 +1,1 @@
-ccakit_fuzzer(wrapkey SOURCE fuzz_wrapkey.c LIBS ccakit_broker ccakit_util)
+ccakit_fuzzer(wrapkey SOURCE fuzz_wrapkey.c LIBS ccakit_jose)

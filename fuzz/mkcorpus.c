@@ -25,7 +25,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include <ccakit/attest.h>
+#include <ccakit/appraise.h>
 #include <ccakit/bytes.h>
 #include <ccakit/cbor.h>
 #include <ccakit/cose.h>
@@ -603,7 +603,7 @@ seeds_keys_ears(void)
 	check(ccakit_key_to_jwk(cpak, jwk, sizeof(jwk)), "JWK");
 	puts_("jwk", "emu-cpak.jwk", jwk);
 	{
-		EVP_PKEY *pk = (EVP_PKEY *)ccakit_key_evp(cpak);
+		EVP_PKEY *pk = ccakit_key_evp(cpak);
 		BIO *bio = BIO_new(BIO_s_mem());
 		char *pem;
 		long n;
@@ -774,7 +774,7 @@ static struct ccakit_vmm *
 vmm(enum ccakit_vmm_type type, const char *const *argv, bool qemu_host)
 {
 	struct ccakit_vmm_opts o;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	struct ccakit_vmm *v = NULL;
 	int argc = 0;
 
@@ -788,8 +788,9 @@ vmm(enum ccakit_vmm_type type, const char *const *argv, bool qemu_host)
 	}
 	while (argv[argc] != NULL)
 		argc++;
-	if (ccakit_vmm_new(&v, type, argc, argv, &o, &m) != CCAKIT_OK)
-		die("VMM model: %s", m.text);
+	if ((v = ccakit_vmm_new()) == NULL ||
+	    ccakit_vmm_from_args(v, type, argc, argv, &o, &m) != CCAKIT_OK)
+		die("VMM model: %s", v == NULL ? "out of memory" : m.text);
 	return v;
 }
 
@@ -809,7 +810,7 @@ put_log(const char *name, struct ccakit_vmm *v)
 {
 	struct ccakit_vmm_measure_opts mo;
 	struct ccakit_vmm_measurements mm;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	char path[4096];
 
 	outdir("eventlog");
@@ -871,14 +872,16 @@ seeds_vmm(uint8_t **log, size_t *loglen)
 		;
 	for (;; (*loglen)++) {
 		ccakit_evlog *l = NULL;
+		int r;
 
 		if (*loglen > len)
 			die("%s does not parse", path);
-		if (ccakit_evlog_parse(*log, *loglen, 0, &l, NULL) ==
-		    CCAKIT_OK) {
-			ccakit_evlog_free(&l);
+		if ((l = ccakit_evlog_new()) == NULL)
+			die("out of memory");
+		r = ccakit_evlog_parse(l, *log, *loglen, 0, NULL);
+		ccakit_evlog_free(&l);
+		if (r == CCAKIT_OK)
 			break;
-		}
 	}
 	put("eventlog", "emu-kvmtool-log.bin", *log, *loglen);
 

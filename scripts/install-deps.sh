@@ -2,7 +2,8 @@
 # Install the Debian bookworm packages ccakit needs to build, test and fuzz
 # (libcbor and python3-jwcrypto are test oracles only; tzdata: the time
 # zones of Rego's time built-ins and their tests; libyaml-dev: Rego's
-# yaml.* built-ins and METADATA annotations; libpq-dev: the services'
+# yaml.* built-ins and METADATA annotations; libpcre2-dev: the regular
+# expressions of Rego's regex built-ins; libpq-dev: the services'
 # PostgreSQL driver; postgresql-15: the server the state tests start in a
 # temporary directory of their own (tests/pg/pgctl.sh), never the cluster
 # the package may create and start on installation).
@@ -13,8 +14,8 @@ set -eu
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
 libssl-dev libjansson-dev libcmocka-dev mandoc zlib1g-dev libsqlite3-dev
 libmicrohttpd-dev libgnutls28-dev libcurl4-openssl-dev libcbor-dev nettle-dev
-libgmp-dev libyaml-dev curl openssl python3-jwcrypto tzdata libpq-dev
-postgresql-15"
+libgmp-dev libyaml-dev libpcre2-dev curl openssl python3-jwcrypto tzdata
+libpq-dev postgresql-15"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "install-deps: no dpkg-query: install these Debian packages" \

@@ -41,6 +41,14 @@ int ccakit_ct_memcmp(const void *a, const void *b, size_t len);
 /* Wipe memory that held a secret; never optimised away. */
 void ccakit_wipe(void *p, size_t len);
 
+/*
+ * Release memory the library returned (the char ** and uint8_t **
+ * outputs: JSON, JWTs, PEM, decrypted plaintext, ...); NULL is fine.
+ * Such memory comes from malloc(), and ccakit_free() is free() there,
+ * whatever allocator the caller's own code uses. Wipe secrets first.
+ */
+void ccakit_free(void *p);
+
 #ifdef __cplusplus
 }
 #endif

@@ -31,6 +31,7 @@ extern "C" {
  * P-521. Opaque; wraps an OpenSSL EVP_PKEY.
  */
 typedef struct ccakit_key ccakit_key;
+struct evp_pkey_st;
 
 ccakit_key *ccakit_key_new(void);
 void ccakit_key_free(ccakit_key **kp);
@@ -62,8 +63,10 @@ int ccakit_key_to_cose_key(const ccakit_key *k, uint8_t *out, size_t outsz,
 /* JWK {"kty","crv","x","y"} public members, NUL terminated. */
 int ccakit_key_to_jwk(const ccakit_key *k, char *out, size_t outsz);
 
-/* The underlying EVP_PKEY (borrowed), for callers that use OpenSSL. */
-void *ccakit_key_evp(const ccakit_key *k);
+/* The underlying EVP_PKEY (borrowed), for callers that use OpenSSL:
+ * struct evp_pkey_st is OpenSSL's EVP_PKEY (openssl/types.h), so the
+ * result is an EVP_PKEY * without a cast. NULL for an empty key. */
+struct evp_pkey_st *ccakit_key_evp(const ccakit_key *k);
 
 /* Length of one coordinate (32/48/66) for a COSE curve, 0 if unknown. */
 size_t ccakit_cose_crv_coord_len(int crv);

@@ -214,6 +214,16 @@ int ccakit_ear_submod_policy_claims(const ccakit_ear *e, const char *name,
 const char *ccakit_ear_submod_evidence_str(const ccakit_ear *e,
     const char *name, const char *claim);
 
+/* The realm initial measurement's claim in the CCA_REALM evidence. */
+#define CCAKIT_EAR_REALM_RIM_CLAIM  "cca-realm-initial-measurement"
+/*
+ * The realm's RIM from the CCA_REALM annotated evidence, decoded;
+ * CCAKIT_ERR_NOT_FOUND when absent, CCAKIT_ERR_ENCODING when it is not
+ * standard base64 of 32, 48 or 64 bytes.
+ */
+int ccakit_ear_realm_rim(const ccakit_ear *ear, uint8_t *out, size_t outsz,
+    size_t *outlen);
+
 #ifdef __cplusplus
 }
 #endif

@@ -92,14 +92,15 @@ const char *ccakit_strerror(int err);
 enum ccakit_err_class ccakit_err_class(int err);
 
 /*
- * Optional detail about a failure, filled by the parsers: which claim or
- * field was at fault and a short human-readable reason. Fixed size, no
- * allocation; `what` points to a static string or is NULL.
+ * Optional detail about a failure, filled by the parsers and the VMM
+ * models: which claim or field was at fault and a human-readable reason
+ * (which may name a file, hence the size). Fixed size, no allocation;
+ * `what` points to a static string or is NULL.
  */
 struct ccakit_errdetail {
 	int code;
 	const char *what;
-	char text[160];
+	char text[512];
 };
 
 #ifdef __cplusplus

@@ -151,6 +151,11 @@ struct ccakit_evlog_specid {
 
 typedef struct ccakit_evlog ccakit_evlog;
 
+/* An empty log (no events), or NULL when out of memory. */
+ccakit_evlog *ccakit_evlog_new(void);
+/* Accepts NULL, sets *lp to NULL. */
+void ccakit_evlog_free(ccakit_evlog **lp);
+
 /* Parser flags. */
 /* Accept, and drop, a truncated last event (upstream parser behaviour);
  * by default a truncated event is an error. */
@@ -166,11 +171,11 @@ typedef struct ccakit_evlog ccakit_evlog;
  * must use an algorithm of the table (once). A CCA event (VM VERSION,
  * EVENT_TAG, image blob) with a bad size or unknown tag id is an error.
  * Errors: CCAKIT_ERR_EVLOG_MALFORMED (detail says where),
- * CCAKIT_ERR_TOO_LARGE, CCAKIT_ERR_NOMEM. *out only on success.
+ * CCAKIT_ERR_TOO_LARGE, CCAKIT_ERR_NOMEM. The log keeps its own copy of
+ * the bytes; its content is replaced only on success.
  */
-int ccakit_evlog_parse(const uint8_t *buf, size_t len, unsigned flags,
-    ccakit_evlog **out, struct ccakit_errdetail *d);
-void ccakit_evlog_free(ccakit_evlog **lp);
+int ccakit_evlog_parse(ccakit_evlog *l, const uint8_t *buf, size_t len,
+    unsigned flags, struct ccakit_errdetail *d);
 
 const struct ccakit_evlog_specid *ccakit_evlog_specid(const ccakit_evlog *l);
 size_t ccakit_evlog_count(const ccakit_evlog *l);

@@ -49,7 +49,7 @@ struct json_t;
 
 /*
  * The canonical form of a jansson value: *out receives a malloc'd
- * NUL-terminated string (free with free()), *outlen (may be NULL) its
+ * NUL-terminated string (ccakit_free), *outlen (may be NULL) its
  * length. Errors: CCAKIT_ERR_JSON (invalid UTF-8 in a string or a name,
  * an inexact integer under CCAKIT_JCS_EXACT, nesting too deep, a
  * non-finite real), CCAKIT_ERR_TOO_LARGE, CCAKIT_ERR_NOMEM.

@@ -50,7 +50,7 @@ const char *ccakit_jws_alg_name(int alg);
  * {"alg":"<alg>","typ":"<typ>"} (typ omitted when NULL).
  * alg 0 means the key's default algorithm; an algorithm whose curve is
  * not the key's is CCAKIT_ERR_KEY_MISMATCH. *out receives a malloc'd
- * NUL-terminated string (free with free()).
+ * NUL-terminated string (ccakit_free).
  */
 int ccakit_jws_sign(const ccakit_key *priv, int alg, const char *typ,
     const uint8_t *payload, size_t plen, char **out);
@@ -58,15 +58,19 @@ int ccakit_jws_sign(const ccakit_key *priv, int alg, const char *typ,
 /* A decoded compact JWS; owns copies of its parts. */
 typedef struct ccakit_jws ccakit_jws;
 
+/* An empty JWS, or NULL when out of memory. */
+ccakit_jws *ccakit_jws_new(void);
+/* Accepts NULL, sets *jp to NULL. */
+void ccakit_jws_free(ccakit_jws **jp);
+
 /*
- * Decode (no cryptography) under the rules above. On success *out is a
- * new object (free with ccakit_jws_free). Errors: CCAKIT_ERR_TOO_LARGE,
+ * Decode (no cryptography) under the rules above into j, whose content is
+ * replaced only on success. Errors: CCAKIT_ERR_TOO_LARGE,
  * CCAKIT_ERR_ENCODING (segments), CCAKIT_ERR_JSON (header),
  * CCAKIT_ERR_COSE_ALG (missing, "none" or unsupported alg), with detail.
  */
-int ccakit_jws_decode(const char *compact, size_t len, ccakit_jws **out,
+int ccakit_jws_decode(ccakit_jws *j, const char *compact, size_t len,
     struct ccakit_errdetail *d);
-void ccakit_jws_free(ccakit_jws **jp);
 
 /* The header's algorithm (CCAKIT_COSE_ES*). */
 int ccakit_jws_alg(const ccakit_jws *j);
@@ -190,7 +194,7 @@ int ccakit_teekey_to_jwk(const ccakit_teekey *k, char **out);
 /*
  * PEM as guest-components writes it: a private RSA key as PKCS#1, a
  * private EC key as PKCS#8, a public key as SubjectPublicKeyInfo.
- * malloc'd in *out; wipe it (ccakit_wipe) before free() when private.
+ * malloc'd in *out; wipe it (ccakit_wipe) before ccakit_free() when private.
  */
 int ccakit_teekey_to_pem(const ccakit_teekey *k, char **out);
 
@@ -248,10 +252,64 @@ int ccakit_jwe_encrypt(const ccakit_teekey *to, const uint8_t *pt,
  * zip, crit), CCAKIT_ERR_KEY_MISMATCH (alg or curve not the key's),
  * CCAKIT_ERR_KEY_INVALID (epk), with detail. On success *pt is a
  * malloc'd buffer of *ptlen bytes with a NUL after them (not counted);
- * wipe it before free() when it holds a secret.
+ * wipe it before ccakit_free() when it holds a secret.
  */
 int ccakit_jwe_decrypt(const ccakit_teekey *key, const char *jwe,
     size_t len, uint8_t **pt, size_t *ptlen, struct ccakit_errdetail *d);
+
+/* --- RSA key wrapping to a client's JWK (the key broker demo) --- */
+
+#define CCAKIT_WRAPKEY_JWK_MAX      4096    /* wrapping-key JWK text */
+
+enum ccakit_wrap_alg {
+	CCAKIT_WRAP_RSA1_5 = 1,     /* "RSA1_5": RSAES-PKCS1-v1_5 */
+	CCAKIT_WRAP_RSA_OAEP,       /* "RSA-OAEP" as the demo does it:
+	                             * OAEP, SHA-256 and MGF1-SHA-256 (JWA's
+	                             * RSA-OAEP would be SHA-1) */
+	CCAKIT_WRAP_RSA_OAEP_256,   /* "RSA-OAEP-256": OAEP, SHA-256 */
+};
+
+/* The JWK "alg" name, or NULL. */
+const char *ccakit_wrap_alg_str(enum ccakit_wrap_alg alg);
+
+#define CCAKIT_WRAPKEY_MIN_BITS         2048
+#define CCAKIT_WRAPKEY_COMPAT_MIN_BITS  1024
+#define CCAKIT_WRAPKEY_MAX_BITS         8192
+
+/* Accept moduli of 1024..2047 bits (the demo client's key is 1024). */
+#define CCAKIT_WRAPKEY_ALLOW_1024       0x01u
+
+typedef struct ccakit_wrapkey ccakit_wrapkey;
+
+ccakit_wrapkey *ccakit_wrapkey_new(void);
+void ccakit_wrapkey_free(ccakit_wrapkey **kp);
+
+/*
+ * An RSA public JWK {"kty":"RSA","alg":...,"n":...,"e":...}: alg one of
+ * the three above (required), n and e base64url without padding and
+ * minimal (no leading zero octet), e odd, 3 <= e < 2^64, n odd of
+ * CCAKIT_WRAPKEY_MIN_BITS (or 1024 with CCAKIT_WRAPKEY_ALLOW_1024) to
+ * CCAKIT_WRAPKEY_MAX_BITS. Duplicate members, private-key members and a
+ * "use" other than "enc" are refused; other members are ignored. An
+ * unsupported or undersized key is CCAKIT_ERR_KEY_INVALID, a malformed
+ * one CCAKIT_ERR_JSON or CCAKIT_ERR_ENCODING.
+ */
+int ccakit_wrapkey_from_jwk(ccakit_wrapkey *k, const char *json, size_t len,
+    unsigned flags, struct ccakit_errdetail *d);
+
+enum ccakit_wrap_alg ccakit_wrapkey_alg(const ccakit_wrapkey *k);
+/* Modulus size in bits, which is also the ciphertext size. */
+unsigned ccakit_wrapkey_bits(const ccakit_wrapkey *k);
+/* Largest secret the key can wrap (k - 11 or k - 66 octets). */
+size_t ccakit_wrapkey_max_secret(const ccakit_wrapkey *k);
+
+/*
+ * Encrypt a secret to the key: out receives (bits + 7) / 8 bytes, which
+ * the caller encodes (the demo: base64url without padding). A secret
+ * too long for the key and padding is CCAKIT_ERR_TOO_LARGE.
+ */
+int ccakit_wrap(const ccakit_wrapkey *k, const uint8_t *secret, size_t len,
+    uint8_t *out, size_t outsz, size_t *outlen);
 
 #ifdef __cplusplus
 }

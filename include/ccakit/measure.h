@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include <ccakit/err.h>
+#include <ccakit/hash.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -41,13 +42,6 @@ extern "C" {
 #define CCAKIT_REALM_NUM_REMS    4u
 /* Cap on hashing threads (ccakit_realm_set_threads). */
 #define CCAKIT_REALM_MAX_THREADS 64u
-
-/* RmiHashAlgorithm (RmiRealmParams.hash_algo). */
-enum ccakit_hash_algo {
-	CCAKIT_HASH_SHA256 = 0,
-	CCAKIT_HASH_SHA512 = 1,
-	CCAKIT_HASH_SHA384 = 2,         /* RMM 2.0 only */
-};
 
 /*
  * RMM ABI generation; it decides what is measured.
@@ -79,7 +73,7 @@ enum ccakit_rmm_version {
  *   num_bps       number of breakpoints MINUS ONE (RMM 1.0-rel0)
  *   num_wps       number of watchpoints MINUS ONE
  *   pmu_num_ctrs  PMU counters (0 without the PMU flag)
- *   hash_algo     enum ccakit_hash_algo
+ *   hash_algo     enum ccakit_hash_algo (hash.h: RmiHashAlgorithm)
  */
 struct ccakit_realm_params {
 	uint64_t flags;
@@ -275,11 +269,6 @@ int ccakit_realm_rem_extend(ccakit_realm *r, unsigned index,
 
 /* Current values of the five slots (after ccakit_realm_create()). */
 int ccakit_realm_get(const ccakit_realm *r, struct ccakit_realm_meas *out);
-
-/* L for a hash algorithm, 0 when unknown. */
-size_t ccakit_hash_algo_len(enum ccakit_hash_algo a);
-/* "sha-256", "sha-384", "sha-512" (named-info names) or NULL. */
-const char *ccakit_hash_algo_name(enum ccakit_hash_algo a);
 
 /* ------------------------------------------------------------------ */
 /* A whole measured configuration, as a VMM model describes it.        */

@@ -20,6 +20,9 @@ extern "C" {
 #define CCAKIT_STORE_MAX_JSON     (4 * 1024 * 1024)
 #define CCAKIT_STORE_MAX_ENTRIES  4096
 
+typedef struct ccakit_ta_store ccakit_ta_store;
+typedef struct ccakit_rv_store ccakit_rv_store;
+
 /* --- trust anchors (CPAKs) --- */
 
 ccakit_ta_store *ccakit_ta_store_new(void);
@@ -94,14 +97,6 @@ const struct ccakit_realm_rv *ccakit_rv_store_realm(const ccakit_rv_store *s,
     const uint8_t *rim, size_t rimlen, size_t i);
 /* Pretty JSON object as `ccatoken golden` writes it; malloc'd in *out. */
 int ccakit_rv_store_to_json(const ccakit_rv_store *s, char **out);
-
-/*
- * Golden values from a token verified with the given CPAK JWK: one TA
- * entry (the JWK text verbatim) and one platform + one realm RV appended
- * to the stores. Fails unless both signatures and the binding verify.
- */
-int ccakit_golden(const ccakit_token *t, const char *cpak_jwk, size_t jwklen,
-    ccakit_ta_store *tas, ccakit_rv_store *rvs, struct ccakit_errdetail *d);
 
 #ifdef __cplusplus
 }

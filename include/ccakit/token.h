@@ -1,6 +1,7 @@
 /*
  * Arm CCA attestation token: collection (tag 399 or CMW tag 907), platform
- * and realm claims, verification, appraisal and creation.
+ * and realm claims, signatures, creation. Verification against trust
+ * anchors and appraisal against reference values: appraise.h.
  *
  * Decoding never allocates: a ccakit_token is allocated once with
  * ccakit_token_new() and may be reused for many decodes; the claims it
@@ -17,7 +18,6 @@
 #include <ccakit/bytes.h>
 #include <ccakit/cose.h>
 #include <ccakit/err.h>
-#include <ccakit/tv.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -165,52 +165,8 @@ const struct ccakit_cose_sign1 *ccakit_token_platform_sign1(
 const struct ccakit_cose_sign1 *ccakit_token_realm_sign1(
     const ccakit_token *t);
 
-/* --- verification --- */
-
-typedef struct ccakit_ta_store ccakit_ta_store;  /* see store.h */
-typedef struct ccakit_rv_store ccakit_rv_store;  /* see store.h */
-
-struct ccakit_verify_opts {
-	/* Expected realm challenge (nonce), zero-padded to 64 bytes before
-	 * comparison; NULL means no freshness check. 1..64 bytes. */
-	const uint8_t *challenge;
-	size_t challenge_len;
-};
-
-struct ccakit_verify_result {
-	struct ccakit_tv platform;
-	struct ccakit_tv realm;
-};
-
-/*
- * Verify: trust anchor by implementation-id + instance-id, platform
- * signature, realm signature with the RAK, binding, optional freshness.
- * Fills the trust vectors as rust-ccatoken does (docs/strictness.md)
- * and returns CCAKIT_OK only when everything holds; otherwise the first
- * failure (CCAKIT_ERR_TA_UNKNOWN, CCAKIT_ERR_SIGNATURE, ...) with detail.
- */
-int ccakit_token_verify(const ccakit_token *t, const ccakit_ta_store *tas,
-    const struct ccakit_verify_opts *opts, struct ccakit_verify_result *res,
-    struct ccakit_errdetail *d);
-/* The same with a given CPAK instead of a store lookup. */
-int ccakit_token_verify_with_key(const ccakit_token *t, const ccakit_key *cpak,
-    const struct ccakit_verify_opts *opts, struct ccakit_verify_result *res,
-    struct ccakit_errdetail *d);
-
 /* Public RAK of a decoded token (raw point or COSE_Key per profile). */
 int ccakit_token_rak(const ccakit_token *t, ccakit_key *out);
-
-/* --- appraisal --- */
-
-struct ccakit_appraisal {
-	struct ccakit_tv platform;
-	struct ccakit_tv realm;
-};
-
-/* Appraise against reference values (no cryptography). Always fills *res;
- * returns CCAKIT_OK, or an error only for invalid arguments. */
-int ccakit_token_appraise(const ccakit_token *t, const ccakit_rv_store *rvs,
-    struct ccakit_appraisal *res);
 
 /* --- creation (the emulated realm) --- */
 

@@ -10,12 +10,12 @@
  * then names the first key the loader did not read, with its file, line
  * and column. A loader therefore reads:
  *
- *	ccakit_toml *doc;
+ *	ccakit_toml *doc = ccakit_toml_new();
  *	ccakit_toml_value *root;
  *	int64_t workers = 4;
  *	bool insecure = false;
  *
- *	if ((r = ccakit_toml_parse_file(path, NULL, &doc, d)) != CCAKIT_OK)
+ *	if ((r = ccakit_toml_parse_file(doc, path, NULL, d)) != CCAKIT_OK)
  *		return r;                // "kbs.toml:3:9: expected '='"
  *	root = ccakit_toml_root(doc);
  *	r = ccakit_toml_get_int_range(root, "http_server.worker_count",
@@ -75,23 +75,27 @@ struct ccakit_toml_limits {
 	unsigned max_depth;   /* 1..CCAKIT_TOML_DEPTH_LIMIT */
 };
 
+/* An empty document (an empty root table), or NULL when out of memory. */
+ccakit_toml *ccakit_toml_new(void);
+/* Accepts NULL, sets *tp to NULL. */
+void ccakit_toml_free(ccakit_toml **tp);
+
 /*
- * Parse a document. `name` (may be NULL) is how errors name the input,
- * e.g. the file name; lim may be NULL for the defaults. On success *out
- * is a new document (free with ccakit_toml_free). Errors, with
+ * Parse a document into doc, which must be empty (a document is parsed
+ * into once: CCAKIT_ERR_INVALID_ARG otherwise; a failed parse leaves it
+ * empty). `name` (may be NULL) is how errors name the input, e.g. the
+ * file name; lim may be NULL for the defaults. Errors, with
  * "name:line:col: reason" in d->text (column in characters, 1-based):
  * CCAKIT_ERR_TOML (syntax, structure, nesting cap), CCAKIT_ERR_TOO_LARGE
  * (size cap), CCAKIT_ERR_NOMEM, CCAKIT_ERR_INVALID_ARG.
  */
-int ccakit_toml_parse(const char *text, size_t len, const char *name,
-    const struct ccakit_toml_limits *lim, ccakit_toml **out,
+int ccakit_toml_parse(ccakit_toml *doc, const char *text, size_t len,
+    const char *name, const struct ccakit_toml_limits *lim,
     struct ccakit_errdetail *d);
 /* Read a file (or stdin for "-") under the size cap and parse it; the
  * path names the input in errors. CCAKIT_ERR_IO when unreadable. */
-int ccakit_toml_parse_file(const char *path,
-    const struct ccakit_toml_limits *lim, ccakit_toml **out,
-    struct ccakit_errdetail *d);
-void ccakit_toml_free(ccakit_toml **tp);
+int ccakit_toml_parse_file(ccakit_toml *doc, const char *path,
+    const struct ccakit_toml_limits *lim, struct ccakit_errdetail *d);
 
 /* The top-level table. */
 ccakit_toml_value *ccakit_toml_root(ccakit_toml *t);

@@ -38,12 +38,24 @@ enum ccakit_attester_kind {
 
 typedef struct ccakit_attester ccakit_attester;
 
+/* The largest claims file of the emulated realm. */
+#define CCAKIT_TSM_CLAIMS_MAX    (4 * 1024 * 1024)
+
+/* An attester of no kind yet (one of the init functions makes it one),
+ * or NULL when out of memory. */
+ccakit_attester *ccakit_attester_new(void);
+/* Wipes the keys; accepts NULL, sets *ap to NULL. */
+void ccakit_attester_free(ccakit_attester **ap);
+
 /*
+ * Each init function makes an empty attester one kind, once: a second
+ * init is CCAKIT_ERR_INVALID_ARG; a failed one leaves it empty.
+ *
  * configfs-tsm under root (NULL: CCAKIT_TSM_DEFAULT_ROOT). Fails with
  * CCAKIT_ERR_IO when root is not a directory. Each get_evidence makes
  * its own report entry and removes it.
  */
-int ccakit_attester_new_tsm(const char *root, ccakit_attester **out,
+int ccakit_attester_init_tsm(ccakit_attester *a, const char *root,
     struct ccakit_errdetail *d);
 
 /*
@@ -52,18 +64,14 @@ int ccakit_attester_new_tsm(const char *root, ccakit_attester **out,
  * token is created as ccakit_token_create does it, in `format` (0 means
  * 907), with the challenge as the realm challenge claim.
  */
-int ccakit_attester_new_emulated(const char *claims_json, size_t claims_len,
-    const char *cpak_pem, size_t cpak_len, const char *rak_pem,
-    size_t rak_len, enum ccakit_token_format format, ccakit_attester **out,
-    struct ccakit_errdetail *d);
-/* The same from files (claims at most CCAKIT_STORE_MAX_JSON bytes). */
-int ccakit_attester_new_emulated_files(const char *claims_path,
-    const char *cpak_path, const char *rak_path,
-    enum ccakit_token_format format, ccakit_attester **out,
-    struct ccakit_errdetail *d);
-
-/* Wipes the keys; accepts NULL, sets *ap to NULL. */
-void ccakit_attester_free(ccakit_attester **ap);
+int ccakit_attester_init_emulated(ccakit_attester *a,
+    const char *claims_json, size_t claims_len, const char *cpak_pem,
+    size_t cpak_len, const char *rak_pem, size_t rak_len,
+    enum ccakit_token_format format, struct ccakit_errdetail *d);
+/* The same from files (claims at most CCAKIT_TSM_CLAIMS_MAX bytes). */
+int ccakit_attester_init_emulated_files(ccakit_attester *a,
+    const char *claims_path, const char *cpak_path, const char *rak_path,
+    enum ccakit_token_format format, struct ccakit_errdetail *d);
 
 enum ccakit_attester_kind ccakit_attester_kind(const ccakit_attester *a);
 

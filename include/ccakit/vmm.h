@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include <ccakit/err.h>
+#include <ccakit/hash.h>
 #include <ccakit/measure.h>
 
 #ifdef __cplusplus
@@ -25,12 +26,6 @@ enum ccakit_vmm_type {
 	CCAKIT_VMM_KVMTOOL = 1,
 	CCAKIT_VMM_QEMU,
 	CCAKIT_VMM_CLOUDHV,
-};
-
-/* RmiRealmParams.hash_algo values. */
-enum ccakit_vmm_hash {
-	CCAKIT_VMM_SHA256 = 0,
-	CCAKIT_VMM_SHA512 = 1,
 };
 
 /*
@@ -57,13 +52,12 @@ struct ccakit_realm_caps {
 };
 
 /*
- * Failure message in the upstream tool's wording (without its "ERROR
- * <phase>:" prefix), e.g. "number of vCPUs is not known".
+ * Failures fill an optional struct ccakit_errdetail (err.h): code, and the
+ * text in the upstream tool's wording (without its "ERROR <phase>:"
+ * prefix), e.g. "number of vCPUs is not known"; what is CCAKIT_VMM_USAGE
+ * for a malformed VMM flag (a clap-style usage error), else NULL.
  */
-struct ccakit_vmm_msg {
-	char text[768];
-	int usage;	/* 1: a malformed VMM flag (clap-style usage error) */
-};
+#define CCAKIT_VMM_USAGE "usage"
 
 /* Inputs shared by every model (the global options of the tool). */
 struct ccakit_vmm_opts {
@@ -77,37 +71,44 @@ struct ccakit_vmm_opts {
 	struct ccakit_realm_caps host;	/* host flags, override configs */
 };
 
-struct ccakit_vmm;
+typedef struct ccakit_vmm ccakit_vmm;
 
 /* "kvmtool", "qemu" or "cloud-hv" → type. CCAKIT_ERR_NOT_FOUND if not. */
 int ccakit_vmm_type_from_name(const char *name, enum ccakit_vmm_type *type);
 
+/* An empty model, or NULL when out of memory. */
+ccakit_vmm *ccakit_vmm_new(void);
+/* Accepts NULL, sets *vmm to NULL. */
+void ccakit_vmm_free(ccakit_vmm **vmm);
+
 /*
- * Build a model from the VMM arguments. On failure *out is NULL and msg
- * (optional) says why; usage errors (unknown or malformed VMM flags) are
- * CCAKIT_ERR_INVALID_ARG, bad files CCAKIT_ERR_IO, a bad configuration
- * or DTB a malformed-input code. Image files are opened when the VMM
- * arguments refer to them; the firmware is read at measurement time.
+ * Build the model from the VMM arguments, once. On failure the model is
+ * empty again and d (optional) says why; usage errors (unknown or
+ * malformed VMM flags) are CCAKIT_ERR_INVALID_ARG, bad files
+ * CCAKIT_ERR_IO, a bad configuration or DTB a malformed-input code; a
+ * model built already is CCAKIT_ERR_INVALID_ARG. Image files are opened
+ * when the VMM arguments refer to them; the firmware is read at
+ * measurement time.
  */
-int ccakit_vmm_new(struct ccakit_vmm **out, enum ccakit_vmm_type type,
+int ccakit_vmm_from_args(ccakit_vmm *vmm, enum ccakit_vmm_type type,
     int argc, const char *const *argv, const struct ccakit_vmm_opts *opts,
-    struct ccakit_vmm_msg *msg);
-void ccakit_vmm_free(struct ccakit_vmm **vmm);
+    struct ccakit_errdetail *d);
 
 /* The DTB given to the realm (generated, patched or --dtb), borrowed. */
-int ccakit_vmm_dtb(const struct ccakit_vmm *vmm, const uint8_t **dtb,
+int ccakit_vmm_dtb(const ccakit_vmm *vmm, const uint8_t **dtb,
     size_t *len, uint64_t *ipa);
 
 /* Parameters as resolved by the model (configs, flags, VMM arguments). */
-const struct ccakit_realm_caps *ccakit_vmm_params(const struct ccakit_vmm *);
-enum ccakit_vmm_hash ccakit_vmm_hash_algo(const struct ccakit_vmm *vmm);
+const struct ccakit_realm_caps *ccakit_vmm_params(const ccakit_vmm *);
+/* The realm hash algorithm: CCAKIT_HASH_SHA256 or CCAKIT_HASH_SHA512. */
+enum ccakit_hash_algo ccakit_vmm_hash_algo(const ccakit_vmm *vmm);
 /* Realm Personalization Value, 64 bytes (not part of the RIM). */
-const uint8_t *ccakit_vmm_rpv(const struct ccakit_vmm *vmm);
+const uint8_t *ccakit_vmm_rpv(const ccakit_vmm *vmm);
 /*
  * VMM arguments accepted but ignored, as the tool's warnings (one per
  * line, e.g. "ignored -device foo"); empty string when none.
  */
-const char *ccakit_vmm_warnings(const struct ccakit_vmm *vmm);
+const char *ccakit_vmm_warnings(const ccakit_vmm *vmm);
 
 /*
  * Parse a host capability file (the TOML subset of upstream configs/NAME.conf:
@@ -116,12 +117,12 @@ const char *ccakit_vmm_warnings(const struct ccakit_vmm *vmm);
  * ignored as upstream does). Values are range-checked when applied.
  */
 int ccakit_realm_caps_parse(struct ccakit_realm_caps *caps, const char *text,
-    size_t len, struct ccakit_vmm_msg *msg);
+    size_t len, struct ccakit_errdetail *d);
 /* dst := src where set (update), or only where lower (restrict). */
 int ccakit_realm_caps_update(struct ccakit_realm_caps *dst,
-    const struct ccakit_realm_caps *src, struct ccakit_vmm_msg *msg);
+    const struct ccakit_realm_caps *src, struct ccakit_errdetail *d);
 int ccakit_realm_caps_restrict(struct ccakit_realm_caps *dst,
-    const struct ccakit_realm_caps *src, struct ccakit_vmm_msg *msg);
+    const struct ccakit_realm_caps *src, struct ccakit_errdetail *d);
 
 /* Measurement of a model. */
 #define CCAKIT_VMM_REM_RMM	0	/* REM = H(REM || data), RMM semantics */
@@ -140,10 +141,10 @@ struct ccakit_vmm_measurements {
 	uint8_t rem[4][64];
 };
 
-/* Compute RIM and REMs. Errors in msg in the tool's wording. */
-int ccakit_vmm_measure(struct ccakit_vmm *vmm,
+/* Compute RIM and REMs. Errors in d in the tool's wording. */
+int ccakit_vmm_measure(ccakit_vmm *vmm,
     const struct ccakit_vmm_measure_opts *opts,
-    struct ccakit_vmm_measurements *out, struct ccakit_vmm_msg *msg);
+    struct ccakit_vmm_measurements *out, struct ccakit_errdetail *d);
 
 #ifdef __cplusplus
 }

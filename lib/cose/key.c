@@ -567,7 +567,7 @@ ccakit_key_default_alg(const ccakit_key *k)
 	return c->alg;
 }
 
-void *
+EVP_PKEY *
 ccakit_key_evp(const ccakit_key *k)
 {
 	return k != NULL ? k->pkey : NULL;

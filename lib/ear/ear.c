@@ -997,7 +997,11 @@ ccakit_ear_verify_jwt(ccakit_ear *e, const char *jwt, size_t len,
 	    o.nonce_len > CCAKIT_EAR_NONCE_MAX_BYTES)))
 		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, NULL, NULL);
 
-	if ((r = ccakit_jws_decode(jwt, len, &j, d)) != CCAKIT_OK)
+	if ((j = ccakit_jws_new()) == NULL) {
+		r = cki_detail(d, CCAKIT_ERR_NOMEM, NULL, NULL);
+		goto out;
+	}
+	if ((r = ccakit_jws_decode(j, jwt, len, d)) != CCAKIT_OK)
 		goto out;
 	if ((r = ccakit_jws_verify(j, pub, o.alg, d)) != CCAKIT_OK)
 		goto out;
@@ -1225,4 +1229,29 @@ ccakit_ear_submod_evidence_str(const ccakit_ear *e, const char *name,
 	    NULL)
 		return NULL;
 	return str_member(o, claim);
+}
+
+int
+ccakit_ear_realm_rim(const ccakit_ear *ear, uint8_t *out, size_t outsz,
+    size_t *outlen)
+{
+	uint8_t buf[64 + 3];
+	const char *s;
+	size_t n = 0;
+
+	if (ear == NULL || out == NULL || outlen == NULL)
+		return CCAKIT_ERR_INVALID_ARG;
+	if ((s = ccakit_ear_submod_evidence_str(ear, CCAKIT_EAR_SUBMOD_REALM,
+	    CCAKIT_EAR_REALM_RIM_CLAIM)) == NULL)
+		return CCAKIT_ERR_NOT_FOUND;
+	/* Padded standard base64 (Go's []byte), and canonical: one string
+	 * per RIM, so comparing bytes is comparing the Rego's strings. */
+	if (ccakit_b64_decode(s, strlen(s), CCAKIT_B64_STD, buf, sizeof(buf),
+	    &n) != CCAKIT_OK || (n != 32 && n != 48 && n != 64))
+		return CCAKIT_ERR_ENCODING;
+	if (n > outsz)
+		return CCAKIT_ERR_BUFFER_TOO_SMALL;
+	memcpy(out, buf, n);
+	*outlen = n;
+	return CCAKIT_OK;
 }

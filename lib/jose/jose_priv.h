@@ -28,6 +28,14 @@ char *cki_b64url_dup(const uint8_t *in, size_t len);
 int cki_b64url_decode_dup(const char *s, size_t len, uint8_t **out,
     size_t *outlen);
 
+/*
+ * An RSA public key from big-endian n and e (a TEE key, a wrapping key):
+ * CCAKIT_ERR_KEY_INVALID when OpenSSL refuses it, CCAKIT_ERR_CRYPTO when
+ * it fails otherwise. OpenSSL's error queue is left as it was.
+ */
+int cki_rsa_from_ne(const uint8_t *n, size_t nlen, const uint8_t *e,
+    size_t elen, EVP_PKEY **out);
+
 struct ccakit_teekey {
 	enum ccakit_jwe_alg alg;	/* 0 while empty */
 	ccakit_key *ec;			/* EC: the key (cose.h) */

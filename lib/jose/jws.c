@@ -180,6 +180,22 @@ out:
 	return r;
 }
 
+ccakit_jws *
+ccakit_jws_new(void)
+{
+	return calloc(1, sizeof(ccakit_jws));
+}
+
+static void
+jws_clear(ccakit_jws *j)
+{
+	free(j->typ);
+	free(j->kid);
+	free(j->input);
+	free(j->payload);
+	memset(j, 0, sizeof(*j));
+}
+
 void
 ccakit_jws_free(ccakit_jws **jp)
 {
@@ -187,10 +203,7 @@ ccakit_jws_free(ccakit_jws **jp)
 
 	if (jp == NULL || (j = *jp) == NULL)
 		return;
-	free(j->typ);
-	free(j->kid);
-	free(j->input);
-	free(j->payload);
+	jws_clear(j);
 	free(j);
 	*jp = NULL;
 }
@@ -296,17 +309,16 @@ out:
 }
 
 int
-ccakit_jws_decode(const char *compact, size_t len, ccakit_jws **out,
+ccakit_jws_decode(ccakit_jws *out, const char *compact, size_t len,
     struct ccakit_errdetail *d)
 {
 	const char *dot1, *dot2;
 	uint8_t *hdr = NULL, *sig = NULL;
 	size_t hlen = 0, siglen = 0;
-	ccakit_jws *j = NULL;
+	ccakit_jws t, *j = &t;
 	int r = CCAKIT_ERR_INTERNAL;
 
-	if (out != NULL)
-		*out = NULL;
+	memset(&t, 0, sizeof(t));
 	if (compact == NULL || out == NULL)
 		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, NULL, NULL);
 	if (len > CCAKIT_JWS_MAX_LEN)
@@ -321,8 +333,6 @@ ccakit_jws_decode(const char *compact, size_t len, ccakit_jws **out,
 	if (dot1 == compact || dot2 + 1 == compact + len)
 		return cki_detail(d, CCAKIT_ERR_ENCODING, "jws",
 		    "empty JWS header or signature");
-	if ((j = calloc(1, sizeof(*j))) == NULL)
-		return cki_detail(d, CCAKIT_ERR_NOMEM, NULL, NULL);
 
 	if ((r = cki_b64url_decode_dup(compact, (size_t)(dot1 - compact), &hdr,
 	    &hlen)) != CCAKIT_OK) {
@@ -356,13 +366,14 @@ ccakit_jws_decode(const char *compact, size_t len, ccakit_jws **out,
 	}
 	memcpy(j->input, compact, j->inlen);
 	j->input[j->inlen] = '\0';
-	*out = j;
-	j = NULL;
+	jws_clear(out);
+	*out = t;
+	memset(&t, 0, sizeof(t));
 	r = CCAKIT_OK;
 out:
 	free(hdr);
 	free(sig);
-	ccakit_jws_free(&j);
+	jws_clear(&t);
 	return r;
 }
 

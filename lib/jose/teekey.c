@@ -245,9 +245,8 @@ ec_from_jwk(ccakit_teekey *k, const json_t *jwk, struct ccakit_errdetail *d)
 	return CCAKIT_OK;
 }
 
-/* An RSA public key from big-endian n and e. */
-static int
-rsa_from_ne(const uint8_t *n, size_t nlen, const uint8_t *e, size_t elen,
+int
+cki_rsa_from_ne(const uint8_t *n, size_t nlen, const uint8_t *e, size_t elen,
     EVP_PKEY **out)
 {
 	OSSL_PARAM_BLD *bld = NULL;
@@ -297,7 +296,7 @@ rsa_from_jwk(ccakit_teekey *k, const json_t *jwk, enum ccakit_jwe_alg alg,
 	if (n[0] == 0 || e[0] == 0)
 		return cki_detail(d, CCAKIT_ERR_KEY_INVALID, "tee key",
 		    "\"%s\" has a leading zero octet", n[0] == 0 ? "n" : "e");
-	if ((r = rsa_from_ne(n, nlen, e, elen, &pkey)) != CCAKIT_OK)
+	if ((r = cki_rsa_from_ne(n, nlen, e, elen, &pkey)) != CCAKIT_OK)
 		return cki_detail(d, r, "tee key", "OpenSSL refused the key");
 	if ((r = install_rsa(k, pkey, false, alg, flags, d)) != CCAKIT_OK)
 		EVP_PKEY_free(pkey);

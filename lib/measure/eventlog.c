@@ -418,16 +418,29 @@ trunc:
 	return CCAKIT_OK;
 }
 
-int
-ccakit_evlog_parse(const uint8_t *buf, size_t len, unsigned flags,
-    ccakit_evlog **out, struct ccakit_errdetail *d)
+ccakit_evlog *
+ccakit_evlog_new(void)
 {
-	ccakit_evlog *l = NULL;
+	return calloc(1, sizeof(ccakit_evlog));
+}
+
+static void
+evlog_clear(ccakit_evlog *l)
+{
+	free(l->buf);
+	free(l->ev);
+	memset(l, 0, sizeof(*l));
+}
+
+int
+ccakit_evlog_parse(ccakit_evlog *out, const uint8_t *buf, size_t len,
+    unsigned flags, struct ccakit_errdetail *d)
+{
+	ccakit_evlog t, *l = &t;
 	struct cur c;
 	int rc = CCAKIT_ERR_INTERNAL;
 
-	if (out != NULL)
-		*out = NULL;
+	memset(&t, 0, sizeof(t));
 	if (out == NULL || (buf == NULL && len != 0) ||
 	    (flags & ~(CCAKIT_EVLOG_LENIENT_TAIL |
 	    CCAKIT_EVLOG_LENIENT_PADDING)) != 0)
@@ -435,8 +448,7 @@ ccakit_evlog_parse(const uint8_t *buf, size_t len, unsigned flags,
 	if (len > CCAKIT_EVLOG_MAX_SIZE)
 		return cki_detail(d, CCAKIT_ERR_TOO_LARGE, "eventlog",
 		    "log larger than %u bytes", CCAKIT_EVLOG_MAX_SIZE);
-	if ((l = calloc(1, sizeof(*l))) == NULL ||
-	    (l->buf = malloc(len > 0 ? len : 1)) == NULL) {
+	if ((l->buf = malloc(len > 0 ? len : 1)) == NULL) {
 		rc = cki_detail(d, CCAKIT_ERR_NOMEM, "eventlog", NULL);
 		goto out;
 	}
@@ -449,11 +461,12 @@ ccakit_evlog_parse(const uint8_t *buf, size_t len, unsigned flags,
 	if ((rc = parse_specid(&c, &l->spec, d)) != CCAKIT_OK ||
 	    (rc = parse_events(l, &c, flags, d)) != CCAKIT_OK)
 		goto out;
-	*out = l;
-	l = NULL;
+	evlog_clear(out);
+	*out = t;
+	memset(&t, 0, sizeof(t));
 	rc = CCAKIT_OK;
 out:
-	ccakit_evlog_free(&l);
+	evlog_clear(&t);
 	return rc;
 }
 
@@ -465,8 +478,7 @@ ccakit_evlog_free(ccakit_evlog **lp)
 	if (lp == NULL || (l = *lp) == NULL)
 		return;
 	*lp = NULL;
-	free(l->buf);
-	free(l->ev);
+	evlog_clear(l);
 	free(l);
 }
 

@@ -215,34 +215,6 @@ cki_fast_md_digest(struct cki_fast_md *f, const void *data, size_t len,
 	return 0;
 }
 
-size_t
-ccakit_hash_algo_len(enum ccakit_hash_algo a)
-{
-	switch (a) {
-	case CCAKIT_HASH_SHA256:
-		return 32;
-	case CCAKIT_HASH_SHA512:
-		return 64;
-	case CCAKIT_HASH_SHA384:
-		return 48;
-	}
-	return 0;
-}
-
-const char *
-ccakit_hash_algo_name(enum ccakit_hash_algo a)
-{
-	switch (a) {
-	case CCAKIT_HASH_SHA256:
-		return "sha-256";
-	case CCAKIT_HASH_SHA512:
-		return "sha-512";
-	case CCAKIT_HASH_SHA384:
-		return "sha-384";
-	}
-	return NULL;
-}
-
 uint16_t
 cki_meas_tcg_alg(enum ccakit_hash_algo a)
 {

@@ -13,9 +13,9 @@
 
 #include "rego/rego_priv.h"
 
-/* Integer operand (int64), with OPA's messages. */
-static int
-int_arg(ccakit_rego_bictx *ctx, args_t a, unsigned i, int64_t *out)
+/* Integer operand (int64), with OPA's messages (rego_priv.h). */
+int
+rego_bi_int_arg(ccakit_rego_bictx *ctx, args_t a, unsigned i, int64_t *out)
 {
 	if (a[i]->t != RV_NUM)
 		return rego_bi_operr(ctx, i + 1, "number", a[i]);
@@ -103,8 +103,8 @@ bi_range(ccakit_rego_bictx *ctx, args_t a, const rv **out)
 	int64_t x, y;
 	int rc;
 
-	if ((rc = int_arg(ctx, a, 0, &x)) != CCAKIT_OK ||
-	    (rc = int_arg(ctx, a, 1, &y)) != CCAKIT_OK)
+	if ((rc = rego_bi_int_arg(ctx, a, 0, &x)) != CCAKIT_OK ||
+	    (rc = rego_bi_int_arg(ctx, a, 1, &y)) != CCAKIT_OK)
 		return rc;
 	return range_out(ctx, x, y, 1, out);
 }
@@ -115,12 +115,12 @@ bi_range_step(ccakit_rego_bictx *ctx, args_t a, const rv **out)
 	int64_t x, y, s;
 	int rc;
 
-	if ((rc = int_arg(ctx, a, 0, &x)) != CCAKIT_OK ||
-	    (rc = int_arg(ctx, a, 1, &y)) != CCAKIT_OK)
+	if ((rc = rego_bi_int_arg(ctx, a, 0, &x)) != CCAKIT_OK ||
+	    (rc = rego_bi_int_arg(ctx, a, 1, &y)) != CCAKIT_OK)
 		return rc;
 	if (a[2]->t == RV_NUM && a[2]->nt == RN_BIG && a[2]->u.s[0] != '-')
 		return range_out(ctx, x, x, 1, out);
-	if ((rc = int_arg(ctx, a, 2, &s)) != CCAKIT_OK)
+	if ((rc = rego_bi_int_arg(ctx, a, 2, &s)) != CCAKIT_OK)
 		return rc;
 	if (s <= 0)
 		return ccakit_rego_bi_error(ctx,
@@ -134,8 +134,8 @@ bits2(ccakit_rego_bictx *ctx, args_t a, const rv **out, int op)
 	int64_t x, y, r;
 	int rc;
 
-	if ((rc = int_arg(ctx, a, 0, &x)) != CCAKIT_OK ||
-	    (rc = int_arg(ctx, a, 1, &y)) != CCAKIT_OK)
+	if ((rc = rego_bi_int_arg(ctx, a, 0, &x)) != CCAKIT_OK ||
+	    (rc = rego_bi_int_arg(ctx, a, 1, &y)) != CCAKIT_OK)
 		return rc;
 	r = op == 0 ? (x & y) : (op == 1 ? (x | y) : (x ^ y));
 	if ((*out = rv_int(rego_bi_arena(ctx), r)) == NULL)
@@ -167,7 +167,7 @@ bi_bits_negate(ccakit_rego_bictx *ctx, args_t a, const rv **out)
 	int64_t x;
 	int rc;
 
-	if ((rc = int_arg(ctx, a, 0, &x)) != CCAKIT_OK)
+	if ((rc = rego_bi_int_arg(ctx, a, 0, &x)) != CCAKIT_OK)
 		return rc;
 	if ((*out = rv_int(rego_bi_arena(ctx), ~x)) == NULL)
 		return rego_bi_nomem(ctx);
@@ -184,7 +184,7 @@ shift(ccakit_rego_bictx *ctx, args_t a, const rv **out, bool left)
 	if (a[0]->nt == RN_FLT)
 		return rego_bi_typeerr(ctx, "operand 1 must be integer number "
 		    "but got floating-point number");
-	if ((rc = int_arg(ctx, a, 1, &s)) != CCAKIT_OK)
+	if ((rc = rego_bi_int_arg(ctx, a, 1, &s)) != CCAKIT_OK)
 		return rc;
 	if (s < 0)
 		return rego_bi_typeerr(ctx, "operand 2 must be an unsigned "
@@ -290,7 +290,7 @@ bi_rand_intn(ccakit_rego_bictx *ctx, args_t a, const rv **out)
 	int rc;
 
 	BI_NEED(ctx, a, 0, RV_STR, "string");
-	if ((rc = int_arg(ctx, a, 1, &n)) != CCAKIT_OK)
+	if ((rc = rego_bi_int_arg(ctx, a, 1, &n)) != CCAKIT_OK)
 		return rc;
 	if (n == 0) {
 		*out = rv_int(ar, 0);

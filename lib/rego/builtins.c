@@ -25,6 +25,15 @@ static const struct rego_bi_def *const families[] = {
 	rego_bi_template,
 	rego_bi_jsonschema,
 	rego_bi_meta,
+	rego_bi_net,
+	rego_bi_crypto,
+	rego_bi_x509,
+	rego_bi_jwt,
+	rego_bi_regex,
+	rego_bi_glob,
+	rego_bi_units,
+	rego_bi_semver,
+	rego_bi_uuid,
 };
 
 const struct rego_bi_def *

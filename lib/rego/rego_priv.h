@@ -469,6 +469,17 @@ extern const struct rego_bi_def rego_bi_template[];  /* bi_template.c */
 extern const struct rego_bi_def rego_bi_jsonschema[]; /* bi_jsonschema.c */
 extern const struct rego_bi_def rego_bi_meta[];      /* bi_meta.c */
 
+extern const struct rego_bi_def rego_bi_net[];       /* bi_net.c */
+extern const struct rego_bi_def rego_bi_crypto[];    /* bi_crypto.c */
+extern const struct rego_bi_def rego_bi_x509[];      /* bi_x509.c */
+extern const struct rego_bi_def rego_bi_jwt[];       /* bi_jwt.c */
+
+extern const struct rego_bi_def rego_bi_regex[];     /* bi_regex.c */
+extern const struct rego_bi_def rego_bi_glob[];      /* bi_glob.c */
+extern const struct rego_bi_def rego_bi_units[];     /* bi_units.c */
+extern const struct rego_bi_def rego_bi_semver[];    /* bi_semver.c */
+extern const struct rego_bi_def rego_bi_uuid[];      /* bi_uuid.c */
+
 /* YAML text to a value as yaml.unmarshal reads it (bi_yaml.c), in the
  * evaluation's memory: CCAKIT_OK; CCAKIT_ERR_JSON or
  * CCAKIT_ERR_TOO_LARGE with go-yaml's message in err; or an evaluation
@@ -532,6 +543,10 @@ int rego_bi_step(ccakit_rego_bictx *ctx, uint64_t n);
 
 /* Operands of a built-in. */
 typedef const rv *const *args_t;
+
+/* Operand i (0-based) as an int64, with OPA's messages (bi_numbers.c). */
+int rego_bi_int_arg(ccakit_rego_bictx *ctx, args_t a, unsigned i,
+    int64_t *out);
 
 /* Return the "out of memory / limit" error when x is NULL. */
 #define NOMEM_IF(ctx, x) \

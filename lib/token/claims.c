@@ -15,68 +15,35 @@
 #include "token/token_priv.h"
 #include "util/util.h"
 
-static const struct hash_entry {
-	enum cki_hash h;
-	const char *name;
-	size_t len;
-	int alg;	/* the ES algorithm whose digest this is */
-} hashes[] = {
-	{ CKI_HASH_SHA256, "sha-256", 32, CCAKIT_COSE_ES256 },
-	{ CKI_HASH_SHA384, "sha-384", 48, CCAKIT_COSE_ES384 },
-	{ CKI_HASH_SHA512, "sha-512", 64, CCAKIT_COSE_ES512 },
-};
-
-#define NHASHES	(sizeof(hashes) / sizeof(hashes[0]))
-
-enum cki_hash
-cki_hash_from_name(struct ccakit_bytes name)
+/* The ES algorithm whose digest is a's (cose's fetched digests). */
+static int
+es_alg(enum ccakit_hash_algo a)
 {
-	size_t i;
-
-	for (i = 0; i < NHASHES; i++)
-		if (cki_bytes_eq(name, (const uint8_t *)hashes[i].name,
-		    strlen(hashes[i].name)))
-			return hashes[i].h;
-	return CKI_HASH_NONE;
-}
-
-/* The table entry of h, NULL for CKI_HASH_NONE. */
-static const struct hash_entry *
-hash_find(enum cki_hash h)
-{
-	size_t i;
-
-	for (i = 0; i < NHASHES; i++)
-		if (hashes[i].h == h)
-			return &hashes[i];
-	return NULL;
-}
-
-const char *
-cki_hash_name(enum cki_hash h)
-{
-	const struct hash_entry *e = hash_find(h);
-
-	return e != NULL ? e->name : NULL;
-}
-
-size_t
-cki_hash_len(enum cki_hash h)
-{
-	const struct hash_entry *e = hash_find(h);
-
-	return e != NULL ? e->len : 0;
+	switch (a) {
+	case CCAKIT_HASH_SHA256:
+		return CCAKIT_COSE_ES256;
+	case CCAKIT_HASH_SHA384:
+		return CCAKIT_COSE_ES384;
+	case CCAKIT_HASH_SHA512:
+		return CCAKIT_COSE_ES512;
+	}
+	return 0;
 }
 
 int
-cki_hash(enum cki_hash h, const uint8_t *p, size_t len, uint8_t *md,
-    size_t *mdlen)
+cki_hash_from_claim(struct ccakit_bytes name, enum ccakit_hash_algo *a)
 {
-	const struct hash_entry *e;
+	return ccakit_hash_algo_from_name((const char *)name.ptr, name.len, a);
+}
+
+int
+cki_hash_digest(enum ccakit_hash_algo a, const uint8_t *p, size_t len,
+    uint8_t *md, size_t *mdlen)
+{
 	const EVP_MD *evp;
 	unsigned int n = 0;
 
-	if ((e = hash_find(h)) == NULL || (evp = cki_cose_md(e->alg)) == NULL)
+	if ((evp = cki_cose_md(es_alg(a))) == NULL)
 		return CCAKIT_ERR_INVALID_ARG;
 	if (EVP_Digest(p, len, md, &n, evp, NULL) != 1 ||
 	    n > CKI_DIGEST_MAX)
@@ -209,11 +176,12 @@ cki_claim_hash_alg(const struct ccakit_cbor_item *v, const char *what,
     struct ccakit_bytes *out, struct ccakit_errdetail *d)
 {
 	struct ccakit_bytes b;
+	enum ccakit_hash_algo a;
 	int r;
 
 	if ((r = cki_claim_tstr(v, what, &b, d)) != CCAKIT_OK)
 		return r;
-	if (cki_hash_from_name(b) == CKI_HASH_NONE)
+	if (cki_hash_from_claim(b, &a) != CCAKIT_OK)
 		return cki_detail(d, CCAKIT_ERR_CLAIM_VALUE, what,
 		    "%s: expecting sha-256, sha-384 or sha-512", what);
 	*out = b;

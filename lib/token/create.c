@@ -63,7 +63,7 @@ ccakit_token_create(const struct ccakit_platform_claims *platform,
 	struct create_ctx *x = NULL;
 	struct ccakit_cbor_writer w;
 	enum ccakit_token_format fmt = CCAKIT_FORMAT_907;
-	enum cki_hash h = CKI_HASH_SHA256;
+	enum ccakit_hash_algo h = CCAKIT_HASH_SHA256;
 	size_t raklen = 0, mdlen = 0, plen = 0, slen = 0, len = 0;
 	int r = CCAKIT_ERR_INTERNAL;
 
@@ -77,7 +77,7 @@ ccakit_token_create(const struct ccakit_platform_claims *platform,
 	if (!ccakit_key_has_private(cpak) || !ccakit_key_has_private(rak))
 		return CCAKIT_ERR_INVALID_ARG;
 	if (realm->rak_hash_alg.len != 0 &&
-	    (h = cki_hash_from_name(realm->rak_hash_alg)) == CKI_HASH_NONE)
+	    cki_hash_from_claim(realm->rak_hash_alg, &h) != CCAKIT_OK)
 		return CCAKIT_ERR_CLAIM_VALUE;
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return CCAKIT_ERR_NOMEM;
@@ -88,12 +88,13 @@ ccakit_token_create(const struct ccakit_platform_claims *platform,
 	if ((r = encode_rak(rak, x->rc.profile, x->rak, sizeof(x->rak),
 	    &raklen)) != CCAKIT_OK)
 		goto out;
-	if ((r = cki_hash(h, x->rak, raklen, x->md, &mdlen)) != CCAKIT_OK)
+	if ((r = cki_hash_digest(h, x->rak, raklen, x->md, &mdlen)) !=
+	    CCAKIT_OK)
 		goto out;
 	x->rc.rak.ptr = x->rak;
 	x->rc.rak.len = raklen;
-	x->rc.rak_hash_alg.ptr = (const uint8_t *)cki_hash_name(h);
-	x->rc.rak_hash_alg.len = strlen(cki_hash_name(h));
+	x->rc.rak_hash_alg.ptr = (const uint8_t *)ccakit_hash_algo_name(h);
+	x->rc.rak_hash_alg.len = strlen(ccakit_hash_algo_name(h));
 	x->pc.challenge.ptr = x->md;
 	x->pc.challenge.len = mdlen;
 

@@ -10,6 +10,7 @@
 
 #include <ccakit/cbor.h>
 #include <ccakit/cose.h>
+#include <ccakit/hash.h>
 #include <ccakit/token.h>
 
 /* The largest digest a claim may carry (SHA-512). */
@@ -39,23 +40,12 @@ struct ccakit_token {
 	struct ccakit_realm_claims realm;
 };
 
-/* Hash algorithms named by the claims ("sha-256", ...). */
-enum cki_hash {
-	CKI_HASH_NONE = 0,
-	CKI_HASH_SHA256,
-	CKI_HASH_SHA384,
-	CKI_HASH_SHA512,
-};
-
-/* The algorithm a claim names, CKI_HASH_NONE when unsupported. */
-enum cki_hash cki_hash_from_name(struct ccakit_bytes name);
-/* "sha-256", ... (static), NULL for CKI_HASH_NONE. */
-const char *cki_hash_name(enum cki_hash h);
-/* Digest length in bytes, 0 for CKI_HASH_NONE. */
-size_t cki_hash_len(enum cki_hash h);
+/* The hash algorithm a claim names ("sha-256", ...): CCAKIT_OK or
+ * CCAKIT_ERR_NOT_FOUND. */
+int cki_hash_from_claim(struct ccakit_bytes name, enum ccakit_hash_algo *a);
 /* md must hold CKI_DIGEST_MAX bytes; *mdlen receives the length. */
-int cki_hash(enum cki_hash h, const uint8_t *p, size_t len, uint8_t *md,
-    size_t *mdlen);
+int cki_hash_digest(enum ccakit_hash_algo a, const uint8_t *p, size_t len,
+    uint8_t *md, size_t *mdlen);
 
 /*
  * Claim checkers: each verifies the type and size of one claim value and

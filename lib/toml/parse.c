@@ -1333,20 +1333,18 @@ init(struct P *P, const uint8_t *s, size_t len)
 }
 
 int
-ccakit_toml_parse(const char *text, size_t len, const char *name,
-    const struct ccakit_toml_limits *lim, ccakit_toml **out,
+ccakit_toml_parse(ccakit_toml *doc, const char *text, size_t len,
+    const char *name, const struct ccakit_toml_limits *lim,
     struct ccakit_errdetail *d)
 {
 	struct P P;
 	size_t max_size = CCAKIT_TOML_MAX_SIZE, bad, i;
 	unsigned max_depth = CCAKIT_TOML_MAX_DEPTH;
 	const uint8_t *s = (const uint8_t *)text;
-	ccakit_toml *doc;
 	int r;
 
-	if (out == NULL || (text == NULL && len > 0))
+	if (doc == NULL || doc->parsed || (text == NULL && len > 0))
 		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, NULL, NULL);
-	*out = NULL;
 	if (name != NULL && name[0] == '\0')
 		name = NULL;
 	if (lim != NULL && lim->max_size != 0)
@@ -1367,9 +1365,11 @@ ccakit_toml_parse(const char *text, size_t len, const char *name,
 	P.name = name;
 	P.d = d;
 	P.max_depth = max_depth;
-	if ((doc = cki_toml_new(name, len < SIZE_MAX / 2 ? 2 * len : len)) ==
-	    NULL)
+	if (cki_toml_prepare(doc, name, len < SIZE_MAX / 2 ? 2 * len : len) !=
+	    CCAKIT_OK) {
+		cki_toml_reset(doc);
 		return nomem(&P);
+	}
 	P.doc = doc;
 	P.name = doc->name;
 	P.arena = &doc->arena;
@@ -1392,24 +1392,23 @@ out:
 	free(P.segs);
 	free(P.sb);
 	if (r != CCAKIT_OK)
-		ccakit_toml_free(&doc);
-	*out = doc;
+		cki_toml_reset(doc);
+	else
+		doc->parsed = true;
 	return r;
 }
 
 int
-ccakit_toml_parse_file(const char *path,
-    const struct ccakit_toml_limits *lim, ccakit_toml **out,
-    struct ccakit_errdetail *d)
+ccakit_toml_parse_file(ccakit_toml *doc, const char *path,
+    const struct ccakit_toml_limits *lim, struct ccakit_errdetail *d)
 {
 	size_t max_size = CCAKIT_TOML_MAX_SIZE, len;
 	const char *name;
 	uint8_t *buf;
 	int r;
 
-	if (path == NULL || out == NULL)
+	if (path == NULL || doc == NULL || doc->parsed)
 		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, NULL, NULL);
-	*out = NULL;
 	name = strcmp(path, "-") == 0 ? "<stdin>" : path;
 	if (lim != NULL && lim->max_size != 0)
 		max_size = lim->max_size;
@@ -1423,7 +1422,7 @@ ccakit_toml_parse_file(const char *path,
 		return cki_detail(d, r, NULL, "%s: %s", name,
 		    ccakit_strerror(r));
 	}
-	r = ccakit_toml_parse((const char *)buf, len, name, lim, out, d);
+	r = ccakit_toml_parse(doc, (const char *)buf, len, name, lim, d);
 	free(buf);
 	return r;
 }

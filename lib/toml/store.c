@@ -154,17 +154,27 @@ keyhash(const ccakit_toml *doc, const ccakit_toml_value *t, const char *key,
 
 /* --- documents and nodes --- */
 
+/* The empty root table of a document. */
+static void
+root_init(ccakit_toml *doc)
+{
+	memset(&doc->root, 0, sizeof(doc->root));
+	doc->root.type = CCAKIT_TOML_TABLE;
+	doc->root.kind = TK_HEADER;
+	doc->root.line = doc->root.col = 1;
+	doc->root.kline = doc->root.kcol = 1;
+	doc->root.used = 1;
+}
+
 ccakit_toml *
-cki_toml_new(const char *name, size_t hint)
+ccakit_toml_new(void)
 {
 	ccakit_toml *doc;
 	uint8_t k[16];
 
 	if ((doc = calloc(1, sizeof(*doc))) == NULL)
 		return NULL;
-	cki_arena_init(&doc->arena, hint);
-	if (name != NULL && (doc->name = strdup(name)) == NULL)
-		goto fail;
+	cki_arena_init(&doc->arena, 0);
 	if (RAND_bytes(k, sizeof(k)) == 1) {
 		doc->k0 = load64(k);
 		doc->k1 = load64(k + 8);
@@ -173,15 +183,30 @@ cki_toml_new(const char *name, size_t hint)
 		doc->k0 = (uint64_t)(uintptr_t)doc ^ 0x9e3779b97f4a7c15ULL;
 		doc->k1 = (uint64_t)(uintptr_t)&k ^ 0xc2b2ae3d27d4eb4fULL;
 	}
-	doc->root.type = CCAKIT_TOML_TABLE;
-	doc->root.kind = TK_HEADER;
-	doc->root.line = doc->root.col = 1;
-	doc->root.kline = doc->root.kcol = 1;
-	doc->root.used = 1;
+	root_init(doc);
 	return doc;
-fail:
-	ccakit_toml_free(&doc);
-	return NULL;
+}
+
+int
+cki_toml_prepare(ccakit_toml *doc, const char *name, size_t hint)
+{
+	cki_arena_init(&doc->arena, hint);
+	if (name != NULL && (doc->name = strdup(name)) == NULL)
+		return CCAKIT_ERR_NOMEM;
+	return CCAKIT_OK;
+}
+
+void
+cki_toml_reset(ccakit_toml *doc)
+{
+	cki_arena_free(&doc->arena);
+	free(doc->slots);
+	free(doc->name);
+	doc->slots = NULL;
+	doc->nslots = doc->count = 0;
+	doc->name = NULL;
+	doc->parsed = false;
+	root_init(doc);
 }
 
 ccakit_toml *
@@ -200,9 +225,7 @@ ccakit_toml_free(ccakit_toml **tp)
 
 	if (tp == NULL || (doc = *tp) == NULL)
 		return;
-	cki_arena_free(&doc->arena);
-	free(doc->slots);
-	free(doc->name);
+	cki_toml_reset(doc);
 	free(doc);
 	*tp = NULL;
 }

@@ -63,6 +63,7 @@ struct ccakit_toml {
 	size_t nslots, count;
 	uint64_t k0, k1;          /* SipHash key, random per document */
 	char *name;               /* for messages; NULL when unnamed */
+	bool parsed;              /* a document is parsed into once */
 	ccakit_toml_value root;   /* so that any value leads to its document */
 };
 
@@ -85,7 +86,10 @@ void *cki_arena_alloc(struct cki_arena *a, size_t size);
 void cki_arena_free(struct cki_arena *a);
 
 /* A new empty document (root table); NULL when out of memory. */
-ccakit_toml *cki_toml_new(const char *name, size_t hint);
+/* Name a new, empty document and size its arena for a parse; reset it to
+ * empty again (a failed parse). */
+int cki_toml_prepare(ccakit_toml *doc, const char *name, size_t hint);
+void cki_toml_reset(ccakit_toml *doc);
 /* A new node (zeroed but for type, kind, depth), NULL when out of memory. */
 ccakit_toml_value *cki_toml_node(ccakit_toml *doc, uint8_t type,
     uint8_t kind, uint32_t depth);

@@ -7,6 +7,22 @@
 #include "tsm/tsm_priv.h"
 #include "util/util.h"
 
+ccakit_attester *
+ccakit_attester_new(void)
+{
+	return calloc(1, sizeof(ccakit_attester));
+}
+
+void
+cki_attester_clear(ccakit_attester *a)
+{
+	free(a->root);
+	ccakit_claimset_free(&a->claims);
+	ccakit_key_free(&a->cpak);	/* OpenSSL clears private keys */
+	ccakit_key_free(&a->rak);
+	memset(a, 0, sizeof(*a));
+}
+
 void
 ccakit_attester_free(ccakit_attester **ap)
 {
@@ -14,10 +30,7 @@ ccakit_attester_free(ccakit_attester **ap)
 
 	if (ap == NULL || (a = *ap) == NULL)
 		return;
-	free(a->root);
-	ccakit_claimset_free(&a->claims);
-	ccakit_key_free(&a->cpak);
-	ccakit_key_free(&a->rak);
+	cki_attester_clear(a);
 	free(a);
 	*ap = NULL;
 }

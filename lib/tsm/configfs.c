@@ -22,15 +22,13 @@
 #define MKDIR_TRIES 4
 
 int
-ccakit_attester_new_tsm(const char *root, ccakit_attester **out,
+ccakit_attester_init_tsm(ccakit_attester *a, const char *root,
     struct ccakit_errdetail *d)
 {
-	ccakit_attester *a;
 	struct stat sb;
 
-	if (out == NULL)
+	if (a == NULL || a->kind != 0)
 		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, NULL, NULL);
-	*out = NULL;
 	if (root == NULL)
 		root = CCAKIT_TSM_DEFAULT_ROOT;
 	if (strlen(root) > ENTRY_PATH_MAX - 64)
@@ -42,13 +40,9 @@ ccakit_attester_new_tsm(const char *root, ccakit_attester **out,
 	if (!S_ISDIR(sb.st_mode))
 		return cki_detail(d, CCAKIT_ERR_IO, "configfs-tsm",
 		    "%s: not a directory", root);
-	if ((a = calloc(1, sizeof(*a))) == NULL ||
-	    (a->root = strdup(root)) == NULL) {
-		free(a);
+	if ((a->root = strdup(root)) == NULL)
 		return cki_detail(d, CCAKIT_ERR_NOMEM, NULL, NULL);
-	}
 	a->kind = CCAKIT_ATTESTER_TSM;
-	*out = a;
 	return CCAKIT_OK;
 }
 

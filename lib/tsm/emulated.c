@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ccakit/store.h>
-
 #include "tsm/tsm_priv.h"
 #include "util/util.h"
 
@@ -32,29 +30,25 @@ load_key(const char *pem, size_t len, const char *what, ccakit_key **kp,
 }
 
 int
-ccakit_attester_new_emulated(const char *claims_json, size_t claims_len,
-    const char *cpak_pem, size_t cpak_len, const char *rak_pem,
-    size_t rak_len, enum ccakit_token_format format, ccakit_attester **out,
+ccakit_attester_init_emulated(ccakit_attester *a, const char *claims_json,
+    size_t claims_len, const char *cpak_pem, size_t cpak_len,
+    const char *rak_pem, size_t rak_len, enum ccakit_token_format format,
     struct ccakit_errdetail *d)
 {
-	ccakit_attester *a = NULL;
 	int r = CCAKIT_ERR_INTERNAL;
 
-	if (out == NULL || claims_json == NULL || cpak_pem == NULL ||
-	    rak_pem == NULL)
+	if (a == NULL || a->kind != 0 || claims_json == NULL ||
+	    cpak_pem == NULL || rak_pem == NULL)
 		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, NULL, NULL);
-	*out = NULL;
 	if (format == 0)
 		format = CCAKIT_FORMAT_907;
 	if (format != CCAKIT_FORMAT_399 && format != CCAKIT_FORMAT_907)
 		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, "format",
 		    "must be 399 or 907");
-	if ((a = calloc(1, sizeof(*a))) == NULL ||
-	    (a->claims = ccakit_claimset_new()) == NULL) {
+	if ((a->claims = ccakit_claimset_new()) == NULL) {
 		r = cki_detail(d, CCAKIT_ERR_NOMEM, NULL, NULL);
 		goto out;
 	}
-	a->kind = CCAKIT_ATTESTER_EMULATED;
 	a->format = format;
 	if ((r = ccakit_claimset_from_json(a->claims, claims_json, claims_len,
 	    d)) != CCAKIT_OK ||
@@ -63,11 +57,11 @@ ccakit_attester_new_emulated(const char *claims_json, size_t claims_len,
 	    (r = load_key(rak_pem, rak_len, "realm key", &a->rak, d)) !=
 	    CCAKIT_OK)
 		goto out;
-	*out = a;
-	a = NULL;
+	a->kind = CCAKIT_ATTESTER_EMULATED;
 	r = CCAKIT_OK;
 out:
-	ccakit_attester_free(&a);
+	if (r != CCAKIT_OK)
+		cki_attester_clear(a);
 	return r;
 }
 
@@ -85,28 +79,26 @@ read_input(const char *path, size_t max, const char *what, uint8_t **buf,
 }
 
 int
-ccakit_attester_new_emulated_files(const char *claims_path,
-    const char *cpak_path, const char *rak_path,
-    enum ccakit_token_format format, ccakit_attester **out,
-    struct ccakit_errdetail *d)
+ccakit_attester_init_emulated_files(ccakit_attester *a,
+    const char *claims_path, const char *cpak_path, const char *rak_path,
+    enum ccakit_token_format format, struct ccakit_errdetail *d)
 {
 	uint8_t *cl = NULL, *cp = NULL, *rk = NULL;
 	size_t cllen = 0, cplen = 0, rklen = 0;
 	int r;
 
-	if (claims_path == NULL || cpak_path == NULL || rak_path == NULL ||
-	    out == NULL)
+	if (a == NULL || a->kind != 0 || claims_path == NULL ||
+	    cpak_path == NULL || rak_path == NULL)
 		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, NULL, NULL);
-	*out = NULL;
-	if ((r = read_input(claims_path, CCAKIT_STORE_MAX_JSON, "claims",
+	if ((r = read_input(claims_path, CCAKIT_TSM_CLAIMS_MAX, "claims",
 	    &cl, &cllen, d)) != CCAKIT_OK ||
 	    (r = read_input(cpak_path, KEY_PEM_MAX, "platform key", &cp,
 	    &cplen, d)) != CCAKIT_OK ||
 	    (r = read_input(rak_path, KEY_PEM_MAX, "realm key", &rk, &rklen,
 	    d)) != CCAKIT_OK)
 		goto out;
-	r = ccakit_attester_new_emulated((const char *)cl, cllen,
-	    (const char *)cp, cplen, (const char *)rk, rklen, format, out, d);
+	r = ccakit_attester_init_emulated(a, (const char *)cl, cllen,
+	    (const char *)cp, cplen, (const char *)rk, rklen, format, d);
 out:
 	free(cl);
 	if (cp != NULL) {

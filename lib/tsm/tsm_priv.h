@@ -35,6 +35,9 @@ struct ccakit_attester {
 	enum ccakit_token_format format;
 };
 
+/* Release what an attester holds and make it empty (kind 0) again. */
+void cki_attester_clear(ccakit_attester *a);
+
 /* For tests: run `hook` at each step of a configfs-tsm attester. */
 void cki_tsm_set_hook(ccakit_attester *a, cki_tsm_hook *hook, void *arg);
 

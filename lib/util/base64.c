@@ -7,6 +7,8 @@
 #include <ccakit/bytes.h>
 #include <ccakit/err.h>
 
+#include "util/util.h"
+
 static const char b64std[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 static const char b64url[] =
@@ -63,8 +65,8 @@ ccakit_b64_encode(const uint8_t *in, size_t len, enum ccakit_b64 v,
 }
 
 /* Value of a symbol in the accepted alphabet(s), or -1. */
-static int
-b64val(char c, enum ccakit_b64 v)
+int
+cki_b64_val(char c, enum ccakit_b64 v)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -107,7 +109,7 @@ ccakit_b64_decode(const char *in, size_t inlen, enum ccakit_b64 v,
 	if (outsz < nsym / 4 * 3 + (rem == 0 ? 0 : rem - 1))
 		return CCAKIT_ERR_BUFFER_TOO_SMALL;
 	for (i = 0; i < nsym; i++) {
-		if ((x = b64val(in[i], v)) < 0)
+		if ((x = cki_b64_val(in[i], v)) < 0)
 			return CCAKIT_ERR_ENCODING;
 		w = w << 6 | (uint32_t)x;
 		if (i % 4 == 3) {

@@ -1,4 +1,5 @@
 /* Constant-time comparison and secure wiping. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -16,4 +17,10 @@ ccakit_wipe(void *p, size_t len)
 {
 	if (p != NULL && len > 0)
 		OPENSSL_cleanse(p, len);
+}
+
+void
+ccakit_free(void *p)
+{
+	free(p);
 }

@@ -55,38 +55,12 @@ int cki_read_file(const char *path, size_t max, uint8_t **buf, size_t *len);
 int cki_write_file(const char *path, const void *buf, size_t len,
     unsigned mode);
 
-/*
- * The SQLite files of a service, before SQLite opens them (dbfile.c).
- * path is created if missing, with mode 0600 whatever the umask; it must
- * be a regular file (a symbolic link is not followed). With owner_only,
- * an existing database, -wal or -shm file that group or others may access
- * is made 0600 and *was gets its old mode (else 0); one whose mode cannot
- * be changed (another owner) fails. ":memory:" is left alone. Error
- * texts do not repeat the path ("mode 0666 lets group or others in and
- * cannot be changed: ...", "-wal file: not a regular file").
- */
-#define CKI_DB_NFILES 3                 /* the file, -wal, -shm */
-int cki_dbfile_prepare(const char *path, bool owner_only, unsigned *was,
-    struct ccakit_errdetail *d);
-
-/*
- * A watch on the files of an open SQLite database in WAL mode (the file,
- * -wal and -shm, which exist while a connection is open): their device
- * and inode now, compared at each check with what the paths name then.
- * A file deleted, or replaced by a rename, makes every later check fail
- * with CCAKIT_ERR_DB_GONE and the reason in d ("the file was deleted",
- * "its -wal file was replaced by another file"); the first verdict stays.
- * A check takes no lock and costs one stat() of the database; -wal and
- * -shm are looked at too when a second has passed since they last were
- * (the first check does all three). NULL (":memory:") always passes.
- */
-typedef struct cki_dbwatch cki_dbwatch;
-int cki_dbwatch_new(const char *path, cki_dbwatch **out);
-int cki_dbwatch_check(cki_dbwatch *w, struct ccakit_errdetail *d);
-void cki_dbwatch_free(cki_dbwatch **wp);
-
 /* The value of a hexadecimal digit (either case), or -1. */
 int cki_hex_nibble(int c);
+
+/* The value of a base64 symbol of alphabet v (CCAKIT_B64_ANY: either
+ * alphabet), or -1; '=' is not a symbol. */
+int cki_b64_val(char c, enum ccakit_b64 v);
 
 /* Bytes view equality (length and content), not constant time. */
 int cki_bytes_eq(struct ccakit_bytes a, const uint8_t *b, size_t blen);

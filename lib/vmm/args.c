@@ -30,7 +30,7 @@ cki_clap_name(const struct cki_opt *o, char *buf, size_t sz)
 
 int
 cki_clap_uint(const struct cki_opt *o, const char *val, uint64_t max,
-    uint64_t *out, struct ccakit_vmm_msg *m)
+    uint64_t *out, struct ccakit_errdetail *m)
 {
 	char name[96];
 	int r;
@@ -38,7 +38,7 @@ cki_clap_uint(const struct cki_opt *o, const char *val, uint64_t max,
 	if ((r = cki_parse_u64(val, max, out, m)) == CCAKIT_OK)
 		return r;
 	if (m != NULL)
-		m->usage = 1;
+		m->what = CCAKIT_VMM_USAGE;
 	cki_clap_name(o, name, sizeof(name));
 	{
 		char why[sizeof(m->text)];
@@ -75,7 +75,7 @@ find_short(const struct cki_opt *opts, size_t n, char c)
 int
 cki_clap_parse(const struct cki_opt *opts, size_t nopts, int argc,
     const char *const *argv, struct cki_optval *vals, size_t *nvals,
-    struct ccakit_vmm_msg *m)
+    struct ccakit_errdetail *m)
 {
 	char name[96];
 	const char *a, *eq, *val;
@@ -109,7 +109,7 @@ cki_clap_parse(const struct cki_opt *opts, size_t nopts, int argc,
 		} else
 			idx = -1;
 		if (m != NULL)
-			m->usage = 1;
+			m->what = CCAKIT_VMM_USAGE;
 		if (idx < 0)
 			return cki_msg(m, CCAKIT_ERR_INVALID_ARG,
 			    "unexpected argument '%s' found", a);
@@ -136,7 +136,7 @@ cki_clap_parse(const struct cki_opt *opts, size_t nopts, int argc,
 		n++;
 	}
 	if (m != NULL)
-		m->usage = 0;
+		m->what = NULL;
 	*nvals = n;
 	return CCAKIT_OK;
 }

@@ -76,7 +76,7 @@ struct cloudhv {
 static int
 each_item(struct cloudhv *c, const char *arg, const char *what,
     int (*fn)(struct cloudhv *, const char *, const char *,
-    struct ccakit_vmm_msg *), struct ccakit_vmm_msg *m)
+    struct ccakit_errdetail *), struct ccakit_errdetail *m)
 {
 	char *copy, *p, *item, *comma, *eq;
 	int r = CCAKIT_OK;
@@ -101,7 +101,7 @@ each_item(struct cloudhv *c, const char *arg, const char *what,
 
 static int
 platform_item(struct cloudhv *c, const char *name, const char *val,
-    struct ccakit_vmm_msg *m)
+    struct ccakit_errdetail *m)
 {
 	if (strcmp(name, "personalization_value") == 0)
 		return cki_rpv_b64(val, c->v->rpv, m);
@@ -112,7 +112,7 @@ platform_item(struct cloudhv *c, const char *name, const char *val,
 
 static int
 cpus_item(struct cloudhv *c, const char *name, const char *val,
-    struct ccakit_vmm_msg *m)
+    struct ccakit_errdetail *m)
 {
 	int r;
 
@@ -127,7 +127,7 @@ cpus_item(struct cloudhv *c, const char *name, const char *val,
 
 static int
 memory_item(struct cloudhv *c, const char *name, const char *val,
-    struct ccakit_vmm_msg *m)
+    struct ccakit_errdetail *m)
 {
 	int r;
 
@@ -198,7 +198,7 @@ gen_dtb(struct cloudhv *c, struct cki_fdt *f)
 
 int
 cki_cloudhv_build(struct ccakit_vmm *v, int argc, const char *const *argv,
-    const struct ccakit_vmm_opts *o, struct ccakit_vmm_msg *m)
+    const struct ccakit_vmm_opts *o, struct ccakit_errdetail *m)
 {
 	struct cloudhv c;
 	struct cki_room room;
@@ -215,7 +215,7 @@ cki_cloudhv_build(struct ccakit_vmm *v, int argc, const char *const *argv,
 	c.mem_size = 512 * CKI_MIB;
 	c.serial = 1;
 	(void)cki_caps_set(&v->params, CCAKIT_CAP_IPA_BITS, 48, 1, m);
-	v->hash = CCAKIT_VMM_SHA512;
+	v->hash = CCAKIT_HASH_SHA512;
 	if ((vals = calloc((size_t)argc + 1, sizeof(*vals))) == NULL)
 		return cki_msg(m, CCAKIT_ERR_NOMEM, "out of memory");
 	if ((r = cki_clap_parse(ch_opts, C__COUNT, argc, argv, vals, &nvals,

@@ -44,7 +44,7 @@ key_char(char c)
 /* Parse one value in [p, e) (comment and blanks already removed). */
 static int
 parse_value(const char *p, size_t n, int boolean, unsigned int max,
-    unsigned int *v, int *is_str, struct ccakit_vmm_msg *m)
+    unsigned int *v, int *is_str, struct ccakit_errdetail *m)
 {
 	uint64_t acc = 0;
 	size_t i = 0;
@@ -97,7 +97,7 @@ parse_value(const char *p, size_t n, int boolean, unsigned int max,
 
 int
 ccakit_realm_caps_parse(struct ccakit_realm_caps *caps, const char *text,
-    size_t len, struct ccakit_vmm_msg *m)
+    size_t len, struct ccakit_errdetail *m)
 {
 	struct ccakit_realm_caps c;
 	unsigned int seen = 0, v;

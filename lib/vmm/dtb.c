@@ -81,7 +81,7 @@ cstr_at(const uint8_t *b, size_t off, size_t end, size_t *slen)
 }
 
 static int
-bad(struct ccakit_vmm_msg *m, int code, const char *what)
+bad(struct ccakit_errdetail *m, int code, const char *what)
 {
 	return cki_msg(m, code, "DTB: %s", what);
 }
@@ -96,7 +96,7 @@ struct token {
 /* Next structure token; the strings block bounds property names. */
 static int
 next_token(struct cur *c, const struct hdr *h, struct token *t,
-    struct ccakit_vmm_msg *m)
+    struct ccakit_errdetail *m)
 {
 	uint32_t vlen, nameoff;
 	size_t slen;
@@ -138,7 +138,7 @@ next_token(struct cur *c, const struct hdr *h, struct token *t,
 
 static int
 parse_header(const uint8_t *in, size_t len, struct hdr *h,
-    struct cki_fdt_rsv **rsvp, size_t *nrsv, struct ccakit_vmm_msg *m)
+    struct cki_fdt_rsv **rsvp, size_t *nrsv, struct ccakit_errdetail *m)
 {
 	struct cur c = { in, len, 0 };
 	struct cki_fdt_rsv *rsv = NULL;
@@ -213,7 +213,7 @@ out:
 
 /* vm-fdt error text for the writer's sticky error. */
 static int
-writer_err(struct cki_fdt *f, struct ccakit_vmm_msg *m)
+writer_err(struct cki_fdt *f, struct ccakit_errdetail *m)
 {
 	return cki_msg(m, f->err, "DTB: FDT writer: %s",
 	    f->errwhat ? f->errwhat : "error");
@@ -221,7 +221,7 @@ writer_err(struct cki_fdt *f, struct ccakit_vmm_msg *m)
 
 int
 cki_dtb_surgery(const uint8_t *in, size_t len, const struct cki_dtb_surgeon *s,
-    uint8_t **out, size_t *outlen, struct ccakit_vmm_msg *m)
+    uint8_t **out, size_t *outlen, struct ccakit_errdetail *m)
 {
 	struct cki_fdt f;
 	struct cki_fdt_rsv *rsv = NULL;

@@ -105,7 +105,7 @@ struct kvmtool {
 /* One -n/--network argument: comma-separated name=value items. */
 static int
 parse_netdev(struct kvmtool *k, const char *arg, size_t *count,
-    struct ccakit_vmm_msg *m)
+    struct ccakit_errdetail *m)
 {
 	char item[256];
 	const char *p = arg, *e, *eq;
@@ -148,7 +148,7 @@ parse_netdev(struct kvmtool *k, const char *arg, size_t *count,
 
 static int
 parse_devices(struct kvmtool *k, const struct cki_optval *vals, size_t nvals,
-    struct ccakit_vmm_msg *m)
+    struct ccakit_errdetail *m)
 {
 	const char *s;
 	size_t i, devs = 0, netdevs = 1;
@@ -188,7 +188,7 @@ parse_devices(struct kvmtool *k, const struct cki_optval *vals, size_t nvals,
 
 static int
 parse_cmdline(struct kvmtool *k, int argc, const char *const *argv,
-    struct ccakit_vmm_msg *m)
+    struct ccakit_errdetail *m)
 {
 	struct ccakit_vmm *v = k->v;
 	struct cki_optval *vals;
@@ -284,7 +284,7 @@ parse_cmdline(struct kvmtool *k, int argc, const char *const *argv,
 	(void)snprintf(k->bootargs, len, " console=hvc0 root=/dev/vda rw %s%s",
 	    *s ? " " : "", s);
 
-	v->hash = CCAKIT_VMM_SHA256;
+	v->hash = CCAKIT_HASH_SHA256;
 	if (k->val[O_MEASUREMENT_ALGO] != NULL && (r = cki_hash_from_str(
 	    k->val[O_MEASUREMENT_ALGO], &v->hash, m)) != CCAKIT_OK)
 		goto out;
@@ -504,7 +504,7 @@ gen_dtb(struct kvmtool *k, struct cki_fdt *f)
 /* Generated or patched DTB, zero-padded to 64 KiB. */
 static int
 make_dtb(struct kvmtool *k, const struct ccakit_vmm_opts *o, uint8_t **dtb,
-    size_t *len, struct ccakit_vmm_msg *m)
+    size_t *len, struct ccakit_errdetail *m)
 {
 	struct cki_dtb_surgeon s = { k, surgeon_node, surgeon_prop };
 	struct cki_fdt f;
@@ -549,7 +549,7 @@ make_dtb(struct kvmtool *k, const struct ccakit_vmm_opts *o, uint8_t **dtb,
 
 int
 cki_kvmtool_build(struct ccakit_vmm *v, int argc, const char *const *argv,
-    const struct ccakit_vmm_opts *o, struct ccakit_vmm_msg *m)
+    const struct ccakit_vmm_opts *o, struct ccakit_errdetail *m)
 {
 	struct kvmtool k;
 	struct cki_room room;

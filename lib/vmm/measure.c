@@ -16,7 +16,7 @@
 
 static int
 resolve_params(const struct ccakit_vmm *v, struct ccakit_realm_params *p,
-    struct ccakit_vmm_msg *m)
+    struct ccakit_errdetail *m)
 {
 	const struct ccakit_realm_caps *c = &v->params;
 
@@ -47,8 +47,7 @@ resolve_params(const struct ccakit_vmm *v, struct ccakit_realm_params *p,
 	/* RMM 1.0-rel0 encoding: counts minus one (spec §0.5). */
 	p->num_bps = (uint8_t)(c->num_bps - 1);
 	p->num_wps = (uint8_t)(c->num_wps - 1);
-	p->hash_algo = v->hash == CCAKIT_VMM_SHA512 ? CCAKIT_HASH_SHA512 :
-	    CCAKIT_HASH_SHA256;
+	p->hash_algo = (uint8_t)v->hash;
 	return CCAKIT_OK;
 }
 
@@ -84,7 +83,7 @@ set_src(struct ccakit_realm_image *im, const struct cki_blob *b)
 
 static int
 write_log(const struct ccakit_realm_config *cfg, const struct ccakit_vmm *v,
-    const char *path, struct ccakit_vmm_msg *m)
+    const char *path, struct ccakit_errdetail *m)
 {
 	struct ccakit_evlog_write_opts wo;
 	struct ccakit_errdetail d;
@@ -111,7 +110,7 @@ write_log(const struct ccakit_realm_config *cfg, const struct ccakit_vmm *v,
 int
 ccakit_vmm_measure(struct ccakit_vmm *v,
     const struct ccakit_vmm_measure_opts *o, struct ccakit_vmm_measurements *out,
-    struct ccakit_vmm_msg *m)
+    struct ccakit_errdetail *m)
 {
 	struct ccakit_realm_image im[2 * CKI_VMM_MAX_BLOBS + 1];
 	struct ccakit_realm_config cfg;

@@ -76,7 +76,7 @@ pop(struct rawargs *a, char **owned)
 /* Pop the value of an option; "<opt> needs a value" if absent. */
 static int
 pop_val(struct rawargs *a, const char *opt, char **buf,
-    struct ccakit_vmm_msg *m)
+    struct ccakit_errdetail *m)
 {
 	char *owned;
 	const char *s;
@@ -122,7 +122,7 @@ split_eq(char *item)
 
 static int
 ctx_parse_u64(const char *s, const char *ctx, uint64_t *out,
-    struct ccakit_vmm_msg *m)
+    struct ccakit_errdetail *m)
 {
 	int r;
 
@@ -133,7 +133,7 @@ ctx_parse_u64(const char *s, const char *ctx, uint64_t *out,
 
 static int
 ctx_parse_mem(const char *s, const char *ctx, uint64_t *out,
-    struct ccakit_vmm_msg *m)
+    struct ccakit_errdetail *m)
 {
 	int r;
 
@@ -143,7 +143,7 @@ ctx_parse_mem(const char *s, const char *ctx, uint64_t *out,
 }
 
 static int
-parse_mem(struct qemu *q, char *arg, struct ccakit_vmm_msg *m)
+parse_mem(struct qemu *q, char *arg, struct ccakit_errdetail *m)
 {
 	char *p = arg, *item, *val;
 	int r;
@@ -170,7 +170,7 @@ parse_mem(struct qemu *q, char *arg, struct ccakit_vmm_msg *m)
 
 static int
 parse_smp(struct qemu *q, struct qemu_smp *s, char *arg,
-    struct ccakit_vmm_msg *m)
+    struct ccakit_errdetail *m)
 {
 	static const char *const keys[] = {
 		"cpus", "maxcpus", "sockets", "clusters", "cores", "threads",
@@ -207,7 +207,7 @@ parse_smp(struct qemu *q, struct qemu_smp *s, char *arg,
 /* CpuMap::update: every field > 0 and the product fits. */
 static int
 map_update(struct qemu *q, uint64_t so, uint64_t cl, uint64_t co,
-    uint64_t th, struct ccakit_vmm_msg *m)
+    uint64_t th, struct ccakit_errdetail *m)
 {
 	uint64_t n = co;
 
@@ -236,7 +236,7 @@ map_update(struct qemu *q, uint64_t so, uint64_t cl, uint64_t co,
 
 /* QemuSmp::to_cpu_map: fill cores first, then sockets, then threads. */
 static int
-smp_to_map(struct qemu *q, const struct qemu_smp *s, struct ccakit_vmm_msg *m)
+smp_to_map(struct qemu *q, const struct qemu_smp *s, struct ccakit_errdetail *m)
 {
 	uint64_t cpus = 0;
 	int r;
@@ -281,7 +281,7 @@ done:
 }
 
 static int
-parse_object(struct qemu *q, char *arg, struct ccakit_vmm_msg *m)
+parse_object(struct qemu *q, char *arg, struct ccakit_errdetail *m)
 {
 	char *p = arg, *item, *val;
 	int r;
@@ -314,7 +314,7 @@ parse_object(struct qemu *q, char *arg, struct ccakit_vmm_msg *m)
 }
 
 static int
-parse_machine(struct qemu *q, char *arg, struct ccakit_vmm_msg *m)
+parse_machine(struct qemu *q, char *arg, struct ccakit_errdetail *m)
 {
 	char *p = arg, *item, *val;
 	int r = CCAKIT_OK, acpi = 1;
@@ -350,7 +350,7 @@ parse_machine(struct qemu *q, char *arg, struct ccakit_vmm_msg *m)
 }
 
 static int
-parse_cpu(struct qemu *q, char *arg, struct ccakit_vmm_msg *m)
+parse_cpu(struct qemu *q, char *arg, struct ccakit_errdetail *m)
 {
 	struct ccakit_realm_caps *c = &q->v->params;
 	char *p = arg, *item, *val;
@@ -431,7 +431,7 @@ parse_device(struct qemu *q, const char *arg)
 
 /* The floating part of the memory map; returns the IPA width needed. */
 static int
-update_memmap(struct qemu *q, unsigned int *ipa, struct ccakit_vmm_msg *m)
+update_memmap(struct qemu *q, unsigned int *ipa, struct ccakit_errdetail *m)
 {
 	uint64_t maxmem = q->has_maxmem ? q->maxmem : q->mem_size;
 	uint64_t slots = q->has_slots ? q->slots : 0;
@@ -785,7 +785,7 @@ gen_dtb(struct qemu *q, struct cki_fdt *f)
 
 static int
 make_dtb(struct qemu *q, const struct ccakit_vmm_opts *o, uint8_t **dtb,
-    size_t *len, struct ccakit_vmm_msg *m)
+    size_t *len, struct ccakit_errdetail *m)
 {
 	struct cki_dtb_surgeon s = { q, surgeon_node, surgeon_prop };
 	struct cki_fdt f;
@@ -814,7 +814,7 @@ make_dtb(struct qemu *q, const struct ccakit_vmm_opts *o, uint8_t **dtb,
 static int
 parse_args(struct qemu *q, struct qemu_smp *smp, int argc,
     const char *const *argv, int *use_kernel, int *use_initrd,
-    int *use_fw, struct ccakit_vmm_msg *m)
+    int *use_fw, struct ccakit_errdetail *m)
 {
 	struct rawargs a = { argc, 0, argv, NULL };
 	char *owned = NULL, *arg = NULL, *val = NULL, *eq;
@@ -896,7 +896,7 @@ parse_args(struct qemu *q, struct qemu_smp *smp, int argc,
 
 int
 cki_qemu_build(struct ccakit_vmm *v, int argc, const char *const *argv,
-    const struct ccakit_vmm_opts *o, struct ccakit_vmm_msg *m)
+    const struct ccakit_vmm_opts *o, struct ccakit_errdetail *m)
 {
 	struct qemu q;
 	struct qemu_smp smp;
@@ -912,7 +912,7 @@ cki_qemu_build(struct ccakit_vmm *v, int argc, const char *const *argv,
 	q.v = v;
 	q.mem_size = 128 * CKI_MIB;
 	q.has_its = 1;
-	v->hash = CCAKIT_VMM_SHA512;
+	v->hash = CCAKIT_HASH_SHA512;
 	if ((r = parse_args(&q, &smp, argc, argv, &use_kernel, &use_initrd,
 	    &use_fw, m)) != CCAKIT_OK || (r = smp_to_map(&q, &smp, m)) !=
 	    CCAKIT_OK)

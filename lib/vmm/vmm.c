@@ -16,11 +16,12 @@
 #include "vmm/vmm_priv.h"
 
 int
-cki_msg(struct ccakit_vmm_msg *m, int code, const char *fmt, ...)
+cki_msg(struct ccakit_errdetail *m, int code, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (m != NULL) {
+		m->code = code;
 		va_start(ap, fmt);
 		(void)vsnprintf(m->text, sizeof(m->text), fmt, ap);
 		va_end(ap);
@@ -29,7 +30,7 @@ cki_msg(struct ccakit_vmm_msg *m, int code, const char *fmt, ...)
 }
 
 int
-cki_msg_ctx(struct ccakit_vmm_msg *m, int code, const char *ctx)
+cki_msg_ctx(struct ccakit_errdetail *m, int code, const char *ctx)
 {
 	size_t n, have;
 
@@ -51,7 +52,7 @@ cki_msg_ctx(struct ccakit_vmm_msg *m, int code, const char *ctx)
 }
 
 int
-cki_msg_file(struct ccakit_vmm_msg *m, int code, const char *path, int errnum)
+cki_msg_file(struct ccakit_errdetail *m, int code, const char *path, int errnum)
 {
 	/* Rust's io::Error display: "<strerror> (os error N)". */
 	return cki_msg(m, code, "file %s error: %s (os error %d)", path,
@@ -60,7 +61,7 @@ cki_msg_file(struct ccakit_vmm_msg *m, int code, const char *path, int errnum)
 
 int
 cki_parse_u64(const char *s, uint64_t max, uint64_t *out,
-    struct ccakit_vmm_msg *m)
+    struct ccakit_errdetail *m)
 {
 	uint64_t v = 0;
 	const char *p = s;
@@ -87,7 +88,7 @@ cki_parse_u64(const char *s, uint64_t max, uint64_t *out,
 }
 
 int
-cki_parse_mem_size(const char *s, uint64_t *out, struct ccakit_vmm_msg *m)
+cki_parse_mem_size(const char *s, uint64_t *out, struct ccakit_errdetail *m)
 {
 	static const struct {
 		char c;
@@ -121,7 +122,7 @@ cki_parse_mem_size(const char *s, uint64_t *out, struct ccakit_vmm_msg *m)
 }
 
 int
-cki_parse_onoff(const char *s, int *v, struct ccakit_vmm_msg *m)
+cki_parse_onoff(const char *s, int *v, struct ccakit_errdetail *m)
 {
 	if (strcmp(s, "on") == 0 || strcmp(s, "yes") == 0 ||
 	    strcmp(s, "true") == 0 || strcmp(s, "y") == 0)
@@ -159,7 +160,7 @@ sve_vl_ok(unsigned int v)
 
 int
 cki_caps_set(struct ccakit_realm_caps *c, unsigned int which, unsigned int v,
-    int restrict_only, struct ccakit_vmm_msg *m)
+    int restrict_only, struct ccakit_errdetail *m)
 {
 	unsigned int old = 0;
 
@@ -233,7 +234,7 @@ cki_caps_set(struct ccakit_realm_caps *c, unsigned int which, unsigned int v,
 /* Upstream applies them in this order (RealmParams::restrict/udpate). */
 static int
 caps_merge(struct ccakit_realm_caps *dst, const struct ccakit_realm_caps *src,
-    int restrict_only, struct ccakit_vmm_msg *m)
+    int restrict_only, struct ccakit_errdetail *m)
 {
 	const struct {
 		unsigned int bit;
@@ -261,7 +262,7 @@ caps_merge(struct ccakit_realm_caps *dst, const struct ccakit_realm_caps *src,
 
 int
 ccakit_realm_caps_update(struct ccakit_realm_caps *dst,
-    const struct ccakit_realm_caps *src, struct ccakit_vmm_msg *m)
+    const struct ccakit_realm_caps *src, struct ccakit_errdetail *m)
 {
 	if (dst == NULL || src == NULL)
 		return CCAKIT_ERR_INVALID_ARG;
@@ -270,7 +271,7 @@ ccakit_realm_caps_update(struct ccakit_realm_caps *dst,
 
 int
 ccakit_realm_caps_restrict(struct ccakit_realm_caps *dst,
-    const struct ccakit_realm_caps *src, struct ccakit_vmm_msg *m)
+    const struct ccakit_realm_caps *src, struct ccakit_errdetail *m)
 {
 	if (dst == NULL || src == NULL)
 		return CCAKIT_ERR_INVALID_ARG;
@@ -279,7 +280,7 @@ ccakit_realm_caps_restrict(struct ccakit_realm_caps *dst,
 
 int
 cki_vmm_read_file(const char *path, uint8_t **buf, size_t *len,
-    struct ccakit_vmm_msg *m)
+    struct ccakit_errdetail *m)
 {
 	int r;
 
@@ -303,7 +304,7 @@ cki_room_set(struct cki_room *rm, const char *what, const char *where,
 
 int
 cki_room_refuse(const struct cki_room *rm, uint64_t n, int known,
-    struct ccakit_vmm_msg *m)
+    struct ccakit_errdetail *m)
 {
 	if (known)
 		return cki_msg(m, CCAKIT_ERR_TOO_LARGE, "%s does not fit %s "
@@ -367,7 +368,7 @@ read_capped(int fd, size_t max, uint8_t **out, size_t *outlen)
 
 int
 cki_image_open(struct cki_image *img, const char *path,
-    const struct cki_room *room, struct ccakit_vmm_msg *m)
+    const struct cki_room *room, struct ccakit_errdetail *m)
 {
 	struct cki_room rm = *room;
 	struct stat st;
@@ -426,7 +427,7 @@ cki_image_open(struct cki_image *img, const char *path,
 /* len bytes of an open image at off into buf. */
 static int
 image_pread(struct cki_image *img, void *buf, size_t len, uint64_t off,
-    struct ccakit_vmm_msg *m)
+    struct ccakit_errdetail *m)
 {
 	uint8_t *b = buf;
 	ssize_t n;
@@ -448,7 +449,7 @@ image_pread(struct cki_image *img, void *buf, size_t len, uint64_t off,
 }
 
 int
-cki_image_check(const struct cki_image *img, struct ccakit_vmm_msg *m)
+cki_image_check(const struct cki_image *img, struct ccakit_errdetail *m)
 {
 	struct stat st;
 
@@ -571,7 +572,7 @@ linux_magic(const uint8_t *p)
 int
 cki_kernel_load(struct cki_image *img, const char *path,
     const struct cki_room *room, uint64_t *text_offset, uint64_t *image_size,
-    struct ccakit_vmm_msg *m)
+    struct ccakit_errdetail *m)
 {
 	struct cki_room at;
 	const char *why = NULL;
@@ -646,7 +647,7 @@ cki_kernel_load(struct cki_image *img, const char *path,
 int
 cki_vmm_load_kernel(struct ccakit_vmm *v, const struct ccakit_vmm_opts *o,
     const struct cki_room *room, uint64_t *text_offset, uint64_t *image_size,
-    struct ccakit_vmm_msg *m)
+    struct ccakit_errdetail *m)
 {
 	if (o->kernel == NULL)
 		return cki_msg(m, CCAKIT_ERR_INVALID_ARG, "need kernel image");
@@ -656,7 +657,7 @@ cki_vmm_load_kernel(struct ccakit_vmm *v, const struct ccakit_vmm_opts *o,
 
 int
 cki_vmm_open_initrd(struct ccakit_vmm *v, const struct ccakit_vmm_opts *o,
-    const struct cki_room *room, struct ccakit_vmm_msg *m)
+    const struct cki_room *room, struct ccakit_errdetail *m)
 {
 	if (o->initrd == NULL)
 		return cki_msg(m, CCAKIT_ERR_INVALID_ARG, "need initrd image");
@@ -665,7 +666,7 @@ cki_vmm_open_initrd(struct ccakit_vmm *v, const struct ccakit_vmm_opts *o,
 
 int
 cki_vmm_set_firmware(struct ccakit_vmm *v, const struct ccakit_vmm_opts *o,
-    const struct cki_room *room, struct ccakit_vmm_msg *m)
+    const struct cki_room *room, struct ccakit_errdetail *m)
 {
 	if (o->firmware == NULL)
 		return cki_msg(m, CCAKIT_ERR_INVALID_ARG,
@@ -682,7 +683,7 @@ cki_vmm_set_firmware(struct ccakit_vmm *v, const struct ccakit_vmm_opts *o,
 int
 cki_vmm_add_rim(struct ccakit_vmm *v, uint64_t ipa, struct cki_image *img,
     const uint8_t *data, size_t len, const char *label,
-    struct ccakit_vmm_msg *m)
+    struct ccakit_errdetail *m)
 {
 	size_t i, j;
 
@@ -709,7 +710,7 @@ cki_vmm_add_rim(struct ccakit_vmm *v, uint64_t ipa, struct cki_image *img,
 
 int
 cki_vmm_add_rem(struct ccakit_vmm *v, struct cki_image *img,
-    const char *label, struct ccakit_vmm_msg *m)
+    const char *label, struct ccakit_errdetail *m)
 {
 	if (v->nrem == CKI_VMM_MAX_BLOBS)
 		return cki_msg(m, CCAKIT_ERR_INTERNAL, "too many blobs");
@@ -721,7 +722,7 @@ cki_vmm_add_rem(struct ccakit_vmm *v, struct cki_image *img,
 
 int
 cki_vmm_set_dtb(struct ccakit_vmm *v, uint8_t *dtb, size_t len,
-    uint64_t base, struct ccakit_vmm_msg *m)
+    uint64_t base, struct ccakit_errdetail *m)
 {
 	struct cki_room rm;
 	int r;
@@ -758,7 +759,7 @@ ccakit_vmm_type_from_name(const char *name, enum ccakit_vmm_type *type)
 /* RealmConfig::from_args: config files restrict, then host flags update. */
 static int
 load_params(struct ccakit_vmm *v, const struct ccakit_vmm_opts *o,
-    struct ccakit_vmm_msg *m)
+    struct ccakit_errdetail *m)
 {
 	struct ccakit_realm_caps caps;
 	uint8_t *text = NULL;
@@ -839,28 +840,43 @@ warn_unused(struct ccakit_vmm *v, const struct ccakit_vmm_opts *o)
 	}
 }
 
+/* Release what a model holds and make it empty again. */
+static void
+vmm_clear(struct ccakit_vmm *v)
+{
+	cki_image_close(&v->kernel);
+	cki_image_close(&v->initrd);
+	cki_image_close(&v->firmware);
+	free(v->dtb);
+	memset(v, 0, sizeof(*v));
+}
+
+ccakit_vmm *
+ccakit_vmm_new(void)
+{
+	return calloc(1, sizeof(struct ccakit_vmm));
+}
+
 int
-ccakit_vmm_new(struct ccakit_vmm **out, enum ccakit_vmm_type type, int argc,
+ccakit_vmm_from_args(ccakit_vmm *v, enum ccakit_vmm_type type, int argc,
     const char *const *argv, const struct ccakit_vmm_opts *opts,
-    struct ccakit_vmm_msg *m)
+    struct ccakit_errdetail *m)
 {
 	struct ccakit_vmm_opts none;
-	struct ccakit_vmm *v = NULL;
 	int r = CCAKIT_ERR_INTERNAL;
 
 	if (m != NULL) {
+		m->code = 0;
+		m->what = NULL;
 		m->text[0] = '\0';
-		m->usage = 0;
 	}
-	if (out == NULL || argc < 0 || (argc > 0 && argv == NULL))
+	if (v == NULL || v->type != 0 || argc < 0 ||
+	    (argc > 0 && argv == NULL))
 		return cki_msg(m, CCAKIT_ERR_INVALID_ARG, "invalid argument");
-	*out = NULL;
 	if (opts == NULL) {
 		memset(&none, 0, sizeof(none));
 		opts = &none;
 	}
-	if ((v = calloc(1, sizeof(*v))) == NULL)
-		return cki_msg(m, CCAKIT_ERR_NOMEM, "out of memory");
 	v->type = type;
 	if ((r = load_params(v, opts, m)) != CCAKIT_OK)
 		goto out;
@@ -881,24 +897,20 @@ ccakit_vmm_new(struct ccakit_vmm **out, enum ccakit_vmm_type type, int argc,
 	if (r != CCAKIT_OK)
 		goto out;
 	warn_unused(v, opts);
-	*out = v;
-	v = NULL;
 out:
-	ccakit_vmm_free(&v);
+	if (r != CCAKIT_OK)
+		vmm_clear(v);
 	return r;
 }
 
 void
-ccakit_vmm_free(struct ccakit_vmm **vp)
+ccakit_vmm_free(ccakit_vmm **vp)
 {
 	struct ccakit_vmm *v;
 
 	if (vp == NULL || (v = *vp) == NULL)
 		return;
-	cki_image_close(&v->kernel);
-	cki_image_close(&v->initrd);
-	cki_image_close(&v->firmware);
-	free(v->dtb);
+	vmm_clear(v);
 	free(v);
 	*vp = NULL;
 }
@@ -924,10 +936,10 @@ ccakit_vmm_params(const struct ccakit_vmm *v)
 	return v ? &v->params : NULL;
 }
 
-enum ccakit_vmm_hash
+enum ccakit_hash_algo
 ccakit_vmm_hash_algo(const struct ccakit_vmm *v)
 {
-	return v ? v->hash : CCAKIT_VMM_SHA256;
+	return v ? v->hash : CCAKIT_HASH_SHA256;
 }
 
 const uint8_t *
@@ -964,13 +976,13 @@ cki_vmm_warn(struct ccakit_vmm *v, const char *fmt, ...)
 }
 
 int
-cki_hash_from_str(const char *s, enum ccakit_vmm_hash *h,
-    struct ccakit_vmm_msg *m)
+cki_hash_from_str(const char *s, enum ccakit_hash_algo *h,
+    struct ccakit_errdetail *m)
 {
 	if (strcmp(s, "sha256") == 0)
-		*h = CCAKIT_VMM_SHA256;
+		*h = CCAKIT_HASH_SHA256;
 	else if (strcmp(s, "sha512") == 0)
-		*h = CCAKIT_VMM_SHA512;
+		*h = CCAKIT_HASH_SHA512;
 	else
 		return cki_msg(m, CCAKIT_ERR_CLAIM_VALUE,
 		    "RMM: unknown hash algorithm `%s`", s);
@@ -985,7 +997,7 @@ b64_sym(char c)
 }
 
 int
-cki_rpv_b64(const char *s, uint8_t rpv[64], struct ccakit_vmm_msg *m)
+cki_rpv_b64(const char *s, uint8_t rpv[64], struct ccakit_errdetail *m)
 {
 	uint8_t buf[96];
 	size_t n = strlen(s), i, pad = 0, out;

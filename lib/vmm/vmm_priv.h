@@ -114,7 +114,7 @@ struct cki_dtb_surgeon {
 
 int cki_dtb_surgery(const uint8_t *in, size_t len,
     const struct cki_dtb_surgeon *s, uint8_t **out, size_t *outlen,
-    struct ccakit_vmm_msg *msg);
+    struct ccakit_errdetail *msg);
 
 /* Overrides of memory reg and chosen initrd/bootargs; 1 when handled. */
 int cki_dtb_common_prop(struct cki_fdt *f, const char *node, const char *name,
@@ -144,26 +144,26 @@ void cki_fdt_add_log(struct cki_fdt *f, uint64_t base, uint64_t size,
     int kvmtool_order);
 
 /* Error messages in the tool's wording. */
-int cki_msg(struct ccakit_vmm_msg *m, int code, const char *fmt, ...)
+int cki_msg(struct ccakit_errdetail *m, int code, const char *fmt, ...)
     CKI_PRINTF(3, 4);
 /* Prefix an existing message with "ctx: " (anyhow's context chain). */
-int cki_msg_ctx(struct ccakit_vmm_msg *m, int code, const char *ctx);
+int cki_msg_ctx(struct ccakit_errdetail *m, int code, const char *ctx);
 /* "file <path> error: <strerror> (os error N)" */
-int cki_msg_file(struct ccakit_vmm_msg *m, int code, const char *path,
+int cki_msg_file(struct ccakit_errdetail *m, int code, const char *path,
     int errnum);
 
 /* Number parsing with Rust's from_str rules and messages. */
 int cki_parse_u64(const char *s, uint64_t max, uint64_t *out,
-    struct ccakit_vmm_msg *m);
+    struct ccakit_errdetail *m);
 /* "<n>[B|K|M|G|T|P]", default MiB (src/utils.rs parse_memory_size). */
 int cki_parse_mem_size(const char *s, uint64_t *out,
-    struct ccakit_vmm_msg *m);
+    struct ccakit_errdetail *m);
 /* QEMU-style booleans: on/yes/true/y, off/no/false/n, auto (no change). */
-int cki_parse_onoff(const char *s, int *v, struct ccakit_vmm_msg *m);
+int cki_parse_onoff(const char *s, int *v, struct ccakit_errdetail *m);
 
 /* Parameters (src/realm_params.rs): checks, update and restrict. */
 int cki_caps_set(struct ccakit_realm_caps *c, unsigned int which,
-    unsigned int v, int restrict_only, struct ccakit_vmm_msg *m);
+    unsigned int v, int restrict_only, struct ccakit_errdetail *m);
 
 /*
  * The guest memory an image may fill at its load address: size bytes
@@ -202,14 +202,14 @@ void cki_room_set(struct cki_room *rm, const char *what, const char *where,
 /* "<what> does not fit <where> (<n> bytes, <size> available at <ipa>)";
  * n unknown (a stream): "(more than <size> bytes available at <ipa>)". */
 int cki_room_refuse(const struct cki_room *rm, uint64_t n, int known,
-    struct ccakit_vmm_msg *m);
+    struct ccakit_errdetail *m);
 
 /* Open an image that must fit room (copied into img for a later open). */
 int cki_image_open(struct cki_image *img, const char *path,
-    const struct cki_room *room, struct ccakit_vmm_msg *m);
+    const struct cki_room *room, struct ccakit_errdetail *m);
 void cki_image_close(struct cki_image *img);
 /* An open file must still have the size it was laid out with. */
-int cki_image_check(const struct cki_image *img, struct ccakit_vmm_msg *m);
+int cki_image_check(const struct cki_image *img, struct ccakit_errdetail *m);
 /*
  * Load a Linux arm64 Image (gunzipped if needed), spec §3.2, loaded at
  * room->ipa + text_offset: the file and the image must fit room (the file
@@ -217,7 +217,7 @@ int cki_image_check(const struct cki_image *img, struct ccakit_vmm_msg *m);
  */
 int cki_kernel_load(struct cki_image *img, const char *path,
     const struct cki_room *room, uint64_t *text_offset, uint64_t *image_size,
-    struct ccakit_vmm_msg *m);
+    struct ccakit_errdetail *m);
 /*
  * The kernel (as cki_kernel_load) and the initrd a VMM command line asks
  * for, from the caller's paths o->kernel and o->initrd, into v->kernel
@@ -225,14 +225,14 @@ int cki_kernel_load(struct cki_image *img, const char *path,
  */
 int cki_vmm_load_kernel(struct ccakit_vmm *v,
     const struct ccakit_vmm_opts *o, const struct cki_room *room,
-    uint64_t *text_offset, uint64_t *image_size, struct ccakit_vmm_msg *m);
+    uint64_t *text_offset, uint64_t *image_size, struct ccakit_errdetail *m);
 int cki_vmm_open_initrd(struct ccakit_vmm *v,
     const struct ccakit_vmm_opts *o, const struct cki_room *room,
-    struct ccakit_vmm_msg *m);
+    struct ccakit_errdetail *m);
 /* Record the firmware o->firmware, opened at measurement time. */
 int cki_vmm_set_firmware(struct ccakit_vmm *v,
     const struct ccakit_vmm_opts *o, const struct cki_room *room,
-    struct ccakit_vmm_msg *m);
+    struct ccakit_errdetail *m);
 
 /* One region of guest memory populated before the realm runs. */
 struct cki_blob {
@@ -248,7 +248,7 @@ struct cki_blob {
 struct ccakit_vmm {
 	enum ccakit_vmm_type type;
 	struct ccakit_realm_caps params;
-	enum ccakit_vmm_hash hash;
+	enum ccakit_hash_algo hash;
 	uint8_t rpv[64];
 	uint32_t num_cpus;
 	uint64_t ram_base, ram_size;
@@ -285,17 +285,17 @@ struct cki_optval {
 
 int cki_clap_parse(const struct cki_opt *opts, size_t nopts, int argc,
     const char *const *argv, struct cki_optval *vals, size_t *nvals,
-    struct ccakit_vmm_msg *m);
+    struct ccakit_errdetail *m);
 /* "'--cpus <CPUS>'" style name of an option, for messages. */
 void cki_clap_name(const struct cki_opt *o, char *buf, size_t sz);
 /* Parse an unsigned option value of the given maximum (clap wording). */
 int cki_clap_uint(const struct cki_opt *o, const char *val, uint64_t max,
-    uint64_t *out, struct ccakit_vmm_msg *m);
+    uint64_t *out, struct ccakit_errdetail *m);
 /* Decode a base64 RPV, zero-padded to 64 bytes (upstream wording). */
-int cki_rpv_b64(const char *s, uint8_t rpv[64], struct ccakit_vmm_msg *m);
+int cki_rpv_b64(const char *s, uint8_t rpv[64], struct ccakit_errdetail *m);
 /* Upstream's RmiHashAlgorithm::from_str. */
-int cki_hash_from_str(const char *s, enum ccakit_vmm_hash *h,
-    struct ccakit_vmm_msg *m);
+int cki_hash_from_str(const char *s, enum ccakit_hash_algo *h,
+    struct ccakit_errdetail *m);
 /* Non-fatal notices (upstream log::warn!), one per line. */
 void cki_vmm_warn(struct ccakit_vmm *v, const char *fmt, ...)
     CKI_PRINTF(2, 3);
@@ -303,24 +303,24 @@ void cki_vmm_warn(struct ccakit_vmm *v, const char *fmt, ...)
 /* Model entry points: parse argv and fill the layout. */
 int cki_kvmtool_build(struct ccakit_vmm *v, int argc,
     const char *const *argv, const struct ccakit_vmm_opts *o,
-    struct ccakit_vmm_msg *m);
+    struct ccakit_errdetail *m);
 int cki_qemu_build(struct ccakit_vmm *v, int argc, const char *const *argv,
-    const struct ccakit_vmm_opts *o, struct ccakit_vmm_msg *m);
+    const struct ccakit_vmm_opts *o, struct ccakit_errdetail *m);
 int cki_cloudhv_build(struct ccakit_vmm *v, int argc,
     const char *const *argv, const struct ccakit_vmm_opts *o,
-    struct ccakit_vmm_msg *m);
+    struct ccakit_errdetail *m);
 
 /* Shared by the models (vmm.c). */
 int cki_vmm_add_rim(struct ccakit_vmm *v, uint64_t ipa,
     struct cki_image *img, const uint8_t *data, size_t len,
-    const char *label, struct ccakit_vmm_msg *m);
+    const char *label, struct ccakit_errdetail *m);
 int cki_vmm_add_rem(struct ccakit_vmm *v, struct cki_image *img,
-    const char *label, struct ccakit_vmm_msg *m);
+    const char *label, struct ccakit_errdetail *m);
 int cki_vmm_read_file(const char *path, uint8_t **buf, size_t *len,
-    struct ccakit_vmm_msg *m);
+    struct ccakit_errdetail *m);
 /* Take a generated DTB or the --dtb file, add it at base. */
 int cki_vmm_set_dtb(struct ccakit_vmm *v, uint8_t *dtb, size_t len,
-    uint64_t base, struct ccakit_vmm_msg *m);
+    uint64_t base, struct ccakit_errdetail *m);
 
 /* ilog2 of a non-zero value. */
 unsigned int cki_ilog2(uint64_t v);

@@ -6,13 +6,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <ccakit/ccakit.h>
-#include <ccakit/attest.h>
+#include <ccakit/appraise.h>
+#include <ccakit/bytes.h>
+#include <ccakit/cose.h>
 #include <ccakit/ear.h>
+#include <ccakit/err.h>
 #include <ccakit/jose.h>
+#include <ccakit/store.h>
+#include <ccakit/version.h>
 
 #include "httpd.h"
-#include "verifier/verifier_priv.h"
+#include "vdb.h"
 
 #define CVS_PROG              "cca-verifier"
 #define CVS_NEW_SESSION_PATH  "/challenge-response/v1/newSession"
@@ -21,13 +25,13 @@
 struct cvs {
 	/* Configuration, read-only once the server runs. */
 	unsigned ttl;                   /* session lifetime, seconds */
-	enum cki_v_nonce_enc nonce_enc; /* in the session document */
+	enum svc_v_nonce_enc nonce_enc; /* in the session document */
 	bool prov_enabled;              /* a provisioning token is set */
 	uint8_t prov_hash[32];          /* SHA-256 of the token */
 	char version[64];               /* discovery "version" */
 
 	/* State shared by the handler threads (thread-safe or read-only). */
-	cki_vdb *db;
+	vdb *db;
 	ccakit_key *ear_key;            /* private; signs every EAR */
 	int ear_alg;                    /* CCAKIT_COSE_ES256, ... */
 	char *ear_jwk;                  /* its public JWK, with "alg" */

@@ -117,9 +117,9 @@ not_acceptable(struct svc_resp *resp, const char *mt)
 /* The canonical session id of a request, or a 400 reply. */
 static bool
 session_id(const struct svc_req *req, struct svc_resp *resp,
-    char id[CKI_V_SESSION_ID_LEN + 1])
+    char id[SVC_V_SESSION_ID_LEN + 1])
 {
-	if (cki_v_uuid_parse(req->arg[0], id))
+	if (svc_v_uuid_parse(req->arg[0], id))
 		return true;
 	svc_resp_problem(resp, 400, NULL, NULL, "the session id %.40s is not "
 	    "a UUID", req->arg[0]);
@@ -137,8 +137,8 @@ discovery(void *arg, const struct svc_req *req, struct svc_resp *resp)
 	size_t i;
 	int bad = 0;
 
-	if (!negotiates(req, CKI_V_MT_DISCOVERY)) {
-		not_acceptable(resp, CKI_V_MT_DISCOVERY);
+	if (!negotiates(req, SVC_V_MT_DISCOVERY)) {
+		not_acceptable(resp, SVC_V_MT_DISCOVERY);
 		return;
 	}
 	/*
@@ -154,9 +154,9 @@ discovery(void *arg, const struct svc_req *req, struct svc_resp *resp)
 		internal(resp, "discovery", CCAKIT_ERR_NOMEM);
 		return;
 	}
-	for (i = 0; cki_v_media_types[i] != NULL; i++)
+	for (i = 0; svc_v_media_types[i] != NULL; i++)
 		bad |= json_array_append_new(mts,
-		    json_string(cki_v_media_types[i]));
+		    json_string(svc_v_media_types[i]));
 	bad |= json_object_set_new(j, "version", json_string(v->version));
 	bad |= json_object_set_new(j, "service-state", json_string("READY"));
 	if ((eps = json_object()) == NULL ||
@@ -170,23 +170,23 @@ discovery(void *arg, const struct svc_req *req, struct svc_resp *resp)
 		internal(resp, "discovery", CCAKIT_ERR_NOMEM);
 		return;
 	}
-	resp->content_type = CKI_V_MT_DISCOVERY;
+	resp->content_type = SVC_V_MT_DISCOVERY;
 }
 
 /* --- sessions --- */
 
 static void
 session_reply(struct cvs *v, struct svc_resp *resp, unsigned status,
-    const struct cki_v_session *s)
+    const struct svc_v_session *s)
 {
 	char *txt;
 	int r;
 
-	if ((r = cki_v_session_to_json(s, v->nonce_enc, &txt)) != CCAKIT_OK) {
+	if ((r = svc_v_session_to_json(s, v->nonce_enc, &txt)) != CCAKIT_OK) {
 		internal(resp, "session document", r);
 		return;
 	}
-	resp_text(resp, status, CKI_V_MT_SESSION, txt);
+	resp_text(resp, status, SVC_V_MT_SESSION, txt);
 }
 
 static void
@@ -209,18 +209,18 @@ static void
 new_session(void *arg, const struct svc_req *req, struct svc_resp *resp)
 {
 	struct cvs *v = arg;
-	struct cki_v_session s;
+	struct svc_v_session s;
 	const char *qn = svc_req_query(req, "nonce");
 	const char *qs = svc_req_query(req, "nonceSize");
-	uint8_t nonce[CKI_V_NONCE_MAX];
+	uint8_t nonce[SVC_V_NONCE_MAX];
 	char loc[64], *end;
-	size_t n = CKI_V_NONCE_DEFAULT;
+	size_t n = SVC_V_NONCE_DEFAULT;
 	unsigned long sz;
 	int r;
 
 	memset(&s, 0, sizeof(s));
-	if (!negotiates(req, CKI_V_MT_SESSION)) {
-		not_acceptable(resp, CKI_V_MT_SESSION);
+	if (!negotiates(req, SVC_V_MT_SESSION)) {
+		not_acceptable(resp, SVC_V_MT_SESSION);
 		return;
 	}
 	if (qn != NULL && qs != NULL) {
@@ -229,7 +229,7 @@ new_session(void *arg, const struct svc_req *req, struct svc_resp *resp)
 		return;
 	}
 	if (qn != NULL) {
-		if ((r = cki_v_nonce_decode(qn, strlen(qn), nonce,
+		if ((r = svc_v_nonce_decode(qn, strlen(qn), nonce,
 		    sizeof(nonce), &n)) != CCAKIT_OK) {
 			svc_resp_problem(resp, 400, NULL, NULL, "nonce: %s",
 			    r == CCAKIT_ERR_ENCODING ? "not base64 or "
@@ -240,7 +240,7 @@ new_session(void *arg, const struct svc_req *req, struct svc_resp *resp)
 		if (qs != NULL) {
 			sz = strtoul(qs, &end, 10);
 			if (qs[0] < '0' || qs[0] > '9' || *end != '\0' ||
-			    sz < CKI_V_NONCE_MIN || sz > CKI_V_NONCE_MAX) {
+			    sz < SVC_V_NONCE_MIN || sz > SVC_V_NONCE_MAX) {
 				svc_resp_problem(resp, 400, NULL, NULL,
 				    "nonceSize must be 8 to 64");
 				return;
@@ -252,7 +252,7 @@ new_session(void *arg, const struct svc_req *req, struct svc_resp *resp)
 			return;
 		}
 	}
-	if ((r = cki_vdb_session_new(v->db, nonce, n, v->ttl, &s)) !=
+	if ((r = vdb_session_new(v->db, nonce, n, v->ttl, &s)) !=
 	    CCAKIT_OK) {
 		internal(resp, "new session", r);
 		goto out;
@@ -264,7 +264,7 @@ new_session(void *arg, const struct svc_req *req, struct svc_resp *resp)
 	svc_resp_note(resp, "session=%.8s nonce=%zuB%s", s.id, n,
 	    qn != NULL ? " (caller's)" : "");
 out:
-	cki_v_session_clear(&s);
+	svc_v_session_clear(&s);
 	ccakit_wipe(nonce, sizeof(nonce));
 }
 
@@ -272,23 +272,23 @@ static void
 get_session(void *arg, const struct svc_req *req, struct svc_resp *resp)
 {
 	struct cvs *v = arg;
-	struct cki_v_session s;
-	char id[CKI_V_SESSION_ID_LEN + 1];
+	struct svc_v_session s;
+	char id[SVC_V_SESSION_ID_LEN + 1];
 	int r;
 
 	memset(&s, 0, sizeof(s));
-	if (!negotiates(req, CKI_V_MT_SESSION)) {
-		not_acceptable(resp, CKI_V_MT_SESSION);
+	if (!negotiates(req, SVC_V_MT_SESSION)) {
+		not_acceptable(resp, SVC_V_MT_SESSION);
 		return;
 	}
 	if (!session_id(req, resp, id))
 		return;
-	if ((r = cki_vdb_session_get(v->db, id, &s)) != CCAKIT_OK) {
+	if ((r = vdb_session_get(v->db, id, &s)) != CCAKIT_OK) {
 		session_missing(resp, r, id);
 		return;
 	}
 	session_reply(v, resp, 200, &s);
-	cki_v_session_clear(&s);
+	svc_v_session_clear(&s);
 }
 
 /* 204 whether or not the session was there, as Veraison's cache does. */
@@ -296,12 +296,12 @@ static void
 delete_session(void *arg, const struct svc_req *req, struct svc_resp *resp)
 {
 	struct cvs *v = arg;
-	char id[CKI_V_SESSION_ID_LEN + 1];
+	char id[SVC_V_SESSION_ID_LEN + 1];
 	int r;
 
 	if (!session_id(req, resp, id))
 		return;
-	if ((r = cki_vdb_session_delete(v->db, id)) != CCAKIT_OK &&
+	if ((r = vdb_session_delete(v->db, id)) != CCAKIT_OK &&
 	    r != CCAKIT_ERR_NOT_FOUND) {
 		internal(resp, "session delete", r);
 		return;
@@ -319,19 +319,19 @@ accept_header(struct svc_resp *resp)
 	size_t i, n = 0;
 
 	buf[0] = '\0';
-	for (i = 0; cki_v_media_types[i] != NULL; i++)
+	for (i = 0; svc_v_media_types[i] != NULL; i++)
 		n += (size_t)snprintf(buf + n, n < sizeof(buf) ?
 		    sizeof(buf) - n : 0, "%s%s", i > 0 ? ", " : "",
-		    cki_v_media_types[i]);
+		    svc_v_media_types[i]);
 	svc_resp_header(resp, "Accept", buf);
 }
 
 /* Appraise evidence for a session: an EAR JWT, or NULL on failure. */
 static char *
-appraise(struct cvs *v, const struct cki_v_session *s, const uint8_t *ev,
+appraise(struct cvs *v, const struct svc_v_session *s, const uint8_t *ev,
     size_t evlen, char *note, size_t notesz)
 {
-	const struct cki_v_stores *st;
+	const struct vdb_stores *st;
 	struct ccakit_attest_opts ao;
 	struct ccakit_errdetail why;
 	enum ccakit_tier t;
@@ -345,9 +345,9 @@ appraise(struct cvs *v, const struct cki_v_session *s, const uint8_t *ev,
 	memset(&why, 0, sizeof(why));
 	ao.nonce = s->nonce;
 	ao.nonce_len = s->nonce_len;
-	st = cki_vdb_stores_get(v->db);
+	st = vdb_stores_get(v->db);
 	r = ccakit_attest_cca(ev, evlen, st->tas, st->rvs, &ao, &ear, &why);
-	cki_vdb_stores_put(v->db, &st);
+	vdb_stores_put(v->db, &st);
 	if (r != CCAKIT_OK) {
 		svc_error("session %.8s: appraisal: %s", s->id,
 		    ccakit_strerror(r));
@@ -379,14 +379,14 @@ static void
 evidence(void *arg, const struct svc_req *req, struct svc_resp *resp)
 {
 	struct cvs *v = arg;
-	struct cki_v_session s;
+	struct svc_v_session s;
 	struct ccakit_errdetail d;
-	enum cki_v_media kind;
+	enum svc_v_media kind;
 	const uint8_t *ev = req->body;
 	const char *mt = req->content_type;
 	uint8_t *copy = NULL;
 	size_t evlen = req->body_len;
-	char id[CKI_V_SESSION_ID_LEN + 1], inner[CKI_V_MEDIA_TYPE_MAX + 1];
+	char id[SVC_V_SESSION_ID_LEN + 1], inner[SVC_V_MEDIA_TYPE_MAX + 1];
 	char note[120], *jwt = NULL;
 	bool claimed = false;
 	int r;
@@ -397,8 +397,8 @@ evidence(void *arg, const struct svc_req *req, struct svc_resp *resp)
 	 */
 	memset(&s, 0, sizeof(s));
 	memset(&d, 0, sizeof(d));
-	if (!negotiates(req, CKI_V_MT_SESSION)) {
-		not_acceptable(resp, CKI_V_MT_SESSION);
+	if (!negotiates(req, SVC_V_MT_SESSION)) {
+		not_acceptable(resp, SVC_V_MT_SESSION);
 		goto out;
 	}
 	if (req->body_len == 0) {
@@ -406,15 +406,15 @@ evidence(void *arg, const struct svc_req *req, struct svc_resp *resp)
 		svc_resp_note(resp, "empty");
 		goto out;
 	}
-	if ((r = cki_v_media_parse(req->content_type, &kind)) ==
+	if ((r = svc_v_media_parse(req->content_type, &kind)) ==
 	    CCAKIT_ERR_ENCODING) {
 		svc_resp_problem(resp, 400, NULL, NULL, "the Content-Type is "
 		    "missing or not a media type (quote a URI profile)");
 		svc_resp_note(resp, "bad-media-type");
 		goto out;
 	}
-	if (r == CCAKIT_OK && kind == CKI_V_MEDIA_CMW) {
-		if ((r = cki_v_cmw_unwrap(req->body, req->body_len, &ev,
+	if (r == CCAKIT_OK && kind == SVC_V_MEDIA_CMW) {
+		if ((r = svc_v_cmw_unwrap(req->body, req->body_len, &ev,
 		    &evlen, &copy, inner, &d)) != CCAKIT_OK) {
 			svc_resp_problem(resp, r == CCAKIT_ERR_NOT_FOUND ?
 			    415 : r == CCAKIT_ERR_TOO_LARGE ? 413 : 400, NULL,
@@ -433,15 +433,15 @@ evidence(void *arg, const struct svc_req *req, struct svc_resp *resp)
 		svc_resp_note(resp, "unsupported-media-type");
 		goto out;
 	}
-	if (evlen > CKI_V_EVIDENCE_MAX) {
+	if (evlen > SVC_V_EVIDENCE_MAX) {
 		svc_resp_problem(resp, 413, NULL, NULL, "evidence over %d "
-		    "bytes", CKI_V_EVIDENCE_MAX);
+		    "bytes", SVC_V_EVIDENCE_MAX);
 		svc_resp_note(resp, "too-large");
 		goto out;
 	}
 	if (!session_id(req, resp, id))
 		goto out;
-	if ((r = cki_vdb_session_claim(v->db, id, &claimed, &s)) !=
+	if ((r = vdb_session_claim(v->db, id, &claimed, &s)) !=
 	    CCAKIT_OK) {
 		session_missing(resp, r, id);
 		goto out;
@@ -449,7 +449,7 @@ evidence(void *arg, const struct svc_req *req, struct svc_resp *resp)
 	if (!claimed) {
 		svc_resp_problem(resp, 409, NULL, NULL, "session %.40s is %s: "
 		    "it accepts evidence once", id,
-		    cki_v_status_name(s.status));
+		    svc_v_status_name(s.status));
 		svc_resp_note(resp, "session=%.8s reused", id);
 		goto out;
 	}
@@ -457,7 +457,7 @@ evidence(void *arg, const struct svc_req *req, struct svc_resp *resp)
 	jwt = appraise(v, &s, ev, evlen, note, sizeof(note));
 	/* Recorded as Veraison records it: the type as sent (the record's
 	 * for a CMW) and the token (unwrapped). */
-	if ((r = cki_vdb_session_finish(v->db, id, mt, ev, evlen, jwt)) !=
+	if ((r = vdb_session_finish(v->db, id, mt, ev, evlen, jwt)) !=
 	    CCAKIT_OK) {
 		internal(resp, "session update", r);
 		goto out;
@@ -468,7 +468,7 @@ evidence(void *arg, const struct svc_req *req, struct svc_resp *resp)
 		svc_resp_note(resp, "session=%.8s failed", id);
 		goto out;
 	}
-	s.status = CKI_V_COMPLETE;
+	s.status = SVC_V_COMPLETE;
 	s.media_type = strdup(mt);
 	if ((s.evidence = malloc(evlen)) != NULL) {
 		memcpy(s.evidence, ev, evlen);
@@ -485,7 +485,7 @@ evidence(void *arg, const struct svc_req *req, struct svc_resp *resp)
 out:
 	free(copy);
 	free(jwt);
-	cki_v_session_clear(&s);
+	svc_v_session_clear(&s);
 }
 
 /* --- provisioning --- */
@@ -525,11 +525,11 @@ authorized(struct cvs *v, const struct svc_req *req, struct svc_resp *resp)
 	return ok;
 }
 
-static enum cki_v_class
+static enum vdb_class
 class_of(const struct svc_req *req)
 {
-	return strstr(req->path, "/trust-anchors") != NULL ? CKI_V_TA :
-	    CKI_V_RV;
+	return strstr(req->path, "/trust-anchors") != NULL ? VDB_TA :
+	    VDB_RV;
 }
 
 static void
@@ -541,7 +541,7 @@ prov_list(void *arg, const struct svc_req *req, struct svc_resp *resp)
 
 	if (!authorized(v, req, resp))
 		return;
-	if ((r = cki_vdb_prov_list(v->db, class_of(req), &txt)) !=
+	if ((r = vdb_prov_list(v->db, class_of(req), &txt)) !=
 	    CCAKIT_OK) {
 		internal(resp, "provisioning list", r);
 		return;
@@ -553,7 +553,7 @@ static void
 prov_add(void *arg, const struct svc_req *req, struct svc_resp *resp)
 {
 	struct cvs *v = arg;
-	struct cki_v_batch b;
+	struct vdb_batch b;
 	struct ccakit_errdetail d;
 	json_t *j, *ids;
 	size_t i, added = 0;
@@ -563,7 +563,7 @@ prov_add(void *arg, const struct svc_req *req, struct svc_resp *resp)
 	memset(&d, 0, sizeof(d));
 	if (!authorized(v, req, resp))
 		return;
-	if ((r = cki_v_batch_parse(class_of(req), (const char *)req->body,
+	if ((r = vdb_batch_parse(class_of(req), (const char *)req->body,
 	    req->body_len, &b, &d)) != CCAKIT_OK) {
 		svc_resp_problem(resp, r == CCAKIT_ERR_TOO_LARGE ? 413 : 400,
 		    NULL, NULL, "%s", d.text[0] != '\0' ? d.text :
@@ -571,7 +571,7 @@ prov_add(void *arg, const struct svc_req *req, struct svc_resp *resp)
 		svc_resp_note(resp, "bad-body");
 		goto out;
 	}
-	if ((r = cki_vdb_prov_add(v->db, &b, &added, &d)) != CCAKIT_OK) {
+	if ((r = vdb_prov_add(v->db, &b, &added, &d)) != CCAKIT_OK) {
 		if (ccakit_err_class(r) == CCAKIT_CLASS_MALFORMED ||
 		    r == CCAKIT_ERR_TOO_LARGE) {
 			svc_resp_problem(resp, 409, NULL, NULL, "the stores "
@@ -598,10 +598,10 @@ prov_add(void *arg, const struct svc_req *req, struct svc_resp *resp)
 	svc_resp_note(resp, "provisioned %zu entr%s (%zu new)", b.n,
 	    b.n == 1 ? "y" : "ies", added);
 	svc_info("provisioning: %zu %s entr%s, %zu new", b.n,
-	    b.cls == CKI_V_TA ? "trust-anchor" : "reference-value",
+	    b.cls == VDB_TA ? "trust-anchor" : "reference-value",
 	    b.n == 1 ? "y" : "ies", added);
 out:
-	cki_v_batch_clear(&b);
+	vdb_batch_clear(&b);
 }
 
 static void
@@ -613,7 +613,7 @@ prov_clear(void *arg, const struct svc_req *req, struct svc_resp *resp)
 
 	if (!authorized(v, req, resp))
 		return;
-	if ((r = cki_vdb_prov_clear(v->db, class_of(req), &n)) != CCAKIT_OK) {
+	if ((r = vdb_prov_clear(v->db, class_of(req), &n)) != CCAKIT_OK) {
 		internal(resp, "provisioning clear", r);
 		return;
 	}
@@ -631,7 +631,7 @@ prov_get(void *arg, const struct svc_req *req, struct svc_resp *resp)
 
 	if (!authorized(v, req, resp))
 		return;
-	if ((r = cki_vdb_prov_get(v->db, class_of(req), req->arg[0], &txt)) ==
+	if ((r = vdb_prov_get(v->db, class_of(req), req->arg[0], &txt)) ==
 	    CCAKIT_ERR_NOT_FOUND) {
 		svc_resp_problem(resp, 404, NULL, NULL, "no entry %.40s",
 		    req->arg[0]);
@@ -652,7 +652,7 @@ prov_remove(void *arg, const struct svc_req *req, struct svc_resp *resp)
 
 	if (!authorized(v, req, resp))
 		return;
-	if ((r = cki_vdb_prov_remove(v->db, class_of(req), req->arg[0])) ==
+	if ((r = vdb_prov_remove(v->db, class_of(req), req->arg[0])) ==
 	    CCAKIT_ERR_NOT_FOUND) {
 		svc_resp_problem(resp, 404, NULL, NULL, "no entry %.40s",
 		    req->arg[0]);
@@ -673,7 +673,7 @@ prov_remove(void *arg, const struct svc_req *req, struct svc_resp *resp)
 const struct svc_route cvs_routes[] = {
 	{ "GET", "/.well-known/veraison/verification", 0, discovery },
 	{ "POST", CVS_NEW_SESSION_PATH, SMALL_BODY_MAX, new_session },
-	{ "POST", "/challenge-response/v1/session/{}", CKI_V_BODY_MAX,
+	{ "POST", "/challenge-response/v1/session/{}", SVC_V_BODY_MAX,
 	    evidence },
 	{ "GET", "/challenge-response/v1/session/{}", 0, get_session },
 	{ "DELETE", "/challenge-response/v1/session/{}", 0, delete_session },

@@ -86,14 +86,14 @@ SVC_HTTP_USAGE
 static int
 db_check(void *db, struct ccakit_errdetail *d)
 {
-	return cki_vdb_check(db, d);
+	return vdb_check(db, d);
 }
 
 /* Provision a store file at start (added to the database, idempotent). */
 static int
-provision_file(struct cvs *v, enum cki_v_class cls, const char *path)
+provision_file(struct cvs *v, enum vdb_class cls, const char *path)
 {
-	struct cki_v_batch b;
+	struct vdb_batch b;
 	struct ccakit_errdetail d;
 	size_t len, added = 0;
 	char *text = NULL;
@@ -104,8 +104,8 @@ provision_file(struct cvs *v, enum cki_v_class cls, const char *path)
 	if (svc_read_text(CVS_PROG, path, CCAKIT_STORE_MAX_JSON, &text,
 	    &len))
 		return 1;
-	if ((r = cki_v_batch_parse(cls, text, len, &b, &d)) != CCAKIT_OK ||
-	    (r = cki_vdb_prov_add(v->db, &b, &added, &d)) != CCAKIT_OK) {
+	if ((r = vdb_batch_parse(cls, text, len, &b, &d)) != CCAKIT_OK ||
+	    (r = vdb_prov_add(v->db, &b, &added, &d)) != CCAKIT_OK) {
 		die("%s: %s", path, svc_detail_text(r, &d));
 		goto out;
 	}
@@ -113,7 +113,7 @@ provision_file(struct cvs *v, enum cki_v_class cls, const char *path)
 	    added);
 	rc = 0;
 out:
-	cki_v_batch_clear(&b);
+	vdb_batch_clear(&b);
 	free(text);
 	return rc;
 }
@@ -168,7 +168,7 @@ load_ear_key(struct cvs *v, const char *path)
 		if (svc_read_text(CVS_PROG, path, CCAKIT_JWK_MAX_LEN, &text,
 		    &len))
 			return 1;
-	} else if ((r = cki_vdb_ear_key(v->db, &text, &len)) != CCAKIT_OK) {
+	} else if ((r = vdb_ear_key(v->db, &text, &len)) != CCAKIT_OK) {
 		return die("EAR key in the database: %s", ccakit_strerror(r));
 	}
 	if ((v->ear_key = ccakit_key_new()) == NULL ||
@@ -209,7 +209,7 @@ main(int argc, char **argv)
 	const char *ta = NULL, *rv = NULL, *tok = NULL, *tok_file = NULL;
 	const char *certf = NULL, *keyf = NULL, *port_file = NULL;
 	char dbbuf[PATH_MAX], err[256], *cert = NULL, *key = NULL;
-	unsigned long port = 8080, ttl = CKI_V_SESSION_TTL, threads = 0;
+	unsigned long port = 8080, ttl = SVC_V_SESSION_TTL, threads = 0;
 	int verbosity = SVC_LOG_WARN, c, r, rc = 1, sig = 0, enc;
 	size_t n, keylen = 0;
 	sigset_t sigs;
@@ -251,10 +251,10 @@ main(int argc, char **argv)
 				return die("--session-ttl: 1..86400 seconds");
 			break;
 		case OPT_NONCE_ENC:
-			if ((enc = cki_v_nonce_enc_from_name(optarg)) < 0)
+			if ((enc = svc_v_nonce_enc_from_name(optarg)) < 0)
 				return die("--nonce-encoding: std, url or "
 				    "url-nopad");
-			v.nonce_enc = (enum cki_v_nonce_enc)enc;
+			v.nonce_enc = (enum svc_v_nonce_enc)enc;
 			break;
 		case OPT_TLS_CERT:
 			certf = optarg;
@@ -321,29 +321,29 @@ main(int argc, char **argv)
 		    strerror(errno));
 		goto out;
 	}
-	if ((r = cki_vdb_open(db, &v.db, &d)) != CCAKIT_OK) {
+	if ((r = vdb_open(db, &v.db, &d)) != CCAKIT_OK) {
 		die("%s: %s", db, svc_detail_text(r, &d));
 		goto out;
 	}
-	if (cki_vdb_fixed_mode(v.db) != 0)
+	if (vdb_fixed_mode(v.db) != 0)
 		svc_warn("database %s: mode 0%03o let group or others in (it "
 		    "holds the EAR signing key): changed to 0600", db,
-		    cki_vdb_fixed_mode(v.db));
+		    vdb_fixed_mode(v.db));
 	svc_db_watch(db, db_check, v.db);
 	if (load_ear_key(&v, ear_key))
 		goto out;
-	if ((ta != NULL && provision_file(&v, CKI_V_TA, ta)) ||
-	    (rv != NULL && provision_file(&v, CKI_V_RV, rv)))
+	if ((ta != NULL && provision_file(&v, VDB_TA, ta)) ||
+	    (rv != NULL && provision_file(&v, VDB_RV, rv)))
 		goto out;
 	if (svc_read_tls(CVS_PROG, certf, keyf, &cert, &key, &keylen))
 		goto out;
 	{
-		const struct cki_v_stores *st = cki_vdb_stores_get(v.db);
+		const struct vdb_stores *st = vdb_stores_get(v.db);
 
 		if (ccakit_ta_store_count(st->tas) == 0)
 			svc_warn("no trust anchors: every EAR will be "
 			    "contraindicated until some are provisioned");
-		cki_vdb_stores_put(v.db, &st);
+		vdb_stores_put(v.db, &st);
 	}
 
 	/* Block the signals before the pool threads inherit the mask. */
@@ -382,10 +382,10 @@ main(int argc, char **argv)
 		if (sig > 0)
 			break;
 		(void)svc_db_lost();
-		if (cki_vdb_session_purge(v.db, PURGE_GRACE_S, &n) ==
+		if (vdb_session_purge(v.db, PURGE_GRACE_S, &n) ==
 		    CCAKIT_OK && n > 0)
 			svc_debug("purged %zu expired session(s)", n);
-		if ((r = cki_vdb_checkpoint(v.db)) != CCAKIT_OK)
+		if ((r = vdb_checkpoint(v.db)) != CCAKIT_OK)
 			svc_warn("database checkpoint: %s", ccakit_strerror(r));
 	}
 	svc_log(verbosity >= SVC_LOG_INFO ? SVC_LOG_INFO : SVC_LOG_DEBUG,
@@ -396,8 +396,8 @@ out:
 	if (port_file != NULL && rc == 0)
 		unlink(port_file);
 	ccakit_key_free(&v.ear_key);
-	free(v.ear_jwk);
-	cki_vdb_close(&v.db);
+	ccakit_free(v.ear_jwk);
+	vdb_close(&v.db);
 	svc_free_secret(key, keylen);
 	free(cert);
 	ccakit_wipe(v.prov_hash, sizeof(v.prov_hash));

@@ -562,7 +562,7 @@ rcar_runtime_digest(const json_t *rd, enum rcar_hash h,
 	    &clen, d)) != CCAKIT_OK)
 		return r;
 	r = rcar_hash(h, canon, clen, out, outlen);
-	free(canon);
+	ccakit_free(canon);
 	return r;
 }
 

@@ -67,7 +67,7 @@ int svc_default_db(const char *name, char *out, size_t outsz);
  * deleted or replaced): what is written then goes to an unlinked file.
  * svc_db_watch() registers the database path and how to check it
  * (check(arg, d) returns CCAKIT_ERR_DB_GONE with the reason, as
- * ccakit_chstore_check() or cki_vdb_check()); call it once before the
+ * kbs_chstore_check() or vdb_check()); call it once before the
  * server starts. svc_db_lost() checks, and the first time the answer is
  * yes logs one error line: the path, why, and that state-changing
  * requests are refused until a restart; the housekeeping loop calls it.

@@ -19,15 +19,6 @@
 
 #define ATTEST_FAILED "Attestation error: RCAR handshake Attest failed"
 
-int64_t
-kbs_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void
 kbs_error(struct svc_resp *resp, const char *variant, const char *fmt, ...)
 {

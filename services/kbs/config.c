@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kbs.h"
+#include "config.h"
 
 /* Absent is fine: a getter's NOT_FOUND becomes OK. */
 #define OPT(x) do { int r_ = (x); \
@@ -476,26 +476,55 @@ defaults(struct kbs_config *c, const char *path)
 	c->localjson_dir = "/opt/confidential-containers/storage/local_json";
 }
 
-int
-kbs_config_load(const char *path, struct kbs_config *c, ccakit_toml **docp,
-    struct ccakit_errdetail *d)
+/* Read every section of a parsed document into c. */
+static int
+load(ccakit_toml *doc, struct kbs_config *c, struct ccakit_errdetail *d)
 {
-	ccakit_toml_value *root;
-	ccakit_toml *doc;
+	ccakit_toml_value *root = ccakit_toml_root(doc);
 	int r;
 
-	defaults(c, path);
-	*docp = NULL;
-	if ((r = ccakit_toml_parse_file(path, NULL, &doc, d)) != CCAKIT_OK)
-		return r;
-	root = ccakit_toml_root(doc);
 	if ((r = http_server(root, c, d)) == CCAKIT_OK &&
 	    (r = attestation_token(root, c, d)) == CCAKIT_OK &&
 	    (r = attestation_service(root, c, d)) == CCAKIT_OK &&
 	    (r = admin(root, c, d)) == CCAKIT_OK &&
 	    (r = storage_backend(root, c, d)) == CCAKIT_OK)
 		r = plugins(root, c, d);
-	if (r != CCAKIT_OK) {
+	return r;
+}
+
+int
+kbs_config_load(const char *path, struct kbs_config *c, ccakit_toml **docp,
+    struct ccakit_errdetail *d)
+{
+	ccakit_toml *doc;
+	int r;
+
+	defaults(c, path);
+	*docp = NULL;
+	if ((doc = ccakit_toml_new()) == NULL)
+		return CCAKIT_ERR_NOMEM;
+	if ((r = ccakit_toml_parse_file(doc, path, NULL, d)) != CCAKIT_OK ||
+	    (r = load(doc, c, d)) != CCAKIT_OK) {
+		ccakit_toml_free(&doc);
+		return r;
+	}
+	*docp = doc;
+	return CCAKIT_OK;
+}
+
+int
+kbs_config_parse(const char *text, size_t len, const char *name,
+    struct kbs_config *c, ccakit_toml **docp, struct ccakit_errdetail *d)
+{
+	ccakit_toml *doc;
+	int r;
+
+	defaults(c, name);
+	*docp = NULL;
+	if ((doc = ccakit_toml_new()) == NULL)
+		return CCAKIT_ERR_NOMEM;
+	if ((r = ccakit_toml_parse(doc, text, len, name, NULL, d)) !=
+	    CCAKIT_OK || (r = load(doc, c, d)) != CCAKIT_OK) {
 		ccakit_toml_free(&doc);
 		return r;
 	}

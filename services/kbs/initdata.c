@@ -89,9 +89,13 @@ kbs_toml_to_json(const char *text, size_t len, json_t **out,
 	json_t *j;
 	int r;
 
-	if ((r = ccakit_toml_parse(text, len, "init-data", NULL, &doc, d)) !=
-	    CCAKIT_OK)
+	if ((doc = ccakit_toml_new()) == NULL)
+		return CCAKIT_ERR_NOMEM;
+	if ((r = ccakit_toml_parse(doc, text, len, "init-data", NULL, d)) !=
+	    CCAKIT_OK) {
+		ccakit_toml_free(&doc);
 		return r;
+	}
 	j = to_json(ccakit_toml_root(doc));
 	ccakit_toml_free(&doc);
 	if (j == NULL)
@@ -124,9 +128,13 @@ kbs_initdata_parse(const char *body, size_t len, uint8_t *digest,
 
 	if (len > INITDATA_MAX)
 		return bad(d, "init-data larger than 1 MiB");
-	if ((r = ccakit_toml_parse(body, len, "init-data", NULL, &doc, d)) !=
-	    CCAKIT_OK)
+	if ((doc = ccakit_toml_new()) == NULL)
+		return CCAKIT_ERR_NOMEM;
+	if ((r = ccakit_toml_parse(doc, body, len, "init-data", NULL, d)) !=
+	    CCAKIT_OK) {
+		ccakit_toml_free(&doc);
 		return r;
+	}
 	root = ccakit_toml_root(doc);
 	if ((r = ccakit_toml_get_string(root, "version", &version, d)) !=
 	    CCAKIT_OK || (r = ccakit_toml_get_string(root, "algorithm", &alg,

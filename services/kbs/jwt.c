@@ -23,7 +23,8 @@
 #include <ccakit/bytes.h>
 
 #include "httpc.h"
-#include "kbs.h"
+#include "jwt.h"
+#include "log.h"
 
 #define JWT_MAX         (256 * 1024)
 #define JWKS_MAX        (1024 * 1024)

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +27,20 @@
 
 #include <ccakit/bytes.h>
 
-#include "kbs.h"
+#include "kv.h"
+#include "log.h"
 #include "svcmain.h"
 
 enum kv_kind { KV_STATE = 1, KV_LOCALFS, KV_LOCALJSON };
+
+int64_t
+kbs_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 struct kbs_kv {
 	enum kv_kind kind;

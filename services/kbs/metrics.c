@@ -5,13 +5,16 @@
  * resource operations. /metrics is not counted (Trustee counts only
  * paths under /kbs) and needs no authorisation, as upstream.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <ccakit/version.h>
 
-#include "kbs.h"
+#include "metrics.h"
+#include "log.h"
 
 #define NDUR 7
 #define NSIZE 5

@@ -24,7 +24,8 @@
 
 #include <ccakit/bytes.h>
 
-#include "kbs.h"
+#include "jwt.h"
+#include "log.h"
 
 struct kbs_tokens {
 	kbs_jwks *jwks;

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 
 #include <ccakit/bytes.h>
+#include <ccakit/appraise.h>
 #include <ccakit/store.h>
 #include <ccakit/token.h>
 #include <ccakit/tv.h>

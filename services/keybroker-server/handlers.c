@@ -26,7 +26,7 @@ key_request(void *arg, const struct svc_req *req, struct svc_resp *resp)
 {
 	struct kbs *k = arg;
 	struct ccakit_errdetail d;
-	struct ccakit_challenge c;
+	struct kbs_challenge c;
 	ccakit_wrapkey *wk = NULL;
 	const uint8_t *secret;
 	const char *name = req->arg[0];
@@ -46,8 +46,8 @@ key_request(void *arg, const struct svc_req *req, struct svc_resp *resp)
 		svc_resp_note(resp, "bad-media-type");
 		goto out;
 	}
-	if (!ccakit_broker_name_valid(name) ||
-	    ccakit_secrets_get(k->secrets, name, &secret, &slen) != CCAKIT_OK) {
+	if (!kbs_name_valid(name) ||
+	    kbs_secrets_get(k->secrets, name, &secret, &slen) != CCAKIT_OK) {
 		svc_resp_problem(resp, 404, KBS_PT_UNKNOWN_KEY, "Unknown key",
 		    "No key named '%.128s' is held by this key broker.", name);
 		svc_resp_note(resp, "unknown-key");
@@ -81,7 +81,7 @@ key_request(void *arg, const struct svc_req *req, struct svc_resp *resp)
 		svc_resp_note(resp, "wrapkey-too-small");
 		goto out;
 	}
-	if ((r = ccakit_chstore_issue(k->chs, name, jwk,
+	if ((r = kbs_chstore_issue(k->chs, name, jwk,
 	    k->mock ? kbs_mock_nonce : NULL, &c)) == CCAKIT_ERR_DB_GONE) {
 		svc_resp_db_lost(resp);
 		goto out;
@@ -135,7 +135,7 @@ evidence(void *arg, const struct svc_req *req, struct svc_resp *resp)
 {
 	struct kbs *k = arg;
 	struct ccakit_errdetail d;
-	struct ccakit_challenge c;
+	struct kbs_challenge c;
 	ccakit_wrapkey *wk = NULL;
 	const uint8_t *secret;
 	uint8_t *tok = NULL, *ev = NULL, *log = NULL;
@@ -185,7 +185,7 @@ evidence(void *arg, const struct svc_req *req, struct svc_resp *resp)
 		ev = NULL;
 	}
 	/* From here on the challenge is spent, whatever happens. */
-	if ((r = ccakit_chstore_redeem(k->chs, id, &c, &d)) != CCAKIT_OK) {
+	if ((r = kbs_chstore_redeem(k->chs, id, &c, &d)) != CCAKIT_OK) {
 		if (r == CCAKIT_ERR_NOT_FOUND) {
 			svc_resp_problem(resp, 403, KBS_PT_ATTESTATION,
 			    "Attestation failure", "The challenge identifier "
@@ -232,7 +232,7 @@ evidence(void *arg, const struct svc_req *req, struct svc_resp *resp)
 		goto out;
 	}
 	/* Allowed: wrap the secret to the key given with the request. */
-	if ((r = ccakit_secrets_get(k->secrets, c.key, &secret, &slen)) !=
+	if ((r = kbs_secrets_get(k->secrets, c.key, &secret, &slen)) !=
 	    CCAKIT_OK) {
 		svc_resp_problem(resp, 404, KBS_PT_UNKNOWN_KEY, "Unknown key",
 		    "No key named '%s' is held by this key broker.", c.key);

@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <ccakit/version.h>
+
 #include "httpc.h"
 #include "kbs.h"
 #include "svcmain.h"
@@ -109,7 +111,7 @@ SVC_HTTP_USAGE
 static int
 db_check(void *chs, struct ccakit_errdetail *d)
 {
-	return ccakit_chstore_check(chs, d);
+	return kbs_chstore_check(chs, d);
 }
 
 int
@@ -127,7 +129,7 @@ main(int argc, char **argv)
 	char *key = NULL;
 	const char **specs = NULL;
 	size_t nspecs = 0;
-	unsigned long port = 8088, ttl = CCAKIT_CHALLENGE_TTL_DEFAULT;
+	unsigned long port = 8088, ttl = KBS_CHALLENGE_TTL_DEFAULT;
 	unsigned long threads = 0;
 	int verbosity = SVC_LOG_WARN, c, r, rc = 1, sig;
 	bool have_secrets = false;
@@ -139,9 +141,9 @@ main(int argc, char **argv)
 	memset(&d, 0, sizeof(d));
 	svc_http_opts_init(&ho);
 	pthread_mutex_init(&k.dyn_mu, NULL);
-	if ((k.secrets = ccakit_secrets_new()) == NULL ||
+	if ((k.secrets = kbs_secrets_new()) == NULL ||
 	    (specs = calloc((size_t)argc, sizeof(*specs))) == NULL ||
-	    (k.refvals = ccakit_refvals_new()) == NULL ||
+	    (k.refvals = kbs_refvals_new()) == NULL ||
 	    (k.tas = ccakit_ta_store_new()) == NULL ||
 	    (k.rvs = ccakit_rv_store_new()) == NULL)
 		FAIL("out of memory");
@@ -184,7 +186,7 @@ main(int argc, char **argv)
 			db = optarg;
 			break;
 		case OPT_SECRET:
-			if ((r = ccakit_secrets_load_spec(k.secrets, optarg,
+			if ((r = kbs_secrets_load_spec(k.secrets, optarg,
 			    &d)) != CCAKIT_OK)
 				FAIL("--secret %s: %s", optarg,
 				    svc_detail_text(r, &d));
@@ -192,7 +194,7 @@ main(int argc, char **argv)
 			have_secrets = true;
 			break;
 		case OPT_SECRETS_DIR:
-			if ((r = ccakit_secrets_load_dir(k.secrets, optarg,
+			if ((r = kbs_secrets_load_dir(k.secrets, optarg,
 			    &d)) != CCAKIT_OK)
 				FAIL("--secrets-dir %s: %s", optarg,
 				    svc_detail_text(r, &d));
@@ -211,10 +213,10 @@ main(int argc, char **argv)
 			keyf = optarg;
 			break;
 		case OPT_TTL:
-			if (!svc_parse_uint(optarg, CCAKIT_CHALLENGE_TTL_MAX,
+			if (!svc_parse_uint(optarg, KBS_CHALLENGE_TTL_MAX,
 			    &ttl) || ttl == 0)
 				FAIL("--challenge-ttl: 1..%d seconds",
-				    CCAKIT_CHALLENGE_TTL_MAX);
+				    KBS_CHALLENGE_TTL_MAX);
 			break;
 		case OPT_RSA1024:
 			k.wrap_flags |= CCAKIT_WRAPKEY_ALLOW_1024;
@@ -265,15 +267,15 @@ main(int argc, char **argv)
 		FAIL("--tls-priorities needs --tls-cert and --tls-key");
 
 	/* Secrets: the demo's skywalker unless some were given. */
-	if (!have_secrets && (r = ccakit_secrets_add_demo(k.secrets)) !=
+	if (!have_secrets && (r = kbs_secrets_add_demo(k.secrets)) !=
 	    CCAKIT_OK)
 		FAIL("demo secret: %s", ccakit_strerror(r));
 	/* Approved RIMs (the demo's file, read once). */
 	if (refvals != NULL) {
-		if (svc_read_text(PROG, refvals, CCAKIT_REFVALS_MAX_JSON, &text,
+		if (svc_read_text(PROG, refvals, KBS_REFVALS_MAX_JSON, &text,
 		    &len))
 			goto out;
-		r = ccakit_refvals_load_json(k.refvals, text, len, &d);
+		r = kbs_refvals_load_json(k.refvals, text, len, &d);
 		free(text);
 		text = NULL;
 		if (r != CCAKIT_OK) {
@@ -281,13 +283,13 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
-	n = ccakit_refvals_count(k.refvals);
+	n = kbs_refvals_count(k.refvals);
 	if (n > 0 && (k.rims = calloc(n, sizeof(*k.rims))) == NULL) {
 		die("out of memory");
 		goto out;
 	}
 	for (i = 0; i < n; i++)
-		k.rims[i].ptr = ccakit_refvals_get(k.refvals, i,
+		k.rims[i].ptr = kbs_refvals_get(k.refvals, i,
 		    &k.rims[i].len);
 	k.nrims = n;
 	/* Trust anchors and reference values of the embedded verifier. */
@@ -357,11 +359,11 @@ main(int argc, char **argv)
 		    strerror(errno));
 		goto out;
 	}
-	if ((r = ccakit_chstore_open_sqlite(db, &k.chs, &d)) != CCAKIT_OK) {
+	if ((r = kbs_chstore_open_sqlite(db, &k.chs, &d)) != CCAKIT_OK) {
 		die("%s: %s", db, svc_detail_text(r, &d));
 		goto out;
 	}
-	if ((r = ccakit_chstore_set_ttl(k.chs, (unsigned)ttl)) != CCAKIT_OK) {
+	if ((r = kbs_chstore_set_ttl(k.chs, (unsigned)ttl)) != CCAKIT_OK) {
 		die("--challenge-ttl: %s", ccakit_strerror(r));
 		goto out;
 	}
@@ -417,7 +419,7 @@ main(int argc, char **argv)
 	    "listening on %s (%s verifier, %zu secret(s), %zu reference "
 	    "value(s), challenges in %s)", k.endpoint,
 	    k.verifier_url != NULL ? k.verifier_url : "embedded",
-	    ccakit_secrets_count(k.secrets), k.nrims, db);
+	    kbs_secrets_count(k.secrets), k.nrims, db);
 	if (port_file != NULL && svc_write_port_file(port_file,
 	    (uint16_t)port) != 0) {
 		die("%s: %s", port_file, strerror(errno));
@@ -428,7 +430,7 @@ main(int argc, char **argv)
 		if (sig > 0)
 			break;
 		(void)svc_db_lost();
-		if (ccakit_chstore_purge(k.chs, &n) == CCAKIT_OK && n > 0)
+		if (kbs_chstore_purge(k.chs, &n) == CCAKIT_OK && n > 0)
 			svc_debug("purged %zu expired challenge(s)", n);
 	}
 	svc_log(verbosity >= SVC_LOG_INFO ? SVC_LOG_INFO : SVC_LOG_DEBUG,
@@ -439,10 +441,10 @@ out:
 	if (port_file != NULL && rc == 0)
 		unlink(port_file);
 free_state:
-	ccakit_chstore_free(&k.chs);
-	ccakit_secrets_free(&k.secrets);
+	kbs_chstore_free(&k.chs);
+	kbs_secrets_free(&k.secrets);
 	free(k.rims);
-	ccakit_refvals_free(&k.refvals);
+	kbs_refvals_free(&k.refvals);
 	ccakit_ta_store_free(&k.tas);
 	ccakit_rv_store_free(&k.rvs);
 	kbs_images_free(k.images, k.nimages);

@@ -10,9 +10,32 @@
 
 #include <jansson.h>
 
+#include <ccakit/bytes.h>
+#include <ccakit/cbor.h>
 #include <ccakit/eventlog.h>
+#include <ccakit/jose.h>
 
-#include "kbs.h"
+#include "kbs_parse.h"
+
+bool
+kbs_name_valid(const char *name)
+{
+	size_t i;
+	char c;
+
+	if (name == NULL || name[0] == '\0' || name[0] == '.')
+		return false;
+	for (i = 0; name[i] != '\0'; i++) {
+		if (i >= KBS_NAME_MAX)
+			return false;
+		c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		    c == '-'))
+			return false;
+	}
+	return true;
+}
 
 int
 kbs_parse_key_request(const uint8_t *body, size_t len, char **jwk,

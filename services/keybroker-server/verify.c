@@ -1,7 +1,7 @@
 /*
  * keybroker-server: evidence appraisal, by the embedded verifier (the
  * default) or a remote Veraison-compatible service (--verifier), then the
- * release policy (the demo's arm-cca.rego, ccakit_policy_arm_cca).
+ * release policy (the demo's arm-cca.rego, kbs_policy_arm_cca).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,7 +98,7 @@ remember_rim(struct kbs *k, const uint8_t *rim, size_t len)
 		if (k->dyn[i].len == len && memcmp(k->dyn[i].v, rim, len) == 0)
 			goto out;
 	if (k->ndyn == k->dyn_cap) {
-		if (k->dyn_cap >= CCAKIT_REFVALS_MAX_COUNT)
+		if (k->dyn_cap >= KBS_REFVALS_MAX_COUNT)
 			goto out;       /* full: replays keep working */
 		k->dyn_cap = k->dyn_cap == 0 ? 16 : k->dyn_cap * 2;
 		if ((nd = realloc(k->dyn, k->dyn_cap * sizeof(*nd))) == NULL) {
@@ -136,9 +136,14 @@ replay_rim(struct kbs *k, const ccakit_ear *ear, const uint8_t *log,
 		snprintf(why, whysz, "no attested RIM: %s", ccakit_strerror(r));
 		goto out;
 	}
-	if ((r = ccakit_evlog_parse(log, loglen, 0, &l, &d)) != CCAKIT_OK) {
-		snprintf(why, whysz, "event log: %s%s%s", ccakit_strerror(r),
-		    d.text[0] != '\0' ? ": " : "", d.text);
+	if ((l = ccakit_evlog_new()) == NULL) {
+		snprintf(why, whysz, "event log: %s",
+		    ccakit_strerror(CCAKIT_ERR_NOMEM));
+		goto out;
+	}
+	if ((r = ccakit_evlog_parse(l, log, loglen, 0, &d)) != CCAKIT_OK) {
+		snprintf(why, whysz, "event log: %s%s%.200s",
+		    ccakit_strerror(r), d.text[0] != '\0' ? ": " : "", d.text);
 		goto out;
 	}
 	memset(&ro, 0, sizeof(ro));
@@ -146,7 +151,7 @@ replay_rim(struct kbs *k, const ccakit_ear *ear, const uint8_t *log,
 	ro.images = k->images;
 	ro.n_images = k->nimages;
 	if ((r = ccakit_evlog_replay(l, &ro, &res, &d)) != CCAKIT_OK) {
-		snprintf(why, whysz, "event log replay: %s%s%s",
+		snprintf(why, whysz, "event log replay: %s%s%.200s",
 		    ccakit_strerror(r), d.text[0] != '\0' ? ": " : "", d.text);
 		goto out;
 	}
@@ -171,7 +176,7 @@ out:
 }
 
 enum kbs_verdict
-kbs_appraise(struct kbs *k, const struct ccakit_challenge *c,
+kbs_appraise(struct kbs *k, const struct kbs_challenge *c,
     const uint8_t *tok, size_t toklen, const uint8_t *log, size_t loglen,
     char *detail, size_t detailsz, char *note, size_t notesz)
 {
@@ -247,8 +252,8 @@ kbs_appraise(struct kbs *k, const struct ccakit_challenge *c,
 		goto out;
 	}
 	memset(&pwhy, 0, sizeof(pwhy));
-	r = nrims == 0 ? CCAKIT_ERR_POLICY : ccakit_policy_arm_cca(ear, rims,
-	    nrims, k->realm_warning_only ? CCAKIT_POLICY_REALM_WARNING_ONLY : 0,
+	r = nrims == 0 ? CCAKIT_ERR_POLICY : kbs_policy_arm_cca(ear, rims,
+	    nrims, k->realm_warning_only ? KBS_POLICY_REALM_WARNING_ONLY : 0,
 	    &pwhy);
 	if (r == CCAKIT_ERR_POLICY && log != NULL && k->nimages > 0) {
 		/* Not approved yet: may the event log prove the RIM? */
@@ -269,8 +274,8 @@ kbs_appraise(struct kbs *k, const struct ccakit_challenge *c,
 		plus[nrims].ptr = proved.v;
 		plus[nrims].len = proved.len;
 		memset(&pwhy, 0, sizeof(pwhy));
-		r = ccakit_policy_arm_cca(ear, plus, nrims + 1,
-		    k->realm_warning_only ? CCAKIT_POLICY_REALM_WARNING_ONLY :
+		r = kbs_policy_arm_cca(ear, plus, nrims + 1,
+		    k->realm_warning_only ? KBS_POLICY_REALM_WARNING_ONLY :
 		    0, &pwhy);
 		if (r == CCAKIT_OK) {
 			remember_rim(k, proved.v, proved.len);

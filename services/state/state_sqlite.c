@@ -15,7 +15,7 @@
  * fsync stays off the request path.
  *
  * The file is created owner-only and, with STATE_SECRET, kept so (its
- * -wal and -shm too); it is watched (lib/util/dbfile.c): deleted or
+ * -wal and -shm too); it is watched (services/common/dbfile.c): deleted or
  * replaced under the open handle, every write refuses with
  * CCAKIT_ERR_DB_GONE rather than go to an unlinked file.
  *
@@ -42,6 +42,7 @@
 
 #include "state_priv.h"
 #include "util/util.h"
+#include "dbfile.h"
 
 #define AUTOCKPT_PAGES  10000           /* about 40 MB of log */
 
@@ -184,7 +185,7 @@ struct sq {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_N];
 	sqlite3 *ckpt;                  /* checkpoints (housekeeping) */
-	cki_dbwatch *watch;             /* NULL for ":memory:" */
+	svc_dbwatch *watch;             /* NULL for ":memory:" */
 };
 
 /* --- helpers --- */
@@ -369,7 +370,7 @@ write_stmt(struct sq *q, int which, size_t *changes, errd *d,
 	va_list ap;
 	int rc, r;
 
-	if ((r = cki_dbwatch_check(q->watch, d)) != CCAKIT_OK)
+	if ((r = svc_dbwatch_check(q->watch, d)) != CCAKIT_OK)
 		return r;
 	st = take(q, which);
 	va_start(ap, fmt);
@@ -542,7 +543,7 @@ state_sqlite_migrate_to(const char *path, int upto, errd *d)
 
 	if (upto < 0 || upto > STATE_SCHEMA_VERSION)
 		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, NULL, NULL);
-	if ((r = cki_dbfile_prepare(path, false, &was, d)) != CCAKIT_OK ||
+	if ((r = svc_dbfile_prepare(path, false, &was, d)) != CCAKIT_OK ||
 	    (r = connect_db(path, 5000, &db, d)) != CCAKIT_OK)
 		return r;
 	r = migrate(db, upto, d);
@@ -562,7 +563,7 @@ sq_close(void *ctx)
 		sqlite3_finalize(q->st[i]);
 	sqlite3_close(q->db);
 	sqlite3_close(q->ckpt);
-	cki_dbwatch_free(&q->watch);
+	svc_dbwatch_free(&q->watch);
 	pthread_mutex_destroy(&q->mu);
 	free(q);
 }
@@ -583,7 +584,7 @@ state_sqlite_open(const char *path, const struct state_opts *o,
 		    "SQLite %s is older than 3.35", sqlite3_libversion());
 	/* Owner-only; with STATE_SECRET an existing file, -wal and -shm
 	 * too (made so, or refused). */
-	if ((r = cki_dbfile_prepare(path, (o->flags & STATE_SECRET) != 0,
+	if ((r = svc_dbfile_prepare(path, (o->flags & STATE_SECRET) != 0,
 	    fixed_mode, d)) != CCAKIT_OK)
 		return r;
 	if ((q = calloc(1, sizeof(*q))) == NULL)
@@ -610,7 +611,7 @@ state_sqlite_open(const char *path, const struct state_opts *o,
 		r = open_fail(q->ckpt, rc, "open", d);
 		goto out;
 	}
-	if ((r = cki_dbwatch_new(path, &q->watch)) != CCAKIT_OK) {
+	if ((r = svc_dbwatch_new(path, &q->watch)) != CCAKIT_OK) {
 		cki_detail(d, r, NULL, NULL);
 		goto out;
 	}
@@ -646,7 +647,7 @@ sq_check(void *ctx, errd *d)
 {
 	struct sq *q = ctx;
 
-	return cki_dbwatch_check(q->watch, d);
+	return svc_dbwatch_check(q->watch, d);
 }
 
 static int
@@ -692,7 +693,7 @@ sq_ch_take(void *ctx, uint32_t id, struct state_challenge *out, errd *d)
 	size_t nn = 0, kn = 0, wn = 0;
 	int rc, r;
 
-	if ((r = cki_dbwatch_check(q->watch, d)) != CCAKIT_OK)
+	if ((r = svc_dbwatch_check(q->watch, d)) != CCAKIT_OK)
 		return r;
 	memset(&c, 0, sizeof(c));
 	st = take(q, CH_TAKE);
@@ -815,7 +816,7 @@ sq_s_claim(void *ctx, const char *id, int64_t now_ms,
 	sqlite3_stmt *st;
 	int rc, r;
 
-	if ((r = cki_dbwatch_check(q->watch, d)) != CCAKIT_OK)
+	if ((r = svc_dbwatch_check(q->watch, d)) != CCAKIT_OK)
 		return r;
 	st = take(q, S_CLAIM);
 	if ((rc = bind(st, "tib", id, now_ms, claim,
@@ -1041,7 +1042,7 @@ sq_p_change(void *ctx, const struct state_pchange *ch,
 	bool found;
 	int rc, r;
 
-	if ((r = cki_dbwatch_check(q->watch, d)) != CCAKIT_OK)
+	if ((r = svc_dbwatch_check(q->watch, d)) != CCAKIT_OK)
 		return r;
 	pthread_mutex_lock(&q->mu);
 	if ((r = exec_sql(q, "BEGIN IMMEDIATE", d)) != CCAKIT_OK)
@@ -1186,7 +1187,7 @@ sq_r_put(void *ctx, const char *ns, const char *key, const void *val,
 	int64_t v = 0;
 	int rc, r;
 
-	if ((r = cki_dbwatch_check(q->watch, d)) != CCAKIT_OK)
+	if ((r = svc_dbwatch_check(q->watch, d)) != CCAKIT_OK)
 		return r;
 	pthread_mutex_lock(&q->mu);
 	/* A replace reads what was there in the same transaction. */
@@ -1257,7 +1258,7 @@ sq_r_update(void *ctx, const char *ns, const char *key, uint64_t expect,
 	size_t n = 0;
 	int rc, r;
 
-	if ((r = cki_dbwatch_check(q->watch, d)) != CCAKIT_OK)
+	if ((r = svc_dbwatch_check(q->watch, d)) != CCAKIT_OK)
 		return r;
 	st = take(q, R_UPDATE);
 	if ((rc = bind(st, "ttib", ns, key, (int64_t)expect, val, len)) !=
@@ -1287,7 +1288,7 @@ sq_r_take(void *ctx, const char *ns, const char *key, int64_t now_ms,
 	bool is = false, expired = false;
 	int rc, r;
 
-	if ((r = cki_dbwatch_check(q->watch, d)) != CCAKIT_OK)
+	if ((r = svc_dbwatch_check(q->watch, d)) != CCAKIT_OK)
 		return r;
 	st = take(q, R_TAKE);
 	if ((rc = bind(st, "tti", ns, key, now_ms)) != SQLITE_OK)

@@ -32,4 +32,7 @@ grep -q "verify: success" "$T/out" || { cat "$T/out"; echo "FAIL: example"; exit
 # demo/claims.json's cca-platform-implementation-id
 grep -q "implementation-id: a38dae63db04f783" "$T/out" ||
 	{ cat "$T/out"; echo "FAIL: impl-id"; exit 1; }
+# the claims as JSON, released with ccakit_free()
+grep -q '"cca-platform-lifecycle": *[0-9]' "$T/out" ||
+	{ cat "$T/out"; echo "FAIL: claims JSON"; exit 1; }
 echo "1 passed, 0 failed"

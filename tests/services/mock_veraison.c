@@ -26,8 +26,10 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include <ccakit/ccakit.h>
-#include <ccakit/attest.h>
+#include <ccakit/appraise.h>
+#include <ccakit/bytes.h>
+#include <ccakit/store.h>
+#include <ccakit/token.h>
 #include <ccakit/ear.h>
 #include <ccakit/jose.h>
 

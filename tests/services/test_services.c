@@ -439,7 +439,8 @@ test_app_replies(void **state)
 static void
 test_veraison_parsers(void **state)
 {
-	char err[256], *jwk, *path, *res;
+	struct svc_v_session ss;
+	char err[256], *jwk, *path;
 	ccakit_key *k;
 
 	(void)state;
@@ -460,15 +461,25 @@ test_veraison_parsers(void **state)
 	assert_int_equal(svc_veraison_parse_discovery(S(DISCOVERY("READY",
 	    "http://evil/n")), &jwk, &path, err, sizeof(err)), -1);
 	assert_int_equal(svc_veraison_parse_session(S("{\"status\":"
-	    "\"complete\",\"result\":\"a.b.c\"}"), &res, err, sizeof(err)), 0);
-	assert_string_equal(res, "a.b.c");
-	free(res);
+	    "\"complete\",\"result\":\"a.b.c\"}"), true, &ss, err,
+	    sizeof(err)), 0);
+	assert_string_equal(ss.result, "a.b.c");
+	svc_v_session_clear(&ss);
 	assert_int_equal(svc_veraison_parse_session(S("{\"status\":"
-	    "\"processing\",\"result\":\"a.b.c\"}"), &res, err, sizeof(err)),
-	    -1);
-	assert_null(res);
+	    "\"processing\",\"result\":\"a.b.c\"}"), true, &ss, err,
+	    sizeof(err)), -1);
+	assert_null(ss.result);
 	assert_int_equal(svc_veraison_parse_session(S("{\"status\":"
-	    "\"complete\"}"), &res, err, sizeof(err)), -1);
+	    "\"complete\"}"), true, &ss, err, sizeof(err)), -1);
+	/* A waiting session is what newSession answers. */
+	assert_int_equal(svc_veraison_parse_session(S("{\"status\":"
+	    "\"waiting\",\"nonce\":\"AAAAAAAAAAA=\"}"), false, &ss, err,
+	    sizeof(err)), 0);
+	assert_int_equal(ss.nonce_len, 8);
+	svc_v_session_clear(&ss);
+	assert_int_equal(svc_veraison_parse_session(S("{\"status\":"
+	    "\"waiting\",\"nonce\":\"AAAA\"}"), false, &ss, err,
+	    sizeof(err)), -1);
 }
 
 int

@@ -1584,7 +1584,7 @@ struct load {
 	uint8_t taken[LOAD_MAX];        /* successful takes during the run */
 	int n;
 	atomic_int errors, ops, sessions;
-	char err[400];
+	char err[768];
 };
 
 static void

@@ -15,6 +15,36 @@
 
 #include <ccakit/toml.h>
 
+/* ccakit_toml_new() and ccakit_toml_parse(): *out NULL on failure. */
+static int
+toml_parse(const char *text, size_t len, const char *name,
+    const struct ccakit_toml_limits *lim, ccakit_toml **out,
+    struct ccakit_errdetail *d)
+{
+	int r;
+
+	if ((*out = ccakit_toml_new()) == NULL)
+		return CCAKIT_ERR_NOMEM;
+	if ((r = ccakit_toml_parse(*out, text, len, name, lim, d)) !=
+	    CCAKIT_OK)
+		ccakit_toml_free(out);
+	return r;
+}
+
+/* ccakit_toml_new() and ccakit_toml_parse_file(): *out NULL on failure. */
+static int
+toml_parse_file(const char *path, const struct ccakit_toml_limits *lim,
+    ccakit_toml **out, struct ccakit_errdetail *d)
+{
+	int r;
+
+	if ((*out = ccakit_toml_new()) == NULL)
+		return CCAKIT_ERR_NOMEM;
+	if ((r = ccakit_toml_parse_file(*out, path, lim, d)) != CCAKIT_OK)
+		ccakit_toml_free(out);
+	return r;
+}
+
 static ccakit_toml *
 parse_ok(const char *text)
 {
@@ -23,7 +53,7 @@ parse_ok(const char *text)
 	int r;
 
 	memset(&d, 0, sizeof(d));
-	r = ccakit_toml_parse(text, strlen(text), "t.toml", NULL, &doc, &d);
+	r = toml_parse(text, strlen(text), "t.toml", NULL, &doc, &d);
 	if (r != CCAKIT_OK)
 		fail_msg("refused: %s", d.text);
 	assert_non_null(doc);
@@ -39,7 +69,7 @@ parse_err(const char *text, size_t len, int code, const char *msg)
 	int r;
 
 	memset(&d, 0, sizeof(d));
-	r = ccakit_toml_parse(text, len, "t.toml", NULL, &doc, &d);
+	r = toml_parse(text, len, "t.toml", NULL, &doc, &d);
 	if (r != code)
 		fail_msg("'%s': got %d (%s), want %d", text, r, d.text, code);
 	assert_null(doc);
@@ -197,7 +227,7 @@ test_unnamed_and_long_name(void **state)
 
 	(void)state;
 	memset(&d, 0, sizeof(d));
-	assert_int_equal(ccakit_toml_parse("x", 1, NULL, NULL, &doc, &d),
+	assert_int_equal(toml_parse("x", 1, NULL, NULL, &doc, &d),
 	    CCAKIT_ERR_TOML);
 	assert_string_equal(d.text, "1:2: expected '=' after a key, found "
 	    "end of input");
@@ -205,7 +235,7 @@ test_unnamed_and_long_name(void **state)
 	memcpy(name + sizeof(name) - 12, "/config.toml", 12);
 	name[sizeof(name) - 1] = '\0';
 	name[sizeof(name) - 13] = '/';
-	assert_int_equal(ccakit_toml_parse("x", 1, name, NULL, &doc, &d),
+	assert_int_equal(toml_parse("x", 1, name, NULL, &doc, &d),
 	    CCAKIT_ERR_TOML);
 	/* The end of a long name is kept. */
 	assert_non_null(strstr(d.text, "/config.tom:1:2: expected"));
@@ -231,14 +261,14 @@ test_depth_caps(void **state)
 		big[4 + i] = '[';
 		big[4 + CCAKIT_TOML_MAX_DEPTH + i] = ']';
 	}
-	assert_int_equal(ccakit_toml_parse(big, n, "t.toml", NULL, &doc, &d),
+	assert_int_equal(toml_parse(big, n, "t.toml", NULL, &doc, &d),
 	    CCAKIT_OK);
 	ccakit_toml_free(&doc);
 	/* One more level. */
 	memmove(big + 5, big + 4, n - 4);
 	big[4] = '[';
 	big[n + 1] = ']';
-	assert_int_equal(ccakit_toml_parse(big, n + 2, "t.toml", NULL, &doc,
+	assert_int_equal(toml_parse(big, n + 2, "t.toml", NULL, &doc,
 	    &d), CCAKIT_ERR_TOML);
 	assert_string_equal(d.text, "t.toml:1:133: nesting deeper than 128 "
 	    "levels");
@@ -250,13 +280,13 @@ test_depth_caps(void **state)
 	assert_non_null(big);
 	memset(big, '[', n);
 	memcpy(big, "a = ", 4);
-	assert_int_equal(ccakit_toml_parse(big, n, "t.toml", NULL, &doc, &d),
+	assert_int_equal(toml_parse(big, n, "t.toml", NULL, &doc, &d),
 	    CCAKIT_ERR_TOML);
 	memset(big, '{', n);
 	memcpy(big, "a = ", 4);
 	for (i = 4; i + 4 < n; i += 4)
 		memcpy(big + i, "{a=", 3);
-	assert_int_equal(ccakit_toml_parse(big, n, "t.toml", NULL, &doc, &d),
+	assert_int_equal(toml_parse(big, n, "t.toml", NULL, &doc, &d),
 	    CCAKIT_ERR_TOML);
 	/* Key depth: [a.a.a...] and a.a.a... = 1. */
 	memset(big, 'a', n);
@@ -264,7 +294,7 @@ test_depth_caps(void **state)
 	for (i = 2; i + 1 < n; i += 2)
 		big[i] = '.';
 	big[n - 1] = ']';
-	assert_int_equal(ccakit_toml_parse(big, n, "t.toml", NULL, &doc, &d),
+	assert_int_equal(toml_parse(big, n, "t.toml", NULL, &doc, &d),
 	    CCAKIT_ERR_TOML);
 	assert_string_equal(d.text, "t.toml:1:258: key with more than 128 "
 	    "parts (nesting limit)");
@@ -272,38 +302,38 @@ test_depth_caps(void **state)
 
 	/* A custom cap counts tables, arrays and inline tables alike. */
 	doc = NULL;
-	assert_int_equal(ccakit_toml_parse("[a.b.c.d]", 9, NULL, &lim, &doc,
+	assert_int_equal(toml_parse("[a.b.c.d]", 9, NULL, &lim, &doc,
 	    &d), CCAKIT_OK);
 	ccakit_toml_free(&doc);
-	assert_int_equal(ccakit_toml_parse("[a.b.c.d.e]", 11, NULL, &lim, &doc,
+	assert_int_equal(toml_parse("[a.b.c.d.e]", 11, NULL, &lim, &doc,
 	    &d), CCAKIT_ERR_TOML);
-	assert_int_equal(ccakit_toml_parse("[a.b.c]\nd = [1]", 15, NULL, &lim,
+	assert_int_equal(toml_parse("[a.b.c]\nd = [1]", 15, NULL, &lim,
 	    &doc, &d), CCAKIT_OK);
 	ccakit_toml_free(&doc);
-	assert_int_equal(ccakit_toml_parse("[a.b.c]\nd = [[1]]", 17, NULL,
+	assert_int_equal(toml_parse("[a.b.c]\nd = [[1]]", 17, NULL,
 	    &lim, &doc, &d), CCAKIT_ERR_TOML);
 	assert_string_equal(d.text, "2:6: nesting deeper than 4 levels");
-	assert_int_equal(ccakit_toml_parse("[a.b]\nc.d.e = 1", 15, NULL,
+	assert_int_equal(toml_parse("[a.b]\nc.d.e = 1", 15, NULL,
 	    &lim, &doc, &d), CCAKIT_OK);
 	ccakit_toml_free(&doc);
-	assert_int_equal(ccakit_toml_parse("[a.b]\nc.d.e.f = 1", 17, NULL,
+	assert_int_equal(toml_parse("[a.b]\nc.d.e.f = 1", 17, NULL,
 	    &lim, &doc, &d), CCAKIT_ERR_TOML);
-	assert_int_equal(ccakit_toml_parse("a = {b = {c = {d = {}}}}", 24,
+	assert_int_equal(toml_parse("a = {b = {c = {d = {}}}}", 24,
 	    NULL, &lim, &doc, &d), CCAKIT_OK);
 	ccakit_toml_free(&doc);
-	assert_int_equal(ccakit_toml_parse("a = {b = {c = {d = {e = {}}}}}",
+	assert_int_equal(toml_parse("a = {b = {c = {d = {e = {}}}}}",
 	    30, NULL, &lim, &doc, &d), CCAKIT_ERR_TOML);
-	assert_int_equal(ccakit_toml_parse("[[a.b.c]]\n[[a.b.c]]", 19, NULL,
+	assert_int_equal(toml_parse("[[a.b.c]]\n[[a.b.c]]", 19, NULL,
 	    &lim, &doc, &d), CCAKIT_OK);
 	ccakit_toml_free(&doc);
-	assert_int_equal(ccakit_toml_parse("[[a.b.c.d]]", 11, NULL, &lim, &doc,
+	assert_int_equal(toml_parse("[[a.b.c.d]]", 11, NULL, &lim, &doc,
 	    &d), CCAKIT_ERR_TOML);
 	/* Caps above the hard limit are refused. */
 	lim.max_depth = CCAKIT_TOML_DEPTH_LIMIT + 1;
-	assert_int_equal(ccakit_toml_parse("", 0, NULL, &lim, &doc, &d),
+	assert_int_equal(toml_parse("", 0, NULL, &lim, &doc, &d),
 	    CCAKIT_ERR_INVALID_ARG);
 	lim.max_depth = CCAKIT_TOML_DEPTH_LIMIT;
-	assert_int_equal(ccakit_toml_parse("", 0, NULL, &lim, &doc, &d),
+	assert_int_equal(toml_parse("", 0, NULL, &lim, &doc, &d),
 	    CCAKIT_OK);
 	ccakit_toml_free(&doc);
 }
@@ -319,21 +349,21 @@ test_size_caps(void **state)
 	int fd;
 
 	(void)state;
-	assert_int_equal(ccakit_toml_parse("a = 1234567890123", 17, "t.toml",
+	assert_int_equal(toml_parse("a = 1234567890123", 17, "t.toml",
 	    &lim, &doc, &d), CCAKIT_ERR_TOO_LARGE);
 	assert_string_equal(d.text, "t.toml: 17 bytes, more than the limit "
 	    "of 16");
-	assert_int_equal(ccakit_toml_parse("a = 123456789012", 16, "t.toml",
+	assert_int_equal(toml_parse("a = 123456789012", 16, "t.toml",
 	    &lim, &doc, &d), CCAKIT_OK);
 	ccakit_toml_free(&doc);
 	/* Default cap: 1 MiB. */
 	big = malloc(CCAKIT_TOML_MAX_SIZE + 1);
 	assert_non_null(big);
 	memset(big, '\n', CCAKIT_TOML_MAX_SIZE + 1);
-	assert_int_equal(ccakit_toml_parse(big, CCAKIT_TOML_MAX_SIZE, NULL,
+	assert_int_equal(toml_parse(big, CCAKIT_TOML_MAX_SIZE, NULL,
 	    NULL, &doc, &d), CCAKIT_OK);
 	ccakit_toml_free(&doc);
-	assert_int_equal(ccakit_toml_parse(big, CCAKIT_TOML_MAX_SIZE + 1,
+	assert_int_equal(toml_parse(big, CCAKIT_TOML_MAX_SIZE + 1,
 	    NULL, NULL, &doc, &d), CCAKIT_ERR_TOO_LARGE);
 	free(big);
 
@@ -344,16 +374,16 @@ test_size_caps(void **state)
 	assert_non_null(f);
 	fputs("a = 1\nb = 'x'\nc = [\n", f);
 	fclose(f);
-	assert_int_equal(ccakit_toml_parse_file(path, &lim, &doc, &d),
+	assert_int_equal(toml_parse_file(path, &lim, &doc, &d),
 	    CCAKIT_ERR_TOO_LARGE);
 	assert_non_null(strstr(d.text, ": larger than the limit of 16 bytes"));
-	assert_int_equal(ccakit_toml_parse_file(path, NULL, &doc, &d),
+	assert_int_equal(toml_parse_file(path, NULL, &doc, &d),
 	    CCAKIT_ERR_TOML);
 	assert_memory_equal(d.text, path, strlen(path));
 	assert_string_equal(d.text + strlen(path),
 	    ":3:5: unterminated array");
 	unlink(path);
-	assert_int_equal(ccakit_toml_parse_file(path, NULL, &doc, &d),
+	assert_int_equal(toml_parse_file(path, NULL, &doc, &d),
 	    CCAKIT_ERR_IO);
 	assert_non_null(strstr(d.text, "No such file or directory"));
 	assert_null(doc);
@@ -380,7 +410,7 @@ test_linear_time(void **state)
 		p += sprintf(p, "k%zu = %zu\n", i, i);
 	p += sprintf(p, "[[t]]\n[[t]]\n");
 	t0 = clock();
-	assert_int_equal(ccakit_toml_parse(text, (size_t)(p - text), NULL,
+	assert_int_equal(toml_parse(text, (size_t)(p - text), NULL,
 	    NULL, &doc, &d), CCAKIT_OK);
 	secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
 	assert_int_equal(ccakit_toml_table_len(ccakit_toml_root(doc)),
@@ -758,10 +788,46 @@ test_error_codes(void **state)
 	    CCAKIT_CLASS_MALFORMED);
 }
 
+/* One constructor style: new, then parse once; a failed parse leaves
+ * the document empty, and it can be parsed into again. */
+static void
+test_doc_handle(void **state)
+{
+	struct ccakit_errdetail d;
+	ccakit_toml *doc;
+	int64_t v = 0;
+
+	(void)state;
+	assert_non_null(doc = ccakit_toml_new());
+	assert_int_equal(ccakit_toml_get_int(ccakit_toml_root(doc), "a", &v,
+	    &d), CCAKIT_ERR_NOT_FOUND);
+	assert_int_equal(ccakit_toml_parse(doc, "a = ", 4, "t.toml", NULL,
+	    &d), CCAKIT_ERR_TOML);
+	assert_int_equal(ccakit_toml_get_int(ccakit_toml_root(doc), "a", &v,
+	    &d), CCAKIT_ERR_NOT_FOUND);
+	assert_int_equal(ccakit_toml_parse(doc, "a = 7", 5, "t.toml", NULL,
+	    &d), CCAKIT_OK);
+	assert_int_equal(ccakit_toml_get_int(ccakit_toml_root(doc), "a", &v,
+	    &d), CCAKIT_OK);
+	assert_int_equal(v, 7);
+	assert_int_equal(ccakit_toml_parse(doc, "a = 8", 5, "t.toml", NULL,
+	    &d), CCAKIT_ERR_INVALID_ARG);
+	assert_int_equal(ccakit_toml_parse_file(doc, "/nonexistent", NULL,
+	    &d), CCAKIT_ERR_INVALID_ARG);
+	assert_int_equal(ccakit_toml_get_int(ccakit_toml_root(doc), "a", &v,
+	    &d), CCAKIT_OK);
+	assert_int_equal(v, 7);
+	ccakit_toml_free(&doc);
+	assert_null(doc);
+	assert_int_equal(ccakit_toml_parse(NULL, "a = 1", 5, NULL, NULL, &d),
+	    CCAKIT_ERR_INVALID_ARG);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_doc_handle),
 		cmocka_unit_test(test_int64_edges),
 		cmocka_unit_test(test_floats),
 		cmocka_unit_test(test_float_not_exact),

@@ -442,10 +442,16 @@ run_valid(const char *rel, char *why, size_t wsz)
 	if ((text = read_all(path, &len)) == NULL)
 		return fail(why, wsz, "", "cannot read %s", path);
 	memset(&d, 0, sizeof(d));
-	r = ccakit_toml_parse(text, len, rel, NULL, &doc, &d);
+	if ((doc = ccakit_toml_new()) == NULL) {
+		free(text);
+		return fail(why, wsz, "", "out of memory");
+	}
+	r = ccakit_toml_parse(doc, text, len, rel, NULL, &d);
 	free(text);
-	if (r != CCAKIT_OK)
+	if (r != CCAKIT_OK) {
+		ccakit_toml_free(&doc);
 		return fail(why, wsz, "", "refused: %s", d.text);
+	}
 	if ((j = load_expected(jpath, err, sizeof(err))) == NULL) {
 		ccakit_toml_free(&doc);
 		return fail(why, wsz, "", "%s: %s", jpath, err);
@@ -470,13 +476,16 @@ run_invalid(const char *rel, char *why, size_t wsz)
 	if ((text = read_all(path, &len)) == NULL)
 		return fail(why, wsz, "", "cannot read %s", path);
 	memset(&d, 0, sizeof(d));
-	r = ccakit_toml_parse(text, len, rel, NULL, &doc, &d);
-	free(text);
-	if (r == CCAKIT_OK) {
-		ccakit_toml_free(&doc);
-		return fail(why, wsz, "", "accepted");
+	if ((doc = ccakit_toml_new()) == NULL) {
+		free(text);
+		return fail(why, wsz, "", "out of memory");
 	}
-	if (r != CCAKIT_ERR_TOML || doc != NULL)
+	r = ccakit_toml_parse(doc, text, len, rel, NULL, &d);
+	free(text);
+	ccakit_toml_free(&doc);
+	if (r == CCAKIT_OK)
+		return fail(why, wsz, "", "accepted");
+	if (r != CCAKIT_ERR_TOML)
 		return fail(why, wsz, "", "error %d (%s)", r, d.text);
 	if (!has_position(d.text, rel))
 		return fail(why, wsz, "", "no file:line:col in \"%s\"", d.text);

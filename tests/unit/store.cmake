@@ -1,6 +1,4 @@
 ccakit_unit_test(test_store SOURCES unit/test_store.c unit/test_token_util.c
-	LIBS ccakit_json ccakit_store ccakit_token ccakit_cose ccakit_cbor
-	ccakit_util)
+	LIBS ccakit_store ccakit_appraise)
 ccakit_unit_test(test_claims_json SOURCES unit/test_claims_json.c
-	unit/test_token_util.c
-	LIBS ccakit_json ccakit_token ccakit_store ccakit_cose ccakit_cbor ccakit_util)
+	unit/test_token_util.c LIBS ccakit_json ccakit_appraise)

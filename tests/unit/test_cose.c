@@ -357,6 +357,10 @@ test_vector_tokens(void **state)
 }
 
 /* A JWK whose point is not on the curve. */
+/* ccakit_key_evp() gives an EVP_PKEY *, not a void * to cast. */
+_Static_assert(_Generic(ccakit_key_evp(NULL), EVP_PKEY *: 1, default: 0),
+    "ccakit_key_evp returns EVP_PKEY *");
+
 static void
 bad_point_refused(const char *s)
 {

@@ -28,7 +28,7 @@ td_dtb(const char *name, size_t *len)
 		    "1G", "-nographic", "-bios", "firmware", NULL } },
 	};
 	struct ccakit_vmm_opts o;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	struct ccakit_vmm *v = NULL;
 	const uint8_t *dtb;
 	uint8_t *out;
@@ -52,7 +52,8 @@ td_dtb(const char *name, size_t *len)
 	}
 	while (tab[i].argv[argc] != NULL)
 		argc++;
-	if (ccakit_vmm_new(&v, tab[i].type, argc, tab[i].argv, &o, &m) !=
+	assert_non_null(v = ccakit_vmm_new());
+	if (ccakit_vmm_from_args(v, tab[i].type, argc, tab[i].argv, &o, &m) !=
 	    CCAKIT_OK)
 		fail_msg("%s: %s", name, m.text);
 	assert_int_equal(ccakit_vmm_dtb(v, &dtb, len, NULL), CCAKIT_OK);
@@ -60,4 +61,17 @@ td_dtb(const char *name, size_t *len)
 	memcpy(out, dtb, *len);
 	ccakit_vmm_free(&v);
 	return out;
+}
+
+int
+tu_evlog_parse(const uint8_t *buf, size_t len, unsigned flags,
+    ccakit_evlog **out, struct ccakit_errdetail *d)
+{
+	int r;
+
+	if ((*out = ccakit_evlog_new()) == NULL)
+		return CCAKIT_ERR_NOMEM;
+	if ((r = ccakit_evlog_parse(*out, buf, len, flags, d)) != CCAKIT_OK)
+		ccakit_evlog_free(out);
+	return r;
 }

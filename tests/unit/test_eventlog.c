@@ -180,7 +180,7 @@ test_bootlog(void **state)
 	tu_need_vectors(VEC "testdata");
 	buf = tu_read_vector(VEC "testdata/realm-bootlog.bin", &len);
 	assert_int_equal(len, 512);
-	assert_int_equal(ccakit_evlog_parse(buf, len, 0, &l, &d), 0);
+	assert_int_equal(tu_evlog_parse(buf, len, 0, &l, &d), 0);
 	s = ccakit_evlog_specid(l);
 	assert_int_equal(s->n_algs, 1);
 	assert_int_equal(s->algs[0].alg, 0x0B);
@@ -230,10 +230,10 @@ test_bootlog(void **state)
 
 	/* A non-zero byte in the zero tail is refused unless lenient. */
 	buf[0x180] = 1;
-	assert_int_equal(ccakit_evlog_parse(buf, len, 0, &l, NULL),
+	assert_int_equal(tu_evlog_parse(buf, len, 0, &l, NULL),
 	    CCAKIT_ERR_EVLOG_MALFORMED);
 	assert_null(l);
-	assert_int_equal(ccakit_evlog_parse(buf, len,
+	assert_int_equal(tu_evlog_parse(buf, len,
 	    CCAKIT_EVLOG_LENIENT_PADDING, &l, NULL), 0);
 	assert_int_equal(ccakit_evlog_count(l), 3);
 	ccakit_evlog_free(&l);
@@ -288,7 +288,7 @@ test_upstream_log(void **state)
 
 	(void)state;
 	upstream_log(&b, &spec, &partial);
-	assert_int_equal(ccakit_evlog_parse(b.b, b.n, 0, &l, NULL), 0);
+	assert_int_equal(tu_evlog_parse(b.b, b.n, 0, &l, NULL), 0);
 	assert_int_equal(ccakit_evlog_specid(l)->n_algs, 2);
 	assert_int_equal(ccakit_evlog_count(l), 2);
 	e = ccakit_evlog_event(l, 0);
@@ -327,18 +327,47 @@ test_upstream_log(void **state)
 	ccakit_evlog_free(&l);
 
 	/* Spec ID only: parses, nothing to replay. */
-	assert_int_equal(ccakit_evlog_parse(b.b, spec, 0, &l, NULL), 0);
+	assert_int_equal(tu_evlog_parse(b.b, spec, 0, &l, NULL), 0);
 	assert_int_equal(ccakit_evlog_count(l), 0);
 	assert_int_equal(ccakit_evlog_replay(l, &o, &res, NULL),
 	    CCAKIT_ERR_EVLOG_MALFORMED);
 	ccakit_evlog_free(&l);
 	/* A partial event: an error, or dropped as upstream when lenient. */
-	assert_int_equal(ccakit_evlog_parse(b.b, partial, 0, &l, NULL),
+	assert_int_equal(tu_evlog_parse(b.b, partial, 0, &l, NULL),
 	    CCAKIT_ERR_EVLOG_MALFORMED);
-	assert_int_equal(ccakit_evlog_parse(b.b, partial,
+	assert_int_equal(tu_evlog_parse(b.b, partial,
 	    CCAKIT_EVLOG_LENIENT_TAIL, &l, NULL), 0);
 	assert_int_equal(ccakit_evlog_count(l), 0);
 	ccakit_evlog_free(&l);
+}
+
+/* One log handle, parsed into again: the content changes only when a
+ * parse succeeds. */
+static void
+test_evlog_handle(void **state)
+{
+	ccakit_evlog *l;
+	struct lb b;
+	size_t spec, partial;
+
+	(void)state;
+	upstream_log(&b, &spec, &partial);
+	assert_non_null(l = ccakit_evlog_new());
+	assert_int_equal(ccakit_evlog_count(l), 0);
+	assert_int_equal(ccakit_evlog_parse(l, b.b, b.n, 0, NULL), CCAKIT_OK);
+	assert_int_equal(ccakit_evlog_count(l), 2);
+	assert_int_equal(ccakit_evlog_parse(l, b.b, partial, 0, NULL),
+	    CCAKIT_ERR_EVLOG_MALFORMED);
+	assert_int_equal(ccakit_evlog_count(l), 2);
+	assert_int_equal(ccakit_evlog_event(l, 1)->kind,
+	    CCAKIT_EVK_REALM_CREATE);
+	assert_int_equal(ccakit_evlog_parse(l, b.b, spec, 0, NULL), CCAKIT_OK);
+	assert_int_equal(ccakit_evlog_count(l), 0);
+	assert_int_equal(ccakit_evlog_parse(NULL, b.b, spec, 0, NULL),
+	    CCAKIT_ERR_INVALID_ARG);
+	ccakit_evlog_free(&l);
+	assert_null(l);
+	ccakit_evlog_free(NULL);
 }
 
 /* --- round trips through the writer ---------------------------------- */
@@ -467,7 +496,7 @@ round_trip(struct cfgbuf *cb, const struct ccakit_evlog_write_opts *wo,
 	assert_int_equal(ccakit_evlog_write(&cb->c, wo, &log, &len, &d), 0);
 	if (wo != NULL && wo->pad_to != 0)
 		assert_int_equal(len, wo->pad_to);
-	rc = ccakit_evlog_parse(log, len, 0, &l, &d);
+	rc = tu_evlog_parse(log, len, 0, &l, &d);
 	if (rc != 0)
 		fail_msg("parse: %s", d.text);
 	trusted_from(cb, dig, t, &n, trust_alg);
@@ -560,7 +589,7 @@ replay_buf(const struct lb *b, const struct ccakit_replay_opts *o,
 	ccakit_evlog *l = NULL;
 	int rc;
 
-	rc = ccakit_evlog_parse(b->b, b->n, 0, &l, NULL);
+	rc = tu_evlog_parse(b->b, b->n, 0, &l, NULL);
 	if (rc == 0)
 		rc = ccakit_evlog_replay(l, o, res, NULL);
 	ccakit_evlog_free(&l);
@@ -732,43 +761,43 @@ test_malformed(void **state)
 	/* Bad signature, event type, algorithm counts, digest sizes. */
 	c = b;
 	c.b[32] = 'X';
-	assert_int_equal(ccakit_evlog_parse(c.b, c.n, 0, &l, NULL),
+	assert_int_equal(tu_evlog_parse(c.b, c.n, 0, &l, NULL),
 	    CCAKIT_ERR_EVLOG_MALFORMED);
 	c = b;
 	c.b[4] = 4;
-	assert_int_equal(ccakit_evlog_parse(c.b, c.n, 0, &l, NULL),
+	assert_int_equal(tu_evlog_parse(c.b, c.n, 0, &l, NULL),
 	    CCAKIT_ERR_EVLOG_MALFORMED);
 	c = b;
 	c.b[56] = 0xff;         /* numberOfAlgorithms */
 	c.b[59] = 0xff;
-	assert_int_equal(ccakit_evlog_parse(c.b, c.n, 0, &l, NULL),
+	assert_int_equal(tu_evlog_parse(c.b, c.n, 0, &l, NULL),
 	    CCAKIT_ERR_EVLOG_MALFORMED);
 	c = b;
 	c.b[56] = 0;
-	assert_int_equal(ccakit_evlog_parse(c.b, c.n, 0, &l, NULL),
+	assert_int_equal(tu_evlog_parse(c.b, c.n, 0, &l, NULL),
 	    CCAKIT_ERR_EVLOG_MALFORMED);
 	c = b;
 	c.b[62] = 65;           /* digest size */
-	assert_int_equal(ccakit_evlog_parse(c.b, c.n, 0, &l, NULL),
+	assert_int_equal(tu_evlog_parse(c.b, c.n, 0, &l, NULL),
 	    CCAKIT_ERR_EVLOG_MALFORMED);
 	c = b;
 	c.b[28] = 0xff;         /* Spec ID event size */
-	assert_int_equal(ccakit_evlog_parse(c.b, c.n, 0, &l, NULL),
+	assert_int_equal(tu_evlog_parse(c.b, c.n, 0, &l, NULL),
 	    CCAKIT_ERR_EVLOG_MALFORMED);
 	/* Huge digest count and event size. */
 	c = b;
 	lb_u32(&c, 0);
 	lb_u32(&c, 0x13);
 	lb_u32(&c, 0xffffffff);
-	assert_int_equal(ccakit_evlog_parse(c.b, c.n, 0, &l, NULL),
+	assert_int_equal(tu_evlog_parse(c.b, c.n, 0, &l, NULL),
 	    CCAKIT_ERR_EVLOG_MALFORMED);
 	c = b;
 	lb_head(&c, 0, 0x13, zero);
 	lb_u32(&c, 0xffffffff);
 	lb_zero(&c, 64);
-	assert_int_equal(ccakit_evlog_parse(c.b, c.n, 0, &l, NULL),
+	assert_int_equal(tu_evlog_parse(c.b, c.n, 0, &l, NULL),
 	    CCAKIT_ERR_EVLOG_MALFORMED);
-	assert_int_equal(ccakit_evlog_parse(c.b, c.n,
+	assert_int_equal(tu_evlog_parse(c.b, c.n,
 	    CCAKIT_EVLOG_LENIENT_TAIL, &l, NULL), 0);
 	assert_int_equal(ccakit_evlog_count(l), 0);
 	ccakit_evlog_free(&l);
@@ -779,7 +808,7 @@ test_malformed(void **state)
 	lb_u32(&c, 1);
 	lb_u16(&c, 0x0D);
 	lb_zero(&c, 64);
-	assert_int_equal(ccakit_evlog_parse(c.b, c.n, 0, &l, NULL),
+	assert_int_equal(tu_evlog_parse(c.b, c.n, 0, &l, NULL),
 	    CCAKIT_ERR_EVLOG_MALFORMED);
 	/* Blob with a length that disagrees with its description. */
 	c = b;
@@ -788,7 +817,7 @@ test_malformed(void **state)
 	lb_u8(&c, 4);
 	lb_put(&c, "DTB", 3);
 	lb_zero(&c, 16);
-	assert_int_equal(ccakit_evlog_parse(c.b, c.n, 0, &l, NULL),
+	assert_int_equal(tu_evlog_parse(c.b, c.n, 0, &l, NULL),
 	    CCAKIT_ERR_EVLOG_MALFORMED);
 	/* EVENT_TAG: unknown id, bad sizes. */
 	c = b;
@@ -796,7 +825,7 @@ test_malformed(void **state)
 	lb_u32(&c, 8);
 	lb_u32(&c, 9);
 	lb_u32(&c, 0);
-	assert_int_equal(ccakit_evlog_parse(c.b, c.n, 0, &l, NULL),
+	assert_int_equal(tu_evlog_parse(c.b, c.n, 0, &l, NULL),
 	    CCAKIT_ERR_EVLOG_MALFORMED);
 	c = b;
 	lb_head(&c, 0, 6, NULL);
@@ -804,7 +833,7 @@ test_malformed(void **state)
 	lb_u32(&c, 1);
 	lb_u32(&c, 13);
 	lb_zero(&c, 13);
-	assert_int_equal(ccakit_evlog_parse(c.b, c.n, 0, &l, NULL),
+	assert_int_equal(tu_evlog_parse(c.b, c.n, 0, &l, NULL),
 	    CCAKIT_ERR_EVLOG_MALFORMED);
 	/* ... but a tag on a REM PCR is a plain event. */
 	c = b;
@@ -812,7 +841,7 @@ test_malformed(void **state)
 	lb_u32(&c, 8);
 	lb_u32(&c, 9);
 	lb_u32(&c, 0);
-	assert_int_equal(ccakit_evlog_parse(c.b, c.n, 0, &l, NULL), 0);
+	assert_int_equal(tu_evlog_parse(c.b, c.n, 0, &l, NULL), 0);
 	assert_int_equal(ccakit_evlog_event(l, 0)->kind, CCAKIT_EVK_OTHER);
 	ccakit_evlog_free(&l);
 	/* Short VM VERSION. */
@@ -821,16 +850,16 @@ test_malformed(void **state)
 	lb_u32(&c, 99);
 	lb_put(&c, "VM VERSION\0\0\0\0\0\0", 16);
 	lb_zero(&c, 83);
-	assert_int_equal(ccakit_evlog_parse(c.b, c.n, 0, &l, NULL),
+	assert_int_equal(tu_evlog_parse(c.b, c.n, 0, &l, NULL),
 	    CCAKIT_ERR_EVLOG_MALFORMED);
 	/* Caps and arguments. */
-	assert_int_equal(ccakit_evlog_parse(b.b, CCAKIT_EVLOG_MAX_SIZE + 1u, 0,
+	assert_int_equal(tu_evlog_parse(b.b, CCAKIT_EVLOG_MAX_SIZE + 1u, 0,
 	    &l, NULL), CCAKIT_ERR_TOO_LARGE);
-	assert_int_equal(ccakit_evlog_parse(NULL, 1, 0, &l, NULL),
+	assert_int_equal(tu_evlog_parse(NULL, 1, 0, &l, NULL),
 	    CCAKIT_ERR_INVALID_ARG);
-	assert_int_equal(ccakit_evlog_parse(b.b, spec, 0x100, &l, NULL),
+	assert_int_equal(tu_evlog_parse(b.b, spec, 0x100, &l, NULL),
 	    CCAKIT_ERR_INVALID_ARG);
-	assert_int_equal(ccakit_evlog_parse(b.b, 0, 0, &l, NULL),
+	assert_int_equal(tu_evlog_parse(b.b, 0, 0, &l, NULL),
 	    CCAKIT_ERR_EVLOG_MALFORMED);
 	assert_null(l);
 }
@@ -886,7 +915,7 @@ test_corruption(void **state)
 	make_cfg(&cb);
 	assert_int_equal(ccakit_realm_config_measure(&cb.c, &m, NULL), 0);
 	assert_int_equal(ccakit_evlog_write(&cb.c, NULL, &log, &len, NULL), 0);
-	assert_int_equal(ccakit_evlog_parse(log, len, 0, &full, NULL), 0);
+	assert_int_equal(tu_evlog_parse(log, len, 0, &full, NULL), 0);
 	spec_end = ccakit_evlog_event(full, 0)->offset;
 	trusted_from(&cb, dig, t, &n, 0x0B);
 	memset(&o, 0, sizeof(o));
@@ -895,7 +924,7 @@ test_corruption(void **state)
 	o.threads = 1;
 
 	for (cut = 0; cut < len; cut++) {
-		rc = ccakit_evlog_parse(log, cut, 0, &l, NULL);
+		rc = tu_evlog_parse(log, cut, 0, &l, NULL);
 		if (is_boundary(full, cut, spec_end)) {
 			assert_int_equal(rc, 0);
 			assert_true(ccakit_evlog_count(l) <
@@ -919,7 +948,7 @@ test_corruption(void **state)
 			for (bit = 0; bit < 32; bit++) {
 				log[fields[f] + (size_t)bit / 8] ^=
 				    (uint8_t)(1u << (bit % 8));
-				rc = ccakit_evlog_parse(log, len, 0, &l, NULL);
+				rc = tu_evlog_parse(log, len, 0, &l, NULL);
 				if (rc == 0)
 					rc = ccakit_evlog_replay(l, &o, &res,
 					    NULL);
@@ -937,7 +966,7 @@ test_corruption(void **state)
 	 * result or fail. */
 	for (i = 0; i < len; i++) {
 		log[i] ^= 0xff;
-		rc = ccakit_evlog_parse(log, len, 0, &l, NULL);
+		rc = tu_evlog_parse(log, len, 0, &l, NULL);
 		if (rc == 0)
 			(void)ccakit_evlog_replay(l, &o, &res, NULL);
 		ccakit_evlog_free(&l);
@@ -969,6 +998,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bootlog),
 		cmocka_unit_test(test_upstream_log),
+		cmocka_unit_test(test_evlog_handle),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_replay_errors),
 		cmocka_unit_test(test_malformed),

@@ -14,6 +14,20 @@
 #include "test_token_util.h"
 #include "testutil.h"
 
+/* ccakit_jws_new() and ccakit_jws_decode(): *out NULL on failure. */
+static int
+jws_decode(const char *s, size_t len, ccakit_jws **out,
+    struct ccakit_errdetail *d)
+{
+	int r;
+
+	if ((*out = ccakit_jws_new()) == NULL)
+		return CCAKIT_ERR_NOMEM;
+	if ((r = ccakit_jws_decode(*out, s, len, d)) != CCAKIT_OK)
+		ccakit_jws_free(out);
+	return r;
+}
+
 static ccakit_key *
 key_text(const char *text)
 {
@@ -67,7 +81,7 @@ decode_verify(const char *jws, size_t len, const ccakit_key *k, int alg)
 	ccakit_jws *j = NULL;
 	int r;
 
-	if ((r = ccakit_jws_decode(jws, len, &j, NULL)) != CCAKIT_OK) {
+	if ((r = jws_decode(jws, len, &j, NULL)) != CCAKIT_OK) {
 		assert_null(j);
 		return r;
 	}
@@ -107,7 +121,7 @@ roundtrip(ccakit_key *k, int alg, size_t siglen)
 	assert_non_null(dot = strrchr(jws, '.'));
 	assert_int_equal(strlen(dot + 1), ccakit_b64_encoded_len(siglen,
 	    CCAKIT_B64_URL));
-	assert_int_equal(ccakit_jws_decode(jws, strlen(jws), &j, NULL),
+	assert_int_equal(jws_decode(jws, strlen(jws), &j, NULL),
 	    CCAKIT_OK);
 	assert_int_equal(ccakit_jws_alg(j), alg);
 	assert_string_equal(ccakit_jws_typ(j), "JWT");
@@ -117,7 +131,15 @@ roundtrip(ccakit_key *k, int alg, size_t siglen)
 	assert_memory_equal(p, payload, n);
 	assert_int_equal(p[n], 0);
 	assert_int_equal(ccakit_jws_verify(j, k, alg, NULL), CCAKIT_OK);
+	/* Decoding into it again: a refusal leaves it as it was. */
+	assert_int_equal(ccakit_jws_decode(j, "a.b", 3, NULL),
+	    CCAKIT_ERR_ENCODING);
+	assert_int_equal(ccakit_jws_alg(j), alg);
+	assert_int_equal(ccakit_jws_verify(j, k, alg, NULL), CCAKIT_OK);
+	assert_int_equal(ccakit_jws_decode(NULL, jws, strlen(jws), NULL),
+	    CCAKIT_ERR_INVALID_ARG);
 	ccakit_jws_free(&j);
+	assert_null(j);
 	free(jws);
 }
 
@@ -260,7 +282,7 @@ expect_decode(const char *jws, int want)
 	ccakit_jws *j = (ccakit_jws *)1;
 
 	memset(&d, 0, sizeof(d));
-	assert_int_equal(ccakit_jws_decode(jws, strlen(jws), &j, &d), want);
+	assert_int_equal(jws_decode(jws, strlen(jws), &j, &d), want);
 	assert_null(j);
 	assert_int_equal(d.code, want);
 }
@@ -311,7 +333,7 @@ test_decode_strict(void **state)
 	{
 		ccakit_jws *j = NULL;
 
-		assert_int_equal(ccakit_jws_decode(s, strlen(s), &j, NULL),
+		assert_int_equal(jws_decode(s, strlen(s), &j, NULL),
 		    CCAKIT_OK);
 		assert_string_equal(ccakit_jws_kid(j), "k1");
 		k = tt_gen_key("P-256");
@@ -353,13 +375,13 @@ test_sig_size(void **state)
 	memset(sig, 1, sizeof(sig));
 	k = tt_gen_key("P-256");
 	s = craft("{\"alg\":\"ES256\"}", "{}", sig, 63);
-	assert_int_equal(ccakit_jws_decode(s, strlen(s), &j, NULL), CCAKIT_OK);
+	assert_int_equal(jws_decode(s, strlen(s), &j, NULL), CCAKIT_OK);
 	assert_int_equal(ccakit_jws_verify(j, k, CCAKIT_COSE_ES256, NULL),
 	    CCAKIT_ERR_SIGNATURE);
 	ccakit_jws_free(&j);
 	free(s);
 	s = craft("{\"alg\":\"ES256\"}", "{}", sig, 65);
-	assert_int_equal(ccakit_jws_decode(s, strlen(s), &j, NULL), CCAKIT_OK);
+	assert_int_equal(jws_decode(s, strlen(s), &j, NULL), CCAKIT_OK);
 	assert_int_equal(ccakit_jws_verify(j, k, CCAKIT_COSE_ES256, NULL),
 	    CCAKIT_ERR_SIGNATURE);
 	ccakit_jws_free(&j);
@@ -378,7 +400,7 @@ test_key_alg_mismatch(void **state)
 
 	(void)state;
 	k384 = tt_gen_key("P-384");
-	assert_int_equal(ccakit_jws_decode(jwt, strlen(jwt), &j, NULL),
+	assert_int_equal(jws_decode(jwt, strlen(jwt), &j, NULL),
 	    CCAKIT_OK);
 	assert_int_equal(ccakit_jws_verify(j, k384, CCAKIT_COSE_ES256, NULL),
 	    CCAKIT_ERR_KEY_MISMATCH);

@@ -3,10 +3,18 @@
  * evaluation semantics, custom built-ins, limits and concurrent use.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <ccakit/bytes.h>
 #include <ccakit/err.h>
 #include <ccakit/rego.h>
 
@@ -708,6 +716,441 @@ test_now_fixed(void **state)
 	ccakit_rego_policy_free(&p);
 }
 
+/* --- net.cidr_* (behaviour the conformance suite does not cover) ---- */
+
+static void
+test_net_cidr(void **state)
+{
+	ccakit_rego_policy *p = policy("package t\n"
+	    "big := net.cidr_expand(\"::/0\")\n"
+	    "v4big := net.cidr_expand(\"10.0.0.0/8\")\n"
+	    "edge := count(net.cidr_expand(\"10.0.0.0/12\"))\n"
+	    "v6 := net.cidr_expand(\"2001:db8::/127\")\n"
+	    "fam := [net.cidr_contains(\"::/0\", \"1.2.3.4\"),\n"
+	    "  net.cidr_contains(\"::ffff:0:0/96\", \"1.2.3.4\"),\n"
+	    "  net.cidr_contains(\"0.0.0.0/0\", \"::1\")]\n"
+	    "bare := net.cidr_merge([\"10.1.2.3\"])\n"
+	    "valid := [net.cidr_is_valid(\"1.2.3.04/8\"),\n"
+	    "  net.cidr_is_valid(\"fe80::1%eth0/64\"),\n"
+	    "  net.cidr_is_valid(\"1:2:3:4:5:6:7::8/64\"),\n"
+	    "  net.cidr_is_valid(\"::1.2.3.4/128\")]\n", NULL);
+
+	(void)state;
+	/* a huge range is refused at once instead of exhausting memory */
+	eval_error(p, "data.t.big", true, "eval_builtin_error",
+	    "net.cidr_expand: ::/0 has more than 1048576 addresses");
+	eval_error(p, "data.t.v4big", true, "eval_builtin_error",
+	    "more than 1048576 addresses");
+	expect(p, "data.t.edge", NULL, "1048576");
+	expect(p, "data.t.v6", NULL, "[\"2001:db8::\",\"2001:db8::1\"]");
+	/* Go's IPNet.Contains: IPv4 never inside an IPv6 network */
+	expect(p, "data.t.fam", NULL, "[false,true,false]");
+	/* a bare IPv4 address takes its class mask, unmasked (Go) */
+	expect(p, "data.t.bare", NULL, "[\"10.1.2.3/8\"]");
+	expect(p, "data.t.valid", NULL, "[false,false,false,true]");
+	ccakit_rego_policy_free(&p);
+}
+
+/* Large inputs: one pass for net.cidr_merge, a cap on the pairs of
+ * net.cidr_contains_matches. */
+static void
+test_net_cidr_large(void **state)
+{
+	ccakit_rego_policy *p = policy("package t\n"
+	    "merged := count(net.cidr_merge(input.nets))\n"
+	    "matches := net.cidr_contains_matches(input.nets, input.nets)\n",
+	    NULL);
+	size_t n = 100000, i, len = 2 * n * 24 + 64, o = 0;
+	char *in = malloc(len), *got;
+	struct timespec t0, t1;
+	int rc;
+
+	(void)state;
+	assert_non_null(in);
+	/* n copies of one network below n separate /32s: every fold
+	 * happens with a long unmerged tail after it */
+	o += (size_t)snprintf(in + o, len - o, "{\"nets\": [");
+	for (i = 0; i < n; i++) {
+		uint32_t a = 0x0B000000u + 2u * (uint32_t)i;
+
+		o += (size_t)snprintf(in + o, len - o, "\"10.0.0.0/16\","
+		    "\"%u.%u.%u.%u/32\"%s", a >> 24, (a >> 16) & 255,
+		    (a >> 8) & 255, a & 255, i + 1 < n ? "," : "");
+	}
+	o += (size_t)snprintf(in + o, len - o, "]}");
+	assert_true(o < len);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	got = eval_json(p, "data.t.merged", in, NULL, true, &rc);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_non_null(got);
+	assert_string_equal(got, "100001");
+	free(got);
+	assert_true(t1.tv_sec - t0.tv_sec < 10);
+	/* 200000 x 200000 pairs: refused */
+	got = eval_json(p, "data.t.matches", in, NULL, true, &rc);
+	assert_null(got);
+	assert_int_equal(rc, CCAKIT_ERR_REGO_EVAL);
+	free(in);
+	ccakit_rego_policy_free(&p);
+}
+
+/* --- io.jwt, crypto.x509 (keys and certificates made here) -------- */
+
+static char *
+pem_of(EVP_PKEY *k, bool priv)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data, *out;
+	long n;
+
+	assert_non_null(b);
+	if (priv)
+		assert_int_equal(PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0,
+		    NULL, NULL), 1);
+	else
+		assert_int_equal(PEM_write_bio_PUBKEY(b, k), 1);
+	n = BIO_get_mem_data(b, &data);
+	assert_true(n > 0);
+	out = strndup(data, (size_t)n);
+	BIO_free(b);
+	return out;
+}
+
+/* A certificate for subject cn (with a DNS SAN and an extended key
+ * usage) signed by issuer_key under issuer (self-signed when NULL). */
+static X509 *
+make_cert(EVP_PKEY *key, const char *cn, EVP_PKEY *issuer_key, X509 *issuer,
+    bool ca, const char *eku, long not_after)
+{
+	X509 *x = X509_new();
+	X509V3_CTX v3;
+	X509_EXTENSION *e;
+	char san[128];
+
+	assert_non_null(x);
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), (long)strlen(cn));
+	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
+	X509_gmtime_adj(X509_getm_notAfter(x), not_after);
+	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN",
+	    MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+	X509_set_issuer_name(x, issuer != NULL ?
+	    X509_get_subject_name(issuer) : X509_get_subject_name(x));
+	X509_set_pubkey(x, key);
+	X509V3_set_ctx(&v3, issuer != NULL ? issuer : x, x, NULL, NULL, 0);
+	e = X509V3_EXT_conf_nid(NULL, &v3, NID_basic_constraints,
+	    ca ? "critical,CA:TRUE" : "CA:FALSE");
+	X509_add_ext(x, e, -1);
+	X509_EXTENSION_free(e);
+	if (!ca) {
+		snprintf(san, sizeof(san), "DNS:%s", cn);
+		e = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name, san);
+		X509_add_ext(x, e, -1);
+		X509_EXTENSION_free(e);
+		e = X509V3_EXT_conf_nid(NULL, &v3, NID_ext_key_usage, eku);
+		X509_add_ext(x, e, -1);
+		X509_EXTENSION_free(e);
+	}
+	assert_true(X509_sign(x, issuer_key, EVP_sha256()) > 0);
+	return x;
+}
+
+static void
+append_cert(char *buf, size_t len, X509 *x)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data;
+	long n;
+
+	assert_int_equal(PEM_write_bio_X509(b, x), 1);
+	n = BIO_get_mem_data(b, &data);
+	assert_true(strlen(buf) + (size_t)n < len);
+	strncat(buf, data, (size_t)n);
+	BIO_free(b);
+}
+
+static void
+test_jwt_roundtrip(void **state)
+{
+	static const char *const algs[][3] = {
+		{ "RS256", "rsa", "rs256" }, { "RS384", "rsa", "rs384" },
+		{ "RS512", "rsa", "rs512" }, { "PS256", "rsa", "ps256" },
+		{ "PS384", "rsa", "ps384" }, { "PS512", "rsa", "ps512" },
+		{ "ES256", "p256", "es256" }, { "ES384", "p384", "es384" },
+		{ "ES512", "p521", "es512" },
+	};
+	EVP_PKEY *rsa = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	EVP_PKEY *p256 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	EVP_PKEY *p384 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+	EVP_PKEY *p521 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-521");
+	EVP_PKEY *ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	EVP_PKEY *keys[] = { rsa, p256, p384, p521 };
+	const char *names[] = { "rsa", "p256", "p384", "p521" };
+	uint8_t raw[32];
+	char edd[64], edx[64], *text, *got, q[256];
+	size_t n, i, len = 64 * 1024, o = 0;
+	ccakit_rego_policy *p;
+
+	(void)state;
+	assert_non_null(rsa);
+	assert_non_null(p256);
+	assert_non_null(p384);
+	assert_non_null(p521);
+	assert_non_null(ed);
+	text = malloc(len);
+	assert_non_null(text);
+	o += (size_t)snprintf(text + o, len - o, "package t\n");
+	for (i = 0; i < 4; i++) {
+		char *priv = pem_of(keys[i], true), *pub = pem_of(keys[i], false);
+
+		o += (size_t)snprintf(text + o, len - o, "%s := `%s`\n"
+		    "%s_pub := `%s`\n", names[i], priv, names[i], pub);
+		free(priv);
+		free(pub);
+	}
+	n = sizeof(raw);
+	assert_int_equal(EVP_PKEY_get_raw_private_key(ed, raw, &n), 1);
+	assert_int_equal(ccakit_b64_encode(raw, 32, CCAKIT_B64_URL, edd,
+	    sizeof(edd)), CCAKIT_OK);
+	n = sizeof(raw);
+	assert_int_equal(EVP_PKEY_get_raw_public_key(ed, raw, &n), 1);
+	assert_int_equal(ccakit_b64_encode(raw, 32, CCAKIT_B64_URL, edx,
+	    sizeof(edx)), CCAKIT_OK);
+	{
+		char *pub = pem_of(ed, false);
+
+		o += (size_t)snprintf(text + o, len - o, "ed := {\"kty\": "
+		    "\"OKP\", \"crv\": \"Ed25519\", \"d\": \"%s\", \"x\": "
+		    "\"%s\"}\ned_pub := `%s`\n", edd, edx, pub);
+		free(pub);
+	}
+	o += (size_t)snprintf(text + o, len - o,
+	    "tok(alg, key) := io.jwt.encode_sign({\"alg\": alg}, "
+	    "{\"iss\": \"me\", \"exp\": 4102444800}, "
+	    "crypto.x509.parse_rsa_private_key(key))\n"
+	    "dv(alg, key, pub) := io.jwt.decode_verify(tok(alg, key), "
+	    "{\"cert\": pub, \"iss\": \"me\", \"alg\": alg})[0]\n"
+	    "edtok := io.jwt.encode_sign({\"alg\": \"EdDSA\"}, {}, ed)\n"
+	    /* a JWK set: the key whose kid the token names is used */
+	    "jwks := json.marshal({\"keys\": [\n"
+	    "  object.union(crypto.x509.parse_rsa_private_key(p256), "
+	    "{\"kid\": \"a\"}),\n"
+	    "  object.union(crypto.x509.parse_rsa_private_key(p384), "
+	    "{\"kid\": \"b\", \"alg\": \"ES384\"})]})\n"
+	    "kidtok := io.jwt.encode_sign({\"alg\": \"ES384\", \"kid\": "
+	    "\"b\"}, {}, crypto.x509.parse_rsa_private_key(p384))\n"
+	    /* verify_* refuse private JWKs (OPA: wrong key type) */
+	    "privjwk := io.jwt.verify_es256(tok(\"ES256\", p256), "
+	    "json.marshal(crypto.x509.parse_rsa_private_key(p256)))\n"
+	    "tampered := io.jwt.decode_verify(concat(\".\", [s[0], "
+	    "base64url.encode_no_pad(`{\"iss\":\"you\"}`), s[2]]), "
+	    "{\"cert\": p256_pub})[0] if s := split(tok(\"ES256\", p256), "
+	    "\".\")\n");
+	assert_true(o < len);
+	p = policy(text, NULL);
+	for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
+		snprintf(q, sizeof(q), "[io.jwt.verify_%s(data.t.tok(\"%s\", "
+		    "data.t.%s), data.t.%s_pub), data.t.dv(\"%s\", data.t.%s, "
+		    "data.t.%s_pub), io.jwt.verify_%s(data.t.tok(\"%s\", "
+		    "data.t.%s), data.t.ed_pub)]", algs[i][2], algs[i][0],
+		    algs[i][1], algs[i][1], algs[i][0], algs[i][1], algs[i][1],
+		    algs[i][2], algs[i][0], algs[i][1]);
+		got = eval_json(p, q, NULL, NULL, true, NULL);
+		if (got == NULL || strcmp(got, "[true,true,false]") != 0)
+			fail_msg("%s: %s", algs[i][0], got != NULL ? got :
+			    "undefined");
+		free(got);
+	}
+	expect(p, "[io.jwt.verify_eddsa(data.t.edtok, data.t.ed_pub), "
+	    "io.jwt.decode_verify(data.t.edtok, {\"cert\": data.t.ed_pub})[0], "
+	    "io.jwt.verify_eddsa(data.t.edtok, data.t.p256_pub)]", NULL,
+	    "[true,true,false]");
+	expect(p, "io.jwt.decode_verify(data.t.kidtok, {\"cert\": "
+	    "data.t.jwks})[0]", NULL, "true");
+	expect(p, "data.t.privjwk", NULL, "false");
+	/* tampered payload, wrong secret, expired */
+	expect(p, "data.t.tampered", NULL, "false");
+	expect(p, "io.jwt.decode_verify(io.jwt.encode_sign({\"alg\": "
+	    "\"HS256\"}, {\"exp\": 1}, {\"kty\": \"oct\", \"k\": \"c2s\"}), "
+	    "{\"secret\": \"sk\"})[0]", NULL, "false");
+	expect(p, "io.jwt.decode_verify(io.jwt.encode_sign({\"alg\": "
+	    "\"HS256\"}, {\"exp\": 4102444800}, {\"kty\": \"oct\", \"k\": "
+	    "\"c2s\"}), {\"secret\": \"sk\"})[0]", NULL, "true");
+	ccakit_rego_policy_free(&p);
+	free(text);
+	for (i = 0; i < 4; i++)
+		EVP_PKEY_free(keys[i]);
+	EVP_PKEY_free(ed);
+}
+
+static void
+test_x509_verify(void **state)
+{
+	EVP_PKEY *ck = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	EVP_PKEY *ik = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	EVP_PKEY *lk = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	X509 *ca = make_cert(ck, "Root", ck, NULL, true, NULL, 86400);
+	X509 *mid = make_cert(ik, "Mid", ck, ca, true, NULL, 86400);
+	X509 *leaf = make_cert(lk, "leaf.example", ik, mid, false,
+	    "clientAuth", 86400);
+	X509 *srv = make_cert(lk, "srv.example", ik, mid, false,
+	    "serverAuth", 86400);
+	char *chain = calloc(1, 16384), *srvchain = calloc(1, 16384);
+	char *text = malloc(65536);
+	ccakit_rego_policy *p;
+
+	(void)state;
+	assert_non_null(chain);
+	assert_non_null(srvchain);
+	assert_non_null(text);
+	append_cert(chain, 16384, ca);
+	append_cert(chain, 16384, mid);
+	strcpy(srvchain, chain);
+	append_cert(chain, 16384, leaf);
+	append_cert(srvchain, 16384, srv);
+	snprintf(text, 65536, "package t\n"
+	    "c := `%s`\ns := `%s`\n"
+	    "v(certs, o) := [r[0], [x.Subject.CommonName | some x in r[1]]] "
+	    "if r := crypto.x509.parse_and_verify_certificates_with_options("
+	    "certs, o)\n", chain, srvchain);
+	p = policy(text, NULL);
+	/* Go's default usage is serverAuth: a clientAuth leaf fails... */
+	expect(p, "crypto.x509.parse_and_verify_certificates(data.t.c)",
+	    NULL, "[false,[]]");
+	expect(p, "[x.Subject.CommonName | some x in "
+	    "crypto.x509.parse_and_verify_certificates(data.t.s)[1]]", NULL,
+	    "[\"srv.example\",\"Mid\",\"Root\"]");
+	/* ...unless asked for clientAuth (or any) */
+	expect(p, "data.t.v(data.t.c, {\"KeyUsages\": "
+	    "[\"KeyUsageClientAuth\"]})", NULL,
+	    "[true,[\"leaf.example\",\"Mid\",\"Root\"]]");
+	expect(p, "data.t.v(data.t.c, {\"KeyUsages\": {\"KeyUsageAny\"}})[0]",
+	    NULL, "true");
+	/* host name and time */
+	expect(p, "[data.t.v(data.t.s, {\"DNSName\": \"srv.example\"})[0], "
+	    "data.t.v(data.t.s, {\"DNSName\": \"other.example\"})[0], "
+	    "data.t.v(data.t.s, {\"CurrentTime\": 0})[0]]", NULL,
+	    "[true,false,false]");
+	eval_error(p, "data.t.v(data.t.s, {\"KeyUsages\": [\"bogus\", "
+	    "\"KeyUsageAny\", \"more\"]})", true, "eval_builtin_error",
+	    "invalid entries for 'KeyUsages' found: [bogus more]");
+	eval_error(p, "data.t.v(data.t.s, {\"Other\": 1})", true,
+	    "eval_builtin_error", "invalid key option");
+	/* one certificate cannot be verified */
+	expect(p, "crypto.x509.parse_and_verify_certificates(concat(\"\", "
+	    "[\"-----BEGIN\", split(data.t.s, \"-----BEGIN\")[1]]))", NULL,
+	    "[false,[]]");
+	ccakit_rego_policy_free(&p);
+	X509_free(ca);
+	X509_free(mid);
+	X509_free(leaf);
+	X509_free(srv);
+	EVP_PKEY_free(ck);
+	EVP_PKEY_free(ik);
+	EVP_PKEY_free(lk);
+	free(chain);
+	free(srvchain);
+	free(text);
+}
+
+/* Hostile or odd inputs: bounded work, Go's error offsets. */
+static void
+test_crypto_inputs(void **state)
+{
+	ccakit_rego_policy *p = policy("package t\n"
+	    "hs := io.jwt.encode_sign({\"alg\": \"HS256\"}, {}, "
+	    "{\"kty\": \"oct\", \"k\": \"c2s\"})\n", NULL);
+	char *text, *q, *tok, *got;
+	size_t i, n, len = 8u << 20;
+
+	(void)state;
+	/* Go's base64: missing padding, trailing data, CR/LF skipped */
+	eval_error(p, "crypto.x509.parse_certificates(\"YQ\")", true,
+	    "eval_builtin_error", "illegal base64 data at input byte 0");
+	eval_error(p, "crypto.x509.parse_certificates(\"YQ==YQ==\")", true,
+	    "eval_builtin_error", "illegal base64 data at input byte 4");
+	eval_error(p, "crypto.x509.parse_certificates(\"Y\\nQ==\")", true,
+	    "eval_builtin_error", "x509: malformed certificate");
+	expect(p, "crypto.x509.parse_certificates(\"\")", NULL, "[]");
+	/* many BEGIN lines sharing one END: linear, not quadratic (Go's
+	 * pem.Decode searches again from each) */
+	text = malloc(len);
+	assert_non_null(text);
+	snprintf(text, len, "package t\nc := `");
+	n = strlen(text);
+	for (i = 0; n + 40 < (2u << 20); i++) {
+		memcpy(text + n, "-----BEGIN A-----\nQUJD\n", 23);
+		n += 23;
+	}
+	snprintf(text + n, len - n, "-----BEGIN CERTIFICATE-----\nMAA=\n"
+	    "-----END CERTIFICATE-----\n`\n");
+	{
+		ccakit_rego_policy *pj = policy(text, NULL);
+		struct timespec t0, t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		/* the one block found is the CERTIFICATE (DER 30 00) */
+		eval_error(pj, "crypto.x509.parse_certificates(data.t.c)", true,
+		    "eval_builtin_error", "x509: malformed certificate");
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		assert_true(t1.tv_sec - t0.tv_sec < 10);
+		ccakit_rego_policy_free(&pj);
+	}
+	free(text);
+	expect(p, "[crypto.hmac.equal(\"abc\", \"abcd\"), "
+	    "crypto.hmac.equal(\"\", \"\"), crypto.hmac.equal(\"ab\", \"ac\")]",
+	    NULL, "[false,true,false]");
+	eval_error(p, "io.jwt.verify_hs256(data.t.hs, 5)", true,
+	    "eval_type_error", "operand 2 must be string but got number");
+	eval_error(p, "io.jwt.decode_verify(data.t.hs, {\"secret\": \"k\", "
+	    "\"cert\": \"{\\\"kty\\\": \\\"oct\\\", \\\"k\\\": \\\"c2s\\\"}\"})",
+	    true, "eval_builtin_error", "duplicate key constraints");
+	eval_error(p, "io.jwt.decode_verify(data.t.hs, {\"secret\": \"k\", "
+	    "\"time\": -1})", true, "eval_builtin_error",
+	    "token time constraint: must not be negative");
+	eval_error(p, "io.jwt.decode_verify(data.t.hs, {\"secrets\": \"k\"})",
+	    true, "eval_builtin_error",
+	    "unknown token validation constraint: secrets");
+	/* nested tokens (cty JWT) stop at a fixed depth */
+	text = malloc(len);
+	q = malloc(len + 64);
+	assert_non_null(text);
+	assert_non_null(q);
+	strcpy(text, "e30.e30.");
+	for (i = 0; i < 34; i++) {
+		static const char hdr[] = "eyJjdHkiOiJKV1QifQ";  /* cty JWT */
+
+		n = ccakit_b64_encoded_len(strlen(text), CCAKIT_B64_URL);
+		tok = malloc(sizeof(hdr) + n + 4);
+		assert_non_null(tok);
+		memcpy(tok, hdr, sizeof(hdr) - 1);
+		tok[sizeof(hdr) - 1] = '.';
+		assert_int_equal(ccakit_b64_encode((const uint8_t *)text,
+		    strlen(text), CCAKIT_B64_URL, tok + sizeof(hdr),
+		    n + 1), CCAKIT_OK);
+		strcat(tok, ".");
+		assert_true(strlen(tok) < len);
+		strcpy(text, tok);
+		free(tok);
+	}
+	snprintf(q, len + 64, "io.jwt.decode(\"%s\")", text);
+	eval_error(p, q, true, "eval_builtin_error",
+	    "io.jwt.decode: nested JWT deeper than 32");
+	/* an oversized token is refused before any decoding */
+	memset(text, 'A', len - 1);
+	text[len - 1] = '\0';
+	text[10] = '.';
+	text[20] = '.';
+	snprintf(q, len + 64, "io.jwt.decode(\"%s\")", text);
+	got = eval_json(p, q, NULL, NULL, false, NULL);
+	assert_null(got);
+	eval_error(p, q, true, "eval_builtin_error",
+	    "encoded JWT exceeds 4194304 bytes");
+	free(text);
+	free(q);
+	ccakit_rego_policy_free(&p);
+}
+
 /* --- concurrency --------------------------------------------------- */
 
 struct worker {
@@ -768,6 +1211,388 @@ test_threads(void **state)
 	ccakit_rego_policy_free(&p);
 }
 
+/* --- regex, glob, units, semver, uuid built-ins ---------------------- */
+
+/* JSON of `x := EXPR` (NULL when undefined), the input given. */
+static char *
+xval(const char *expr, const char *input)
+{
+	char text[8192];
+	ccakit_rego_policy *p;
+	char *got;
+
+	snprintf(text, sizeof(text), "package t\nx := %s\n", expr);
+	p = policy(text, NULL);
+	got = eval_json(p, "data.t.x", input, NULL, false, NULL);
+	ccakit_rego_policy_free(&p);
+	return got;
+}
+
+static void
+xexpect(const char *expr, const char *want)
+{
+	char *got = xval(expr, NULL);
+
+	if (want == NULL) {
+		if (got != NULL)
+			fail_msg("%s: want undefined, got %s", expr, got);
+		return;
+	}
+	if (got == NULL || strcmp(got, want) != 0)
+		fail_msg("%s: want %s, got %s", expr, want,
+		    got != NULL ? got : "undefined");
+	free(got);
+}
+
+/* `x := EXPR` fails (strict built-in errors) with code and message. */
+static void
+xerror(const char *expr, const char *code, const char *substr)
+{
+	char text[8192];
+	ccakit_rego_policy *p;
+
+	snprintf(text, sizeof(text), "package t\nx := %s\n", expr);
+	p = policy(text, NULL);
+	eval_error(p, "data.t.x", true, code, substr);
+	ccakit_rego_policy_free(&p);
+}
+
+/* Go's RE2 dialect on PCRE2: what differs between the two is Go's. */
+static void
+test_regex_dialect(void **state)
+{
+	(void)state;
+	/* $ is end of text, not before a final newline; (?m) lines */
+	xexpect("regex.match(`^a$`, \"a\\n\")", "false");
+	xexpect("regex.find_n(`(?m)^`, \"a\\n\", -1)", "[\"\",\"\"]");
+	xexpect("regex.find_n(`(?m)a$`, \"a\\na\\n\", -1)", "[\"a\",\"a\"]");
+	/* ASCII \d \s \w \b; \v is a vertical tab; . stops at \n */
+	xexpect("regex.match(`\\d`, \"\u0663\")", "false");
+	xexpect("regex.match(`\\s`, \"\\u000b\")", "false");
+	xexpect("regex.match(`^\\v$`, \"\\u000b\")", "true");
+	xexpect("regex.match(`\\w`, \"\u00e9\")", "false");
+	xexpect("regex.match(`\\b`, \"\u00e9\")", "false");
+	xexpect("regex.match(`a.b`, \"a\\nb\")", "false");
+	xexpect("regex.match(`(?s)a.b`, \"a\\nb\")", "true");
+	xexpect("regex.match(`[[:alpha:]]`, \"\u00e9\")", "false");
+	/* (?i): simple case folding, the Kelvin sign included */
+	xexpect("regex.match(`(?i)k`, \"\u212a\")", "true");
+	xexpect("regex.match(`(?i)[^k]`, \"\u212a\")", "false");
+	xexpect("regex.match(`(?i)\\W`, \"\u212a\")", "false");
+	xexpect("regex.match(`(?i)\\W`, \"s\")", "false");
+	xexpect("regex.match(`(?i)[^\\W]`, \"\u017f\")", "true");
+	xexpect("regex.match(`(?i:A)b`, \"aB\")", "false");
+	/* Unicode classes: Go's names, the Script (not Script_Extensions)
+	 * property, loose matching, negation */
+	xexpect("regex.match(`^\\p{Greek}+$`, \"\u03b1\u03b2\")", "true");
+	xexpect("regex.match(`\\p{Greek}`, \"\u0342\")", "false");
+	xexpect("regex.match(`^\\pL\\PL\\p{^L}$`, \"a1-\")", "true");
+	xexpect("regex.match(`\\p{Lu}`, \"\u00c9\")", "true");
+	xexpect("regex.match(`\\p{C}`, \"\\u0001\")", "true");
+	xexpect("regex.match(`\\p{Any}`, \"\\n\")", "true");
+	/* escapes */
+	xexpect("regex.match(`^\\101\\x41\\x{41}\\Q.*\\E$`, \"AAA.*\")",
+	    "true");
+	/* groups: named in both syntaxes, names may start with a digit */
+	xexpect("regex.find_all_string_submatch_n(`(?P<x>a)(?<1y>b)?`, "
+	    "\"a ab\", -1)", "[[\"a\",\"a\",\"\"],[\"ab\",\"a\",\"b\"]]");
+	xexpect("regex.replace(\"abc abd\", `a(?P<n>b)(c)?`, "
+	    "\"[$n|$2|${1}x|$1x|$$]\")", "\"[b|c|bx||$] [b||bx||$]d\"");
+	/* repetition: greedy, lazy, (?U) */
+	xexpect("regex.find_n(`a+?`, \"aaa\", -1)", "[\"a\",\"a\",\"a\"]");
+	xexpect("regex.find_n(`(?U)a+`, \"aaa\", 1)", "[\"a\"]");
+	xexpect("regex.find_n(`(?U)a+?`, \"aaa\", 1)", "[\"aaa\"]");
+	xexpect("regex.match(`^a{0}$`, \"\")", "true");
+	/* Go's empty-match rules in find, split and replace */
+	xexpect("regex.find_n(`a|`, \"baaac\", -1)",
+	    "[\"\",\"a\",\"a\",\"a\",\"\"]");
+	xexpect("regex.split(`x*`, \"axbxxc\")", "[\"a\",\"b\",\"c\"]");
+	xexpect("regex.split(``, \"\")", "[]");
+	xexpect("regex.replace(\"abc\", `x*`, \"-\")", "\"-a-b-c-\"");
+	/* an invalid UTF-8 byte is one U+FFFD, as in Go */
+	xexpect("count(regex.find_n(`.`, base64.decode(\"Yf9i\"), -1))",
+	    "3");
+	xexpect("regex.match(`^\\x{FFFD}$`, base64.decode(\"/w==\"))",
+	    "true");
+	/* what Go refuses is refused, with Go's messages */
+	xerror("regex.match(`(a)\\1`, \"aa\")", "eval_builtin_error",
+	    "regex.match: error parsing regexp: invalid escape sequence: "
+	    "`\\1`");
+	xerror("regex.match(`(?=a)`, \"a\")", "eval_builtin_error",
+	    "invalid or unsupported Perl syntax: `(?=`");
+	xerror("regex.match(`(?<=a)b`, \"ab\")", "eval_builtin_error",
+	    "invalid named capture");
+	xerror("regex.match(`(?>a)`, \"a\")", "eval_builtin_error",
+	    "invalid or unsupported Perl syntax: `(?>`");
+	xerror("regex.match(`a*+`, \"a\")", "eval_builtin_error",
+	    "invalid nested repetition operator: `*+`");
+	xerror("regex.match(`a\\Z`, \"a\")", "eval_builtin_error",
+	    "invalid escape sequence: `\\Z`");
+	xerror("regex.match(`\\C`, \"a\")", "eval_builtin_error",
+	    "invalid escape sequence: `\\C`");
+	xerror("regex.match(`*a`, \"a\")", "eval_builtin_error",
+	    "missing argument to repetition operator: `*`");
+	xerror("regex.match(`a{1001}`, \"a\")", "eval_builtin_error",
+	    "invalid repeat count: `{1001}`");
+	xerror("regex.match(`(a{100}){100}`, \"a\")", "eval_builtin_error",
+	    "invalid repeat count: `{100}`");
+	xerror("regex.match(`[z-a]`, \"a\")", "eval_builtin_error",
+	    "invalid character class range: `z-a`");
+	xerror("regex.match(`\\p{Latn}`, \"a\")", "eval_builtin_error",
+	    "invalid character class range: `\\p{Latn}`");
+	xerror("regex.match(`[[:foo:]]`, \"a\")", "eval_builtin_error",
+	    "invalid character class range: `[:foo:]`");
+	xerror("regex.match(`(a`, \"a\")", "eval_builtin_error",
+	    "missing closing ): `(a`");
+	xerror("regex.match(`a)`, \"a\")", "eval_builtin_error",
+	    "unexpected ): `a)`");
+	xerror("regex.match(`[a`, \"a\")", "eval_builtin_error",
+	    "missing closing ]: `[a`");
+	xerror("regex.match(`a\\`, \"a\")", "eval_builtin_error",
+	    "trailing backslash at end of expression: ``");
+	xexpect("regex.is_valid(`(?P<n>a)\\pN[[:^space:]]`)", "true");
+	xexpect("regex.is_valid(`(?P<n>a)(?P<n>`)", "false");
+	xerror("regex.template_match(\"a{b\", \"ab\", \"{\", \"}\")",
+	    "eval_builtin_error", "unbalanced braces in \"a{b\"");
+	xerror("regex.template_match(\"a{b}\", \"ab\", \"{{\", \"}\")",
+	    "eval_builtin_error", "start delimiter has to be exactly one "
+	    "character long but is 2 long");
+	xexpect("regex.template_match(\"a.{[0-9]+}.b\", \"a.12.b\", \"{\", "
+	    "\"}\")", "true");
+	xexpect("regex.template_match(\"a.{[0-9]+}.b\", \"aX12.b\", \"{\", "
+	    "\"}\")", "false");
+}
+
+/* "aaa...a" (n) followed by tail, as a Rego expression */
+static void
+long_str(char *out, size_t cap, const char *unit, int n, const char *tail)
+{
+	snprintf(out, cap, "concat(\"\", [concat(\"\", [s | "
+	    "numbers.range(1, %d)[_]; s := \"%s\"]), \"%s\"])", n, unit,
+	    tail);
+}
+
+/* Hostile patterns and inputs end quickly, with an answer or a clear
+ * error; pattern size and nesting are bounded. */
+static void
+test_regex_limits(void **state)
+{
+	char s[256], e[1024];
+
+	(void)state;
+	/* catastrophic backtracking: a boolean match is still decided */
+	long_str(s, sizeof(s), "a", 5000, "b");
+	snprintf(e, sizeof(e), "regex.match(`^(a+)+$`, %s)", s);
+	xexpect(e, "false");
+	snprintf(e, sizeof(e), "regex.match(`^(a|aa)+$`, %s)", s);
+	xexpect(e, "false");
+	long_str(s, sizeof(s), "word ", 40, "!");
+	snprintf(e, sizeof(e), "regex.match(`^(\\w+\\s?)*$`, %s)", s);
+	xexpect(e, "false");
+	/* ... and so are positions and submatches (Go's machine) */
+	snprintf(e, sizeof(e), "regex.find_n(`^(\\w+\\s?)*$`, %s, -1)", s);
+	xexpect(e, "[]");
+	snprintf(e, sizeof(e), "regex.replace(%s, `(\\w+\\s?)*\\?`, \"x\") "
+	    "== %s", s, s);
+	xexpect(e, "true");
+	snprintf(e, sizeof(e), "regex.find_all_string_submatch_n("
+	    "`(\\w+\\s?)*!`, %s, -1)", s);
+	xexpect(e, "[[\"word word word word word word word word word word word "
+	    "word word word word word word word word word word word word word "
+	    "word word word word word word word word word word word word word "
+	    "word word word !\",\"word \"]]");
+	/* Go's limits on the pattern, and PCRE2's program size */
+	snprintf(e, sizeof(e), "regex.match(concat(\"\", [concat(\"\", [s | "
+	    "numbers.range(1, 1001)[_]; s := \"(\"]), \"a\", concat(\"\", "
+	    "[s | numbers.range(1, 1001)[_]; s := \")\"])]), \"a\")");
+	xerror(e, "eval_builtin_error", "expression nests too deeply");
+	long_str(s, sizeof(s), "(", 1001, "");
+	snprintf(e, sizeof(e), "regex.match(concat(\"\", [%s, \"a\"]), "
+	    "\"a\")", s);
+	xerror(e, "eval_builtin_error", "missing closing ): `((((");
+	/* deep but allowed nesting compiles (on a stack of its own) */
+	snprintf(e, sizeof(e), "regex.match(concat(\"\", [concat(\"\", [s | "
+	    "numbers.range(1, 900)[_]; s := \"(\"]), \"a\", concat(\"\", "
+	    "[s | numbers.range(1, 900)[_]; s := \")\"])]), \"a\")");
+	xexpect(e, "true");
+	xerror("regex.match(`((a|b|c|d|e|f|g|h|i|j|k|l)(x|y)){1000}`, \"a\")",
+	    "eval_builtin_error", "expression too large");
+}
+
+/* Many patterns from many threads: the shared cache evicts entries
+ * that other evaluations still use. */
+static void *
+regex_worker(void *arg)
+{
+	const ccakit_rego_query *q = arg;
+	ccakit_rego_eval *ev = ccakit_rego_eval_new();
+	struct ccakit_rego_eval_opts o;
+	const ccakit_rego_value *v;
+	ccakit_rego_doc *in;
+	char json[64];
+	int i, ok = 0;
+
+	memset(&o, 0, sizeof(o));
+	for (i = 0; i < 600; i++) {
+		snprintf(json, sizeof(json), "{\"n\": %d}", i);
+		if (ccakit_rego_doc_parse(json, strlen(json), &in, NULL) !=
+		    CCAKIT_OK)
+			continue;
+		o.input = ccakit_rego_doc_value(in);
+		if (ccakit_rego_eval_value(ev, q, &o, &v, NULL) ==
+		    CCAKIT_OK && v != NULL && ccakit_rego_bool(v))
+			ok++;
+		ccakit_rego_doc_free(&in);
+	}
+	ccakit_rego_eval_free(&ev);
+	return (void *)(intptr_t)ok;
+}
+
+static void
+test_regex_threads(void **state)
+{
+	ccakit_rego_policy *p = policy("package t\n"
+	    "ok if {\n"
+	    "\tpat := sprintf(\"^x%d(y|z)+$\", [input.n])\n"
+	    "\tregex.match(pat, sprintf(\"x%dyzy\", [input.n]))\n"
+	    "\tnot regex.match(pat, \"x\")\n"
+	    "\tglob.match(sprintf(\"*.%d\", [input.n]), [\".\"], "
+	    "sprintf(\"a.%d\", [input.n]))\n"
+	    "}\n", NULL);
+	ccakit_rego_query *q = NULL;
+	pthread_t th[4];
+	void *ret;
+	int i;
+
+	(void)state;
+	assert_int_equal(ccakit_rego_query_new(p, "data.t.ok", &q, NULL),
+	    CCAKIT_OK);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, regex_worker, q),
+		    0);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(th[i], &ret), 0);
+		assert_int_equal((intptr_t)ret, 600);
+	}
+	ccakit_rego_query_free(&q);
+	ccakit_rego_policy_free(&p);
+}
+
+/* glob.match: gobwas/glob's syntax; linear time whatever the pattern. */
+static void
+test_glob(void **state)
+{
+	char s[256], e[1024];
+
+	(void)state;
+	xexpect("glob.match(\"{a,b\", [], \"b\")", "true");
+	xexpect("glob.match(\"a}b,c\", [], \"a}b,c\")", "true");
+	xexpect("glob.match(\"[!a]\", [\".\"], \".\")", "true");
+	xexpect("glob.match(\"?\", [\".\"], \".\")", "false");
+	xexpect("glob.match(\"a\\\\*\", null, \"a*\")", "true");
+	xexpect("glob.match(\"a\\\\*\", null, \"ab\")", "false");
+	xexpect("glob.match(\"**.com\", [\".\"], \"a.b.com\")", "true");
+	xexpect("glob.match(\"*.com\", [\".\"], \"a.b.com\")", "false");
+	xexpect("glob.match(\"*\", [\"ab\"], \"x\\u0000y\")", "false");
+	xexpect("glob.quote_meta(\"{a,b}[c]*?\\\\\")",
+	    "\"\\\\{a,b\\\\}\\\\[c\\\\]\\\\*\\\\?\\\\\\\\\"");
+	xerror("glob.match(\"[a-z\", [], \"a\")", "eval_builtin_error",
+	    "glob.match: unexpected end of input");
+	xerror("glob.match(\"[z-a]\", [], \"a\")", "eval_builtin_error",
+	    "glob.match: hi character 'a' should be greater than lo 'z'");
+	xerror("glob.match(\"[]\", [], \"a\")", "eval_builtin_error",
+	    "glob.match: could not parse range");
+	xerror("glob.match(\"x\", [1], \"a\")", "eval_type_error",
+	    "glob.match: operand 2 must be array of strings but got array "
+	    "containing number");
+	xerror("glob.match(\"x\", \"y\", \"a\")", "eval_type_error",
+	    "operand 2 must be one of {array, null} but got string");
+	/* a pattern that backtracking matchers take exponential time on */
+	long_str(s, sizeof(s), "a", 20000, "");
+	snprintf(e, sizeof(e), "glob.match(\"*a*a*a*a*a*a*a*a*a*a*a*a*b\", "
+	    "[], %s)", s);
+	xexpect(e, "false");
+	long_str(s, sizeof(s), "{", 300, "");
+	snprintf(e, sizeof(e), "glob.match(%s, [], \"a\")", s);
+	xerror(e, "eval_builtin_error", "pattern nests too deeply");
+	/* regex.globs_match: the library's answers (even where the
+	 * exact intersection differs), its messages, bounded work */
+	xexpect("regex.globs_match(\"a*\", \"b*a\")", "false");
+	xexpect("regex.globs_match(\"\", \"\")", "true");
+	xexpect("regex.globs_match(\".*\", \"abc\")", "true");
+	xerror("regex.globs_match(\"a[b-\", \"b\")", "eval_builtin_error",
+	    "input:a[b-, pos:4, range character '-' must be followed by a "
+	    "Unicode character: the input provided is invalid");
+	xerror("regex.globs_match(\"a\\\\\", \"b\")", "eval_builtin_error",
+	    "input:a\\, pos:1, input ends with a \\ (escape) character");
+	long_str(s, sizeof(s), "a*.", 160, "b");
+	snprintf(e, sizeof(e), "regex.globs_match(%s, %s)", s, s);
+	xexpect(e, "true");
+	long_str(s, sizeof(s), "a*b+", 160, "c");
+	snprintf(e, sizeof(e), "regex.globs_match(%s, \"aaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaad\")",
+	    s);
+	xexpect(e, "false");
+	long_str(s, sizeof(s), "a", 501, "");
+	snprintf(e, sizeof(e), "regex.globs_match(%s, \"a\")", s);
+	xerror(e, "eval_builtin_error", "more than 500 tokens");
+}
+
+/* units, semver, uuid: what OPA's arithmetic and parsers give. */
+static void
+test_units_semver_uuid(void **state)
+{
+	char *got;
+
+	(void)state;
+	/* milli is the double nearest 0.001, exactly, as in OPA */
+	xexpect("units.parse(\"1152921504606846976m\")", "1152921504606847");
+	xexpect("units.parse(\"1.1Ki\")", "1126.4000000000");
+	xexpect("units.parse(\"-0.00000000001m\")", "-0.0000000000");
+	xexpect("units.parse(\"9.99999999995\")", "10.0000000000");
+	/* parse_bytes: a 64-bit mantissa, rounded as Go's big.Float */
+	xexpect("units.parse_bytes(\"123456789012345678901\")",
+	    "123456789012345678904");
+	xexpect("units.parse_bytes(\"1e40\")",
+	    "9999999999999999999783686092270256259072");
+	xexpect("units.parse_bytes(\"0.29999999999999999999kb\")", "299");
+	/* exponents: 6 digits at most (OPA); huge byte counts refused */
+	xexpect("units.parse(\"1e999999\") > 1e308", "true");
+	xerror("units.parse(\"1e1000000\")", "eval_builtin_error",
+	    "units.parse: exponent too large");
+	xerror("units.parse_bytes(\"1e99999\")", "eval_builtin_error",
+	    "units.parse_bytes: exponent too large");
+	xexpect("units.parse_bytes(\"1e-999999\")", "0");
+	xerror("units.parse(\"12zz\")", "eval_builtin_error",
+	    "units.parse: unit zz not recognized");
+	xerror("units.parse_bytes(\"12ZZ\")", "eval_builtin_error",
+	    "units.parse_bytes: byte unit zz not recognized");
+	/* semver: "v" prefix; equal numeric fields end the comparison
+	 * (OPA's loop would not) */
+	xexpect("semver.is_valid(\"v1.0.0-rc.1+build.5\")", "true");
+	xexpect("semver.is_valid(\"1.0.0-rc..1\")", "false");
+	xexpect("semver.compare(\"1.0.0-01\", \"1.0.0-1\")", "0");
+	xexpect("semver.compare(\"1.0.0-alpha.1\", \"1.0.0-alpha.beta\")",
+	    "-1");
+	xexpect("semver.compare(\"1.0.0-rc.1\", \"1.0.0\")", "-1");
+	xexpect("semver.compare(\"1.10.0\", \"1.9.0\")", "1");
+	/* uuid */
+	xexpect("regex.match(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-"
+	    "[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, uuid.rfc4122(\"k\"))", "true");
+	xexpect("[uuid.rfc4122(\"k\") == uuid.rfc4122(\"k\"), "
+	    "uuid.rfc4122(\"k\") == uuid.rfc4122(\"j\")]", "[true,false]");
+	xexpect("uuid.parse(\"00000000-0000-4000-8000-00000000000\")", NULL);
+	xexpect("uuid.parse(\"{00000000-0000-4000-8000-000000000000)\")",
+	    "{\"variant\":\"RFC4122\",\"version\":4}");
+	got = xval("uuid.parse(\"6ba7b810-9dad-11d1-80b4-00c04fd430c8\")",
+	    NULL);
+	assert_non_null(got);
+	assert_string_equal(got, "{\"clocksequence\":180,\"macvariables\":"
+	    "\"global:unicast\",\"nodeid\":\"00-c0-4f-d4-30-c8\",\"time\":"
+	    "886630433151182400,\"variant\":\"RFC4122\",\"version\":1}");
+	free(got);
+}
+
 int
 main(void)
 {
@@ -782,7 +1607,17 @@ main(void)
 		cmocka_unit_test(test_doc_builtin_limits),
 		cmocka_unit_test(test_yaml_semantics),
 		cmocka_unit_test(test_now_fixed),
+		cmocka_unit_test(test_net_cidr),
+		cmocka_unit_test(test_net_cidr_large),
+		cmocka_unit_test(test_jwt_roundtrip),
+		cmocka_unit_test(test_x509_verify),
+		cmocka_unit_test(test_crypto_inputs),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_regex_dialect),
+		cmocka_unit_test(test_regex_limits),
+		cmocka_unit_test(test_regex_threads),
+		cmocka_unit_test(test_glob),
+		cmocka_unit_test(test_units_semver_uuid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ccakit/appraise.h>
 #include <ccakit/bytes.h>
 #include <ccakit/cose.h>
 #include <ccakit/err.h>

@@ -11,6 +11,7 @@
 
 #include <openssl/evp.h>
 
+#include <ccakit/appraise.h>
 #include <ccakit/cose.h>
 #include <ccakit/err.h>
 #include <ccakit/store.h>

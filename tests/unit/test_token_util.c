@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include <ccakit/appraise.h>
 #include <ccakit/err.h>
 
 #include "testutil.h"

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ccakit/appraise.h>
 #include <ccakit/cbor.h>
 #include <ccakit/cose.h>
 #include <ccakit/err.h>

@@ -12,6 +12,7 @@
 #include <openssl/bio.h>
 #include <openssl/pem.h>
 
+#include <ccakit/appraise.h>
 #include <ccakit/cose.h>
 #include <ccakit/err.h>
 #include <ccakit/token.h>
@@ -176,7 +177,8 @@ tsm_new(struct fake *fk)
 	struct ccakit_errdetail d;
 
 	memset(&d, 0, sizeof(d));
-	if (ccakit_attester_new_tsm(fk->root, &a, &d) != CCAKIT_OK)
+	assert_non_null(a = ccakit_attester_new());
+	if (ccakit_attester_init_tsm(a, fk->root, &d) != CCAKIT_OK)
 		fail_msg("%s", d.text);
 	assert_int_equal(ccakit_attester_kind(a), CCAKIT_ATTESTER_TSM);
 	cki_tsm_set_hook(a, fake_hook, fk);
@@ -349,12 +351,17 @@ test_tsm_environment(void **state)
 
 	memset(&d, 0, sizeof(d));
 	snprintf(path, sizeof(path), "%s/missing", fk->root);
-	assert_int_equal(ccakit_attester_new_tsm(path, &a, &d),
+	assert_non_null(a = ccakit_attester_new());
+	assert_int_equal(ccakit_attester_init_tsm(a, path, &d),
 	    CCAKIT_ERR_IO);
-	assert_null(a);
-	/* A directory without the kernel's attributes (no hook). */
-	assert_int_equal(ccakit_attester_new_tsm(fk->root, &a, &d),
+	assert_int_equal(ccakit_attester_kind(a), 0);
+	/* A directory without the kernel's attributes (no hook); the failed
+	 * init left the attester empty, and it is made one kind once. */
+	assert_int_equal(ccakit_attester_init_tsm(a, fk->root, &d),
 	    CCAKIT_OK);
+	assert_int_equal(ccakit_attester_kind(a), CCAKIT_ATTESTER_TSM);
+	assert_int_equal(ccakit_attester_init_tsm(a, fk->root, &d),
+	    CCAKIT_ERR_INVALID_ARG);
 	memset(chal, 5, sizeof(chal));
 	assert_int_equal(ccakit_attester_get_evidence(a, chal, 64, out,
 	    sizeof(out), &len, &d), CCAKIT_ERR_IO);
@@ -394,7 +401,8 @@ emulated_new(enum ccakit_token_format fmt)
 	strcpy(cpak, demo_path("cpak.pem"));
 	strcpy(rak, demo_path("rak.pem"));
 	memset(&d, 0, sizeof(d));
-	if (ccakit_attester_new_emulated_files(claims, cpak, rak, fmt, &a,
+	assert_non_null(a = ccakit_attester_new());
+	if (ccakit_attester_init_emulated_files(a, claims, cpak, rak, fmt,
 	    &d) != CCAKIT_OK)
 		fail_msg("%s", d.text);
 	assert_int_equal(ccakit_attester_kind(a), CCAKIT_ATTESTER_EMULATED);
@@ -514,26 +522,36 @@ test_emulated_refused(void **state)
 	rak = tu_read_file(demo_path("rak.pem"), &rk);
 	pub = public_pem((const char *)cpak, cp, &pl);
 	memset(&d, 0, sizeof(d));
-	assert_int_equal(ccakit_attester_new_emulated((char *)claims, cl,
-	    (char *)cpak, cp, (char *)rak, rk, 0, &a, &d), CCAKIT_OK);
+	assert_non_null(a = ccakit_attester_new());
+	assert_int_equal(ccakit_attester_init_emulated(a, (char *)claims, cl,
+	    (char *)cpak, cp, (char *)rak, rk, 0, &d), CCAKIT_OK);
 	ccakit_attester_free(&a);
+	assert_non_null(a = ccakit_attester_new());
 	/* A public key is no signing key. */
-	assert_int_equal(ccakit_attester_new_emulated((char *)claims, cl,
-	    (char *)pub, pl, (char *)rak, rk, 0, &a, &d),
+	assert_int_equal(ccakit_attester_init_emulated(a, (char *)claims, cl,
+	    (char *)pub, pl, (char *)rak, rk, 0, &d),
 	    CCAKIT_ERR_KEY_INVALID);
-	assert_null(a);
-	assert_int_equal(ccakit_attester_new_emulated((char *)claims, cl,
-	    (char *)cpak, cp, "junk", 4, 0, &a, &d), CCAKIT_ERR_KEY_INVALID);
+	assert_int_equal(ccakit_attester_kind(a), 0);
+	assert_int_equal(ccakit_attester_init_emulated(a, (char *)claims, cl,
+	    (char *)cpak, cp, "junk", 4, 0, &d), CCAKIT_ERR_KEY_INVALID);
 	/* Claims cut short. */
-	assert_int_not_equal(ccakit_attester_new_emulated((char *)claims,
-	    cl / 2, (char *)cpak, cp, (char *)rak, rk, 0, &a, &d), CCAKIT_OK);
-	assert_null(a);
-	assert_int_equal(ccakit_attester_new_emulated((char *)claims, cl,
-	    (char *)cpak, cp, (char *)rak, rk, 400, &a, &d),
+	assert_int_not_equal(ccakit_attester_init_emulated(a, (char *)claims,
+	    cl / 2, (char *)cpak, cp, (char *)rak, rk, 0, &d), CCAKIT_OK);
+	assert_int_equal(ccakit_attester_kind(a), 0);
+	assert_int_equal(ccakit_attester_init_emulated(a, (char *)claims, cl,
+	    (char *)cpak, cp, (char *)rak, rk, 400, &d),
 	    CCAKIT_ERR_INVALID_ARG);
-	assert_int_equal(ccakit_attester_new_emulated_files("/nonexistent",
-	    demo_path("cpak.pem"), demo_path("rak.pem"), 0, &a, &d),
-	    CCAKIT_ERR_IO);
+	assert_int_equal(ccakit_attester_init_emulated_files(a,
+	    "/nonexistent", demo_path("cpak.pem"), demo_path("rak.pem"), 0,
+	    &d), CCAKIT_ERR_IO);
+	/* After the refusals: still empty, still usable, once. */
+	assert_int_equal(ccakit_attester_init_emulated(a, (char *)claims, cl,
+	    (char *)cpak, cp, (char *)rak, rk, 0, &d), CCAKIT_OK);
+	assert_int_equal(ccakit_attester_kind(a), CCAKIT_ATTESTER_EMULATED);
+	assert_int_equal(ccakit_attester_init_emulated(a, (char *)claims, cl,
+	    (char *)cpak, cp, (char *)rak, rk, 0, &d), CCAKIT_ERR_INVALID_ARG);
+	ccakit_attester_free(&a);
+	assert_null(a);
 	free(claims);
 	free(cpak);
 	free(rak);

@@ -8,6 +8,7 @@
 
 #include <ccakit/bytes.h>
 #include <ccakit/err.h>
+#include <ccakit/hash.h>
 
 #include "testutil.h"
 #include "util/util.h"
@@ -337,6 +338,46 @@ test_write_file(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* The one hash enum: the RMM's numbering, named-info names, lengths. */
+static void
+test_hash_algo(void **state)
+{
+	static const struct {
+		enum ccakit_hash_algo a;
+		int value;
+		const char *name;
+		size_t len;
+	} t[] = {
+		{ CCAKIT_HASH_SHA256, 0, "sha-256", 32 },
+		{ CCAKIT_HASH_SHA512, 1, "sha-512", 64 },
+		{ CCAKIT_HASH_SHA384, 2, "sha-384", 48 },
+	};
+	static const char *const bad[] = { "sha-25", "sha-2566", "SHA-256",
+	    "sha256", "", "sha-1" };
+	enum ccakit_hash_algo a;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		assert_int_equal((int)t[i].a, t[i].value);
+		assert_string_equal(ccakit_hash_algo_name(t[i].a), t[i].name);
+		assert_int_equal(ccakit_hash_algo_len(t[i].a), t[i].len);
+		assert_int_equal(ccakit_hash_algo_from_name(t[i].name,
+		    strlen(t[i].name), &a), CCAKIT_OK);
+		assert_int_equal(a, t[i].a);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(ccakit_hash_algo_from_name(bad[i],
+		    strlen(bad[i]), &a), CCAKIT_ERR_NOT_FOUND);
+	/* A prefix of a name is not the name. */
+	assert_int_equal(ccakit_hash_algo_from_name("sha-256", 5, &a),
+	    CCAKIT_ERR_NOT_FOUND);
+	assert_null(ccakit_hash_algo_name((enum ccakit_hash_algo)7));
+	assert_int_equal(ccakit_hash_algo_len((enum ccakit_hash_algo)7), 0);
+	assert_int_equal(ccakit_hash_algo_from_name(NULL, 0, &a),
+	    CCAKIT_ERR_INVALID_ARG);
+}
+
 int
 main(void)
 {
@@ -349,6 +390,7 @@ main(void)
 		cmocka_unit_test(test_ct_and_wipe),
 		cmocka_unit_test(test_read_file),
 		cmocka_unit_test(test_write_file),
+		cmocka_unit_test(test_hash_algo),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -127,17 +127,33 @@ qemu_host(struct ccakit_vmm_opts *o)
 	o->initrd = initrd_path;
 }
 
+/* A new model built from argv: *out is NULL on failure. */
+static int
+vmm_build(struct ccakit_vmm **out, enum ccakit_vmm_type t, int argc,
+    const char *const *argv, const struct ccakit_vmm_opts *o,
+    struct ccakit_errdetail *m)
+{
+	int r;
+
+	if ((*out = ccakit_vmm_new()) == NULL)
+		return CCAKIT_ERR_NOMEM;
+	if ((r = ccakit_vmm_from_args(*out, t, argc, argv, o, m)) !=
+	    CCAKIT_OK)
+		ccakit_vmm_free(out);
+	return r;
+}
+
 static struct ccakit_vmm *
 build(enum ccakit_vmm_type t, const struct ccakit_vmm_opts *o,
     const char *const *argv)
 {
 	struct ccakit_vmm *v = NULL;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	int argc = 0, r;
 
 	while (argv[argc] != NULL)
 		argc++;
-	r = ccakit_vmm_new(&v, t, argc, argv, o, &m);
+	r = vmm_build(&v, t, argc, argv, o, &m);
 	if (r != CCAKIT_OK)
 		fail_msg("build failed (%d): %s", r, m.text);
 	return v;
@@ -300,11 +316,49 @@ test_dtb_kvmtool(void **state)
 	dtb_matches(v, "kvmtool-1cpu-512M.dtb", 1);
 	assert_int_equal(v->dtb_base, 0x8fe00000);
 	assert_int_equal(v->params.ipa_bits, 33);
-	assert_int_equal(v->hash, CCAKIT_VMM_SHA256);
+	assert_int_equal(v->hash, CCAKIT_HASH_SHA256);
 	assert_int_equal(v->pc, 0);
 	assert_int_equal(v->gprs[0], 0x8fe00000);
 	ccakit_vmm_free(&v);
 	assert_null(v);
+}
+
+/* One constructor style: new, then build once; a failed build leaves
+ * the model empty, and it can be built again. */
+static void
+test_vmm_handle(void **state)
+{
+	const char *good[] = { "--realm", "-c", "1", "-m", "512M", NULL };
+	const char *bad[] = { "--realm", "-c", "1", "-m", "512X", NULL };
+	struct ccakit_vmm_opts o;
+	struct ccakit_errdetail m;
+	struct ccakit_vmm *v;
+	const uint8_t *dtb;
+	size_t len;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.host.set = CCAKIT_CAP_NUM_WPS | CCAKIT_CAP_NUM_BPS;
+	o.host.num_wps = o.host.num_bps = 6;
+	assert_non_null(v = ccakit_vmm_new());
+	assert_int_equal(ccakit_vmm_dtb(v, &dtb, &len, NULL),
+	    CCAKIT_ERR_NOT_FOUND);
+	assert_int_not_equal(ccakit_vmm_from_args(v, CCAKIT_VMM_KVMTOOL, 5,
+	    bad, &o, &m), CCAKIT_OK);
+	assert_int_equal(m.code, CCAKIT_ERR_INVALID_ARG);
+	assert_int_equal(ccakit_vmm_dtb(v, &dtb, &len, NULL),
+	    CCAKIT_ERR_NOT_FOUND);
+	assert_int_equal(ccakit_vmm_from_args(v, CCAKIT_VMM_KVMTOOL, 5, good,
+	    &o, &m), CCAKIT_OK);
+	assert_int_equal(ccakit_vmm_dtb(v, &dtb, &len, NULL), CCAKIT_OK);
+	assert_int_equal(ccakit_vmm_from_args(v, CCAKIT_VMM_KVMTOOL, 5, good,
+	    &o, &m), CCAKIT_ERR_INVALID_ARG);
+	assert_int_equal(ccakit_vmm_dtb(v, &dtb, &len, NULL), CCAKIT_OK);
+	ccakit_vmm_free(&v);
+	assert_null(v);
+	ccakit_vmm_free(NULL);
+	assert_int_equal(ccakit_vmm_from_args(NULL, CCAKIT_VMM_KVMTOOL, 5,
+	    good, &o, &m), CCAKIT_ERR_INVALID_ARG);
 }
 
 static const char *const qemu_common[] = {
@@ -355,7 +409,7 @@ test_dtb_qemu(void **state)
 	v = build(CCAKIT_VMM_QEMU, &o, noargs);
 	dtb_matches(v, "qemu-1cpu-128M.dtb", 1);
 	assert_int_equal(v->params.ipa_bits, 41);
-	assert_int_equal(v->hash, CCAKIT_VMM_SHA512);
+	assert_int_equal(v->hash, CCAKIT_HASH_SHA512);
 	assert_int_equal(v->pc, 0x40000000);
 	assert_int_equal(v->gprs[0], 0x40000000);
 	ccakit_vmm_free(&v);
@@ -445,7 +499,7 @@ test_dtb_surgery_identity_and_corruption(void **state)
 		"kvmtool-1cpu-512M", "qemu-1cpu-128M", "qemu-2cpu-1G",
 	};
 	struct cki_dtb_surgeon s = { NULL, keep_node, keep_prop };
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	uint8_t *in, *out, *mut;
 	size_t len, olen, i, k, accepted = 0, total = 0;
 	int r;
@@ -491,7 +545,7 @@ static void
 kernel_refused(const char *p, const struct cki_room *room, const char *msg)
 {
 	struct cki_image img;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	uint64_t to, sz;
 
 	memset(&img, 0, sizeof(img));
@@ -505,7 +559,7 @@ static void
 test_kernel(void **state)
 {
 	struct cki_image img;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	struct cki_room room;
 	uint64_t to, sz;
 	uint8_t hdr[256], junk[256];
@@ -592,7 +646,7 @@ static void
 test_kernel_vectors(void **state)
 {
 	struct cki_image img;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	struct cki_room room;
 	uint64_t to, sz;
 	char *p;
@@ -642,7 +696,7 @@ static void
 test_conf_vectors(void **state)
 {
 	struct ccakit_realm_caps c, acc;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	uint8_t *t;
 	size_t len;
 
@@ -680,7 +734,7 @@ test_conf(void **state)
 	static const char lower[] = "num_bps = 2 # fewer breakpoints\n"
 	    "lpa2 = false\nipa_bits = 50\n";
 	struct ccakit_realm_caps c, acc;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	static const char *const bad[] = {
 		"foo = 1\n", "num_bps = 1\nnum_bps = 2\n", "num_bps = 300\n",
 		"pmu = 1\n", "lpa2 = yes\n", "num_bps 2\n", "[table]\n",
@@ -760,7 +814,7 @@ test_qemu_maps(void **state)
 	};
 	struct ccakit_vmm_opts o;
 	struct ccakit_vmm *v = NULL;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	const char *argv[5] = { "-m", NULL, "-smp", NULL, NULL };
 	const char *bad[][3] = {
 		{ "-m", "hello", NULL }, { "-smp", "abc", NULL },
@@ -787,15 +841,15 @@ test_qemu_maps(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int argc = bad[i][1] ? 2 : 1;
 
-		if (ccakit_vmm_new(&v, CCAKIT_VMM_QEMU, argc, bad[i], &o, &m) ==
+		if (vmm_build(&v, CCAKIT_VMM_QEMU, argc, bad[i], &o, &m) ==
 		    CCAKIT_OK)
 			fail_msg("accepted %s %s", bad[i][0], bad[i][1]);
 		assert_null(v);
 	}
-	assert_int_not_equal(ccakit_vmm_new(&v, CCAKIT_VMM_QEMU, 2, bad[3],
+	assert_int_not_equal(vmm_build(&v, CCAKIT_VMM_QEMU, 2, bad[3],
 	    &o, &m), CCAKIT_OK);
 	assert_string_equal(m.text, "unsupport GIC version 2");
-	assert_int_not_equal(ccakit_vmm_new(&v, CCAKIT_VMM_QEMU, 2, bad[8],
+	assert_int_not_equal(vmm_build(&v, CCAKIT_VMM_QEMU, 2, bad[8],
 	    &o, &m), CCAKIT_OK);
 	assert_string_equal(m.text, "invalid Realm Personalization Value: "
 	    "Invalid symbol 38, offset 0.");
@@ -833,7 +887,7 @@ test_kvmtool_args(void **state)
 		    NULL }, "RMM: unknown hash algorithm `sha384`", 0 },
 	};
 	struct ccakit_vmm *v = NULL;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	size_t i;
 	int argc;
 
@@ -841,11 +895,12 @@ test_kvmtool_args(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		for (argc = 0; cases[i].argv[argc] != NULL; argc++)
 			;
-		assert_int_not_equal(ccakit_vmm_new(&v, CCAKIT_VMM_KVMTOOL,
+		assert_int_not_equal(vmm_build(&v, CCAKIT_VMM_KVMTOOL,
 		    argc, cases[i].argv, NULL, &m), CCAKIT_OK);
 		assert_null(v);
 		assert_string_equal(m.text, cases[i].msg);
-		assert_int_equal(m.usage, cases[i].usage);
+		assert_int_equal(m.what != NULL &&
+		    strcmp(m.what, CCAKIT_VMM_USAGE) == 0, cases[i].usage);
 	}
 }
 
@@ -927,7 +982,7 @@ test_image_changed(void **state)
 	struct ccakit_vmm_measure_opts mo;
 	struct ccakit_vmm_measurements mm, first;
 	struct ccakit_vmm_opts o;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	struct ccakit_vmm *v;
 	char path[] = "/tmp/ccakit-vmm-initrd-XXXXXX";
 	int fd, io;
@@ -969,7 +1024,7 @@ roundtrip(struct ccakit_vmm *v, int sha512)
 	struct ccakit_replay_opts ro;
 	struct ccakit_replay_result res;
 	struct ccakit_errdetail d;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	ccakit_evlog *l = NULL;
 	char path[] = "/tmp/ccakit-vmm-log-XXXXXX";
 	const struct cki_blob *b;
@@ -987,7 +1042,7 @@ roundtrip(struct ccakit_vmm *v, int sha512)
 		fail_msg("measure: %s", m.text);
 	log = tu_read_file(path, &len);
 	unlink(path);
-	assert_int_equal(ccakit_evlog_parse(log, len, 0, &l, &d), CCAKIT_OK);
+	assert_int_equal(tu_evlog_parse(log, len, 0, &l, &d), CCAKIT_OK);
 	memset(ti, 0, sizeof(ti));
 	for (i = 0; i < v->nrim + v->nrem; i++, n++) {
 		b = i < v->nrim ? &v->rim[i] : &v->rem[i - v->nrim];
@@ -1051,6 +1106,7 @@ main(void)
 		cmocka_unit_test(test_fdt_errors),
 		cmocka_unit_test(test_fdt_rsvmap),
 		cmocka_unit_test(test_dtb_kvmtool),
+		cmocka_unit_test(test_vmm_handle),
 		cmocka_unit_test(test_dtb_qemu),
 		cmocka_unit_test(test_dtb_template),
 		cmocka_unit_test(test_dtb_surgery_identity_and_corruption),

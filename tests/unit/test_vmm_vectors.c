@@ -178,7 +178,7 @@ run(const struct cmd *c, struct result *res, int tool_rem)
 {
 	struct ccakit_vmm_opts o;
 	struct ccakit_vmm_measure_opts mo;
-	struct ccakit_vmm_msg m;
+	struct ccakit_errdetail m;
 	struct ccakit_vmm *v = NULL;
 	enum ccakit_vmm_type type;
 	const char *configs[8];
@@ -239,8 +239,10 @@ run(const struct cmd *c, struct result *res, int tool_rem)
 		    "not both\n");
 		return;
 	}
-	r = ccakit_vmm_new(&v, type, c->n - i - 1, c->w + i + 1, &o, &m);
+	assert_non_null(v = ccakit_vmm_new());
+	r = ccakit_vmm_from_args(v, type, c->n - i - 1, c->w + i + 1, &o, &m);
 	if (r != CCAKIT_OK) {
+		ccakit_vmm_free(&v);
 		res->phase = 2;
 		(void)snprintf(res->err, sizeof(res->err),
 		    "ERROR Cannot build parameters: %s\n", m.text);

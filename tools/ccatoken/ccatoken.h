@@ -5,7 +5,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <ccakit/ccakit.h>
+#include <ccakit/appraise.h>
+#include <ccakit/bytes.h>
+#include <ccakit/cbor.h>
+#include <ccakit/cose.h>
+#include <ccakit/ear.h>
+#include <ccakit/err.h>
+#include <ccakit/jose.h>
+#include <ccakit/store.h>
+#include <ccakit/token.h>
+#include <ccakit/tsm.h>
+#include <ccakit/tv.h>
+#include <ccakit/version.h>
 
 /* Exit statuses (documented in ccatoken(1)). */
 #define EXIT_OK        0

@@ -10,20 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include <ccakit/ear.h>
-#include <ccakit/jose.h>
 #include <ccakit/tsm.h>
 
 #include "ccatoken.h"
 #include "httpc.h"
 #include "veraison.h"
-#include "verifier/verifier_priv.h"
-
-#define MAX_AGE_S       300
-#define LEEWAY_S        60
-#define RESP_MAX        (CCAKIT_EAR_MAX_JSON * 2 + 2 * CCAKIT_TOKEN_MAX_SIZE)
+#include "vproto.h"
 
 static const char attest_help[] =
     "Usage: ccatoken attest --verifier URL [--attester tsm|emulated]\n"
@@ -61,6 +54,17 @@ enum {
 	OPT_RAK, OPT_FORMAT, OPT_NONCE_SIZE, OPT_CACERT, OPT_JSON,
 };
 
+struct attest_opts {
+	const char *url;                /* no trailing '/' */
+	const char *kind;               /* tsm or emulated */
+	const char *root, *claims, *cpak, *rak;
+	enum ccakit_token_format fmt;
+	unsigned long nsize;
+	const char *cafile;
+	const char *out;
+	bool json;
+};
+
 static int
 fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -75,22 +79,6 @@ fail(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	return EXIT_MALFORMED;
-}
-
-/* The detail of a problem+json reply, for messages. */
-static const char *
-problem(const struct svc_http_resp *r, char *buf, size_t sz)
-{
-	json_t *j, *t;
-
-	buf[0] = '\0';
-	j = json_loadb((const char *)r->body, r->body_len, 0, NULL);
-	if ((t = json_object_get(j, "detail")) == NULL)
-		t = json_object_get(j, "title");
-	if (json_is_string(t))
-		snprintf(buf, sz, ": %.200s", json_string_value(t));
-	json_decref(j);
-	return buf;
 }
 
 static void
@@ -124,7 +112,7 @@ print_appraisal(const ccakit_ear *e, const char *url)
 		if (ccakit_ear_submod_policy_claims(e, name, &pc) ==
 		    CCAKIT_OK) {
 			printf("  policy claims: %s\n", pc);
-			free(pc);
+			ccakit_free(pc);
 		}
 	}
 }
@@ -153,19 +141,24 @@ make_attester(const char *kind, const char *root, const char *claims,
 	int r;
 
 	memset(&d, 0, sizeof(d));
-	if (strcmp(kind, "emulated") == 0)
-		r = ccakit_attester_new_emulated_files(claims, cpak, rak, fmt,
-		    a, &d);
+	if ((*a = ccakit_attester_new()) == NULL)
+		r = CCAKIT_ERR_NOMEM;
+	else if (strcmp(kind, "emulated") == 0)
+		r = ccakit_attester_init_emulated_files(*a, claims, cpak, rak,
+		    fmt, &d);
 	else
-		r = ccakit_attester_new_tsm(root, a, &d);
-	if (r != CCAKIT_OK)
+		r = ccakit_attester_init_tsm(*a, root, &d);
+	if (r != CCAKIT_OK) {
+		ccakit_attester_free(a);
 		return fail("%s attester: %s", kind, d.text[0] != '\0' ?
 		    d.text : ccakit_strerror(r));
+	}
 	return EXIT_OK;
 }
 
-int
-cmd_attest(int argc, char **argv)
+/* The command line into *o: -1 to go on, else the exit status. */
+static int
+parse_args(int argc, char **argv, struct attest_opts *o)
 {
 	static const struct option opts[] = {
 		{ "verifier", required_argument, NULL, OPT_VERIFIER },
@@ -182,86 +175,63 @@ cmd_attest(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *const disc_hdr[] = {
-	    "Accept: " SVC_VERAISON_DISCOVERY_MT, NULL };
-	static const char *const sess_hdr[] = {
-	    "Accept: " SVC_VERAISON_SESSION_MT, NULL };
-	static const char *const ev_hdr[] = {
-	    "Accept: " SVC_VERAISON_SESSION_MT,
-	    "Content-Type: " CKI_V_MT_CCA, NULL };
-	const char *url = NULL, *kind = "tsm", *root = NULL, *claims = NULL;
-	const char *cpak = NULL, *rak = NULL, *out = NULL, *cafile = NULL;
-	enum ccakit_token_format fmt = CCAKIT_FORMAT_907;
-	struct svc_httpc_opts ho;
-	struct svc_http_resp resp;
-	struct ccakit_ear_verify_opts vo;
-	struct ccakit_errdetail d;
-	struct cki_v_session s, done;
-	ccakit_attester *att = NULL;
-	ccakit_key *key = NULL;
-	ccakit_ear *ear = NULL;
-	svc_httpc *hc = NULL;
-	uint8_t *tok = NULL;
-	size_t toklen;
-	unsigned long nsize = 64;
-	char *jwk = NULL, *path = NULL, *req = NULL, *sess = NULL, *end;
-	char *js = NULL, *base = NULL, err[256], pb[256];
-	int ch, json = 0, r, st = EXIT_MALFORMED;
+	char *end;
+	int ch;
 
-	memset(&resp, 0, sizeof(resp));
-	memset(&s, 0, sizeof(s));
-	memset(&done, 0, sizeof(done));
-	memset(&d, 0, sizeof(d));
+	memset(o, 0, sizeof(*o));
+	o->kind = "tsm";
+	o->fmt = CCAKIT_FORMAT_907;
+	o->nsize = 64;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_VERIFIER:
-			url = optarg;
+			o->url = optarg;
 			break;
 		case OPT_ATTESTER:
-			kind = optarg;
-			if (strcmp(kind, "tsm") != 0 &&
-			    strcmp(kind, "emulated") != 0)
+			o->kind = optarg;
+			if (strcmp(o->kind, "tsm") != 0 &&
+			    strcmp(o->kind, "emulated") != 0)
 				return usage_error("attest", "--attester must "
 				    "be tsm or emulated");
 			break;
 		case OPT_TSM_ROOT:
-			root = optarg;
+			o->root = optarg;
 			break;
 		case OPT_CLAIMS:
-			claims = optarg;
+			o->claims = optarg;
 			break;
 		case OPT_CPAK:
-			cpak = optarg;
+			o->cpak = optarg;
 			break;
 		case OPT_RAK:
-			rak = optarg;
+			o->rak = optarg;
 			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "399") == 0)
-				fmt = CCAKIT_FORMAT_399;
+				o->fmt = CCAKIT_FORMAT_399;
 			else if (strcmp(optarg, "907") == 0)
-				fmt = CCAKIT_FORMAT_907;
+				o->fmt = CCAKIT_FORMAT_907;
 			else
 				return usage_error("attest", "--format must "
 				    "be 399 or 907");
 			break;
 		case OPT_NONCE_SIZE:
-			nsize = strtoul(optarg, &end, 10);
+			o->nsize = strtoul(optarg, &end, 10);
 			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
-			    nsize < CCAKIT_TSM_INBLOB_MIN ||
-			    nsize > CCAKIT_TSM_INBLOB_MAX)
+			    o->nsize < CCAKIT_TSM_INBLOB_MIN ||
+			    o->nsize > CCAKIT_TSM_INBLOB_MAX)
 				return usage_error("attest", "--nonce-size "
 				    "must be 32 to 64");
 			break;
 		case OPT_CACERT:
-			cafile = optarg;
+			o->cafile = optarg;
 			break;
 		case 'o':
-			out = optarg;
+			o->out = optarg;
 			break;
 		case OPT_JSON:
-			json = 1;
+			o->json = true;
 			break;
 		case 'h':
 			fputs(attest_help, stdout);
@@ -274,175 +244,115 @@ cmd_attest(int argc, char **argv)
 	if (optind != argc)
 		return usage_error("attest", "unexpected argument '%s'",
 		    argv[optind]);
-	if (url == NULL)
+	if (o->url == NULL)
 		return usage_error("attest", "--verifier URL is required");
-	if (strcmp(kind, "emulated") == 0 && (claims == NULL ||
-	    cpak == NULL || rak == NULL))
+	if (strcmp(o->kind, "emulated") == 0 && (o->claims == NULL ||
+	    o->cpak == NULL || o->rak == NULL))
 		return usage_error("attest", "the emulated attester needs "
 		    "--claims, --platform-key and --realm-key");
-	if ((base = strdup(url)) == NULL)
+	return -1;
+}
+
+/* The verified EAR: saved (-o), printed, and the exit status. */
+static int
+report(const struct attest_opts *o, const ccakit_ear *ear, const char *jwt)
+{
+	char *js = NULL;
+	int r, st;
+
+	if (o->out != NULL && (st = save_file("ccatoken attest", o->out, jwt,
+	    strlen(jwt))) != EXIT_OK)
+		return st;
+	if (o->json) {
+		if ((r = ccakit_ear_to_json(ear, CCAKIT_EAR_JSON_PRETTY,
+		    &js)) != CCAKIT_OK)
+			return fail("%s", ccakit_strerror(r));
+		printf("%s\n", js);
+		ccakit_free(js);
+	} else {
+		print_appraisal(ear, o->url);
+	}
+	return all_affirming(ear) ? EXIT_OK : EXIT_REJECTED;
+}
+
+/* The passport model, with the Veraison client: the verifier's nonce, the
+ * token for it, the EAR for the token, checked. */
+static int
+attest(const struct attest_opts *o)
+{
+	struct svc_veraison_opts vo;
+	struct svc_veraison_session s;
+	struct ccakit_errdetail d;
+	ccakit_attester *att = NULL;
+	svc_veraison *v = NULL;
+	ccakit_ear *ear = NULL;
+	uint8_t *tok = NULL;
+	size_t toklen;
+	char err[512];
+	int r, st;
+
+	memset(&s, 0, sizeof(s));
+	memset(&d, 0, sizeof(d));
+	if ((st = make_attester(o->kind, o->root, o->claims, o->cpak, o->rak,
+	    o->fmt, &att)) != EXIT_OK)
+		return st;
+	st = EXIT_MALFORMED;
+	memset(&vo, 0, sizeof(vo));
+	vo.base_url = o->url;
+	vo.cafile = o->cafile;
+	if ((v = svc_veraison_new(&vo)) == NULL ||
+	    (tok = malloc(CCAKIT_TSM_OUTBLOB_MAX)) == NULL) {
+		fail("out of memory");
+		goto out;
+	}
+	if (svc_veraison_session_new(v, NULL, 0, o->nsize, &s, err,
+	    sizeof(err)) != 0) {
+		fail("%s", err);
+		goto out;
+	}
+	if ((r = ccakit_attester_get_evidence(att, s.doc.nonce,
+	    s.doc.nonce_len, tok, CCAKIT_TSM_OUTBLOB_MAX, &toklen, &d)) !=
+	    CCAKIT_OK) {
+		fail("%s attester: %s", o->kind, d.text[0] != '\0' ? d.text :
+		    ccakit_strerror(r));
+		goto out;
+	}
+	if (svc_veraison_submit(v, &s, SVC_V_MT_CCA, tok, toklen, NULL, err,
+	    sizeof(err)) != 0 || svc_veraison_check_ear(v, s.doc.result,
+	    s.doc.nonce, s.doc.nonce_len, &ear, err, sizeof(err)) != 0) {
+		fail("%s", err);
+		goto out;
+	}
+	st = report(o, ear, s.doc.result);
+out:
+	ccakit_ear_free(&ear);
+	ccakit_attester_free(&att);
+	svc_veraison_session_clear(&s);
+	svc_veraison_free(&v);
+	free(tok);
+	return st;
+}
+
+int
+cmd_attest(int argc, char **argv)
+{
+	struct attest_opts o;
+	char *base;
+	int st;
+
+	if ((st = parse_args(argc, argv, &o)) >= 0)
+		return st;
+	if ((base = strdup(o.url)) == NULL)
 		return fail("out of memory");
 	while (strlen(base) > 1 && base[strlen(base) - 1] == '/')
 		base[strlen(base) - 1] = '\0';
-	url = base;
-
+	o.url = base;
 	if (svc_httpc_global_init() != 0) {
 		free(base);
 		return fail("libcurl initialisation failed");
 	}
-	if ((st = make_attester(kind, root, claims, cpak, rak, fmt, &att)) !=
-	    EXIT_OK)
-		goto out;
-	st = EXIT_MALFORMED;
-	memset(&ho, 0, sizeof(ho));
-	ho.cafile = cafile;
-	ho.max_body = RESP_MAX;
-	if ((hc = svc_httpc_new(&ho)) == NULL ||
-	    (tok = malloc(CCAKIT_TSM_OUTBLOB_MAX)) == NULL ||
-	    (req = malloc(strlen(url) + 256)) == NULL) {
-		fail("out of memory");
-		goto out;
-	}
-
-	/* 1. Discovery: the EAR key and the session endpoint. */
-	sprintf(req, "%s%s", url, SVC_VERAISON_DISCOVERY_PATH);
-	if (svc_httpc_request(hc, "GET", req, disc_hdr, NULL, 0, &resp, err,
-	    sizeof(err)) != SVC_HTTPC_OK) {
-		fail("%s: %s", req, err);
-		goto out;
-	}
-	if (resp.status != 200) {
-		fail("discovery: HTTP %ld%s", resp.status,
-		    problem(&resp, pb, sizeof(pb)));
-		goto out;
-	}
-	if (svc_veraison_parse_discovery(resp.body, resp.body_len, &jwk,
-	    &path, err, sizeof(err)) != 0) {
-		fail("discovery: %s", err);
-		goto out;
-	}
-	svc_http_resp_clear(&resp);
-	if ((key = ccakit_key_new()) == NULL ||
-	    ccakit_key_from_jwk(key, jwk, strlen(jwk)) != CCAKIT_OK) {
-		fail("discovery: the EAR verification key is not an EC JWK");
-		goto out;
-	}
-
-	/* 2. A session: the verifier's nonce. */
-	free(req);
-	if ((req = malloc(strlen(url) + strlen(path) + 32)) == NULL) {
-		fail("out of memory");
-		goto out;
-	}
-	sprintf(req, "%s%s?nonceSize=%lu", url, path, nsize);
-	if (svc_httpc_request(hc, "POST", req, sess_hdr, NULL, 0, &resp, err,
-	    sizeof(err)) != SVC_HTTPC_OK) {
-		fail("newSession: %s", err);
-		goto out;
-	}
-	if (resp.status != 201 || resp.location[0] == '\0') {
-		fail("newSession: HTTP %ld%s%s", resp.status,
-		    resp.location[0] == '\0' ? " (no Location)" : "",
-		    problem(&resp, pb, sizeof(pb)));
-		goto out;
-	}
-	if ((r = cki_v_session_from_json((const char *)resp.body,
-	    resp.body_len, &s, &d)) != CCAKIT_OK) {
-		fail("newSession: %s%s%s", d.what != NULL ? d.what : "",
-		    d.what != NULL ? ": " : "", d.text[0] != '\0' ? d.text :
-		    ccakit_strerror(r));
-		goto out;
-	}
-	if (s.status != CKI_V_WAITING || s.nonce_len != nsize) {
-		fail("newSession: the session is %s with a %zu-byte nonce",
-		    cki_v_status_name(s.status), s.nonce_len);
-		goto out;
-	}
-	if ((sess = svc_url_resolve(req, resp.location)) == NULL) {
-		fail("newSession: bad Location");
-		goto out;
-	}
-	svc_http_resp_clear(&resp);
-
-	/* 3. The token for the nonce. */
-	memset(&d, 0, sizeof(d));
-	if ((r = ccakit_attester_get_evidence(att, s.nonce, s.nonce_len, tok,
-	    CCAKIT_TSM_OUTBLOB_MAX, &toklen, &d)) != CCAKIT_OK) {
-		fail("%s attester: %s", kind, d.text[0] != '\0' ? d.text :
-		    ccakit_strerror(r));
-		goto out;
-	}
-
-	/* 4. The evidence, and the EAR. */
-	if (svc_httpc_request(hc, "POST", sess, ev_hdr, tok, toklen, &resp,
-	    err, sizeof(err)) != SVC_HTTPC_OK) {
-		fail("evidence: %s", err);
-		goto out;
-	}
-	if (resp.status != 200) {
-		fail("evidence: HTTP %ld%s", resp.status,
-		    problem(&resp, pb, sizeof(pb)));
-		goto out;
-	}
-	memset(&d, 0, sizeof(d));
-	if ((r = cki_v_session_from_json((const char *)resp.body,
-	    resp.body_len, &done, &d)) != CCAKIT_OK ||
-	    done.status != CKI_V_COMPLETE || done.result == NULL) {
-		fail("evidence: the session is %s, without a result%s%s",
-		    r == CCAKIT_OK ? cki_v_status_name(done.status) :
-		    "unreadable", d.text[0] != '\0' ? ": " : "", d.text);
-		goto out;
-	}
-	svc_http_resp_clear(&resp);
-
-	/* 5. Verify it: discovery key, alg pinned to it, our nonce, age. */
-	memset(&vo, 0, sizeof(vo));
-	memset(&d, 0, sizeof(d));
-	if ((vo.alg = ccakit_key_pinned_alg(key)) == 0)
-		vo.alg = ccakit_key_default_alg(key);
-	vo.leeway = LEEWAY_S;
-	vo.max_age = MAX_AGE_S;
-	vo.nonce = s.nonce;
-	vo.nonce_len = s.nonce_len;
-	if ((ear = ccakit_ear_new()) == NULL) {
-		fail("out of memory");
-		goto out;
-	}
-	if ((r = ccakit_ear_verify_jwt(ear, done.result, strlen(done.result),
-	    key, &vo, &d)) != CCAKIT_OK) {
-		fail("the EAR does not verify: %s%s%s", ccakit_strerror(r),
-		    d.text[0] != '\0' ? ": " : "", d.text);
-		goto out;
-	}
-	if (out != NULL && (st = save_file("ccatoken attest", out,
-	    done.result, strlen(done.result))) != EXIT_OK)
-		goto out;
-	if (json) {
-		if ((r = ccakit_ear_to_json(ear, CCAKIT_EAR_JSON_PRETTY,
-		    &js)) != CCAKIT_OK) {
-			st = fail("%s", ccakit_strerror(r));
-			goto out;
-		}
-		printf("%s\n", js);
-	} else {
-		print_appraisal(ear, url);
-	}
-	st = all_affirming(ear) ? EXIT_OK : EXIT_REJECTED;
-out:
-	svc_http_resp_clear(&resp);
-	ccakit_ear_free(&ear);
-	ccakit_key_free(&key);
-	ccakit_attester_free(&att);
-	svc_httpc_free(&hc);
-	cki_v_session_clear(&s);
-	cki_v_session_clear(&done);
-	free(tok);
-	free(js);
-	free(jwk);
-	free(path);
-	free(req);
-	free(sess);
-	free(base);
+	st = attest(&o);
 	svc_httpc_global_cleanup();
+	free(base);
 	return st;
 }

@@ -210,7 +210,7 @@ cmd_ear_verify(int argc, char **argv)
 	}
 	st = fflush(stdout) == 0 ? EXIT_OK : EXIT_MALFORMED;
 out:
-	free(js);
+	ccakit_free(js);
 	free(jwt);
 	ccakit_ear_free(&ear);
 	ccakit_key_free(&key);

@@ -112,8 +112,8 @@ cmd_golden(int argc, char **argv)
 	else
 		fprintf(stderr, "golden values extraction successful\n");
 out:
-	free(tajs);
-	free(rvjs);
+	ccakit_free(tajs);
+	ccakit_free(rvjs);
 	ccakit_ta_store_free(&tas);
 	ccakit_rv_store_free(&rvs);
 	ccakit_token_free(&tok);

@@ -31,7 +31,7 @@ cmd_show(int argc, char **argv)
 	struct ccakit_cbor_item top;
 	ccakit_token *tok = NULL;
 	uint8_t *buf = NULL;
-	char *out = NULL;
+	char *out = NULL, *dg = NULL;
 	size_t outlen = 0, cap, len;
 	int ch, diag = 0, r, st;
 
@@ -64,21 +64,21 @@ cmd_show(int argc, char **argv)
 		}
 		cap = 64 * 1024;
 		for (;;) {
-			if ((out = malloc(cap)) == NULL)
+			if ((dg = malloc(cap)) == NULL)
 				goto out;
 			r = ccakit_cbor_diag_ex(&top, CCAKIT_DIAG_PRETTY |
-			    CCAKIT_DIAG_EMBEDDED, out, cap, &outlen);
+			    CCAKIT_DIAG_EMBEDDED, dg, cap, &outlen);
 			if (r != CCAKIT_ERR_BUFFER_TOO_SMALL || cap >= 8u << 20)
 				break;
-			free(out);
-			out = NULL;
+			free(dg);
+			dg = NULL;
 			cap *= 4;
 		}
 		if (r != CCAKIT_OK) {
 			fprintf(stderr, "%s: %s\n", pfx, ccakit_strerror(r));
 			goto out;
 		}
-		printf("%s\n", out);
+		printf("%s\n", dg);
 	} else {
 		if ((r = ccakit_token_to_json(tok, &out)) != CCAKIT_OK) {
 			fprintf(stderr, "%s: %s\n", pfx, ccakit_strerror(r));
@@ -88,7 +88,8 @@ cmd_show(int argc, char **argv)
 	}
 	st = fflush(stdout) == 0 ? EXIT_OK : EXIT_MALFORMED;
 out:
-	free(out);
+	free(dg);
+	ccakit_free(out);
 	ccakit_token_free(&tok);
 	free(buf);
 	return st;

@@ -13,6 +13,9 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
+#include <ccakit/bytes.h>
+#include <ccakit/cbor.h>
+
 #include "httpc.h"
 #include "kba.h"
 
@@ -125,11 +128,11 @@ cmw_wrap(const uint8_t *tok, size_t toklen, const uint8_t *log, size_t loglen,
 	ccakit_cbor_put_map(&w, 2);
 	ccakit_cbor_put_cstr(&w, "evidence");
 	ccakit_cbor_put_array(&w, 2);
-	ccakit_cbor_put_cstr(&w, KBA_MEDIA_TYPE);
+	ccakit_cbor_put_cstr(&w, KBS_MEDIA_TYPE_CCA);
 	ccakit_cbor_put_bstr(&w, tok, toklen);
 	ccakit_cbor_put_cstr(&w, "event_log");
 	ccakit_cbor_put_array(&w, 2);
-	ccakit_cbor_put_cstr(&w, KBA_MEDIA_TYPE_EVLOG);
+	ccakit_cbor_put_cstr(&w, KBS_MEDIA_TYPE_EVLOG);
 	ccakit_cbor_put_bstr(&w, log, loglen);
 	if (ccakit_cbor_writer_finish(&w, outlen) != 0) {
 		free(buf);
@@ -146,15 +149,15 @@ kba_get_key(const struct kba_opts *o, struct kba_result *res)
 	    "Content-Type: application/json", "Accept: application/json",
 	    NULL };
 	static const char *const ev_hdr[] = {
-	    "Content-Type: " KBA_MEDIA_TYPE, "Accept: application/json",
+	    "Content-Type: " KBS_MEDIA_TYPE_CCA, "Accept: application/json",
 	    NULL };
 	static const char *const cmw_hdr[] = {
-	    "Content-Type: " KBA_MEDIA_TYPE_CMW, "Accept: application/json",
+	    "Content-Type: " KBS_MEDIA_TYPE_CMW, "Accept: application/json",
 	    NULL };
 	struct svc_httpc_opts ho;
 	struct svc_http_resp resp;
 	struct ccakit_errdetail d;
-	uint8_t nonce[CCAKIT_CHALLENGE_LEN], *tok = NULL, *ct = NULL;
+	uint8_t nonce[KBS_CHALLENGE_LEN], *tok = NULL, *ct = NULL;
 	uint8_t *cmw = NULL;
 	const uint8_t *ev;
 	svc_httpc *hc = NULL;
@@ -238,7 +241,7 @@ kba_get_key(const struct kba_opts *o, struct kba_result *res)
 		    sizeof(nonce), tok, CCAKIT_TSM_OUTBLOB_MAX, &evlen, &d)) !=
 		    CCAKIT_OK) {
 			snprintf(res->detail, sizeof(res->detail), "Evidence "
-			    "generation error: %s%s%s", ccakit_strerror(r),
+			    "generation error: %s%s%.400s", ccakit_strerror(r),
 			    d.text[0] != '\0' ? ": " : "", d.text);
 			goto out;
 		}

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <ccakit/eventlog.h>
+#include <ccakit/version.h>
 
 #include "httpc.h"
 #include "kba.h"
@@ -232,7 +233,7 @@ main(int argc, char **argv)
 		return KBA_EXIT_ERROR;
 	}
 	o.key = argv[optind];
-	if (!ccakit_broker_name_valid(o.key))
+	if (!kbs_name_valid(o.key))
 		return usage_error("'%s' is not a valid key name", o.key);
 	if (mock && mock_path == NULL)
 		return usage_error("-m needs --mock-token FILE (the demo's "
@@ -251,12 +252,17 @@ main(int argc, char **argv)
 				return usage_error("--attester emulated "
 				    "needs --claims, --platform-key and "
 				    "--realm-key");
-			r = ccakit_attester_new_emulated_files(claims, cpak,
-			    rak, fmt, &o.attester, &d);
+			r = (o.attester = ccakit_attester_new()) == NULL ?
+			    CCAKIT_ERR_NOMEM :
+			    ccakit_attester_init_emulated_files(o.attester,
+			    claims, cpak, rak, fmt, &d);
 		} else {
-			r = ccakit_attester_new_tsm(tsm_root, &o.attester, &d);
+			r = (o.attester = ccakit_attester_new()) == NULL ?
+			    CCAKIT_ERR_NOMEM :
+			    ccakit_attester_init_tsm(o.attester, tsm_root, &d);
 		}
 		if (r != CCAKIT_OK) {
+			ccakit_attester_free(&o.attester);
 			kba_log(1, "%s attester: %s%s%s", attester,
 			    ccakit_strerror(r), d.text[0] != '\0' ? ": " : "",
 			    d.text);

@@ -8,7 +8,9 @@
 
 #include <jansson.h>
 
-#include "kba.h"
+#include <ccakit/bytes.h>
+
+#include "kba_parse.h"
 
 static json_t *
 load_object(const uint8_t *body, size_t len, char *err, size_t errsz)
@@ -36,9 +38,9 @@ load_object(const uint8_t *body, size_t len, char *err, size_t errsz)
 
 int
 kba_parse_challenge(const uint8_t *body, size_t len,
-    uint8_t nonce[CCAKIT_CHALLENGE_LEN], char *err, size_t errsz)
+    uint8_t nonce[KBS_CHALLENGE_LEN], char *err, size_t errsz)
 {
-	uint8_t buf[CCAKIT_CHALLENGE_LEN + 3];
+	uint8_t buf[KBS_CHALLENGE_LEN + 3];
 	json_t *j, *c, *a, *v;
 	const char *s;
 	size_t n, i;
@@ -71,12 +73,12 @@ kba_parse_challenge(const uint8_t *body, size_t len,
 		snprintf(err, errsz, "challenge is not base64url");
 		goto out;
 	}
-	if (n != CCAKIT_CHALLENGE_LEN) {
+	if (n != KBS_CHALLENGE_LEN) {
 		snprintf(err, errsz, "Challenge length error, expecting %d "
-		    "but got %zu instead", CCAKIT_CHALLENGE_LEN, n);
+		    "but got %zu instead", KBS_CHALLENGE_LEN, n);
 		goto out;
 	}
-	memcpy(nonce, buf, CCAKIT_CHALLENGE_LEN);
+	memcpy(nonce, buf, KBS_CHALLENGE_LEN);
 	r = 0;
 out:
 	json_decref(j);

@@ -57,8 +57,7 @@ hex(const uint8_t *p, size_t len)
 static const char *
 hash_name(const struct ccakit_vmm *vmm)
 {
-	return ccakit_vmm_hash_algo(vmm) == CCAKIT_VMM_SHA512 ? "sha-512" :
-	    "sha-256";
+	return ccakit_hash_algo_name(ccakit_vmm_hash_algo(vmm));
 }
 
 /* The realm entry of rv.json (rust-ccatoken RealmRefValue). */

@@ -45,7 +45,7 @@ rm_run(const struct rm_args *a)
 {
 	struct ccakit_vmm_measure_opts mo;
 	struct ccakit_vmm_measurements mm;
-	struct ccakit_vmm_msg msg;
+	struct ccakit_errdetail msg;
 	struct ccakit_vmm *vmm = NULL;
 	int r, rc = RM_EXIT_INPUT;
 
@@ -55,9 +55,16 @@ rm_run(const struct rm_args *a)
 		return RM_EXIT_USAGE;
 	}
 	memset(&msg, 0, sizeof(msg));
-	if ((r = ccakit_vmm_new(&vmm, a->type, a->vmm_argc, a->vmm_argv,
+	if ((vmm = ccakit_vmm_new()) == NULL) {
+		fprintf(stderr, "ERROR Cannot build parameters: %s\n",
+		    ccakit_strerror(CCAKIT_ERR_NOMEM));
+		return RM_EXIT_INPUT;
+	}
+	if ((r = ccakit_vmm_from_args(vmm, a->type, a->vmm_argc, a->vmm_argv,
 	    &a->vmm, &msg)) != CCAKIT_OK) {
-		if (msg.usage) {
+		ccakit_vmm_free(&vmm);
+		if (msg.what != NULL &&
+		    strcmp(msg.what, CCAKIT_VMM_USAGE) == 0) {
 			fprintf(stderr, "error: %s\n\nFor more information, "
 			    "try '--help'.\n", msg.text);
 			return RM_EXIT_USAGE;
