@@ -17,14 +17,14 @@
 
 #include "kbs.h"
 
-/* The shipped policies (generated from services/kbs/policies). */
-struct kbs_builtin_policy {
+/* The shipped policies (services/kbs/policies, cmake/embed.cmake). */
+struct kbs_builtin_policies_entry {
 	const char *name;
 	const char *text;
 	size_t len;
 };
-extern const struct kbs_builtin_policy kbs_builtin_policies[];
-extern const size_t kbs_nbuiltin_policies;
+extern const struct kbs_builtin_policies_entry kbs_builtin_policies[];
+extern const size_t kbs_builtin_policies_count;
 
 #define CACHE_MAX 32
 
@@ -80,7 +80,7 @@ kbs_policy_builtin(const char *name, size_t *len)
 {
 	size_t i;
 
-	for (i = 0; i < kbs_nbuiltin_policies; i++)
+	for (i = 0; i < kbs_builtin_policies_count; i++)
 		if (strcmp(kbs_builtin_policies[i].name, name) == 0) {
 			if (len != NULL)
 				*len = kbs_builtin_policies[i].len;
