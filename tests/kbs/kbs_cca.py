@@ -16,6 +16,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kbslib  # noqa: E402
 from kbslib import *  # noqa: E402,F403
 
 wd = Workdir()
@@ -278,7 +279,7 @@ try:
           make=lambda dg: cca_evidence(wd, dg))
 finally:
     srv.stop()
-    if failed:
+    if kbslib.failed:
         print(srv.logtext()[-4000:])
     wd.cleanup()
 finish()
