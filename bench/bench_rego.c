@@ -405,7 +405,7 @@ kb_setup(struct kb *k)
 	ccakit_ta_store *tas = ccakit_ta_store_new();
 	ccakit_token *t = ccakit_token_new();
 	char dir[4096], ta[4200];
-	const char *text = kbs_policy_builtin("default");
+	const char *text = kbs_release_policy_builtin("default");
 	uint8_t nonce[CHALLENGE_LEN], *buf, *tajson;
 	size_t len, talen;
 

@@ -35,7 +35,7 @@ policy_init(void)
 {
 	static const uint8_t rim[32];
 	struct ccakit_bytes rims[1] = { { rim, sizeof(rim) } };
-	const char *text = kbs_policy_builtin("default");
+	const char *text = kbs_release_policy_builtin("default");
 
 	if (pol != NULL)
 		return;

@@ -6,7 +6,8 @@ set -eu
 cd "$(dirname "$0")/.."
 if [ -z "${CCATOKEN:-}" ]; then
 	[ -x build/bin/ccatoken ] && [ -x build/bin/keybroker-server ] &&
-	    [ -x build/bin/keybroker-app ] || ./scripts/build.sh
+	    [ -x build/bin/keybroker-app ] && [ -x build/bin/kbs ] &&
+	    [ -x build/bin/kbs-client ] || ./scripts/build.sh
 	CCATOKEN=build/bin/ccatoken
 fi
 BIN=$(dirname "$CCATOKEN")
@@ -15,8 +16,10 @@ KEYBROKER_SERVER=${KEYBROKER_SERVER:-$BIN/keybroker-server}
 KEYBROKER_APP=${KEYBROKER_APP:-$BIN/keybroker-app}
 WORK=$(mktemp -d)
 KBS_PID=
+TRUSTEE_PID=
 cleanup() {
 	[ -n "$KBS_PID" ] && kill "$KBS_PID" 2>/dev/null
+	[ -n "$TRUSTEE_PID" ] && kill "$TRUSTEE_PID" 2>/dev/null
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -88,5 +91,76 @@ SECRET=$("$KEYBROKER_APP" -v -e "$URL" --attester emulated \
 echo "secret: $SECRET"
 [ "$SECRET" = "May the force be with you." ] || exit 1
 
-echo "demo: OK, the realm's token was verified and appraised, and the key"
-echo "broker released the secret to it"
+echo "== 8. a Trustee-compatible KBS releases a secret to the realm =="
+# kbs reads Trustee's TOML configuration; the CCA verifier's stores are
+# the ones of step 1, named as Trustee names them (CCA_CONFIG_FILE).
+cat >"$WORK/kbs-config.toml" <<EOF
+[http_server]
+sockets = ["127.0.0.1:0"]
+insecure_http = true
+
+[admin]
+authorization_mode = "InsecureAllowAll"
+
+[attestation_token]
+insecure_header_jwk = false
+
+[storage_backend]
+storage_type = "LocalFs"
+
+[storage_backend.backends.local_fs]
+dir_path = "$WORK/kbs-storage"
+
+[[plugins]]
+name = "resource"
+EOF
+cat >"$WORK/cca.json" <<EOF
+{"cca-verifier": {"type": "local", "ta-store": "$WORK/ta.json",
+                  "rv-store": "$WORK/rv.json"}}
+EOF
+CCA_CONFIG_FILE="$WORK/cca.json" "$BIN/kbs" -c "$WORK/kbs-config.toml" \
+    --port-file "$WORK/kbs-port" 2>"$WORK/kbs.log" &
+TRUSTEE_PID=$!
+i=0
+until [ -s "$WORK/kbs-port" ]; do
+	i=$((i + 1))
+	if [ $i -gt 100 ] || ! kill -0 "$TRUSTEE_PID" 2>/dev/null; then
+		echo "demo: kbs did not start:" >&2
+		cat "$WORK/kbs.log" >&2
+		exit 1
+	fi
+	sleep 0.05
+done
+KBS_URL=http://127.0.0.1:$(cat "$WORK/kbs-port")
+echo "kbs listening on $KBS_URL (a separate process)"
+kc() { "$BIN/kbs-client" --url "$KBS_URL" "$@"; }
+# The owner's side (admin requests): the secret; an attestation policy
+# that finds a realm "affirming" when its initial measurement (RIM) and
+# personalization value (RPV) are registered reference values; those two
+# values; a resource policy that releases only to "affirming" realms.
+printf '%s' "The realm owner's disk key" >"$WORK/disk-key"
+kc config set-resource --path default/demo/disk-key \
+    --resource-file "$WORK/disk-key" 2>/dev/null
+kc config set-attestation-policy --id default_cpu \
+    --policy-file services/kbs/policies/as/cca.rego >/dev/null 2>&1
+for n in cca-realm-initial-measurement cca-realm-personalization-value; do
+	V=$(sed -n "s/.*\"$n\": *\"\([^\"]*\)\".*/\1/p" demo/claims.json)
+	kc config set-sample-reference-value "cca.realm.$n" "$V" 2>/dev/null
+done
+kc config set-resource-policy --affirming >/dev/null 2>&1
+echo "kbs-client get-resource in the emulated realm (RCAR with a CCA token):"
+SECRET=$(kc --attester emulated --claims demo/claims.json \
+    --platform-key demo/cpak.pem --realm-key demo/rak.pem \
+    get-resource --path default/demo/disk-key | base64 -d)
+echo "secret: $SECRET"
+[ "$SECRET" = "The realm owner's disk key" ] || exit 1
+echo "kbs-client get-resource with Trustee's sample TEE (no realm):"
+if kc --attester sample get-resource --path default/demo/disk-key \
+    2>"$WORK/denied"; then
+	echo "demo: the sample TEE got the secret" >&2
+	exit 1
+fi
+sed 's/^/  refused: /' "$WORK/denied"
+
+echo "demo: OK, the realm's token was verified and appraised, the key"
+echo "broker released the secret to it, and so did the Trustee-compatible KBS"

@@ -135,11 +135,14 @@ on_header(char *line, size_t size, size_t nmemb, void *arg)
 	if (n >= 5 && strncmp(line, "HTTP/", 5) == 0) {
 		s->resp->location[0] = '\0';
 		s->resp->content_type[0] = '\0';
+		s->resp->set_cookie[0] = '\0';
 	}
 	header_value(line, n, "Location", s->resp->location,
 	    sizeof(s->resp->location));
 	header_value(line, n, "Content-Type", s->resp->content_type,
 	    sizeof(s->resp->content_type));
+	header_value(line, n, "Set-Cookie", s->resp->set_cookie,
+	    sizeof(s->resp->set_cookie));
 	return n;
 }
 

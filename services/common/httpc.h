@@ -20,6 +20,7 @@ struct svc_httpc_opts {
 
 #define SVC_HTTPC_LOCATION_MAX 2048
 #define SVC_HTTPC_CTYPE_MAX    256
+#define SVC_HTTPC_COOKIE_MAX   1024
 
 struct svc_http_resp {
 	long status;
@@ -27,6 +28,7 @@ struct svc_http_resp {
 	size_t body_len;
 	char location[SVC_HTTPC_LOCATION_MAX]; /* "" when absent */
 	char content_type[SVC_HTTPC_CTYPE_MAX];
+	char set_cookie[SVC_HTTPC_COOKIE_MAX]; /* the last Set-Cookie, or "" */
 };
 
 enum {

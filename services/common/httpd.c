@@ -54,6 +54,7 @@ struct reqstate {
 	size_t drained;                 /* bytes dropped after the cap */
 	size_t sent;
 	char method[16];
+	char *target;                   /* the request target as sent */
 	char path[200];                 /* escaped, truncated: for the log */
 	char note[160];
 	char outcome[48];
@@ -289,6 +290,40 @@ svc_req_header(const struct svc_req *req, const char *name)
 	return MHD_lookup_connection_value(req->conn_, MHD_HEADER_KIND, name);
 }
 
+const char *
+svc_req_cookie(const struct svc_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn_, MHD_COOKIE_KIND, name);
+}
+
+struct query_walk {
+	int (*fn)(void *arg, const char *key, const char *value);
+	void *arg;
+	int r;
+};
+
+static enum MHD_Result
+query_one(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct query_walk *w = cls;
+
+	(void)kind;
+	w->r = w->fn(w->arg, key, value != NULL ? value : "");
+	return w->r == 0 ? MHD_YES : MHD_NO;
+}
+
+int
+svc_req_query_each(const struct svc_req *req,
+    int (*fn)(void *arg, const char *key, const char *value), void *arg)
+{
+	struct query_walk w = { fn, arg, 0 };
+
+	(void)MHD_get_connection_values(req->conn_, MHD_GET_ARGUMENT_KIND,
+	    query_one, &w);
+	return w.r;
+}
+
 bool
 svc_httpd_tls_supported(void)
 {
@@ -311,7 +346,14 @@ route_match(const char *pattern, const char *path, struct reqstate *st)
 		return false;
 	w = copy;
 	while (*p != '\0') {
-		if (p[0] == '{' && p[1] == '}') {
+		if (strcmp(p, "{*}") == 0) {
+			/* The rest of the path, whatever it is. */
+			if (n >= SVC_ROUTE_MAX_ARGS)
+				goto fail;
+			arg[n++] = w;
+			w += strlen(w);
+			p += 3;
+		} else if (p[0] == '{' && p[1] == '}') {
 			if (*w == '\0' || *w == '/' || n >= SVC_ROUTE_MAX_ARGS)
 				goto fail;
 			arg[n++] = w;
@@ -645,6 +687,8 @@ uri_log(void *cls, const char *uri, struct MHD_Connection *c)
 	svc_log_escape(uri, '?', "\\", st->path, sizeof(st->path));
 	if (strlen(uri) > SVC_MAX_TARGET)
 		st->early = 414;
+	else
+		st->target = strdup(uri);
 	if ((q = strchr(uri, '?')) != NULL && q[1] != '\0') {
 		for (nargs = 1, p = q + 1; *p != '\0'; p++)
 			nargs += *p == '&';
@@ -690,7 +734,8 @@ first_call(struct svc_httpd *h, struct MHD_Connection *c,
 			continue;
 		path_known = true;
 		st->route = &h->routes[i];
-		if (strcmp(h->routes[i].method, method) == 0)
+		if (strcmp(h->routes[i].method, method) == 0 ||
+		    strcmp(h->routes[i].method, "*") == 0)
 			break;
 	}
 	if (i == h->nroutes) {
@@ -781,6 +826,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	req.body_len = st->len;
 	req.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_TYPE);
+	req.target = st->target != NULL ? st->target : url;
 	req.conn_ = c;
 	st->route->fn(h->arg, &req, &resp);
 	return send_resp(c, st, &resp);
@@ -873,6 +919,7 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	}
 	body_free(st);
 	free(st->args);
+	free(st->target);
 	free(st);
 	*con_cls = NULL;
 }

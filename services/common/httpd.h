@@ -61,6 +61,8 @@ struct svc_req {
 	const uint8_t *body;            /* NUL appended (not counted) */
 	size_t body_len;
 	const char *content_type;       /* NULL when absent */
+	const char *target;             /* the request target as sent (path
+					   and query, not decoded) */
 	void *conn_;                    /* private */
 };
 
@@ -100,7 +102,9 @@ struct svc_req_done {
 /*
  * A route: method, path pattern, body cap, handler. In the pattern "{}"
  * stands for one non-empty path segment (no '/'), captured in req->arg;
- * everything else matches literally.
+ * "{*}" at the end of a pattern stands for the rest of the path, empty or
+ * not, slashes included (captured too); everything else matches
+ * literally. Method "*" matches any method.
  */
 struct svc_route {
 	const char *method;
@@ -162,6 +166,14 @@ bool svc_httpd_tls_supported(void);
 const char *svc_req_query(const struct svc_req *req, const char *name);
 /* A request header, or NULL. */
 const char *svc_req_header(const struct svc_req *req, const char *name);
+/* A cookie of the request (decoded by libmicrohttpd), or NULL. */
+const char *svc_req_cookie(const struct svc_req *req, const char *name);
+/*
+ * Every query-string argument in order (decoded; value "" for a key
+ * without '='): fn's nonzero return stops the walk and is returned.
+ */
+int svc_req_query_each(const struct svc_req *req,
+    int (*fn)(void *arg, const char *key, const char *value), void *arg);
 
 /* --- replies --- */
 

@@ -110,9 +110,9 @@ typedef struct kbs_policy kbs_policy;
 
 /* The shipped policies (services/keybroker-server/policies/NAME.rego):
  * "default" and "strict". Their NUL-terminated text, NULL if unknown. */
-const char *kbs_policy_builtin(const char *name);
+const char *kbs_release_policy_builtin(const char *name);
 /* The names, for messages: "default, strict". */
-const char *kbs_policy_builtin_names(void);
+const char *kbs_release_policy_names(void);
 
 /*
  * Compile a policy text (`name` appears in its errors): it must define

@@ -23,16 +23,14 @@
 #define ALLOW_QUERY     "data." PKG ".allow"
 #define DENY_QUERY      "data." PKG ".deny"
 
-/* policies/<name>.rego (generated policies.c). */
-extern const unsigned char kbs_rego_default[], kbs_rego_strict[];
-
-static const struct {
+/* policies/<name>.rego, embedded by cmake/embed.cmake. */
+struct kbs_rego_builtins_entry {
 	const char *name;
-	const unsigned char *text;      /* NUL-terminated */
-} builtins[] = {
-	{ "default", kbs_rego_default },
-	{ "strict", kbs_rego_strict },
+	const char *text;       /* NUL-terminated */
+	size_t len;
 };
+extern const struct kbs_rego_builtins_entry kbs_rego_builtins[];
+extern const size_t kbs_rego_builtins_count;
 
 struct kbs_policy {
 	ccakit_rego_policy *pol;
@@ -41,19 +39,18 @@ struct kbs_policy {
 };
 
 const char *
-kbs_policy_builtin(const char *name)
+kbs_release_policy_builtin(const char *name)
 {
 	size_t i;
 
-	for (i = 0; name != NULL && i < sizeof(builtins) / sizeof(builtins[0]);
-	    i++)
-		if (strcmp(name, builtins[i].name) == 0)
-			return (const char *)builtins[i].text;
+	for (i = 0; name != NULL && i < kbs_rego_builtins_count; i++)
+		if (strcmp(name, kbs_rego_builtins[i].name) == 0)
+			return kbs_rego_builtins[i].text;
 	return NULL;
 }
 
 const char *
-kbs_policy_builtin_names(void)
+kbs_release_policy_names(void)
 {
 	return "default, strict";
 }

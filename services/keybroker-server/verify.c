@@ -26,10 +26,10 @@ kbs_policy_setup(struct kbs *k, const char *prog, const char *spec)
 	memset(&d, 0, sizeof(d));
 	if (strncmp(spec, KBS_POLICY_BUILTIN, strlen(KBS_POLICY_BUILTIN)) ==
 	    0) {
-		if ((text = kbs_policy_builtin(spec +
+		if ((text = kbs_release_policy_builtin(spec +
 		    strlen(KBS_POLICY_BUILTIN))) == NULL)
 			return svc_die(prog, "--policy %s: no such built-in "
-			    "policy (%s)", spec, kbs_policy_builtin_names());
+			    "policy (%s)", spec, kbs_release_policy_names());
 		len = strlen(text);
 	} else {
 		if (svc_read_text(prog, spec, KBS_POLICY_MAX_FILE, &file,

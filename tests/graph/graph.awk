@@ -15,7 +15,8 @@
 # POSIX awk (mawk): no gawk extensions.
 
 function err(msg) {
-	print "module-graph: " msg
+	# stderr: the docs mode's stdout is the generated block
+	print "module-graph: " msg > "/dev/stderr"
 	nerr++
 }
 
@@ -26,7 +27,7 @@ function violation(key, msg) {
 		return
 	vseen[key] = 1
 	if (key in known) {
-		print "module-graph: known violation (" key "): " msg
+		print "module-graph: known violation (" key "): " msg > "/dev/stderr"
 		return
 	}
 	err(msg " [" key "]")
@@ -94,6 +95,7 @@ function sys_of_header(h) {
 	if (h == "yaml.h") return "yaml"
 	if (h == "pcre2.h") return "pcre2"
 	if (h == "libpq-fe.h") return "pq"
+	if (h ~ /^p11-kit\//) return "p11kit"
 	if (h == "pthread.h") return "threads"
 	if (h == "cmocka.h") return "cmocka"
 	return ""

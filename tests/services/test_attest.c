@@ -185,7 +185,7 @@ get_policy(enum pol which)
 		pols[which] = compile("arm-cca.rego", (const char *)buf, len);
 		free(buf);
 	} else {
-		text = kbs_policy_builtin(which == POL_DEFAULT ? "default" :
+		text = kbs_release_policy_builtin(which == POL_DEFAULT ? "default" :
 		    "strict");
 		assert_non_null(text);
 		pols[which] = compile(which == POL_DEFAULT ? "default.rego" :
@@ -752,8 +752,8 @@ test_policy_custom(void **state)
 		assert_non_null(strstr(why.text, "no rule allow in package "
 		    "arm_cca"));
 	}
-	assert_null(kbs_policy_builtin("nope"));
-	assert_null(kbs_policy_builtin(NULL));
+	assert_null(kbs_release_policy_builtin("nope"));
+	assert_null(kbs_release_policy_builtin(NULL));
 	assert_int_equal(kbs_policy_new(NULL, "", 0, &p, NULL),
 	    CCAKIT_ERR_INVALID_ARG);
 	assert_int_equal(kbs_policy_eval(NULL, e, data, NULL),

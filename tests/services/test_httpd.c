@@ -56,7 +56,30 @@ slow_handler(void *arg, const struct svc_req *req, struct svc_resp *r)
 	svc_resp_json(r, 200, json_pack("{s:b}", "slow", 1));
 }
 
+static int
+query_add(void *arg, const char *k, const char *v)
+{
+	json_array_append_new(arg, json_pack("[s,s]", k, v));
+	return 0;
+}
+
+/* What a catch-all route sees: method, rest of the path, raw target,
+ * cookie and every query argument in order. */
+static void
+rest_handler(void *arg, const struct svc_req *req, struct svc_resp *r)
+{
+	json_t *q = json_array();
+	const char *ck = svc_req_cookie(req, "kbs-session-id");
+
+	(void)arg;
+	svc_req_query_each(req, query_add, q);
+	svc_resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:s?, s:o}",
+	    "method", req->method, "rest", req->arg[0], "target", req->target,
+	    "cookie", ck, "query", q));
+}
+
 static const struct svc_route routes[] = {
+	{ "*", "/any/v0/{*}", 16, rest_handler },
 	{ "POST", "/echo/{}", 16, ok_handler },
 	{ "GET", "/ok", 0, ok_handler },
 	{ "GET", "/problem/{}", 0, problem_handler },
@@ -160,6 +183,60 @@ closed_by_server(int fd, int ms)
 		return false;
 	r = recv(fd, b, sizeof(b), MSG_DONTWAIT);
 	return r == 0 || (r < 0 && errno == ECONNRESET);
+}
+
+/* --- routing --- */
+
+static json_t *
+get_json(uint16_t port, const char *req)
+{
+	json_t *j;
+
+	assert_true(raw_closed(send_str(port, req)));
+	assert_int_equal(raw_status(resp), 200);
+	assert_non_null(j = json_loads(raw_body(resp), 0, NULL));
+	return j;
+}
+
+static void
+test_catch_all(void **state)
+{
+	struct svc_httpd *h;
+	uint16_t port;
+	json_t *j;
+
+	(void)state;
+	h = start(&port);
+	/* The rest of the path with its slashes, empty segments kept; the
+	 * raw target; the cookie; repeated query keys in order. */
+	j = get_json(port, "DELETE /any/v0/a//b/c?x=1&y&x=%32 HTTP/1.1\r\n"
+	    "Host: t\r\nCookie: other=1; kbs-session-id=abc\r\n"
+	    "Connection: close\r\n\r\n");
+	assert_string_equal(json_string_value(json_object_get(j, "method")),
+	    "DELETE");
+	assert_string_equal(json_string_value(json_object_get(j, "rest")),
+	    "a//b/c");
+	assert_string_equal(json_string_value(json_object_get(j, "target")),
+	    "/any/v0/a//b/c?x=1&y&x=%32");
+	assert_string_equal(json_string_value(json_object_get(j, "cookie")),
+	    "abc");
+	assert_int_equal(json_array_size(json_object_get(j, "query")), 3);
+	assert_string_equal(json_string_value(json_array_get(json_array_get(
+	    json_object_get(j, "query"), 2), 1)), "2");
+	assert_string_equal(json_string_value(json_array_get(json_array_get(
+	    json_object_get(j, "query"), 1), 1)), "");
+	json_decref(j);
+	/* An empty rest, any method. */
+	j = get_json(port, "PUT /any/v0/ HTTP/1.1\r\nHost: t\r\n"
+	    "Content-Length: 0\r\nConnection: close\r\n\r\n");
+	assert_string_equal(json_string_value(json_object_get(j, "rest")), "");
+	assert_true(json_is_null(json_object_get(j, "cookie")));
+	json_decref(j);
+	/* The prefix alone is not the route. */
+	assert_true(raw_closed(send_str(port, "GET /any/v0 HTTP/1.1\r\n"
+	    "Host: t\r\nConnection: close\r\n\r\n")));
+	assert_problem(404);
+	svc_httpd_stop(&h);
 }
 
 /* --- heads and query strings --- */
@@ -592,6 +669,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_catch_all),
 		cmocka_unit_test(test_query_args),
 		cmocka_unit_test(test_head_sizes),
 		cmocka_unit_test(test_smuggling),
