@@ -733,7 +733,10 @@ agent_kbs_resource(agent_kbs *k, const char *path, uint8_t **out,
 		status = kbsc_last(h)->status;
 		if (r == CCAKIT_OK)
 			break;
-		if (status == 0) {
+		if (r == CCAKIT_ERR_TOO_LARGE) {
+			r = fail(d, r, "the KBS's reply is too large: %s",
+			    e.text);
+		} else if (status == 0) {
 			r = fail(d, r, "KBS %s unreachable: %s", k->cdh->url,
 			    e.text);
 		} else if (status == 200) {
