@@ -23,8 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include <ccakit/ear.h>
 #include <ccakit/err.h>
 #include <ccakit/token.h>
@@ -44,32 +42,6 @@
 
 static char base_url[256];
 static unsigned long n_verified;
-
-/* Raw ES256 signatures per second on one core (what each session adds). */
-static double
-measure_es256(void)
-{
-	EVP_PKEY *pk = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-	EVP_MD_CTX *c;
-	uint8_t msg[2048], sig[128];
-	size_t siglen, n;
-	double t0, t;
-
-	memset(msg, 0x5a, sizeof(msg));
-	if (pk == NULL)
-		lg_die("P-256 keygen failed");
-	t0 = lg_now();
-	for (n = 0; (t = lg_now() - t0) < LG_BOUND_SECONDS; n++) {
-		siglen = sizeof(sig);
-		if ((c = EVP_MD_CTX_new()) == NULL || EVP_DigestSignInit_ex(c,
-		    NULL, "SHA256", NULL, NULL, pk, NULL) != 1 ||
-		    EVP_DigestSign(c, sig, &siglen, msg, sizeof(msg)) != 1)
-			lg_die("raw ES256 sign failed");
-		EVP_MD_CTX_free(c);
-	}
-	EVP_PKEY_free(pk);
-	return (double)n / t;
-}
 
 /* --- clients --- */
 
@@ -225,7 +197,7 @@ main(int argc, char **argv)
 	}
 
 	bound = lg_measure_bound();
-	es256 = measure_es256();
+	es256 = lg_measure_es256_sign();
 	if (o.url == NULL)
 		pid = lg_server_start(o.server, dir, args, o.threads,
 		    base_url, sizeof(base_url));

@@ -348,6 +348,117 @@ lg_measure_bound(void)
 	return best;
 }
 
+/* ops/s of fn on one core: the best of BOUND_ROUNDS rounds. */
+static double
+best_rate(void (*fn)(void *), void *arg)
+{
+	double t0, t, best = 0, rate;
+	size_t n;
+	int round;
+
+	for (round = 0; round < BOUND_ROUNDS; round++) {
+		t0 = lg_now();
+		for (n = 0; (t = lg_now() - t0) < LG_BOUND_SECONDS; n++)
+			fn(arg);
+		if ((rate = (double)n / t) > best)
+			best = rate;
+	}
+	return best;
+}
+
+struct es256 {
+	EVP_PKEY *pk;
+	uint8_t msg[2048], sig[128];
+	size_t siglen;
+};
+
+static void
+es256_sign(void *arg)
+{
+	struct es256 *e = arg;
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+
+	e->siglen = sizeof(e->sig);
+	if (c == NULL || EVP_DigestSignInit_ex(c, NULL, "SHA256", NULL, NULL,
+	    e->pk, NULL) != 1 || EVP_DigestSign(c, e->sig, &e->siglen, e->msg,
+	    sizeof(e->msg)) != 1)
+		lg_die("raw ES256 sign failed");
+	EVP_MD_CTX_free(c);
+}
+
+static void
+es256_verify(void *arg)
+{
+	struct es256 *e = arg;
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+
+	if (c == NULL || EVP_DigestVerifyInit_ex(c, NULL, "SHA256", NULL,
+	    NULL, e->pk, NULL) != 1 || EVP_DigestVerify(c, e->sig, e->siglen,
+	    e->msg, sizeof(e->msg)) != 1)
+		lg_die("raw ES256 verify failed");
+	EVP_MD_CTX_free(c);
+}
+
+static double
+es256_rate(void (*fn)(void *))
+{
+	struct es256 e;
+	double r;
+
+	memset(&e, 0, sizeof(e));
+	memset(e.msg, 0x5a, sizeof(e.msg));
+	if ((e.pk = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256")) == NULL)
+		lg_die("P-256 keygen failed");
+	es256_sign(&e);
+	r = best_rate(fn, &e);
+	EVP_PKEY_free(e.pk);
+	return r;
+}
+
+double
+lg_measure_es256_sign(void)
+{
+	return es256_rate(es256_sign);
+}
+
+double
+lg_measure_es256_verify(void)
+{
+	return es256_rate(es256_verify);
+}
+
+/* One ECDH-ES key agreement with a P-256 peer: the ephemeral key pair,
+ * then the shared secret. */
+static void
+ecdh_es(void *arg)
+{
+	EVP_PKEY *peer = arg, *eph;
+	EVP_PKEY_CTX *c;
+	uint8_t z[66];
+	size_t zlen = sizeof(z);
+
+	if ((eph = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256")) == NULL ||
+	    (c = EVP_PKEY_CTX_new(eph, NULL)) == NULL ||
+	    EVP_PKEY_derive_init(c) != 1 || EVP_PKEY_derive_set_peer(c,
+	    peer) != 1 || EVP_PKEY_derive(c, z, &zlen) != 1)
+		lg_die("raw ECDH failed");
+	EVP_PKEY_CTX_free(c);
+	EVP_PKEY_free(eph);
+}
+
+double
+lg_measure_ecdh_p256(void)
+{
+	EVP_PKEY *peer = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	double r;
+
+	if (peer == NULL)
+		lg_die("P-256 keygen failed");
+	r = best_rate(ecdh_es, peer);
+	EVP_PKEY_free(peer);
+	return r;
+}
+
 /* --- the server --- */
 
 static double
@@ -371,15 +482,45 @@ lg_server_path(const char *name, char *buf, size_t bufsz)
 }
 
 pid_t
+lg_spawn(const char *const *argv, const char *port_file, char *url,
+    size_t urlsz)
+{
+	char buf[16];
+	double t0;
+	FILE *f;
+	pid_t pid;
+
+	if ((pid = fork()) < 0)
+		lg_die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		/* execv's argv is not const-qualified, but is not written. */
+		execv(argv[0], (char *const *)(uintptr_t)argv);
+		fprintf(stderr, "%s: %s: %s\n", prog, argv[0], strerror(errno));
+		_exit(127);
+	}
+	for (t0 = lg_now(); lg_now() - t0 < 10; usleep(20000)) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			lg_die("%s exited at start", argv[0]);
+		if ((f = fopen(port_file, "r")) == NULL)
+			continue;
+		if (fgets(buf, sizeof(buf), f) != NULL) {
+			fclose(f);
+			snprintf(url, urlsz, "http://127.0.0.1:%d", atoi(buf));
+			return pid;
+		}
+		fclose(f);
+	}
+	kill(pid, SIGTERM);
+	lg_die("%s did not start", argv[0]);
+}
+
+pid_t
 lg_server_start(const char *server, const char *dir,
     const char *const *args, unsigned threads, char *url, size_t urlsz)
 {
 	const char *argv[SERVER_ARGS_MAX];
-	char port_file[PATH_MAX], thr[16], buf[16];
+	char port_file[PATH_MAX], thr[16];
 	size_t i, ac = 0;
-	double t0;
-	FILE *f;
-	pid_t pid;
 
 	snprintf(port_file, sizeof(port_file), "%s/port", dir);
 	snprintf(thr, sizeof(thr), "%u", threads);
@@ -402,28 +543,29 @@ lg_server_start(const char *server, const char *dir,
 		argv[ac++] = thr;
 	}
 	argv[ac] = NULL;
-	if ((pid = fork()) < 0)
-		lg_die("fork: %s", strerror(errno));
-	if (pid == 0) {
-		/* execv's argv is not const-qualified, but is not written. */
-		execv(server, (char *const *)(uintptr_t)argv);
-		fprintf(stderr, "%s: %s: %s\n", prog, server, strerror(errno));
-		_exit(127);
-	}
-	for (t0 = lg_now(); lg_now() - t0 < 10; usleep(20000)) {
-		if (waitpid(pid, NULL, WNOHANG) == pid)
-			lg_die("%s exited at start", server);
-		if ((f = fopen(port_file, "r")) == NULL)
-			continue;
-		if (fgets(buf, sizeof(buf), f) != NULL) {
-			fclose(f);
-			snprintf(url, urlsz, "http://127.0.0.1:%d", atoi(buf));
-			return pid;
-		}
-		fclose(f);
-	}
-	kill(pid, SIGTERM);
-	lg_die("%s did not start", server);
+	return lg_spawn(argv, port_file, url, urlsz);
+}
+
+double
+lg_proc_cpu(pid_t pid)
+{
+	char path[64], buf[2048], *p;
+	unsigned long long ut, st;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		lg_die("%s: %s", path, strerror(errno));
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* After "pid (comm) ": state is field 3, utime 14, stime 15. */
+	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 2,
+	    "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
+	    &st) != 2)
+		lg_die("%s: unexpected format", path);
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
 double

@@ -80,6 +80,14 @@ int	lg_realm_token(const uint8_t *nonce, uint8_t *out, size_t outsz,
  * realm signature): the best of three rounds. Needs the realm. */
 double	lg_measure_bound(void);
 
+/* Raw OpenSSL operations per second on one core, the best of three
+ * rounds: an ES256 signature and its verification (of 2 KiB, an EAR's
+ * size), and an ECDH-ES agreement on P-256 (the ephemeral key pair and
+ * the shared secret, as a JWE to a P-256 key needs). */
+double	lg_measure_es256_sign(void);
+double	lg_measure_es256_verify(void);
+double	lg_measure_ecdh_p256(void);
+
 /* <directory of this program>/name into buf; dies naming -s if absent. */
 void	lg_server_path(const char *name, char *buf, size_t bufsz);
 /*
@@ -90,6 +98,13 @@ void	lg_server_path(const char *name, char *buf, size_t bufsz);
 pid_t	lg_server_start(const char *server, const char *dir,
 	    const char *const *args, unsigned threads, char *url,
 	    size_t urlsz);
+/* Start argv (argv[0] a path) and wait up to 10 s for the port it
+ * writes to port_file; its base URL into url. */
+pid_t	lg_spawn(const char *const *argv, const char *port_file, char *url,
+	    size_t urlsz);
+/* A running process's CPU time so far (user + system, /proc/<pid>/stat),
+ * in seconds. */
+double	lg_proc_cpu(pid_t pid);
 /* SIGTERM, wait, and its CPU time (user + system) in seconds. */
 double	lg_server_stop(pid_t pid);
 

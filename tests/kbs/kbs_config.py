@@ -352,6 +352,58 @@ item = "x"
     check(first.startswith(b"HTTP/1.1 413"), "a body over 1 MiB: %s" %
           first)
     s.stop()
+    # --- examples/kbs-config.toml starts as it is, its /etc/kbs and
+    # /var/lib/kbs files made here (Server() sets the socket) ---
+    ex = read(os.path.join(SRC, "examples/kbs-config.toml"))
+    check('sockets = ["0.0.0.0:8080"]\n' in ex, "example socket line")
+    ex = ex.replace('sockets = ["0.0.0.0:8080"]\n', "")
+    etc = os.path.join(wd.path, "etc")
+    os.makedirs(etc)
+    ex = ex.replace("/etc/kbs", etc).replace("/var/lib/kbs",
+                                             os.path.join(wd.path, "var"))
+
+    def nm(cn):
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+    nb = datetime.datetime.utcnow() - datetime.timedelta(days=1)
+    cak = ec.generate_private_key(ec.SECP256R1())
+    cac = (x509.CertificateBuilder().subject_name(nm("ca")).issuer_name(
+        nm("ca")).public_key(cak.public_key()).serial_number(3)
+        .not_valid_before(nb).not_valid_after(nb + datetime.timedelta(
+            days=9)).add_extension(x509.BasicConstraints(
+                ca=True, path_length=None), critical=True)
+        .sign(cak, hashes.SHA256()))
+    wd.file("etc/token-ca.crt", cac.public_bytes(pem))
+    for cn, kf, cf in (("127.0.0.1", "https.key", "https.crt"),
+                       ("signer", "token.key", "token.crt")):
+        lk = ec.generate_private_key(ec.SECP256R1())
+        lc = (x509.CertificateBuilder().subject_name(nm(cn)).issuer_name(
+            nm("ca")).public_key(lk.public_key()).serial_number(4)
+            .not_valid_before(nb).not_valid_after(nb + datetime.timedelta(
+                days=9)).add_extension(x509.SubjectAlternativeName(
+                    [x509.IPAddress(__import__("ipaddress").ip_address(
+                        "127.0.0.1"))]), critical=False)
+            .sign(cak, hashes.SHA256()))
+        wd.file("etc/" + kf, lk.private_bytes(
+            pem, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption()))
+        wd.file("etc/" + cf, lc.public_bytes(pem) + cac.public_bytes(pem))
+    edk = jwk.JWK.generate(kty="OKP", crv="Ed25519")
+    wd.file("etc/admin.pem", edk.export_to_pem())
+    s = Server(wd, ex, name="example", tls=True)
+    ca_file = os.path.join(etc, "token-ca.crt")
+    st, _, _ = s.request("POST", "/kbs/v0/auth", {
+        "version": "0.4.0", "tee": "sample", "extra-params": ""},
+        cafile=ca_file)
+    check(st == 200, "examples/kbs-config.toml: HTTPS /auth")
+    tok = mint(edk, {"iss": "issuer", "aud": ["kbs"], "role": "admin",
+                     "exp": int(__import__("time").time()) + 600}, "EdDSA")
+    st, _, d = s.request("POST", "/kbs/v0/resource/a/b/c", b"ex",
+                         {"Authorization": "Bearer " + tok},
+                         cafile=ca_file)
+    check(st == 200 and os.path.exists(os.path.join(
+        wd.path, "var/storage/repository/a\\x2Fb\\x2Fc")),
+        "example: admin JWT, LocalFs layout %d %r" % (st, d))
+    s.stop()
 finally:
     if failed:
         for f in sorted(os.listdir(wd.path)):

@@ -1,0 +1,328 @@
+/*
+ * bench-kbs: the Trustee-compatible KBS under the load of realms that
+ * fetch a secret as guest-components on main does it, one attestation
+ * per secret: POST /kbs/v0/auth, POST /kbs/v0/attest with a fresh CCA
+ * token of the emulated realm bound to the nonce and the client's TEE
+ * key, GET /kbs/v0/resource/... with the session cookie, the JWE
+ * decrypted and the secret checked; concurrent clients (svc_kbsc, the
+ * RCAR client of kbs-client), every flow must succeed.
+ *
+ * The clients share the CPU with the server, so the figure is the
+ * server's efficiency: the CPU of the cryptography a flow cannot avoid,
+ * measured raw in the same run on one core (two P-384 verifications of
+ * the token, one ECDH-ES agreement on P-256 for the JWE, one ES256
+ * signature of the EAR and one ES256 verification of it when it comes
+ * back as the session's token), divided by the kbs process's CPU per
+ * flow (/proc/<pid>/stat over the run). Ends with "ratio <value>".
+ *
+ * Like an RMM, the emulated realm signs the platform token once and only
+ * the realm token (which carries the challenge) per flow.
+ */
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <ccakit/appraise.h>
+#include <ccakit/bytes.h>
+#include <ccakit/err.h>
+#include <ccakit/jose.h>
+#include <ccakit/store.h>
+#include <ccakit/token.h>
+
+#include "httpc.h"
+#include "kbsc.h"
+#include "loadgen.h"
+#include "util/util.h"
+
+#define RESOURCE        "resource/bench/key/one"
+#define SECRET          "the realm's disk key, 32 bytes.."
+
+#ifndef CCAKIT_SOURCE_DIR
+#define CCAKIT_SOURCE_DIR "."
+#endif
+
+static char base_url[256];
+
+/* The emulated realm as an attester: the report data zero-padded to 64
+ * bytes as the realm challenge, the token as {"token":[...]}. */
+static int
+realm_evidence(void *arg, const uint8_t *rd, size_t len, json_t **ev,
+    struct ccakit_errdetail *d)
+{
+	uint8_t ch[64], *tok = arg;
+	json_t *a;
+	size_t n, i;
+
+	(void)d;
+	if (len > sizeof(ch))
+		return CCAKIT_ERR_INVALID_ARG;
+	memset(ch, 0, sizeof(ch));
+	memcpy(ch, rd, len);
+	if (lg_realm_token(ch, tok, CCAKIT_TOKEN_MAX_SIZE, &n) != 0)
+		return CCAKIT_ERR_INTERNAL;
+	if ((a = json_array()) == NULL)
+		return CCAKIT_ERR_NOMEM;
+	for (i = 0; i < n; i++)
+		if (json_array_append_new(a, json_integer(tok[i])) != 0) {
+			json_decref(a);
+			return CCAKIT_ERR_NOMEM;
+		}
+	if ((*ev = json_pack("{s:o}", "token", a)) == NULL)
+		return CCAKIT_ERR_NOMEM;
+	return CCAKIT_OK;
+}
+
+static kbsc *
+client_new(void)
+{
+	struct kbsc_opts o;
+	struct ccakit_errdetail d;
+	kbsc *c;
+
+	memset(&o, 0, sizeof(o));
+	o.url = base_url;
+	if (kbsc_new(&o, &c, &d) != CCAKIT_OK)
+		lg_die("%s", d.text);
+	return c;
+}
+
+static void *
+client(void *arg)
+{
+	struct kbsc_attester a = { RCAR_TEE_CCA, realm_evidence, NULL };
+	struct ccakit_errdetail d;
+	ccakit_teekey *key = ccakit_teekey_new();
+	kbsc *c = client_new();
+	uint8_t *tok, *pt;
+	char *token;
+	size_t ptlen;
+	double t0;
+
+	(void)arg;
+	if (key == NULL || ccakit_teekey_generate(key, NULL) != CCAKIT_OK ||
+	    (tok = malloc(CCAKIT_TOKEN_MAX_SIZE)) == NULL)
+		lg_die("client setup failed");
+	a.arg = tok;
+	lg_client_ready();
+	while (lg_running()) {
+		t0 = lg_now();
+		memset(&d, 0, sizeof(d));
+		if (kbsc_attest(c, &a, key, NULL, &token, &d) != CCAKIT_OK) {
+			lg_error("attest: %s", d.text);
+			continue;
+		}
+		ccakit_free(token);
+		if (kbsc_get_resource(c, RESOURCE, NULL, key, &pt, &ptlen, &d) !=
+		    CCAKIT_OK) {
+			lg_error("get-resource: %s", d.text);
+			continue;
+		}
+		if (ptlen != strlen(SECRET) || memcmp(pt, SECRET, ptlen) != 0)
+			lg_error("get-resource: a wrong secret");
+		else
+			lg_ok((lg_now() - t0) * 1e3, false, false);
+		ccakit_wipe(pt, ptlen);
+		ccakit_free(pt);
+	}
+	kbsc_free(&c);
+	ccakit_teekey_free(&key);
+	free(tok);
+	return NULL;
+}
+
+/* ta.json and rv.json (rust-ccatoken's stores) from a token of the
+ * emulated realm and its CPAK, as `ccatoken golden` makes them. */
+static void
+golden(const char *demo_dir, const char *ta_path, const char *rv_path)
+{
+	struct ccakit_errdetail d;
+	ccakit_ta_store *tas = ccakit_ta_store_new();
+	ccakit_rv_store *rvs = ccakit_rv_store_new();
+	ccakit_token *t = ccakit_token_new();
+	uint8_t *tok, nonce[64], *jwk;
+	char path[PATH_MAX], *ta = NULL, *rv = NULL;
+	size_t n, jlen;
+
+	memset(nonce, 0, sizeof(nonce));
+	snprintf(path, sizeof(path), "%s/cpak.jwk.json", demo_dir);
+	if (tas == NULL || rvs == NULL || t == NULL ||
+	    (tok = malloc(CCAKIT_TOKEN_MAX_SIZE)) == NULL)
+		lg_die("out of memory");
+	if (cki_read_file(path, 64 * 1024, &jwk, &jlen) != CCAKIT_OK)
+		lg_die("%s: cannot read", path);
+	if (lg_realm_token(nonce, tok, CCAKIT_TOKEN_MAX_SIZE, &n) != 0 ||
+	    ccakit_token_decode(t, tok, n, &d) != CCAKIT_OK ||
+	    ccakit_golden(t, (const char *)jwk, jlen, tas, rvs, &d) !=
+	    CCAKIT_OK || ccakit_ta_store_to_json(tas, &ta) != CCAKIT_OK ||
+	    ccakit_rv_store_to_json(rvs, &rv) != CCAKIT_OK)
+		lg_die("golden values: %s", d.text);
+	if (cki_write_file(ta_path, ta, strlen(ta), 0600) != CCAKIT_OK ||
+	    cki_write_file(rv_path, rv, strlen(rv), 0600) != CCAKIT_OK)
+		lg_die("cannot write %s", ta_path);
+	ccakit_free(ta);
+	ccakit_free(rv);
+	free(jwk);
+	free(tok);
+	ccakit_token_free(&t);
+	ccakit_ta_store_free(&tas);
+	ccakit_rv_store_free(&rvs);
+}
+
+static void
+write_text(const char *path, const char *text)
+{
+	if (cki_write_file(path, text, strlen(text), 0600) != CCAKIT_OK)
+		lg_die("cannot write %s", path);
+}
+
+/* kbs with a TOML configuration and the CCA stores, on a free port. */
+static pid_t
+start_kbs(const char *server, const char *dir, unsigned threads)
+{
+	char conf[PATH_MAX + 16], cca[PATH_MAX + 16], ta[PATH_MAX + 16];
+	char rv[PATH_MAX + 16], db[PATH_MAX + 16], port[PATH_MAX + 16];
+	char text[4 * PATH_MAX], workers[64];
+	const char *argv[] = { server, "-q", "-c", conf, "--db", db,
+	    "--port-file", port, "--max-connections-per-ip", "0", NULL };
+
+	snprintf(conf, sizeof(conf), "%s/kbs-config.toml", dir);
+	snprintf(cca, sizeof(cca), "%s/cca.json", dir);
+	snprintf(ta, sizeof(ta), "%s/ta.json", dir);
+	snprintf(rv, sizeof(rv), "%s/rv.json", dir);
+	snprintf(db, sizeof(db), "%s/kbs.db", dir);
+	snprintf(port, sizeof(port), "%s/port", dir);
+	workers[0] = '\0';
+	if (threads > 0)
+		snprintf(workers, sizeof(workers), "worker_count = %u\n",
+		    threads);
+	snprintf(text, sizeof(text), "[http_server]\nsockets = "
+	    "[\"127.0.0.1:0\"]\ninsecure_http = true\n%s\n[admin]\n"
+	    "authorization_mode = \"InsecureAllowAll\"\n\n"
+	    "[attestation_token]\ninsecure_header_jwk = false\n\n"
+	    "[[plugins]]\nname = \"resource\"\n", workers);
+	write_text(conf, text);
+	snprintf(text, sizeof(text), "{\"cca-verifier\":{\"type\":\"local\","
+	    "\"ta-store\":\"%s\",\"rv-store\":\"%s\"}}\n", ta, rv);
+	write_text(cca, text);
+	if (setenv("CCA_CONFIG_FILE", cca, 1) != 0)
+		lg_die("setenv failed");
+	return lg_spawn(argv, port, base_url, sizeof(base_url));
+}
+
+/* The secret, stored through the admin API (the default resource policy
+ * releases it to any TEE but the sample). */
+static void
+provision(void)
+{
+	struct ccakit_errdetail d;
+	kbsc *c = client_new();
+
+	if (kbsc_request(c, "POST", RESOURCE, "application/octet-stream",
+	    SECRET, strlen(SECRET), NULL, &d) != CCAKIT_OK)
+		lg_die("set-resource: %s", d.text);
+	kbsc_free(&c);
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "Usage: bench-kbs [-c clients] [-t seconds] [-u url] "
+	    "[-s kbs] [-d demo-dir] [-T worker_count]\n"
+	    "  -u: use a running kbs that trusts the demo realm (demo/) and\n"
+	    "      allows writing " RESOURCE "; default: start one\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct lg_opts o = { .demo_dir = CCAKIT_SOURCE_DIR "/demo" };
+	struct lg_stats st;
+	char server[PATH_MAX + 32], dir[PATH_MAX];
+	char ta[PATH_MAX + 16], rv[PATH_MAX + 16];
+	double p384, ecdh, sign, verify, crypto, rate, cpu0 = 0, cpu = 0;
+	double fl;
+	pid_t pid = -1;
+	int rc = 0;
+
+	lg_init("bench-kbs");
+	lg_parse_args(argc, argv, &o, usage);
+	signal(SIGPIPE, SIG_IGN);
+	if (svc_httpc_global_init() != 0)
+		lg_die("libcurl initialisation failed");
+	lg_mkdtemp(dir, sizeof(dir));
+	lg_realm_setup(o.demo_dir, NULL, NULL);
+	if (o.url == NULL) {
+		snprintf(ta, sizeof(ta), "%s/ta.json", dir);
+		snprintf(rv, sizeof(rv), "%s/rv.json", dir);
+		golden(o.demo_dir, ta, rv);
+		if (o.server == NULL) {
+			lg_server_path("kbs", server, sizeof(server));
+			o.server = server;
+		}
+	} else {
+		snprintf(base_url, sizeof(base_url), "%s", o.url);
+	}
+
+	p384 = lg_measure_bound();
+	ecdh = lg_measure_ecdh_p256();
+	sign = lg_measure_es256_sign();
+	verify = lg_measure_es256_verify();
+	if (o.url == NULL)
+		pid = start_kbs(o.server, dir, o.threads);
+	provision();
+	printf("kbs %s (%s), %lu clients, %.0f s\n", base_url, o.url == NULL ?
+	    "started by the bench" : "given", o.clients, o.seconds);
+	fflush(stdout);
+
+	if (pid > 0)
+		cpu0 = lg_proc_cpu(pid);
+	lg_run(o.clients, o.seconds, client, &st);
+	if (pid > 0) {
+		cpu = lg_proc_cpu(pid) - cpu0;
+		lg_server_stop(pid);
+	}
+	/* The raw rates again after the load: the larger (stricter) counts. */
+	if ((rate = lg_measure_bound()) > p384)
+		p384 = rate;
+	if ((rate = lg_measure_ecdh_p256()) > ecdh)
+		ecdh = rate;
+	if ((rate = lg_measure_es256_sign()) > sign)
+		sign = rate;
+	if ((rate = lg_measure_es256_verify()) > verify)
+		verify = rate;
+	crypto = 1 / p384 + 1 / ecdh + 1 / sign + 1 / verify;
+	rate = (double)st.ok / st.elapsed;
+	fl = st.ok > 0 ? (double)st.ok : 1;
+	printf("raw crypto per flow, one core (OpenSSL, best of before and "
+	    "after):\n");
+	printf("  2 P-384 verifies (the token):       %8.1f us\n", 1e6 / p384);
+	printf("  ECDH-ES P-256 (the JWE):            %8.1f us\n", 1e6 / ecdh);
+	printf("  ES256 sign (the EAR):               %8.1f us\n", 1e6 / sign);
+	printf("  ES256 verify (the EAR, as token):   %8.1f us\n",
+	    1e6 / verify);
+	printf("  total:                              %8.1f us\n", 1e6 * crypto);
+	printf("flows (auth + attest + resource):     %10lu in %.1f s\n",
+	    st.ok, st.elapsed);
+	printf("flows/s:                              %10.1f\n", rate);
+	lg_print_latency(&st);
+	printf("client CPU per flow:                  %10.2f ms (emulated "
+	    "realm, HTTP, JWE decryption)\n", 1e3 * st.client_cpu / fl);
+	if (pid > 0)
+		printf("server CPU per flow:                  %10.2f ms (kbs, "
+		    "/proc/%ld/stat)\n", 1e3 * cpu / fl, (long)pid);
+	printf("errors:                               %10lu%s%s\n", st.err,
+	    st.err > 0 ? " first: " : "", st.first_err);
+	if (st.err > 0 || st.ok == 0)
+		rc = 1;
+	lg_rmdir(dir);
+	if (pid > 0 && st.ok > 0)
+		printf("ratio %.3f\n", crypto / (cpu / fl));
+	lg_cleanup();
+	svc_httpc_global_cleanup();
+	return rc;
+}
