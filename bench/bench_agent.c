@@ -284,8 +284,8 @@ main(int argc, char **argv)
 	}
 	provision();
 	printf("ccakit-agent %s against kbs %s (%s), %lu clients, %.0f s per "
-	    "mode\n", o.server, kbs_url, o.url == NULL ? "started by the bench" :
-	    "given", o.clients, o.seconds);
+	    "mode\n", o.server, kbs_url, o.url == NULL ?
+	    "started by the bench" : "given", o.clients, o.seconds);
 	fflush(stdout);
 	run_mode(&reuse, o.server, dir, o.demo_dir, &o, kbs_pid);
 	run_mode(&per, o.server, dir, o.demo_dir, &o, kbs_pid);
@@ -308,8 +308,10 @@ main(int argc, char **argv)
 	}
 	if (per.ok > 0 && reuse.ok > 0)
 		printf("agent CPU per fetch, reuse / per request: %.3f / %.3f "
-		    "ms\nratio %.2f\n", 1e3 * reuse.agent_cpu / (double)reuse.ok,
-		    1e3 * per.agent_cpu / (double)per.ok, reuse.rate / per.rate);
+		    "ms\nratio %.2f\n",
+		    1e3 * reuse.agent_cpu / (double)reuse.ok,
+		    1e3 * per.agent_cpu / (double)per.ok,
+		    reuse.rate / per.rate);
 	lg_cleanup();
 	svc_httpc_global_cleanup();
 	return rc;

@@ -16,6 +16,7 @@
 #include <ccakit/version.h>
 
 #include "agent.h"
+#include "util/util.h"
 
 #define OCTET   "application/octet-stream"
 #define JSON    "application/json"
@@ -56,18 +57,6 @@ reply_error(struct svc_resp *r, int code, const struct ccakit_errdetail *d,
 
 /* --- query strings (form_urlencoded) --- */
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decode s[0..n) with '+' as a space into out; its length. */
 static size_t
 form_decode(const char *s, size_t n, char *out)
@@ -79,8 +68,8 @@ form_decode(const char *s, size_t n, char *out)
 		if (s[i] == '+') {
 			out[o++] = ' ';
 		} else if (s[i] == '%' && i + 2 < n &&
-		    (hi = hexval(s[i + 1])) >= 0 &&
-		    (lo = hexval(s[i + 2])) >= 0) {
+		    (hi = cki_hex_nibble(s[i + 1])) >= 0 &&
+		    (lo = cki_hex_nibble(s[i + 2])) >= 0) {
 			out[o++] = (char)(hi << 4 | lo);
 			i += 2;
 		} else {

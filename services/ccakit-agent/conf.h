@@ -61,7 +61,8 @@ struct agent_conf {
 	struct agent_kbs_conf aa;       /* tokens */
 	struct agent_kbs_conf cdh;      /* resources */
 	char *tee_key_algorithm;        /* as guest-components names it */
-	bool eventlog;                  /* aa.toml eventlog_config.enable_eventlog */
+	bool eventlog;                  /* aa.toml: eventlog_config.
+					   enable_eventlog */
 };
 
 /*

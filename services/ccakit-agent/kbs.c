@@ -17,6 +17,7 @@
 #include "core.h"
 #include "kbsc.h"
 #include "log.h"
+#include "util/util.h"
 
 /* Debian's bundle of the system's trust roots (ca-certificates). */
 #define SYSTEM_CA_BUNDLE        "/etc/ssl/certs/ca-certificates.crt"
@@ -54,25 +55,6 @@ struct agent_kbs {
 	struct ccakit_errdetail failed; /* why failed_flight failed */
 	struct agent_kbs_stats st;
 };
-
-static int
-fail(struct ccakit_errdetail *d, int code, const char *fmt, ...)
-    SVC_PRINTF(3, 4);
-
-static int
-fail(struct ccakit_errdetail *d, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (d != NULL) {
-		d->code = code;
-		d->what = "KBS";
-		va_start(ap, fmt);
-		vsnprintf(d->text, sizeof(d->text), fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 static double
 now_s(void)
@@ -167,11 +149,13 @@ numeric_date(json_t *claims, const char *name, int64_t *out,
 	} else if (json_is_real(v)) {
 		x = json_real_value(v);
 		if (!(x > -9.2e18 && x < 9.2e18))
-			return fail(d, CCAKIT_ERR_JSON, "token claim %s out of "
+			return cki_detail(d, CCAKIT_ERR_JSON, "KBS",
+			    "token claim %s out of "
 			    "range", name);
 		*out = (int64_t)x;
 	} else {
-		return fail(d, CCAKIT_ERR_JSON, "token claim %s is not a "
+		return cki_detail(d, CCAKIT_ERR_JSON, "KBS",
+		    "token claim %s is not a "
 		    "number", name);
 	}
 	return CCAKIT_OK;
@@ -190,12 +174,14 @@ agent_token_times(const char *jwt, size_t len, int64_t *exp, int64_t *iat,
 
 	*exp = *iat = 0;
 	if (len > AGENT_TOKEN_MAX)
-		return fail(d, CCAKIT_ERR_TOO_LARGE, "the token is larger than "
+		return cki_detail(d, CCAKIT_ERR_TOO_LARGE, "KBS",
+		    "the token is larger than "
 		    "%u bytes", AGENT_TOKEN_MAX);
 	if ((p = memchr(jwt, '.', len)) == NULL ||
 	    (q = memchr(p + 1, '.', len - (size_t)(p + 1 - jwt))) == NULL ||
 	    memchr(q + 1, '.', len - (size_t)(q + 1 - jwt)) != NULL)
-		return fail(d, CCAKIT_ERR_ENCODING, "the token is not a JWS "
+		return cki_detail(d, CCAKIT_ERR_ENCODING, "KBS",
+		    "the token is not a JWS "
 		    "(three dot-separated parts)");
 	n = (size_t)(q - (p + 1));
 	if ((payload = malloc(n + 1)) == NULL)
@@ -203,7 +189,8 @@ agent_token_times(const char *jwt, size_t len, int64_t *exp, int64_t *iat,
 	if (ccakit_b64_decode(p + 1, n, CCAKIT_B64_URL, payload, n + 1,
 	    &plen) != CCAKIT_OK) {
 		free(payload);
-		return fail(d, CCAKIT_ERR_ENCODING, "the token's payload is "
+		return cki_detail(d, CCAKIT_ERR_ENCODING, "KBS",
+		    "the token's payload is "
 		    "not base64url");
 	}
 	claims = json_loadb((const char *)payload, plen,
@@ -211,7 +198,8 @@ agent_token_times(const char *jwt, size_t len, int64_t *exp, int64_t *iat,
 	free(payload);
 	if (claims == NULL || !json_is_object(claims)) {
 		json_decref(claims);
-		return fail(d, CCAKIT_ERR_JSON, "the token's payload is not a "
+		return cki_detail(d, CCAKIT_ERR_JSON, "KBS",
+		    "the token's payload is not a "
 		    "JSON object");
 	}
 	if ((r = numeric_date(claims, "exp", exp, d)) == CCAKIT_OK)
@@ -257,7 +245,7 @@ ca_memfd(struct pool *p, const char *pem, struct ccakit_errdetail *d)
 	int fd;
 
 	if ((fd = memfd_create("ccakit-agent-kbs-cert", MFD_CLOEXEC)) < 0)
-		return fail(d, CCAKIT_ERR_IO, "memfd_create: %s",
+		return cki_detail(d, CCAKIT_ERR_IO, "KBS", "memfd_create: %s",
 		    strerror(errno));
 	if ((f = fopen(SYSTEM_CA_BUNDLE, "r")) != NULL) {
 		while ((n = fread(buf, 1, sizeof(buf), f)) > 0 &&
@@ -273,7 +261,8 @@ ca_memfd(struct pool *p, const char *pem, struct ccakit_errdetail *d)
 	n = strlen(pem);
 	if (write(fd, pem, n) != (ssize_t)n || write(fd, "\n", 1) != 1) {
 		close(fd);
-		return fail(d, CCAKIT_ERR_IO, "the KBS certificate: %s",
+		return cki_detail(d, CCAKIT_ERR_IO, "KBS",
+		    "the KBS certificate: %s",
 		    strerror(errno));
 	}
 	p->cafd = fd;
@@ -404,14 +393,15 @@ attest(agent_kbs *k, struct cred **out, struct ccakit_errdetail *d)
 
 	*out = NULL;
 	if (k->aa == NULL)
-		return fail(d, CCAKIT_ERR_CONFIG, "%s", k->aa_why);
+		return cki_detail(d, CCAKIT_ERR_CONFIG, "KBS", "%s", k->aa_why);
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return CCAKIT_ERR_NOMEM;
 	c->refs = 1;
 	if ((c->key = ccakit_teekey_new()) == NULL ||
 	    ccakit_teekey_generate(c->key, k->alg) != CCAKIT_OK) {
 		cred_release(c);
-		return fail(d, CCAKIT_ERR_CRYPTO, "cannot generate a %s TEE "
+		return cki_detail(d, CCAKIT_ERR_CRYPTO, "KBS",
+		    "cannot generate a %s TEE "
 		    "key", k->alg);
 	}
 	memset(&e, 0, sizeof(e));
@@ -436,7 +426,8 @@ attest(agent_kbs *k, struct cred **out, struct ccakit_errdetail *d)
 		    e.text : ccakit_strerror(r));
 		if (i >= k->o.attest_tries || r == CCAKIT_ERR_NOMEM) {
 			cred_release(c);
-			return fail(d, r, "Unable to get token. RCAR handshake "
+			return cki_detail(d, r, "KBS",
+			    "Unable to get token. RCAR handshake "
 			    "retried %u times. Final attempt failed with: %s",
 			    i, e.text[0] != '\0' ? e.text : ccakit_strerror(r));
 		}
@@ -703,12 +694,13 @@ agent_kbs_resource(agent_kbs *k, const char *path, uint8_t **out,
 	*out = NULL;
 	*outlen = 0;
 	if (!path_valid(path)) {
-		r = fail(d, CCAKIT_ERR_INVALID_ARG, "illegal kbs resource uri: "
+		r = cki_detail(d, CCAKIT_ERR_INVALID_ARG, "KBS",
+		    "illegal kbs resource uri: "
 		    "kbs:///%.200s (expected <repo>/<type>/<tag>)", path);
 		goto done;
 	}
 	if (k->cdh == NULL) {
-		r = fail(d, CCAKIT_ERR_CONFIG, "%s", k->cdh_why);
+		r = cki_detail(d, CCAKIT_ERR_CONFIG, "KBS", "%s", k->cdh_why);
 		goto done;
 	}
 	n = strlen(path) + sizeof("resource/");
@@ -725,7 +717,7 @@ agent_kbs_resource(agent_kbs *k, const char *path, uint8_t **out,
 			goto done;
 		memset(&e, 0, sizeof(e));
 		if ((r = pool_get(k->cdh, &h, &e)) != CCAKIT_OK) {
-			r = fail(d, r, "%s", e.text);
+			r = cki_detail(d, r, "KBS", "%s", e.text);
 			goto done;
 		}
 		r = kbsc_get_resource(h, kpath, c->token, c->key, out, outlen,
@@ -734,19 +726,24 @@ agent_kbs_resource(agent_kbs *k, const char *path, uint8_t **out,
 		if (r == CCAKIT_OK)
 			break;
 		if (r == CCAKIT_ERR_TOO_LARGE) {
-			r = fail(d, r, "the KBS's reply is too large: %s",
+			r = cki_detail(d, r, "KBS",
+			    "the KBS's reply is too large: %s",
 			    e.text);
 		} else if (status == 0) {
-			r = fail(d, r, "KBS %s unreachable: %s", k->cdh->url,
+			r = cki_detail(d, r, "KBS",
+			    "KBS %s unreachable: %s", k->cdh->url,
 			    e.text);
 		} else if (status == 200) {
-			r = fail(d, r, "decrypt response failed: %s", e.text);
+			r = cki_detail(d, r, "KBS",
+			    "decrypt response failed: %s", e.text);
 		} else if (status == 404) {
-			r = fail(d, r, "KBS resource Not Found (Error 404): %s",
+			r = cki_detail(d, r, "KBS",
+			    "KBS resource Not Found (Error 404): %s",
 			    refusal(h, why, sizeof(why)));
 		} else if (status == 401 && !k->o.token_per_request &&
 		    !token_refused(h)) {
-			r = fail(d, r, "the KBS refused the request: %s",
+			r = cki_detail(d, r, "KBS",
+			    "the KBS refused the request: %s",
 			    refusal(h, why, sizeof(why)));
 		} else if (status == 401) {
 			refusal(h, why, sizeof(why));
@@ -759,13 +756,15 @@ agent_kbs_resource(agent_kbs *k, const char *path, uint8_t **out,
 			pool_put(k->cdh, &h);
 			continue;
 		} else {
-			r = fail(d, r, "KBS Server Internal Failed, Response: %s",
+			r = cki_detail(d, r, "KBS",
+			    "KBS Server Internal Failed, Response: %s",
 			    refusal(h, why, sizeof(why)));
 		}
 		goto done;
 	}
 	if (i > k->o.get_tries)
-		r = fail(d, CCAKIT_ERR_POLICY, "request unauthorized: the KBS "
+		r = cki_detail(d, CCAKIT_ERR_POLICY, "KBS",
+		    "request unauthorized: the KBS "
 		    "refused %u tokens (last: %s)", k->o.get_tries, why);
 done:
 	if (h != NULL)
@@ -823,7 +822,8 @@ agent_kbs_token(agent_kbs *k, char **out, size_t *outlen,
 		return r;
 	if ((r = ccakit_teekey_to_pem(c->key, &pem)) != CCAKIT_OK) {
 		cred_put(k, c);
-		return fail(d, r, "cannot write the TEE key as PEM");
+		return cki_detail(d, r, "KBS",
+		    "cannot write the TEE key as PEM");
 	}
 	/* {"token":"<JWT>","tee_keypair":"<PEM>"}, as serde writes it. */
 	n = 6 * (strlen(c->token) + strlen(pem)) + 64;

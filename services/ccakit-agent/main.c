@@ -71,8 +71,9 @@ usage(FILE *f)
 {
 	fprintf(f,
 "Usage: " AGENT_PROG " [options]\n"
-"  -b, --bind ADDR:PORT          the REST API (" AGENT_DEFAULT_BIND "; IPv6 as\n"
-"                                [::1]:8006); peers other than loopback get 403\n"
+"  -b, --bind ADDR:PORT          the REST API (" AGENT_DEFAULT_BIND ";\n"
+"                                IPv6 as [::1]:8006); peers other than\n"
+"                                loopback get 403\n"
 "  -f, --features SET            resource (/cdh), attestation (/aa) or all\n"
 "                                (resource)\n"
 "Configuration, as guest-components reads it:\n"
@@ -83,7 +84,8 @@ usage(FILE *f)
 "                                aa.toml and cdh.toml stand in for the two\n"
 "                                files above when they are not given\n"
 "      --cmdline FILE            the kernel command line, for\n"
-"                                agent.aa_kbc_params=cc_kbc::URL (/proc/cmdline)\n"
+"                                agent.aa_kbc_params=cc_kbc::URL\n"
+"                                (/proc/cmdline)\n"
 "                                Environment: AA_KBC_PARAMS, KBS_CERT.\n"
 "      --kbs-url URL             the KBS, over all of the above\n"
 "      --kbs-cert FILE           its extra root certificate (PEM)\n"
@@ -182,8 +184,9 @@ parse_args(int argc, char **argv, struct args *a)
 			if (strcmp(optarg, "resource") != 0 &&
 			    strcmp(optarg, "attestation") != 0 &&
 			    strcmp(optarg, "all") != 0)
-				return usage_error("Unknown features. Supported "
-				    "features are: resource, attestation, all.");
+				return usage_error("Unknown features. "
+				    "Supported features are: resource, "
+				    "attestation, all.");
 			a->features = optarg;
 			break;
 		case OPT_AA_CONFIG: a->aa_config = optarg; break;

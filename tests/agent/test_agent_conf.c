@@ -93,7 +93,8 @@ resolve(struct agent_conf_in *in, struct agent_conf *c)
 #define AA_TOML \
 	"[token_configs.kbs]\n" \
 	"url = \"https://aa:8080\"\n" \
-	"cert = \"-----BEGIN CERTIFICATE-----\\nAA\\n-----END CERTIFICATE-----\"\n" \
+	"cert = \"-----BEGIN CERTIFICATE-----\\nAA\\n" \
+	"-----END CERTIFICATE-----\"\n" \
 	"[token_configs.coco_as]\nurl = \"http://as:8000\"\n" \
 	"[eventlog_config]\nenable_eventlog = true\ninit_pcr = 17\n" \
 	"[log]\nlevel = \"debug\"\n"
