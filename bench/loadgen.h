@@ -6,7 +6,9 @@
  *    found next to the bench, on a free port, stopped with its CPU time;
  *  - an emulated realm (demo/): the platform token signed once, a realm
  *    token signed per challenge, the trust anchor and RIM files;
- *  - the bound: two raw OpenSSL P-384 verifications per token;
+ *  - the bound: two raw OpenSSL P-384 verifications per token (rates
+ *    per second of the measuring thread's CPU time, so that other load
+ *    on the machine does not lower them);
  *  - the clients: threads started together after their setup, run to a
  *    deadline, counting successes, errors, replays, duplicate nonces and
  *    latencies, with the client process's CPU time.

@@ -36,7 +36,7 @@ void ra_init(struct rego_arena *a, size_t cap);
 void *ra_alloc(struct rego_arena *a, size_t n);
 void *ra_zalloc(struct rego_arena *a, size_t n);
 char *ra_strndup(struct rego_arena *a, const char *s, size_t n);
-/* Keep the first chunk for reuse, free the others. */
+/* Keep the largest chunk (up to 4 MiB) for reuse, free the others. */
 void ra_reset(struct rego_arena *a);
 void ra_free(struct rego_arena *a);
 

@@ -23,6 +23,8 @@ struct rego_chunk {
 };
 
 #define CHUNK_MIN 8192u
+/* The largest chunk a reset keeps. */
+#define RA_KEEP_MAX (4u * 1024 * 1024)
 
 void
 ra_init(struct rego_arena *a, size_t cap)
@@ -99,13 +101,17 @@ ra_reset(struct rego_arena *a)
 {
 	struct rego_chunk *c, *next, *keep = NULL;
 
+	/* Keep the largest chunk up to RA_KEEP_MAX (chunks double, so it
+	 * holds about as much as the others together): the next use of the
+	 * arena, often the same evaluation again, then allocates nothing. */
+	for (c = a->head; c != NULL; c = c->next)
+		if (c->size <= RA_KEEP_MAX && (keep == NULL ||
+		    c->size > keep->size))
+			keep = c;
 	for (c = a->head; c != NULL; c = next) {
 		next = c->next;
-		if (next == NULL) {
-			keep = c;   /* the oldest (first) chunk */
-			break;
-		}
-		free(c);
+		if (c != keep)
+			free(c);
 	}
 	a->head = keep;
 	a->total = 0;

@@ -325,59 +325,59 @@ out:
 }
 
 int
-kbs_jwt_verify(const char *jwt, size_t len, void *pkey, const char *alg,
-    int64_t now, struct kbs_jwt *out, struct ccakit_errdetail *d)
+kbs_jwt_check(const struct kbs_jwt *t, const char *jwt, size_t len,
+    void *pkey, const char *alg, int64_t now, struct ccakit_errdetail *d)
 {
 	const struct alg *a = find_alg(alg);
 	const char *halg, *dot;
 	const json_t *exp;
 	uint8_t *sig;
 	size_t slen;
+
+	halg = json_string_value(json_object_get(t->header, "alg"));
+	if (a == NULL || halg == NULL || strcmp(halg, alg) != 0)
+		return jerr(d, CCAKIT_ERR_COSE_ALG, "InvalidAlgorithm: the "
+		    "header's alg is not the key's (%.20s)", alg != NULL ? alg :
+		    "-");
+	if (!key_fits(pkey, a))
+		return jerr(d, CCAKIT_ERR_KEY_MISMATCH, "the key is not one "
+		    "for %s", alg);
+	/* decoding checked there are exactly two dots */
+	if ((dot = memchr(jwt, '.', len)) == NULL || (dot = memchr(dot + 1,
+	    '.', len - (size_t)(dot + 1 - jwt))) == NULL)
+		return jerr(d, CCAKIT_ERR_ENCODING, "not three dot-separated "
+		    "parts");
+	if ((sig = b64u_dec(dot + 1, len - (size_t)(dot + 1 - jwt), &slen)) ==
+	    NULL)
+		return jerr(d, CCAKIT_ERR_ENCODING, "signature: not base64url");
+	if (!sig_ok(pkey, a, (const uint8_t *)jwt, (size_t)(dot - jwt), sig,
+	    slen)) {
+		free(sig);
+		return jerr(d, CCAKIT_ERR_SIGNATURE, "InvalidSignature");
+	}
+	free(sig);
+	exp = json_object_get(t->claims, "exp");
+	if (exp == NULL)
+		return jerr(d, CCAKIT_ERR_EXPIRED, "MissingRequiredClaim: exp");
+	if (!json_is_integer(exp) || json_integer_value(exp) < 0)
+		return jerr(d, CCAKIT_ERR_EXPIRED, "exp: not a number of "
+		    "seconds");
+	if (now > json_integer_value(exp) + KBS_TOKEN_LEEWAY_S)
+		return jerr(d, CCAKIT_ERR_EXPIRED, "ExpiredSignature");
+	return CCAKIT_OK;
+}
+
+int
+kbs_jwt_verify(const char *jwt, size_t len, void *pkey, const char *alg,
+    int64_t now, struct kbs_jwt *out, struct ccakit_errdetail *d)
+{
 	int r;
 
 	if ((r = kbs_jwt_decode(jwt, len, out, d)) != CCAKIT_OK)
 		return r;
-	halg = json_string_value(json_object_get(out->header, "alg"));
-	if (a == NULL || halg == NULL || strcmp(halg, alg) != 0) {
-		r = jerr(d, CCAKIT_ERR_COSE_ALG, "InvalidAlgorithm: the header's "
-		    "alg is not the key's (%.20s)", alg != NULL ? alg : "-");
-		goto fail;
-	}
-	if (!key_fits(pkey, a)) {
-		r = jerr(d, CCAKIT_ERR_KEY_MISMATCH, "the key is not one for "
-		    "%s", alg);
-		goto fail;
-	}
-	/* decode checked there are exactly two dots */
-	dot = strchr(strchr(jwt, '.') + 1, '.');
-	if ((sig = b64u_dec(dot + 1, len - (size_t)(dot + 1 - jwt), &slen)) ==
-	    NULL) {
-		r = jerr(d, CCAKIT_ERR_ENCODING, "signature: not base64url");
-		goto fail;
-	}
-	if (!sig_ok(pkey, a, (const uint8_t *)jwt, (size_t)(dot - jwt), sig,
-	    slen)) {
-		free(sig);
-		r = jerr(d, CCAKIT_ERR_SIGNATURE, "InvalidSignature");
-		goto fail;
-	}
-	free(sig);
-	exp = json_object_get(out->claims, "exp");
-	if (exp == NULL) {
-		r = jerr(d, CCAKIT_ERR_EXPIRED, "MissingRequiredClaim: exp");
-		goto fail;
-	}
-	if (!json_is_integer(exp) || json_integer_value(exp) < 0) {
-		r = jerr(d, CCAKIT_ERR_EXPIRED, "exp: not a number of seconds");
-		goto fail;
-	}
-	if (now > json_integer_value(exp) + KBS_TOKEN_LEEWAY_S) {
-		r = jerr(d, CCAKIT_ERR_EXPIRED, "ExpiredSignature");
-		goto fail;
-	}
-	return CCAKIT_OK;
-fail:
-	kbs_jwt_clear(out);
+	if ((r = kbs_jwt_check(out, jwt, len, pkey, alg, now, d)) !=
+	    CCAKIT_OK)
+		kbs_jwt_clear(out);
 	return r;
 }
 

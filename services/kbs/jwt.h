@@ -39,6 +39,9 @@ int kbs_jwk_to_pkey(const json_t *jwk, void **pkey,
  * when present (validate_nbf: Trustee does not). */
 int kbs_jwt_verify(const char *jwt, size_t len, void *pkey, const char *alg,
     int64_t now, struct kbs_jwt *out, struct ccakit_errdetail *d);
+/* The same checks of a token already decoded (t, from jwt). */
+int kbs_jwt_check(const struct kbs_jwt *t, const char *jwt, size_t len,
+    void *pkey, const char *alg, int64_t now, struct ccakit_errdetail *d);
 
 kbs_jwks *kbs_jwks_new(void);
 void kbs_jwks_free(kbs_jwks **jp);

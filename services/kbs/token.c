@@ -33,6 +33,7 @@ struct kbs_tokens {
 	size_t ncerts;
 	bool insecure;
 	json_t *own;
+	EVP_PKEY *own_pk;               /* own's key, made once */
 	const char *paths[KBS_MAX_PATHS + 5];
 	size_t npaths;
 };
@@ -83,6 +84,11 @@ kbs_tokens_new(const struct kbs_config *c, const json_t *own_jwk,
 	}
 	t->insecure = c->insecure_header_jwk;
 	t->own = own_jwk != NULL ? json_deep_copy(own_jwk) : NULL;
+	if (t->own != NULL && (r = kbs_jwk_to_pkey(t->own,
+	    (void **)&t->own_pk, d)) != CCAKIT_OK) {
+		kbs_tokens_free(&t);
+		return r;
+	}
 	for (i = 0; i < c->ntrusted_jwks; i++)
 		if ((r = kbs_jwks_add_uri(t->jwks, c->trusted_jwk_sets[i],
 		    d)) != CCAKIT_OK) {
@@ -129,6 +135,7 @@ kbs_tokens_free(kbs_tokens **tp)
 	kbs_jwks_free(&t->jwks);
 	X509_STORE_free(t->store);
 	json_decref(t->own);
+	EVP_PKEY_free(t->own_pk);
 	free(t);
 	*tp = NULL;
 }
@@ -247,11 +254,12 @@ int
 kbs_tokens_verify(kbs_tokens *t, const char *jwt, json_t **claims,
     struct ccakit_errdetail *d)
 {
-	struct kbs_jwt h, out;
+	struct kbs_jwt h;
 	const json_t *jwk = NULL;
 	const char *kid, *alg;
 	size_t len = strlen(jwt);
 	void *pk = NULL;
+	bool own;
 	int r;
 
 	if ((r = kbs_jwt_decode(jwt, len, &h, d)) != CCAKIT_OK)
@@ -262,9 +270,13 @@ kbs_tokens_verify(kbs_tokens *t, const char *jwt, json_t **claims,
 			    "object");
 			goto out;
 		}
-		if ((r = kbs_jwk_to_pkey(jwk, &pk, d)) != CCAKIT_OK)
+		/* This KBS's own key is made once, not per token. */
+		own = t->own_pk != NULL && same_key(jwk, t->own);
+		if (own && EVP_PKEY_up_ref(t->own_pk) == 1)
+			pk = t->own_pk;
+		else if ((r = kbs_jwk_to_pkey(jwk, &pk, d)) != CCAKIT_OK)
 			goto out;
-		if (!t->insecure && !same_key(jwk, t->own)) {
+		if (!t->insecure && !own) {
 			if (t->ncerts == 0) {
 				r = terr(d, CCAKIT_ERR_SIGNATURE, "Cannot "
 				    "verify token since trusted cert is empty");
@@ -298,11 +310,10 @@ kbs_tokens_verify(kbs_tokens *t, const char *jwt, json_t **claims,
 		    "in Jwk");
 		goto out;
 	}
-	if ((r = kbs_jwt_verify(jwt, len, pk, alg, (int64_t)time(NULL), &out,
+	if ((r = kbs_jwt_check(&h, jwt, len, pk, alg, (int64_t)time(NULL),
 	    d)) != CCAKIT_OK)
 		goto out;
-	*claims = json_incref(out.claims);
-	kbs_jwt_clear(&out);
+	*claims = json_incref(h.claims);
 out:
 	EVP_PKEY_free(pk);
 	kbs_jwt_clear(&h);

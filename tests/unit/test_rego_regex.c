@@ -199,10 +199,47 @@ test_go_empty_loops(void **state)
 	match_is("((a)*|\\p{Greek})*", "a\xce\xb1" "a", 0, c, 4, false);
 }
 
+/*
+ * The arena after a reset keeps the capacity an evaluation grew to (its
+ * largest chunk), so that the next evaluation of the same policy makes
+ * no allocation: a service evaluating on a pool thread would otherwise
+ * malloc and free (mmap and munmap past 128 KiB) every time.
+ */
+static void
+test_arena_reuse(void **state)
+{
+	struct rego_arena a;
+	void *first;
+	size_t i, total, kept;
+
+	(void)state;
+	ra_init(&a, 0);
+	for (i = 0; i < 400; i++)
+		assert_non_null(ra_alloc(&a, 1000));
+	total = a.total;
+	assert_true(total >= 400 * 1000);
+	ra_reset(&a);
+	kept = a.total;
+	assert_true(kept >= 400 * 1000 / 2);
+	first = a.head;
+	/* Half of that evaluation again fits in what was kept. */
+	for (i = 0; i < 200; i++)
+		assert_non_null(ra_alloc(&a, 1000));
+	assert_ptr_equal(first, a.head);
+	assert_int_equal(a.total, kept);
+	ra_reset(&a);
+	/* A chunk past the keep limit is not kept. */
+	assert_non_null(ra_alloc(&a, 64u * 1024 * 1024));
+	ra_reset(&a);
+	assert_true(a.total <= 8u * 1024 * 1024);
+	ra_free(&a);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_arena_reuse),
 		cmocka_unit_test(test_engines_agree),
 		cmocka_unit_test(test_go_empty_loops),
 	};
