@@ -65,8 +65,8 @@ kbs_tokens_new(const struct kbs_config *c, const json_t *own_jwk,
 		"/tdx/attester_runtime_data/tee-pubkey",
 		"/tdx/attester_user_data/tee-pubkey",
 		"/customized_claims/runtime_data/tee-pubkey",
-		"/submods/cpu0/ear.veraison.annotated-evidence/"
-		    "runtime_data_claims/tee-pubkey",
+		("/submods/cpu0/ear.veraison.annotated-evidence/"
+		    "runtime_data_claims/tee-pubkey"),
 		"/tee-pubkey",
 	};
 	STACK_OF(X509_INFO) *infos;

@@ -165,6 +165,15 @@ class Agent:
         return self.request("GET", path, **kw)
 
 
+def sanitized(path=None):
+    """Whether the binary is built with AddressSanitizer, whose quarantine
+    keeps freed memory resident (RSS checks mean nothing then; its leak
+    checker runs at exit instead)."""
+    with open(path or AGENT, "rb") as f:
+        data = f.read()
+    return b"__asan_init" in data or b"libasan" in data
+
+
 def rss_kib(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
