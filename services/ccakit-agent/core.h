@@ -6,14 +6,18 @@
  *
  * Tokens: RCAR 0.4.0 through svc_kbsc to the attestation side's KBS,
  * retried as guest-components retries it (5 attempts, 1 s apart); one
- * attestation at a time, which every thread needing a token waits for;
- * a token is used as Bearer until refresh_s seconds before it expires
- * (its exp less its iat gives its lifetime on the local monotonic clock,
- * so a realm clock off the KBS's does not matter) or until the KBS
- * answers 401, after which it is dropped and one new attestation made.
+ * attestation at a time; a token is used as Bearer until refresh_s
+ * seconds before it expires (its exp less its iat gives its lifetime on
+ * the local monotonic clock, so a realm clock off the KBS's does not
+ * matter), then one request renews it while the others go on with it
+ * (and if the renewal fails, with it until it expires, renewal tried
+ * again 5 s later); without a token, requests wait for the attestation
+ * and share its outcome. A 401 that refuses the token (Trustee's
+ * TokenVerifierError, TokenNotFound, or a body not Trustee's) drops it
+ * and one new attestation is made; other 401s keep it.
  * Resources: GET /kbs/v0/resource/<path> on the resource side's KBS, at
- * most get_tries times (401 each time gives up), the JWE decrypted. With
- * token_per_request every fetch attests anew, as guest-components does.
+ * most get_tries times, the JWE decrypted. With token_per_request every
+ * fetch attests anew and every 401 too, as guest-components does.
  *
  * The TEE keys live in memory only and are freed (OpenSSL clears them)
  * with their token. Nothing is printed: errors come back as text in the

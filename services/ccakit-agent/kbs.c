@@ -22,6 +22,8 @@
 /* Debian's bundle of the system's trust roots (ca-certificates). */
 #define SYSTEM_CA_BUNDLE        "/etc/ssl/certs/ca-certificates.crt"
 #define CA_BUNDLE_MAX           (8 * 1024 * 1024)
+/* After a failed renewal, the next try (the token still serving). */
+#define RENEW_BACKOFF_S         5
 
 /* A token, the TEE key its runtime data names, and when to renew it. */
 struct cred {
@@ -29,6 +31,7 @@ struct cred {
 	char *token;
 	ccakit_teekey *key;
 	double refresh_at;              /* monotonic seconds; 0: never */
+	double expires_at;              /* same clock; 0: unknown */
 };
 
 /* Idle KBS connections to one URL. */
@@ -209,24 +212,28 @@ agent_token_times(const char *jwt, size_t len, int64_t *exp, int64_t *iat,
 }
 
 /*
- * When to renew a token received now: its lifetime (exp - iat, or exp -
- * the local wall clock without iat) less the margin, at least a second
- * of use; 0 (never, until a 401) when the token says nothing usable.
+ * When to renew a token received now, and when it expires, on the local
+ * monotonic clock: its lifetime (exp - iat, or exp - the local wall
+ * clock without iat) less the margin, at least a second of use; both 0
+ * (kept until a 401) when the token says nothing usable.
  */
-static double
-refresh_at(const char *token, unsigned margin)
+static void
+token_times(struct cred *c, unsigned margin)
 {
 	int64_t exp, iat, life;
+	double now = now_s();
 
-	if (agent_token_times(token, strlen(token), &exp, &iat, NULL) !=
+	c->refresh_at = c->expires_at = 0;
+	if (agent_token_times(c->token, strlen(c->token), &exp, &iat, NULL) !=
 	    CCAKIT_OK || exp == 0)
-		return 0;
+		return;
 	life = exp - (iat != 0 ? iat : (int64_t)time(NULL));
 	if (life <= 1)
-		return 0;
+		return;
 	if ((int64_t)margin > life - 1)
 		margin = (unsigned)(life - 1);
-	return now_s() + (double)(life - (int64_t)margin);
+	c->refresh_at = now + (double)(life - (int64_t)margin);
+	c->expires_at = now + (double)life;
 }
 
 /* --- connections --- */
@@ -433,7 +440,7 @@ attest(agent_kbs *k, struct cred **out, struct ccakit_errdetail *d)
 		}
 		sleep_ms(k->o.retry_delay_ms);
 	}
-	c->refresh_at = refresh_at(c->token, k->o.refresh_s);
+	token_times(c, k->o.refresh_s);
 	svc_info("attested to %s in %.0f ms (token %s)", k->aa->url,
 	    (now_s() - t0) * 1e3, c->refresh_at == 0 ? "kept until the KBS "
 	    "refuses it" : "renewed before it expires");
@@ -447,10 +454,19 @@ cred_valid(const struct cred *c, double now)
 	return c->refresh_at == 0 || now < c->refresh_at;
 }
 
+/* Due for renewal but good for a while yet (a second's margin). */
+static bool
+cred_usable(const struct cred *c, double now)
+{
+	return c->expires_at == 0 || now < c->expires_at - 1;
+}
+
 /*
  * The cached token (one reference for the caller), attesting first when
- * there is none or it is due for renewal; one attestation at a time, the
- * others wait for it and share its outcome.
+ * there is none or it is due for renewal; one attestation at a time.
+ * While one renews a token that has not expired, the others go on with
+ * it; when there is none, they wait for the attestation and share its
+ * outcome.
  */
 static int
 cred_get(agent_kbs *k, struct cred **out, struct ccakit_errdetail *d)
@@ -461,7 +477,8 @@ cred_get(agent_kbs *k, struct cred **out, struct ccakit_errdetail *d)
 
 	pthread_mutex_lock(&k->mu);
 	for (;;) {
-		if (k->cur != NULL && cred_valid(k->cur, now_s())) {
+		if (k->cur != NULL && (cred_valid(k->cur, now_s()) ||
+		    (k->attesting && cred_usable(k->cur, now_s())))) {
 			k->cur->refs++;
 			*out = k->cur;
 			pthread_mutex_unlock(&k->mu);
@@ -484,8 +501,10 @@ cred_get(agent_kbs *k, struct cred **out, struct ccakit_errdetail *d)
 	}
 	k->attesting = true;
 	id = ++k->flight;
-	cred_release(k->cur);
-	k->cur = NULL;
+	if (k->cur != NULL && !cred_usable(k->cur, now_s())) {
+		cred_release(k->cur);
+		k->cur = NULL;
+	}
 	pthread_mutex_unlock(&k->mu);
 
 	r = attest(k, &c, d);
@@ -493,9 +512,21 @@ cred_get(agent_kbs *k, struct cred **out, struct ccakit_errdetail *d)
 	pthread_mutex_lock(&k->mu);
 	k->attesting = false;
 	if (r == CCAKIT_OK) {
+		cred_release(k->cur);
 		k->cur = c;
 		c->refs++;
 		*out = c;
+	} else if (k->cur != NULL && cred_usable(k->cur, now_s())) {
+		/* The renewal failed, the token still serves: use it, and
+		 * try again in a while rather than at every request. */
+		svc_warn("renewing the token failed, the current one serves "
+		    "on: %s", d != NULL ? d->text : ccakit_strerror(r));
+		k->cur->refresh_at = now_s() + RENEW_BACKOFF_S;
+		if (k->cur->refresh_at > k->cur->expires_at - 1)
+			k->cur->refresh_at = k->cur->expires_at - 1;
+		k->cur->refs++;
+		*out = k->cur;
+		r = CCAKIT_OK;
 	} else {
 		k->failed_flight = id;
 		memset(&k->failed, 0, sizeof(k->failed));

@@ -146,6 +146,51 @@ try:
     check(attests(short) - n0 == 2, "renewed once, 57 s before exp (%d)" %
           (attests(short) - n0))
     ag.stop()
+    # While one request renews the token, the others go on with it.
+    ps = Proxy(short)
+    proxies.append(ps)
+    ag = start(kbs=ps, args=["--token-refresh", "57", "--kbs-timeout", "2",
+                             "--attest-attempts", "2", "--retry-delay-ms",
+                             "10", "--threads", "4"], name="renew")
+    check(fetch(ag)[2] == b"short", "through the proxy")
+    time.sleep(3.3)
+    ps.clear()
+    ps.fault("hang", "/kbs/v0/auth", 1)
+    slow = {}
+
+    def renewing():
+        t0 = time.time()
+        slow["r"] = fetch(ag)
+        slow["t"] = time.time() - t0
+    th = threading.Thread(target=renewing)
+    th.start()
+    time.sleep(0.5)
+    t0 = time.time()
+    st, _, d = fetch(ag)
+    dt = time.time() - t0
+    check((st, d) == (200, b"short") and dt < 1.0, "served by the old token "
+          "while another request renews it (%.2f s, %s)" % (dt, st))
+    th.join()
+    ps.release()
+    check(slow["r"][2] == b"short" and ps.n("attest") == 1,
+          "the renewing request: a timeout, then a new token (%.1f s, %d "
+          "attestations)" % (slow["t"], ps.n("attest")))
+    # A renewal that fails: the token, still good, serves on, and the
+    # next try waits a while instead of blocking every request.
+    time.sleep(3.3)
+    ps.clear()
+    ps.fault("500", "/kbs/v0/auth", 99)
+    st, _, d = fetch(ag)
+    check((st, d) == (200, b"short") and ps.n("auth") == 2,
+          "a failed renewal (%d attempts): the old token serves: %s %r" %
+          (ps.n("auth"), st, d))
+    t0 = time.time()
+    st, _, d = fetch(ag)
+    check((st, d) == (200, b"short") and ps.n("auth") == 2 and
+          time.time() - t0 < 1, "and the next request does not retry at "
+          "once (%d /auth)" % ps.n("auth"))
+    ps.clear()
+    ag.stop()
     short.stop()
 
     # --- a token the KBS stops trusting: exactly one re-attestation ---
