@@ -180,6 +180,32 @@ try:
         t = jjwe.JWE()
         t.deserialize(d.decode(), key=key)
         check(t.payload == SECRET, "tee_keypair decrypts the resource")
+    # The other TEE key algorithms: resources decrypted by the agent, and
+    # /aa/token's key (RSA as PKCS#1, as guest-components writes it).
+    for alg, head in [("RSA-OAEP-256", "-----BEGIN RSA PRIVATE KEY-----"),
+                      ("ECDH-ES+A256KW-P521", "-----BEGIN PRIVATE KEY-----")]:
+        ak = start(["--tee-key-algorithm", alg], kbs=srv, name=alg)
+        check(ak.get("/cdh/resource/default/key/1")[2] == SECRET,
+              "%s: resource decrypted" % alg)
+        st, h, d = ak.get("/aa/token?token_type=kbs")
+        tka = json.loads(d) if st == 200 else {}
+        check(tka.get("tee_keypair", "").startswith(head), "%s: key %r" %
+              (alg, tka.get("tee_keypair", "")[:40]))
+        if st == 200:
+            st, h, d = srv.request("GET", "/kbs/v0/resource/default/key/1",
+                                   headers={"Authorization": "Bearer " +
+                                            tka["token"]})
+            hdr = json.loads(base64.urlsafe_b64decode(
+                json.loads(d)["protected"] + "=="))
+            t = jjwe.JWE()
+            t.deserialize(d.decode(), key=jjwk.JWK.from_pem(
+                tka["tee_keypair"].encode()))
+            check(t.payload == SECRET and hdr["alg"] == (
+                "RSA-OAEP-256" if alg.startswith("RSA") else
+                "ECDH-ES+A256KW") and (alg.startswith("RSA") or
+                                       hdr["epk"]["crv"] == "P-521"),
+                  "%s: the KBS encrypts to it (%s)" % (alg, hdr))
+        ak.stop()
     tk2 = json.loads(ag.get("/aa/token?token_type=kbs")[2])
     check(tk2["tee_keypair"] != tk["tee_keypair"] and
           tk2["token"] != tk["token"], "each token has its own TEE key")
