@@ -38,10 +38,13 @@ set(_ccakit_pc_yaml YAML yaml-0.1)
 set(_ccakit_pc_pcre2 PCRE2 libpcre2-8>=10.42)
 # The state layer's PostgreSQL driver.
 set(_ccakit_pc_pq LIBPQ libpq>=14)
+# The PKCS#11 header (p11-kit's) of kbs's pkcs11 plugin, which loads the
+# module it is given with dlopen.
+set(_ccakit_pc_p11kit P11KIT p11-kit-1>=0.23)
 set(CCAKIT_SYSLIBS crypto jansson zlib sqlite3 mhd gnutls curl hogweed
-	nettle gmp yaml pcre2 pq threads m)
+	nettle gmp yaml pcre2 pq p11kit threads m)
 foreach(_s crypto jansson zlib sqlite3 mhd gnutls curl hogweed nettle gmp
-		yaml pcre2 pq)
+		yaml pcre2 pq p11kit)
 	list(GET _ccakit_pc_${_s} 0 _p)
 	list(GET _ccakit_pc_${_s} 1 _spec)
 	pkg_check_modules(${_p} REQUIRED IMPORTED_TARGET ${_spec})

@@ -6,7 +6,9 @@
 # expressions of Rego's regex built-ins; libpq-dev: the services'
 # PostgreSQL driver; postgresql-15: the server the state tests start in a
 # temporary directory of their own (tests/pg/pgctl.sh), never the cluster
-# the package may create and start on installation).
+# the package may create and start on installation); libp11-kit-dev: the
+# PKCS#11 header of kbs's pkcs11 plugin; nebula (nebula-cert) and softhsm2:
+# what kbs's nebula-ca and pkcs11 plugins drive, and their tests use).
 # Run as root (or with sudo). Idempotent: when every package is installed
 # already (one dpkg-query), nothing else runs: no apt-get, no network.
 set -eu
@@ -15,7 +17,7 @@ PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
 libssl-dev libjansson-dev libcmocka-dev mandoc zlib1g-dev libsqlite3-dev
 libmicrohttpd-dev libgnutls28-dev libcurl4-openssl-dev libcbor-dev nettle-dev
 libgmp-dev libyaml-dev libpcre2-dev curl openssl python3-jwcrypto tzdata
-libpq-dev postgresql-15"
+libpq-dev postgresql-15 libp11-kit-dev nebula softhsm2"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "install-deps: no dpkg-query: install these Debian packages" \

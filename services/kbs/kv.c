@@ -52,7 +52,7 @@ struct kbs_kv {
 };
 
 #define KBS_MAX_BACKENDS 4
-#define KBS_NNS 6
+#define KBS_NNS 7
 
 struct kbs_store {
 	kbs_kv *b[KBS_MAX_BACKENDS];
@@ -779,6 +779,7 @@ kbs_store_open(const struct kbs_config *c, const char *db_path,
 	static const char *const nss[KBS_NNS] = {
 		KBS_NS_KBS, KBS_NS_REPOSITORY, KBS_NS_SESSION,
 		KBS_NS_AS_POLICY, KBS_NS_REFVAL, KBS_NS_META,
+		KBS_NS_PROVISIONER,
 	};
 	enum kbs_storage_type t[KBS_NNS];
 	kbs_store *s;

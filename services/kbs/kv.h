@@ -24,6 +24,7 @@
 #define KBS_NS_AS_POLICY        "attestation_service_policy"
 #define KBS_NS_REFVAL           "reference_value"
 #define KBS_NS_META             "kbs_meta"              /* ccakit: keys */
+#define KBS_NS_PROVISIONER      "provisioner"           /* its LUKS keys */
 
 /* Milliseconds since the epoch. */
 int64_t kbs_now_ms(void);

@@ -1,6 +1,7 @@
 /*
- * Plugins: the registry, the configured instances, and the two plugins
- * of this build, resource and sample (plugin.h has the interface).
+ * Plugins: the registry, the configured instances, and the plugins
+ * resource and sample (plugin.h has the interface; nebula-ca,
+ * provisioner and pkcs11 have files of their own).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,11 +14,14 @@
 static const struct kbs_plugin_ops *const registry[] = {
 	&kbs_plugin_resource,
 	&kbs_plugin_sample,
+	&kbs_plugin_nebula_ca,
+	&kbs_plugin_provisioner,
+	&kbs_plugin_pkcs11,
 };
 
-/* Trustee's other plugins: names kept for them (issue 11). */
+/* Trustee's plugins that this KBS does not have. */
 static const char *const reserved[] = {
-	"nebula-ca", "provisioner", "pkcs11", "external",
+	"external",
 };
 
 const char *
@@ -59,9 +63,10 @@ kbs_plugins_init(struct kbs *k, struct kbs_plugins **out,
 					break;
 			r = ccakit_toml_error(ccakit_toml_lookup(t, "name"),
 			    CCAKIT_ERR_CONFIG, d, j < sizeof(reserved) /
-			    sizeof(reserved[0]) ? "the %s plugin is not in "
-			    "this build yet (resource and sample are)" :
-			    "unknown plugin '%s' (resource, sample)", name);
+			    sizeof(reserved[0]) ? "the %s plugin (gRPC "
+			    "backends) is not supported" : "unknown plugin "
+			    "'%s' (resource, sample, nebula-ca, provisioner, "
+			    "pkcs11)", name);
 			goto fail;
 		}
 		for (j = 0; j < ps->n; j++)

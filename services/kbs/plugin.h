@@ -21,9 +21,8 @@
  * reason in the log only. Functions run on the server's pool threads,
  * concurrently: a plugin guards its own state.
  *
- * The plugins of this build: resource, sample. Reserved names, which the
- * configuration refuses until they exist: nebula-ca, provisioner,
- * pkcs11, external.
+ * The plugins of this build: resource, sample, nebula-ca, provisioner,
+ * pkcs11. The configuration refuses Trustee's external plugin.
  */
 #ifndef KBS_PLUGIN_H
 #define KBS_PLUGIN_H
@@ -112,5 +111,11 @@ const struct kbs_plugin *kbs_plugins_get(const struct kbs_plugins *ps,
 /* The plugins of this build. */
 extern const struct kbs_plugin_ops kbs_plugin_resource;
 extern const struct kbs_plugin_ops kbs_plugin_sample;
+extern const struct kbs_plugin_ops kbs_plugin_nebula_ca;      /* plugin_nebula.c */
+extern const struct kbs_plugin_ops kbs_plugin_provisioner;
+extern const struct kbs_plugin_ops kbs_plugin_pkcs11;
+
+/* The provisioner's UUIDv5 of "<namespace>/<vm_name>" (lower-case). */
+int kbs_provisioner_uuid(const char *name, size_t len, char out[37]);
 
 #endif /* KBS_PLUGIN_H */

@@ -1,11 +1,14 @@
 /*
- * Arm CCA evidence, verified locally as Trustee's CCA verifier does
- * (deps/verifier/src/cca at 78962cd; addendum §4.2), with ccakit's token
- * library: the configuration file named by CCA_CONFIG_FILE (default
+ * Arm CCA evidence, verified as Trustee's CCA verifier does
+ * (deps/verifier/src/cca at 78962cd; addendum §4.2): the configuration
+ * file named by CCA_CONFIG_FILE (default
  * /opt/confidential-containers/attestation-service/cca/config.json)
- * names the trust-anchor and reference-value stores (rust-ccatoken's
- * JSON). Trustee reads the three files on every attestation; here they
- * are read again only when one of them changed (inode, size, mtime).
+ * names either the trust-anchor and reference-value stores
+ * (rust-ccatoken's JSON; "local", verified with ccakit's token library)
+ * or a Veraison-compatible verifier ("remote", through the Veraison
+ * client of services/common). Trustee reads the files on every
+ * attestation; here they are read again only when one of them changed
+ * (inode, size, mtime).
  *
  * Accepted: the CPAK is known, both signatures verify, the RAK binding
  * holds, the platform reference values match exactly and the realm
@@ -21,18 +24,24 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <ccakit/bytes.h>
 #include <ccakit/appraise.h>
+#include <ccakit/bytes.h>
+#include <ccakit/ear.h>
 #include <ccakit/store.h>
 #include <ccakit/token.h>
 #include <ccakit/tv.h>
 
 #include "kbs.h"
+#include "veraison.h"
 
 #define CCA_DEFAULT_CONFIG \
 	"/opt/confidential-containers/attestation-service/cca/config.json"
 
 struct cca_stores {
+	/* local: the stores; remote: a Veraison-compatible verifier */
+	bool remote;
+	char address[1024];
+	char ca_cert[1024];             /* "" when none */
 	ccakit_ta_store *tas;
 	ccakit_rv_store *rvs;
 	unsigned refs;
@@ -131,11 +140,11 @@ stores_get(struct cca_stores **out, struct ccakit_errdetail *d)
 		    "verifier configuration (CCA_CONFIG_FILE)", cfg);
 	pthread_mutex_lock(&cca_mu);
 	if (cca_cur != NULL && strcmp(cca_cur->path[0], cfg) == 0 &&
-	    same_file(&cca_cur->st[0], &st[0]) &&
-	    stat(cca_cur->path[1], &st[1]) == 0 &&
+	    same_file(&cca_cur->st[0], &st[0]) && (cca_cur->remote ||
+	    (stat(cca_cur->path[1], &st[1]) == 0 &&
 	    same_file(&cca_cur->st[1], &st[1]) &&
 	    stat(cca_cur->path[2], &st[2]) == 0 &&
-	    same_file(&cca_cur->st[2], &st[2])) {
+	    same_file(&cca_cur->st[2], &st[2])))) {
 		cca_cur->refs++;
 		*out = cca_cur;
 		pthread_mutex_unlock(&cca_mu);
@@ -156,12 +165,31 @@ stores_get(struct cca_stores **out, struct ccakit_errdetail *d)
 	}
 	type = json_string_value(json_object_get(v, "type"));
 	if (strcmp(type, "remote") == 0) {
-		/* TODO(issue 11): remote verification through the one
-		 * Veraison client of services/common (docs/kbs.md). */
-		r = fail(d, CCAKIT_ERR_CONFIG, "%s: remote CCA verification "
-		    "is not available in this build (use type \"local\")",
-		    cfg);
-		goto out;
+		const char *addr = json_string_value(json_object_get(v,
+		    "address"));
+		const json_t *ca = json_object_get(v, "ca-cert");
+
+		if (addr == NULL || (strncmp(addr, "http://", 7) != 0 &&
+		    strncmp(addr, "https://", 8) != 0) || (ca != NULL &&
+		    !json_is_string(ca) && !json_is_null(ca))) {
+			r = fail(d, CCAKIT_ERR_CONFIG, "%s: type \"remote\" "
+			    "with an \"address\" (http:// or https://) and an "
+			    "optional \"ca-cert\" path expected", cfg);
+			goto out;
+		}
+		if ((s = calloc(1, sizeof(*s))) == NULL) {
+			r = CCAKIT_ERR_NOMEM;
+			goto out;
+		}
+		s->remote = true;
+		s->refs = 1;
+		s->st[0] = st[0];
+		snprintf(s->path[0], sizeof(s->path[0]), "%s", cfg);
+		snprintf(s->address, sizeof(s->address), "%s", addr);
+		if (json_is_string(ca))
+			snprintf(s->ca_cert, sizeof(s->ca_cert), "%s",
+			    json_string_value(ca));
+		goto cache;
 	}
 	ta = json_string_value(json_object_get(v, "ta-store"));
 	rv = json_string_value(json_object_get(v, "rv-store"));
@@ -199,6 +227,7 @@ stores_get(struct cca_stores **out, struct ccakit_errdetail *d)
 	    (r = ccakit_rv_store_load_json(s->rvs, text, len, d)) !=
 	    CCAKIT_OK)
 		goto out;
+cache:
 	pthread_mutex_lock(&cca_mu);
 	if (cca_cur != NULL && --cca_cur->refs == 0) {
 		ccakit_ta_store_free(&cca_cur->tas);
@@ -276,6 +305,150 @@ claims_of(const ccakit_token *t)
 	    "init_data", hex(rc->rpv));
 }
 
+/* A string claim of annotated evidence, as serde reads it. */
+static const char *
+ae_str(const json_t *o, const char *name, struct ccakit_errdetail *d)
+{
+	const char *v = json_string_value(json_object_get(o, name));
+
+	if (v == NULL)
+		fail(d, CCAKIT_ERR_CLAIM_MISSING, "the verifier's annotated "
+		    "evidence has no string %s", name);
+	return v;
+}
+
+/* Standard base64 (padded) of at most 64 bytes, to hex. */
+static json_t *
+b64_to_hex(const char *b, uint8_t *raw, size_t *rawlen)
+{
+	uint8_t buf[64];
+	size_t n;
+
+	if (ccakit_b64_decode(b, strlen(b), CCAKIT_B64_STD, buf, sizeof(buf),
+	    &n) != CCAKIT_OK)
+		return NULL;
+	if (raw != NULL) {
+		memcpy(raw, buf, n);
+		*rawlen = n;
+	}
+	return hex((struct ccakit_bytes){ buf, n });
+}
+
+/*
+ * Remote verification (Trustee's deps/verifier/src/cca/remote.rs): a
+ * Veraison-compatible verifier appraises the token in a session whose
+ * nonce is the expected 64 bytes (its EAR checked with the discovery key,
+ * eat_nonce equal to those bytes); as in Trustee, its status and trust
+ * vectors are not used, only the CCA_REALM and CCA_SSD_PLATFORM annotated
+ * evidence, made into the same claims as the local verifier's, and
+ * (unlike Trustee) only when the verifier found the platform affirming.
+ */
+static int
+remote_claims(const struct cca_stores *s, const uint8_t *tok, size_t n,
+    const uint8_t expected[64], json_t **claims, uint8_t rpv[64],
+    size_t *rpvlen, struct ccakit_errdetail *d)
+{
+	static const char *const rnames[] = {
+		"cca-realm-personalization-value",
+		"cca-realm-initial-measurement", "cca-realm-hash-algo-id",
+		"cca-realm-challenge",
+	};
+	struct svc_veraison_opts o;
+	enum ccakit_tier tier = CCAKIT_TIER_NONE;
+	ccakit_ear *ear = NULL;
+	char err[512], *rj = NULL, *pj = NULL;
+	const char *rv[4], *inst, *impl;
+	json_t *realm = NULL, *plat = NULL, *rem, *e, *rd, *id;
+	size_t i;
+	int r;
+
+	memset(&o, 0, sizeof(o));
+	o.base_url = s->address;
+	o.cafile = s->ca_cert[0] != '\0' ? s->ca_cert : NULL;
+	if (svc_veraison_appraise(&o, expected, 64, SVC_V_MT_CCA, tok, n, &ear,
+	    err, sizeof(err)) != 0)
+		return fail(d, CCAKIT_ERR_SIGNATURE, "remote verification "
+		    "failed: %s", err);
+	/* Unlike Trustee, which uses the claims whatever the verifier's
+	 * verdict: the platform must be affirming (its CPAK known, its
+	 * reference values matched), what the local mode requires. */
+	if (ccakit_ear_submod_status(ear, CCAKIT_EAR_SUBMOD_PLATFORM, &tier) !=
+	    CCAKIT_OK || tier != CCAKIT_TIER_AFFIRMING) {
+		r = fail(d, CCAKIT_ERR_POLICY, "the verifier did not find the "
+		    "platform affirming (%s)", ccakit_ear_has_submod(ear,
+		    CCAKIT_EAR_SUBMOD_PLATFORM) ? ccakit_tier_name(tier) :
+		    "no CCA_SSD_PLATFORM");
+		goto out;
+	}
+	if (ccakit_ear_submod_annotated_evidence(ear, CCAKIT_EAR_SUBMOD_REALM,
+	    &rj) != CCAKIT_OK) {
+		r = fail(d, CCAKIT_ERR_NOT_FOUND, "no entry found for "
+		    "CCA_REALM");
+		goto out;
+	}
+	if (ccakit_ear_submod_annotated_evidence(ear,
+	    CCAKIT_EAR_SUBMOD_PLATFORM, &pj) != CCAKIT_OK) {
+		r = fail(d, CCAKIT_ERR_NOT_FOUND, "no entry found for "
+		    "CCA_SSD_PLATFORM");
+		goto out;
+	}
+	if ((realm = json_loads(rj, 0, NULL)) == NULL ||
+	    (plat = json_loads(pj, 0, NULL)) == NULL) {
+		r = CCAKIT_ERR_NOMEM;
+		goto out;
+	}
+	for (i = 0; i < 4; i++)
+		if ((rv[i] = ae_str(realm, rnames[i], d)) == NULL) {
+			r = CCAKIT_ERR_CLAIM_MISSING;
+			goto out;
+		}
+	if ((inst = ae_str(plat, "cca-platform-instance-id", d)) == NULL ||
+	    (impl = ae_str(plat, "cca-platform-implementation-id", d)) ==
+	    NULL) {
+		r = CCAKIT_ERR_CLAIM_MISSING;
+		goto out;
+	}
+	rem = json_object_get(realm, "cca-realm-extensible-measurements");
+	json_array_foreach(rem, i, e)
+		if (!json_is_string(e))
+			rem = NULL;
+	if (!json_is_array(rem)) {
+		r = fail(d, CCAKIT_ERR_CLAIM_TYPE, "the verifier's annotated "
+		    "evidence has no array of strings "
+		    "cca-realm-extensible-measurements");
+		goto out;
+	}
+	if ((id = b64_to_hex(rv[0], rpv, rpvlen)) == NULL ||
+	    (rd = b64_to_hex(rv[3], NULL, NULL)) == NULL) {
+		json_decref(id);
+		r = fail(d, CCAKIT_ERR_ENCODING, "the verifier's realm "
+		    "challenge or personalization value is not base64 of at "
+		    "most 64 bytes");
+		goto out;
+	}
+	*claims = json_pack("{s:{s:s, s:s, s:O, s:s, s:s}, s:{s:s, s:s}, "
+	    "s:o, s:o}",
+	    "realm",
+	    "cca-realm-personalization-value", rv[0],
+	    "cca-realm-initial-measurement", rv[1],
+	    "cca-realm-extensible-measurements", rem,
+	    "cca-realm-hash-algo-id", rv[2],
+	    "cca-realm-challenge", rv[3],
+	    "platform",
+	    "cca-platform-instance-id", inst,
+	    "cca-platform-implementation-id", impl,
+	    "report_data", rd,
+	    "init_data", id);
+	r = *claims != NULL ? CCAKIT_OK : CCAKIT_ERR_NOMEM;
+out:
+	json_decref(realm);
+	json_decref(plat);
+	ccakit_free(rj);
+	ccakit_free(pj);
+	ccakit_ear_free(&ear);
+	return r;
+}
+
 int
 kbs_verify_cca(struct kbs *k, const struct kbs_evidence *ev,
     struct kbs_claims *out, struct ccakit_errdetail *d)
@@ -319,6 +492,29 @@ kbs_verify_cca(struct kbs *k, const struct kbs_evidence *ev,
 	}
 	if ((r = stores_get(&s, d)) != CCAKIT_OK)
 		goto out;
+	if (s->remote) {
+		uint8_t rpv[64];
+		size_t rpvlen = 0;
+
+		if ((r = remote_claims(s, tok, n, expected, &out->claims, rpv,
+		    &rpvlen, d)) != CCAKIT_OK)
+			goto out;
+		if (ev->init_digest != NULL) {
+			rcar_regularize(ev->init_digest, ev->init_len, pad,
+			    sizeof(pad));
+			if (rpvlen != sizeof(pad) || memcmp(rpv, pad,
+			    sizeof(pad)) != 0) {
+				json_decref(out->claims);
+				out->claims = NULL;
+				r = fail(d, CCAKIT_ERR_CHALLENGE, "init data hash "
+				    "is different from that in CCA token");
+				goto out;
+			}
+		}
+		out->tee_class = "cpu";
+		r = CCAKIT_OK;
+		goto out;
+	}
 	if ((t = ccakit_token_new()) == NULL) {
 		r = CCAKIT_ERR_NOMEM;
 		goto out;

@@ -94,6 +94,7 @@ function sys_of_header(h) {
 	if (h == "yaml.h") return "yaml"
 	if (h == "pcre2.h") return "pcre2"
 	if (h == "libpq-fe.h") return "pq"
+	if (h ~ /^p11-kit\//) return "p11kit"
 	if (h == "pthread.h") return "threads"
 	if (h == "cmocka.h") return "cmocka"
 	return ""

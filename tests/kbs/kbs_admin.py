@@ -15,6 +15,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kbslib  # noqa: E402
 from kbslib import *  # noqa: E402,F403
 
 from cryptography import x509
@@ -326,7 +327,7 @@ cert_path = "%s"
         s.stop()
 finally:
     srv.stop()
-    if failed:
+    if kbslib.failed:
         for n in ["kbs", "kbs1", "rp", "rp2", "bad"]:
             p = os.path.join(wd.path, n + ".log")
             if os.path.exists(p):

@@ -13,9 +13,11 @@ import hashlib
 import json
 import os
 import subprocess
+import time
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kbslib  # noqa: E402
 from kbslib import *  # noqa: E402,F403
 
 wd = Workdir()
@@ -253,8 +255,11 @@ try:
     # --- the CCA configuration ---
     for name, conf, why in [
         ("remote.json", {"cca-verifier": {"type": "remote", "address":
-                                           "https://127.0.0.1:1"}},
-         "remote CCA verification is not available"),
+                                           "http://127.0.0.1:1"}},
+         "remote verification failed: discovery"),
+        ("remote-bad.json", {"cca-verifier": {"type": "remote", "address":
+                                               "ftp://x"}},
+         "type \"remote\" with an \"address\""),
         ("bad.json", {"x": 1}, "not a CCA verifier configuration"),
         ("missing.json", None, "cannot read the CCA verifier"),
     ]:
@@ -270,6 +275,78 @@ try:
         check(e[1] == "AttestationError" and why in e[2],
               "CCA_CONFIG_FILE %s: %s" % (name, e))
         s2.stop()
+    # --- remote: ccakit's cca-verifier (Veraison's API) appraises the
+    # token; the claims are the local verifier's ---
+    g, st, d = cca_guest("907")
+    local_ae = token_claims(g.token)["submods"]["cpu0"][
+        "ear.veraison.annotated-evidence"] if st == 200 else {}
+    vport = os.path.join(wd.path, "verifier.port")
+    ver = subprocess.Popen([os.path.join(BIN, "cca-verifier"), "-q", "-p",
+                            "0", "--port-file", vport, "--db",
+                            os.path.join(wd.path, "verifier.db"),
+                            "--trust-anchors", os.path.join(wd.path,
+                                                            "ta.json"),
+                            "--reference-values", os.path.join(wd.path,
+                                                               "rv.json")],
+                           stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            if os.path.exists(vport) and read(vport).strip():
+                break
+            time.sleep(0.05)
+        rconf = wd.file("remote-ok.json", json.dumps({"cca-verifier": {
+            "type": "remote", "address": "http://127.0.0.1:%s" %
+            read(vport).strip()}}))
+        s3 = Server(wd, CONFIG, name="remote",
+                    env={"CCA_CONFIG_FILE": rconf})
+        for fmt in ("907", "399"):
+            g = Guest(s3, tee="cca")
+            g.auth()
+            st, _, d = g.attest(make=lambda dg: cca_evidence(wd, dg,
+                                                             fmt=fmt))
+            check(st == 200, "remote %s attested: %r" % (fmt, d[:300]))
+            if st != 200:
+                continue
+            ae = token_claims(g.token)["submods"]["cpu0"][
+                "ear.veraison.annotated-evidence"]
+            digest = g.runtime_digest()
+            want = json.loads(json.dumps(local_ae.get("cca", {})))
+            if want:
+                want["realm"]["cca-realm-challenge"] = b64(digest +
+                                                           b"\0" * 16)
+            check(ae.get("cca") == want and ae.get("report_data") ==
+                  (digest + b"\0" * 16).hex() and ae.get("init_data") ==
+                  local_ae.get("init_data"),
+                  "remote claims as the local verifier's: %s" %
+                  json.dumps(ae.get("cca")))
+        # a platform the verifier does not know
+        g = Guest(s3, tee="cca")
+        g.auth()
+        other = wd.file("other-cpak.pem", subprocess.run(
+            ["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
+             "ec_paramgen_curve:P-384"], capture_output=True,
+            check=True).stdout)
+        st, _, d = g.attest(make=lambda dg: cca_evidence(wd, dg,
+                                                         cpak=other))
+        e = error_of(st, d)
+        check(e[1] == "AttestationError" and "did not find the platform "
+              "affirming" in e[2], "remote: unknown CPAK refused: %s" % (e,))
+        # platform reference values the verifier does not have
+        c2 = copy.deepcopy(CLAIMS)
+        c2["cca-platform-token"]["cca-platform-config"] = "AAAAAA=="
+        g = Guest(s3, tee="cca")
+        g.auth()
+        st, _, d = g.attest(make=lambda dg: cca_evidence(
+            wd, dg, claims=claims_file("c2.json", c2)))
+        e = error_of(st, d)
+        check(e[1] == "AttestationError" and "did not find the platform "
+              "affirming" in e[2], "remote: unknown platform configuration "
+              "refused: %s" % (e,))
+        s3.stop()
+    finally:
+        ver.terminate()
+        ver.wait()
+
     # The stores are read again when they change.
     rv = json.loads(read(os.path.join(wd.path, "rv.json")))
     rv["platform"][0]["platform-configuration"] = "00000000"
@@ -278,7 +355,7 @@ try:
           make=lambda dg: cca_evidence(wd, dg))
 finally:
     srv.stop()
-    if failed:
+    if kbslib.failed:
         print(srv.logtext()[-4000:])
     wd.cleanup()
 finish()

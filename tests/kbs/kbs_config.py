@@ -14,6 +14,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kbslib  # noqa: E402
 from kbslib import *  # noqa: E402,F403
 
 from cryptography import x509
@@ -180,8 +181,8 @@ item = "x"
             "attestation_service.timeout")
     refused(ADMIN + '[attestation_service]\npolicy_id_map = {}\n',
             "unknown key 'attestation_service.policy_id_map'")
-    refused(ADMIN + '[[plugins]]\nname = "nebula-ca"\n', "the nebula-ca "
-            "plugin is not in this build")
+    refused(ADMIN + '[[plugins]]\nname = "external"\n', "the external "
+            "plugin (gRPC backends) is not supported")
     refused(ADMIN + '[[plugins]]\nname = "nope"\n', "unknown plugin 'nope'")
     refused(ADMIN + '[[plugins]]\nname = "resource"\nstorage_backend_type '
             '= "Vault"\n', "only kvstorage")
@@ -405,7 +406,7 @@ item = "x"
         "example: admin JWT, LocalFs layout %d %r" % (st, d))
     s.stop()
 finally:
-    if failed:
+    if kbslib.failed:
         for f in sorted(os.listdir(wd.path)):
             if f.endswith(".log"):
                 print("---", f, read(os.path.join(wd.path, f))[-1500:])

@@ -12,6 +12,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kbslib  # noqa: E402
 from kbslib import *  # noqa: E402,F403
 
 wd = Workdir()
@@ -466,7 +467,7 @@ allow if data.query.x == "2"
           "150 KiB Authorization header: %d" % st)
 finally:
     srv.stop()
-    if failed:
+    if kbslib.failed:
         print(srv.logtext()[-4000:])
     wd.cleanup()
 finish()

@@ -14,6 +14,7 @@ import threading
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kbslib  # noqa: E402
 from kbslib import *  # noqa: E402,F403
 
 url = os.environ.get("CCAKIT_PG_URL")
@@ -116,7 +117,7 @@ try:
 finally:
     A.stop()
     B.stop()
-    if failed:
+    if kbslib.failed:
         print(A.logtext()[-2000:])
         print(B.logtext()[-2000:])
     wd.cleanup()

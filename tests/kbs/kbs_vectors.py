@@ -12,6 +12,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kbslib  # noqa: E402
 from kbslib import *  # noqa: E402,F403
 
 VEC = os.environ.get("CCAKIT_VECTORS") or os.path.normpath(os.path.join(
@@ -136,7 +137,7 @@ try:
           "kbs-request.json (0.2.0) refused")
 finally:
     srv.stop()
-    if failed:
+    if kbslib.failed:
         print(srv.logtext()[-3000:])
     wd.cleanup()
 finish()

@@ -45,7 +45,6 @@ struct global {
 	const char *url, *cert_file;
 	const char *attester, *tsm_root, *claims, *cpak, *rak;
 	enum ccakit_token_format format;
-	bool insecure;
 };
 
 static int
@@ -196,7 +195,6 @@ client_new(const struct global *g, kbsc **c)
 	memset(&d, 0, sizeof(d));
 	o.url = g->url;
 	o.cafile = g->cert_file;
-	o.insecure = g->insecure;
 	if (kbsc_new(&o, c, &d) != CCAKIT_OK)
 		return fail("%s", d.text);
 	return 0;
@@ -858,7 +856,7 @@ out:
 
 enum {
 	OPT_URL = 400, OPT_CERT, OPT_ATTESTER, OPT_TSM_ROOT, OPT_CLAIMS,
-	OPT_CPAK, OPT_RAK, OPT_FORMAT, OPT_INSECURE,
+	OPT_CPAK, OPT_RAK, OPT_FORMAT,
 };
 
 int
@@ -873,8 +871,6 @@ main(int argc, char **argv)
 		{ "platform-key", required_argument, NULL, OPT_CPAK },
 		{ "realm-key", required_argument, NULL, OPT_RAK },
 		{ "format", required_argument, NULL, OPT_FORMAT },
-		/* tests only: HTTPS without certificate checks */
-		{ "insecure-tls", no_argument, NULL, OPT_INSECURE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -913,7 +909,6 @@ main(int argc, char **argv)
 				return usage_error("--format: 399 or 907, not "
 				    "'%s'", optarg);
 			break;
-		case OPT_INSECURE: g.insecure = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V':
 			printf(PROG " %s (ccakit)\n", CCAKIT_VERSION);
