@@ -62,7 +62,8 @@ const char *rcar_tee_name(enum rcar_tee tee);
 /* The TEE of a serde name (exact, case-sensitive); -1 if none. */
 int rcar_tee_parse(const char *name, enum rcar_tee *out);
 
-/* kbs-types' HashAlgorithm. */
+/* kbs-types' HashAlgorithm: an enumeration of its own, because RCAR has
+ * SM3, which <ccakit/hash.h> (the RMM's numbering) does not. */
 enum rcar_hash {
 	RCAR_HASH_SHA256 = 0,
 	RCAR_HASH_SHA384,

@@ -353,6 +353,18 @@ item = "x"
     check(first.startswith(b"HTTP/1.1 413"), "a body over 1 MiB: %s" %
           first)
     s.stop()
+    # --- worker_count: the threads serving requests ---
+    counts = {}
+    for n in (1, 5):
+        s = Server(wd, ADMIN + '[http_server]\ninsecure_http = true\n'
+                   'worker_count = %d\n' % n, name="workers%d" % n)
+        counts[n] = len(os.listdir("/proc/%d/task" % s.proc.pid))
+        s.stop()
+    check(counts[5] - counts[1] == 4, "worker_count: 4 more threads for 5 "
+          "than for 1 (%r)" % counts)
+    refused(ADMIN + '[http_server]\ninsecure_http = true\n'
+            'worker_count = 0\n', "http_server.worker_count",
+            name="workers0")
     # --- examples/kbs-config.toml starts as it is, its /etc/kbs and
     # /var/lib/kbs files made here (Server() sets the socket) ---
     ex = read(os.path.join(SRC, "examples/kbs-config.toml"))
