@@ -17,14 +17,17 @@
 
 #include <openssl/evp.h>
 
+#include <ccakit/appraise.h>
 #include <ccakit/bytes.h>
 #include <ccakit/cbor.h>
 #include <ccakit/cose.h>
 #include <ccakit/err.h>
+#include <ccakit/store.h>
 #include <ccakit/token.h>
 
 #include "kbs_parse.h"
 #include "loadgen.h"
+#include "util/util.h"
 
 #define BOUND_ROUNDS    3
 #define SERVER_ARGS_MAX 32
@@ -713,6 +716,12 @@ lg_run(unsigned long clients, double seconds, void *(*fn)(void *),
 	if ((th = calloc(clients, sizeof(*th))) == NULL ||
 	    pthread_barrier_init(&start_line, NULL, (unsigned)clients + 1) != 0)
 		lg_die("out of memory");
+	/* Each run counts from zero (a bench may run several). */
+	pthread_mutex_lock(&mu);
+	n_ok = n_err = n_replays = n_double = n_dup_nonce = 0;
+	first_err[0] = '\0';
+	nlat = 0;
+	pthread_mutex_unlock(&mu);
 	deadline = lg_now() + 1e9;
 	for (i = 0; i < clients; i++)
 		if (pthread_create(&th[i], NULL, fn, (void *)(uintptr_t)i) != 0)
@@ -767,4 +776,83 @@ lg_cleanup(void)
 	tmpl_buf = NULL;
 	ccakit_key_free(&cpak);
 	ccakit_key_free(&rak);
+}
+
+/* --- ccakit's kbs (bench-kbs, bench-agent) --- */
+
+void
+lg_kbs_golden(const char *demo_dir, const char *ta_path, const char *rv_path)
+{
+	struct ccakit_errdetail d;
+	ccakit_ta_store *tas = ccakit_ta_store_new();
+	ccakit_rv_store *rvs = ccakit_rv_store_new();
+	ccakit_token *t = ccakit_token_new();
+	uint8_t *tok, nonce[64], *jwk;
+	char path[PATH_MAX], *ta = NULL, *rv = NULL;
+	size_t n, jlen;
+
+	memset(nonce, 0, sizeof(nonce));
+	snprintf(path, sizeof(path), "%s/cpak.jwk.json", demo_dir);
+	if (tas == NULL || rvs == NULL || t == NULL ||
+	    (tok = malloc(CCAKIT_TOKEN_MAX_SIZE)) == NULL)
+		lg_die("out of memory");
+	if (cki_read_file(path, 64 * 1024, &jwk, &jlen) != CCAKIT_OK)
+		lg_die("%s: cannot read", path);
+	if (lg_realm_token(nonce, tok, CCAKIT_TOKEN_MAX_SIZE, &n) != 0 ||
+	    ccakit_token_decode(t, tok, n, &d) != CCAKIT_OK ||
+	    ccakit_golden(t, (const char *)jwk, jlen, tas, rvs, &d) !=
+	    CCAKIT_OK || ccakit_ta_store_to_json(tas, &ta) != CCAKIT_OK ||
+	    ccakit_rv_store_to_json(rvs, &rv) != CCAKIT_OK)
+		lg_die("golden values: %s", d.text);
+	if (cki_write_file(ta_path, ta, strlen(ta), 0600) != CCAKIT_OK ||
+	    cki_write_file(rv_path, rv, strlen(rv), 0600) != CCAKIT_OK)
+		lg_die("cannot write %s", ta_path);
+	ccakit_free(ta);
+	ccakit_free(rv);
+	free(jwk);
+	free(tok);
+	ccakit_token_free(&t);
+	ccakit_ta_store_free(&tas);
+	ccakit_rv_store_free(&rvs);
+}
+
+static void
+write_text(const char *path, const char *text)
+{
+	if (cki_write_file(path, text, strlen(text), 0600) != CCAKIT_OK)
+		lg_die("cannot write %s", path);
+}
+
+pid_t
+lg_kbs_start(const char *server, const char *dir, unsigned threads,
+    char *url, size_t urlsz)
+{
+	char conf[PATH_MAX + 16], cca[PATH_MAX + 16], ta[PATH_MAX + 16];
+	char rv[PATH_MAX + 16], db[PATH_MAX + 16], port[PATH_MAX + 16];
+	char text[4 * PATH_MAX], workers[64];
+	const char *argv[] = { server, "-q", "-c", conf, "--db", db,
+	    "--port-file", port, "--max-connections-per-ip", "0", NULL };
+
+	snprintf(conf, sizeof(conf), "%s/kbs-config.toml", dir);
+	snprintf(cca, sizeof(cca), "%s/cca.json", dir);
+	snprintf(ta, sizeof(ta), "%s/ta.json", dir);
+	snprintf(rv, sizeof(rv), "%s/rv.json", dir);
+	snprintf(db, sizeof(db), "%s/kbs.db", dir);
+	snprintf(port, sizeof(port), "%s/port", dir);
+	workers[0] = '\0';
+	if (threads > 0)
+		snprintf(workers, sizeof(workers), "worker_count = %u\n",
+		    threads);
+	snprintf(text, sizeof(text), "[http_server]\nsockets = "
+	    "[\"127.0.0.1:0\"]\ninsecure_http = true\n%s\n[admin]\n"
+	    "authorization_mode = \"InsecureAllowAll\"\n\n"
+	    "[attestation_token]\ninsecure_header_jwk = false\n\n"
+	    "[[plugins]]\nname = \"resource\"\n", workers);
+	write_text(conf, text);
+	snprintf(text, sizeof(text), "{\"cca-verifier\":{\"type\":\"local\","
+	    "\"ta-store\":\"%s\",\"rv-store\":\"%s\"}}\n", ta, rv);
+	write_text(cca, text);
+	if (setenv("CCA_CONFIG_FILE", cca, 1) != 0)
+		lg_die("setenv failed");
+	return lg_spawn(argv, port, url, urlsz);
 }

@@ -112,7 +112,8 @@ double	lg_server_stop(pid_t pid);
 
 /*
  * Run clients threads of fn (argument: the client's index as uintptr_t)
- * for seconds and fill st. Each client does its setup, calls
+ * for seconds and fill st (each run counts from zero; st's latencies
+ * are valid until the next run). Each client does its setup, calls
  * lg_client_ready(), then works while lg_running().
  */
 void	lg_run(unsigned long clients, double seconds, void *(*fn)(void *),
@@ -128,6 +129,21 @@ void	lg_count(unsigned long *counter);       /* ++ under the lock */
 
 /* "latency p50 / p99 / max: ..." when there is any. */
 void	lg_print_latency(const struct lg_stats *st);
+
+/*
+ * ccakit's kbs for the benches: lg_kbs_golden() writes ta.json and
+ * rv.json (rust-ccatoken's stores) from a token of the emulated realm
+ * (lg_realm_setup() first) and its CPAK (<demo_dir>/cpak.jwk.json), as
+ * `ccatoken golden` makes them; lg_kbs_start() starts server (the kbs)
+ * with a TOML configuration in dir (plain HTTP on a free port, admin
+ * open, the resource plugin, worker_count when threads > 0) and the CCA
+ * verifier's configuration naming <dir>/ta.json and rv.json (through
+ * CCA_CONFIG_FILE, set in this process), its base URL into url.
+ */
+void	lg_kbs_golden(const char *demo_dir, const char *ta_path,
+	    const char *rv_path);
+pid_t	lg_kbs_start(const char *server, const char *dir, unsigned threads,
+	    char *url, size_t urlsz);
 
 /* Free what the module holds (realm, nonces, latencies). */
 void	lg_cleanup(void);

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 if [ -z "${CCATOKEN:-}" ]; then
 	[ -x build/bin/ccatoken ] && [ -x build/bin/keybroker-server ] &&
 	    [ -x build/bin/keybroker-app ] && [ -x build/bin/kbs ] &&
-	    [ -x build/bin/kbs-client ] || ./scripts/build.sh
+	    [ -x build/bin/kbs-client ] && [ -x build/bin/ccakit-agent ] ||
+	    ./scripts/build.sh
 	CCATOKEN=build/bin/ccatoken
 fi
 BIN=$(dirname "$CCATOKEN")
@@ -17,9 +18,11 @@ KEYBROKER_APP=${KEYBROKER_APP:-$BIN/keybroker-app}
 WORK=$(mktemp -d)
 KBS_PID=
 TRUSTEE_PID=
+AGENT_PID=
 cleanup() {
 	[ -n "$KBS_PID" ] && kill "$KBS_PID" 2>/dev/null
 	[ -n "$TRUSTEE_PID" ] && kill "$TRUSTEE_PID" 2>/dev/null
+	[ -n "$AGENT_PID" ] && kill "$AGENT_PID" 2>/dev/null
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -162,5 +165,36 @@ if kc --attester sample get-resource --path default/demo/disk-key \
 fi
 sed 's/^/  refused: /' "$WORK/denied"
 
+echo "== 9. a workload gets the secret from ccakit-agent with curl =="
+# In the realm, ccakit-agent answers guest-components' REST API on
+# 127.0.0.1:8006 (here a free port); the KBS comes from AA_KBC_PARAMS, as
+# guest-components reads it; the emulated realm stands in for configfs-tsm.
+AA_KBC_PARAMS="cc_kbc::$KBS_URL" "$BIN/ccakit-agent" --features all \
+    --bind 127.0.0.1:0 --port-file "$WORK/agent-port" --cmdline /dev/null \
+    --attester emulated --claims demo/claims.json \
+    --platform-key demo/cpak.pem --realm-key demo/rak.pem \
+    2>"$WORK/agent.log" &
+AGENT_PID=$!
+i=0
+until [ -s "$WORK/agent-port" ]; do
+	i=$((i + 1))
+	if [ $i -gt 100 ] || ! kill -0 "$AGENT_PID" 2>/dev/null; then
+		echo "demo: ccakit-agent did not start:" >&2
+		cat "$WORK/agent.log" >&2
+		exit 1
+	fi
+	sleep 0.05
+done
+AGENT=http://127.0.0.1:$(cat "$WORK/agent-port")
+echo "ccakit-agent on $AGENT (a separate process)"
+echo "curl $AGENT/cdh/resource/default/demo/disk-key"
+SECRET=$(curl -sSf "$AGENT/cdh/resource/default/demo/disk-key")
+echo "secret: $SECRET"
+[ "$SECRET" = "The realm owner's disk key" ] || exit 1
+echo "curl $AGENT/info"
+curl -sSf "$AGENT/info"
+echo
+
 echo "demo: OK, the realm's token was verified and appraised, the key"
-echo "broker released the secret to it, and so did the Trustee-compatible KBS"
+echo "broker released the secret to it, and so did the Trustee-compatible KBS,"
+echo "to kbs-client and through ccakit-agent"

@@ -296,6 +296,33 @@ svc_req_cookie(const struct svc_req *req, const char *name)
 	return MHD_lookup_connection_value(req->conn_, MHD_COOKIE_KIND, name);
 }
 
+bool
+svc_req_from_loopback(const struct svc_req *req)
+{
+	static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0xff, 0xff };
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr_in *sin;
+	const struct sockaddr_in6 *sin6;
+	const uint8_t *a;
+
+	ci = MHD_get_connection_info(req->conn_,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || ci->client_addr == NULL)
+		return false;
+	if (ci->client_addr->sa_family == AF_INET) {
+		sin = (const struct sockaddr_in *)(const void *)ci->client_addr;
+		return (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (ci->client_addr->sa_family != AF_INET6)
+		return false;
+	sin6 = (const struct sockaddr_in6 *)(const void *)ci->client_addr;
+	a = sin6->sin6_addr.s6_addr;
+	if (IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr))
+		return true;
+	return memcmp(a, v4mapped, sizeof(v4mapped)) == 0 && a[12] == 127;
+}
+
 struct query_walk {
 	int (*fn)(void *arg, const char *key, const char *value);
 	void *arg;

@@ -169,6 +169,12 @@ const char *svc_req_header(const struct svc_req *req, const char *name);
 /* A cookie of the request (decoded by libmicrohttpd), or NULL. */
 const char *svc_req_cookie(const struct svc_req *req, const char *name);
 /*
+ * Whether the request comes from a loopback address: 127.0.0.0/8, ::1,
+ * or 127.0.0.0/8 mapped into IPv6 (::ffff:127.x.y.z). False when the
+ * address is unknown.
+ */
+bool svc_req_from_loopback(const struct svc_req *req);
+/*
  * Every query-string argument in order (decoded; value "" for a key
  * without '='): fn's nonzero return stops the walk and is returned.
  */

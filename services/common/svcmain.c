@@ -58,6 +58,37 @@ svc_parse_uint(const char *s, unsigned long max, unsigned long *out)
 }
 
 int
+svc_parse_socket(const char *s, char *addr, size_t addrsz, uint16_t *port)
+{
+	const char *colon;
+	unsigned long p;
+	size_t n;
+
+	if (s[0] == '[') {
+		if ((colon = strstr(s, "]:")) == NULL)
+			return -1;
+		n = (size_t)(colon - s - 1);
+		if (n >= addrsz)
+			return -1;
+		memcpy(addr, s + 1, n);
+		addr[n] = '\0';
+		colon++;
+	} else {
+		if ((colon = strrchr(s, ':')) == NULL)
+			return -1;
+		n = (size_t)(colon - s);
+		if (n >= addrsz)
+			return -1;
+		memcpy(addr, s, n);
+		addr[n] = '\0';
+	}
+	if (!svc_parse_uint(colon + 1, 65535, &p))
+		return -1;
+	*port = (uint16_t)p;
+	return 0;
+}
+
+int
 svc_read_text(const char *prog, const char *path, size_t max, char **out,
     size_t *len)
 {

@@ -30,6 +30,13 @@ const char *svc_detail_text(int r, const struct ccakit_errdetail *d);
 bool svc_parse_uint(const char *s, unsigned long max, unsigned long *out);
 
 /*
+ * A socket address "ip:port" or "[ipv6]:port" (port 0..65535): the
+ * address text into addr, the port into *port; -1 if malformed.
+ */
+int svc_parse_socket(const char *s, char *addr, size_t addrsz,
+    uint16_t *port);
+
+/*
  * Read a file of at most max bytes into *out (NUL-terminated, free()).
  * On failure says why with svc_die() and returns 1.
  */

@@ -67,38 +67,6 @@ SVC_HTTP_USAGE
 
 #define die(...) svc_die(KBS_PROG, __VA_ARGS__)
 
-/* "ip:port" or "[ipv6]:port". */
-static int
-parse_socket(const char *s, char *addr, size_t addrsz, uint16_t *port)
-{
-	const char *colon;
-	unsigned long p;
-	size_t n;
-
-	if (s[0] == '[') {
-		if ((colon = strstr(s, "]:")) == NULL)
-			return -1;
-		n = (size_t)(colon - s - 1);
-		if (n >= addrsz)
-			return -1;
-		memcpy(addr, s + 1, n);
-		addr[n] = '\0';
-		colon++;
-	} else {
-		if ((colon = strrchr(s, ':')) == NULL)
-			return -1;
-		n = (size_t)(colon - s);
-		if (n >= addrsz)
-			return -1;
-		memcpy(addr, s, n);
-		addr[n] = '\0';
-	}
-	if (!svc_parse_uint(colon + 1, 65535, &p))
-		return -1;
-	*port = (uint16_t)p;
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -239,7 +207,7 @@ main(int argc, char **argv)
 	    kbs_metrics_handler };
 	k.routes[2] = (struct svc_route){ "*", "/healthz", 0, kbs_healthz };
 	for (i = 0; i < k.conf.nsockets; i++) {
-		if (parse_socket(k.conf.sockets[i], addr, sizeof(addr),
+		if (svc_parse_socket(k.conf.sockets[i], addr, sizeof(addr),
 		    &port) != 0) {
 			die("%s: [http_server] sockets: '%s' is not ADDRESS:PORT",
 			    cfg, k.conf.sockets[i]);
