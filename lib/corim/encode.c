@@ -107,10 +107,57 @@ cki_cb_text(struct cki_buf *b, struct cki_text t)
 	cki_buf_put(b, t.s, t.len);
 }
 
+static struct cki_pair *mw_add(struct cki_mapw *m);
+
+/* An item in core deterministic form: map keys sorted at every level
+ * (items kept verbatim may come from an encoder that does not sort). */
+static void
+put_canon(struct cki_buf *b, const struct ccakit_cbor_item *it)
+{
+	struct ccakit_cbor_item k, v;
+	struct ccakit_cbor_iter i;
+	struct cki_mapw m;
+	struct cki_pair *p;
+
+	switch (it->type) {
+	case CCAKIT_CBOR_ARRAY:
+		cki_cb_head(b, H_ARRAY, it->u);
+		ccakit_cbor_iter_init(&i, it);
+		while (ccakit_cbor_iter_next(&i, &v))
+			put_canon(b, &v);
+		break;
+	case CCAKIT_CBOR_MAP:
+		memset(&m, 0, sizeof(m));
+		ccakit_cbor_iter_init(&i, it);
+		while (ccakit_cbor_iter_next(&i, &k) &&
+		    ccakit_cbor_iter_next(&i, &v)) {
+			if ((p = mw_add(&m)) == NULL)
+				break;
+			put_canon(&p->k, &k);
+			put_canon(&p->v, &v);
+		}
+		cki_mw_finish(&m, b);
+		break;
+	case CCAKIT_CBOR_TAG:
+		cki_cb_head(b, H_TAG, it->u);
+		ccakit_cbor_tag_content(it, &v);
+		put_canon(b, &v);
+		break;
+	default:
+		cki_buf_put(b, it->enc, it->enclen);
+		break;
+	}
+}
+
 static void
 put_ci(struct cki_buf *b, struct cki_ci c)
 {
-	cki_buf_put(b, c.p, c.len);
+	struct ccakit_cbor_item it;
+
+	if (cki_ci_item(c, &it))
+		put_canon(b, &it);
+	else if (b->err == 0)
+		b->err = CCAKIT_ERR_INTERNAL;
 }
 
 void
@@ -501,9 +548,23 @@ cki_corim_encode_buf(const ccakit_corim *c, struct cki_buf *b)
 	if ((v = cki_mw_int(&m, 1)) != NULL) {
 		cki_cb_head(v, H_ARRAY, c->n_tags);
 		for (i = 0; i < c->n_tags; i++) {
+			struct cki_buf t = { 0 };
+			struct cki_ci tc;
+
+			/* The tag's CBOR, itself in deterministic form. */
+			if (c->tags[i].comid != NULL)
+				(void)cki_comid_encode_buf(c->tags[i].comid,
+				    &t);
+			else {
+				tc.p = c->tags[i].content.ptr;
+				tc.len = c->tags[i].content.len;
+				put_ci(&t, tc);
+			}
 			cki_cb_head(v, H_TAG, c->tags[i].tag);
-			cki_cb_bstr(v, c->tags[i].content.ptr,
-			    c->tags[i].content.len);
+			cki_cb_bstr(v, t.p, t.len);
+			if (t.err != 0 && v->err == 0)
+				v->err = t.err;
+			free(t.p);
 		}
 	}
 	if (c->n_deps > 0 && (v = cki_mw_int(&m, 2)) != NULL) {
