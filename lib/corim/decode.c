@@ -1517,6 +1517,33 @@ comid_from_item(struct dx *x, const struct ccakit_cbor_item *it,
 	return CCAKIT_OK;
 }
 
+/*
+ * No text string of a CoRIM may hold a NUL character: names, versions,
+ * keys and URIs become C strings (the stores, JSON), where a NUL would
+ * silently cut them. Items nest at most 24 deep (the parse limit).
+ */
+static bool
+has_nul_text(const struct ccakit_cbor_item *it)
+{
+	struct ccakit_cbor_item c;
+	struct ccakit_cbor_iter i;
+
+	switch (it->type) {
+	case CCAKIT_CBOR_TSTR:
+		return it->u > 0 && memchr(it->data, 0, (size_t)it->u) != NULL;
+	case CCAKIT_CBOR_ARRAY:
+	case CCAKIT_CBOR_MAP:
+	case CCAKIT_CBOR_TAG:
+		ccakit_cbor_iter_init(&i, it);
+		while (ccakit_cbor_iter_next(&i, &c))
+			if (has_nul_text(&c))
+				return true;
+		return false;
+	default:
+		return false;
+	}
+}
+
 static int
 parse(struct dx *x, const uint8_t *buf, size_t len, const char *ctx,
     struct ccakit_cbor_item *top)
@@ -1529,6 +1556,8 @@ parse(struct dx *x, const uint8_t *buf, size_t len, const char *ctx,
 	if ((r = ccakit_cbor_parse(buf, len, &lim, top, &off)) != CCAKIT_OK)
 		return cki_detail(x->d, r, "corim", "%s: %s at offset %zu",
 		    ctx, ccakit_strerror(r), off);
+	if (has_nul_text(top))
+		return bad(x, ctx, "a text string holds a NUL character");
 	return CCAKIT_OK;
 }
 

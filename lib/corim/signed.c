@@ -92,6 +92,10 @@ decode_meta(ccakit_corim *c, const uint8_t *p, size_t n,
 			    sk_i < 0 || sk_i > 1)
 				return sbad(d, "corim-meta",
 				    "unknown key");
+			if (sv.type == CCAKIT_CBOR_TSTR && sv.u > 0 &&
+			    memchr(sv.data, 0, (size_t)sv.u) != NULL)
+				return sbad(d, "corim-meta", "a text string "
+				    "holds a NUL character");
 			if (key == 0 && sk_i == 0) {
 				if (sv.type != CCAKIT_CBOR_TSTR)
 					return sbad(d, "corim-meta",
@@ -109,7 +113,8 @@ decode_meta(ccakit_corim *c, const uint8_t *p, size_t n,
 					return sbad(d, "corim-meta",
 					    "signer-uri is not #6.32(text)");
 				ccakit_cbor_tag_content(&sv, &u);
-				if (u.type != CCAKIT_CBOR_TSTR)
+				if (u.type != CCAKIT_CBOR_TSTR || (u.u > 0 &&
+				    memchr(u.data, 0, (size_t)u.u) != NULL))
 					return sbad(d, "corim-meta",
 					    "signer-uri is not #6.32(text)");
 				c->signer_uri = cki_corim_text(&c->arena,

@@ -589,6 +589,12 @@ test_decoder_strict(void **state)
 	    CCAKIT_ERR_CORIM_MALFORMED);
 	bad_cbor(corim_hex(COMID("a0")), "measurement-values-map: empty map",
 	    CCAKIT_ERR_CORIM_MALFORMED);
+	/* A NUL inside a text string (found by fuzz_comid: the JSON form
+	 * could not carry it, and C strings would be cut). */
+	bad_cbor(corim_hex(COMID("a10b63610062")), "holds a NUL character",
+	    CCAKIT_ERR_CORIM_MALFORMED);
+	bad_cbor("d901f5a20063690069018 1d901fa41a0", "holds a NUL character",
+	    CCAKIT_ERR_CORIM_MALFORMED);
 }
 
 /* --- the CCA validator on hand-made CoMIDs --- */
