@@ -404,6 +404,28 @@ tagged_bstr(struct dx *x, const struct ccakit_cbor_item *c, uint64_t tag,
 	return CCAKIT_OK;
 }
 
+static char *oid_string(struct cki_arena *a, const uint8_t *p, size_t n);
+
+/* #6.111: a bstr holding a well-formed OID (BER content octets). */
+static int
+check_oid(struct dx *x, const struct ccakit_cbor_item *c, const char *ctx,
+    const char *what)
+{
+	struct cki_arena a;
+	bool ok;
+	int r;
+
+	if ((r = tagged_bstr(x, c, CKI_TAG_OID, ctx, what, 0)) != CCAKIT_OK)
+		return r;
+	cki_arena_init(&a, 1024);
+	ok = oid_string(&a, c->data, (size_t)c->u) != NULL;
+	cki_arena_free(&a);
+	if (!ok)
+		return bad(x, ctx, "%s: #6.111 does not hold a well-formed "
+		    "OID", what);
+	return CCAKIT_OK;
+}
+
 /* digest = [alg: int / tstr, val: bstr] */
 static int
 check_digest(struct dx *x, const struct ccakit_cbor_item *it,
@@ -628,6 +650,7 @@ check_class_id(struct dx *x, const struct ccakit_cbor_item *it,
 		return r;
 	switch (tag) {
 	case CKI_TAG_OID:
+		return check_oid(x, &c, ctx, "class-id");
 	case CKI_TAG_BYTES:
 	case CKI_TAG_CCA_IMPL_ID:
 		return tagged_bstr(x, &c, tag, ctx, "class-id", 0);
@@ -1050,7 +1073,7 @@ check_mkey(struct dx *x, const struct ccakit_cbor_item *it, const char *ctx)
 		if (it->u == CKI_TAG_UUID)
 			return tagged_bstr(x, &c, it->u, ctx, "mkey", 16);
 		if (it->u == CKI_TAG_OID)
-			return tagged_bstr(x, &c, it->u, ctx, "mkey", 0);
+			return check_oid(x, &c, ctx, "mkey");
 		return CCAKIT_OK;
 	default:
 		return bad(x, ctx, "mkey: expected an unsigned integer, a text "
@@ -1600,6 +1623,9 @@ oid_string(struct cki_arena *a, const uint8_t *p, size_t n)
 		return NULL;
 	for (i = 0; i < n; i++) {
 		if (v > (UINT64_MAX >> 7))
+			return NULL;
+		/* An arc's first byte may not be 0x80 (not minimal). */
+		if (v == 0 && p[i] == 0x80)
 			return NULL;
 		v = v << 7 | (p[i] & 0x7f);
 		if (p[i] & 0x80)

@@ -1608,6 +1608,7 @@ static json_t *
 envid_json(struct cki_arena *a, struct cki_ci id, bool instance)
 {
 	struct ccakit_cbor_item c;
+	json_t *v;
 	uint64_t t;
 
 	if (!cki_ci_tag(id, &t, &c))
@@ -1616,8 +1617,9 @@ envid_json(struct cki_arena *a, struct cki_ci id, bool instance)
 		return pair("bytes", b64(c.data, (size_t)c.u, CCAKIT_B64_STD));
 	if (t == CKI_TAG_UUID && c.type == CCAKIT_CBOR_BSTR && c.u == 16)
 		return pair("uuid", uuid_json(c.data));
-	if (!instance && t == CKI_TAG_OID && c.type == CCAKIT_CBOR_BSTR)
-		return pair("oid", oid_json(a, &c));
+	if (!instance && t == CKI_TAG_OID && c.type == CCAKIT_CBOR_BSTR &&
+	    (v = oid_json(a, &c)) != NULL)
+		return pair("oid", v);
 	if (!instance && t == CKI_TAG_CCA_IMPL_ID &&
 	    c.type == CCAKIT_CBOR_BSTR)
 		return pair("psa.impl-id", b64(c.data, (size_t)c.u,
@@ -1680,8 +1682,8 @@ mkey_json(struct cki_arena *a, struct cki_ci k)
 		ccakit_cbor_tag_content(&it, &c);
 		if (it.u == CKI_TAG_UUID && c.u == 16)
 			return pair("uuid", uuid_json(c.data));
-		if (it.u == CKI_TAG_OID)
-			return pair("oid", oid_json(a, &c));
+		if (it.u == CKI_TAG_OID && (o = oid_json(a, &c)) != NULL)
+			return pair("oid", o);
 		if (it.u == CKI_TAG_CCA_CONFIG_ID &&
 		    c.type == CCAKIT_CBOR_TSTR)
 			return pair("cca.platform-config-id",

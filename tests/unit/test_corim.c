@@ -589,6 +589,14 @@ test_decoder_strict(void **state)
 	    CCAKIT_ERR_CORIM_MALFORMED);
 	bad_cbor(corim_hex(COMID("a0")), "measurement-values-map: empty map",
 	    CCAKIT_ERR_CORIM_MALFORMED);
+	/* A class-id OID that is not one (found by fuzz_comid: its JSON
+	 * form was lost). */
+	bad_cbor(corim_hex("a201a100617404a1008182a100a100d86f4201ff"
+	    "81a101a10b6178"), "does not hold a well-formed OID",
+	    CCAKIT_ERR_CORIM_MALFORMED);
+	bad_cbor(corim_hex("a201a100617404a1008182a100a100d86f43068001"
+	    "81a101a10b6178"), "does not hold a well-formed OID",
+	    CCAKIT_ERR_CORIM_MALFORMED);
 	/* A NUL inside a text string (found by fuzz_comid: the JSON form
 	 * could not carry it, and C strings would be cut). */
 	bad_cbor(corim_hex(COMID("a10b63610062")), "holds a NUL character",
