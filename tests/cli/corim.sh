@@ -58,6 +58,13 @@ expect 1 "submit without server" -- "$BIN" submit -f x.cbor
 expect 1 "submit bad URL" -- "$BIN" submit -f x.cbor -s ftp://x
 expect 1 "submit basic without user" -- "$BIN" submit -f x.cbor \
 	-s http://127.0.0.1:1/ -a basic
+expect 1 "submit bearer without token" -- env -u CORIM_TOKEN "$BIN" \
+	submit -f x.cbor -s http://127.0.0.1:1/ -a bearer
+has "$T/err" "--auth bearer needs --token" "submit bearer without token"
+expect 1 "submit --token without bearer" -- "$BIN" submit -f x.cbor \
+	-s http://127.0.0.1:1/ --token abc
+expect 1 "submit unknown auth" -- "$BIN" submit -f x.cbor \
+	-s http://127.0.0.1:1/ -a digest
 expect 1 "from-json without input" -- "$BIN" from-json
 expect 2 "missing file" -- "$BIN" display -f nonexistent.cbor
 expect 2 "not a CoRIM" -- "$BIN" display -f "$DEMO/claims.json"

@@ -26,9 +26,10 @@
 #define POLL_MAX 60
 
 static const char submit_help[] =
-"Usage: corim submit -f FILE -s URL [-m MEDIA-TYPE] [-a none|basic|oauth2]\n"
-"                    [-U USER] [-P PASSWORD] [-C CLIENT-ID]\n"
-"                    [-S CLIENT-SECRET] [-T TOKEN-URL] [-i] [-E CA-CERT]\n"
+"Usage: corim submit -f FILE -s URL [-m MEDIA-TYPE]\n"
+"                    [-a none|basic|oauth2|bearer] [-U USER] [-P PASSWORD]\n"
+"                    [-C CLIENT-ID] [-S CLIENT-SECRET] [-T TOKEN-URL]\n"
+"                    [--token TOKEN | --token-file FILE] [-i] [-E CA-CERT]\n"
 "\n"
 "Submit a CoRIM to a provisioning API (Veraison's, or cca-verifier's).\n"
 "\n"
@@ -39,7 +40,9 @@ static const char submit_help[] =
 "                           application/rim+cbor or application/rim+cose\n"
 "                           with profile=\"<its profile>\", as Veraison's\n"
 "                           discovery advertises them)\n"
-"  -a, --auth METHOD        none (or passthrough, the default), basic, oauth2\n"
+"  -a, --auth METHOD        none (or passthrough, the default), basic,\n"
+"                           oauth2, bearer (a fixed token, as\n"
+"                           cca-verifier's --provisioning-token)\n"
 "  -U, --username USER      basic and oauth2\n"
 "  -P, --password PASS      basic and oauth2 (or $COCLI_PASSWORD, or\n"
 "                           --password-file)\n"
@@ -47,6 +50,8 @@ static const char submit_help[] =
 "  -C, --client-id ID       oauth2\n"
 "  -S, --client-secret SEC  oauth2 (or $COCLI_CLIENT_SECRET)\n"
 "  -T, --token-url URL      oauth2: the token endpoint\n"
+"      --token TOKEN        bearer: the token (or $CORIM_TOKEN)\n"
+"      --token-file FILE    bearer: the token, first line of FILE\n"
 "  -i, --insecure           do not verify the server's TLS certificate\n"
 "  -E, --ca-cert FILE       trust this CA (PEM) for TLS\n"
 "\n"
@@ -54,11 +59,11 @@ static const char submit_help[] =
 "input or transport failure, 3 the service refused the CoRIM (status\n"
 "failed, or an HTTP 4xx error).\n";
 
-enum auth { AUTH_NONE, AUTH_BASIC, AUTH_OAUTH2 };
+enum auth { AUTH_NONE, AUTH_BASIC, AUTH_OAUTH2, AUTH_BEARER };
 
 struct submit {
 	const char *file, *url, *media, *user, *pass, *client, *secret;
-	const char *token_url, *cafile;
+	const char *token_url, *cafile, *token;
 	bool insecure;
 	enum auth auth;
 	char *auth_header;
@@ -72,8 +77,8 @@ default_media(const ccakit_corim *c)
 	char *s = NULL;
 
 	if (p == NULL)
-		return strdup(ccakit_corim_is_signed(c) ? "application/rim+cose" :
-		    "application/rim+cbor");
+		return strdup(ccakit_corim_is_signed(c) ?
+		    "application/rim+cose" : "application/rim+cbor");
 	if (asprintf(&s, "%s; profile=\"%s\"", ccakit_corim_is_signed(c) ?
 	    "application/rim+cose" : "application/rim+cbor", p) < 0)
 		return NULL;
@@ -207,6 +212,13 @@ make_auth(struct submit *s, svc_httpc *h)
 		free(tok);
 		return s->auth_header != NULL ? EXIT_OK : fail(EXIT_MALFORMED,
 		    "submit", "out of memory");
+	case AUTH_BEARER:
+		if (asprintf(&s->auth_header, "Authorization: Bearer %s",
+		    s->token) < 0) {
+			s->auth_header = NULL;
+			return fail(EXIT_MALFORMED, "submit", "out of memory");
+		}
+		return EXIT_OK;
 	default:
 		return EXIT_OK;
 	}
@@ -230,9 +242,9 @@ session(const struct svc_http_resp *resp, char **status)
 	*status = strdup(json_string_value(v));
 	if (strcmp(json_string_value(v), "failed") == 0) {
 		v = json_object_get(j, "failure-reason");
-		st = fail(EXIT_REJECTED, "submit", "submit CoRIM payload failed "
-		    "reason: %s", json_is_string(v) ? json_string_value(v) :
-		    "(none given)");
+		st = fail(EXIT_REJECTED, "submit", "submit CoRIM payload "
+		    "failed reason: %s", json_is_string(v) ?
+		    json_string_value(v) : "(none given)");
 	} else
 		st = EXIT_OK;
 	json_decref(j);
@@ -362,6 +374,8 @@ cmd_submit(int argc, char **argv)
 		{ "client-id", required_argument, NULL, 'C' },
 		{ "client-secret", required_argument, NULL, 'S' },
 		{ "token-url", required_argument, NULL, 'T' },
+		{ "token", required_argument, NULL, 1001 },
+		{ "token-file", required_argument, NULL, 1002 },
 		{ "insecure", no_argument, NULL, 'i' },
 		{ "ca-cert", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
@@ -371,7 +385,7 @@ cmd_submit(int argc, char **argv)
 	struct submit s;
 	svc_httpc *h = NULL;
 	ccakit_corim *c = NULL;
-	char *media = NULL, *pwfile = NULL;
+	char *media = NULL, *pwfile = NULL, *tokfile = NULL;
 	uint8_t *buf = NULL;
 	size_t len;
 	bool inited = false;
@@ -399,9 +413,14 @@ cmd_submit(int argc, char **argv)
 				s.auth = AUTH_BASIC;
 			else if (strcmp(optarg, "oauth2") == 0)
 				s.auth = AUTH_OAUTH2;
-			else
+			else if (strcmp(optarg, "bearer") == 0)
+				s.auth = AUTH_BEARER;
+			else {
+				free(pwfile);
+				free(tokfile);
 				return usage_error("submit", "--auth: none, "
-				    "passthrough, basic or oauth2");
+				    "passthrough, basic, oauth2 or bearer");
+			}
 			break;
 		case 'U':
 			s.user = optarg;
@@ -411,10 +430,24 @@ cmd_submit(int argc, char **argv)
 			break;
 		case 1000:
 			free(pwfile);
-			if ((pwfile = first_line(optarg)) == NULL)
+			if ((pwfile = first_line(optarg)) == NULL) {
+				free(tokfile);
 				return fail(EXIT_MALFORMED, "submit", "%s: "
 				    "cannot read the password", optarg);
+			}
 			s.pass = pwfile;
+			break;
+		case 1001:
+			s.token = optarg;
+			break;
+		case 1002:
+			free(tokfile);
+			if ((tokfile = first_line(optarg)) == NULL) {
+				free(pwfile);
+				return fail(EXIT_MALFORMED, "submit", "%s: "
+				    "cannot read the token", optarg);
+			}
+			s.token = tokfile;
 			break;
 		case 'C':
 			s.client = optarg;
@@ -431,6 +464,7 @@ cmd_submit(int argc, char **argv)
 		case 'E':
 			if (s.cafile != NULL) {
 				free(pwfile);
+				free(tokfile);
 				return usage_error("submit", "-E: one CA file "
 				    "(concatenate several into one)");
 			}
@@ -439,9 +473,11 @@ cmd_submit(int argc, char **argv)
 		case 'h':
 			fputs(submit_help, stdout);
 			free(pwfile);
+			free(tokfile);
 			return EXIT_OK;
 		default:
 			free(pwfile);
+			free(tokfile);
 			return usage_error("submit", "invalid option");
 		}
 	}
@@ -450,6 +486,8 @@ cmd_submit(int argc, char **argv)
 		s.pass = getenv("COCLI_PASSWORD");
 	if (s.secret == NULL)
 		s.secret = getenv("COCLI_CLIENT_SECRET");
+	if (s.token == NULL && s.auth == AUTH_BEARER)
+		s.token = getenv("CORIM_TOKEN");
 	if (optind != argc) {
 		usage_error("submit", "unexpected argument '%s'", argv[optind]);
 		goto out;
@@ -467,7 +505,18 @@ cmd_submit(int argc, char **argv)
 		usage_error("submit", "malformed API server URL");
 		goto out;
 	}
-	if (s.auth != AUTH_NONE && (s.user == NULL || s.pass == NULL)) {
+	if (s.auth == AUTH_BEARER && (s.token == NULL || s.token[0] == '\0' ||
+	    strpbrk(s.token, "\r\n") != NULL)) {
+		usage_error("submit", "--auth bearer needs --token or "
+		    "--token-file");
+		goto out;
+	}
+	if (s.auth != AUTH_BEARER && s.token != NULL) {
+		usage_error("submit", "--token goes with --auth bearer");
+		goto out;
+	}
+	if (s.auth != AUTH_NONE && s.auth != AUTH_BEARER &&
+	    (s.user == NULL || s.pass == NULL)) {
 		usage_error("submit", "--auth %s needs --username and "
 		    "--password", s.auth == AUTH_BASIC ? "basic" : "oauth2");
 		goto out;
@@ -513,6 +562,10 @@ cmd_submit(int argc, char **argv)
 	if (pwfile != NULL) {
 		ccakit_wipe(pwfile, strlen(pwfile));
 		free(pwfile);
+	}
+	if (tokfile != NULL) {
+		ccakit_wipe(tokfile, strlen(tokfile));
+		free(tokfile);
 	}
 	free(media);
 	free(buf);
