@@ -767,17 +767,21 @@ cb_mval(struct jx *x, struct cki_buf *b, json_t *o, const char *what)
 			if ((w = cki_mw_int(&sub, 0)) != NULL)
 				cb_cstr(w, s);
 			if ((f = json_object_get(e, "scheme")) != NULL) {
-				int64_t id = -1;
+				/* Any int, as in CBOR; a name. */
+				int64_t id = 0;
+				bool known = json_is_integer(f);
 
-				if (json_is_integer(f))
+				if (known)
 					id = json_integer_value(f);
 				else if (json_is_string(f))
 					for (i = 0; i < sizeof(vschemes) /
 					    sizeof(vschemes[0]); i++)
 						if (strcmp(vschemes[i].name,
-						    json_string_value(f)) == 0)
+						    json_string_value(f)) == 0) {
 							id = vschemes[i].id;
-				if (id < 0)
+							known = true;
+						}
+				if (!known)
 					return jbad(x, "%s: version: unknown "
 					    "scheme", what);
 				if ((w = cki_mw_int(&sub, 1)) != NULL)

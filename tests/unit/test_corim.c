@@ -399,6 +399,59 @@ test_comid_template_errors(void **state)
 	    "not one strict CBOR item");
 	bad_template("{\"tag-identity\": {\"id\": \"t\"}, \"lang\": \"a\","
 	    " \"lang\": \"b\"}", "duplicate");
+	bad_template("{" TI "\"triples\": {\"reference-values\": [{" ENV
+	    ", \"measurements\": [{\"value\": {\"version\": {\"value\":"
+	    " \"1\", \"scheme\": \"roman\"}}}]}]}}", "unknown scheme");
+}
+
+/*
+ * A version scheme is any int in CBOR ($version-scheme /= int): one
+ * without a name, negative ones too, goes to JSON as its number and
+ * back (found by fuzz_comid: -16385 did not come back).
+ */
+static void
+test_version_scheme_int(void **state)
+{
+	static const int64_t ids[] = { -16385, -1, 0, 77, 16384 };
+	ccakit_comid *m = NULL, *m2 = NULL, *m3 = NULL;
+	struct ccakit_errdetail d;
+	uint8_t *e1, *e2, *e3;
+	size_t l1, l2, l3, i;
+	char tpl[512], *js;
+
+	(void)state;
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		snprintf(tpl, sizeof(tpl), "{" TI "\"triples\": "
+		    "{\"reference-values\": [{" ENV ", \"measurements\": "
+		    "[{\"value\": {\"version\": {\"value\": \"1\", "
+		    "\"scheme\": %lld}}}]}]}}", (long long)ids[i]);
+		memset(&d, 0, sizeof(d));
+		if (ccakit_comid_from_json(tpl, strlen(tpl), &m, &d) !=
+		    CCAKIT_OK)
+			fail_msg("scheme %lld: %s", (long long)ids[i], d.text);
+		assert_int_equal(ccakit_comid_encode(m, &e1, &l1), CCAKIT_OK);
+		assert_int_equal(ccakit_comid_decode(e1, l1, &m2, NULL),
+		    CCAKIT_OK);
+		assert_int_equal(ccakit_comid_encode(m2, &e2, &l2), CCAKIT_OK);
+		assert_int_equal(l1, l2);
+		assert_memory_equal(e1, e2, l1);
+		assert_int_equal(ccakit_comid_to_json(m2, &js), CCAKIT_OK);
+		memset(&d, 0, sizeof(d));
+		if (ccakit_comid_from_json(js, strlen(js), &m3, &d) !=
+		    CCAKIT_OK)
+			fail_msg("scheme %lld back from JSON: %s\n%s",
+			    (long long)ids[i], d.text, js);
+		free(js);
+		assert_int_equal(ccakit_comid_encode(m3, &e3, &l3), CCAKIT_OK);
+		assert_int_equal(l1, l3);
+		assert_memory_equal(e1, e3, l1);
+		free(e1);
+		free(e2);
+		free(e3);
+		ccakit_comid_free(&m);
+		ccakit_comid_free(&m2);
+		ccakit_comid_free(&m3);
+	}
 }
 
 /* A CoRIM template: corim-id, profile forms, validity, entities. */
@@ -1090,6 +1143,7 @@ main(void)
 		cmocka_unit_test(test_json_round_trip),
 		cmocka_unit_test(test_comid_template),
 		cmocka_unit_test(test_comid_template_errors),
+		cmocka_unit_test(test_version_scheme_int),
 		cmocka_unit_test(test_corim_template),
 		cmocka_unit_test(test_decoder_strict),
 		cmocka_unit_test(test_cca_validator),
