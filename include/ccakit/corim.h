@@ -124,6 +124,10 @@ enum ccakit_corim_profile ccakit_corim_profile(const ccakit_corim *c);
 /* The profile as a string (the dotted form for an OID), NUL terminated,
  * or NULL when absent. Valid while c is. */
 const char *ccakit_corim_profile_str(const ccakit_corim *c);
+/* Its rim-validity (key 5), in seconds since the epoch: false when it
+ * has none (then the outputs are left alone). */
+bool ccakit_corim_validity(const ccakit_corim *c, bool *has_not_before,
+    int64_t *not_before, int64_t *not_after);
 size_t ccakit_corim_tag_count(const ccakit_corim *c);
 /* The type (CCAKIT_CORIM_TAG_*) and CBOR content of the i-th tag. */
 int ccakit_corim_tag(const ccakit_corim *c, size_t i, unsigned *tag,

@@ -196,6 +196,21 @@ ccakit_corim_profile_str(const ccakit_corim *c)
 	return c == NULL ? NULL : c->profile_str;
 }
 
+bool
+ccakit_corim_validity(const ccakit_corim *c, bool *has_not_before,
+    int64_t *not_before, int64_t *not_after)
+{
+	if (c == NULL || !c->has_validity)
+		return false;
+	if (has_not_before != NULL)
+		*has_not_before = c->has_nb;
+	if (not_before != NULL && c->has_nb)
+		*not_before = c->nb;
+	if (not_after != NULL)
+		*not_after = c->na;
+	return true;
+}
+
 int
 ccakit_corim_set_profile_form(ccakit_corim *c,
     enum ccakit_corim_profile_form f)

@@ -393,6 +393,9 @@ cvs_corim_submit(void *arg, const struct svc_req *req,
 	const char *prof;
 	char *tj = NULL, *rj = NULL, accept[NMT * 130];
 	size_t i, nta = 0, nrv = 0, ata = 0, arv = 0, o = 0;
+	time_t now = time(NULL);
+	int64_t nb = 0, na = 0;
+	bool has_nb = false;
 	int r;
 
 	if (!allowed(v, req, resp))
@@ -461,6 +464,19 @@ cvs_corim_submit(void *arg, const struct svc_req *req,
 		    "type's %s", prof != NULL ? "\"" : "(none)",
 		    prof != NULL ? prof : "", prof != NULL ? "\"" : "",
 		    mtypes[i].profile);
+		goto out;
+	}
+	/* Current profiles: its validity must include now (Veraison keeps
+	 * the CoRIM and its lookups skip it outside its validity; the
+	 * stores keep no validity, so it is said at once, and entries are
+	 * not expired later). The legacy model never looked at it, and
+	 * Veraison's own legacy CoRIMs have expired: not checked. */
+	if ((strcmp(prof, CCAKIT_CORIM_CCA_PLATFORM) == 0 ||
+	    strcmp(prof, CCAKIT_CORIM_CCA_REALM) == 0) &&
+	    ccakit_corim_validity(c, &has_nb, &nb, &na) &&
+	    ((int64_t)now > na || (has_nb && (int64_t)now < nb))) {
+		failed(resp, "the CoRIM is not valid now (rim-validity %s)",
+		    (int64_t)now > na ? "has passed" : "has not begun");
 		goto out;
 	}
 	if ((ta = ccakit_ta_store_new()) == NULL ||

@@ -484,6 +484,15 @@ test_corim_template(void **state)
 	assert_true(c->has_validity && c->has_nb);
 	assert_int_equal(c->nb, 1640908800);
 	assert_int_equal(c->na, 1893456000);
+	{
+		bool hnb = false;
+		int64_t nb = 0, na = 0;
+
+		assert_true(ccakit_corim_validity(c, &hnb, &nb, &na));
+		assert_true(hnb);
+		assert_int_equal(nb, 1640908800);
+		assert_int_equal(na, 1893456000);
+	}
 	assert_int_equal(c->n_ent, 1);
 	assert_int_equal(c->ent[0].n_roles, 2);
 	assert_int_equal(c->id.len, 17);	/* bstr(16) */
@@ -500,6 +509,7 @@ test_corim_template(void **state)
 	assert_int_equal(ccakit_corim_from_json(old, strlen(old), &c, NULL),
 	    CCAKIT_OK);
 	assert_int_equal(c->pform, CCAKIT_CORIM_PROFILE_TEXT);
+	assert_false(ccakit_corim_validity(c, NULL, NULL, NULL));
 	assert_int_equal(ccakit_corim_set_profile_form(c,
 	    CCAKIT_CORIM_PROFILE_URI), CCAKIT_OK);
 	ccakit_corim_free(&c);

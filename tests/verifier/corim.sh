@@ -247,6 +247,19 @@ printf '{"corim-id": "mixed", "profile": {"type": "uri", "value": "%s"}}' \
 "$CORIM" create -t mixed.json -M ex -o mixed.cbor >/dev/null
 failed "platform CoMIDs under the realm profile" mixed.cbor \
     "$(mt rim+cbor "$REALM")" "do not belong to a CCA realm CoRIM"
+# A CoRIM whose validity has passed (the stores keep no validity).
+printf '{"corim-id": "old", "profile": {"type": "uri", "value": "%s"},
+ "validity": {"not-before": "2020-01-01T00:00:00Z",
+ "not-after": "2021-01-01T00:00:00Z"}}' "$PLAT" >old.json
+"$CORIM" create -t old.json -M ex -o old.cbor >/dev/null
+failed "rim-validity has passed" old.cbor "$(mt rim+cbor "$PLAT")" \
+    "the CoRIM is not valid now (rim-validity has passed)"
+printf '{"corim-id": "future", "profile": {"type": "uri", "value": "%s"},
+ "validity": {"not-before": "2099-01-01T00:00:00Z",
+ "not-after": "2100-01-01T00:00:00Z"}}' "$PLAT" >future.json
+"$CORIM" create -t future.json -M ex -o future.cbor >/dev/null
+failed "rim-validity not begun" future.cbor "$(mt rim+cbor "$PLAT")" \
+    "has not begun"
 # Nothing of these was provisioned.
 check "nothing provisioned: list 200" 200 \
     "$(http GET /provisioning/v1/reference-values \
@@ -440,6 +453,8 @@ if have_vectors corim; then
 	check "legacy platform CoRIM as the current profile: failed" 200 \
 	    "$(post "$E/cca-endorsements.cbor" "$(mt rim+cbor "$PLAT")")"
 	has "  ... failed" '"status":"failed"' "$W/b"
+	# (Their validity ended on 2025-12-31: the legacy model never
+	# looked at it.)
 	session_token "$E/cca-evidence.cbor"
 	has "cca-evidence.cbor: platform affirming" \
 	    "submod CCA_SSD_PLATFORM: affirming" "$W/ev"
