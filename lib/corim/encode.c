@@ -2,7 +2,9 @@
  * CoRIM and CoMID encoding: core deterministic encoding (RFC 8949
  * §4.2.1: preferred serialization, map keys sorted by their encoded
  * bytes), which is what Veraison's corim library writes. Items kept
- * verbatim (type-socket choices, extensions) are written as they came.
+ * as they came (type-socket choices, extensions) are written with their
+ * map keys sorted too; byte strings, even those holding CBOR, as they
+ * are.
  */
 #include <stdlib.h>
 #include <string.h>
