@@ -1054,37 +1054,17 @@ ci_dup(struct cki_arena *a, const struct cki_buf *b)
 	return c;
 }
 
-static void
-head(struct cki_buf *b, unsigned major, uint64_t v)
-{
-	struct ccakit_cbor_writer w;
-	uint8_t h[9];
-	size_t n;
-
-	ccakit_cbor_writer_init(&w, h, sizeof(h));
-	if (major == 6)
-		ccakit_cbor_put_tag(&w, v);
-	else {
-		ccakit_cbor_put_bstr_head(&w, (size_t)v);
-		h[0] = (uint8_t)((h[0] & 0x1f) | (major << 5));
-	}
-	if (ccakit_cbor_writer_finish(&w, &n) == CCAKIT_OK)
-		cki_buf_put(b, h, n);
-	else
-		b->err = CCAKIT_ERR_INTERNAL;
-}
-
 /* #6.tag(bstr) or #6.tag(tstr) as a stored item. */
 static struct cki_ci
-tagged(struct cki_arena *a, uint64_t tag, unsigned major, const void *p,
+tagged(struct cki_arena *a, uint64_t tag, int kind, const void *p,
     size_t n)
 {
 	struct cki_buf b = { 0 };
 	struct cki_ci c;
 
 	if (tag != 0)
-		head(&b, 6, tag);
-	head(&b, major, n);
+		cki_cb_head(&b, H_TAG, tag);
+	cki_cb_head(&b, kind, n);
 	cki_buf_put(&b, p, n);
 	c = ci_dup(a, &b);
 	free(b.p);
@@ -1189,14 +1169,14 @@ new_comid(const struct ccakit_corim_build *o)
 	}
 	id[6] = (uint8_t)((id[6] & 0x0f) | 0x40);	/* version 4 */
 	id[8] = (uint8_t)((id[8] & 0x3f) | 0x80);
-	m->tag_id = tagged(&m->arena, 0, 2, id, sizeof(id));
+	m->tag_id = tagged(&m->arena, 0, H_BSTR, id, sizeof(id));
 	return m;
 }
 
 static struct cki_ci
 text_item(struct cki_arena *a, const char *s)
 {
-	return tagged(a, 0, 3, s, strlen(s));
+	return tagged(a, 0, H_TSTR, s, strlen(s));
 }
 
 /* The public key as PEM SubjectPublicKeyInfo (RFC 7468 §13). */
@@ -1255,7 +1235,7 @@ build_platform(const ccakit_rv_store *rvs, const ccakit_ta_store *tas,
 
 			p = ccakit_rv_store_platform_at(rvs, i);
 			t->env.has_class = true;
-			t->env.class.id = tagged(a, CKI_TAG_BYTES, 2,
+			t->env.class.id = tagged(a, CKI_TAG_BYTES, H_BSTR,
 			    p->impl_id, sizeof(p->impl_id));
 			t->n = p->n_sw + (p->no_config ? 0 : 1);
 			if ((t->m = cki_corim_alloc(a, t->n,
@@ -1276,7 +1256,7 @@ build_platform(const ccakit_rv_store *rvs, const ccakit_ta_store *tas,
 					r = CCAKIT_ERR_INVALID_ARG;
 					goto fail;
 				}
-				mv->keys[0] = tagged(a, CKI_TAG_BYTES, 2,
+				mv->keys[0] = tagged(a, CKI_TAG_BYTES, H_BSTR,
 				    p->sw[j].signer_id.b,
 				    p->sw[j].signer_id.len);
 				mv->n_keys = 1;
@@ -1304,19 +1284,20 @@ build_platform(const ccakit_rv_store *rvs, const ccakit_ta_store *tas,
 				if (o->config_masked) {
 					struct cki_buf b = { 0 };
 
-					head(&b, 6, CKI_TAG_MASKED_RAW);
+					cki_cb_head(&b, H_TAG,
+					    CKI_TAG_MASKED_RAW);
 					cki_buf_put(&b, "\x82", 1);
-					head(&b, 2, p->config_len);
+					cki_cb_head(&b, H_BSTR, p->config_len);
 					cki_buf_put(&b, p->config,
 					    p->config_len);
-					head(&b, 2, p->config_len);
+					cki_cb_head(&b, H_BSTR, p->config_len);
 					cki_buf_put(&b, mask, p->config_len);
 					mv->raw = ci_dup(a, &b);
 					free(b.p);
 				} else {
 					mv->present |= CKI_MV_RAW_MASK;
-					mv->raw = tagged(a, CKI_TAG_BYTES, 2,
-					    p->config, p->config_len);
+					mv->raw = tagged(a, CKI_TAG_BYTES,
+					    H_BSTR, p->config, p->config_len);
 					mv->raw_mask.ptr = mask;
 					mv->raw_mask.len = p->config_len;
 				}
@@ -1342,8 +1323,10 @@ build_platform(const ccakit_rv_store *rvs, const ccakit_ta_store *tas,
 				goto fail;
 			}
 			t->env.has_class = true;
-			t->env.class.id = tagged(a, CKI_TAG_BYTES, 2, impl, 32);
-			t->env.instance = tagged(a, CKI_TAG_UEID, 2, inst, 33);
+			t->env.class.id = tagged(a, CKI_TAG_BYTES, H_BSTR,
+			    impl, 32);
+			t->env.instance = tagged(a, CKI_TAG_UEID, H_BSTR,
+			    inst, 33);
 			if ((r = spki_pem(key, &pem, &pemlen)) != CCAKIT_OK)
 				goto fail;
 			if ((t->keys = cki_corim_alloc(a, 1,
@@ -1354,7 +1337,7 @@ build_platform(const ccakit_rv_store *rvs, const ccakit_ta_store *tas,
 			/* Veraison's CoRIMs: no final newline. */
 			while (pemlen > 0 && pem[pemlen - 1] == '\n')
 				pemlen--;
-			t->keys[0] = tagged(a, CKI_TAG_PKIX_KEY, 3, pem,
+			t->keys[0] = tagged(a, CKI_TAG_PKIX_KEY, H_TSTR, pem,
 			    pemlen);
 			t->n_keys = 1;
 			free(pem);
@@ -1395,7 +1378,7 @@ build_realm(const ccakit_rv_store *rvs, const struct ccakit_corim_build *o,
 
 		rv = ccakit_rv_store_realm_at(rvs, i);
 		t->env.has_class = true;
-		t->env.class.id = tagged(a, CKI_TAG_BYTES, 2, rv->rim.b,
+		t->env.class.id = tagged(a, CKI_TAG_BYTES, H_BSTR, rv->rim.b,
 		    rv->rim.len);
 		t->n = 1 + (rv->has_rpv ? 1 : 0);
 		for (k = 0; k < rv->n_rem; k++)
@@ -1418,8 +1401,8 @@ build_realm(const ccakit_rv_store *rvs, const struct ccakit_corim_build *o,
 		if (rv->has_rpv) {
 			t->m[j].mkey = text_item(a, "cca.rpv");
 			t->m[j].mval.present = CKI_MV_RAW;
-			t->m[j].mval.raw = tagged(a, CKI_TAG_BYTES, 2, rv->rpv,
-			    sizeof(rv->rpv));
+			t->m[j].mval.raw = tagged(a, CKI_TAG_BYTES, H_BSTR,
+			    rv->rpv, sizeof(rv->rpv));
 		}
 	}
 	*out = m;
@@ -1450,13 +1433,13 @@ wrap(ccakit_comid *m, const char *profile,
 		}
 		id[6] = (uint8_t)((id[6] & 0x0f) | 0x40);
 		id[8] = (uint8_t)((id[8] & 0x3f) | 0x80);
-		c->id = tagged(&c->arena, 0, 2, id, sizeof(id));
+		c->id = tagged(&c->arena, 0, H_BSTR, id, sizeof(id));
 	}
 	c->profile_str = (char *)cki_corim_dup(&c->arena, profile,
 	    strlen(profile));
 	c->pform = o->profile_form == CCAKIT_CORIM_PROFILE_TEXT ?
 	    CCAKIT_CORIM_PROFILE_TEXT : CCAKIT_CORIM_PROFILE_URI;
-	c->profile = tagged(&c->arena, CKI_TAG_URI, 3, profile,
+	c->profile = tagged(&c->arena, CKI_TAG_URI, H_TSTR, profile,
 	    strlen(profile));
 	if (o->entity_name != NULL) {
 		struct cki_entity *e;
@@ -1469,7 +1452,7 @@ wrap(ccakit_comid *m, const char *profile,
 		}
 		e->name = atext(&c->arena, o->entity_name);
 		if (o->entity_regid != NULL)
-			e->regid = tagged(&c->arena, CKI_TAG_URI, 3,
+			e->regid = tagged(&c->arena, CKI_TAG_URI, H_TSTR,
 			    o->entity_regid, strlen(o->entity_regid));
 		e->roles[0] = 1;	/* manifest-creator */
 		e->n_roles = 1;

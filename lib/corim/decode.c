@@ -352,6 +352,8 @@ add_ext(struct dx *x, struct cki_exts *e, size_t cap,
 	return CCAKIT_OK;
 }
 
+#define CTX 320                 /* a context: where in the CBOR */
+
 static void
 sub(char *out, size_t sz, const char *ctx, const char *fmt, ...)
     CKI_PRINTF(4, 5);
@@ -372,7 +374,42 @@ sub(char *out, size_t sz, const char *ctx, const char *fmt, ...)
 		(void)snprintf(out, sz, "%s%s", ctx, tail);
 }
 
-#define CTX 320
+/*
+ * A non-empty array decoded element by element: an arena array of its n
+ * elements of sz bytes in *out, one() on each, the k-th with the context
+ * ctx + sfx + "[k]".
+ */
+static int
+get_list(struct dx *x, const struct ccakit_cbor_item *it, const char *ctx,
+    const char *sfx, const char *what, size_t sz,
+    int (*one)(struct dx *, const struct ccakit_cbor_item *, const char *,
+    void *), void **out, size_t *nout)
+{
+	struct ccakit_cbor_item e;
+	struct ccakit_cbor_iter i;
+	char c[CTX];
+	uint8_t *p;
+	size_t n, k = 0;
+	int r;
+
+	*out = NULL;
+	*nout = 0;
+	if ((r = get_array(x, it, ctx, what, true, &n)) != CCAKIT_OK)
+		return r;
+	if ((p = cki_corim_alloc(x->a, n, sz)) == NULL)
+		return nomem(x);
+	*out = p;
+	*nout = n;
+	ccakit_cbor_iter_init(&i, it);
+	while (ccakit_cbor_iter_next(&i, &e)) {
+		sub(c, sizeof(c), ctx, "%s[%zu]", sfx, k);
+		if ((r = one(x, &e, c, p + k * sz)) != CCAKIT_OK)
+			return r;
+		k++;
+	}
+	return CCAKIT_OK;
+}
+
 
 /* --- type choices --- */
 
@@ -1083,8 +1120,9 @@ check_mkey(struct dx *x, const struct ccakit_cbor_item *it, const char *ctx)
 
 static int
 get_meas(struct dx *x, const struct ccakit_cbor_item *it, const char *ctx,
-    struct cki_meas *m)
+    void *out)
 {
+	struct cki_meas *m = out;
 	struct ccakit_cbor_item k, v;
 	struct ccakit_cbor_iter i;
 	bool has_mval = false;
@@ -1119,12 +1157,14 @@ get_meas(struct dx *x, const struct ccakit_cbor_item *it, const char *ctx,
 /* [environment-map, [+ measurement-map]] */
 static int
 get_vtriple(struct dx *x, const struct ccakit_cbor_item *it, const char *ctx,
-    struct cki_vtriple *t)
+    void *out)
 {
-	struct ccakit_cbor_item env, ms, e;
-	struct ccakit_cbor_iter i, j;
+	struct cki_vtriple *t = out;
+	struct ccakit_cbor_item env, ms;
+	struct ccakit_cbor_iter i;
 	char c[CTX];
-	size_t n, k = 0;
+	size_t n;
+	void *p;
 	int r;
 
 	if ((r = get_array(x, it, ctx, "triple", false, &n)) != CCAKIT_OK)
@@ -1138,26 +1178,18 @@ get_vtriple(struct dx *x, const struct ccakit_cbor_item *it, const char *ctx,
 	if ((r = get_env(x, &env, ctx, &t->env)) != CCAKIT_OK)
 		return r;
 	sub(c, sizeof(c), ctx, ".measurements");
-	if ((r = get_array(x, &ms, c, "measurements", true, &n)) != CCAKIT_OK)
-		return r;
-	if ((t->m = cki_corim_alloc(x->a, n, sizeof(*t->m))) == NULL)
-		return nomem(x);
-	t->n = n;
-	ccakit_cbor_iter_init(&j, &ms);
-	while (ccakit_cbor_iter_next(&j, &e)) {
-		sub(c, sizeof(c), ctx, ".measurements[%zu]", k);
-		if ((r = get_meas(x, &e, c, &t->m[k])) != CCAKIT_OK)
-			return r;
-		k++;
-	}
-	return CCAKIT_OK;
+	r = get_list(x, &ms, c, "", "measurements", sizeof(*t->m), get_meas,
+	    &p, &t->n);
+	t->m = p;
+	return r;
 }
 
 /* [environment-map, [+ crypto-key], ? conditions] */
 static int
 get_ktriple(struct dx *x, const struct ccakit_cbor_item *it, const char *ctx,
-    struct cki_ktriple *t)
+    void *out)
 {
+	struct cki_ktriple *t = out;
 	struct ccakit_cbor_item env, keys, cond;
 	struct ccakit_cbor_iter i;
 	size_t n;
@@ -1216,50 +1248,26 @@ static int
 get_vtriples(struct dx *x, const struct ccakit_cbor_item *it,
     const char *ctx, struct cki_vtriple **out, size_t *nout)
 {
-	struct ccakit_cbor_item e;
-	struct ccakit_cbor_iter i;
-	char c[CTX];
-	size_t n, k = 0;
+	void *p;
 	int r;
 
-	if ((r = get_array(x, it, ctx, "triples", true, &n)) != CCAKIT_OK)
-		return r;
-	if ((*out = cki_corim_alloc(x->a, n, sizeof(**out))) == NULL)
-		return nomem(x);
-	*nout = n;
-	ccakit_cbor_iter_init(&i, it);
-	while (ccakit_cbor_iter_next(&i, &e)) {
-		sub(c, sizeof(c), ctx, "[%zu]", k);
-		if ((r = get_vtriple(x, &e, c, &(*out)[k])) != CCAKIT_OK)
-			return r;
-		k++;
-	}
-	return CCAKIT_OK;
+	r = get_list(x, it, ctx, "", "triples", sizeof(**out), get_vtriple,
+	    &p, nout);
+	*out = p;
+	return r;
 }
 
 static int
 get_ktriples(struct dx *x, const struct ccakit_cbor_item *it,
     const char *ctx, struct cki_ktriple **out, size_t *nout)
 {
-	struct ccakit_cbor_item e;
-	struct ccakit_cbor_iter i;
-	char c[CTX];
-	size_t n, k = 0;
+	void *p;
 	int r;
 
-	if ((r = get_array(x, it, ctx, "triples", true, &n)) != CCAKIT_OK)
-		return r;
-	if ((*out = cki_corim_alloc(x->a, n, sizeof(**out))) == NULL)
-		return nomem(x);
-	*nout = n;
-	ccakit_cbor_iter_init(&i, it);
-	while (ccakit_cbor_iter_next(&i, &e)) {
-		sub(c, sizeof(c), ctx, "[%zu]", k);
-		if ((r = get_ktriple(x, &e, c, &(*out)[k])) != CCAKIT_OK)
-			return r;
-		k++;
-	}
-	return CCAKIT_OK;
+	r = get_list(x, it, ctx, "", "triples", sizeof(**out), get_ktriple,
+	    &p, nout);
+	*out = p;
+	return r;
 }
 
 static int
@@ -1319,8 +1327,9 @@ get_triples(struct dx *x, const struct ccakit_cbor_item *it,
 /* corim-entity-map / comid-entity-map */
 static int
 get_entity(struct dx *x, const struct ccakit_cbor_item *it, const char *ctx,
-    struct cki_entity *e)
+    void *out)
 {
+	struct cki_entity *e = out;
 	struct ccakit_cbor_item k, v, rl;
 	struct ccakit_cbor_iter i, j;
 	bool has_name = false, has_role = false;
@@ -1376,25 +1385,13 @@ static int
 get_entities(struct dx *x, const struct ccakit_cbor_item *it,
     const char *ctx, struct cki_entity **out, size_t *nout)
 {
-	struct ccakit_cbor_item e;
-	struct ccakit_cbor_iter i;
-	char c[CTX];
-	size_t n, k = 0;
+	void *p;
 	int r;
 
-	if ((r = get_array(x, it, ctx, "entities", true, &n)) != CCAKIT_OK)
-		return r;
-	if ((*out = cki_corim_alloc(x->a, n, sizeof(**out))) == NULL)
-		return nomem(x);
-	*nout = n;
-	ccakit_cbor_iter_init(&i, it);
-	while (ccakit_cbor_iter_next(&i, &e)) {
-		sub(c, sizeof(c), ctx, ".entities[%zu]", k);
-		if ((r = get_entity(x, &e, c, &(*out)[k])) != CCAKIT_OK)
-			return r;
-		k++;
-	}
-	return CCAKIT_OK;
+	r = get_list(x, it, ctx, ".entities", "entities", sizeof(**out),
+	    get_entity, &p, nout);
+	*out = p;
+	return r;
 }
 
 /* --- CoMID --- */

@@ -619,83 +619,41 @@ put_raw(struct cki_buf *b, const void *p, size_t n)
 	cki_buf_put(b, p, n);
 }
 
-/* A CBOR head into b. */
-static void
-head(struct cki_buf *b, unsigned major, uint64_t v)
-{
-	struct ccakit_cbor_writer w;
-	uint8_t h[9];
-	size_t n;
-
-	ccakit_cbor_writer_init(&w, h, sizeof(h));
-	switch (major) {
-	case 0:
-		ccakit_cbor_put_uint(&w, v);
-		break;
-	case 2:
-	case 3:
-		ccakit_cbor_put_bstr_head(&w, (size_t)v);
-		if (major == 3)
-			h[0] = (uint8_t)((h[0] & 0x1f) | 0x60);
-		break;
-	case 4:
-		ccakit_cbor_put_array(&w, (size_t)v);
-		break;
-	case 5:
-		ccakit_cbor_put_map(&w, (size_t)v);
-		break;
-	default:
-		ccakit_cbor_put_tag(&w, v);
-		break;
-	}
-	if (ccakit_cbor_writer_finish(&w, &n) == CCAKIT_OK)
-		put_raw(b, h, n);
-	else
-		b->err = CCAKIT_ERR_INTERNAL;
-}
-
 static void
 text(struct cki_buf *b, const char *s)
 {
-	head(b, 3, strlen(s));
+	cki_cb_head(b, H_TSTR, strlen(s));
 	put_raw(b, s, strlen(s));
 }
 
 static void
 epoch(struct cki_buf *b, int64_t t)
 {
-	struct ccakit_cbor_writer w;
-	uint8_t h[9];
-	size_t n;
-
-	head(b, 6, CKI_TAG_EPOCH);
-	ccakit_cbor_writer_init(&w, h, sizeof(h));
-	ccakit_cbor_put_int(&w, t);
-	if (ccakit_cbor_writer_finish(&w, &n) == CCAKIT_OK)
-		put_raw(b, h, n);
+	cki_cb_head(b, H_TAG, CKI_TAG_EPOCH);
+	cki_cb_int(b, t);
 }
 
 static int
 meta_cbor(const struct ccakit_corim_meta *m, struct cki_buf *b)
 {
-	head(b, 5, m->has_not_after ? 2 : 1);
-	head(b, 0, 0);
-	head(b, 5, m->signer_uri != NULL ? 2 : 1);
-	head(b, 0, 0);
+	cki_cb_head(b, H_MAP, m->has_not_after ? 2 : 1);
+	cki_cb_head(b, H_UINT, 0);
+	cki_cb_head(b, H_MAP, m->signer_uri != NULL ? 2 : 1);
+	cki_cb_head(b, H_UINT, 0);
 	text(b, m->signer_name);
 	if (m->signer_uri != NULL) {
-		head(b, 0, 1);
-		head(b, 6, CKI_TAG_URI);
+		cki_cb_head(b, H_UINT, 1);
+		cki_cb_head(b, H_TAG, CKI_TAG_URI);
 		text(b, m->signer_uri);
 	}
 	if (m->has_not_after) {
-		head(b, 0, 1);
-		head(b, 5, m->has_not_before ? 2 : 1);
+		cki_cb_head(b, H_UINT, 1);
+		cki_cb_head(b, H_MAP, m->has_not_before ? 2 : 1);
 		if (m->has_not_before) {
-			head(b, 0, 0);
+			cki_cb_head(b, H_UINT, 0);
 			epoch(b, m->not_before);
 		}
-		head(b, 0, 1);
+		cki_cb_head(b, H_UINT, 1);
 		epoch(b, m->not_after);
 	}
 	return b->err;
@@ -779,26 +737,27 @@ ccakit_corim_sign(const ccakit_corim *c, const ccakit_key *key, int alg,
 		goto out;
 	}
 	/* {1: alg, 3: ctype, ?4: kid, 8: meta, ?33: x5chain}: sorted. */
-	head(&prot, 5, 3u + (kid != NULL ? 1u : 0u) + (ncerts > 0 ? 1u : 0u));
-	head(&prot, 0, COSE_HDR_ALG);
+	cki_cb_head(&prot, H_MAP, 3u + (kid != NULL ? 1u : 0u) +
+	    (ncerts > 0 ? 1u : 0u));
+	cki_cb_head(&prot, H_UINT, COSE_HDR_ALG);
 	if ((r = alg_int(&prot, alg)) != CCAKIT_OK)
 		goto out;
-	head(&prot, 0, COSE_HDR_CTYPE);
+	cki_cb_head(&prot, H_UINT, COSE_HDR_CTYPE);
 	text(&prot, CORIM_CTYPE);
 	if (kid != NULL) {
-		head(&prot, 0, COSE_HDR_KID);
-		head(&prot, 2, kidlen);
+		cki_cb_head(&prot, H_UINT, COSE_HDR_KID);
+		cki_cb_head(&prot, H_BSTR, kidlen);
 		put_raw(&prot, kid, kidlen);
 	}
-	head(&prot, 0, COSE_HDR_META);
-	head(&prot, 2, mb.len);
+	cki_cb_head(&prot, H_UINT, COSE_HDR_META);
+	cki_cb_head(&prot, H_BSTR, mb.len);
 	put_raw(&prot, mb.p, mb.len);
 	if (ncerts > 0) {
-		head(&prot, 0, COSE_HDR_X5CHAIN);
+		cki_cb_head(&prot, H_UINT, COSE_HDR_X5CHAIN);
 		if (ncerts > 1)
-			head(&prot, 4, ncerts);
+			cki_cb_head(&prot, H_ARRAY, ncerts);
 		for (i = 0; i < ncerts; i++) {
-			head(&prot, 2, certs[i].len);
+			cki_cb_head(&prot, H_BSTR, certs[i].len);
 			put_raw(&prot, certs[i].ptr, certs[i].len);
 		}
 	}

@@ -116,12 +116,6 @@ cvs_corim_opt(struct cvs *v, int opt, const char *arg)
 	}
 }
 
-static int
-user_hash(const char *s, size_t n, uint8_t out[32])
-{
-	return cvs_token_hash(s, n, out);
-}
-
 /* "user:password" lines; blank lines and # comments skipped. */
 static int
 load_users(struct cvs_corim *c)
@@ -148,7 +142,7 @@ load_users(struct cvs_corim *c)
 		}
 		if ((c->users = realloc(c->users, (c->nusers + 1) *
 		    sizeof(*c->users))) == NULL ||
-		    user_hash(line, n, c->users[c->nusers]) != 0) {
+		    cvs_token_hash(line, n, c->users[c->nusers]) != 0) {
 			svc_die(CVS_PROG, "out of memory");
 			goto out;
 		}
@@ -254,7 +248,7 @@ basic_ok(struct cvs_corim *c, const struct svc_req *req,
 		if (ccakit_b64_decode(h, strlen(h), CCAKIT_B64_STD, up,
 		    sizeof(up) - 1, &n) == CCAKIT_OK && n > 0 &&
 		    memchr(up, ':', n) != NULL && memchr(up, 0, n) == NULL &&
-		    user_hash((const char *)up, n, md) == 0) {
+		    cvs_token_hash((const char *)up, n, md) == 0) {
 			/* Every entry compared: no early exit. */
 			for (i = 0; i < c->nusers; i++)
 				match |= ccakit_ct_memcmp(md, c->users[i],
