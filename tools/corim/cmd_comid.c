@@ -74,7 +74,7 @@ create_one(const char *tmpl, const char *outdir, char **outp)
 	}
 	if ((out = cbor_name(outdir, tmpl)) == NULL ||
 	    ccakit_comid_encode(m, &enc, &elen) != CCAKIT_OK ||
-	    save_file("comid create", out, enc, elen) != EXIT_OK) {
+	    write_output("comid create", out, enc, elen) != EXIT_OK) {
 		printf(">> creation failed for \"%s\"\n", out ? out : tmpl);
 		free(out);
 		ccakit_free(enc);
@@ -187,8 +187,8 @@ cmd_comid(int argc, char **argv)
 	}
 	if (files.n == 0) {
 		flist_free(&files);
-		return usage_error(cmd, sub[0] == 'c' ? "no templates supplied" :
-		    "no files supplied");
+		return usage_error(cmd, "no %s supplied", sub[0] == 'c' ?
+		    "templates" : "files");
 	}
 	if (sub[0] == 'c' && (stat(outdir, &st) != 0 || !S_ISDIR(st.st_mode))) {
 		flist_free(&files);

@@ -92,9 +92,9 @@ cmd_from_token(int argc, char **argv)
 	if (ev == NULL || cpak == NULL)
 		return usage_error("from-token", "-e TOKEN and -c CPAK are "
 		    "needed");
-	if ((st = load_file("from-token", ev, CCAKIT_TOKEN_MAX_SIZE, &tok,
+	if ((st = read_input("from-token", ev, CCAKIT_TOKEN_MAX_SIZE, &tok,
 	    &tlen)) != EXIT_OK ||
-	    (st = load_file("from-token", cpak, SMALL_FILE_MAX, &jwk,
+	    (st = read_input("from-token", cpak, SMALL_FILE_MAX, &jwk,
 	    &jlen)) != EXIT_OK)
 		goto out;
 	st = EXIT_MALFORMED;
@@ -145,7 +145,7 @@ load_stores(const char *cmd, const char *tap, const char *rvp,
 	int r, st;
 
 	if (tap != NULL) {
-		if ((st = load_file(cmd, tap, CCAKIT_STORE_MAX_JSON, &buf,
+		if ((st = read_input(cmd, tap, CCAKIT_STORE_MAX_JSON, &buf,
 		    &len)) != EXIT_OK)
 			return st;
 		memset(&d, 0, sizeof(d));
@@ -156,7 +156,7 @@ load_stores(const char *cmd, const char *tap, const char *rvp,
 			    why(r, &d));
 	}
 	if (rvp != NULL) {
-		if ((st = load_file(cmd, rvp, CCAKIT_STORE_MAX_JSON, &buf,
+		if ((st = read_input(cmd, rvp, CCAKIT_STORE_MAX_JSON, &buf,
 		    &len)) != EXIT_OK)
 			return st;
 		memset(&d, 0, sizeof(d));
@@ -308,12 +308,12 @@ cmd_to_json(int argc, char **argv)
 	if (st != EXIT_OK)
 		goto out;
 	if (ccakit_ta_store_to_json(ta, &js) != CCAKIT_OK ||
-	    (st = save_file("to-json", tap, js, strlen(js))) != EXIT_OK)
+	    (st = write_output("to-json", tap, js, strlen(js))) != EXIT_OK)
 		goto out;
 	ccakit_free(js);
 	js = NULL;
 	if (ccakit_rv_store_to_json(rv, &js) != CCAKIT_OK ||
-	    (st = save_file("to-json", rvp, js, strlen(js))) != EXIT_OK)
+	    (st = write_output("to-json", rvp, js, strlen(js))) != EXIT_OK)
 		goto out;
 	if (strcmp(tap, "-") != 0 && strcmp(rvp, "-") != 0)
 		printf(">> wrote \"%s\" (%zu trust anchors) and \"%s\" (%zu "

@@ -50,7 +50,7 @@ add_tags(const char *cmd, ccakit_corim *c, unsigned tag,
 	int r, st;
 
 	for (i = 0; i < l->n; i++) {
-		if ((st = load_file(cmd, l->v[i], CCAKIT_CORIM_MAX_SIZE, &buf,
+		if ((st = read_input(cmd, l->v[i], CCAKIT_CORIM_MAX_SIZE, &buf,
 		    &len)) != EXIT_OK)
 			return st;
 		memset(&d, 0, sizeof(d));
@@ -155,7 +155,7 @@ cmd_create(int argc, char **argv)
 		    "folders supplied");
 		goto out;
 	}
-	if ((st = load_file("create", tmpl, CCAKIT_CORIM_MAX_JSON, &buf,
+	if ((st = read_input("create", tmpl, CCAKIT_CORIM_MAX_JSON, &buf,
 	    &len)) != EXIT_OK)
 		goto out;
 	memset(&d, 0, sizeof(d));
@@ -201,7 +201,7 @@ cmd_create(int argc, char **argv)
 			goto out;
 		}
 	}
-	if ((st = save_file("create", out, enc, len)) == EXIT_OK &&
+	if ((st = write_output("create", out, enc, len)) == EXIT_OK &&
 	    strcmp(out, "-") != 0)
 		printf(">> created \"%s\" from \"%s\"\n", out, tmpl);
  out:
@@ -312,9 +312,10 @@ cmd_display(int argc, char **argv)
 			(void)ccakit_corim_tag(c, i, &tag, &content);
 			if (tag != CCAKIT_CORIM_TAG_COMID) {
 				printf(">> [%s] %zu bytes of CBOR (not "
-				    "decoded)\n", tag == CCAKIT_CORIM_TAG_COSWID ?
-				    "CoSWID" : tag == CCAKIT_CORIM_TAG_COTS ?
-				    "CoTS" : "CoTL", content.len);
+				    "decoded)\n",
+				    tag == CCAKIT_CORIM_TAG_COSWID ? "CoSWID" :
+				    tag == CCAKIT_CORIM_TAG_COTS ? "CoTS" :
+				    "CoTL", content.len);
 				continue;
 			}
 			m = NULL;
@@ -403,7 +404,7 @@ cmd_extract(int argc, char **argv)
 		    tag == CCAKIT_CORIM_TAG_COMID ? "comid" :
 		    tag == CCAKIT_CORIM_TAG_COSWID ? "coswid" :
 		    tag == CCAKIT_CORIM_TAG_COTS ? "cots" : "cotl");
-		if ((st = save_file("extract", path, content.ptr,
+		if ((st = write_output("extract", path, content.ptr,
 		    content.len)) == EXIT_OK)
 			printf(">> wrote \"%s\"\n", path);
 	}

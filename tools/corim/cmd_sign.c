@@ -100,7 +100,7 @@ cmd_sign(int argc, char **argv)
 		st = fail(EXIT_MALFORMED, "sign", "%s is signed already", file);
 		goto out;
 	}
-	if ((st = load_file("sign", metaf, SMALL_FILE_MAX, &buf, &len)) !=
+	if ((st = read_input("sign", metaf, SMALL_FILE_MAX, &buf, &len)) !=
 	    EXIT_OK)
 		goto out;
 	memset(&d, 0, sizeof(d));
@@ -139,7 +139,7 @@ cmd_sign(int argc, char **argv)
 		}
 		out = def;
 	}
-	if ((st = save_file("sign", out, sig, len)) == EXIT_OK &&
+	if ((st = write_output("sign", out, sig, len)) == EXIT_OK &&
 	    strcmp(out, "-") != 0)
 		printf(">> \"%s\" signed and saved to \"%s\"\n", file, out);
  out:
@@ -258,7 +258,7 @@ cmd_verify(int argc, char **argv)
 			goto out;
 		}
 		for (i = 0; i < roots.n; i++) {
-			if ((st = load_file("verify", roots.v[i],
+			if ((st = read_input("verify", roots.v[i],
 			    SMALL_FILE_MAX, &buf, &len)) != EXIT_OK)
 				goto out;
 			r = ccakit_corim_roots_add(rs, buf, len, &d);

@@ -527,7 +527,7 @@ cmd_submit(int argc, char **argv)
 		    "--token-url");
 		goto out;
 	}
-	if ((st = load_file("submit", s.file, CCAKIT_CORIM_MAX_SIZE, &buf,
+	if ((st = read_input("submit", s.file, CCAKIT_CORIM_MAX_SIZE, &buf,
 	    &len)) != EXIT_OK)
 		goto out;
 	if (s.media == NULL) {

@@ -15,64 +15,30 @@
 #include "corimtool.h"
 #include "util/util.h"
 
-int
-usage_error(const char *cmd, const char *fmt, ...)
+/* "corim <cmd>", the prefix of toolcli's file messages. */
+static void
+prefix(char *p, size_t n, const char *cmd)
 {
-	va_list ap;
-
-	fprintf(stderr, "%s %s: ", progname, cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry '%s %s --help'.\n", progname, cmd);
-	return EXIT_USAGE;
+	(void)snprintf(p, n, "%s %s", progname, cmd);
 }
 
 int
-fail(int st, const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s %s: ", progname, cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return st;
-}
-
-int
-load_file(const char *cmd, const char *path, size_t max, uint8_t **buf,
+read_input(const char *cmd, const char *path, size_t max, uint8_t **buf,
     size_t *len)
 {
-	int r;
+	char p[64];
 
-	if ((r = cki_read_file(path, max, buf, len)) == CCAKIT_OK)
-		return EXIT_OK;
-	if (r == CCAKIT_ERR_IO)
-		return fail(EXIT_MALFORMED, cmd, "%s: %s", path,
-		    strerror(errno));
-	if (r == CCAKIT_ERR_TOO_LARGE)
-		return fail(EXIT_MALFORMED, cmd, "%s: larger than %zu bytes",
-		    path, max);
-	return fail(EXIT_MALFORMED, cmd, "%s: %s", path, ccakit_strerror(r));
+	prefix(p, sizeof(p), cmd);
+	return load_file(p, path, max, buf, len);
 }
 
 int
-save_file(const char *cmd, const char *path, const void *buf, size_t len)
+write_output(const char *cmd, const char *path, const void *buf, size_t len)
 {
-	int r;
+	char p[64];
 
-	if (strcmp(path, "-") == 0) {
-		if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0)
-			return fail(EXIT_MALFORMED, cmd, "stdout: %s",
-			    strerror(errno));
-		return EXIT_OK;
-	}
-	if ((r = cki_write_file(path, buf, len, 0644)) != CCAKIT_OK)
-		return fail(EXIT_MALFORMED, cmd, "%s: %s", path,
-		    r == CCAKIT_ERR_IO ? strerror(errno) : ccakit_strerror(r));
-	return EXIT_OK;
+	prefix(p, sizeof(p), cmd);
+	return save_file(p, path, buf, len);
 }
 
 int
@@ -179,7 +145,7 @@ load_key(const char *cmd, const char *path, ccakit_key **kp, char **kid)
 	*kp = NULL;
 	if (kid != NULL)
 		*kid = NULL;
-	if ((st = load_file(cmd, path, SMALL_FILE_MAX, &buf, &len)) !=
+	if ((st = read_input(cmd, path, SMALL_FILE_MAX, &buf, &len)) !=
 	    EXIT_OK)
 		return st;
 	if ((k = ccakit_key_new()) == NULL) {
@@ -203,8 +169,9 @@ load_key(const char *cmd, const char *path, ccakit_key **kp, char **kid)
 	free(buf);
 	if (r != CCAKIT_OK) {
 		ccakit_key_free(&k);
-		return fail(EXIT_MALFORMED, cmd, "%s: not an EC key (JWK or PEM) "
-		    "on P-256, P-384 or P-521: %s", path, ccakit_strerror(r));
+		return fail(EXIT_MALFORMED, cmd, "%s: not an EC key (JWK or "
+		    "PEM) on P-256, P-384 or P-521: %s", path,
+		    ccakit_strerror(r));
 	}
 	*kp = k;
 	return EXIT_OK;
@@ -246,7 +213,7 @@ load_certs(const char *cmd, const char *path, struct ccakit_bytes **certs,
 	BIO *bio;
 	int st, r = CCAKIT_OK;
 
-	if ((st = load_file(cmd, path, SMALL_FILE_MAX, &buf, &len)) !=
+	if ((st = read_input(cmd, path, SMALL_FILE_MAX, &buf, &len)) !=
 	    EXIT_OK)
 		return st;
 	ERR_set_mark();
@@ -296,7 +263,7 @@ load_corim(const char *cmd, const char *path, ccakit_corim **c)
 	int r, st;
 
 	*c = NULL;
-	if ((st = load_file(cmd, path, CCAKIT_CORIM_MAX_SIZE, &buf, &len)) !=
+	if ((st = read_input(cmd, path, CCAKIT_CORIM_MAX_SIZE, &buf, &len)) !=
 	    EXIT_OK)
 		return st;
 	memset(&d, 0, sizeof(d));
@@ -385,7 +352,7 @@ write_corim(const char *cmd, const ccakit_corim *c, const char *path)
 	if ((r = ccakit_corim_encode(c, &enc, &len)) != CCAKIT_OK)
 		return fail(EXIT_MALFORMED, cmd, "cannot encode: %s",
 		    ccakit_strerror(r));
-	st = save_file(cmd, path, enc, len);
+	st = write_output(cmd, path, enc, len);
 	ccakit_free(enc);
 	if (st == EXIT_OK && strcmp(path, "-") != 0)
 		printf(">> created %s CoRIM \"%s\"\n",

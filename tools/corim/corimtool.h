@@ -11,16 +11,10 @@
 #include <ccakit/err.h>
 #include <ccakit/version.h>
 
-/* Exit statuses (corim(1)), as ccatoken's. */
-#define EXIT_OK        0
-#define EXIT_USAGE     1
-#define EXIT_MALFORMED 2
-#define EXIT_REJECTED  3
+#include "toolcli.h"
 
 /* Largest key, certificate or meta file read. */
 #define SMALL_FILE_MAX (256 * 1024)
-
-extern const char *progname;
 
 int cmd_comid(int argc, char **argv);
 int cmd_create(int argc, char **argv);
@@ -34,19 +28,13 @@ int cmd_from_token(int argc, char **argv);
 int cmd_from_json(int argc, char **argv);
 int cmd_to_json(int argc, char **argv);
 
-/* "corim <cmd>: msg" and the hint; returns EXIT_USAGE. */
-int usage_error(const char *cmd, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-/* "corim <cmd>: msg" on stderr; returns st. */
-int fail(int st, const char *cmd, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Exit statuses (as ccatoken's), usage_error, fail: toolcli.h. */
 
-/* Read a whole file ("-": stdin) of at most max bytes, NUL appended;
- * failures printed, EXIT_MALFORMED returned. */
-int load_file(const char *cmd, const char *path, size_t max, uint8_t **buf,
-    size_t *len);
-/* Write ("-": stdout); failures printed, EXIT_MALFORMED returned. */
-int save_file(const char *cmd, const char *path, const void *buf,
+/* load_file and save_file of toolcli.h with "corim <cmd>" as the
+ * prefix of their messages. */
+int read_input(const char *cmd, const char *path, size_t max,
+    uint8_t **buf, size_t *len);
+int write_output(const char *cmd, const char *path, const void *buf,
     size_t len);
 /* Exit status for a library error code. */
 int exit_for(int code);
