@@ -309,6 +309,11 @@ struct cki_mapw {
 struct cki_buf *cki_mw_int(struct cki_mapw *m, int64_t key);
 struct cki_buf *cki_mw_raw(struct cki_mapw *m, struct cki_ci key);
 void cki_mw_finish(struct cki_mapw *m, struct cki_buf *b);
+/* Release the pairs without writing them (nothing after cki_mw_finish). */
+void cki_mw_release(struct cki_mapw *m);
+/* A map writer released whichever way its scope is left: for builders
+ * that return early on an error. */
+#define CKI_MAPW_SCOPED __attribute__((cleanup(cki_mw_release)))
 int cki_comid_encode_buf(const ccakit_comid *c, struct cki_buf *b);
 int cki_corim_encode_buf(const ccakit_corim *c, struct cki_buf *b);
 

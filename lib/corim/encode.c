@@ -262,6 +262,14 @@ cki_mw_finish(struct cki_mapw *m, struct cki_buf *b)
 			cki_buf_put(b, m->p[i].v.p, m->p[i].v.len);
 		}
 	}
+	cki_mw_release(m);
+}
+
+void
+cki_mw_release(struct cki_mapw *m)
+{
+	size_t i;
+
 	for (i = 0; i < m->n; i++) {
 		free(m->p[i].k.p);
 		free(m->p[i].v.p);

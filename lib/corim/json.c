@@ -587,7 +587,7 @@ cb_envid(struct jx *x, struct cki_buf *b, json_t *o, const char *what,
 static int
 cb_env(struct jx *x, struct cki_buf *b, json_t *o, const char *what)
 {
-	struct cki_mapw m = { 0 }, cm = { 0 };
+	struct cki_mapw m CKI_MAPW_SCOPED = { 0 }, cm CKI_MAPW_SCOPED = { 0 };
 	struct cki_buf *v, *w;
 	json_t *cl, *e;
 	const char *k;
@@ -644,7 +644,7 @@ cb_env(struct jx *x, struct cki_buf *b, json_t *o, const char *what)
 static int
 cb_mkey(struct jx *x, struct cki_buf *b, json_t *o, const char *what)
 {
-	struct cki_mapw m = { 0 };
+	struct cki_mapw m CKI_MAPW_SCOPED = { 0 };
 	struct cki_buf *w;
 	const char *t, *s;
 	json_t *v;
@@ -745,7 +745,7 @@ cb_exts(struct jx *x, struct cki_mapw *m, json_t *a, const char *what)
 static int
 cb_mval(struct jx *x, struct cki_buf *b, json_t *o, const char *what)
 {
-	struct cki_mapw m = { 0 }, sub = { 0 };
+	struct cki_mapw m CKI_MAPW_SCOPED = { 0 }, sub CKI_MAPW_SCOPED = { 0 };
 	struct cki_buf *v, *w;
 	const char *k, *s, *t;
 	json_t *e, *f, *val;
@@ -971,7 +971,7 @@ cb_mval(struct jx *x, struct cki_buf *b, json_t *o, const char *what)
 static int
 cb_meas(struct jx *x, struct cki_buf *b, json_t *o, const char *what)
 {
-	struct cki_mapw m = { 0 };
+	struct cki_mapw m CKI_MAPW_SCOPED = { 0 };
 	struct cki_buf *v;
 	json_t *e;
 	const char *k;
@@ -1060,7 +1060,7 @@ cb_ktriples(struct jx *x, struct cki_buf *b, json_t *a, const char *name)
 static int
 cb_entities(struct jx *x, struct cki_buf *b, json_t *a, bool corim)
 {
-	struct cki_mapw m;
+	struct cki_mapw m CKI_MAPW_SCOPED = { 0 };
 	struct cki_buf *v;
 	json_t *e, *roles, *r;
 	const char *s;
@@ -1120,7 +1120,10 @@ cb_entities(struct jx *x, struct cki_buf *b, json_t *a, bool corim)
 static int
 cb_comid(struct jx *x, struct cki_buf *b, json_t *o)
 {
-	struct cki_mapw m = { 0 }, ti = { 0 }, tr = { 0 }, lk;
+	struct cki_mapw m CKI_MAPW_SCOPED = { 0 };
+	struct cki_mapw ti CKI_MAPW_SCOPED = { 0 };
+	struct cki_mapw tr CKI_MAPW_SCOPED = { 0 };
+	struct cki_mapw lk CKI_MAPW_SCOPED = { 0 };
 	struct cki_buf *v, *w;
 	json_t *e, *f, *t;
 	const char *k, *s;
@@ -1271,7 +1274,9 @@ ccakit_corim_from_json(const char *json, size_t len, ccakit_corim **out,
 {
 	struct jx x = { d, 0 };
 	struct cki_buf b = { 0 };
-	struct cki_mapw m = { 0 }, vm = { 0 }, lm;
+	struct cki_mapw m CKI_MAPW_SCOPED = { 0 };
+	struct cki_mapw vm CKI_MAPW_SCOPED = { 0 };
+	struct cki_mapw lm CKI_MAPW_SCOPED = { 0 };
 	struct cki_buf *v, *w;
 	ccakit_corim *c = NULL;
 	json_t *root = NULL, *e, *f;
