@@ -28,6 +28,7 @@
 #include <ccakit/appraise.h>
 #include <ccakit/bytes.h>
 #include <ccakit/cbor.h>
+#include <ccakit/corim.h>
 #include <ccakit/cose.h>
 #include <ccakit/ear.h>
 #include <ccakit/err.h>
@@ -38,6 +39,7 @@
 #include <ccakit/vmm.h>
 
 #include "util/util.h"
+#include "corim_sample.h"
 
 #define BUFSZ (CCAKIT_TOKEN_MAX_SIZE + 1024)
 
@@ -917,6 +919,97 @@ seeds_conf(void)
 	puts_("vmmconf", "no-lpa2.conf", "lpa2 = false # not enabled here\n");
 }
 
+/* --- CoRIM and CoMID (the emulated realm's, as ccakit writes them) --- */
+
+/* A CoMID template with a member of every kind (test_corim's). */
+static const char comid_all[] = CORIM_SAMPLE_COMID_ALL;
+
+
+static void
+put_corim(const char *name, const ccakit_corim *c)
+{
+	uint8_t *e;
+	size_t len;
+	char *tn;
+
+	check(ccakit_corim_encode(c, &e, &len), name);
+	put("corim", name, e, len);
+	/* The 2024 form: the same map without #6.501. */
+	if (strcmp(name, "platform.cbor") == 0)
+		put("corim", "untagged-platform.cbor", e + 3, len - 3);
+	/* Truncated: the decoder must refuse it cleanly. */
+	tn = xasprintf("truncated-%s", name);
+	put("corim", tn, e, len / 2);
+	free(tn);
+	free(e);
+}
+
+static void
+seeds_corim(void)
+{
+	struct buf b = token(CCAKIT_FORMAT_907, false);
+	ccakit_token *t = decode(&b);
+	ccakit_ta_store *tas = ccakit_ta_store_new();
+	ccakit_rv_store *rvs = ccakit_rv_store_new();
+	struct ccakit_corim_build o;
+	struct ccakit_corim_meta meta;
+	ccakit_corim *p = NULL, *r = NULL;
+	ccakit_comid *m;
+	uint8_t *e;
+	size_t len, i;
+	char *jwk;
+
+	jwk = slurp("demo/cpak.jwk.json", &len);
+	if (tas == NULL || rvs == NULL)
+		die("out of memory");
+	check(ccakit_golden(t, jwk, len, tas, rvs, NULL), "golden");
+	free(jwk);
+	memset(&o, 0, sizeof(o));
+	o.corim_id = "ccakit-emulated-realm";
+	o.entity_name = "ccakit";
+	o.entity_regid = "https://ccakit.example";
+	check(ccakit_corim_from_stores(tas, rvs, &o, &p, &r, NULL), "CoRIM");
+	put_corim("platform.cbor", p);
+	put_corim("realm.cbor", r);
+	for (i = 0; i < 2; i++) {
+		check(ccakit_corim_comid(i == 0 ? p : r, 0, &m, NULL), "CoMID");
+		check(ccakit_comid_encode(m, &e, &len), "CoMID");
+		put("comid", i == 0 ? "platform.cbor" : "realm.cbor", e, len);
+		free(e);
+		ccakit_comid_free(&m);
+	}
+	memset(&meta, 0, sizeof(meta));
+	meta.signer_name = "ccakit emulated realm";
+	meta.signer_uri = "https://ccakit.example";
+	meta.has_not_after = true;
+	meta.not_after = 4102444800;	/* 2100-01-01 */
+	check(ccakit_corim_sign(r, cpak, 0, &meta, NULL, 0,
+	    (const uint8_t *)"cpak", 4, &e, &len, NULL), "sign");
+	put("corim", "signed-realm.cbor", e, len);
+	free(e);
+	ccakit_corim_free(&p);
+	ccakit_corim_free(&r);
+	/* The draft's forms: text profile, text algorithms, masked config. */
+	o.profile_form = CCAKIT_CORIM_PROFILE_TEXT;
+	o.digest_alg_text = true;
+	o.config_masked = true;
+	check(ccakit_corim_from_stores(tas, rvs, &o, &p, &r, NULL), "CoRIM");
+	put_corim("platform-draft.cbor", p);
+	put_corim("realm-draft.cbor", r);
+	ccakit_corim_free(&p);
+	ccakit_corim_free(&r);
+	check(ccakit_comid_from_json(comid_all, strlen(comid_all), &m, NULL),
+	    "CoMID template");
+	check(ccakit_comid_encode(m, &e, &len), "CoMID");
+	put("comid", "all-members.cbor", e, len);
+	free(e);
+	ccakit_comid_free(&m);
+	ccakit_ta_store_free(&tas);
+	ccakit_rv_store_free(&rvs);
+	ccakit_token_free(&t);
+	free(b.p);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -950,6 +1043,7 @@ main(int argc, char **argv)
 	seeds_vmm(&log, &loglen);
 	seeds_kb(log, loglen);
 	seeds_conf();
+	seeds_corim();
 	free(log);
 	ccakit_claimset_free(&claims);
 	ccakit_key_free(&cpak);

@@ -109,6 +109,14 @@ int ccakit_cose_sign1_verify(const struct ccakit_cose_sign1 *msg,
 int ccakit_cose_sign1_sign(const ccakit_key *priv, int alg,
     const uint8_t *payload, size_t plen, uint8_t *out, size_t outsz,
     size_t *outlen);
+/*
+ * The same with the caller's protected header: prot[0..protlen) is the
+ * content of the protected bstr, a strict CBOR map whose alg (1) must be
+ * alg (0 is not allowed here) and which has no crit (2).
+ */
+int ccakit_cose_sign1_sign_prot(const ccakit_key *priv, int alg,
+    const uint8_t *prot, size_t protlen, const uint8_t *payload,
+    size_t plen, uint8_t *out, size_t outsz, size_t *outlen);
 
 #ifdef __cplusplus
 }

@@ -46,6 +46,8 @@ enum ccakit_err {
 	                                     undefined function) */
 	CCAKIT_ERR_REGO_EVAL,             /* Rego evaluation error (conflict,
 	                                     type, built-in) */
+	CCAKIT_ERR_CORIM_MALFORMED = 180, /* CoRIM/CoMID structure or value */
+	CCAKIT_ERR_CORIM_PROFILE,         /* CoRIM breaks its profile's rules */
 
 	/* Evidence rejected: 200..299 */
 	CCAKIT_ERR_SIGNATURE = 200,       /* signature does not verify */

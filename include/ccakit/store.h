@@ -43,6 +43,11 @@ const ccakit_key *ccakit_ta_store_lookup(const ccakit_ta_store *s,
     const uint8_t impl_id[32], const uint8_t inst_id[33]);
 /* Pretty JSON array as `ccatoken golden` writes it; malloc'd in *out. */
 int ccakit_ta_store_to_json(const ccakit_ta_store *s, char **out);
+/* The i-th entry (load order): its ids and key (NULL when its JWK gives
+ * no usable key); CCAKIT_ERR_NOT_FOUND past the end. Views valid while
+ * the store is unchanged. */
+int ccakit_ta_store_at(const ccakit_ta_store *s, size_t i,
+    const uint8_t **impl_id, const uint8_t **inst_id, const ccakit_key **key);
 
 /* --- reference values --- */
 
@@ -55,9 +60,35 @@ struct ccakit_rv_bytes {
 
 struct ccakit_rv_sw_component {
 	struct ccakit_rv_bytes mval;
-	struct ccakit_rv_bytes signer_id;
+	struct ccakit_rv_bytes signer_id; /* len 0: none (CoRIM modes) */
 	char *version;          /* NULL when absent */
 	char *type;             /* component-type, NULL when absent */
+};
+
+/*
+ * How a platform reference value matches a token (docs/corim.md):
+ *
+ *  TOKEN: rust-ccatoken's rule, the one of rv.json: the token's software
+ *    components are exactly the entry's, in order, each with the same
+ *    measurement and signer-id, and the same type and version when the
+ *    entry gives them; the configuration is equal.
+ *  CORIM: Veraison's rule for CoRIM reference values (services main):
+ *    every software component of the token has the measurement of one
+ *    of the entry's, with its type and version when the entry gives
+ *    them; signer-ids are not compared; the configuration is equal, and
+ *    an entry without one matches nothing.
+ *  CORIM_LEGACY: Veraison's rule before v0.0.2605 (legacy CoRIM
+ *    profiles): as CORIM, but a signer-id the entry gives must be equal,
+ *    and an entry without a configuration accepts any.
+ *
+ * rv.json writes the CoRIM modes as an extra member "match": "corim" or
+ * "corim-legacy" (rust-ccatoken ignores it), a missing configuration and
+ * signer-id as null.
+ */
+enum ccakit_rv_match {
+	CCAKIT_RV_MATCH_TOKEN = 0,
+	CCAKIT_RV_MATCH_CORIM,
+	CCAKIT_RV_MATCH_CORIM_LEGACY,
 };
 
 struct ccakit_platform_rv {
@@ -66,11 +97,15 @@ struct ccakit_platform_rv {
 	size_t config_len;
 	size_t n_sw;
 	struct ccakit_rv_sw_component *sw;
+	enum ccakit_rv_match match;
+	bool no_config;         /* CoRIM modes: no configuration endorsed */
 };
 
 struct ccakit_realm_rv {
 	struct ccakit_rv_bytes rim;
 	size_t n_rem;           /* 0 (not given) or 4 */
+	/* A REM of length 0 is not endorsed (a CoRIM may give some REMs
+	 * only): it is not compared. */
 	struct ccakit_rv_bytes rem[CCAKIT_REM_COUNT];
 	bool has_rpv;
 	uint8_t rpv[64];
@@ -95,6 +130,11 @@ const struct ccakit_platform_rv *ccakit_rv_store_platform(
 /* i-th realm RV with this RIM (load order), or NULL. */
 const struct ccakit_realm_rv *ccakit_rv_store_realm(const ccakit_rv_store *s,
     const uint8_t *rim, size_t rimlen, size_t i);
+/* The i-th platform / realm entry in load order, or NULL. */
+const struct ccakit_platform_rv *ccakit_rv_store_platform_at(
+    const ccakit_rv_store *s, size_t i);
+const struct ccakit_realm_rv *ccakit_rv_store_realm_at(
+    const ccakit_rv_store *s, size_t i);
 /* Pretty JSON object as `ccatoken golden` writes it; malloc'd in *out. */
 int ccakit_rv_store_to_json(const ccakit_rv_store *s, char **out);
 

@@ -32,6 +32,47 @@ rv_text_ok(const char *rv, bool present, struct ccakit_bytes b)
 	return present && cki_bytes_eq(b, (const uint8_t *)rv, strlen(rv));
 }
 
+/* A software component against a CoRIM reference value (CORIM modes). */
+static bool
+corim_swc_matches(const struct ccakit_rv_sw_component *r,
+    const struct ccakit_sw_component *s, enum ccakit_rv_match m)
+{
+	return rv_bytes_eq(&r->mval, s->mval) &&
+	    rv_text_ok(r->type, (s->present & CCAKIT_SWC_TYPE) != 0,
+	    s->type) &&
+	    rv_text_ok(r->version, (s->present & CCAKIT_SWC_VERSION) != 0,
+	    s->version) &&
+	    (m != CCAKIT_RV_MATCH_CORIM_LEGACY || r->signer_id.len == 0 ||
+	    rv_bytes_eq(&r->signer_id, s->signer_id));
+}
+
+/*
+ * Veraison's matching of CoRIM reference values (store.h): every
+ * component of the token is one of the entry's; the configuration is
+ * the entry's (legacy: when the entry has one).
+ */
+static bool
+corim_rv_matches(const struct ccakit_platform_rv *rv,
+    const struct ccakit_platform_claims *pc)
+{
+	size_t i, k;
+
+	if (rv->no_config) {
+		if (rv->match != CCAKIT_RV_MATCH_CORIM_LEGACY)
+			return false;
+	} else if (!cki_bytes_eq(pc->config, rv->config, rv->config_len))
+		return false;
+	for (i = 0; i < pc->n_sw; i++) {
+		for (k = 0; k < rv->n_sw; k++)
+			if (corim_swc_matches(&rv->sw[k], &pc->sw[i],
+			    rv->match))
+				break;
+		if (k == rv->n_sw)
+			return false;
+	}
+	return true;
+}
+
 static bool
 platform_rv_matches(const struct ccakit_platform_rv *rv,
     const struct ccakit_platform_claims *pc)
@@ -40,6 +81,8 @@ platform_rv_matches(const struct ccakit_platform_rv *rv,
 	const struct ccakit_sw_component *s;
 	size_t i;
 
+	if (rv->match != CCAKIT_RV_MATCH_TOKEN)
+		return corim_rv_matches(rv, pc);
 	if (!cki_bytes_eq(pc->config, rv->config, rv->config_len))
 		return false;
 	if (rv->n_sw != pc->n_sw)
@@ -96,8 +139,10 @@ rems_match(const struct ccakit_realm_rv *rv,
 		return true;
 	if (rv->n_rem != CCAKIT_REM_COUNT)
 		return false;
+	/* A REM of length 0 is not endorsed: not compared. */
 	for (i = 0; i < CCAKIT_REM_COUNT; i++)
-		if (!rv_bytes_eq(&rv->rem[i], rc->rem[i]))
+		if (rv->rem[i].len != 0 && !rv_bytes_eq(&rv->rem[i],
+		    rc->rem[i]))
 			return false;
 	return true;
 }

@@ -52,14 +52,15 @@ text_eq(struct ccakit_bytes a, const char *s)
 }
 
 /* A token component against one reference component (RV fields that
- * are absent match anything). */
+ * are absent match anything; signer-ids of CoRIM reference values are
+ * not compared, as Veraison does not: store.h). */
 static bool
 swc_match(const struct ccakit_sw_component *c,
-    const struct ccakit_rv_sw_component *rv)
+    const struct ccakit_rv_sw_component *rv, enum ccakit_rv_match m)
 {
 	if (!bytes_eq(c->mval, rv->mval.b, rv->mval.len))
 		return false;
-	if (rv->signer_id.len > 0 &&
+	if (rv->signer_id.len > 0 && m != CCAKIT_RV_MATCH_CORIM &&
 	    !bytes_eq(c->signer_id, rv->signer_id.b, rv->signer_id.len))
 		return false;
 	if (rv->type != NULL &&
@@ -80,7 +81,7 @@ sw_covered(const struct ccakit_platform_claims *pc,
 
 	for (i = 0; i < pc->n_sw; i++) {
 		for (j = 0; j < rv->n_sw; j++)
-			if (swc_match(&pc->sw[i], &rv->sw[j]))
+			if (swc_match(&pc->sw[i], &rv->sw[j], rv->match))
 				break;
 		if (j == rv->n_sw)
 			return false;
@@ -110,7 +111,10 @@ appraise_platform(const struct ccakit_platform_claims *pc,
 		return;
 	for (i = 0; (rv = ccakit_rv_store_platform(rvs, pc->impl_id.ptr,
 	    i)) != NULL; i++) {
-		if (bytes_eq(pc->config, rv->config, rv->config_len))
+		/* A CoRIM entry without configuration: legacy Veraison
+		 * accepted any, current Veraison none. */
+		if (rv->no_config ? rv->match == CCAKIT_RV_MATCH_CORIM_LEGACY :
+		    bytes_eq(pc->config, rv->config, rv->config_len))
 			cfg = true;
 		if (sw_covered(pc, rv))
 			exe = true;

@@ -443,33 +443,32 @@ put_sign1(struct ccakit_cbor_writer *w, const uint8_t *prot, size_t plen,
 }
 
 int
-ccakit_cose_sign1_sign(const ccakit_key *priv, int alg,
-    const uint8_t *payload, size_t plen, uint8_t *out, size_t outsz,
-    size_t *outlen)
+ccakit_cose_sign1_sign_prot(const ccakit_key *priv, int alg,
+    const uint8_t *prot, size_t protlen, const uint8_t *payload,
+    size_t plen, uint8_t *out, size_t outsz, size_t *outlen)
 {
-	uint8_t prot[16], md[CKI_MD_MAX], raw[CKI_EC_RAWSIG_MAX];
+	uint8_t md[CKI_MD_MAX], raw[CKI_EC_RAWSIG_MAX];
 	struct ccakit_cbor_writer w;
-	size_t protlen, mdlen, clen, need, n;
+	struct ccakit_cbor_item hdr, v;
+	size_t mdlen, clen, need, n;
+	int64_t a;
 	int r = CCAKIT_ERR_INTERNAL;
 
 	if (priv == NULL || priv->pkey == NULL || payload == NULL ||
-	    plen == 0 || out == NULL || outlen == NULL)
+	    plen == 0 || prot == NULL || out == NULL || outlen == NULL)
 		return CCAKIT_ERR_INVALID_ARG;
 	if (!priv->priv)
 		return CCAKIT_ERR_KEY_INVALID;
-	if (alg == 0)
-		alg = ccakit_key_default_alg(priv);
 	if ((r = cki_cose_check_alg(priv, alg)) != CCAKIT_OK)
 		return r;
+	/* The header must be a strict map naming this algorithm, no crit. */
+	if (ccakit_cbor_parse(prot, protlen, NULL, &hdr, NULL) != CCAKIT_OK ||
+	    hdr.type != CCAKIT_CBOR_MAP ||
+	    !ccakit_cbor_map_get_int(&hdr, COSE_HDR_ALG, &v) ||
+	    ccakit_cbor_get_int(&v, &a) != CCAKIT_OK || a != alg ||
+	    ccakit_cbor_map_get_int(&hdr, COSE_HDR_CRIT, &v))
+		return CCAKIT_ERR_INVALID_ARG;
 	clen = ccakit_cose_crv_coord_len(priv->crv);
-
-	/* Protected header {1: alg}. */
-	ccakit_cbor_writer_init(&w, prot, sizeof(prot));
-	ccakit_cbor_put_map(&w, 1);
-	ccakit_cbor_put_int(&w, COSE_HDR_ALG);
-	ccakit_cbor_put_int(&w, alg);
-	if ((r = ccakit_cbor_writer_finish(&w, &protlen)) != CCAKIT_OK)
-		return CCAKIT_ERR_INTERNAL;
 
 	/* The size is known before signing: fail early when it won't fit. */
 	ccakit_cbor_writer_init(&w, NULL, 0);
@@ -490,4 +489,35 @@ ccakit_cose_sign1_sign(const ccakit_key *priv, int alg,
 		return r;
 	*outlen = n;
 	return CCAKIT_OK;
+}
+
+int
+ccakit_cose_sign1_sign(const ccakit_key *priv, int alg,
+    const uint8_t *payload, size_t plen, uint8_t *out, size_t outsz,
+    size_t *outlen)
+{
+	uint8_t prot[16];
+	struct ccakit_cbor_writer w;
+	size_t protlen;
+	int r;
+
+	if (priv == NULL || priv->pkey == NULL || payload == NULL ||
+	    plen == 0 || out == NULL || outlen == NULL)
+		return CCAKIT_ERR_INVALID_ARG;
+	if (!priv->priv)
+		return CCAKIT_ERR_KEY_INVALID;
+	if (alg == 0)
+		alg = ccakit_key_default_alg(priv);
+	if ((r = cki_cose_check_alg(priv, alg)) != CCAKIT_OK)
+		return r;
+
+	/* Protected header {1: alg}. */
+	ccakit_cbor_writer_init(&w, prot, sizeof(prot));
+	ccakit_cbor_put_map(&w, 1);
+	ccakit_cbor_put_int(&w, COSE_HDR_ALG);
+	ccakit_cbor_put_int(&w, alg);
+	if (ccakit_cbor_writer_finish(&w, &protlen) != CCAKIT_OK)
+		return CCAKIT_ERR_INTERNAL;
+	return ccakit_cose_sign1_sign_prot(priv, alg, prot, protlen, payload,
+	    plen, out, outsz, outlen);
 }

@@ -148,6 +148,18 @@ ccakit_rv_store_realm(const ccakit_rv_store *s, const uint8_t *rim,
 	return NULL;
 }
 
+const struct ccakit_platform_rv *
+ccakit_rv_store_platform_at(const ccakit_rv_store *s, size_t i)
+{
+	return s == NULL || i >= s->np ? NULL : &s->p[i];
+}
+
+const struct ccakit_realm_rv *
+ccakit_rv_store_realm_at(const ccakit_rv_store *s, size_t i)
+{
+	return s == NULL || i >= s->nr ? NULL : &s->r[i];
+}
+
 int
 cki_rv_store_reserve(ccakit_rv_store *s, size_t nplat, size_t nrealm)
 {
@@ -199,6 +211,28 @@ rv_bytes_meas_ok(const struct ccakit_rv_bytes *b)
 	return cki_meas_len_ok(b->len);
 }
 
+/* A signer-id: a measurement, or none in the CoRIM modes. */
+static bool
+signer_ok(enum ccakit_rv_match m, const struct ccakit_rv_bytes *b)
+{
+	return rv_bytes_meas_ok(b) ||
+	    (b->len == 0 && m != CCAKIT_RV_MATCH_TOKEN);
+}
+
+/* REMs: none, or four of which any may be absent (length 0). */
+static bool
+rems_ok(const struct ccakit_realm_rv *rv)
+{
+	size_t i;
+
+	if (rv->n_rem != 0 && rv->n_rem != CCAKIT_REM_COUNT)
+		return false;
+	for (i = 0; i < rv->n_rem; i++)
+		if (rv->rem[i].len != 0 && !rv_bytes_meas_ok(&rv->rem[i]))
+			return false;
+	return true;
+}
+
 int
 ccakit_rv_store_add_platform(ccakit_rv_store *s,
     const struct ccakit_platform_rv *rv)
@@ -210,17 +244,22 @@ ccakit_rv_store_add_platform(ccakit_rv_store *s,
 	memset(&c, 0, sizeof(c));
 	if (s == NULL || rv == NULL || (rv->config == NULL &&
 	    rv->config_len > 0) || (rv->sw == NULL && rv->n_sw > 0) ||
-	    rv->n_sw > CCAKIT_MAX_SW_COMPONENTS) {
+	    rv->n_sw > CCAKIT_MAX_SW_COMPONENTS ||
+	    rv->match > CCAKIT_RV_MATCH_CORIM_LEGACY ||
+	    (rv->no_config && (rv->match == CCAKIT_RV_MATCH_TOKEN ||
+	    rv->config_len > 0))) {
 		r = CCAKIT_ERR_INVALID_ARG;
 		goto out;
 	}
 	for (i = 0; i < rv->n_sw; i++)
 		if (!rv_bytes_meas_ok(&rv->sw[i].mval) ||
-		    !rv_bytes_meas_ok(&rv->sw[i].signer_id)) {
+		    !signer_ok(rv->match, &rv->sw[i].signer_id)) {
 			r = CCAKIT_ERR_INVALID_ARG;
 			goto out;
 		}
 	memcpy(c.impl_id, rv->impl_id, sizeof(c.impl_id));
+	c.match = rv->match;
+	c.no_config = rv->no_config;
 	if (rv->config_len > 0) {
 		if ((c.config = malloc(rv->config_len)) == NULL) {
 			r = CCAKIT_ERR_NOMEM;
@@ -265,16 +304,16 @@ ccakit_rv_store_add_realm(ccakit_rv_store *s, const struct ccakit_realm_rv *rv)
 
 	memset(&c, 0, sizeof(c));
 	if (s == NULL || rv == NULL || !rv_bytes_meas_ok(&rv->rim) ||
-	    (rv->n_rem != 0 && rv->n_rem != CCAKIT_REM_COUNT)) {
+	    !rems_ok(rv)) {
 		r = CCAKIT_ERR_INVALID_ARG;
 		goto out;
 	}
-	for (i = 0; i < rv->n_rem; i++)
-		if (!rv_bytes_meas_ok(&rv->rem[i])) {
-			r = CCAKIT_ERR_INVALID_ARG;
-			goto out;
-		}
 	c = *rv;
+	/* Four absent REMs are no REMs. */
+	for (i = 0; i < c.n_rem && c.rem[i].len == 0; i++)
+		;
+	if (i == c.n_rem)
+		c.n_rem = 0;
 	c.rak_hash_alg = NULL;
 	if (rv->rak_hash_alg != NULL &&
 	    (c.rak_hash_alg = dupstr(rv->rak_hash_alg)) == NULL) {
@@ -318,7 +357,8 @@ rv_meas(const json_t *obj, const char *what, const char *ctx,
 
 static int
 rv_parse_swc(const json_t *obj, const char *pctx, size_t idx,
-    struct ccakit_rv_sw_component *c, struct ccakit_errdetail *d)
+    enum ccakit_rv_match match, struct ccakit_rv_sw_component *c,
+    struct ccakit_errdetail *d)
 {
 	char ctx[96];
 	int r;
@@ -330,7 +370,10 @@ rv_parse_swc(const json_t *obj, const char *pctx, size_t idx,
 	if ((r = rv_meas(obj, "measurement-value", ctx, &c->mval, d)) !=
 	    CCAKIT_OK)
 		return r;
-	if ((r = rv_meas(obj, "signer-id", ctx, &c->signer_id, d)) !=
+	if (match != CCAKIT_RV_MATCH_TOKEN &&
+	    json_is_null(json_object_get(obj, "signer-id")))
+		c->signer_id.len = 0;	/* a CoRIM entry without one */
+	else if ((r = rv_meas(obj, "signer-id", ctx, &c->signer_id, d)) !=
 	    CCAKIT_OK)
 		return r;
 	if ((r = cki_json_opt_text(obj, "version", ctx, &c->version, d)) !=
@@ -343,7 +386,7 @@ static int
 rv_parse_platform(const json_t *obj, size_t idx,
     struct ccakit_platform_rv *p, struct ccakit_errdetail *d)
 {
-	const json_t *cfg, *swc;
+	const json_t *cfg, *swc, *m;
 	char ctx[32];
 	size_t i, n;
 	int r;
@@ -359,16 +402,33 @@ rv_parse_platform(const json_t *obj, size_t idx,
 		return cki_detail(d, CCAKIT_ERR_JSON, "implementation-id",
 		    "%s.implementation-id: %zu bytes, expected 32", ctx, n);
 
-	/* platform-configuration: any length, empty included. */
+	/* match: absent (rust-ccatoken), "corim" or "corim-legacy". */
+	if ((m = json_object_get(obj, "match")) != NULL && !json_is_null(m)) {
+		if (json_is_string(m) &&
+		    strcmp(json_string_value(m), "corim") == 0)
+			p->match = CCAKIT_RV_MATCH_CORIM;
+		else if (json_is_string(m) &&
+		    strcmp(json_string_value(m), "corim-legacy") == 0)
+			p->match = CCAKIT_RV_MATCH_CORIM_LEGACY;
+		else
+			return cki_detail(d, CCAKIT_ERR_JSON, "match",
+			    "%s.match: expected \"corim\" or "
+			    "\"corim-legacy\"", ctx);
+	}
+
+	/* platform-configuration: any length, empty included; null for a
+	 * CoRIM entry that endorses none. */
 	cfg = json_object_get(obj, "platform-configuration");
-	if (cfg != NULL && json_is_string(cfg) &&
+	if (p->match != CCAKIT_RV_MATCH_TOKEN && json_is_null(cfg))
+		p->no_config = true;
+	else if (cfg != NULL && json_is_string(cfg) &&
 	    json_string_length(cfg) >= 2) {
 		if ((p->config = malloc(json_string_length(cfg) / 2)) == NULL)
 			return cki_detail(d, CCAKIT_ERR_NOMEM, NULL, NULL);
 	}
-	if ((r = cki_json_hex(obj, "platform-configuration", ctx, p->config,
-	    p->config != NULL ? json_string_length(cfg) / 2 : 0,
-	    &p->config_len, d)) != CCAKIT_OK)
+	if (!p->no_config && (r = cki_json_hex(obj, "platform-configuration",
+	    ctx, p->config, p->config != NULL ? json_string_length(cfg) / 2 :
+	    0, &p->config_len, d)) != CCAKIT_OK)
 		return r;
 
 	if ((swc = json_object_get(obj, "sw-components")) == NULL ||
@@ -384,7 +444,7 @@ rv_parse_platform(const json_t *obj, size_t idx,
 	p->n_sw = n;
 	for (i = 0; i < n; i++)
 		if ((r = rv_parse_swc(json_array_get(swc, i), ctx, i,
-		    &p->sw[i], d)) != CCAKIT_OK)
+		    p->match, &p->sw[i], d)) != CCAKIT_OK)
 			return r;
 	return CCAKIT_OK;
 }
@@ -417,12 +477,21 @@ rv_parse_realm(const json_t *obj, size_t idx, struct ccakit_realm_rv *rv,
 		for (i = 0; i < CCAKIT_REM_COUNT; i++) {
 			(void)snprintf(ectx, sizeof(ectx),
 			    "%s.extensible-measurements[%zu]", ctx, i);
+			/* null: this REM is not endorsed (CoRIM). */
+			if (json_is_null(json_array_get(rem, i))) {
+				rv->rem[i].len = 0;
+				continue;
+			}
 			if ((r = rv_measval(json_array_get(rem, i),
 			    "extensible-measurements", ectx, &rv->rem[i],
 			    d)) != CCAKIT_OK)
 				return r;
 		}
 		rv->n_rem = CCAKIT_REM_COUNT;
+		for (i = 0; i < CCAKIT_REM_COUNT && rv->rem[i].len == 0; i++)
+			;
+		if (i == CCAKIT_REM_COUNT)
+			rv->n_rem = 0;	/* none endorsed */
 	}
 
 	rpv = json_object_get(obj, "personalization-value");
@@ -568,8 +637,12 @@ ccakit_rv_store_to_json(const ccakit_rv_store *s, char **out)
 			cki_jw_key(&w, "measurement-value");
 			cki_jw_hex(&w, p->sw[k].mval.b, p->sw[k].mval.len);
 			cki_jw_key(&w, "signer-id");
-			cki_jw_hex(&w, p->sw[k].signer_id.b,
-			    p->sw[k].signer_id.len);
+			if (p->sw[k].signer_id.len == 0 &&
+			    p->match != CCAKIT_RV_MATCH_TOKEN)
+				cki_jw_null(&w);
+			else
+				cki_jw_hex(&w, p->sw[k].signer_id.b,
+				    p->sw[k].signer_id.len);
 			cki_jw_key(&w, "version");
 			jw_opt_text(&w, p->sw[k].version);
 			cki_jw_key(&w, "component-type");
@@ -578,7 +651,15 @@ ccakit_rv_store_to_json(const ccakit_rv_store *s, char **out)
 		}
 		cki_jw_close(&w, ']');
 		cki_jw_key(&w, "platform-configuration");
-		cki_jw_hex(&w, p->config, p->config_len);
+		if (p->no_config)
+			cki_jw_null(&w);
+		else
+			cki_jw_hex(&w, p->config, p->config_len);
+		if (p->match != CCAKIT_RV_MATCH_TOKEN) {
+			cki_jw_key(&w, "match");
+			jw_opt_text(&w, p->match == CCAKIT_RV_MATCH_CORIM ?
+			    "corim" : "corim-legacy");
+		}
 		cki_jw_close(&w, '}');
 	}
 	cki_jw_close(&w, ']');
@@ -600,7 +681,11 @@ ccakit_rv_store_to_json(const ccakit_rv_store *s, char **out)
 			cki_jw_open(&w, '[');
 			for (k = 0; k < rv->n_rem; k++) {
 				cki_jw_elem(&w);
-				cki_jw_hex(&w, rv->rem[k].b, rv->rem[k].len);
+				if (rv->rem[k].len == 0)
+					cki_jw_null(&w);
+				else
+					cki_jw_hex(&w, rv->rem[k].b,
+					    rv->rem[k].len);
 			}
 			cki_jw_close(&w, ']');
 		}

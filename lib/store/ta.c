@@ -54,6 +54,21 @@ ccakit_ta_store_count(const ccakit_ta_store *s)
 	return s == NULL ? 0 : s->n;
 }
 
+int
+ccakit_ta_store_at(const ccakit_ta_store *s, size_t i,
+    const uint8_t **impl_id, const uint8_t **inst_id, const ccakit_key **key)
+{
+	if (s == NULL || i >= s->n)
+		return CCAKIT_ERR_NOT_FOUND;
+	if (impl_id != NULL)
+		*impl_id = s->e[i].impl_id;
+	if (inst_id != NULL)
+		*inst_id = s->e[i].inst_id;
+	if (key != NULL)
+		*key = s->e[i].key;
+	return CCAKIT_OK;
+}
+
 /* An entry is identified by implementation-id and instance-id together. */
 static bool
 ta_same_ids(const struct cki_ta_entry *e, const uint8_t impl_id[32],

@@ -9,6 +9,8 @@
 
 #include <ccakit/toml.h>
 
+#include "util/util.h"
+
 /* How a table or an array came to be (the redefinition rules). */
 enum cki_tkind {
 	TK_NONE = 0,    /* scalars */
@@ -45,13 +47,6 @@ struct ccakit_toml_value {
 	} u;
 };
 
-/* Bump allocator: everything of a document is freed at once. */
-struct cki_arena_chunk;
-struct cki_arena {
-	struct cki_arena_chunk *head;
-	size_t chunk;             /* size of the next ordinary chunk */
-};
-
 struct cki_tslot {
 	struct ccakit_toml_value *n;
 	uint64_t h;
@@ -80,10 +75,6 @@ int cki_toml_vdetail(struct ccakit_errdetail *d, int code, const char *name,
     __attribute__((format(printf, 6, 0)))
 #endif
     ;
-
-void cki_arena_init(struct cki_arena *a, size_t first);
-void *cki_arena_alloc(struct cki_arena *a, size_t size);
-void cki_arena_free(struct cki_arena *a);
 
 /* A new empty document (root table); NULL when out of memory. */
 /* Name a new, empty document and size its arena for a parse; reset it to

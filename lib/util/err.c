@@ -42,6 +42,8 @@ static const struct errdesc errtab[] = {
 	{ CCAKIT_ERR_REGO_PARSE, "Rego: parse error" },
 	{ CCAKIT_ERR_REGO_COMPILE, "Rego: compile error" },
 	{ CCAKIT_ERR_REGO_EVAL, "Rego: evaluation error" },
+	{ CCAKIT_ERR_CORIM_MALFORMED, "CoRIM: malformed" },
+	{ CCAKIT_ERR_CORIM_PROFILE, "CoRIM: refused by its profile" },
 	{ CCAKIT_ERR_SIGNATURE, "signature verification failed" },
 	{ CCAKIT_ERR_BINDING,
 	    "binding failed: platform challenge does not match RAK hash" },

@@ -75,4 +75,19 @@ int cki_bytes_eq(struct ccakit_bytes a, const uint8_t *b, size_t blen);
 void cki_shortest_digits(double a, char dig[CKI_DIGITS_MAX], int *k,
     int *e10);
 
+/*
+ * Bump allocator (arena.c): blocks aligned for any type, all freed at
+ * once by cki_arena_free(). An arena is initialised with the size of its
+ * first chunk (clamped to 256 B .. 64 KiB); alloc returns NULL when out
+ * of memory. A zero-initialised arena is not valid: call init.
+ */
+struct cki_arena_chunk;
+struct cki_arena {
+	struct cki_arena_chunk *head;
+	size_t chunk;             /* size of the next ordinary chunk */
+};
+void cki_arena_init(struct cki_arena *a, size_t first);
+void *cki_arena_alloc(struct cki_arena *a, size_t size);
+void cki_arena_free(struct cki_arena *a);
+
 #endif

@@ -11,6 +11,9 @@
  * Provisioning (ours; bearer token):
  *   GET|POST|DELETE /provisioning/v1/trust-anchors[/{id}]
  *   GET|POST|DELETE /provisioning/v1/reference-values[/{id}]
+ * Veraison's endorsement provisioning (CoRIMs; corim_prov.c):
+ *   GET  /.well-known/veraison/provisioning
+ *   POST /endorsement-provisioning/v1/submit
  *
  * Evidence requests are checked completely (media type, body, CMW
  * framing, size) before the session is taken, so a malformed request
@@ -64,6 +67,13 @@ internal_d(struct svc_resp *resp, const char *what, int r,
 		return;
 	svc_error("%s: %s", what, svc_detail_text(r, d));
 	svc_resp_problem(resp, 500, NULL, NULL, "%s failed", what);
+}
+
+void
+cvs_internal(struct svc_resp *resp, const char *what, int r,
+    const struct ccakit_errdetail *d)
+{
+	internal_d(resp, what, r, d);
 }
 
 static void
@@ -705,6 +715,26 @@ prov_remove(void *arg, const struct svc_req *req, struct svc_resp *resp)
 #define TA "/provisioning/v1/trust-anchors"
 #define RV "/provisioning/v1/reference-values"
 
+/* For corim_prov.c. */
+bool
+cvs_authorized(struct cvs *v, const struct svc_req *req,
+    struct svc_resp *resp)
+{
+	return authorized(v, req, resp);
+}
+
+bool
+cvs_negotiates(const struct svc_req *req, const char *mt)
+{
+	return negotiates(req, mt);
+}
+
+void
+cvs_not_acceptable(struct svc_resp *resp, const char *mt)
+{
+	not_acceptable(resp, mt);
+}
+
 const struct svc_route cvs_routes[] = {
 	{ "GET", "/.well-known/veraison/verification", 0, discovery },
 	{ "POST", CVS_NEW_SESSION_PATH, SMALL_BODY_MAX, new_session },
@@ -722,5 +752,8 @@ const struct svc_route cvs_routes[] = {
 	{ "DELETE", RV, 0, prov_clear },
 	{ "GET", RV "/{}", 0, prov_get },
 	{ "DELETE", RV "/{}", 0, prov_remove },
+	{ "GET", CVS_CORIM_DISCOVERY_PATH, 0, cvs_corim_discovery },
+	{ "POST", CVS_CORIM_SUBMIT_PATH, CCAKIT_CORIM_MAX_SIZE,
+	    cvs_corim_submit },
 };
 const size_t cvs_nroutes = sizeof(cvs_routes) / sizeof(cvs_routes[0]);

@@ -48,6 +48,7 @@ static const struct option longopts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	SVC_HTTP_LONGOPTS,
+	CVS_CORIM_LONGOPTS,
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -72,6 +73,7 @@ usage(FILE *f)
 "      --reference-values FILE   provision reference values (rv.json)\n"
 "      --provisioning-token TOKEN       bearer token of the provisioning\n"
 "      --provisioning-token-file FILE   API (without: API disabled)\n"
+CVS_CORIM_USAGE
 "      --session-ttl SECONDS     session lifetime (150)\n"
 "      --nonce-encoding ENC      session nonce: std (default), url,\n"
 "                                url-nopad\n"
@@ -345,6 +347,10 @@ main(int argc, char **argv)
 			printf(CVS_PROG " %s\n", CCAKIT_VERSION);
 			return 0;
 		default:
+			if ((r = cvs_corim_opt(&v, c, optarg)) > 0)
+				break;
+			if (r < 0)
+				return 1;
 			if ((r = svc_http_opt(CVS_PROG, &ho, c, optarg)) == 0)
 				break;
 			if (r < 0)
@@ -367,6 +373,8 @@ main(int argc, char **argv)
 	v.ttl = (unsigned)ttl;
 	snprintf(v.version, sizeof(v.version), "ccakit-%s", CCAKIT_VERSION);
 	if ((tok != NULL || tok_file != NULL) && set_token(&v, tok, tok_file))
+		goto out;
+	if (cvs_corim_init(&v))
 		goto out;
 
 	/* The state layer's pool: a connection per worker, one for the
@@ -427,10 +435,11 @@ main(int argc, char **argv)
 	port = svc_httpd_port(httpd);
 	svc_log(verbosity >= SVC_LOG_INFO ? SVC_LOG_INFO : SVC_LOG_DEBUG,
 	    "listening on %s://%s%s%s:%lu (database %s, sessions %us, "
-	    "provisioning %s)", cert != NULL ? "https" : "http",
+	    "provisioning %s, CoRIM submission %s)",
+	    cert != NULL ? "https" : "http",
 	    strchr(addr, ':') != NULL ? "[" : "", addr,
 	    strchr(addr, ':') != NULL ? "]" : "", port, db, v.ttl,
-	    v.prov_enabled ? "enabled" : "disabled");
+	    v.prov_enabled ? "enabled" : "disabled", cvs_corim_auth_name(&v));
 	if (port_file != NULL && svc_write_port_file(port_file,
 	    (uint16_t)port) != 0) {
 		die("%s: %s", port_file, strerror(errno));
@@ -477,5 +486,6 @@ out:
 	svc_free_secret(key, keylen);
 	free(cert);
 	ccakit_wipe(v.prov_hash, sizeof(v.prov_hash));
+	cvs_corim_free(&v);
 	return rc;
 }

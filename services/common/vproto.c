@@ -2,6 +2,7 @@
  * Veraison challenge-response protocol pieces without I/O: nonces, media
  * types, CMW records, session ids and the session document.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,14 +135,13 @@ static const char *const cmw_subtypes[] = {
 };
 
 int
-svc_v_media_parse(const char *ct, enum svc_v_media *kind)
+svc_v_media_split(const char *ct, struct svc_v_mt *out)
 {
 	const char *p, *t, *te, *st, *se, *pn, *pe;
-	char val[256];
-	bool has_profile = false, other_param = false;
-	bool profile_ok = false;
+	char val[sizeof(out->profile)];
 	size_t n;
 
+	memset(out, 0, sizeof(*out));
 	if (ct == NULL)
 		return CCAKIT_ERR_ENCODING;
 	p = skip_ows(ct);
@@ -151,6 +151,13 @@ svc_v_media_parse(const char *ct, enum svc_v_media *kind)
 	st = te + 1;
 	if ((se = token(st)) == NULL)
 		return CCAKIT_ERR_ENCODING;
+	if ((size_t)(te - t) >= sizeof(out->type) ||
+	    (size_t)(se - st) >= sizeof(out->subtype))
+		return CCAKIT_ERR_ENCODING;
+	for (n = 0; t + n < te; n++)
+		out->type[n] = (char)tolower((unsigned char)t[n]);
+	for (n = 0; st + n < se; n++)
+		out->subtype[n] = (char)tolower((unsigned char)st[n]);
 	p = skip_ows(se);
 	while (*p == ';') {
 		p = skip_ows(p + 1);
@@ -171,29 +178,41 @@ svc_v_media_parse(const char *ct, enum svc_v_media *kind)
 			p = ve;
 		}
 		if (span_eq(pn, pe, "profile")) {
-			if (has_profile)
+			if (out->has_profile)
 				return CCAKIT_ERR_ENCODING;
-			has_profile = true;
-			profile_ok = strcmp(val,
-			    "http://arm.com/CCA-SSD/1.0.0") == 0;
+			out->has_profile = true;
+			memcpy(out->profile, val, sizeof(val));
 		} else {
-			other_param = true;
+			out->other_param = true;
 		}
 		p = skip_ows(p);
 	}
 	if (*p != '\0')
 		return CCAKIT_ERR_ENCODING;
-	if (!span_eq(t, te, "application"))
+	return CCAKIT_OK;
+}
+
+int
+svc_v_media_parse(const char *ct, enum svc_v_media *kind)
+{
+	struct svc_v_mt mt;
+	size_t n;
+	int r;
+
+	if ((r = svc_v_media_split(ct, &mt)) != CCAKIT_OK)
+		return r;
+	if (strcmp(mt.type, "application") != 0)
 		return CCAKIT_ERR_NOT_FOUND;
-	if (span_eq(st, se, "eat-collection") && has_profile && profile_ok &&
-	    !other_param) {
+	if (strcmp(mt.subtype, "eat-collection") == 0 && mt.has_profile &&
+	    strcmp(mt.profile, "http://arm.com/CCA-SSD/1.0.0") == 0 &&
+	    !mt.other_param) {
 		*kind = SVC_V_MEDIA_CCA;
 		return CCAKIT_OK;
 	}
 	/* Veraison's CMW types, without parameters. */
-	for (n = 0; !has_profile && !other_param &&
+	for (n = 0; !mt.has_profile && !mt.other_param &&
 	    n < sizeof(cmw_subtypes) / sizeof(cmw_subtypes[0]); n++)
-		if (span_eq(st, se, cmw_subtypes[n])) {
+		if (strcmp(mt.subtype, cmw_subtypes[n]) == 0) {
 			*kind = SVC_V_MEDIA_CMW;
 			return CCAKIT_OK;
 		}

@@ -68,6 +68,17 @@ enum svc_v_media {
  * parameters.
  */
 int svc_v_media_parse(const char *ct, enum svc_v_media *kind);
+/* A Content-Type split (RFC 9110 §8.3.1): type and subtype lower-cased,
+ * the profile parameter unquoted, whether another parameter is there.
+ * CCAKIT_ERR_ENCODING when it does not parse (a repeated profile too). */
+struct svc_v_mt {
+	char type[64];
+	char subtype[128];
+	bool has_profile;
+	char profile[256];
+	bool other_param;
+};
+int svc_v_media_split(const char *ct, struct svc_v_mt *out);
 /* The types advertised (discovery, session "accept", a 415's Accept),
  * NULL-terminated. */
 extern const char *const svc_v_media_types[];

@@ -170,14 +170,79 @@ expect 0 "rv.json" -- "$BIN" --rv-output "$T/rv.json" --num-wps 6 --num-bps 6 \
 has "$T/rv.json" '"initial-measurement": "cf37146fce0ad50e1be1a04580c1024e5449b430b0dd96b6ef5c9a2b73767bf5"' "rv.json RIM"
 has "$T/rv.json" '"rak-hash-algorithm": "sha-256"' "rv.json rak"
 has "$T/rv.json" '"realm": [' "rv.json realm"
+CORIM=${CCAKIT_BIN}/corim
 if vec; then
-expect 0 "comid" -- "$BIN" --endorsements-template "$V/samples/comid-cca-realm.json" \
+expect 0 "comid (legacy layout)" -- "$BIN" --corim-layout legacy \
+	--endorsements-template "$V/samples/comid-cca-realm.json" \
 	--endorsements-output "$T/comid.json" --num-wps 6 --num-bps 6 \
 	-f "$T/firmware" kvmtool --realm --firmware firmware -c 1 -m 512M
 same "$T/out" /dev/null "comid: no stdout"
 has "$T/comid.json" '"sha-256;zzcUb84K1Q4b4aBFgMECTlRJtDCw3Za271yaK3N2e/UAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=="' "comid rim"
 has "$T/comid.json" '"CD1F0E55-26F9-460D-B9D8-F7FDE171787C"' "comid environment kept"
+# The current layout with upstream's template: its tag identity is kept.
+expect 0 "corim with template" -- "$BIN" \
+	--endorsements-template "$V/samples/comid-cca-realm.json" \
+	--endorsements-output "$T/tpl.cbor" --num-wps 6 --num-bps 6 \
+	-f "$T/firmware" kvmtool --realm --firmware firmware -c 1 -m 512M
+expect 0 "corim with template: display" -- "$CORIM" display -v -f "$T/tpl.cbor"
+has "$T/out" '"id": "43bbe37f-2e61-4b33-aed3-53cff1428b16"' "template tag-id"
+has "$T/out" '"name": "Workload Client Ltd."' "template entity"
 fi
+
+# --- CoRIM (current CCA realm profile) ---
+R="--num-wps 6 --num-bps 6 -f $T/firmware"
+expect 0 "corim" -- "$BIN" --endorsements-output "$T/realm.cbor" $R \
+	kvmtool --realm --firmware firmware -c 1 -m 512M
+same "$T/out" /dev/null "corim: no stdout"
+expect 0 "corim: validate" -- "$CORIM" validate -f "$T/realm.cbor"
+has "$T/out" "(tag:arm.com,2025:cca_realm#1.0.0)" "corim realm profile"
+expect 0 "corim: to-json" -- "$CORIM" to-json -f "$T/realm.cbor" \
+	-t "$T/c-ta.json" -r "$T/c-rv.json"
+has "$T/c-rv.json" '"initial-measurement": "cf37146fce0ad50e1be1a04580c1024e5449b430b0dd96b6ef5c9a2b73767bf5"' \
+	"corim RIM = rv.json RIM"
+expect 0 "corim: display" -- "$CORIM" display -f "$T/realm.cbor"
+has "$T/out" '"type": "uri"' "corim profile #6.32"
+expect 0 "corim text profile" -- "$BIN" --corim-profile-encoding text \
+	--endorsements-output "$T/realm-text.cbor" $R kvmtool --realm \
+	--firmware firmware -c 1 -m 512M
+expect 0 "corim text profile: display" -- "$CORIM" display \
+	-f "$T/realm-text.cbor"
+has "$T/out" '"profile": "tag:arm.com,2025:cca_realm#1.0.0"' \
+	"corim text profile"
+expect 1 "corim: bad layout" -- "$BIN" --corim-layout new \
+	--endorsements-output "$T/x" $R kvmtool -c 1 -m 512M
+expect 1 "corim: --sign-key needs the current layout" -- "$BIN" \
+	--corim-layout legacy --sign-key "$T/x" --endorsements-output "$T/x" \
+	$R kvmtool -c 1 -m 512M
+expect 1 "corim: --sign-chain needs --sign-key" -- "$BIN" \
+	--sign-chain "$T/x" --endorsements-output "$T/x" $R kvmtool -c 1 \
+	-m 512M
+# Signed, with a chain the test makes.
+openssl ecparam -name prime256v1 -genkey -noout -out "$T/ca.key" 2>/dev/null
+openssl req -x509 -new -key "$T/ca.key" -subj /CN=rm-test-ca -days 30 \
+	-addext basicConstraints=critical,CA:TRUE \
+	-addext keyUsage=critical,keyCertSign -out "$T/ca.pem" 2>/dev/null
+openssl ecparam -name secp384r1 -genkey -noout -out "$T/signer.key" 2>/dev/null
+openssl req -new -key "$T/signer.key" -subj /CN=rm-test-signer \
+	-out "$T/signer.csr" 2>/dev/null
+printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n' >"$T/ext"
+openssl x509 -req -in "$T/signer.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" \
+	-CAcreateserial -days 5 -extfile "$T/ext" -out "$T/signer.pem" \
+	2>/dev/null
+printf '{"signer": {"name": "rm test"}}' >"$T/meta.json"
+expect 0 "corim signed" -- "$BIN" --endorsements-output "$T/signed.cbor" \
+	--sign-key "$T/signer.key" --sign-chain "$T/signer.pem" \
+	--sign-meta "$T/meta.json" $R kvmtool --realm --firmware firmware \
+	-c 1 -m 512M
+expect 0 "corim signed: verify" -- "$CORIM" verify -f "$T/signed.cbor" \
+	-r "$T/ca.pem"
+expect 0 "corim signed: display" -- "$CORIM" display -f "$T/signed.cbor"
+has "$T/out" '"alg": "ES384"' "corim signed ES384"
+has "$T/out" '"name": "rm test"' "corim signed meta"
+expect 2 "corim signed: not a key" -- "$BIN" --endorsements-output \
+	"$T/x.cbor" --sign-key "$T/ca.pem" $R kvmtool --realm --firmware \
+	firmware -c 1 -m 512M
+has "$T/err" "not an EC private key" "corim signed: not a key"
 
 # --- event log: written, and the Spec ID event comes first ---
 expect 0 "event log" -- "$BIN" --event-log "$T/log.bin" --num-wps 6 \

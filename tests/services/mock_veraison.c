@@ -12,6 +12,13 @@
  * statuses as tier numbers (2, "32") and trust claims by name or as
  * text, "trustee" also puts Trustee's profile.
  *
+ * Endorsement provisioning as a Veraison deployment with OAuth2 and
+ * asynchronous processing shows it (for `corim submit`): POST /token, the
+ * password grant (user alice, password s3cret, client cocli), gives an
+ * access token; a submission with it (rim+ media types) is 201
+ * "processing" with a Location; its session, polled, is "processing"
+ * once, then "success" ("prov-fail": "failed" with a reason).
+ *
  * Usage: mock-veraison -t ta.json --port-file FILE [-f fault]
  */
 #include <getopt.h>
@@ -222,10 +229,103 @@ evidence(void *arg, const struct svc_req *req, struct svc_resp *resp)
 	ccakit_ear_free(&ear);
 }
 
+#define PROV_TOKEN "mock-access-token-42"
+#define PROV_SESSION_MT "application/vnd.veraison.provisioning-session+json"
+static unsigned prov_polls;
+
+static void
+prov_token(void *arg, const struct svc_req *req, struct svc_resp *resp)
+{
+	char body[1024];
+
+	(void)arg;
+	if (req->body_len >= sizeof(body)) {
+		svc_resp_problem(resp, 400, NULL, NULL, "too long");
+		return;
+	}
+	memcpy(body, req->body, req->body_len);
+	body[req->body_len] = '\0';
+	if (strstr(body, "grant_type=password") == NULL ||
+	    strstr(body, "username=alice&") == NULL ||
+	    strstr(body, "password=s3cret&") == NULL ||
+	    strstr(body, "client_id=cocli&") == NULL) {
+		svc_resp_json(resp, 401, json_pack("{s:s}", "error",
+		    "invalid_grant"));
+		return;
+	}
+	svc_resp_json(resp, 200, json_pack("{s:s, s:s, s:i}", "access_token",
+	    PROV_TOKEN, "token_type", "Bearer", "expires_in", 300));
+}
+
+static void
+prov_session(struct svc_resp *resp, unsigned status, const char *state)
+{
+	json_t *j = json_pack("{s:s, s:s}", "status", state, "expiry",
+	    "2030-01-01T00:00:00Z");
+
+	if (strcmp(state, "failed") == 0)
+		json_object_set_new(j, "failure-reason", json_string(
+		    "submit endorsement returned error: injected"));
+	svc_resp_json(resp, status, j);
+	resp->content_type = PROV_SESSION_MT;
+}
+
+static bool
+prov_auth(const struct svc_req *req, struct svc_resp *resp)
+{
+	const char *h = svc_req_header(req, "Authorization");
+
+	if (h != NULL && strcmp(h, "Bearer " PROV_TOKEN) == 0)
+		return true;
+	svc_resp_problem(resp, 401, NULL, NULL, "no valid token");
+	return false;
+}
+
+static void
+prov_submit(void *arg, const struct svc_req *req, struct svc_resp *resp)
+{
+	(void)arg;
+	if (!prov_auth(req, resp))
+		return;
+	if (req->content_type == NULL ||
+	    strncmp(req->content_type, "application/rim+", 16) != 0) {
+		svc_resp_problem(resp, 415, NULL, NULL, "no active plugin");
+		return;
+	}
+	pthread_mutex_lock(&mu);
+	prov_polls = 0;
+	pthread_mutex_unlock(&mu);
+	prov_session(resp, 201, "processing");
+	svc_resp_header(resp, "Location", "session/0d4f0b58-prov");
+}
+
+static void
+prov_poll(void *arg, const struct svc_req *req, struct svc_resp *resp)
+{
+	unsigned n;
+
+	(void)arg;
+	if (!prov_auth(req, resp))
+		return;
+	if (strcmp(req->arg[0], "0d4f0b58-prov") != 0) {
+		svc_resp_problem(resp, 404, NULL, NULL, "no such session");
+		return;
+	}
+	pthread_mutex_lock(&mu);
+	n = prov_polls++;
+	pthread_mutex_unlock(&mu);
+	prov_session(resp, 200, n == 0 ? "processing" :
+	    strcmp(fault, "prov-fail") == 0 ? "failed" : "success");
+}
+
 static const struct svc_route routes[] = {
 	{ "GET", "/.well-known/veraison/verification", 0, discovery },
 	{ "POST", "/challenge-response/v1/newSession", 0, new_session },
 	{ "POST", "/challenge-response/v1/session/{}", 128 * 1024, evidence },
+	{ "POST", "/token", 4096, prov_token },
+	{ "POST", "/endorsement-provisioning/v1/submit", 1024 * 1024,
+	    prov_submit },
+	{ "GET", "/endorsement-provisioning/v1/session/{}", 0, prov_poll },
 };
 
 int

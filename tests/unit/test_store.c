@@ -829,6 +829,7 @@ test_rv_add(void **state)
 	assert_int_equal(ccakit_rv_store_add_realm(s, &r),
 	    CCAKIT_ERR_INVALID_ARG);
 	r.n_rem = 4;
+	r.rem[2].len = 20;
 	assert_int_equal(ccakit_rv_store_add_realm(s, &r),
 	    CCAKIT_ERR_INVALID_ARG);
 	r.rem[0].len = r.rem[1].len = r.rem[2].len = r.rem[3].len = 48;

@@ -18,13 +18,8 @@
 #include <ccakit/tv.h>
 #include <ccakit/version.h>
 
-/* Exit statuses (documented in ccatoken(1)). */
-#define EXIT_OK        0
-#define EXIT_USAGE     1
-#define EXIT_MALFORMED 2
-#define EXIT_REJECTED  3
+#include "toolcli.h"
 
-extern const char *progname;
 
 int cmd_verify(int argc, char **argv);
 int cmd_appraise(int argc, char **argv);
@@ -34,24 +29,7 @@ int cmd_create(int argc, char **argv);
 int cmd_ear_verify(int argc, char **argv);
 int cmd_attest(int argc, char **argv);
 
-/* Print "ccatoken <cmd>: msg" to stderr; returns EXIT_USAGE. */
-int usage_error(const char *cmd, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/*
- * Read a file ("-" = stdin) with a cap; on failure print
- * "<prefix>: <path>: <reason>" and return the exit status to use.
- */
-int load_file(const char *prefix, const char *path, size_t max,
-    uint8_t **buf, size_t *len);
-/*
- * Write a buffer to a file ("-" = stdout): a regular file (or none) is
- * replaced atomically by a new one of mode 0644; a FIFO, a device or a
- * symbolic link is written in place and stays what it is
- * (cki_write_file). On failure prints "<prefix>: <path>: <reason>".
- */
-int save_file(const char *prefix, const char *path, const void *buf,
-    size_t len);
+/* Exit statuses, usage_error, load_file, save_file: toolcli.h. */
 
 /* The rust-ccatoken style text of an error: "Missing claim: challenge". */
 const char *err_text(int code, const struct ccakit_errdetail *d, char *buf,

@@ -65,22 +65,6 @@ struct attest_opts {
 	bool json;
 };
 
-static int
-fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int
-fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s attest: ", progname);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_MALFORMED;
-}
-
 static void
 print_appraisal(const ccakit_ear *e, const char *url)
 {
@@ -150,8 +134,8 @@ make_attester(const char *kind, const char *root, const char *claims,
 		r = ccakit_attester_init_tsm(*a, root, &d);
 	if (r != CCAKIT_OK) {
 		ccakit_attester_free(a);
-		return fail("%s attester: %s", kind, d.text[0] != '\0' ?
-		    d.text : ccakit_strerror(r));
+		return fail(EXIT_MALFORMED, "attest", "%s attester: %s", kind,
+		    d.text[0] != '\0' ? d.text : ccakit_strerror(r));
 	}
 	return EXIT_OK;
 }
@@ -266,7 +250,8 @@ report(const struct attest_opts *o, const ccakit_ear *ear, const char *jwt)
 	if (o->json) {
 		if ((r = ccakit_ear_to_json(ear, CCAKIT_EAR_JSON_PRETTY,
 		    &js)) != CCAKIT_OK)
-			return fail("%s", ccakit_strerror(r));
+			return fail(EXIT_MALFORMED, "attest", "%s",
+			    ccakit_strerror(r));
 		printf("%s\n", js);
 		ccakit_free(js);
 	} else {
@@ -302,25 +287,25 @@ attest(const struct attest_opts *o)
 	vo.cafile = o->cafile;
 	if ((v = svc_veraison_new(&vo)) == NULL ||
 	    (tok = malloc(CCAKIT_TSM_OUTBLOB_MAX)) == NULL) {
-		fail("out of memory");
+		fail(EXIT_MALFORMED, "attest", "out of memory");
 		goto out;
 	}
 	if (svc_veraison_session_new(v, NULL, 0, o->nsize, &s, err,
 	    sizeof(err)) != 0) {
-		fail("%s", err);
+		fail(EXIT_MALFORMED, "attest", "%s", err);
 		goto out;
 	}
 	if ((r = ccakit_attester_get_evidence(att, s.doc.nonce,
 	    s.doc.nonce_len, tok, CCAKIT_TSM_OUTBLOB_MAX, &toklen, &d)) !=
 	    CCAKIT_OK) {
-		fail("%s attester: %s", o->kind, d.text[0] != '\0' ? d.text :
-		    ccakit_strerror(r));
+		fail(EXIT_MALFORMED, "attest", "%s attester: %s", o->kind,
+		    d.text[0] != '\0' ? d.text : ccakit_strerror(r));
 		goto out;
 	}
 	if (svc_veraison_submit(v, &s, SVC_V_MT_CCA, tok, toklen, NULL, err,
 	    sizeof(err)) != 0 || svc_veraison_check_ear(v, s.doc.result,
 	    s.doc.nonce, s.doc.nonce_len, &ear, err, sizeof(err)) != 0) {
-		fail("%s", err);
+		fail(EXIT_MALFORMED, "attest", "%s", err);
 		goto out;
 	}
 	st = report(o, ear, s.doc.result);
@@ -343,13 +328,14 @@ cmd_attest(int argc, char **argv)
 	if ((st = parse_args(argc, argv, &o)) >= 0)
 		return st;
 	if ((base = strdup(o.url)) == NULL)
-		return fail("out of memory");
+		return fail(EXIT_MALFORMED, "attest", "out of memory");
 	while (strlen(base) > 1 && base[strlen(base) - 1] == '/')
 		base[strlen(base) - 1] = '\0';
 	o.url = base;
 	if (svc_httpc_global_init() != 0) {
 		free(base);
-		return fail("libcurl initialisation failed");
+		return fail(EXIT_MALFORMED, "attest", "libcurl initialisation "
+		    "failed");
 	}
 	st = attest(&o);
 	svc_httpc_global_cleanup();

@@ -10,59 +10,6 @@
 #include "ccatoken.h"
 #include "util/util.h"
 
-int
-usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s %s: ", progname, cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry '%s %s --help'.\n", progname, cmd);
-	return EXIT_USAGE;
-}
-
-int
-load_file(const char *prefix, const char *path, size_t max, uint8_t **buf,
-    size_t *len)
-{
-	int r;
-
-	if ((r = cki_read_file(path, max, buf, len)) == CCAKIT_OK)
-		return EXIT_OK;
-	if (r == CCAKIT_ERR_IO)
-		fprintf(stderr, "%s: %s: %s\n", prefix, path, strerror(errno));
-	else if (r == CCAKIT_ERR_TOO_LARGE)
-		fprintf(stderr, "%s: %s: larger than %zu bytes\n", prefix,
-		    path, max);
-	else
-		fprintf(stderr, "%s: %s: %s\n", prefix, path,
-		    ccakit_strerror(r));
-	return EXIT_MALFORMED;
-}
-
-int
-save_file(const char *prefix, const char *path, const void *buf, size_t len)
-{
-	int r;
-
-	if (strcmp(path, "-") == 0) {
-		if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
-			fprintf(stderr, "%s: stdout: %s\n", prefix,
-			    strerror(errno));
-			return EXIT_MALFORMED;
-		}
-		return EXIT_OK;
-	}
-	if ((r = cki_write_file(path, buf, len, 0644)) != CCAKIT_OK) {
-		fprintf(stderr, "%s: %s: %s\n", prefix, path,
-		    r == CCAKIT_ERR_IO ? strerror(errno) : ccakit_strerror(r));
-		return EXIT_MALFORMED;
-	}
-	return EXIT_OK;
-}
-
 const char *
 err_text(int code, const struct ccakit_errdetail *d, char *buf, size_t bufsz)
 {

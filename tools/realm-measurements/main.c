@@ -20,7 +20,8 @@
 enum {
 	OPT_OUTPUT_DTB = 256, OPT_DTB_TEMPLATE, OPT_NO_MEASUREMENTS,
 	OPT_PRINT_B64, OPT_DTB, OPT_ENDORSEMENTS_TEMPLATE,
-	OPT_ENDORSEMENTS_OUTPUT, OPT_IPA_BITS, OPT_NUM_BPS, OPT_NUM_WPS,
+	OPT_ENDORSEMENTS_OUTPUT, OPT_CORIM_LAYOUT, OPT_CORIM_PROFILE,
+	OPT_SIGN_KEY, OPT_SIGN_CHAIN, OPT_SIGN_META, OPT_IPA_BITS, OPT_NUM_BPS, OPT_NUM_WPS,
 	OPT_SVE_VL, OPT_PMU_NUM_CTRS, OPT_PMU, OPT_LPA2, OPT_HASH_ALGO,
 	OPT_RMM_VERSION, OPT_JSON, OPT_RV_OUTPUT, OPT_RAK_HASH_ALGO,
 	OPT_EVENT_LOG, OPT_TOOL_REM, OPT_IO,
@@ -41,6 +42,12 @@ static const struct option longopts[] = {
 	    OPT_ENDORSEMENTS_TEMPLATE },
 	{ "endorsements-output", required_argument, NULL,
 	    OPT_ENDORSEMENTS_OUTPUT },
+	{ "corim-layout", required_argument, NULL, OPT_CORIM_LAYOUT },
+	{ "corim-profile-encoding", required_argument, NULL,
+	    OPT_CORIM_PROFILE },
+	{ "sign-key", required_argument, NULL, OPT_SIGN_KEY },
+	{ "sign-chain", required_argument, NULL, OPT_SIGN_CHAIN },
+	{ "sign-meta", required_argument, NULL, OPT_SIGN_META },
 	{ "ipa-bits", required_argument, NULL, OPT_IPA_BITS },
 	{ "num-bps", required_argument, NULL, OPT_NUM_BPS },
 	{ "num-wps", required_argument, NULL, OPT_NUM_WPS },
@@ -88,8 +95,20 @@ usage(FILE *f)
 "  -f, --firmware <file>          Firmware image\n"
 "      --dtb <file>               Input DTB, measured as-is\n"
 "  -c, --config <file>            Host capability file (repeatable)\n"
-"      --endorsements-template <file>  CoMID JSON template\n"
-"      --endorsements-output <file>    Write CoMID JSON endorsements\n"
+"      --endorsements-template <file>  CoMID JSON template (tag identity,\n"
+"                                      entities; legacy: the whole CoMID)\n"
+"      --endorsements-output <file>    Write the realm's endorsements: a\n"
+"                                      CoRIM (CBOR) in the current CCA realm\n"
+"                                      profile, or the legacy CoMID JSON\n"
+"      --corim-layout <current|legacy> Endorsements layout [current]\n"
+"      --corim-profile-encoding <uri|text>\n"
+"                                      The profile as #6.32 (Veraison main)\n"
+"                                      or text (v0.0.2605-v0.0.2608) [uri]\n"
+"      --sign-key <file>          Sign the CoRIM with this EC key (PEM, JWK)\n"
+"      --sign-chain <file>        Its certificate, then intermediates (PEM\n"
+"                                 or DER), put in the x5chain\n"
+"      --sign-meta <file>         corim-meta template (JSON; default: signer\n"
+"                                 \"realm-measurements\")\n"
 "      --rv-output <file>         Write rust-ccatoken rv.json reference values\n"
 "      --rak-hash-algo <name>     rak-hash-algorithm of rv.json [sha-256]\n"
 "      --json                     Print the measurements as JSON\n"
@@ -218,6 +237,39 @@ main(int argc, char **argv)
 		case OPT_ENDORSEMENTS_OUTPUT:
 			a.endorsements_output = optarg;
 			break;
+		case OPT_CORIM_LAYOUT:
+			if (strcmp(optarg, "current") == 0)
+				a.corim_legacy = 0;
+			else if (strcmp(optarg, "legacy") == 0)
+				a.corim_legacy = 1;
+			else {
+				fprintf(stderr, "error: invalid value '%s' for "
+				    "'--corim-layout <LAYOUT>'\n\n  [possible "
+				    "values: current, legacy]\n", optarg);
+				goto usage_fail;
+			}
+			break;
+		case OPT_CORIM_PROFILE:
+			if (strcmp(optarg, "uri") == 0)
+				a.corim_profile_text = 0;
+			else if (strcmp(optarg, "text") == 0)
+				a.corim_profile_text = 1;
+			else {
+				fprintf(stderr, "error: invalid value '%s' for "
+				    "'--corim-profile-encoding <ENCODING>'\n\n"
+				    "  [possible values: uri, text]\n", optarg);
+				goto usage_fail;
+			}
+			break;
+		case OPT_SIGN_KEY:
+			a.sign_key = optarg;
+			break;
+		case OPT_SIGN_CHAIN:
+			a.sign_chain = optarg;
+			break;
+		case OPT_SIGN_META:
+			a.sign_meta = optarg;
+			break;
 		case OPT_IPA_BITS:
 		case OPT_NUM_BPS:
 		case OPT_NUM_WPS:
@@ -332,6 +384,16 @@ main(int argc, char **argv)
 	}
 	if (optind >= argc) {
 		usage(stderr);
+		free(configs);
+		return RM_EXIT_USAGE;
+	}
+	if ((a.sign_key != NULL || a.sign_chain != NULL ||
+	    a.sign_meta != NULL) && (a.corim_legacy ||
+	    a.endorsements_output == NULL || a.sign_key == NULL)) {
+		fprintf(stderr, "error: --sign-key, --sign-chain and "
+		    "--sign-meta sign the CoRIM of --endorsements-output in "
+		    "the current layout, and need --sign-key\n\nFor more "
+		    "information, try '--help'.\n");
 		free(configs);
 		return RM_EXIT_USAGE;
 	}

@@ -27,6 +27,11 @@ struct rm_args {
 	const char *output_dtb;
 	const char *endorsements_template;
 	const char *endorsements_output;
+	int corim_legacy;		/* --corim-layout legacy */
+	int corim_profile_text;		/* --corim-profile-encoding text */
+	const char *sign_key;
+	const char *sign_chain;
+	const char *sign_meta;
 	const char *rv_output;
 	const char *rak_hash_algo;
 	const char *event_log;
@@ -48,5 +53,9 @@ int rm_write_rv(const char *path, const struct ccakit_vmm *vmm,
     const struct ccakit_vmm_measurements *mm, const char *rak_hash_algo);
 int rm_write_comid(const char *path, const char *template_path,
     const struct ccakit_vmm *vmm, const struct ccakit_vmm_measurements *mm);
+/* The CoRIM of the current CCA realm profile, signed when asked
+ * (corim.c). */
+int rm_write_corim(const struct rm_args *a, const struct ccakit_vmm *vmm,
+    const struct ccakit_vmm_measurements *mm);
 
 #endif

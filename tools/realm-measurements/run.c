@@ -95,8 +95,9 @@ rm_run(const struct rm_args *a)
 		goto out;
 	if (a->endorsements_output != NULL) {
 		/* Upstream prints nothing when it writes endorsements. */
-		if (rm_write_comid(a->endorsements_output,
-		    a->endorsements_template, vmm, &mm) != 0)
+		if (a->corim_legacy ? rm_write_comid(a->endorsements_output,
+		    a->endorsements_template, vmm, &mm) != 0 :
+		    rm_write_corim(a, vmm, &mm) != 0)
 			goto out;
 	} else if (a->json) {
 		if (rm_print_json(vmm, &mm) != 0)
