@@ -35,6 +35,7 @@ struct cvs {
 	ccakit_key *ear_key;            /* private; signs every EAR */
 	int ear_alg;                    /* CCAKIT_COSE_ES256, ... */
 	char *ear_jwk;                  /* its public JWK, with "alg" */
+	ccakit_platform_cache *pcache;  /* NULL: --no-platform-cache */
 };
 
 extern const struct svc_route cvs_routes[];

@@ -45,6 +45,7 @@ static const struct option longopts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	SVC_HTTP_LONGOPTS,
+	SVC_PCACHE_LONGOPTS,
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -71,6 +72,7 @@ usage(FILE *f)
 "                                url-nopad\n"
 "      --tls-cert PEM --tls-key PEM   serve HTTPS\n"
 SVC_HTTP_USAGE
+SVC_PCACHE_USAGE
 "      --threads N               worker threads (number of CPUs)\n"
 "      --port-file FILE          write the bound port there when ready\n"
 "  -v, --verbose                 more logging (repeatable)\n"
@@ -203,6 +205,7 @@ main(int argc, char **argv)
 	struct cvs v;
 	struct svc_httpd_conf hc;
 	struct svc_http_opts ho;
+	struct svc_pcache_opts po;
 	struct svc_httpd *httpd = NULL;
 	struct ccakit_errdetail d;
 	const char *addr = "127.0.0.1", *db = NULL, *ear_key = NULL;
@@ -218,6 +221,7 @@ main(int argc, char **argv)
 	memset(&v, 0, sizeof(v));
 	memset(&d, 0, sizeof(d));
 	svc_http_opts_init(&ho);
+	svc_pcache_opts_init(&po);
 	while ((c = getopt_long(argc, argv, "a:p:vqV", longopts, NULL)) !=
 	    -1) {
 		switch (c) {
@@ -284,7 +288,9 @@ main(int argc, char **argv)
 			printf(CVS_PROG " %s\n", CCAKIT_VERSION);
 			return 0;
 		default:
-			if ((r = svc_http_opt(CVS_PROG, &ho, c, optarg)) == 0)
+			if ((r = svc_http_opt(CVS_PROG, &ho, c, optarg)) < 0)
+				r = svc_pcache_opt(CVS_PROG, &po, c, optarg);
+			if (r == 0)
 				break;
 			if (r < 0)
 				usage(stderr);
@@ -335,7 +341,8 @@ main(int argc, char **argv)
 	if ((ta != NULL && provision_file(&v, VDB_TA, ta)) ||
 	    (rv != NULL && provision_file(&v, VDB_RV, rv)))
 		goto out;
-	if (svc_read_tls(CVS_PROG, certf, keyf, &cert, &key, &keylen))
+	if (svc_read_tls(CVS_PROG, certf, keyf, &cert, &key, &keylen) ||
+	    svc_pcache_new(CVS_PROG, &po, &v.pcache))
 		goto out;
 	{
 		const struct vdb_stores *st = vdb_stores_get(v.db);
@@ -395,6 +402,7 @@ out:
 	svc_httpd_stop(&httpd);
 	if (port_file != NULL && rc == 0)
 		unlink(port_file);
+	svc_pcache_done(&po, &v.pcache);
 	ccakit_key_free(&v.ear_key);
 	ccakit_free(v.ear_jwk);
 	vdb_close(&v.db);

@@ -50,6 +50,7 @@ struct kbs {
 	size_t nrims;
 	ccakit_ta_store *tas;
 	ccakit_rv_store *rvs;
+	ccakit_platform_cache *pcache;  /* NULL: --no-platform-cache */
 
 	/* Dynamic RIM (--images): trusted images for the event-log replay,
 	 * and the RIMs that replays proved, kept for later requests. */
