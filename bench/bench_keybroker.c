@@ -44,6 +44,7 @@
 #include "loadgen.h"
 
 #define REPLAY_EVERY    16
+#define WARMUP_SECONDS  3       /* before the measured run */
 #define MEDIA_TYPE \
 	"application/eat-collection; profile=\"http://arm.com/CCA-SSD/1.0.0\""
 
@@ -204,7 +205,9 @@ main(int argc, char **argv)
 	const char *args[] = { "--trust-anchors", ta, "--reference-values",
 	    rims, "--db", db, NULL };
 	const char *own[1] = { url };
-	double ratio;
+	double ratio, mallocs;
+	char mwhy[200] = "";
+	unsigned long warm_err;
 	kbs_chstore *chs = NULL;
 	size_t left = 0;
 	pid_t pid = -1;
@@ -247,7 +250,11 @@ main(int argc, char **argv)
 	    "started by the bench" : "given", o.clients, o.seconds);
 	fflush(stdout);
 
+	/* The warm-up: steady state, and the server's mallocs counted. */
+	warm_err = lg_warmup(o.clients, WARMUP_SECONDS, client, o.pids,
+	    o.npids, &mallocs, mwhy, sizeof(mwhy));
 	lg_run(o.clients, o.seconds, client, o.pids, o.npids, o.db_pid, &st);
+	st.err += warm_err;
 
 	if (pid > 0) {
 		/* Nothing issued may be left over: every challenge taken. */
@@ -263,8 +270,8 @@ main(int argc, char **argv)
 	 * so that a machine busier during the first measure flatters no one. */
 	lg_measure_bound(&b);
 	lg_print_bound(&b);
-	ratio = lg_print_run(&st, &b, have_cache ? &cache : NULL,
-	    "attestation", "emulated realm, HTTP, unwrap");
+	ratio = lg_print_run(&st, &b, have_cache ? &cache : NULL, mallocs,
+	    mwhy, "attestation", "emulated realm, HTTP, unwrap");
 	printf("errors:                               %10lu%s%s\n", st.err,
 	    st.err > 0 ? " first: " : "", st.first_err);
 	printf("double-used challenges:               %10lu (of %lu "

@@ -39,6 +39,7 @@
 #include "vproto.h"
 
 #define REPLAY_EVERY    16
+#define WARMUP_SECONDS  3       /* before the measured run */
 #define NONCE_SIZE      64      /* the verifier's, as lg_realm_token takes */
 #define VERIFY_EVERY    16
 
@@ -210,7 +211,9 @@ main(int argc, char **argv)
 	char ta[PATH_MAX + 16], db[PATH_MAX + 16];
 	const char *args[] = { "--trust-anchors", ta, "--db", db, NULL };
 	const char *own[1] = { url };
-	double es256, ratio;
+	double es256, ratio, mallocs;
+	char mwhy[200] = "";
+	unsigned long warm_err;
 	pid_t pid = -1;
 	int rc = 0;
 	bool ok_stop = true, have_cache = false;
@@ -251,7 +254,12 @@ main(int argc, char **argv)
 	    "started by the bench" : "given", o.clients, o.seconds);
 	fflush(stdout);
 
+	/* The warm-up: steady state, and the server's mallocs counted. */
+	warm_err = lg_warmup(o.clients, WARMUP_SECONDS, client, o.pids,
+	    o.npids, &mallocs, mwhy, sizeof(mwhy));
+	n_verified = 0;
 	lg_run(o.clients, o.seconds, client, o.pids, o.npids, o.db_pid, &st);
+	st.err += warm_err;
 
 	if (pid > 0) {
 		ok_stop = lg_server_stop(pid) == 0;
@@ -262,8 +270,8 @@ main(int argc, char **argv)
 	lg_print_bound(&b);
 	printf("ES256 EAR signatures (raw, CPU time): %10.1f /s (one per "
 	    "session, %.3f ms, not in the bound)\n", es256, 1e3 / es256);
-	ratio = lg_print_run(&st, &b, have_cache ? &cache : NULL, "session",
-	    "emulated realm, HTTP, EAR checks");
+	ratio = lg_print_run(&st, &b, have_cache ? &cache : NULL, mallocs,
+	    mwhy, "session", "emulated realm, HTTP, EAR checks");
 	printf("EARs verified by the clients:         %10lu (every one "
 	    "affirming for the platform)\n", n_verified);
 	printf("errors:                               %10lu%s%s\n", st.err,

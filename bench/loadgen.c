@@ -12,7 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/perf_event.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -532,6 +535,139 @@ lg_cache_stats(const char *dir, struct lg_cache *c)
 	return 0;
 }
 
+/* --- heap allocations of other processes --- */
+
+/*
+ * The file and file offset of the code at addr in this process (the C
+ * library is the same file in the servers); false if not found.
+ */
+static bool
+code_file(uintptr_t addr, char *path, size_t pathsz, uint64_t *off)
+{
+	char line[PATH_MAX + 128], file[PATH_MAX];
+	unsigned long start, end, foff;
+	bool found = false;
+	FILE *f;
+
+	if ((f = fopen("/proc/self/maps", "r")) == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		file[0] = '\0';
+		if (sscanf(line, "%lx-%lx %*s %lx %*s %*s %4095s", &start, &end,
+		    &foff, file) < 3 || addr < start || addr >= end)
+			continue;
+		found = file[0] == '/' && strlen(file) < pathsz;
+		if (found) {
+			snprintf(path, pathsz, "%s", file);
+			*off = addr - start + foff;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+int
+lg_mallocs_open(struct lg_mallocs *m, const pid_t *pids, size_t n)
+{
+	static char paths[3][PATH_MAX];
+	const uintptr_t fn[3] = { (uintptr_t)malloc, (uintptr_t)calloc,
+	    (uintptr_t)realloc };
+	struct perf_event_attr a;
+	struct dirent *de;
+	uint64_t off[3];
+	unsigned long type;
+	char dir[64];
+	size_t i, k;
+	pid_t tid;
+	DIR *d;
+	FILE *f;
+	long fd;
+
+	memset(m, 0, sizeof(*m));
+	for (k = 0; k < 3; k++) {
+		if (!code_file(fn[k], paths[k], sizeof(paths[k]), &off[k]) ||
+		    strstr(paths[k], "/libc.so") == NULL) {
+			snprintf(m->why, sizeof(m->why), "malloc is not the C "
+			    "library's here (a sanitizer build?)");
+			return -1;
+		}
+	}
+	if ((f = fopen("/sys/bus/event_source/devices/uprobe/type", "r")) ==
+	    NULL || fscanf(f, "%lu", &type) != 1) {
+		if (f != NULL)
+			fclose(f);
+		snprintf(m->why, sizeof(m->why), "no uprobe events here");
+		return -1;
+	}
+	fclose(f);
+	for (i = 0; i < n; i++) {
+		snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pids[i]);
+		if ((d = opendir(dir)) == NULL)
+			continue;
+		while ((de = readdir(d)) != NULL) {
+			if ((tid = (pid_t)number(de->d_name, INT_MAX)) == 0)
+				continue;
+			for (k = 0; k < 3; k++) {
+				memset(&a, 0, sizeof(a));
+				a.size = sizeof(a);
+				a.type = (uint32_t)type;
+				a.config1 = (uint64_t)(uintptr_t)paths[k];
+				a.config2 = off[k];
+				a.disabled = 1;
+				fd = syscall(SYS_perf_event_open, &a, tid, -1, -1,
+				    PERF_FLAG_FD_CLOEXEC);
+				if (fd < 0 || m->n == sizeof(m->fd) /
+				    sizeof(m->fd[0])) {
+					snprintf(m->why, sizeof(m->why), "%s",
+					    fd < 0 ? strerror(errno) :
+					    "too many threads");
+					if (fd >= 0)
+						close((int)fd);
+					closedir(d);
+					lg_mallocs_close(m);
+					return -1;
+				}
+				m->fd[m->n++] = (int)fd;
+			}
+		}
+		closedir(d);
+	}
+	return 0;
+}
+
+void
+lg_mallocs_enable(struct lg_mallocs *m, bool on)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		(void)ioctl(m->fd[i], on ? PERF_EVENT_IOC_ENABLE :
+		    PERF_EVENT_IOC_DISABLE, 0);
+}
+
+unsigned long long
+lg_mallocs_count(const struct lg_mallocs *m)
+{
+	unsigned long long sum = 0;
+	uint64_t v;
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (read(m->fd[i], &v, sizeof(v)) == (ssize_t)sizeof(v))
+			sum += v;
+	return sum;
+}
+
+void
+lg_mallocs_close(struct lg_mallocs *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		close(m->fd[i]);
+	m->n = 0;
+}
+
 /* --- CPU time of other processes --- */
 
 /* utime + stime (seconds) and parent of a process; -1 when it is gone. */
@@ -720,6 +856,10 @@ lg_run(unsigned long clients, double seconds, void *(*fn)(void *),
 	if ((th = calloc(clients, sizeof(*th))) == NULL ||
 	    pthread_barrier_init(&start_line, NULL, (unsigned)clients + 1) != 0)
 		lg_die("out of memory");
+	/* Each run counts afresh (the nonces seen and the first error
+	 * stay). */
+	n_ok = n_err = n_replays = n_double = n_dup_nonce = 0;
+	nlat = 0;
 	deadline = lg_now() + 1e9;
 	for (i = 0; i < clients; i++)
 		if (pthread_create(&th[i], NULL, fn, (void *)(uintptr_t)i) != 0)
@@ -769,9 +909,37 @@ lg_print_latency(const struct lg_stats *st)
 		    st->lat[st->nlat * 99 / 100], st->lat[st->nlat - 1]);
 }
 
+unsigned long
+lg_warmup(unsigned long clients, double seconds, void *(*fn)(void *),
+    const pid_t *pids, size_t npids, double *per, char *why, size_t whysz)
+{
+	struct lg_mallocs m;
+	struct lg_stats st;
+	unsigned long long n;
+	bool counting;
+
+	*per = -1;
+	counting = lg_mallocs_open(&m, pids, npids) == 0;
+	if (!counting)
+		snprintf(why, whysz, "%s", m.why);
+	lg_mallocs_enable(&m, true);
+	lg_run(clients, seconds, fn, NULL, 0, 0, &st);
+	lg_mallocs_enable(&m, false);
+	if (counting) {
+		n = lg_mallocs_count(&m);
+		if (st.ok > 0)
+			*per = (double)n / (double)st.ok;
+		else
+			snprintf(why, whysz, "no attestation in the warm-up");
+	}
+	lg_mallocs_close(&m);
+	return st.err;
+}
+
 double
 lg_print_run(const struct lg_stats *st, const struct lg_bound *b,
-    const struct lg_cache *c, const char *what, const char *client)
+    const struct lg_cache *c, double mallocs, const char *mwhy,
+    const char *what, const char *client)
 {
 	double n = (double)st->ok, per;
 
@@ -796,9 +964,13 @@ lg_print_run(const struct lg_stats *st, const struct lg_bound *b,
 		printf("database CPU per %s:%*s%10.3f ms (--db-pid and its "
 		    "children)\n", what, (int)(20 - strlen(what)), "",
 		    1e3 * st->db_cpu / n);
-	printf("server mallocs per %s:%*snot measured (no way to count "
-	    "them in an unchanged server without LD_PRELOAD; bench-verify "
-	    "counts the library's)\n", what, (int)(18 - strlen(what)), "");
+	if (mallocs >= 0)
+		printf("server mallocs per %s:%*s%10.0f (malloc, calloc, "
+		    "realloc; uprobes, in the warm-up run)\n", what,
+		    (int)(18 - strlen(what)), "", mallocs);
+	else
+		printf("server mallocs per %s:%*snot counted (%s)\n", what,
+		    (int)(18 - strlen(what)), "", mwhy);
 	if (c == NULL)
 		printf("platform cache:                       unknown (a server "
 		    "not started by the bench: see its --stats-file)\n");

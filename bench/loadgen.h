@@ -143,6 +143,25 @@ pid_t	lg_server_start(const struct lg_opts *o, const char *dir,
 	    const char *const *args, char *url, size_t urlsz);
 /* SIGTERM and wait; 0, or -1 when it did not exit with status 0. */
 int	lg_server_stop(pid_t pid);
+/*
+ * The heap allocations of other processes, counted without changing
+ * them: a uprobe (perf_event_open) on the C library's malloc, calloc and
+ * realloc in each of their threads. A trap per call, so only for a run
+ * of its own, not the one whose CPU is measured. Threads started after
+ * lg_mallocs_open() are not counted.
+ */
+struct lg_mallocs {
+	int             fd[3 * 256];
+	size_t          n;
+	char            why[160];       /* when it cannot count */
+};
+/* 0, or -1 with why set (no permission, no uprobe support, a malloc
+ * that is not the C library's). */
+int	lg_mallocs_open(struct lg_mallocs *m, const pid_t *pids, size_t n);
+void	lg_mallocs_enable(struct lg_mallocs *m, bool on);
+unsigned long long lg_mallocs_count(const struct lg_mallocs *m);
+void	lg_mallocs_close(struct lg_mallocs *m);
+
 /* The counters of <dir>/stats.json (after lg_server_stop); -1 if none. */
 int	lg_cache_stats(const char *dir, struct lg_cache *c);
 /* The base URL client i uses: urls[i % nurls]. */
@@ -168,18 +187,31 @@ void	lg_ok(double ms, bool replayed, bool double_used);
 void	lg_nonce(const uint8_t *nonce);         /* counts a duplicate */
 void	lg_count(unsigned long *counter);       /* ++ under the lock */
 
+/*
+ * A warm-up run of `seconds` before the measured one (the servers' caches
+ * and connections in their steady state), with the servers' heap
+ * allocations counted (lg_mallocs): *per receives the allocations per
+ * attestation that succeeded, or -1 with the reason in why. Returns the
+ * run's errors (the measured run starts its counts afresh).
+ */
+unsigned long lg_warmup(unsigned long clients, double seconds,
+	    void *(*fn)(void *), const pid_t *pids, size_t npids,
+	    double *per, char *why, size_t whysz);
+
 /* "latency p50 / p99 / max: ..." when there is any. */
 void	lg_print_latency(const struct lg_stats *st);
 /*
  * What every service bench prints after its run: attestations per
  * second, latency, the client's and the servers' CPU per attestation,
- * the database's, the cache's counters (c NULL: unknown), and returns
+ * the database's, the server's allocations (mallocs < 0: not counted,
+ * why in mwhy), the cache's counters (c NULL: unknown), and returns
  * the server's efficiency: the CPU of the bound's two raw OpenSSL
  * verifies over the server CPU per attestation (< 0: not measured).
  * what names one attestation ("attestation", "session").
  */
 double	lg_print_run(const struct lg_stats *st, const struct lg_bound *b,
-	    const struct lg_cache *c, const char *what, const char *client);
+	    const struct lg_cache *c, double mallocs, const char *mwhy,
+	    const char *what, const char *client);
 /* The last lines: the efficiency as "ratio X", or why there is none. */
 void	lg_print_ratio(double ratio);
 
