@@ -223,10 +223,12 @@ main(int argc, char **argv)
 		lg_mkdtemp(dir, sizeof(dir));
 		snprintf(ta, sizeof(ta), "%s/ta.json", dir);
 		snprintf(rims, sizeof(rims), "%s/rims.json", dir);
-		snprintf(db, sizeof(db), "%s/kb.db", dir);
 		/* --db given: the server's, in place of the bench's file. */
-		if (o.db != NULL)
-			args[4] = NULL;
+		if ((size_t)snprintf(db, sizeof(db), "%s", o.db != NULL ?
+		    o.db : "") >= sizeof(db))
+			lg_die("--db: too long");
+		if (o.db == NULL)
+			snprintf(db, sizeof(db), "%s/kb.db", dir);
 		lg_realm_setup(o.demo_dir, ta, rims);
 		if (o.server == NULL) {
 			lg_server_path("keybroker-server", server,
@@ -258,9 +260,8 @@ main(int argc, char **argv)
 
 	if (pid > 0) {
 		/* Nothing issued may be left over: every challenge taken. */
-		if (o.db == NULL && (kbs_chstore_open_sqlite(db, &chs,
-		    NULL) != CCAKIT_OK || kbs_chstore_count(chs, &left) !=
-		    CCAKIT_OK))
+		if (kbs_chstore_open_sqlite(db, &chs, NULL) != CCAKIT_OK ||
+		    kbs_chstore_count(chs, &left) != CCAKIT_OK)
 			lg_die("cannot count the challenges left");
 		kbs_chstore_free(&chs);
 		ok_stop = lg_server_stop(pid) == 0;
@@ -277,11 +278,11 @@ main(int argc, char **argv)
 	printf("double-used challenges:               %10lu (of %lu "
 	    "replays)\n", st.doubled, st.replays);
 	printf("duplicate nonces:                     %10lu\n", st.dup_nonce);
-	if (pid > 0 && o.db == NULL)
+	if (pid > 0)
 		printf("lost challenges (left in the db):     %10zu\n", left);
 	else
 		printf("lost challenges:                      not checked "
-		    "(%s)\n", pid > 0 ? "--db given" : "server not ours");
+		    "(server not ours)\n");
 	if (!ok_stop)
 		printf("the server did not exit cleanly\n");
 	if (st.err > 0 || st.doubled > 0 || st.dup_nonce > 0 || left > 0 ||

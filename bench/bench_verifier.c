@@ -226,10 +226,12 @@ main(int argc, char **argv)
 	if (o.nurls == 0) {
 		lg_mkdtemp(dir, sizeof(dir));
 		snprintf(ta, sizeof(ta), "%s/ta.json", dir);
-		snprintf(db, sizeof(db), "%s/v.db", dir);
 		/* --db given: the server's, in place of the bench's file. */
-		if (o.db != NULL)
-			args[2] = NULL;
+		if ((size_t)snprintf(db, sizeof(db), "%s", o.db != NULL ?
+		    o.db : "") >= sizeof(db))
+			lg_die("--db: too long");
+		if (o.db == NULL)
+			snprintf(db, sizeof(db), "%s/v.db", dir);
 		lg_realm_setup(o.demo_dir, ta, NULL);
 		if (o.server == NULL) {
 			lg_server_path("cca-verifier", server, sizeof(server));

@@ -448,10 +448,6 @@ lg_server_start(const struct lg_opts *o, const char *dir,
 		argv[ac++] = args[i];
 	if (args[i] != NULL)
 		lg_die("too many server arguments");
-	if (o->db != NULL) {
-		argv[ac++] = "--db";
-		argv[ac++] = o->db;
-	}
 	for (i = 0; i < o->nsargs; i++)
 		argv[ac++] = o->sargs[i];
 	if (o->threads > 0) {

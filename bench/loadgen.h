@@ -38,7 +38,8 @@ struct lg_opts {
 	pid_t           pids[LG_MAX];   /* --pid: their processes */
 	size_t          npids;
 	pid_t           db_pid;         /* --db-pid: the database server, 0 */
-	const char     *db;             /* --db: for the server started */
+	const char     *db;             /* --db: for the server started (the
+					 * bench passes it), or NULL */
 	const char     *sargs[LG_MAX];  /* -S: more arguments for it */
 	size_t          nsargs;
 	const char     *server;         /* -s: the server to start, or NULL */
@@ -134,7 +135,7 @@ void	lg_print_bound(const struct lg_bound *b);
 void	lg_server_path(const char *name, char *buf, size_t bufsz);
 /*
  * Start o->server as: server -q -p 0 --port-file <dir>/port
- * --stats-file <dir>/stats.json args... [--db o->db] o->sargs...
+ * --stats-file <dir>/stats.json args... o->sargs...
  * [--threads N], wait up to 10 s for its port, and write its base URL
  * "http://127.0.0.1:<port>" into url. args ends with NULL. Its CPU is
  * measured by lg_run().

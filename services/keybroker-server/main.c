@@ -329,6 +329,8 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (svc_pcache_new(PROG, &po, &k.pcache))
+		goto out;
 	/* Trusted images of the event-log replay (dynamic RIM). */
 	if (images != NULL) {
 		char *dir, *slash;
@@ -374,8 +376,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	svc_db_watch(db, db_check, k.chs);
-	if (svc_read_tls(PROG, certf, keyf, &cert, &key, &keylen) ||
-	    svc_pcache_new(PROG, &po, &k.pcache))
+	if (svc_read_tls(PROG, certf, keyf, &cert, &key, &keylen))
 		goto out;
 
 	if (k.verifier_url == NULL && ccakit_ta_store_count(k.tas) == 0)
