@@ -72,6 +72,8 @@ void ccakit_platform_cache_stats(ccakit_platform_cache *c,
 
 /* --- verification --- */
 
+/* Options: clear the whole structure before setting members (memset or
+ * = { 0 }), as members may be added. */
 struct ccakit_verify_opts {
 	/* Expected realm challenge (nonce), zero-padded to 64 bytes before
 	 * comparison; NULL means no freshness check. 1..64 bytes. */
@@ -159,6 +161,8 @@ int ccakit_golden(const ccakit_token *t, const char *cpak_jwk, size_t jwklen,
 /* Put the evidence in ear.raw-evidence. */
 #define CCAKIT_ATTEST_RAW_EVIDENCE  0x01u
 
+/* Clear the whole structure before setting members (members may be
+ * added). */
 struct ccakit_attest_opts {
 	/* Expected realm challenge, 1..64 bytes, zero-padded to 64 before
 	 * the comparison (as Veraison and the RMM do) and written to
