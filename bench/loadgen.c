@@ -916,8 +916,12 @@ lg_warmup(unsigned long clients, double seconds, void *(*fn)(void *),
 
 	*per = -1;
 	counting = lg_mallocs_open(&m, pids, npids) == 0;
-	if (!counting)
+	if (npids == 0) {
+		counting = false;
+		snprintf(why, whysz, "no server process: -u without --pid");
+	} else if (!counting) {
 		snprintf(why, whysz, "%s", m.why);
+	}
 	lg_mallocs_enable(&m, true);
 	lg_run(clients, seconds, fn, NULL, 0, 0, &st);
 	lg_mallocs_enable(&m, false);
