@@ -200,11 +200,10 @@ main(int argc, char **argv)
 	struct lg_stats st;
 	struct lg_bound b = { 0, 0 };
 	struct lg_cache cache;
-	char server[PATH_MAX + 32], dir[PATH_MAX], url[256];
+	char server[PATH_MAX + 32], dir[PATH_MAX];
 	char ta[PATH_MAX + 16], rims[PATH_MAX + 16], db[PATH_MAX + 16];
 	const char *args[] = { "--trust-anchors", ta, "--reference-values",
 	    rims, "--db", db, NULL };
-	const char *own[1] = { url };
 	double ratio, mallocs;
 	char mwhy[200] = "";
 	unsigned long warm_err;
@@ -240,13 +239,7 @@ main(int argc, char **argv)
 	}
 
 	lg_measure_bound(&b);
-	if (o.nurls == 0) {
-		pid = lg_server_start(&o, dir, args, url, sizeof(url));
-		lg_set_urls(own, 1);
-		o.pids[o.npids++] = pid;
-	} else {
-		lg_set_urls(o.urls, o.nurls);
-	}
+	pid = lg_servers(&o, dir, args);
 	printf("key broker %s%s (%s), %lu clients, %.0f s\n", lg_url(0),
 	    o.nurls > 1 ? " and other replicas" : "", o.nurls == 0 ?
 	    "started by the bench" : "given", o.clients, o.seconds);

@@ -190,11 +190,23 @@ lg_url(unsigned long i)
 	return urls[i % nurls];
 }
 
-void
-lg_set_urls(const char *const *u, size_t n)
+pid_t
+lg_servers(struct lg_opts *o, const char *dir, const char *const *args)
 {
-	urls = u;
-	nurls = n;
+	static char own_url[256];
+	static const char *const own[1] = { own_url };
+	pid_t pid;
+
+	if (o->nurls > 0) {
+		urls = o->urls;
+		nurls = o->nurls;
+		return -1;
+	}
+	pid = lg_server_start(o, dir, args, own_url, sizeof(own_url));
+	o->pids[o->npids++] = pid;
+	urls = own;
+	nurls = 1;
+	return pid;
 }
 
 void

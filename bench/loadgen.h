@@ -165,9 +165,14 @@ void	lg_mallocs_close(struct lg_mallocs *m);
 
 /* The counters of <dir>/stats.json (after lg_server_stop); -1 if none. */
 int	lg_cache_stats(const char *dir, struct lg_cache *c);
-/* The base URL client i uses: urls[i % nurls]. */
+/*
+ * The servers of the run: without -u, the one lg_server_start() starts
+ * (its pid added to o->pids, returned); with -u, those given (-1).
+ */
+pid_t	lg_servers(struct lg_opts *o, const char *dir,
+	    const char *const *args);
+/* The base URL client i uses: the i % n-th server. */
 const char *lg_url(unsigned long i);
-void	lg_set_urls(const char *const *urls, size_t n);
 
 /*
  * Run clients threads of fn (argument: the client's index as uintptr_t)
