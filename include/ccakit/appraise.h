@@ -69,6 +69,12 @@ struct ccakit_platform_cache_stats {
 /* The counters since the cache was made (all zero for NULL). */
 void ccakit_platform_cache_stats(ccakit_platform_cache *c,
     struct ccakit_platform_cache_stats *out);
+/*
+ * fn(arg, hit) after every lookup, outside the cache's lock (a service's
+ * metrics); fn NULL: none. Set it before the cache is shared.
+ */
+void ccakit_platform_cache_set_hook(ccakit_platform_cache *c,
+    void (*fn)(void *arg, bool hit), void *arg);
 
 /* --- verification --- */
 

@@ -36,6 +36,8 @@ struct ccakit_platform_cache {
 	struct pc_table t;
 	uint64_t stamp;                 /* the newest store seen */
 	struct ccakit_platform_cache_stats st;
+	void (*hook)(void *, bool);
+	void *hook_arg;
 };
 
 static int
@@ -209,6 +211,16 @@ ccakit_platform_cache_stats(ccakit_platform_cache *c,
 	pthread_mutex_unlock(&c->mu);
 }
 
+void
+ccakit_platform_cache_set_hook(ccakit_platform_cache *c,
+    void (*fn)(void *arg, bool hit), void *arg)
+{
+	if (c == NULL)
+		return;
+	c->hook = fn;
+	c->hook_arg = arg;
+}
+
 /* Lengths as 8 bytes, big endian, so that no two inputs run together. */
 static void
 hash_part(struct sha256_ctx *h, const uint8_t *p, size_t len)
@@ -286,6 +298,8 @@ cki_pcache_lookup(ccakit_platform_cache *c,
 		c->st.misses++;
 	}
 	pthread_mutex_unlock(&c->mu);
+	if (c->hook != NULL)
+		c->hook(c->hook_arg, i != NIL);
 	return i != NIL;
 }
 

@@ -44,13 +44,13 @@ struct kbs {
 	/* State shared by the handler threads (all thread-safe or
 	 * read-only after start). */
 	kbs_chstore *chs;
+	ccakit_platform_cache *pcache;  /* NULL: --no-platform-cache */
 	kbs_secrets *secrets;
 	kbs_refvals *refvals;
 	struct ccakit_bytes *rims;      /* views of refvals */
 	size_t nrims;
 	ccakit_ta_store *tas;
 	ccakit_rv_store *rvs;
-	ccakit_platform_cache *pcache;  /* NULL: --no-platform-cache */
 
 	/* Dynamic RIM (--images): trusted images for the event-log replay,
 	 * and the RIMs that replays proved, kept for later requests. */

@@ -205,6 +205,21 @@ test_api(void **state)
 
 /* --- what it serves --- */
 
+struct hook_counts {
+	unsigned hits, misses;
+};
+
+static void
+hook(void *arg, bool hit)
+{
+	struct hook_counts *h = arg;
+
+	if (hit)
+		h->hits++;
+	else
+		h->misses++;
+}
+
 /* The same platform token under the same CPAK: the second time and for
  * another realm token of the same platform, from the cache. */
 static void
@@ -214,8 +229,11 @@ test_hit(void **state)
 	ccakit_ta_store *tas = tt_emulated_ta();
 	ccakit_platform_cache *c = cache_of(8);
 	struct ccakit_platform_cache_stats s;
+	struct hook_counts h = { 0, 0 };
 
 	(void)state;
+	ccakit_platform_cache_set_hook(c, hook, &h);
+	ccakit_platform_cache_set_hook(NULL, hook, &h);
 	share_platform(&a, &b);
 	assert_int_equal(verify_cmp(&a, tas, NULL, c), CCAKIT_OK);
 	s = stats(c);
@@ -230,6 +248,12 @@ test_hit(void **state)
 	assert_int_equal(s.hits, 2);
 	assert_int_equal(s.inserts, 1);
 	assert_int_equal(s.entries, 1);
+	/* The hook saw every lookup. */
+	assert_int_equal(h.hits, 2);
+	assert_int_equal(h.misses, 1);
+	ccakit_platform_cache_set_hook(c, NULL, NULL);
+	assert_int_equal(verify_cmp(&a, tas, NULL, c), CCAKIT_OK);
+	assert_int_equal(h.hits, 2);
 	assert_true(cki_pcache_consistent(c));
 	ccakit_platform_cache_free(&c);
 	ccakit_ta_store_free(&tas);
