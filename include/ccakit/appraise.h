@@ -22,13 +22,71 @@
 extern "C" {
 #endif
 
+/* --- the platform-token cache --- */
+
+/*
+ * TF-RMM signs the platform token once per boot and gives the same bytes
+ * to every realm of the machine, so a verifier sees the same platform
+ * COSE_Sign1 again and again. The cache remembers "these exact
+ * platform-token bytes verified under this CPAK": a bounded LRU keyed by
+ * SHA-256 over the CPAK (curve, pinned algorithm, public point) and the
+ * exact protected header, payload and signature of the platform
+ * COSE_Sign1. Only a good platform signature is remembered; everything
+ * else (the trust-anchor lookup, the realm signature, the binding,
+ * freshness) is checked every time. It is emptied when a trust-anchor
+ * store newer than the one it was filled from is used (any change of a
+ * store, or a store made later, counts) and by
+ * ccakit_platform_cache_flush(); an older store than that is verified
+ * without it. One cache may be shared by any number of threads (one
+ * short lock; a hit allocates nothing). docs/crypto.md has the design.
+ */
+typedef struct ccakit_platform_cache ccakit_platform_cache;
+
+#define CCAKIT_PLATFORM_CACHE_DEFAULT  64       /* entries */
+#define CCAKIT_PLATFORM_CACHE_MAX      65536
+
+/* A cache of CCAKIT_PLATFORM_CACHE_DEFAULT entries; NULL when out of
+ * memory. */
+ccakit_platform_cache *ccakit_platform_cache_new(void);
+/* Accepts NULL, sets *cp to NULL. No verification may be using it. */
+void ccakit_platform_cache_free(ccakit_platform_cache **cp);
+/* Room for n entries, 1..CCAKIT_PLATFORM_CACHE_MAX; empties the cache.
+ * CCAKIT_ERR_INVALID_ARG or CCAKIT_ERR_NOMEM leave it as it was. */
+int ccakit_platform_cache_set_capacity(ccakit_platform_cache *c, size_t n);
+/* Forget every entry. */
+void ccakit_platform_cache_flush(ccakit_platform_cache *c);
+
+struct ccakit_platform_cache_stats {
+	uint64_t hits;          /* platform signatures taken from the cache */
+	uint64_t misses;        /* looked up, not there: verified */
+	uint64_t inserts;       /* good signatures remembered */
+	uint64_t evictions;     /* least recently used entries dropped */
+	uint64_t flushes;       /* emptied: a newer store, or a flush call */
+	size_t entries;
+	size_t capacity;
+};
+
+/* The counters since the cache was made (all zero for NULL). */
+void ccakit_platform_cache_stats(ccakit_platform_cache *c,
+    struct ccakit_platform_cache_stats *out);
+/*
+ * fn(arg, hit) after every lookup, outside the cache's lock (a service's
+ * metrics); fn NULL: none. Set it before the cache is shared.
+ */
+void ccakit_platform_cache_set_hook(ccakit_platform_cache *c,
+    void (*fn)(void *arg, bool hit), void *arg);
+
 /* --- verification --- */
 
+/* Options: clear the whole structure before setting members (memset or
+ * = { 0 }), as members may be added. */
 struct ccakit_verify_opts {
 	/* Expected realm challenge (nonce), zero-padded to 64 bytes before
 	 * comparison; NULL means no freshness check. 1..64 bytes. */
 	const uint8_t *challenge;
 	size_t challenge_len;
+	/* The platform-token cache to use, or NULL for none. */
+	ccakit_platform_cache *platform_cache;
 };
 
 struct ccakit_verify_result {
@@ -109,6 +167,8 @@ int ccakit_golden(const ccakit_token *t, const char *cpak_jwk, size_t jwklen,
 /* Put the evidence in ear.raw-evidence. */
 #define CCAKIT_ATTEST_RAW_EVIDENCE  0x01u
 
+/* Clear the whole structure before setting members (members may be
+ * added). */
 struct ccakit_attest_opts {
 	/* Expected realm challenge, 1..64 bytes, zero-padded to 64 before
 	 * the comparison (as Veraison and the RMM do) and written to
@@ -120,6 +180,8 @@ struct ccakit_attest_opts {
 	const char *developer;    /* NULL: CCAKIT_ATTEST_DEVELOPER */
 	const char *policy_id;    /* NULL: CCAKIT_ATTEST_POLICY_ID */
 	unsigned flags;           /* CCAKIT_ATTEST_* */
+	/* The platform-token cache to use, or NULL for none. */
+	ccakit_platform_cache *platform_cache;
 };
 
 /*

@@ -351,6 +351,7 @@ ccakit_attest_cca(const uint8_t *evidence, size_t len,
 	memset(&vo, 0, sizeof(vo));
 	vo.challenge = o.nonce;
 	vo.challenge_len = o.nonce_len;
+	vo.platform_cache = o.platform_cache;
 	if ((verdict = ccakit_token_decode(t, evidence, len, &vd)) ==
 	    CCAKIT_OK)
 		verdict = ccakit_token_verify(t, tas, &vo, &vr, &vd);

@@ -16,6 +16,7 @@
 #include <ccakit/token.h>
 #include <ccakit/tv.h>
 
+#include "appraise/pcache.h"
 #include "store/store_priv.h"
 #include "token/token_priv.h"
 #include "util/util.h"
@@ -93,17 +94,39 @@ check_freshness(const struct parts *p, const struct ccakit_verify_opts *o,
 	return CCAKIT_OK;
 }
 
+/*
+ * The platform signature, through the cache when opts has one: a hit
+ * stands for a signature that verified under this CPAK before; only a
+ * good one is remembered. stamp: the trust-anchor store's, or 0.
+ */
+static int
+verify_platform(const struct parts *p, const ccakit_key *cpak,
+    const struct ccakit_verify_opts *opts, uint64_t stamp)
+{
+	ccakit_platform_cache *c = opts != NULL ? opts->platform_cache : NULL;
+	uint8_t key[CKI_PCACHE_KEY_LEN];
+	int r;
+
+	if (c == NULL || !cki_pcache_key(cpak, p->ps, key))
+		return ccakit_cose_sign1_verify(p->ps, cpak);
+	if (cki_pcache_lookup(c, key, stamp))
+		return CCAKIT_OK;
+	if ((r = ccakit_cose_sign1_verify(p->ps, cpak)) == CCAKIT_OK)
+		cki_pcache_insert(c, key, stamp);
+	return r;
+}
+
 /* Steps 2..6, with the CPAK already chosen. res was cleared. */
 static int
 verify_with_cpak(const ccakit_token *t, const struct parts *p,
-    const ccakit_key *cpak,
+    const ccakit_key *cpak, uint64_t stamp,
     const struct ccakit_verify_opts *opts, struct ccakit_verify_result *res,
     struct ccakit_errdetail *d)
 {
 	ccakit_key *rak = NULL;
 	int r = CCAKIT_ERR_INTERNAL;
 
-	if ((r = ccakit_cose_sign1_verify(p->ps, cpak)) != CCAKIT_OK) {
+	if ((r = verify_platform(p, cpak, opts, stamp)) != CCAKIT_OK) {
 		ccakit_tv_set_all(&res->platform, CCAKIT_AR_CRYPTO_FAILED);
 		ccakit_tv_set_all(&res->realm, CCAKIT_AR_NO_CLAIM);
 		r = cki_detail(d, r, "platform token",
@@ -176,7 +199,7 @@ ccakit_token_verify(const ccakit_token *t, const ccakit_ta_store *tas,
 		return cki_detail(d, CCAKIT_ERR_SIGNATURE, "trust anchor",
 		    "trust anchor key unusable");
 	}
-	return verify_with_cpak(t, &p, cpak, opts, res, d);
+	return verify_with_cpak(t, &p, cpak, tas->stamp, opts, res, d);
 }
 
 int
@@ -190,5 +213,5 @@ ccakit_token_verify_with_key(const ccakit_token *t, const ccakit_key *cpak,
 		memset(res, 0, sizeof(*res));
 	if (!get_parts(t, &p) || cpak == NULL || res == NULL || !opts_ok(opts))
 		return cki_detail(d, CCAKIT_ERR_INVALID_ARG, NULL, NULL);
-	return verify_with_cpak(t, &p, cpak, opts, res, d);
+	return verify_with_cpak(t, &p, cpak, 0, opts, res, d);
 }

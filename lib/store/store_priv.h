@@ -25,6 +25,14 @@ struct ccakit_ta_store {
 	struct cki_ta_entry *e;
 	size_t n;
 	size_t cap;
+	/*
+	 * Which contents: a value no other store and no earlier contents
+	 * of this one had, taken from one process-wide counter when the
+	 * store is made and at every change, so a later store or a later
+	 * change has a larger one (the platform-token cache flushes on it,
+	 * lib/appraise/pcache.c). Read only where the store is read.
+	 */
+	uint64_t stamp;
 };
 
 struct ccakit_rv_store {
@@ -45,6 +53,10 @@ struct ccakit_rv_store {
  */
 bool cki_ta_store_find(const ccakit_ta_store *s, const uint8_t impl_id[32],
     const uint8_t inst_id[33], const ccakit_key **key);
+
+/* A new stamp for a store made or changed now (see struct
+ * ccakit_ta_store). */
+uint64_t cki_ta_store_next_stamp(void);
 
 /*
  * Two-phase insertion, so that a caller can fill several stores all or

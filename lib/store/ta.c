@@ -5,6 +5,7 @@
  *   [ { "pkey": <JWK>, "implementation-id": "<64 hex>",
  *       "instance-id": "<66 hex>" } ]
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +18,22 @@
 #include "store/store_priv.h"
 #include "util/util.h"
 
+static _Atomic uint64_t stamps;
+
+uint64_t
+cki_ta_store_next_stamp(void)
+{
+	return atomic_fetch_add(&stamps, 1) + 1;
+}
+
 ccakit_ta_store *
 ccakit_ta_store_new(void)
 {
-	return calloc(1, sizeof(ccakit_ta_store));
+	ccakit_ta_store *s = calloc(1, sizeof(ccakit_ta_store));
+
+	if (s != NULL)
+		s->stamp = cki_ta_store_next_stamp();
+	return s;
 }
 
 void
@@ -143,6 +156,7 @@ cki_ta_store_put(ccakit_ta_store *s, struct cki_ta_entry *e)
 {
 	struct cki_ta_entry *old, tmp;
 
+	s->stamp = cki_ta_store_next_stamp();
 	if ((old = ta_find(s, e->impl_id, e->inst_id)) != NULL) {
 		/* Last one wins; hand the replaced entry back. */
 		tmp = *old;

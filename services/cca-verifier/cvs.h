@@ -39,6 +39,7 @@ struct cvs {
 	int ear_alg;                    /* CCAKIT_COSE_ES256, ... */
 	char *ear_jwk;                  /* its public JWK, with "alg" */
 	struct cvs_corim *corim;        /* CoRIM provisioning (corim_prov.c) */
+	ccakit_platform_cache *pcache;  /* NULL: --no-platform-cache */
 };
 
 extern const struct svc_route cvs_routes[];

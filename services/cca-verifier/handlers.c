@@ -372,6 +372,7 @@ appraise(struct cvs *v, const struct svc_v_session *s, const uint8_t *ev,
 	memset(&why, 0, sizeof(why));
 	ao.nonce = s->nonce;
 	ao.nonce_len = s->nonce_len;
+	ao.platform_cache = v->pcache;
 	st = vdb_stores_get(v->db);
 	r = ccakit_attest_cca(ev, evlen, st->tas, st->rvs, &ao, &ear, &why);
 	vdb_stores_put(v->db, &st);

@@ -49,6 +49,7 @@ static const struct option longopts[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	SVC_HTTP_LONGOPTS,
 	CVS_CORIM_LONGOPTS,
+	SVC_PCACHE_LONGOPTS,
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -79,6 +80,7 @@ CVS_CORIM_USAGE
 "                                url-nopad\n"
 "      --tls-cert PEM --tls-key PEM   serve HTTPS\n"
 SVC_HTTP_USAGE
+SVC_PCACHE_USAGE
 "      --threads N               worker threads (number of CPUs)\n"
 "      --port-file FILE          write the bound port there when ready\n"
 "  -v, --verbose                 more logging (repeatable)\n"
@@ -263,6 +265,7 @@ main(int argc, char **argv)
 	struct cvs v;
 	struct svc_httpd_conf hc;
 	struct svc_http_opts ho;
+	struct svc_pcache_opts po;
 	struct svc_httpd *httpd = NULL;
 	struct ccakit_errdetail d;
 	const char *addr = "127.0.0.1", *db = NULL, *ear_key = NULL;
@@ -281,6 +284,7 @@ main(int argc, char **argv)
 	memset(&v, 0, sizeof(v));
 	memset(&d, 0, sizeof(d));
 	svc_http_opts_init(&ho);
+	svc_pcache_opts_init(&po);
 	while ((c = getopt_long(argc, argv, "a:p:vqV", longopts, NULL)) !=
 	    -1) {
 		switch (c) {
@@ -351,7 +355,9 @@ main(int argc, char **argv)
 				break;
 			if (r < 0)
 				return 1;
-			if ((r = svc_http_opt(CVS_PROG, &ho, c, optarg)) == 0)
+			if ((r = svc_http_opt(CVS_PROG, &ho, c, optarg)) < 0)
+				r = svc_pcache_opt(CVS_PROG, &po, c, optarg);
+			if (r == 0)
 				break;
 			if (r < 0)
 				usage(stderr);
@@ -402,7 +408,8 @@ main(int argc, char **argv)
 	if ((ta != NULL && provision_file(&v, VDB_TA, ta)) ||
 	    (rv != NULL && provision_file(&v, VDB_RV, rv)))
 		goto out;
-	if (svc_read_tls(CVS_PROG, certf, keyf, &cert, &key, &keylen))
+	if (svc_read_tls(CVS_PROG, certf, keyf, &cert, &key, &keylen) ||
+	    svc_pcache_new(CVS_PROG, &po, &v.pcache))
 		goto out;
 	{
 		const struct vdb_stores *st = vdb_stores_get(v.db);
@@ -480,6 +487,7 @@ out:
 	svc_ops_stop(&httpd);
 	if (port_file != NULL && rc == 0)
 		unlink(port_file);
+	svc_pcache_done(&po, &v.pcache);
 	ccakit_key_free(&v.ear_key);
 	ccakit_free(v.ear_jwk);
 	vdb_close(&v.db);

@@ -13,9 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <ccakit/appraise.h>
 #include <ccakit/bytes.h>
 
 #include "httpd.h"
+#include "ops.h"
 #include "svcmain.h"
 #include "util/util.h"
 
@@ -403,6 +405,88 @@ svc_http_conf(const char *prog, const struct svc_http_opts *o,
 		    hc->conn_limit);
 	}
 	return 0;
+}
+
+void
+svc_pcache_opts_init(struct svc_pcache_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->size = CCAKIT_PLATFORM_CACHE_DEFAULT;
+}
+
+int
+svc_pcache_opt(const char *prog, struct svc_pcache_opts *o, int c,
+    const char *arg)
+{
+	switch (c) {
+	case SVC_OPT_NO_PCACHE:
+		o->off = true;
+		return 0;
+	case SVC_OPT_PCACHE_SIZE:
+		if (!svc_parse_uint(arg, CCAKIT_PLATFORM_CACHE_MAX, &o->size) ||
+		    o->size == 0)
+			return svc_die(prog, "--platform-cache-size: 1..%d",
+			    CCAKIT_PLATFORM_CACHE_MAX);
+		return 0;
+	case SVC_OPT_STATS_FILE:
+		o->stats_file = arg;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int
+svc_pcache_new(const char *prog, struct svc_pcache_opts *o,
+    ccakit_platform_cache **out)
+{
+	*out = NULL;
+	if (!o->off && ((*out = ccakit_platform_cache_new()) == NULL ||
+	    ccakit_platform_cache_set_capacity(*out, o->size) != CCAKIT_OK)) {
+		ccakit_platform_cache_free(out);
+		return svc_die(prog, "out of memory");
+	}
+	/* Its lookups in /metrics (platform_token_cache_lookups_total). */
+	if (*out != NULL)
+		ccakit_platform_cache_set_hook(*out, svc_ops_ptcache, NULL);
+	o->made = true;
+	return 0;
+}
+
+void
+svc_pcache_done(const struct svc_pcache_opts *o, ccakit_platform_cache **c)
+{
+	struct ccakit_platform_cache_stats s;
+	char tmp[PATH_MAX];
+	FILE *f = NULL;
+	bool ok;
+
+	if (o->stats_file != NULL && o->made) {
+		ccakit_platform_cache_stats(*c, &s);
+		ok = (size_t)snprintf(tmp, sizeof(tmp), "%s.tmp",
+		    o->stats_file) < sizeof(tmp) &&
+		    (f = fopen(tmp, "w")) != NULL;
+		if (ok) {
+			ok = fprintf(f, "{\"platform_cache\":{\"enabled\":%s,"
+			    "\"capacity\":%zu,\"entries\":%zu,\"hits\":%llu,"
+			    "\"misses\":%llu,\"inserts\":%llu,"
+			    "\"evictions\":%llu,\"flushes\":%llu}}\n",
+			    *c != NULL ? "true" : "false", s.capacity,
+			    s.entries, (unsigned long long)s.hits,
+			    (unsigned long long)s.misses,
+			    (unsigned long long)s.inserts,
+			    (unsigned long long)s.evictions,
+			    (unsigned long long)s.flushes) > 0;
+			ok = fclose(f) == 0 && ok;
+			ok = ok && rename(tmp, o->stats_file) == 0;
+			if (!ok)
+				unlink(tmp);
+		}
+		if (!ok)
+			svc_error("--stats-file %s: cannot write it: %s",
+			    o->stats_file, strerror(errno));
+	}
+	ccakit_platform_cache_free(c);
 }
 
 unsigned long

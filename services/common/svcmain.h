@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ccakit/appraise.h>
 #include <ccakit/err.h>
 
 #include "httpd.h"
@@ -196,6 +197,52 @@ int svc_http_opt(const char *prog, struct svc_http_opts *o, int c,
  */
 int svc_http_conf(const char *prog, const struct svc_http_opts *o,
     struct svc_httpd_conf *hc);
+
+/*
+ * The platform-token cache of the embedded verifier (docs/crypto.md),
+ * with its flags: add SVC_PCACHE_LONGOPTS to the getopt_long() table,
+ * SVC_PCACHE_USAGE to --help, pass the options svc_http_opt() did not
+ * take to svc_pcache_opt(), then svc_pcache_new(); at exit
+ * svc_pcache_done() writes the --stats-file and frees the cache.
+ */
+struct svc_pcache_opts {
+	bool off;                       /* --no-platform-cache */
+	unsigned long size;             /* --platform-cache-size */
+	const char *stats_file;         /* --stats-file */
+	bool made;                      /* svc_pcache_new() succeeded */
+};
+
+enum {
+	SVC_OPT_NO_PCACHE = 0x1100, SVC_OPT_PCACHE_SIZE, SVC_OPT_STATS_FILE,
+};
+
+#define SVC_PCACHE_LONGOPTS \
+	{ "no-platform-cache", no_argument, NULL, SVC_OPT_NO_PCACHE }, \
+	{ "platform-cache-size", required_argument, NULL, \
+	    SVC_OPT_PCACHE_SIZE }, \
+	{ "stats-file", required_argument, NULL, SVC_OPT_STATS_FILE }
+
+#define SVC_PCACHE_USAGE \
+"      --no-platform-cache       verify the signature of every platform\n" \
+"                                token (default: the last 64 platform\n" \
+"                                tokens that verified, each under its\n" \
+"                                CPAK, are not verified again)\n" \
+"      --platform-cache-size N   platform tokens remembered (1..65536)\n" \
+"      --stats-file FILE         at exit, write the cache's counters to\n" \
+"                                FILE (JSON)\n"
+
+void svc_pcache_opts_init(struct svc_pcache_opts *o);
+/* As svc_http_opt(), for SVC_PCACHE_LONGOPTS. */
+int svc_pcache_opt(const char *prog, struct svc_pcache_opts *o, int c,
+    const char *arg);
+/* The cache the options ask for into *out (NULL when off); 1 after
+ * svc_die(). */
+int svc_pcache_new(const char *prog, struct svc_pcache_opts *o,
+    ccakit_platform_cache **out);
+/* The --stats-file, if any, written when svc_pcache_new() succeeded (a
+ * failure is logged); *c freed. */
+void svc_pcache_done(const struct svc_pcache_opts *o,
+    ccakit_platform_cache **c);
 
 /* The number of online CPUs, 2 if unknown. */
 unsigned long svc_ncpus(void);

@@ -43,6 +43,7 @@ struct kbs {
 	/* State shared by the handler threads (all thread-safe or
 	 * read-only after start). */
 	kbs_chstore *chs;
+	ccakit_platform_cache *pcache;  /* NULL: --no-platform-cache */
 	kbs_secrets *secrets;
 	kbs_refvals *refvals;
 	struct ccakit_bytes *rims;      /* views of refvals */

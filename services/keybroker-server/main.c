@@ -61,6 +61,7 @@ static const struct option longopts[] = {
 	{ "images", required_argument, NULL, OPT_IMAGES },
 	{ "policy", required_argument, NULL, OPT_POLICY },
 	SVC_HTTP_LONGOPTS,
+	SVC_PCACHE_LONGOPTS,
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -101,6 +102,7 @@ usage(FILE *f)
 "                                evidence with an event log (dynamic RIM)\n"
 "      --tls-cert PEM --tls-key PEM   serve HTTPS\n"
 SVC_HTTP_USAGE
+SVC_PCACHE_USAGE
 "      --threads N               worker threads (number of CPUs; 8 times\n"
 "                                that, at least 16, with --verifier)\n"
 "      --port-file FILE          write the bound port there when ready\n"
@@ -182,6 +184,7 @@ main(int argc, char **argv)
 	struct kbs k;
 	struct svc_httpd_conf hc;
 	struct svc_http_opts ho;
+	struct svc_pcache_opts po;
 	struct svc_httpd *httpd = NULL;
 	struct ccakit_errdetail d;
 	const char *addr = "127.0.0.1", *endpoint = NULL, *refvals = NULL;
@@ -204,6 +207,7 @@ main(int argc, char **argv)
 	memset(&k, 0, sizeof(k));
 	memset(&d, 0, sizeof(d));
 	svc_http_opts_init(&ho);
+	svc_pcache_opts_init(&po);
 	pthread_mutex_init(&k.dyn_mu, NULL);
 	if ((k.secrets = kbs_secrets_new()) == NULL ||
 	    (specs = calloc((size_t)argc, sizeof(*specs))) == NULL ||
@@ -312,7 +316,9 @@ main(int argc, char **argv)
 			rc = 0;
 			goto free_state;
 		default:
-			if ((r = svc_http_opt(PROG, &ho, c, optarg)) == 0)
+			if ((r = svc_http_opt(PROG, &ho, c, optarg)) < 0)
+				r = svc_pcache_opt(PROG, &po, c, optarg);
+			if (r == 0)
 				break;
 			if (r < 0)
 				usage(stderr);
@@ -393,6 +399,8 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (svc_pcache_new(PROG, &po, &k.pcache))
+		goto out;
 	/* Trusted images of the event-log replay (dynamic RIM). */
 	if (images != NULL) {
 		char *dir, *slash;
@@ -498,6 +506,7 @@ out:
 	if (port_file != NULL && rc == 0)
 		unlink(port_file);
 free_state:
+	svc_pcache_done(&po, &k.pcache);
 	kbs_chstore_free(&k.chs);
 	kbs_secrets_free(&k.secrets);
 	free(k.rims);

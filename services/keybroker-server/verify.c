@@ -257,6 +257,7 @@ kbs_appraise(struct kbs *k, const struct kbs_challenge *c,
 		memset(&ao, 0, sizeof(ao));
 		ao.nonce = c->nonce;
 		ao.nonce_len = sizeof(c->nonce);
+		ao.platform_cache = k->pcache;
 		r = ccakit_attest_cca(tok, toklen, k->tas, k->rvs, &ao, &ear,
 		    &pwhy);
 		if (r == CCAKIT_ERR_TOO_LARGE || r == CCAKIT_ERR_INVALID_ARG) {

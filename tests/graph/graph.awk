@@ -425,7 +425,7 @@ END {
 
 	# The layering: downwards only, no cycle, libccakit without the
 	# services' system libraries.
-	split("crypto jansson zlib hogweed gmp yaml pcre2 threads m", lsn)
+	split("crypto jansson zlib nettle hogweed gmp yaml pcre2 threads m", lsn)
 	for (j in lsn) libsys[lsn[j]] = 1
 	for (i = 1; i <= nmods; i++) {
 		m = order[i]

@@ -339,6 +339,55 @@ out=$("$APP" -q -e "$URL" -m --mock-token "$W/mock.cbor" --key-bits 1024 \
 check "1024-bit app key, no RVs: refused" 1 $?
 stop_server
 
+# --- 11b. the platform-token cache (docs/crypto.md): one platform token
+# again is not verified again; another CPAK is; --no-platform-cache ---
+start_server --db "$W/kb.db" -m --trust-anchors "$W/ta.json" \
+    --reference-values "$W/rims.json" --stats-file "$W/stats.json"
+key_request skywalker "$W/keyreq-2048-RSA1_5.json" >/dev/null
+MOCKHEX=$(challenge_hex)
+emulated_token "$MOCKHEX" "$W/pc1.cbor"
+emulated_token "$MOCKHEX" "$W/pc2.cbor"
+emulated_token "$MOCKHEX" "$W/pc-other.cbor" "$W/other-cpak.pem"
+for t in pc1 pc1 pc1 pc2 pc-other; do
+	out=$("$APP" -q -e "$URL" --mock-token "$W/$t.cbor" skywalker \
+	    2>/dev/null)
+	echo "$t:$out"
+done >"$W/pc.out"
+check "cache: the same token three times, another one, another CPAK" \
+    "pc1:May the force be with you.
+pc1:May the force be with you.
+pc1:May the force be with you.
+pc2:May the force be with you.
+pc-other:" "$(cat "$W/pc.out")"
+stop_server
+grep -q '{"platform_cache":{"enabled":true,"capacity":64,"entries":2,"hits":2,"misses":3,"inserts":2,"evictions":0,"flushes":0}}' \
+    "$W/stats.json"
+check "--stats-file: 2 hits (pc1), 3 misses (pc1, pc2, other CPAK)" 0 $?
+start_server --db "$W/kb.db" -m --trust-anchors "$W/ta.json" \
+    --reference-values "$W/rims.json" --stats-file "$W/stats.json" \
+    --platform-cache-size 1
+for t in pc1 pc2 pc1 pc1; do
+	"$APP" -q -e "$URL" --mock-token "$W/$t.cbor" skywalker >/dev/null
+done
+stop_server
+grep -q '"capacity":1,"entries":1,"hits":1,"misses":3,"inserts":3,"evictions":2' \
+    "$W/stats.json"
+check "--platform-cache-size 1: one entry, two evictions" 0 $?
+start_server --db "$W/kb.db" -m --trust-anchors "$W/ta.json" \
+    --reference-values "$W/rims.json" --stats-file "$W/stats.json" \
+    --no-platform-cache
+out=$("$APP" -q -e "$URL" --mock-token "$W/pc1.cbor" skywalker)
+out=$out$("$APP" -q -e "$URL" --mock-token "$W/pc1.cbor" skywalker)
+check "--no-platform-cache: released twice" \
+    "May the force be with you.May the force be with you." "$out"
+stop_server
+grep -q '"enabled":false,"capacity":0,"entries":0,"hits":0,"misses":0' \
+    "$W/stats.json"
+check "--no-platform-cache: no cache in the stats" 0 $?
+"$SERVER" --platform-cache-size 65537 2>"$W/err"
+check "--platform-cache-size 65537: exit 1" 1 $?
+grep -q '1\.\.65536' "$W/err"; check "says the range" 0 $?
+
 # --- 12. secrets from files; TLS ---
 mkdir "$W/secrets"
 printf 'top secret' >"$W/secrets/vault"

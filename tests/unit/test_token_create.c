@@ -244,6 +244,7 @@ round_trip(enum ccakit_token_format fmt, enum ccakit_platform_profile pp,
 	    ccakit_key_default_alg(rak));
 
 	/* verifies with the CPAK, directly and through a store */
+	memset(&vo, 0, sizeof(vo));
 	vo.challenge = rchal;
 	vo.challenge_len = 32;
 	assert_int_equal(ccakit_token_verify_with_key(t, cpak, &vo, &res, &d),

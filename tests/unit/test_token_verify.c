@@ -256,6 +256,7 @@ verify_args(struct fx *f)
 	ccakit_token *empty = ccakit_token_new();
 	uint8_t nonce[65];
 
+	memset(&o, 0, sizeof(o));
 	memset(nonce, 0, sizeof(nonce));
 	assert_int_equal(ccakit_token_verify(NULL, f->tas, NULL, &res, NULL),
 	    CCAKIT_ERR_INVALID_ARG);
@@ -373,6 +374,7 @@ freshness(struct fx *f)
 
 	rc = ccakit_token_realm(f->t);
 	memcpy(nonce, rc->challenge.ptr, 64);
+	memset(&o, 0, sizeof(o));
 	o.challenge = nonce;
 	o.challenge_len = 64;
 	assert_int_equal(ccakit_token_verify(f->t, f->tas, &o, &res, &d),

@@ -553,5 +553,60 @@ check "attest, verifier down: 2" 2 $?
 "$CCATOKEN" attest $EMU >/dev/null 2>&1
 check "attest without --verifier: 1" 1 $?
 
+# === 5. the platform-token cache (docs/crypto.md) ===
+# One platform token (made once) in sessions of one nonce: verified the
+# first time, then taken from the cache; removing and provisioning the
+# trust anchor again empties it; --no-platform-cache verifies each time.
+PCN=$(printf '07%.0s' $(seq 64))
+PCQ=$(printf '%s' "$PCN" | perl -ne 'print pack("H*", $_)' | base64 -w0 |
+    tr -d '=')
+pc_session() { # pc_session FILE -> evidence status; EAR checked in $W/ev
+	http POST "$NEW?nonce=$PCQ" >/dev/null
+	SID=$(hdr Location | sed 's|^session/||')
+	pst=$(evidence "$SID" "$1")
+	ear_verify --nonce "$PCN"
+	echo "$pst"
+}
+token "$PCN" "$W/pc.cbor"
+start_server --db "$W/pc.db" --trust-anchors "$W/ta.json" \
+    --provisioning-token-file "$W/token" --stats-file "$W/stats.json"
+discovery_jwk
+for i in 1 2 3; do
+	check "cache: same platform token, session $i: 200" 200 \
+	    "$(pc_session "$W/pc.cbor")"
+	has "cache: session $i: platform affirming" \
+	    "submod CCA_SSD_PLATFORM: affirming" "$W/ev"
+done
+prov GET /provisioning/v1/trust-anchors >/dev/null
+check "cache: trust anchor removed: 204" 204 \
+    "$(prov DELETE "/provisioning/v1/trust-anchors/$(member id)")"
+check "cache: without the trust anchor: 200" 200 "$(pc_session "$W/pc.cbor")"
+has "cache: not served without the anchor" "ARM_CCA: contraindicated" \
+    "$W/ev"
+check "cache: trust anchor provisioned again: 201" 201 "$(prov POST \
+    /provisioning/v1/trust-anchors --data-binary "@$W/ta.json")"
+check "cache: with it again: 200" 200 "$(pc_session "$W/pc.cbor")"
+has "cache: platform affirming again" "submod CCA_SSD_PLATFORM: affirming" \
+    "$W/ev"
+stop_server
+has "--stats-file: two hits, the anchor's change emptied the cache" \
+    '{"platform_cache":{"enabled":true,"capacity":64,"entries":1,"hits":2,"misses":2,"inserts":2,"evictions":0,"flushes":1}}' \
+    "$W/stats.json"
+start_server --db "$W/pc.db" --no-platform-cache --stats-file "$W/stats.json"
+discovery_jwk
+check "--no-platform-cache: 200" 200 "$(pc_session "$W/pc.cbor")"
+check "--no-platform-cache: 200 again" 200 "$(pc_session "$W/pc.cbor")"
+has "--no-platform-cache: platform affirming" \
+    "submod CCA_SSD_PLATFORM: affirming" "$W/ev"
+stop_server
+has "--no-platform-cache: no cache in the stats" \
+    '"enabled":false,"capacity":0,"entries":0,"hits":0,"misses":0' \
+    "$W/stats.json"
+"$SERVER" --platform-cache-size 0 2>"$W/err"
+check "--platform-cache-size 0: exit 1" 1 $?
+has "--platform-cache-size 0: says the range" "1..65536" "$W/err"
+"$SERVER" --platform-cache-size x 2>"$W/err"
+check "--platform-cache-size x: exit 1" 1 $?
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
