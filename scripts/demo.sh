@@ -15,6 +15,9 @@ BIN=$(dirname "$CCATOKEN")
 # The installed packages put the servers in sbin (scripts/pkg-test.sh).
 KEYBROKER_SERVER=${KEYBROKER_SERVER:-$BIN/keybroker-server}
 KEYBROKER_APP=${KEYBROKER_APP:-$BIN/keybroker-app}
+KBS=${KBS:-$BIN/kbs}
+KBS_CLIENT=${KBS_CLIENT:-$BIN/kbs-client}
+CCAKIT_AGENT=${CCAKIT_AGENT:-$BIN/ccakit-agent}
 WORK=$(mktemp -d)
 KBS_PID=
 TRUSTEE_PID=
@@ -121,7 +124,7 @@ cat >"$WORK/cca.json" <<EOF
 {"cca-verifier": {"type": "local", "ta-store": "$WORK/ta.json",
                   "rv-store": "$WORK/rv.json"}}
 EOF
-CCA_CONFIG_FILE="$WORK/cca.json" "$BIN/kbs" -c "$WORK/kbs-config.toml" \
+CCA_CONFIG_FILE="$WORK/cca.json" "$KBS" -c "$WORK/kbs-config.toml" \
     --port-file "$WORK/kbs-port" 2>"$WORK/kbs.log" &
 TRUSTEE_PID=$!
 i=0
@@ -136,7 +139,7 @@ until [ -s "$WORK/kbs-port" ]; do
 done
 KBS_URL=http://127.0.0.1:$(cat "$WORK/kbs-port")
 echo "kbs listening on $KBS_URL (a separate process)"
-kc() { "$BIN/kbs-client" --url "$KBS_URL" "$@"; }
+kc() { "$KBS_CLIENT" --url "$KBS_URL" "$@"; }
 # The owner's side (admin requests): the secret; an attestation policy
 # that finds a realm "affirming" when its initial measurement (RIM) and
 # personalization value (RPV) are registered reference values; those two
@@ -169,7 +172,7 @@ echo "== 9. a workload gets the secret from ccakit-agent with curl =="
 # In the realm, ccakit-agent answers guest-components' REST API on
 # 127.0.0.1:8006 (here a free port); the KBS comes from AA_KBC_PARAMS, as
 # guest-components reads it; the emulated realm stands in for configfs-tsm.
-AA_KBC_PARAMS="cc_kbc::$KBS_URL" "$BIN/ccakit-agent" --features all \
+AA_KBC_PARAMS="cc_kbc::$KBS_URL" "$CCAKIT_AGENT" --features all \
     --bind 127.0.0.1:0 --port-file "$WORK/agent-port" --cmdline /dev/null \
     --attester emulated --claims demo/claims.json \
     --platform-key demo/cpak.pem --realm-key demo/rak.pem \

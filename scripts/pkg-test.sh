@@ -81,7 +81,7 @@ else
 	exit 1
 fi
 CHANGES=$W/ccakit_${DEBVER}_$(dpkg --print-architecture).changes
-PKGS="libccakit0 libccakit-dev ccakit-tools ccakit-services"
+PKGS="libccakit0 libccakit-dev ccakit-tools ccakit-services ccakit-agent"
 DEBS=
 for p in $PKGS; do
 	f=$(ls "$W/${p}_${DEBVER}"_*.deb 2>/dev/null || true)
@@ -118,9 +118,14 @@ for p in $PKGS; do
 	check "$p installed" "install ok installed" "$st"
 done
 # Every program of the .install lists is there and says its version.
-for p in ccakit-tools ccakit-services; do
+for p in ccakit-tools ccakit-services ccakit-agent; do
 	for f in $(grep -E '^usr/s?bin/' "$SRC/debian/$p.install"); do
-		out=$("$R/$f" --version 2>&1 || true)
+		out=$("$R/$f" --version 2>&1 | head -n 1 || true)
+		# "NAME VERSION", or Trustee's "NAME (ccakit) VERSION, ..."
+		case $out in
+		"$(basename "$f") $VERSION"*|"$(basename "$f") (ccakit) $VERSION"*)
+			out="$(basename "$f") $VERSION" ;;
+		esac
 		check "$p: /$f --version" "$(basename "$f") $VERSION" "$out"
 		if ! ldd "$R/$f" >"$W/ldd" 2>&1 || grep -q 'not found' "$W/ldd"; then
 			nok "/$f: every library found"
@@ -183,7 +188,9 @@ cd "$SRC"
 run "the demo against the installed programs" env \
     CCATOKEN="$R/usr/bin/ccatoken" \
     KEYBROKER_SERVER="$R/usr/sbin/keybroker-server" \
-    KEYBROKER_APP="$R/usr/bin/keybroker-app" sh scripts/demo.sh
+    KEYBROKER_APP="$R/usr/bin/keybroker-app" KBS="$R/usr/sbin/kbs" \
+    KBS_CLIENT="$R/usr/bin/kbs-client" \
+    CCAKIT_AGENT="$R/usr/sbin/ccakit-agent" sh scripts/demo.sh
 grep -q 'demo: OK' "$W/out" || nok "the demo says OK"
 TRIPLET=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 LIB=$R/usr/lib/$TRIPLET
