@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include <ccakit/appraise.h>
 #include <ccakit/err.h>
 #include <ccakit/rego.h>
 #include <ccakit/toml.h>
@@ -172,6 +173,8 @@ struct kbs {
 	kbs_admin *admin;
 	struct kbs_plugins *plugins;
 	struct svc_route routes[4];
+	/* the platform-token cache of local CCA verification; NULL: off */
+	ccakit_platform_cache *pcache;
 	/* test hook (--test-fixed-nonce): every challenge's nonce */
 	const char *fixed_nonce;
 };

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <ccakit/appraise.h>
 #include <ccakit/version.h>
 
 #include "httpc.h"
@@ -37,6 +38,7 @@ static const struct option longopts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	SVC_HTTP_LONGOPTS,
+	SVC_PCACHE_LONGOPTS,
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -57,6 +59,8 @@ usage(FILE *f)
 SVC_HTTP_USAGE
 "                                (replaces tls_profile, tls_*_version,\n"
 "                                tls_ciphers and tls_groups)\n"
+SVC_PCACHE_USAGE
+"                                (local CCA verification; ccakit only)\n"
 "  -v, --verbose                 more logging (repeatable)\n"
 "  -q, --quiet                   errors only\n"
 "  -V, --version                 print the version\n"
@@ -74,6 +78,7 @@ main(int argc, char **argv)
 	struct svc_httpd *httpd[KBS_MAX_SOCKETS] = { NULL };
 	struct svc_httpd_conf hc;
 	struct svc_http_opts ho;
+	struct svc_pcache_opts po;
 	struct ccakit_errdetail d;
 	ccakit_toml *doc = NULL;
 	const char *cfg = getenv("KBS_CONFIG_FILE"), *db = NULL;
@@ -89,6 +94,7 @@ main(int argc, char **argv)
 
 	memset(&d, 0, sizeof(d));
 	svc_http_opts_init(&ho);
+	svc_pcache_opts_init(&po);
 	while ((c = getopt_long(argc, argv, "c:vqVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -121,7 +127,9 @@ main(int argc, char **argv)
 		default:
 			if (c == SVC_OPT_TLS_PRIORITIES)
 				tls_cli = true;
-			if ((r = svc_http_opt(KBS_PROG, &ho, c, optarg)) == 0)
+			if ((r = svc_http_opt(KBS_PROG, &ho, c, optarg)) < 0)
+				r = svc_pcache_opt(KBS_PROG, &po, c, optarg);
+			if (r == 0)
 				break;
 			if (r < 0)
 				usage(stderr);
@@ -148,6 +156,12 @@ main(int argc, char **argv)
 		goto out;
 	}
 	kbs_metrics_init();
+	if (svc_pcache_new(KBS_PROG, &po, &k.pcache))
+		goto out;
+	/* Its lookups in kbs's own /metrics. */
+	if (k.pcache != NULL)
+		ccakit_platform_cache_set_hook(k.pcache, kbs_count_pcache,
+		    NULL);
 	if (db == NULL) {
 		if (svc_default_db("kbs.db", dbbuf, sizeof(dbbuf)) != 0) {
 			die("no $XDG_DATA_HOME or $HOME: give --db");
@@ -263,6 +277,7 @@ out:
 	kbs_signer_free(&k.signer);
 	kbs_policies_free(&k.policies);
 	kbs_store_free(&k.store);
+	svc_pcache_done(&po, &k.pcache);
 	kbs_metrics_free();
 	ccakit_toml_free(&doc);
 	svc_free_secret(key, keylen);

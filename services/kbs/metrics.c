@@ -45,6 +45,7 @@ static struct {
 	struct path_count *paths;
 	size_t npaths, cap;
 	uint64_t paths_dropped;
+	uint64_t pc_hit, pc_miss;
 } m = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
 void
@@ -127,6 +128,18 @@ observe(struct hist *h, const double *bounds, size_t nb, double v)
 			h->b[i]++;
 	h->count++;
 	h->sum += v;
+}
+
+void
+kbs_count_pcache(void *arg, bool hit)
+{
+	(void)arg;
+	pthread_mutex_lock(&m.mu);
+	if (hit)
+		m.pc_hit++;
+	else
+		m.pc_miss++;
+	pthread_mutex_unlock(&m.mu);
 }
 
 void
@@ -287,6 +300,13 @@ kbs_metrics_text(size_t *len)
 				    rcar_tee_name((enum rcar_tee)i),
 				    (unsigned long long)v[i]);
 	}
+	put(&b, "# HELP ccakit_platform_token_cache_lookups_total Platform "
+	    "token cache lookups by result (hit or miss)\n# TYPE "
+	    "ccakit_platform_token_cache_lookups_total counter\n"
+	    "ccakit_platform_token_cache_lookups_total{result=\"hit\"} %llu\n"
+	    "ccakit_platform_token_cache_lookups_total{result=\"miss\"} "
+	    "%llu\n", (unsigned long long)m.pc_hit,
+	    (unsigned long long)m.pc_miss);
 	counter(&b, "kbs_auth_requests_total", "Total count of auth requests",
 	    m.c[KBS_M_AUTH_REQUESTS]);
 	counter(&b, "kbs_auth_successes_total", "Total count of successfully "

@@ -28,6 +28,8 @@ void kbs_count_resource(enum kbs_resource_op op, const char *path);
 /* A /kbs request done: seconds, body sizes. */
 void kbs_observe_request(double seconds, size_t req_size, size_t resp_size);
 void kbs_active_requests(int delta);
+/* A platform-token cache lookup (ccakit_platform_cache_set_hook()). */
+void kbs_count_pcache(void *arg, bool hit);
 /* The exposition text (malloc'd). */
 char *kbs_metrics_text(size_t *len);
 

@@ -6,6 +6,16 @@
  * {"version":"0.1.0","name":...,"expiration":"<now + 12 months>",
  *  "value":...}. Unlike Trustee, the expiration is honoured: an expired
  * value is not found (and the state layer purges it).
+ *
+ * "corim": the payload is the standard base64 of a CoRIM (unsigned, or
+ * signed and taken unverified, as Trustee's extractor does), decoded by
+ * lib/corim. Each reference-value triple of its CoMIDs gives values named
+ * by the identifiers found, joined with '/': the class's vendor and
+ * model, the measurement key (text; "claim<N>" for an integer; a UUID in
+ * its canonical text), the measurement's name and serial number, then
+ * "digests" (value: the digests in hex, an array) or "raw_bytes" (value:
+ * the raw bytes in hex). "swid" (TCG RIM XML) is refused with a clear
+ * message: no XML parser among ccakit's dependencies.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +23,7 @@
 #include <time.h>
 
 #include <ccakit/bytes.h>
+#include <ccakit/corim.h>
 
 #include "kbs.h"
 
@@ -75,6 +86,236 @@ parse_time(const char *s, time_t *out)
 	return true;
 }
 
+/* name -> value, as Trustee's ReferenceValue record. */
+static int
+store_rv(kbs_kv *kv, const char *name, json_t *v, const char *exp,
+    time_t until, struct ccakit_errdetail *d)
+{
+	json_t *rec;
+	char *text;
+	int r;
+
+	if (*name == '\0' || strlen(name) > 1024)
+		return bad(d, CCAKIT_ERR_INVALID_ARG, "reference value name of "
+		    "%zu bytes", strlen(name));
+	if ((rec = json_pack("{s:s, s:s, s:s, s:O}", "version", "0.1.0",
+	    "name", name, "expiration", exp, "value", v)) == NULL)
+		return CCAKIT_ERR_NOMEM;
+	text = json_dumps(rec, JSON_COMPACT);
+	json_decref(rec);
+	if (text == NULL)
+		return CCAKIT_ERR_NOMEM;
+	r = kbs_kv_set(kv, KBS_NS_REFVAL, name, text, strlen(text),
+	    (int64_t)until * 1000, true, NULL, d);
+	free(text);
+	return r;
+}
+
+/* Append "/part" (or "part" first) to path; false when too long. */
+static bool
+path_add(char *path, size_t sz, const char *part)
+{
+	size_t n = strlen(path);
+	int w;
+
+	w = snprintf(path + n, sz - n, "%s%s", n > 0 ? "/" : "", part);
+	return w >= 0 && (size_t)w < sz - n;
+}
+
+/* The hex of base64 text (v: CCAKIT_B64_STD or _URL), a new JSON string;
+ * NULL when it is not base64. */
+static json_t *
+hex_of_b64(const json_t *b64, enum ccakit_b64 v)
+{
+	const char *s = json_string_value(b64);
+	uint8_t *p;
+	char *h;
+	size_t n, len;
+	json_t *out = NULL;
+
+	if (s == NULL)
+		return NULL;
+	len = strlen(s);
+	if ((p = malloc(len + 1)) == NULL)
+		return NULL;
+	if (ccakit_b64_decode(s, len, v, p, len + 1, &n) == 0 &&
+	    (h = malloc(2 * n + 1)) != NULL) {
+		if (ccakit_hex_encode(p, n, h, 2 * n + 1) == 0)
+			out = json_string(h);
+		free(h);
+	}
+	free(p);
+	return out;
+}
+
+#define RV_PATH_MAX 1024
+
+/* The reference values of one CoMID (its JSON form, lib/corim). */
+static int
+comid_rvs(kbs_kv *kv, const json_t *comid, const char *exp, time_t until,
+    size_t *count, struct ccakit_errdetail *d)
+{
+	const json_t *rvs, *t, *cl, *ms, *m, *key, *mv, *dg, *e, *raw;
+	char base[RV_PATH_MAX], path[RV_PATH_MAX], name[RV_PATH_MAX];
+	const char *kt;
+	json_t *arr, *hex;
+	size_t i, j, k;
+	bool ok;
+	int r;
+
+	rvs = json_object_get(json_object_get(comid, "triples"),
+	    "reference-values");
+	json_array_foreach(rvs, i, t) {
+		base[0] = '\0';
+		ok = true;
+		cl = json_object_get(json_object_get(t, "environment"),
+		    "class");
+		if (json_is_string(json_object_get(cl, "vendor")))
+			ok = path_add(base, sizeof(base), json_string_value(
+			    json_object_get(cl, "vendor")));
+		if (ok && json_is_string(json_object_get(cl, "model")))
+			ok = path_add(base, sizeof(base), json_string_value(
+			    json_object_get(cl, "model")));
+		ms = json_object_get(t, "measurements");
+		json_array_foreach(ms, j, m) {
+			memcpy(path, base, sizeof(path));
+			key = json_object_get(m, "key");
+			kt = json_string_value(json_object_get(key, "type"));
+			if (kt != NULL && (strcmp(kt, "string") == 0 ||
+			    strcmp(kt, "uuid") == 0) &&
+			    json_is_string(json_object_get(key, "value")))
+				ok = ok && path_add(path, sizeof(path),
+				    json_string_value(json_object_get(key,
+				    "value")));
+			else if (kt != NULL && strcmp(kt, "uint") == 0) {
+				(void)snprintf(name, sizeof(name), "claim%"
+				    JSON_INTEGER_FORMAT, json_integer_value(
+				    json_object_get(key, "value")));
+				ok = ok && path_add(path, sizeof(path), name);
+			}
+			mv = json_object_get(m, "value");
+			if (json_is_string(json_object_get(mv, "name")))
+				ok = ok && path_add(path, sizeof(path),
+				    json_string_value(json_object_get(mv,
+				    "name")));
+			if (json_is_string(json_object_get(mv,
+			    "serial-number")))
+				ok = ok && path_add(path, sizeof(path),
+				    json_string_value(json_object_get(mv,
+				    "serial-number")));
+			if (!ok)
+				return bad(d, CCAKIT_ERR_TOO_LARGE, "CoRIM: a "
+				    "reference value name over %d bytes",
+				    RV_PATH_MAX);
+			if ((dg = json_object_get(mv, "digests")) != NULL) {
+				memcpy(name, path, sizeof(name));
+				if (!path_add(name, sizeof(name), "digests"))
+					return bad(d, CCAKIT_ERR_TOO_LARGE,
+					    "CoRIM: a reference value name "
+					    "over %d bytes", RV_PATH_MAX);
+				if ((arr = json_array()) == NULL)
+					return CCAKIT_ERR_NOMEM;
+				json_array_foreach(dg, k, e) {
+					hex = hex_of_b64(json_array_get(e, 1),
+					    CCAKIT_B64_URL);
+					if (hex == NULL) {
+						json_decref(arr);
+						return bad(d, CCAKIT_ERR_ENCODING,
+						    "CoRIM: a digest of %s",
+						    name);
+					}
+					json_array_append_new(arr, hex);
+				}
+				r = store_rv(kv, name, arr, exp, until, d);
+				json_decref(arr);
+				if (r != CCAKIT_OK)
+					return r;
+				(*count)++;
+			}
+			raw = json_object_get(mv, "raw-value");
+			kt = json_string_value(json_object_get(raw, "type"));
+			if (kt != NULL && strcmp(kt, "bytes") == 0) {
+				memcpy(name, path, sizeof(name));
+				if (!path_add(name, sizeof(name), "raw_bytes"))
+					return bad(d, CCAKIT_ERR_TOO_LARGE,
+					    "CoRIM: a reference value name "
+					    "over %d bytes", RV_PATH_MAX);
+				if ((hex = hex_of_b64(json_object_get(raw,
+				    "value"), CCAKIT_B64_STD)) == NULL)
+					return bad(d, CCAKIT_ERR_ENCODING, "CoRIM: "
+					    "the raw value of %s", name);
+				r = store_rv(kv, name, hex, exp, until, d);
+				json_decref(hex);
+				if (r != CCAKIT_OK)
+					return r;
+				(*count)++;
+			}
+		}
+	}
+	return CCAKIT_OK;
+}
+
+/* The "corim" extractor: p (n bytes) is the CoRIM. */
+static int
+corim_rvs(kbs_kv *kv, const uint8_t *p, size_t n, const char *exp,
+    time_t until, struct ccakit_errdetail *d)
+{
+	ccakit_corim *c = NULL;
+	ccakit_comid *m = NULL;
+	struct ccakit_bytes content;
+	json_t *j;
+	json_error_t je;
+	char *text = NULL;
+	unsigned tag;
+	size_t i, count = 0;
+	int r;
+
+	if (n > CCAKIT_CORIM_MAX_SIZE)
+		return bad(d, CCAKIT_ERR_TOO_LARGE, "CoRIM of %zu bytes (at "
+		    "most %d)", n, CCAKIT_CORIM_MAX_SIZE);
+	/* The ASN header tags some tools put in front (#6.500, #6.502)
+	 * are skipped, as Trustee's extractor does. */
+	while (n >= 3 && p[0] == 0xd9 && ((p[1] == 0x01 && p[2] == 0xf4) ||
+	    (p[1] == 0x01 && p[2] == 0xf6))) {
+		p += 3;
+		n -= 3;
+	}
+	if ((r = ccakit_corim_decode(p, n, &c, d)) != CCAKIT_OK) {
+		char why[sizeof(d->text)];
+
+		(void)snprintf(why, sizeof(why), "%s", d->text);
+		d->what = "rvps";
+		(void)snprintf(d->text, sizeof(d->text), "not a CoRIM (CBOR, "
+		    "unsigned or signed): %.200s", why);
+		return r;
+	}
+	for (i = 0; i < ccakit_corim_tag_count(c); i++) {
+		if (ccakit_corim_tag(c, i, &tag, &content) != CCAKIT_OK ||
+		    tag != CCAKIT_CORIM_TAG_COMID)
+			continue;
+		if ((r = ccakit_corim_comid(c, i, &m, d)) != CCAKIT_OK ||
+		    (r = ccakit_comid_to_json(m, &text)) != CCAKIT_OK)
+			goto out;
+		ccakit_comid_free(&m);
+		j = json_loads(text, 0, &je);
+		free(text);
+		text = NULL;
+		if (j == NULL) {
+			r = CCAKIT_ERR_NOMEM;
+			goto out;
+		}
+		r = comid_rvs(kv, j, exp, until, &count, d);
+		json_decref(j);
+		if (r != CCAKIT_OK)
+			goto out;
+	}
+	r = CCAKIT_OK;
+out:
+	ccakit_comid_free(&m);
+	ccakit_corim_free(&c);
+	return r;
+}
+
 int
 kbs_rvps_register(struct kbs *k, const char *msg, size_t len,
     struct ccakit_errdetail *d)
@@ -82,12 +323,11 @@ kbs_rvps_register(struct kbs *k, const char *msg, size_t len,
 	const char *version = "0.1.0", *type, *payload, *name;
 	char exp[32];
 	uint8_t *p = NULL;
-	json_t *m = NULL, *rvs = NULL, *v, *rec;
+	json_t *m = NULL, *rvs = NULL, *v;
 	json_error_t je;
 	size_t n, plen;
 	time_t until;
 	kbs_kv *kv = kbs_store_ns(k->store, KBS_NS_REFVAL);
-	char *text;
 	int r;
 
 	if ((m = json_loadb(msg, len, JSON_REJECT_DUPLICATES, &je)) == NULL ||
@@ -118,12 +358,12 @@ kbs_rvps_register(struct kbs *k, const char *msg, size_t len,
 	type = json_string_value(json_object_get(m, "type"));
 	payload = json_string_value(json_object_get(m, "payload"));
 	plen = strlen(payload);
-	if (strcmp(type, "swid") == 0 || strcmp(type, "corim") == 0) {
-		r = bad(d, CCAKIT_ERR_CONFIG, "the %s extractor is not in this "
-		    "build (sample only)", type);
+	if (strcmp(type, "swid") == 0) {
+		r = bad(d, CCAKIT_ERR_CONFIG, "the swid extractor (TCG RIM "
+		    "XML) is not in ccakit: sample and corim only");
 		goto out;
 	}
-	if (strcmp(type, "sample") != 0) {
+	if (strcmp(type, "sample") != 0 && strcmp(type, "corim") != 0) {
 		r = bad(d, CCAKIT_ERR_CONFIG, "Could not find extractor for "
 		    "%.40s", type);
 		goto out;
@@ -137,28 +377,18 @@ kbs_rvps_register(struct kbs *k, const char *msg, size_t len,
 		r = bad(d, CCAKIT_ERR_ENCODING, "base64 decode");
 		goto out;
 	}
+	until = expiry(time(NULL), exp, sizeof(exp));
+	if (strcmp(type, "corim") == 0) {
+		r = corim_rvs(kv, p, n, exp, until, d);
+		goto out;
+	}
 	if ((rvs = json_loadb((char *)p, n, JSON_REJECT_DUPLICATES, &je)) ==
 	    NULL || !json_is_object(rvs)) {
 		r = bad(d, CCAKIT_ERR_JSON, "deseralize sample provenance");
 		goto out;
 	}
-	until = expiry(time(NULL), exp, sizeof(exp));
 	json_object_foreach(rvs, name, v) {
-		if ((rec = json_pack("{s:s, s:s, s:s, s:O}", "version", "0.1.0",
-		    "name", name, "expiration", exp, "value", v)) == NULL) {
-			r = CCAKIT_ERR_NOMEM;
-			goto out;
-		}
-		text = json_dumps(rec, JSON_COMPACT);
-		json_decref(rec);
-		if (text == NULL) {
-			r = CCAKIT_ERR_NOMEM;
-			goto out;
-		}
-		r = kbs_kv_set(kv, KBS_NS_REFVAL, name, text, strlen(text),
-		    (int64_t)until * 1000, true, NULL, d);
-		free(text);
-		if (r != CCAKIT_OK)
+		if ((r = store_rv(kv, name, v, exp, until, d)) != CCAKIT_OK)
 			goto out;
 	}
 	r = CCAKIT_OK;

@@ -464,7 +464,6 @@ kbs_verify_cca(struct kbs *k, const struct kbs_evidence *ev,
 	size_t i, n;
 	int r;
 
-	(void)k;
 	if (ev->report_data == NULL)
 		return fail(d, CCAKIT_ERR_INVALID_ARG, "CCA verifier must "
 		    "provide report data field!");
@@ -524,6 +523,7 @@ kbs_verify_cca(struct kbs *k, const struct kbs_evidence *ev,
 	memset(&vo, 0, sizeof(vo));
 	vo.challenge = expected;
 	vo.challenge_len = sizeof(expected);
+	vo.platform_cache = k->pcache;
 	if ((r = ccakit_token_verify(t, s->tas, &vo, &vr, d)) != CCAKIT_OK)
 		goto out;
 	if ((r = ccakit_token_appraise(t, s->rvs, &app)) != CCAKIT_OK)

@@ -38,6 +38,43 @@ def golden(cpak_jwk=os.path.join(SRC, "demo/cpak.jwk.json")):
                    stdout=subprocess.DEVNULL)
 
 
+def cbor_head(b, i):
+    """(major type, argument, next offset) of the CBOR item at b[i]."""
+    mt, ai = b[i] >> 5, b[i] & 31
+    if ai < 24:
+        return mt, ai, i + 1
+    n = {24: 1, 25: 2, 26: 4, 27: 8}[ai]
+    return mt, int.from_bytes(b[i + 1:i + 1 + n], "big"), i + 1 + n
+
+
+def split399(tok):
+    """{key: bytes} of a tag-399 collection (platform 44234, realm 44241)."""
+    mt, tag, i = cbor_head(tok, 0)
+    assert mt == 6 and tag == 399
+    mt, n, i = cbor_head(tok, i)
+    out = {}
+    for _ in range(n):
+        _, k, i = cbor_head(tok, i)
+        _, ln, i = cbor_head(tok, i)
+        out[k] = tok[i:i + ln]
+        i += ln
+    return out
+
+
+def bstr(b):
+    n = len(b)
+    if n < 24:
+        return bytes([0x40 | n]) + b
+    for ai, w in ((24, 1), (25, 2), (26, 4)):
+        if n < 1 << (8 * w):
+            return bytes([0x40 | ai]) + n.to_bytes(w, "big") + b
+
+
+def join399(platform, realm):
+    return (b"\xd9\x01\x8f\xa2\x19\xac\xca" + bstr(platform) +
+            b"\x19\xac\xd1" + bstr(realm))
+
+
 golden()
 cca_conf = wd.file("cca.json", json.dumps({"cca-verifier": {
     "type": "local", "ta-store": os.path.join(wd.path, "ta.json"),
@@ -346,6 +383,94 @@ try:
     finally:
         ver.terminate()
         ver.wait()
+
+    # --- the platform-token cache (ccakit; docs/kbs.md): one platform
+    # token again is not verified again; a trust anchor removed or its
+    # CPAK changed never serves it ---
+    ECCA = "verify TEE evidence failed"
+    PLAT = split399(bytes(cca_evidence(wd, b"", fmt="399")["token"]))[44234]
+
+    def same_platform(dg):
+        """The realm token for dg with the platform token PLAT (the RAK,
+        hence the binding, is the same: as TF-RMM gives it)."""
+        t = split399(bytes(cca_evidence(wd, dg, fmt="399")["token"]))
+        return {"token": list(join399(PLAT, t[44241]))}
+
+    def stats_of(path):
+        with open(path) as f:
+            return json.load(f)["platform_cache"]
+
+    def pc_metric(server, result):
+        _, _, d = server.request("GET", "/metrics")
+        for ln in d.decode().splitlines():
+            if ln.startswith('ccakit_platform_token_cache_lookups_total'
+                             '{result="%s"} ' % result):
+                return int(ln.split()[-1])
+        return None
+
+    ta = os.path.join(wd.path, "ta.json")
+    ta_good = read(ta)
+    sfile = os.path.join(wd.path, "pc-stats.json")
+    s4 = Server(wd, CONFIG, name="pcache", env={"CCA_CONFIG_FILE": cca_conf},
+                args=["--stats-file", sfile])
+    for i in range(3):
+        g = Guest(s4, tee="cca")
+        g.auth()
+        st, _, d = g.attest(make=same_platform)
+        check(st == 200, "same platform token, attestation %d: %s" %
+              (i, d[:200]))
+    check(pc_metric(s4, "hit") == 2 and pc_metric(s4, "miss") == 1,
+          "/metrics: 2 hits, 1 miss")
+    # The same CPAK's platform token is the same bytes; another CPAK (in
+    # place of the known one in ta.json) never takes it from the cache.
+    txt = subprocess.run(["openssl", "ec", "-in", key, "-noout", "-text"],
+                         capture_output=True, check=True, text=True).stdout
+    pub = bytes.fromhex("".join(txt.split("pub:")[1].split("ASN1")[0]
+                                .split()).replace(":", ""))
+    ta_other = json.loads(ta_good)
+    ta_other[0]["pkey"] = {"kty": "EC", "crv": "P-384",
+                           "x": b64u(pub[1:49]), "y": b64u(pub[49:97])}
+
+    def with_ta(text):
+        """ta.json replaced by text (read again by kbs), then one guest
+        with the cached platform token: (status, error)."""
+        time.sleep(0.01)
+        wd.file("ta.json", text)
+        g = Guest(s4, tee="cca")
+        g.auth()
+        st, _, d = g.attest(make=same_platform)
+        return st, error_of(st, d)
+    st, e = with_ta(json.dumps(ta_other))
+    check(st == 401 and ECCA in e[2], "CPAK changed: the cached platform "
+          "token refused: %s" % (e,))
+    st, e = with_ta("[]")
+    check(st == 401 and ECCA in e[2], "trust anchor removed: the cached "
+          "platform token refused: %s" % (e,))
+    st, e = with_ta(ta_good)
+    check(st == 200, "trust anchor back: attested again: %s" % (e,))
+    s4.stop()
+    pc = stats_of(sfile)
+    check(pc["enabled"] and pc["capacity"] == 64 and pc["hits"] == 2 and
+          pc["flushes"] >= 1, "--stats-file: 2 hits, flushed when the "
+          "trust anchors changed: %s" % pc)
+    s5 = Server(wd, CONFIG, name="nopcache", env={"CCA_CONFIG_FILE":
+                                                  cca_conf},
+                args=["--stats-file", sfile, "--no-platform-cache"])
+    for i in range(2):
+        g = Guest(s5, tee="cca")
+        g.auth()
+        st, _, d = g.attest(make=same_platform)
+        check(st == 200, "--no-platform-cache: attested %d" % i)
+    check(pc_metric(s5, "hit") == 0 and pc_metric(s5, "miss") == 0,
+          "--no-platform-cache: no lookups in /metrics")
+    s5.stop()
+    pc = stats_of(sfile)
+    check(not pc["enabled"] and pc["hits"] == 0, "--no-platform-cache: "
+          "no cache in the stats: %s" % pc)
+    s6 = Server(wd, CONFIG, name="badpcache", args=[
+        "--platform-cache-size", "65537"], expect_fail=True)
+    check(s6.rc == 1 and "1..65536" in s6.logtext(),
+          "--platform-cache-size 65537 refused: %s" % s6.logtext())
 
     # The stores are read again when they change.
     rv = json.loads(read(os.path.join(wd.path, "rv.json")))
