@@ -177,7 +177,7 @@ run_mode(struct mode *m, const char *agent, const char *dir,
 	n0 = kbs_attestations();
 	a0 = lg_proc_cpu(pid);
 	k0 = kbs_pid > 0 ? lg_proc_cpu(kbs_pid) : 0;
-	lg_run(o->clients, o->seconds, client, &st);
+	lg_run(o->clients, o->seconds, client, NULL, 0, 0, &st);
 	m->agent_cpu = lg_proc_cpu(pid) - a0;
 	m->kbs_cpu = kbs_pid > 0 ? lg_proc_cpu(kbs_pid) - k0 : 0;
 	m->attests = kbs_attestations() - n0;
@@ -260,6 +260,10 @@ main(int argc, char **argv)
 
 	lg_init("bench-agent");
 	lg_parse_args(argc, argv, &o, usage);
+	/* One server given at most, no database, no replicas' pids. */
+	if (o.nurls > 1 || o.db != NULL || o.nsargs > 0 || o.npids > 0 ||
+	    o.db_pid != 0)
+		usage();
 	if (!given(argc, argv, 'c'))
 		o.clients = 8;
 	if (!given(argc, argv, 't'))
@@ -273,18 +277,18 @@ main(int argc, char **argv)
 		lg_server_path("ccakit-agent", agent, sizeof(agent));
 		o.server = agent;
 	}
-	if (o.url == NULL) {
+	if (o.nurls == 0) {
 		snprintf(ta, sizeof(ta), "%s/ta.json", dir);
 		snprintf(rv, sizeof(rv), "%s/rv.json", dir);
 		lg_kbs_golden(o.demo_dir, ta, rv);
 		lg_server_path("kbs", kbs, sizeof(kbs));
 		kbs_pid = lg_kbs_start(kbs, dir, 0, kbs_url, sizeof(kbs_url));
 	} else {
-		snprintf(kbs_url, sizeof(kbs_url), "%s", o.url);
+		snprintf(kbs_url, sizeof(kbs_url), "%s", o.urls[0]);
 	}
 	provision();
 	printf("ccakit-agent %s against kbs %s (%s), %lu clients, %.0f s per "
-	    "mode\n", o.server, kbs_url, o.url == NULL ?
+	    "mode\n", o.server, kbs_url, o.nurls == 0 ?
 	    "started by the bench" : "given", o.clients, o.seconds);
 	fflush(stdout);
 	run_mode(&reuse, o.server, dir, o.demo_dir, &o, kbs_pid);

@@ -160,6 +160,7 @@ main(int argc, char **argv)
 {
 	struct lg_opts o = { .demo_dir = CCAKIT_SOURCE_DIR "/demo" };
 	struct lg_stats st;
+	struct lg_bound b = { 0, 0 };
 	char server[PATH_MAX + 32], dir[PATH_MAX];
 	char ta[PATH_MAX + 16], rv[PATH_MAX + 16];
 	double p384, ecdh, sign, verify, crypto, rate, cpu0 = 0, cpu = 0;
@@ -169,12 +170,16 @@ main(int argc, char **argv)
 
 	lg_init("bench-kbs");
 	lg_parse_args(argc, argv, &o, usage);
+	/* One server given at most, no database, no replicas' pids. */
+	if (o.nurls > 1 || o.db != NULL || o.nsargs > 0 || o.npids > 0 ||
+	    o.db_pid != 0)
+		usage();
 	signal(SIGPIPE, SIG_IGN);
 	if (svc_httpc_global_init() != 0)
 		lg_die("libcurl initialisation failed");
 	lg_mkdtemp(dir, sizeof(dir));
 	lg_realm_setup(o.demo_dir, NULL, NULL);
-	if (o.url == NULL) {
+	if (o.nurls == 0) {
 		snprintf(ta, sizeof(ta), "%s/ta.json", dir);
 		snprintf(rv, sizeof(rv), "%s/rv.json", dir);
 		lg_kbs_golden(o.demo_dir, ta, rv);
@@ -183,31 +188,32 @@ main(int argc, char **argv)
 			o.server = server;
 		}
 	} else {
-		snprintf(base_url, sizeof(base_url), "%s", o.url);
+		snprintf(base_url, sizeof(base_url), "%s", o.urls[0]);
 	}
 
-	p384 = lg_measure_bound();
+	lg_measure_bound(&b);
+	p384 = b.openssl;
 	ecdh = lg_measure_ecdh_p256();
 	sign = lg_measure_es256_sign();
 	verify = lg_measure_es256_verify();
-	if (o.url == NULL)
+	if (o.nurls == 0)
 		pid = lg_kbs_start(o.server, dir, o.threads, base_url,
 		    sizeof(base_url));
 	provision();
-	printf("kbs %s (%s), %lu clients, %.0f s\n", base_url, o.url == NULL ?
+	printf("kbs %s (%s), %lu clients, %.0f s\n", base_url, o.nurls == 0 ?
 	    "started by the bench" : "given", o.clients, o.seconds);
 	fflush(stdout);
 
 	if (pid > 0)
 		cpu0 = lg_proc_cpu(pid);
-	lg_run(o.clients, o.seconds, client, &st);
+	lg_run(o.clients, o.seconds, client, NULL, 0, 0, &st);
 	if (pid > 0) {
 		cpu = lg_proc_cpu(pid) - cpu0;
 		lg_server_stop(pid);
 	}
 	/* The raw rates again after the load: the larger (stricter) counts. */
-	if ((rate = lg_measure_bound()) > p384)
-		p384 = rate;
+	lg_measure_bound(&b);
+	p384 = b.openssl;
 	if ((rate = lg_measure_ecdh_p256()) > ecdh)
 		ecdh = rate;
 	if ((rate = lg_measure_es256_sign()) > sign)

@@ -1,6 +1,8 @@
 /*
  * loadgen: the service benches' common load generator (see loadgen.h).
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -10,7 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/perf_event.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,9 +33,10 @@
 #include "kbs_parse.h"
 #include "loadgen.h"
 #include "util/util.h"
+#include "p384raw.h"
 
 #define BOUND_ROUNDS    3
-#define SERVER_ARGS_MAX 32
+#define SERVER_ARGS_MAX 64
 
 static const char *prog = "bench";
 
@@ -44,6 +50,8 @@ static uint8_t *tmpl_buf;               /* what realm_tmpl points into */
 /* The run. */
 static pthread_barrier_t start_line;
 static double deadline;
+static const char *const *urls;
+static size_t nurls;
 
 /* Results. */
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -60,24 +68,21 @@ lg_init(const char *name)
 	prog = name;
 }
 
-/* This thread's CPU time: the raw rates count CPU, not wall time, so
- * that other processes on the machine do not lower them (the server's
- * cost is its CPU time too). */
-static double
-cpu_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 double
 lg_now(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double
+lg_cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -94,21 +99,46 @@ lg_die(const char *fmt, ...)
 	exit(2);
 }
 
+/* A number 1..max, nothing else; 0 if s is not one. */
+static unsigned long
+number(const char *s, unsigned long max)
+{
+	unsigned long v;
+	char *end;
+
+	if (!isdigit((unsigned char)s[0]))
+		return 0;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	return errno == 0 && *end == '\0' && v <= max ? v : 0;
+}
+
+enum { OPT_DB = 256, OPT_PID, OPT_DB_PID, OPT_HELP };
+
 void
 lg_parse_args(int argc, char **argv, struct lg_opts *o, void (*usage)(void))
 {
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "pid", required_argument, NULL, OPT_PID },
+		{ "db-pid", required_argument, NULL, OPT_DB_PID },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
 	int c;
 
 	o->clients = 64;
 	o->seconds = 60;
-	o->url = NULL;
+	o->nurls = o->npids = o->nsargs = 0;
+	o->db_pid = 0;
+	o->db = NULL;
 	o->server = NULL;
 	o->threads = 0;
-	while ((c = getopt(argc, argv, "c:t:u:s:d:T:")) != -1) {
+	while ((c = getopt_long(argc, argv, "c:t:u:s:d:T:S:", longopts,
+	    NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			o->clients = strtoul(optarg, NULL, 10);
-			if (o->clients < 1 || o->clients > 1024)
+			if ((o->clients = number(optarg, 1024)) == 0)
 				usage();
 			break;
 		case 't':
@@ -117,7 +147,26 @@ lg_parse_args(int argc, char **argv, struct lg_opts *o, void (*usage)(void))
 				usage();
 			break;
 		case 'u':
-			o->url = optarg;
+			if (o->nurls == LG_MAX)
+				usage();
+			o->urls[o->nurls++] = optarg;
+			break;
+		case OPT_PID:
+			if (o->npids == LG_MAX || (o->pids[o->npids++] =
+			    (pid_t)number(optarg, INT_MAX)) == 0)
+				usage();
+			break;
+		case OPT_DB_PID:
+			if ((o->db_pid = (pid_t)number(optarg, INT_MAX)) == 0)
+				usage();
+			break;
+		case OPT_DB:
+			o->db = optarg;
+			break;
+		case 'S':
+			if (o->nsargs == LG_MAX)
+				usage();
+			o->sargs[o->nsargs++] = optarg;
 			break;
 		case 's':
 			o->server = optarg;
@@ -126,14 +175,41 @@ lg_parse_args(int argc, char **argv, struct lg_opts *o, void (*usage)(void))
 			o->demo_dir = optarg;
 			break;
 		case 'T':
-			o->threads = (unsigned)strtoul(optarg, NULL, 10);
+			if ((o->threads = (unsigned)number(optarg, 256)) == 0)
+				usage();
 			break;
 		default:
 			usage();
 		}
 	}
-	if (optind != argc)
+	if (optind != argc || (o->npids > 0 && o->nurls == 0) ||
+	    (o->nurls > 0 && (o->db != NULL || o->nsargs > 0)))
 		usage();
+}
+
+const char *
+lg_url(unsigned long i)
+{
+	return urls[i % nurls];
+}
+
+pid_t
+lg_servers(struct lg_opts *o, const char *dir, const char *const *args)
+{
+	static char own_url[256];
+	static const char *const own[1] = { own_url };
+	pid_t pid;
+
+	if (o->nurls > 0) {
+		urls = o->urls;
+		nurls = o->nurls;
+		return -1;
+	}
+	pid = lg_server_start(o, dir, args, own_url, sizeof(own_url));
+	o->pids[o->npids++] = pid;
+	urls = own;
+	nurls = 1;
+	return pid;
 }
 
 void
@@ -303,64 +379,37 @@ lg_realm_token(const uint8_t *nonce, uint8_t *out, size_t outsz,
 
 /* --- the bound --- */
 
-struct rawsig {
-	EVP_PKEY *pk;
-	uint8_t msg[4096];
-	size_t msglen;
-	uint8_t sig[128];
-	size_t siglen;
-};
-
-static void
-rawsig_make(struct rawsig *s, size_t msglen)
+void
+lg_measure_bound(struct lg_bound *b)
 {
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
-
-	s->pk = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
-	s->msglen = msglen < sizeof(s->msg) ? msglen : sizeof(s->msg);
-	memset(s->msg, 0x5a, s->msglen);
-	s->siglen = sizeof(s->sig);
-	if (c == NULL || s->pk == NULL || EVP_DigestSignInit_ex(c, NULL,
-	    "SHA384", NULL, NULL, s->pk, NULL) != 1 || EVP_DigestSign(c,
-	    s->sig, &s->siglen, s->msg, s->msglen) != 1)
-		lg_die("raw sign failed");
-	EVP_MD_CTX_free(c);
-}
-
-static void
-rawsig_verify(const struct rawsig *s)
-{
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
-
-	if (c == NULL || EVP_DigestVerifyInit_ex(c, NULL, "SHA384", NULL,
-	    NULL, s->pk, NULL) != 1 || EVP_DigestVerify(c, s->sig, s->siglen,
-	    s->msg, s->msglen) != 1)
-		lg_die("raw verify failed");
-	EVP_MD_CTX_free(c);
-}
-
-double
-lg_measure_bound(void)
-{
-	struct rawsig raw[2];
-	double t0, t, best = 0, rate;
-	size_t n;
+	p384raw *r = p384raw_new(plat_sign1_len, 300);
+	double rate;
 	int round;
 
-	rawsig_make(&raw[0], plat_sign1_len);
-	rawsig_make(&raw[1], 300);
+	if (r == NULL)
+		lg_die("cannot make the raw P-384 signatures");
 	for (round = 0; round < BOUND_ROUNDS; round++) {
-		t0 = cpu_now();
-		for (n = 0; (t = cpu_now() - t0) < LG_BOUND_SECONDS; n++) {
-			rawsig_verify(&raw[0]);
-			rawsig_verify(&raw[1]);
-		}
-		if ((rate = (double)n / t) > best)
-			best = rate;
+		if ((rate = p384raw_openssl_rate(r, LG_BOUND_SECONDS)) < 0)
+			lg_die("raw verify failed");
+		if (rate > b->openssl)
+			b->openssl = rate;
+		if ((rate = p384raw_nettle_rate(r, LG_BOUND_SECONDS)) < 0)
+			lg_die("raw nettle verify failed");
+		if (rate > b->nettle)
+			b->nettle = rate;
 	}
-	EVP_PKEY_free(raw[0].pk);
-	EVP_PKEY_free(raw[1].pk);
-	return best;
+	p384raw_free(&r);
+}
+
+void
+lg_print_bound(const struct lg_bound *b)
+{
+	printf("raw P-384 verify, OpenSSL (EVP):      %10.1f us of CPU (best "
+	    "of before and after)\n", 1e6 / (2 * b->openssl));
+	printf("raw P-384 verify, nettle (hogweed):   %10.1f us (what the "
+	    "library uses for P-384)\n", 1e6 / (2 * b->nettle));
+	printf("bound (2 raw OpenSSL P-384 verifies): %10.1f tokens/s, "
+	    "%.2f ms of CPU each\n", b->openssl, 1e3 / b->openssl);
 }
 
 /* ops/s of fn on one core: the best of BOUND_ROUNDS rounds. */
@@ -372,8 +421,8 @@ best_rate(void (*fn)(void *), void *arg)
 	int round;
 
 	for (round = 0; round < BOUND_ROUNDS; round++) {
-		t0 = cpu_now();
-		for (n = 0; (t = cpu_now() - t0) < LG_BOUND_SECONDS; n++)
+		t0 = lg_cpu_now();
+		for (n = 0; (t = lg_cpu_now() - t0) < LG_BOUND_SECONDS; n++)
 			fn(arg);
 		if ((rate = (double)n / t) > best)
 			best = rate;
@@ -530,30 +579,34 @@ lg_spawn(const char *const *argv, const char *port_file, char *url,
 }
 
 pid_t
-lg_server_start(const char *server, const char *dir,
-    const char *const *args, unsigned threads, char *url, size_t urlsz)
+lg_server_start(const struct lg_opts *o, const char *dir,
+    const char *const *args, char *url, size_t urlsz)
 {
 	const char *argv[SERVER_ARGS_MAX];
-	char port_file[PATH_MAX], thr[16];
+	char port_file[PATH_MAX], stats_file[PATH_MAX], thr[16];
 	size_t i, ac = 0;
 
 	snprintf(port_file, sizeof(port_file), "%s/port", dir);
-	snprintf(thr, sizeof(thr), "%u", threads);
-	argv[ac++] = server;
+	snprintf(stats_file, sizeof(stats_file), "%s/stats.json", dir);
+	snprintf(thr, sizeof(thr), "%u", o->threads);
+	argv[ac++] = o->server;
 	argv[ac++] = "-q";
 	argv[ac++] = "-p";
 	argv[ac++] = "0";
 	argv[ac++] = "--port-file";
 	argv[ac++] = port_file;
+	argv[ac++] = "--stats-file";
+	argv[ac++] = stats_file;
 	/* Every client comes from 127.0.0.1: no per-address cap. */
 	argv[ac++] = "--max-connections-per-ip";
 	argv[ac++] = "0";
-	for (i = 0; args[i] != NULL; i++) {
-		if (ac + 3 >= SERVER_ARGS_MAX)
-			lg_die("too many server arguments");
+	for (i = 0; args[i] != NULL && ac < SERVER_ARGS_MAX - LG_MAX - 5; i++)
 		argv[ac++] = args[i];
-	}
-	if (threads > 0) {
+	if (args[i] != NULL)
+		lg_die("too many server arguments");
+	for (i = 0; i < o->nsargs; i++)
+		argv[ac++] = o->sargs[i];
+	if (o->threads > 0) {
 		argv[ac++] = "--threads";
 		argv[ac++] = thr;
 	}
@@ -561,37 +614,264 @@ lg_server_start(const char *server, const char *dir,
 	return lg_spawn(argv, port_file, url, urlsz);
 }
 
-double
-lg_proc_cpu(pid_t pid)
+int
+lg_server_stop(pid_t pid)
 {
-	char path[64], buf[2048], *p;
-	unsigned long long ut, st;
+	int st;
+
+	kill(pid, SIGTERM);
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/* The number after "name": in a JSON text; false if absent. */
+static bool
+json_num(const char *text, const char *name, unsigned long long *v)
+{
+	char key[64];
+	const char *p;
+
+	snprintf(key, sizeof(key), "\"%s\":", name);
+	if ((p = strstr(text, key)) == NULL)
+		return false;
+	*v = strtoull(p + strlen(key), NULL, 10);
+	return true;
+}
+
+int
+lg_cache_stats(const char *dir, struct lg_cache *c)
+{
+	char path[PATH_MAX], text[1024];
+	unsigned long long cap = 0;
 	size_t n;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	memset(c, 0, sizeof(*c));
+	snprintf(path, sizeof(path), "%s/stats.json", dir);
 	if ((f = fopen(path, "r")) == NULL)
-		lg_die("%s: %s", path, strerror(errno));
+		return -1;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	c->enabled = strstr(text, "\"enabled\":true") != NULL;
+	if (!json_num(text, "hits", &c->hits) ||
+	    !json_num(text, "misses", &c->misses) ||
+	    !json_num(text, "evictions", &c->evictions) ||
+	    !json_num(text, "flushes", &c->flushes) ||
+	    !json_num(text, "capacity", &cap))
+		return -1;
+	c->capacity = (size_t)cap;
+	return 0;
+}
+
+/* --- heap allocations of other processes --- */
+
+/*
+ * The file and file offset of the code at addr in this process (the C
+ * library is the same file in the servers); false if not found.
+ */
+static bool
+code_file(uintptr_t addr, char *path, size_t pathsz, uint64_t *off)
+{
+	char line[PATH_MAX + 128], file[PATH_MAX];
+	unsigned long start, end, foff;
+	bool found = false;
+	FILE *f;
+
+	if ((f = fopen("/proc/self/maps", "r")) == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		file[0] = '\0';
+		if (sscanf(line, "%lx-%lx %*s %lx %*s %*s %4095s", &start, &end,
+		    &foff, file) < 3 || addr < start || addr >= end)
+			continue;
+		found = file[0] == '/' && strlen(file) < pathsz;
+		if (found) {
+			snprintf(path, pathsz, "%s", file);
+			*off = addr - start + foff;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+int
+lg_mallocs_open(struct lg_mallocs *m, const pid_t *pids, size_t n)
+{
+	static char paths[3][PATH_MAX];
+	const uintptr_t fn[3] = { (uintptr_t)malloc, (uintptr_t)calloc,
+	    (uintptr_t)realloc };
+	struct perf_event_attr a;
+	struct dirent *de;
+	uint64_t off[3];
+	unsigned long type;
+	char dir[64];
+	size_t i, k;
+	pid_t tid;
+	DIR *d;
+	FILE *f;
+	long fd;
+
+	memset(m, 0, sizeof(*m));
+	for (k = 0; k < 3; k++) {
+		if (!code_file(fn[k], paths[k], sizeof(paths[k]), &off[k]) ||
+		    strstr(paths[k], "/libc.so") == NULL) {
+			snprintf(m->why, sizeof(m->why), "malloc is not the C "
+			    "library's here (a sanitizer build?)");
+			return -1;
+		}
+	}
+	if ((f = fopen("/sys/bus/event_source/devices/uprobe/type", "r")) ==
+	    NULL || fscanf(f, "%lu", &type) != 1) {
+		if (f != NULL)
+			fclose(f);
+		snprintf(m->why, sizeof(m->why), "no uprobe events here");
+		return -1;
+	}
+	fclose(f);
+	for (i = 0; i < n; i++) {
+		snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pids[i]);
+		if ((d = opendir(dir)) == NULL)
+			continue;
+		while ((de = readdir(d)) != NULL) {
+			if ((tid = (pid_t)number(de->d_name, INT_MAX)) == 0)
+				continue;
+			for (k = 0; k < 3; k++) {
+				memset(&a, 0, sizeof(a));
+				a.size = sizeof(a);
+				a.type = (uint32_t)type;
+				a.config1 = (uint64_t)(uintptr_t)paths[k];
+				a.config2 = off[k];
+				a.disabled = 1;
+				fd = syscall(SYS_perf_event_open, &a, tid, -1, -1,
+				    PERF_FLAG_FD_CLOEXEC);
+				if (fd < 0 || m->n == sizeof(m->fd) /
+				    sizeof(m->fd[0])) {
+					snprintf(m->why, sizeof(m->why), "%s",
+					    fd < 0 ? strerror(errno) :
+					    "too many threads");
+					if (fd >= 0)
+						close((int)fd);
+					closedir(d);
+					lg_mallocs_close(m);
+					return -1;
+				}
+				m->fd[m->n++] = (int)fd;
+			}
+		}
+		closedir(d);
+	}
+	return 0;
+}
+
+void
+lg_mallocs_enable(struct lg_mallocs *m, bool on)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		(void)ioctl(m->fd[i], on ? PERF_EVENT_IOC_ENABLE :
+		    PERF_EVENT_IOC_DISABLE, 0);
+}
+
+unsigned long long
+lg_mallocs_count(const struct lg_mallocs *m)
+{
+	unsigned long long sum = 0;
+	uint64_t v;
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (read(m->fd[i], &v, sizeof(v)) == (ssize_t)sizeof(v))
+			sum += v;
+	return sum;
+}
+
+void
+lg_mallocs_close(struct lg_mallocs *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		close(m->fd[i]);
+	m->n = 0;
+}
+
+/* --- CPU time of other processes --- */
+
+/* utime + stime (seconds) and parent of a process; -1 when it is gone. */
+static double
+proc_cpu(pid_t pid, pid_t *ppid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ut, st;
+	int pp;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
 	buf[n] = '\0';
-	/* After "pid (comm) ": state is field 3, utime 14, stime 15. */
-	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 2,
-	    "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
-	    &st) != 2)
-		lg_die("%s: unexpected format", path);
+	/* pid (comm) state ppid pgrp session tty tpgid flags minflt
+	 * cminflt majflt cmajflt utime stime: comm may hold anything. */
+	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 1,
+	    " %*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &pp, &ut,
+	    &st) != 3)
+		return -1;
+	if (ppid != NULL)
+		*ppid = (pid_t)pp;
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
-double
-lg_server_stop(pid_t pid)
+/* The CPU of pids, or -1 when one is gone. */
+static double
+pids_cpu(const pid_t *pids, size_t n)
 {
-	struct rusage ru;
+	double sum = 0, v;
+	size_t i;
 
-	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
-	getrusage(RUSAGE_CHILDREN, &ru);
-	return tv_s(ru.ru_utime) + tv_s(ru.ru_stime);
+	for (i = 0; i < n; i++) {
+		if ((v = proc_cpu(pids[i], NULL)) < 0)
+			return -1;
+		sum += v;
+	}
+	return sum;
+}
+
+/* The CPU of a process and of its children (PostgreSQL's backends). */
+static double
+tree_cpu(pid_t top)
+{
+	struct dirent *de;
+	double sum, v;
+	pid_t pid, pp;
+	DIR *d;
+
+	if ((sum = proc_cpu(top, NULL)) < 0 || (d = opendir("/proc")) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if ((pid = (pid_t)number(de->d_name, INT_MAX)) == 0 ||
+		    pid == top)
+			continue;
+		if ((v = proc_cpu(pid, &pp)) >= 0 && pp == top)
+			sum += v;
+	}
+	closedir(d);
+	return sum;
+}
+
+double
+lg_proc_cpu(pid_t pid)
+{
+	double v;
+
+	if ((v = proc_cpu(pid, NULL)) < 0)
+		lg_die("/proc/%ld/stat: cannot read the CPU time", (long)pid);
+	return v;
 }
 
 /* --- the clients --- */
@@ -706,20 +986,20 @@ cmp_double(const void *a, const void *b)
 
 void
 lg_run(unsigned long clients, double seconds, void *(*fn)(void *),
-    struct lg_stats *st)
+    const pid_t *pids, size_t npids, pid_t db_pid, struct lg_stats *st)
 {
 	struct rusage ru0, ru1;
 	pthread_t *th;
 	unsigned long i;
-	double t0;
+	double t0, s0 = -1, d0 = -1, s1 = -1, d1 = -1;
 
 	if ((th = calloc(clients, sizeof(*th))) == NULL ||
 	    pthread_barrier_init(&start_line, NULL, (unsigned)clients + 1) != 0)
 		lg_die("out of memory");
-	/* Each run counts from zero (a bench may run several). */
+	/* Each run counts afresh (the nonces seen and the first error
+	 * stay: a warm-up's errors are added to the measured run's). */
 	pthread_mutex_lock(&mu);
 	n_ok = n_err = n_replays = n_double = n_dup_nonce = 0;
-	first_err[0] = '\0';
 	nlat = 0;
 	pthread_mutex_unlock(&mu);
 	deadline = lg_now() + 1e9;
@@ -728,6 +1008,10 @@ lg_run(unsigned long clients, double seconds, void *(*fn)(void *),
 			lg_die("pthread_create failed");
 	/* When every client is set up, start everybody at once. */
 	pthread_barrier_wait(&start_line);
+	if (npids > 0)
+		s0 = pids_cpu(pids, npids);
+	if (db_pid > 0)
+		d0 = tree_cpu(db_pid);
 	getrusage(RUSAGE_SELF, &ru0);
 	t0 = lg_now();
 	deadline = t0 + seconds;
@@ -736,6 +1020,12 @@ lg_run(unsigned long clients, double seconds, void *(*fn)(void *),
 		pthread_join(th[i], NULL);
 	st->elapsed = lg_now() - t0;
 	getrusage(RUSAGE_SELF, &ru1);
+	if (s0 >= 0)
+		s1 = pids_cpu(pids, npids);
+	if (d0 >= 0)
+		d1 = tree_cpu(db_pid);
+	st->server_cpu = s0 >= 0 && s1 >= 0 ? s1 - s0 : -1;
+	st->db_cpu = d0 >= 0 && d1 >= 0 ? d1 - d0 : -1;
 	pthread_barrier_destroy(&start_line);
 	free(th);
 
@@ -759,6 +1049,104 @@ lg_print_latency(const struct lg_stats *st)
 		printf("latency p50 / p99 / max:              %7.1f / %.1f / "
 		    "%.1f ms\n", st->lat[st->nlat / 2],
 		    st->lat[st->nlat * 99 / 100], st->lat[st->nlat - 1]);
+}
+
+unsigned long
+lg_warmup(unsigned long clients, double seconds, void *(*fn)(void *),
+    const pid_t *pids, size_t npids, double *per, char *why, size_t whysz)
+{
+	struct lg_mallocs m;
+	struct lg_stats st;
+	unsigned long long n;
+	bool counting;
+
+	*per = -1;
+	counting = lg_mallocs_open(&m, pids, npids) == 0;
+	if (npids == 0) {
+		counting = false;
+		snprintf(why, whysz, "no server process: -u without --pid");
+	} else if (!counting) {
+		snprintf(why, whysz, "%s", m.why);
+	}
+	lg_mallocs_enable(&m, true);
+	lg_run(clients, seconds, fn, NULL, 0, 0, &st);
+	lg_mallocs_enable(&m, false);
+	if (counting) {
+		n = lg_mallocs_count(&m);
+		if (st.ok > 0)
+			*per = (double)n / (double)st.ok;
+		else
+			snprintf(why, whysz, "no attestation in the warm-up");
+	}
+	lg_mallocs_close(&m);
+	return st.err;
+}
+
+double
+lg_print_run(const struct lg_stats *st, const struct lg_bound *b,
+    const struct lg_cache *c, double mallocs, const char *mwhy,
+    const char *what, const char *client)
+{
+	double n = (double)st->ok, per;
+
+	printf("%ss:%*s%10lu in %.1f s\n", what, (int)(36 - strlen(what)), "",
+	    st->ok, st->elapsed);
+	printf("%ss/s:%*s%10.1f (%.3f of the bound: the clients share "
+	    "the machine)\n", what, (int)(34 - strlen(what)), "",
+	    n / st->elapsed, n / st->elapsed / b->openssl);
+	lg_print_latency(st);
+	if (st->ok == 0)
+		return -1;
+	printf("client CPU per %s:%*s%10.2f ms (%s)\n", what,
+	    (int)(22 - strlen(what)), "", 1e3 * st->client_cpu / n, client);
+	if (st->server_cpu >= 0)
+		printf("server CPU per %s:%*s%10.3f ms (/proc/<pid>/stat over "
+		    "the run; bound %.3f ms)\n", what, (int)(22 - strlen(what)),
+		    "", 1e3 * st->server_cpu / n, 1e3 / b->openssl);
+	else
+		printf("server CPU per %s:%*snot measured (-u without "
+		    "--pid)\n", what, (int)(22 - strlen(what)), "");
+	if (st->db_cpu >= 0)
+		printf("database CPU per %s:%*s%10.3f ms (--db-pid and its "
+		    "children)\n", what, (int)(20 - strlen(what)), "",
+		    1e3 * st->db_cpu / n);
+	if (mallocs >= 0)
+		printf("server mallocs per %s:%*s%10.0f (malloc, calloc, "
+		    "realloc; uprobes, in the warm-up run)\n", what,
+		    (int)(18 - strlen(what)), "", mallocs);
+	else
+		printf("server mallocs per %s:%*snot counted (%s)\n", what,
+		    (int)(18 - strlen(what)), "", mwhy);
+	if (c == NULL)
+		printf("platform cache:                       unknown (a server "
+		    "not started by the bench: see its --stats-file)\n");
+	else if (!c->enabled)
+		printf("platform cache:                       off\n");
+	else
+		printf("platform cache:                       %.4f hit rate "
+		    "(%llu hits, %llu misses, %llu evictions, %llu flushes; "
+		    "capacity %zu; over the server's life)\n",
+		    c->hits + c->misses > 0 ? (double)c->hits /
+		    (double)(c->hits + c->misses) : 0.0, c->hits, c->misses,
+		    c->evictions, c->flushes, c->capacity);
+	if (st->server_cpu <= 0)
+		return -1;
+	per = st->server_cpu / n;
+	return (1 / b->openssl) / per;
+}
+
+void
+lg_print_ratio(double ratio)
+{
+	if (ratio < 0) {
+		printf("server efficiency: not measured (give the replicas' "
+		    "--pid)\n");
+		printf("ratio n/a\n");
+		return;
+	}
+	printf("server efficiency: the CPU of 2 raw OpenSSL P-384 verifies "
+	    "over the server's CPU per attestation\n");
+	printf("ratio %.3f\n", ratio);
 }
 
 void

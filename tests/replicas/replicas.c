@@ -146,13 +146,14 @@ replica_start(struct replica *r)
 {
 	char server[PATH_MAX], url[128], port[PATH_MAX + 32];
 	const char *bin = getenv("CCAKIT_BIN");
+	struct lg_opts o = { .server = server, .threads = 2 };
 	pid_t pid;
 
 	snprintf(server, sizeof(server), "%s/%s", bin, r->prog);
 	/* A killed server leaves its port file. */
 	snprintf(port, sizeof(port), "%s/port", r->dir);
 	unlink(port);
-	pid = lg_server_start(server, r->dir, r->args, 2, url, sizeof(url));
+	pid = lg_server_start(&o, r->dir, r->args, url, sizeof(url));
 	pthread_mutex_lock(&r->mu);
 	r->pid = pid;
 	snprintf(r->url, sizeof(r->url), "%s", url);
