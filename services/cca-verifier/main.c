@@ -353,29 +353,40 @@ main(int argc, char **argv)
 		default:
 			if ((r = cvs_corim_opt(&v, c, optarg)) > 0)
 				break;
-			if (r < 0)
-				return 1;
-			if ((r = svc_http_opt(CVS_PROG, &ho, c, optarg)) < 0)
-				r = svc_pcache_opt(CVS_PROG, &po, c, optarg);
-			if (r == 0)
-				break;
-			if (r < 0)
-				usage(stderr);
+			if (r == 0) {
+				if ((r = svc_http_opt(CVS_PROG, &ho, c,
+				    optarg)) < 0)
+					r = svc_pcache_opt(CVS_PROG, &po, c,
+					    optarg);
+				if (r == 0)
+					break;
+				if (r < 0)
+					usage(stderr);
+			}
+			/* What the CoRIM options made so far. */
+			cvs_corim_free(&v);
 			return 1;
 		}
 	}
 	if (optind != argc) {
 		usage(stderr);
+		cvs_corim_free(&v);
 		return 1;
 	}
 	svc_log_init(CVS_PROG, verbosity);
-	if ((certf == NULL) != (keyf == NULL))
-		return die("--tls-cert and --tls-key go together");
-	if (ho.tls_priorities != NULL && certf == NULL)
-		return die("--tls-priorities needs --tls-cert and --tls-key");
-	if (tok != NULL && tok_file != NULL)
-		return die("--provisioning-token and --provisioning-token-file "
-		    "are mutually exclusive");
+	if ((certf == NULL) != (keyf == NULL)) {
+		die("--tls-cert and --tls-key go together");
+		goto out;
+	}
+	if (ho.tls_priorities != NULL && certf == NULL) {
+		die("--tls-priorities needs --tls-cert and --tls-key");
+		goto out;
+	}
+	if (tok != NULL && tok_file != NULL) {
+		die("--provisioning-token and --provisioning-token-file are "
+		    "mutually exclusive");
+		goto out;
+	}
 	v.ttl = (unsigned)ttl;
 	snprintf(v.version, sizeof(v.version), "ccakit-%s", CCAKIT_VERSION);
 	if ((tok != NULL || tok_file != NULL) && set_token(&v, tok, tok_file))
