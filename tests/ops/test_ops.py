@@ -121,6 +121,18 @@ def scrape(url):
     return fams
 
 
+def scrape_when(url, ready, seconds=3.0):
+    """Scrape until ready(fams) holds or seconds pass; the last scrape.
+    A request is counted when the server completes it, which may be just
+    after its client has read the reply."""
+    end = time.monotonic() + seconds
+    while True:
+        fams = scrape(url)
+        if ready(fams) or time.monotonic() >= end:
+            return fams
+        time.sleep(0.05)
+
+
 def val(fams, name, suffix="", **labels):
     try:
         return fams[name].get(suffix, **labels)
@@ -259,7 +271,10 @@ def keybroker():
          json.dumps({"pubkey": jwk}).encode(),
          {"Content-Type": "application/json"})
 
-    fams = scrape(murl)
+    # The last request (the 404) counted too.
+    fams = scrape_when(murl, lambda f: val(
+        f, "ccakit_http_requests_total", route="/keys/v1/key/{}",
+        method="POST", status="404") is not None)
     version = run([os.path.join(BIN, "keybroker-server"), "--version"]
                   ).stdout.decode().split()[-1]
     ok(val(fams, "ccakit_build_info", service="keybroker-server",
