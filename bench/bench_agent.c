@@ -282,7 +282,7 @@ main(int argc, char **argv)
 		snprintf(rv, sizeof(rv), "%s/rv.json", dir);
 		lg_kbs_golden(o.demo_dir, ta, rv);
 		lg_server_path("kbs", kbs, sizeof(kbs));
-		kbs_pid = lg_kbs_start(kbs, dir, 0, kbs_url, sizeof(kbs_url));
+		kbs_pid = lg_kbs_start(kbs, dir, 0, NULL, 0, kbs_url, sizeof(kbs_url));
 	} else {
 		snprintf(kbs_url, sizeof(kbs_url), "%s", o.urls[0]);
 	}

@@ -20,6 +20,7 @@
  */
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,9 +150,11 @@ static void
 usage(void)
 {
 	fprintf(stderr, "Usage: bench-kbs [-c clients] [-t seconds] [-u url] "
-	    "[-s kbs] [-d demo-dir] [-T worker_count]\n"
+	    "[-s kbs] [-d demo-dir] [-T worker_count] [-S kbs-arg]...\n"
 	    "  -u: use a running kbs that trusts the demo realm (demo/) and\n"
-	    "      allows writing " RESOURCE "; default: start one\n");
+	    "      allows writing " RESOURCE "; default: start one\n"
+	    "  -S: one more argument for the kbs the bench starts (e.g.\n"
+	    "      -S --no-platform-cache)\n");
 	exit(2);
 }
 
@@ -165,13 +168,15 @@ main(int argc, char **argv)
 	char ta[PATH_MAX + 16], rv[PATH_MAX + 16];
 	double p384, ecdh, sign, verify, crypto, rate, cpu0 = 0, cpu = 0;
 	double fl;
+	struct lg_cache cache;
+	bool have_cache = false;
 	pid_t pid = -1;
 	int rc = 0;
 
 	lg_init("bench-kbs");
 	lg_parse_args(argc, argv, &o, usage);
 	/* One server given at most, no database, no replicas' pids. */
-	if (o.nurls > 1 || o.db != NULL || o.nsargs > 0 || o.npids > 0 ||
+	if (o.nurls > 1 || o.db != NULL || o.npids > 0 ||
 	    o.db_pid != 0)
 		usage();
 	signal(SIGPIPE, SIG_IGN);
@@ -197,8 +202,8 @@ main(int argc, char **argv)
 	sign = lg_measure_es256_sign();
 	verify = lg_measure_es256_verify();
 	if (o.nurls == 0)
-		pid = lg_kbs_start(o.server, dir, o.threads, base_url,
-		    sizeof(base_url));
+		pid = lg_kbs_start(o.server, dir, o.threads, o.sargs,
+		    o.nsargs, base_url, sizeof(base_url));
 	provision();
 	printf("kbs %s (%s), %lu clients, %.0f s\n", base_url, o.nurls == 0 ?
 	    "started by the bench" : "given", o.clients, o.seconds);
@@ -209,7 +214,9 @@ main(int argc, char **argv)
 	lg_run(o.clients, o.seconds, client, NULL, 0, 0, &st);
 	if (pid > 0) {
 		cpu = lg_proc_cpu(pid) - cpu0;
-		lg_server_stop(pid);
+		if (lg_server_stop(pid) != 0)
+			rc = 1;
+		have_cache = lg_cache_stats(dir, &cache) == 0;
 	}
 	/* The raw rates again after the load: the larger (stricter) counts. */
 	lg_measure_bound(&b);
@@ -240,6 +247,8 @@ main(int argc, char **argv)
 	if (pid > 0)
 		printf("server CPU per flow:                  %10.2f ms (kbs, "
 		    "/proc/%ld/stat)\n", 1e3 * cpu / fl, (long)pid);
+	if (pid > 0)
+		lg_print_cache(have_cache ? &cache : NULL);
 	printf("errors:                               %10lu%s%s\n", st.err,
 	    st.err > 0 ? " first: " : "", st.first_err);
 	if (st.err > 0 || st.ok == 0)

@@ -1117,6 +1117,16 @@ lg_print_run(const struct lg_stats *st, const struct lg_bound *b,
 	else
 		printf("server mallocs per %s:%*snot counted (%s)\n", what,
 		    (int)(18 - strlen(what)), "", mwhy);
+	lg_print_cache(c);
+	if (st->server_cpu <= 0)
+		return -1;
+	per = st->server_cpu / n;
+	return (1 / b->openssl) / per;
+}
+
+void
+lg_print_cache(const struct lg_cache *c)
+{
 	if (c == NULL)
 		printf("platform cache:                       unknown (a server "
 		    "not started by the bench: see its --stats-file)\n");
@@ -1129,10 +1139,6 @@ lg_print_run(const struct lg_stats *st, const struct lg_bound *b,
 		    c->hits + c->misses > 0 ? (double)c->hits /
 		    (double)(c->hits + c->misses) : 0.0, c->hits, c->misses,
 		    c->evictions, c->flushes, c->capacity);
-	if (st->server_cpu <= 0)
-		return -1;
-	per = st->server_cpu / n;
-	return (1 / b->openssl) / per;
 }
 
 void
@@ -1213,13 +1219,16 @@ write_text(const char *path, const char *text)
 
 pid_t
 lg_kbs_start(const char *server, const char *dir, unsigned threads,
-    char *url, size_t urlsz)
+    const char *const *extra, size_t nextra, char *url, size_t urlsz)
 {
 	char conf[PATH_MAX + 16], cca[PATH_MAX + 16], ta[PATH_MAX + 16];
 	char rv[PATH_MAX + 16], db[PATH_MAX + 16], port[PATH_MAX + 16];
 	char text[4 * PATH_MAX], workers[64];
-	const char *argv[] = { server, "-q", "-c", conf, "--db", db,
-	    "--port-file", port, "--max-connections-per-ip", "0", NULL };
+	char stats[PATH_MAX + 16];
+	const char *argv[12 + LG_MAX + 1] = { server, "-q", "-c", conf,
+	    "--db", db, "--port-file", port, "--stats-file", stats,
+	    "--max-connections-per-ip", "0" };
+	size_t i;
 
 	snprintf(conf, sizeof(conf), "%s/kbs-config.toml", dir);
 	snprintf(cca, sizeof(cca), "%s/cca.json", dir);
@@ -1227,6 +1236,12 @@ lg_kbs_start(const char *server, const char *dir, unsigned threads,
 	snprintf(rv, sizeof(rv), "%s/rv.json", dir);
 	snprintf(db, sizeof(db), "%s/kbs.db", dir);
 	snprintf(port, sizeof(port), "%s/port", dir);
+	snprintf(stats, sizeof(stats), "%s/stats.json", dir);
+	if (nextra > LG_MAX)
+		lg_die("too many server arguments");
+	for (i = 0; i < nextra; i++)
+		argv[12 + i] = extra[i];
+	argv[12 + nextra] = NULL;
 	workers[0] = '\0';
 	if (threads > 0)
 		snprintf(workers, sizeof(workers), "worker_count = %u\n",

@@ -175,6 +175,8 @@ void	lg_mallocs_close(struct lg_mallocs *m);
 
 /* The counters of <dir>/stats.json (after lg_server_stop); -1 if none. */
 int	lg_cache_stats(const char *dir, struct lg_cache *c);
+/* The "platform cache:" line of c; NULL: unknown. */
+void	lg_print_cache(const struct lg_cache *c);
 /*
  * The servers of the run: without -u, the one lg_server_start() starts
  * (its pid added to o->pids, returned); with -u, those given (-1).
@@ -249,12 +251,14 @@ void	lg_print_ratio(double ratio);
  * with a TOML configuration in dir (plain HTTP on a free port, admin
  * open, the resource plugin, worker_count when threads > 0) and the CCA
  * verifier's configuration naming <dir>/ta.json and rv.json (through
- * CCA_CONFIG_FILE, set in this process), its base URL into url.
+ * CCA_CONFIG_FILE, set in this process), its base URL into url. The
+ * server gets --stats-file <dir>/stats.json (lg_cache_stats() reads it)
+ * and the nextra arguments of extra after its own.
  */
 void	lg_kbs_golden(const char *demo_dir, const char *ta_path,
 	    const char *rv_path);
 pid_t	lg_kbs_start(const char *server, const char *dir, unsigned threads,
-	    char *url, size_t urlsz);
+	    const char *const *extra, size_t nextra, char *url, size_t urlsz);
 
 /* Free what the module holds (realm, nonces, latencies). */
 void	lg_cleanup(void);
