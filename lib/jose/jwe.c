@@ -202,6 +202,22 @@ ecdh(EVP_PKEY *priv, EVP_PKEY *peer, size_t clen, uint8_t *z, size_t zsz)
 	return r;
 }
 
+/* A fresh key pair on the group of peer; NULL when OpenSSL fails. */
+static EVP_PKEY *
+ephemeral(EVP_PKEY *peer)
+{
+	EVP_PKEY_CTX *c;
+	EVP_PKEY *k = NULL;
+
+	ERR_set_mark();
+	if ((c = EVP_PKEY_CTX_new_from_pkey(NULL, peer, NULL)) == NULL ||
+	    EVP_PKEY_keygen_init(c) != 1 || EVP_PKEY_keygen(c, &k) != 1)
+		k = NULL;
+	ERR_pop_to_mark();
+	EVP_PKEY_CTX_free(c);
+	return k;
+}
+
 /* KEK = ConcatKDF(Z) for ECDH-ES+A256KW. */
 static int
 ecdh_kek(EVP_PKEY *priv, EVP_PKEY *peer, int crv, const uint8_t *apu,
@@ -430,12 +446,11 @@ cki_jwe_encrypt(const ccakit_teekey *to, const uint8_t *pt, size_t len,
 			}
 			epk = ccakit_key_evp(fx->epk);
 		} else {
-			/* A fresh key from OpenSSL needs no pairwise check. */
-			ERR_set_mark();
-			eph = EVP_PKEY_Q_keygen(NULL, NULL, "EC",
-			    cki_cose_crv_jwk(crv));
-			ERR_pop_to_mark();
-			if ((epk = eph) == NULL) {
+			/* A fresh key from OpenSSL needs no pairwise check;
+			 * made on the recipient's group (copied, not built
+			 * again from its name). */
+			if ((epk = eph = ephemeral(ccakit_key_evp(to->ec))) ==
+			    NULL) {
 				r = CCAKIT_ERR_CRYPTO;
 				goto out;
 			}
