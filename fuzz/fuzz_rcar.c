@@ -4,6 +4,7 @@
  * the challenge, the token and the error body, the version check and the
  * TEE key's typed form. What parses must build back and parse the same.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,19 +40,71 @@ request(const char *s, size_t n)
 	rcar_request_clear(&r);
 }
 
+/*
+ * rcar_json_bytes() against jansson: the same bytes when jansson sees an
+ * object whose "token" is an array of integers 0..255, and a refusal
+ * otherwise.
+ */
+static void
+bytes_oracle(const char *s, size_t n)
+{
+	uint8_t *b;
+	size_t bl, i;
+	json_t *j, *t, *e;
+	bool want;
+	int r;
+
+	r = rcar_json_bytes(s, n, "token", 4096, &b, &bl, NULL);
+	j = json_loadb(s, n, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
+	t = json_object_get(j, "token");
+	want = json_is_array(t) && json_array_size(t) <= 4096;
+	json_array_foreach(t, i, e)
+		if (!json_is_integer(e) || json_integer_value(e) < 0 ||
+		    json_integer_value(e) > 255)
+			want = false;
+	/* Duplicate members other than "token" are jansson's refusal
+	 * only (serde ignores them): no verdict on those. */
+	if (j == NULL && r == CCAKIT_OK && json_loadb(s, n, JSON_DECODE_ANY,
+	    NULL) == NULL)
+		abort();
+	if (j != NULL && want != (r == CCAKIT_OK))
+		abort();
+	if (r == CCAKIT_OK && j != NULL) {
+		if (bl != json_array_size(t))
+			abort();
+		json_array_foreach(t, i, e)
+			if (b[i] != json_integer_value(e))
+				abort();
+	}
+	if (r == CCAKIT_OK)
+		free(b);
+	json_decref(j);
+}
+
 static void
 attestation(const char *s, size_t n)
 {
 	struct rcar_attestation a;
 	uint8_t h[RCAR_HASH_MAX];
 	size_t hl;
-	json_t *rd;
+	json_t *rd, *whole, *pe, *mine;
 
+	bytes_oracle(s, n);
 	if (rcar_attestation_parse(s, n, &a, NULL) != CCAKIT_OK)
 		return;
 	if (a.nonce == NULL || a.tee_pubkey == NULL ||
-	    a.additional_evidence == NULL)
+	    a.additional_evidence == NULL || a.primary_evidence == NULL)
 		abort();
+	/* The evidence's text is what jansson reads from the whole. */
+	whole = json_loadb(s, n, JSON_REJECT_DUPLICATES, NULL);
+	pe = json_object_get(json_object_get(whole, "tee-evidence"),
+	    "primary_evidence");
+	mine = json_loadb(a.primary_evidence, a.primary_len, JSON_DECODE_ANY |
+	    JSON_REJECT_DUPLICATES, NULL);
+	if (pe == NULL || mine == NULL || !json_equal(pe, mine))
+		abort();
+	json_decref(mine);
+	json_decref(whole);
 	rd = rcar_runtime_data(a.nonce, a.tee_pubkey, a.additional_evidence);
 	if (rd != NULL && rcar_runtime_digest(rd, RCAR_HASH_SHA384, h, &hl,
 	    NULL) == CCAKIT_OK && hl != 48)

@@ -12,6 +12,7 @@
 #include <ccakit/bytes.h>
 #include <ccakit/jcs.h>
 
+#include "jscan.h"
 #include "rcar.h"
 
 static const char *const tee_names[RCAR_TEE_COUNT] = {
@@ -443,15 +444,93 @@ rcar_teepubkey_canon(const json_t *in, json_t **out,
 
 /* --- Attestation --- */
 
+/*
+ * Where the value of tee-evidence's primary_evidence is in body: true
+ * with it at [*s, *e), checked, when the body scans as an object holding
+ * one (whether the rest is JSON is left to jansson).
+ */
+static bool
+evidence_span(const char *body, size_t len, size_t *s, size_t *e)
+{
+	struct jscan j = { body, body + len };
+	bool first = true, tfirst;
+	const char *start;
+	char key[32];
+	size_t klen;
+	int m, t;
+
+	if (!jscan_object(&j))
+		return false;
+	while ((m = jscan_member(&j, &first, key, sizeof(key), &klen)) == 1) {
+		if (strcmp(key, "tee-evidence") != 0 || !jscan_object(&j)) {
+			if (!jscan_value(&j, 1))
+				return false;
+			continue;
+		}
+		tfirst = true;
+		while ((t = jscan_member(&j, &tfirst, key, sizeof(key),
+		    &klen)) == 1) {
+			if (!jscan_ws(&j))
+				return false;
+			start = j.p;
+			if (!jscan_value(&j, 2))
+				return false;
+			if (strcmp(key, "primary_evidence") == 0) {
+				*s = (size_t)(start - body);
+				*e = (size_t)(j.p - body);
+				return true;
+			}
+		}
+		if (t < 0)
+			return false;
+	}
+	return false;
+}
+
+/*
+ * The message as jansson's tree; the primary evidence's value, when the
+ * scan found it (*pe_s < *pe_e), replaced by null in it: a CCA token is
+ * thousands of numbers, each a jansson value otherwise.
+ */
+static int
+attestation_tree(const char *body, size_t len, size_t *pe_s, size_t *pe_e,
+    json_t **out, struct ccakit_errdetail *d)
+{
+	size_t s, e, n;
+	char *copy;
+	int r;
+
+	*pe_s = *pe_e = 0;
+	if (len <= RCAR_MAX_MESSAGE && evidence_span(body, len, &s, &e)) {
+		n = len - (e - s) + 4;
+		if ((copy = malloc(n)) == NULL)
+			return CCAKIT_ERR_NOMEM;
+		memcpy(copy, body, s);
+		memcpy(copy + s, "null", 4);
+		memcpy(copy + s + 4, body + e, len - e);
+		r = parse_object(copy, n, "Attestation", out, NULL);
+		free(copy);
+		if (r == CCAKIT_OK) {
+			*pe_s = s;
+			*pe_e = e;
+			return CCAKIT_OK;
+		}
+	}
+	/* Without the scan; and jansson's words on a bad message as sent. */
+	return parse_object(body, len, "Attestation", out, d);
+}
+
 int
 rcar_attestation_parse(const char *body, size_t len,
     struct rcar_attestation *out, struct ccakit_errdetail *d)
 {
 	json_t *j, *init, *rd, *te, *pe;
+	size_t pe_s, pe_e;
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if ((r = parse_object(body, len, "Attestation", &j, d)) != CCAKIT_OK)
+	if ((r = attestation_tree(body, len, &pe_s, &pe_e, &j, d)) !=
+	    CCAKIT_OK)
 		return r;
 	out->root = j;
 	init = json_object_get(j, "init-data");
@@ -496,7 +575,18 @@ rcar_attestation_parse(const char *body, size_t len,
 		    "`primary_evidence`");
 		goto fail;
 	}
-	out->primary_evidence = pe;
+	if (pe_e > pe_s) {
+		out->primary_evidence = body + pe_s;
+		out->primary_len = pe_e - pe_s;
+	} else {
+		if ((out->owned = json_dumps(pe, JSON_COMPACT |
+		    JSON_ENCODE_ANY)) == NULL) {
+			r = CCAKIT_ERR_NOMEM;
+			goto fail;
+		}
+		out->primary_evidence = out->owned;
+		out->primary_len = strlen(out->owned);
+	}
 	if ((r = get_str(te, "additional_evidence", &out->additional_evidence,
 	    &out->additional_len, d)) != CCAKIT_OK)
 		goto fail;
@@ -511,7 +601,152 @@ rcar_attestation_clear(struct rcar_attestation *a)
 {
 	json_decref(a->tee_pubkey);
 	json_decref(a->root);
+	free(a->owned);
 	memset(a, 0, sizeof(*a));
+}
+
+static int
+bytes_err(struct ccakit_errdetail *d, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+bytes_err(struct ccakit_errdetail *d, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d != NULL) {
+		d->code = code;
+		d->what = "evidence";
+		va_start(ap, fmt);
+		vsnprintf(d->text, sizeof(d->text), fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+/* The array at s->p (its '['), each element a byte, into b (cap bytes:
+ * an element costs at least two bytes of text). */
+static int
+byte_array(struct jscan *s, const char *name, size_t max, uint8_t *b,
+    size_t cap, size_t *n, struct ccakit_errdetail *d)
+{
+	const char *p0;
+	unsigned v;
+
+	*n = 0;
+	s->p++;
+	if (jscan_peek(s, ']')) {
+		s->p++;
+		return CCAKIT_OK;
+	}
+	for (;;) {
+		if (!jscan_ws(s))
+			return bytes_err(d, CCAKIT_ERR_JSON, "\"%s\" is not "
+			    "JSON", name);
+		/* An integer as jansson reads it ("-0" is 0); anything
+		 * else is checked as JSON only to say which. */
+		p0 = s->p;
+		v = 0;
+		if (*s->p == '-' && s->end - s->p > 1 && s->p[1] == '0')
+			s->p += 2;
+		else if (*s->p == '0')
+			s->p++;
+		else
+			while (s->p < s->end && *s->p >= '0' && *s->p <= '9' &&
+			    v <= 255)
+				v = v * 10 + (unsigned)(*s->p++ - '0');
+		if (s->p == p0 || v > 255 || (s->p < s->end && (*s->p == '.' ||
+		    *s->p == 'e' || *s->p == 'E' || (*s->p >= '0' &&
+		    *s->p <= '9')))) {
+			s->p = p0;
+			if (!jscan_value(s, 2))
+				return bytes_err(d, CCAKIT_ERR_JSON, "\"%s\" is "
+				    "not JSON", name);
+			return bytes_err(d, CCAKIT_ERR_JSON, "%s[%zu] is not a "
+			    "byte", name, *n);
+		}
+		if (*n == max)
+			return bytes_err(d, CCAKIT_ERR_TOO_LARGE, "%s of more "
+			    "than %zu bytes", name, max);
+		if (*n == cap)
+			return bytes_err(d, CCAKIT_ERR_JSON, "\"%s\" is not "
+			    "JSON", name);
+		b[(*n)++] = (uint8_t)v;
+		if (!jscan_ws(s))
+			return bytes_err(d, CCAKIT_ERR_JSON, "\"%s\" is not "
+			    "JSON", name);
+		if (*s->p == ']') {
+			s->p++;
+			return CCAKIT_OK;
+		}
+		if (*s->p++ != ',')
+			return bytes_err(d, CCAKIT_ERR_JSON, "\"%s\" is not "
+			    "JSON", name);
+	}
+}
+
+int
+rcar_json_bytes(const char *text, size_t len, const char *name,
+    size_t max, uint8_t **out, size_t *outlen, struct ccakit_errdetail *d)
+{
+	struct jscan s = { text, text + len };
+	uint8_t *b = NULL;
+	bool first = true, seen = false;
+	char key[64];
+	size_t klen, n = 0, cap;
+	int m, r;
+
+	*out = NULL;
+	*outlen = 0;
+	if (!jscan_object(&s)) {
+		s.p = text;
+		return jscan_value(&s, 0) && !jscan_ws(&s) ?
+		    bytes_err(d, CCAKIT_ERR_NOT_FOUND, "not an object") :
+		    bytes_err(d, CCAKIT_ERR_JSON, "not JSON");
+	}
+	while ((m = jscan_member(&s, &first, key, sizeof(key), &klen)) == 1) {
+		if (strcmp(key, name) != 0) {
+			if (!jscan_value(&s, 1))
+				break;
+			continue;
+		}
+		if (seen) {
+			r = bytes_err(d, CCAKIT_ERR_JSON, "duplicate field `%s`",
+			    name);
+			goto fail;
+		}
+		seen = true;
+		if (!jscan_peek(&s, '[')) {
+			if (!jscan_value(&s, 1))
+				break;
+			r = bytes_err(d, CCAKIT_ERR_NOT_FOUND, "\"%s\" is not "
+			    "an array", name);
+			goto fail;
+		}
+		/* Room for what the rest of the text can hold (two bytes
+		 * of it an element at least), never above max + 1. */
+		cap = (size_t)(s.end - s.p) / 2 + 1;
+		if (cap > max + 1)
+			cap = max + 1;
+		if ((b = malloc(cap)) == NULL)
+			return CCAKIT_ERR_NOMEM;
+		if ((r = byte_array(&s, name, max, b, cap, &n, d)) !=
+		    CCAKIT_OK)
+			goto fail;
+	}
+	if (m != 0 || jscan_ws(&s)) {
+		r = bytes_err(d, CCAKIT_ERR_JSON, "not JSON");
+		goto fail;
+	}
+	if (!seen)
+		return bytes_err(d, CCAKIT_ERR_NOT_FOUND, "missing field `%s`",
+		    name);
+	*out = b;
+	*outlen = n;
+	return CCAKIT_OK;
+fail:
+	free(b);
+	return r;
 }
 
 json_t *

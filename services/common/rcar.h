@@ -167,9 +167,11 @@ struct rcar_attestation {
 	const char *nonce;
 	json_t *tee_pubkey;             /* canonical (owned reference) */
 	/* tee-evidence */
-	const json_t *primary_evidence;
+	const char *primary_evidence;   /* its JSON text, checked */
+	size_t primary_len;
 	const char *additional_evidence; /* "" when there is none */
 	size_t additional_len;
+	char *owned;                    /* private */
 };
 
 /*
@@ -177,6 +179,11 @@ struct rcar_attestation {
  *  absent), "runtime-data": {"nonce": string, "tee-pubkey": <TeePubKey>},
  *  "tee-evidence": {"primary_evidence": any, "additional_evidence":
  *  string}}. Release with rcar_attestation_clear().
+ *
+ * The primary evidence is left as JSON text, checked but not built (a
+ * CCA token is an array of thousands of numbers): usually a span of
+ * body, which must then outlive *out. rcar_json_bytes() reads a byte
+ * array from it; a verifier that wants values parses it.
  */
 int rcar_attestation_parse(const char *body, size_t len,
     struct rcar_attestation *out, struct ccakit_errdetail *d);
@@ -185,6 +192,19 @@ void rcar_attestation_clear(struct rcar_attestation *a);
 json_t *rcar_attestation_build(const char *nonce, const json_t *tee_pubkey,
     const json_t *primary_evidence, const char *additional_evidence,
     const char *init_format, const char *init_body);
+
+/*
+ * Member name of the JSON object text[0..len) as bytes, from an array of
+ * integers 0..255 (serde's Vec<u8>), without building the array: *out
+ * (malloc'd, at most max bytes) and *outlen. Other members are checked
+ * as JSON and ignored; name twice is refused, as serde does.
+ * CCAKIT_ERR_NOT_FOUND when the text is not an object with that member
+ * holding an array, CCAKIT_ERR_JSON for an element that is not a byte or
+ * text that is not JSON, CCAKIT_ERR_TOO_LARGE beyond max; d->text then
+ * says which.
+ */
+int rcar_json_bytes(const char *text, size_t len, const char *name,
+    size_t max, uint8_t **out, size_t *outlen, struct ccakit_errdetail *d);
 
 /* --- runtime data: the binding of the evidence --- */
 

@@ -219,6 +219,7 @@ do_attest(struct kbs *k, const struct svc_req *req, struct svc_resp *resp)
 	memset(&in, 0, sizeof(in));
 	in.tee = s.tee;
 	in.primary_evidence = a.primary_evidence;
+	in.primary_len = a.primary_len;
 	in.additional_evidence = a.additional_evidence;
 	in.nonce = s.nonce;
 	in.tee_pubkey = a.tee_pubkey;

@@ -599,11 +599,12 @@ out:
 }
 
 static int
-verify_one(struct kbs *k, enum rcar_tee tee, const json_t *evidence,
-    const uint8_t *rd, size_t rdlen, const uint8_t *init, size_t ilen,
-    struct kbs_claims *out, struct ccakit_errdetail *d)
+verify_one(struct kbs *k, enum rcar_tee tee, const char *evidence,
+    size_t evlen, const uint8_t *rd, size_t rdlen, const uint8_t *init,
+    size_t ilen, struct kbs_claims *out, struct ccakit_errdetail *d)
 {
-	struct kbs_evidence ev = { tee, evidence, rd, rdlen, init, ilen };
+	struct kbs_evidence ev = { tee, evidence, evlen, rd, rdlen, init,
+	    ilen };
 
 	switch (tee) {
 	case RCAR_TEE_CCA:
@@ -628,7 +629,7 @@ kbs_as_attest(struct kbs *k, const struct kbs_as_input *in, char **token,
 	json_t *rd = NULL, *init_claims = NULL, *devs = NULL, *submods = NULL;
 	json_t *tcb, *app, *ear = NULL, *drd = NULL;
 	struct kbs_claims cl;
-	char name[32];
+	char name[32], *text;
 	const char *tname;
 	json_t *dev;
 	unsigned classes[2] = { 0, 0 };
@@ -655,9 +656,9 @@ kbs_as_attest(struct kbs *k, const struct kbs_as_input *in, char **token,
 	if ((r = rcar_runtime_digest(rd, RCAR_HASH_SHA384, digest, &dlen,
 	    d)) != CCAKIT_OK)
 		goto out;
-	if ((r = verify_one(k, in->tee, in->primary_evidence, digest, dlen,
-	    in->init_format != NULL ? idig : NULL, ilen, &cl, d)) !=
-	    CCAKIT_OK)
+	if ((r = verify_one(k, in->tee, in->primary_evidence, in->primary_len,
+	    digest, dlen, in->init_format != NULL ? idig : NULL, ilen, &cl,
+	    d)) != CCAKIT_OK)
 		goto out;
 	tcb = transform(cl.claims, init_claims, rd, in->tee, c->verbose_token);
 	json_decref(cl.claims);
@@ -698,8 +699,15 @@ kbs_as_attest(struct kbs *k, const struct kbs_as_input *in, char **token,
 				goto out;
 			}
 			memset(&cl, 0, sizeof(cl));
-			if ((r = verify_one(k, dtee, dev, digest, dlen, NULL, 0,
-			    &cl, d)) != CCAKIT_OK)
+			if ((text = json_dumps(dev, JSON_COMPACT |
+			    JSON_ENCODE_ANY)) == NULL) {
+				r = CCAKIT_ERR_NOMEM;
+				goto out;
+			}
+			r = verify_one(k, dtee, text, strlen(text), digest,
+			    dlen, NULL, 0, &cl, d);
+			free(text);
+			if (r != CCAKIT_OK)
 				goto out;
 			tcb = transform(cl.claims, NULL, drd, dtee,
 			    c->verbose_token);

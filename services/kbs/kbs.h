@@ -97,7 +97,8 @@ int kbs_toml_to_json(const char *text, size_t len, json_t **out,
 
 struct kbs_evidence {
 	enum rcar_tee tee;
-	const json_t *evidence;
+	const char *evidence;           /* its JSON text, checked */
+	size_t evidence_len;
 	const uint8_t *report_data;     /* expected (the runtime digest) */
 	size_t report_len;
 	const uint8_t *init_digest;     /* NULL: no init-data */
@@ -133,7 +134,8 @@ int kbs_signer_sign(const kbs_signer *s, const json_t *claims, char **jwt,
 
 struct kbs_as_input {
 	enum rcar_tee tee;
-	const json_t *primary_evidence;
+	const char *primary_evidence;   /* JSON text, checked */
+	size_t primary_len;
 	const char *additional_evidence;
 	const char *nonce;
 	const json_t *tee_pubkey;

@@ -458,10 +458,8 @@ kbs_verify_cca(struct kbs *k, const struct kbs_evidence *ev,
 	struct ccakit_appraisal app;
 	struct cca_stores *s = NULL;
 	uint8_t expected[64], *tok = NULL, pad[64];
-	const json_t *arr, *e;
 	ccakit_token *t = NULL;
-	json_int_t v;
-	size_t i, n;
+	size_t n;
 	int r;
 
 	if (ev->report_data == NULL)
@@ -470,24 +468,18 @@ kbs_verify_cca(struct kbs *k, const struct kbs_evidence *ev,
 	rcar_regularize(ev->report_data, ev->report_len, expected,
 	    sizeof(expected));
 	/* {"token": [u8, ...]} (a base64 string is refused, as serde's
-	 * Vec<u8> does). */
-	arr = json_object_get(ev->evidence, "token");
-	if (!json_is_array(arr))
-		return fail(d, CCAKIT_ERR_JSON, "Deserialize CCA Evidence "
-		    "failed: \"token\" must be an array of bytes");
-	n = json_array_size(arr);
-	if (n == 0 || n > CCAKIT_TOKEN_MAX_SIZE)
-		return fail(d, CCAKIT_ERR_TOO_LARGE, "token of %zu bytes", n);
-	if ((tok = malloc(n)) == NULL)
-		return CCAKIT_ERR_NOMEM;
-	json_array_foreach(arr, i, e) {
-		if (!json_is_integer(e) || (v = json_integer_value(e)) < 0 ||
-		    v > 255) {
-			r = fail(d, CCAKIT_ERR_JSON, "Deserialize CCA Evidence "
-			    "failed: token[%zu] is not a byte", i);
-			goto out;
-		}
-		tok[i] = (uint8_t)v;
+	 * Vec<u8> does), read without building the array. */
+	if ((r = rcar_json_bytes(ev->evidence, ev->evidence_len, "token",
+	    CCAKIT_TOKEN_MAX_SIZE, &tok, &n, d)) != CCAKIT_OK) {
+		char why[sizeof(d->text)];
+
+		snprintf(why, sizeof(why), "%s", d->text);
+		return fail(d, r == CCAKIT_ERR_NOT_FOUND ? CCAKIT_ERR_JSON : r,
+		    "Deserialize CCA Evidence failed: %s", why);
+	}
+	if (n == 0) {
+		r = fail(d, CCAKIT_ERR_TOO_LARGE, "token of 0 bytes");
+		goto out;
 	}
 	if ((r = stores_get(&s, d)) != CCAKIT_OK)
 		goto out;

@@ -32,23 +32,34 @@ kbs_verify_sample(struct kbs *k, const struct kbs_evidence *ev,
 	uint8_t buf[256];
 	size_t n;
 	bool device = ev->tee == RCAR_TEE_SAMPLEDEVICE;
+	json_t *q;
+	int r;
 
 	(void)k;
-	svn = json_object_get(ev->evidence, "svn");
-	rd = json_object_get(ev->evidence, "report_data");
-	if (!json_is_object(ev->evidence) || !json_is_string(svn) ||
-	    (rd != NULL && !json_is_string(rd)))
+	q = json_loadb(ev->evidence, ev->evidence_len, JSON_REJECT_DUPLICATES |
+	    JSON_DECODE_ANY, NULL);
+	svn = json_object_get(q, "svn");
+	rd = json_object_get(q, "report_data");
+	if (!json_is_object(q) || !json_is_string(svn) ||
+	    (rd != NULL && !json_is_string(rd))) {
+		json_decref(q);
 		return fail(d, CCAKIT_ERR_JSON, "Deserialize Quote failed.");
+	}
 	if (rd != NULL)
 		rds = json_string_value(rd);
 	if (ev->report_data != NULL) {
 		if (ccakit_b64_decode(rds, strlen(rds), CCAKIT_B64_STD, buf,
-		    sizeof(buf), &n) != 0)
-			return fail(d, CCAKIT_ERR_ENCODING, "base64 decode "
+		    sizeof(buf), &n) != 0) {
+			r = fail(d, CCAKIT_ERR_ENCODING, "base64 decode "
 			    "report data for sample evidence");
-		if (n != ev->report_len || memcmp(buf, ev->report_data, n) != 0)
-			return fail(d, CCAKIT_ERR_CHALLENGE, "REPORT_DATA is "
+			goto out;
+		}
+		if (n != ev->report_len || memcmp(buf, ev->report_data,
+		    n) != 0) {
+			r = fail(d, CCAKIT_ERR_CHALLENGE, "REPORT_DATA is "
 			    "different from that in Sample Quote");
+			goto out;
+		}
 	}
 	if (device)
 		out->claims = json_pack("{s:O, s:s}", "svn", svn,
@@ -57,8 +68,10 @@ kbs_verify_sample(struct kbs *k, const struct kbs_evidence *ev,
 		out->claims = json_pack("{s:O, s:s, s:s, s:{s:i, s:i}, s:b}",
 		    "svn", svn, "report_data", rds, "launch_digest", "abcde",
 		    "platform_version", "major", 1, "minor", 4, "debug", 0);
-	if (out->claims == NULL)
-		return CCAKIT_ERR_NOMEM;
+	if (out->claims == NULL) {
+		r = CCAKIT_ERR_NOMEM;
+		goto out;
+	}
 	/* Sample only: the init-data digest, unverified, for tests. */
 	if (!device && ev->init_digest != NULL) {
 		char s[4 * 64 / 3 + 8];
@@ -68,5 +81,8 @@ kbs_verify_sample(struct kbs *k, const struct kbs_evidence *ev,
 		json_object_set_new(out->claims, "init_data", json_string(s));
 	}
 	out->tee_class = device ? "gpu" : "cpu";
-	return CCAKIT_OK;
+	r = CCAKIT_OK;
+out:
+	json_decref(q);
+	return r;
 }

@@ -292,6 +292,166 @@ test_attestation_errors(void **state)
 	    CCAKIT_ERR_JSON);
 }
 
+/* An Attestation around evidence text ev. */
+static char *
+attestation_with(const char *ev)
+{
+	static const char head[] = "{\"runtime-data\":{\"nonce\":\"n\","
+	    "\"tee-pubkey\":{\"kty\":\"RSA\",\"alg\":\"a\",\"n\":\"n\",\"e\":"
+	    "\"e\"}},\"tee-evidence\":{\"primary_evidence\": ";
+	static const char tail[] = " ,\"additional_evidence\":\"\"}}";
+	char *s;
+
+	/* (room for a test to lengthen a member name) */
+	assert_non_null(s = malloc(strlen(head) + strlen(ev) +
+	    strlen(tail) + 8));
+	strcpy(s, head);
+	strcat(s, ev);
+	strcat(s, tail);
+	return s;
+}
+
+/*
+ * The evidence is kept as text, checked as strictly as jansson checks
+ * the rest: what jansson refuses is refused, what it accepts comes back
+ * as the same value.
+ */
+static void
+test_evidence_text(void **state)
+{
+	static const char *const good[] = {
+		"{\"token\":[217,1,143]}", "[1,2]", "null", "\"s\"",
+		"{\"token\":[ 0 , 255 ],\"x\":{\"y\":[1.5e3,-0,true]}}",
+		"{\"t\\u00e9\\ud83d\\ude00\":\"\\u00e9\\n\"}",
+		"1e308", "-9223372036854775808", "{}", "[]",
+		"\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"",
+	};
+	static const char *const bad[] = {
+		"{\"token\":[1,2,]}", "[01]", "{\"a\" 1}", "\"\\u0000\"",
+		"\"\\ud800\"", "\"\\udc00\\ud800\"", "\"\x01\"",
+		"\"\xc0\xaf\"", "\"\xed\xa0\x80\"", "\"\xf4\x90\x80\x80\"",
+		"1e999", "9223372036854775808", "-9223372036854775809",
+		"tru", "[1 2]", "{\"a\":1,}", "\"\\x\"", "- 1", "1.", ".5",
+		"{\"a\":1}}", "\"abc",
+	};
+	struct rcar_attestation a;
+	struct ccakit_errdetail d;
+	json_t *want, *got;
+	char *body, *esc, deep[300];
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		body = attestation_with(good[i]);
+		if (rcar_attestation_parse(body, strlen(body), &a, &d) !=
+		    CCAKIT_OK)
+			fail_msg("good %zu refused: %s", i, d.text);
+		/* A span of the body, not a copy. */
+		assert_ptr_equal(a.primary_evidence, strstr(body, good[i]));
+		assert_int_equal(a.primary_len, strlen(good[i]));
+		want = json_loads(good[i], JSON_DECODE_ANY, NULL);
+		got = json_loadb(a.primary_evidence, a.primary_len,
+		    JSON_DECODE_ANY, NULL);
+		assert_true(want != NULL && got != NULL && json_equal(want,
+		    got));
+		json_decref(want);
+		json_decref(got);
+		rcar_attestation_clear(&a);
+		free(body);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		/* jansson refuses each too: the oracle of this list */
+		assert_null(json_loads(bad[i], JSON_DECODE_ANY, NULL));
+		body = attestation_with(bad[i]);
+		memset(&d, 0, sizeof(d));
+		if (rcar_attestation_parse(body, strlen(body), &a, &d) !=
+		    CCAKIT_ERR_JSON)
+			fail_msg("bad %zu accepted", i);
+		/* jansson's words about the message */
+		assert_string_equal(d.what, "Attestation");
+		assert_true(d.text[0] != '\0');
+		free(body);
+	}
+	/* Nesting inside the evidence counts against the cap. */
+	n = 0;
+	for (i = 0; i < 64; i++)
+		deep[n++] = '[';
+	for (i = 0; i < 64; i++)
+		deep[n++] = ']';
+	deep[n] = '\0';
+	body = attestation_with(deep);
+	assert_int_equal(rcar_attestation_parse(body, strlen(body), &a, NULL),
+	    CCAKIT_ERR_JSON);
+	free(body);
+	deep[0] = ' ';
+	deep[n - 1] = ' ';
+	body = attestation_with(deep);
+	assert_int_equal(rcar_attestation_parse(body, strlen(body), &a, NULL),
+	    CCAKIT_OK);
+	rcar_attestation_clear(&a);
+	free(body);
+	/* Written with an escape, the member is still found. */
+	body = attestation_with("[1]");
+	esc = strstr(body, "primary_evidence");
+	memmove(esc + 12, esc + 7, strlen(esc + 7) + 1);
+	memcpy(esc + 7, "\\u005f", 6);
+	assert_non_null(strstr(body, "\"primary\\u005fevidence\": [1] ,"));
+	assert_int_equal(rcar_attestation_parse(body, strlen(body), &a, NULL),
+	    CCAKIT_OK);
+	assert_ptr_equal(a.primary_evidence, strstr(body, "[1]"));
+	rcar_attestation_clear(&a);
+	free(body);
+}
+
+/* serde's Vec<u8> read from text: each element an integer 0..255. */
+static void
+test_json_bytes(void **state)
+{
+	struct ccakit_errdetail d;
+	uint8_t *b;
+	size_t n;
+	static const char ok[] = "{\"x\":[300],\"token\":[0, 255 ,-0,7]}";
+
+	(void)state;
+	assert_int_equal(rcar_json_bytes(ok, strlen(ok), "token", 16, &b, &n,
+	    &d), CCAKIT_OK);
+	assert_int_equal(n, 4);
+	assert_int_equal(b[0], 0);
+	assert_int_equal(b[1], 255);
+	assert_int_equal(b[2], 0);
+	assert_int_equal(b[3], 7);
+	free(b);
+	assert_int_equal(rcar_json_bytes("{\"token\":[]}", 12, "token", 16,
+	    &b, &n, &d), CCAKIT_OK);
+	assert_int_equal(n, 0);
+	free(b);
+#define NOTOK(in, code, words) do {					\
+	memset(&d, 0, sizeof(d));					\
+	assert_int_equal(rcar_json_bytes(in, strlen(in), "token", 4,	\
+	    &b, &n, &d), code);						\
+	assert_null(b);							\
+	if (strstr(d.text, words) == NULL)				\
+		fail_msg("%s: \"%s\"", in, d.text);			\
+} while (0)
+	NOTOK("{\"token\":[256]}", CCAKIT_ERR_JSON, "token[0] is not a byte");
+	NOTOK("{\"token\":[1,-1]}", CCAKIT_ERR_JSON, "token[1] is not a byte");
+	NOTOK("{\"token\":[1.0]}", CCAKIT_ERR_JSON, "token[0] is not a byte");
+	NOTOK("{\"token\":[1e0]}", CCAKIT_ERR_JSON, "token[0] is not a byte");
+	NOTOK("{\"token\":[\"1\"]}", CCAKIT_ERR_JSON, "not a byte");
+	NOTOK("{\"token\":[01]}", CCAKIT_ERR_JSON, "not");
+	NOTOK("{\"token\":[1,]}", CCAKIT_ERR_JSON, "not JSON");
+	NOTOK("{\"token\":[1,2,3,4,5]}", CCAKIT_ERR_TOO_LARGE, "more than 4");
+	NOTOK("{\"token\":[1],\"token\":[2]}", CCAKIT_ERR_JSON,
+	    "duplicate field `token`");
+	NOTOK("{\"token\":\"AQI=\"}", CCAKIT_ERR_NOT_FOUND, "not an array");
+	NOTOK("{\"tok\":[1]}", CCAKIT_ERR_NOT_FOUND, "missing field `token`");
+	NOTOK("[1]", CCAKIT_ERR_NOT_FOUND, "not an object");
+	NOTOK("{\"token\":[1]} x", CCAKIT_ERR_JSON, "not JSON");
+	NOTOK("{\"token\":[1]", CCAKIT_ERR_JSON, "not JSON");
+	NOTOK("{\"x\":\"\\ud800\",\"token\":[1]}", CCAKIT_ERR_JSON, "not JSON");
+#undef NOTOK
+}
+
 static void
 test_error_body(void **state)
 {
@@ -325,8 +485,8 @@ test_vectors(void **state)
 	struct rcar_request req;
 	struct rcar_attestation att;
 	struct ccakit_errdetail d;
-	uint8_t *body, *jcs, *hexv, h[RCAR_HASH_MAX], rd64[64], *want;
-	size_t len, jlen, hl, wl;
+	uint8_t *body, *jcs, *hexv, h[RCAR_HASH_MAX], rd64[64], *want, *tok;
+	size_t len, jlen, hl, wl, toklen;
 	char *canon, *s;
 	json_t *rd, *ch, *file;
 
@@ -361,8 +521,13 @@ test_vectors(void **state)
 	assert_null(att.init_format);
 	assert_string_equal(att.nonce, "8y+U9eo/E0X5xDf7O7N//eiJINOJz3qlZLVVEs2"
 	    "uRKM=");
-	assert_true(json_is_array(json_object_get(att.primary_evidence,
-	    "token")));
+	/* The evidence stays text, the token read from it as bytes. */
+	assert_int_equal(rcar_json_bytes(att.primary_evidence,
+	    att.primary_len, "token", 65536, &tok, &toklen,
+	    &d), CCAKIT_OK);
+	assert_true(toklen > 1000);
+	assert_int_equal(tok[0], 0xd9);
+	free(tok);
 	assert_non_null(rd = rcar_runtime_data(att.nonce, att.tee_pubkey,
 	    att.additional_evidence));
 	assert_int_equal(ccakit_jcs_value((const struct json_t *)rd, 0, &canon,
@@ -399,6 +564,8 @@ main(void)
 		cmocka_unit_test(test_teepubkey),
 		cmocka_unit_test(test_jcs_known_answer),
 		cmocka_unit_test(test_attestation_errors),
+		cmocka_unit_test(test_evidence_text),
+		cmocka_unit_test(test_json_bytes),
 		cmocka_unit_test(test_error_body),
 		cmocka_unit_test(test_vectors),
 	};
