@@ -681,15 +681,14 @@ do_plugin(struct kbs *k, const struct svc_req *req, struct svc_resp *resp,
 		kbs_error(resp, "TokenNotFound", "Attestation Token not found");
 		return;
 	}
-	if ((rc = kbs_tokens_verify(k->tokens, token, &claims, &d)) !=
-	    CCAKIT_OK) {
+	if ((rc = kbs_tokens_verify(k->tokens, token, &claims, &claims_text,
+	    &d)) != CCAKIT_OK) {
 		svc_info("req=%llu token: %s", (unsigned long long)req->id,
 		    svc_detail_text(rc, &d));
 		kbs_error(resp, "TokenVerifierError", "Token Verifier error");
 		goto out;
 	}
-	if ((claims_text = json_dumps(claims, JSON_COMPACT)) == NULL ||
-	    (data = policy_data(name, &r)) == NULL) {
+	if ((data = policy_data(name, &r)) == NULL) {
 		kbs_error(resp, "SerdeError", "Serialize/Deserialize failed");
 		goto out;
 	}

@@ -293,7 +293,7 @@ kbs_signer_jwk(const kbs_signer *s)
 
 int
 kbs_signer_sign(const kbs_signer *s, const json_t *claims, char **jwt,
-    struct ccakit_errdetail *d)
+    char **payload, struct ccakit_errdetail *d)
 {
 	json_t *hdr = json_pack("{s:s, s:s, s:O}", "typ", "JWT", "alg", "ES256",
 	    "jwk", s->jwk);
@@ -332,6 +332,10 @@ kbs_signer_sign(const kbs_signer *s, const json_t *claims, char **jwt,
 	memcpy(input + n + 1, sb, strlen(sb) + 1);
 	*jwt = input;
 	input = NULL;
+	if (payload != NULL) {
+		*payload = p;
+		p = NULL;
+	}
 	r = CCAKIT_OK;
 out:
 	if (r != CCAKIT_OK)
@@ -629,7 +633,7 @@ kbs_as_attest(struct kbs *k, const struct kbs_as_input *in, char **token,
 	json_t *rd = NULL, *init_claims = NULL, *devs = NULL, *submods = NULL;
 	json_t *tcb, *app, *ear = NULL, *drd = NULL;
 	struct kbs_claims cl;
-	char name[32], *text;
+	char name[32], *text, *payload = NULL;
 	const char *tname;
 	json_t *dev;
 	unsigned classes[2] = { 0, 0 };
@@ -737,7 +741,10 @@ kbs_as_attest(struct kbs *k, const struct kbs_as_input *in, char **token,
 		r = CCAKIT_ERR_NOMEM;
 		goto out;
 	}
-	r = kbs_signer_sign(k->signer, ear, token, d);
+	if ((r = kbs_signer_sign(k->signer, ear, token, &payload, d)) ==
+	    CCAKIT_OK)
+		kbs_tokens_remember(k->tokens, *token, ear, payload);
+	free(payload);
 out:
 	json_decref(ear);
 	json_decref(rd);

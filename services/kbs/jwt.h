@@ -70,11 +70,24 @@ typedef struct kbs_tokens kbs_tokens;
  * this KBS's token signing key (its tokens are always trusted).
  */
 int kbs_tokens_new(const struct kbs_config *c, const json_t *own_jwk,
-    kbs_tokens **out, struct ccakit_errdetail *d);
+    size_t cache_size, kbs_tokens **out, struct ccakit_errdetail *d);
 void kbs_tokens_free(kbs_tokens **tp);
-/* Verify as Trustee's JwtVerifier; *claims gets the claims. */
+/*
+ * Verify as Trustee's JwtVerifier; *claims gets the claims (a reference
+ * the caller releases, shared with the cache of verified tokens of
+ * cache_size entries: never change it) and *text, when text is not
+ * NULL, their compact JSON (malloc'd).
+ */
 int kbs_tokens_verify(kbs_tokens *t, const char *jwt, json_t **claims,
-    struct ccakit_errdetail *d);
+    char **text, struct ccakit_errdetail *d);
+/* A token this KBS has just signed, with its claims and their compact
+ * JSON (what it signed), into the cache: kbs_tokens_verify() of it then
+ * needs no signature check. */
+void kbs_tokens_remember(kbs_tokens *t, const char *jwt,
+    const json_t *claims, const char *text);
+/* fn(arg, hit) at each lookup in that cache (set before use). */
+void kbs_tokens_set_hook(kbs_tokens *t, void (*fn)(void *arg, bool hit),
+    void *arg);
 /* The TEE key at the first claim path that holds one (configured
  * extra_teekey_paths, then Trustee's five); borrowed from claims. */
 const json_t *kbs_tokens_teekey(kbs_tokens *t, const json_t *claims);

@@ -128,9 +128,10 @@ int kbs_signer_new(struct kbs *k, kbs_signer **out,
 void kbs_signer_free(kbs_signer **sp);
 /* The header's "jwk" (borrowed). */
 const json_t *kbs_signer_jwk(const kbs_signer *s);
-/* Sign claims as a JWS with {"typ":"JWT","alg":"ES256","jwk":...}. */
+/* Sign claims as a JWS with {"typ":"JWT","alg":"ES256","jwk":...};
+ * *payload, when payload is not NULL, gets the claims' JSON signed. */
 int kbs_signer_sign(const kbs_signer *s, const json_t *claims, char **jwt,
-    struct ccakit_errdetail *d);
+    char **payload, struct ccakit_errdetail *d);
 
 struct kbs_as_input {
 	enum rcar_tee tee;

@@ -27,14 +27,20 @@
 #define KBS_CONN_MEMORY (KBS_HEAD_MAX + 64 * 1024)
 
 enum {
-	OPT_DB = 256, OPT_PORT_FILE, OPT_FIXED_NONCE, OPT_HELP,
+	OPT_DB = 256, OPT_PORT_FILE, OPT_FIXED_NONCE, OPT_TOKEN_CACHE,
+	OPT_HELP,
 };
+
+/* Verified tokens kept (services/kbs/token.c), by default and at most. */
+#define TOKEN_CACHE_DEFAULT     256
+#define TOKEN_CACHE_MAX         65536
 
 static const struct option longopts[] = {
 	{ "config-file", required_argument, NULL, 'c' },
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "port-file", required_argument, NULL, OPT_PORT_FILE },
 	{ "test-fixed-nonce", required_argument, NULL, OPT_FIXED_NONCE },
+	{ "token-cache-size", required_argument, NULL, OPT_TOKEN_CACHE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	SVC_HTTP_LONGOPTS,
@@ -61,6 +67,9 @@ SVC_HTTP_USAGE
 "                                tls_ciphers and tls_groups)\n"
 SVC_PCACHE_USAGE
 "                                (local CCA verification; ccakit only)\n"
+"      --token-cache-size N      attestation tokens kept once verified or\n"
+"                                signed, so that their next use needs no\n"
+"                                signature check (default 256; 0: none)\n"
 "  -v, --verbose                 more logging (repeatable)\n"
 "  -q, --quiet                   errors only\n"
 "  -V, --version                 print the version\n"
@@ -85,7 +94,8 @@ main(int argc, char **argv)
 	const char *port_file = NULL;
 	char dbbuf[PATH_MAX], err[512], prio[2048], addr[64], desc[1024];
 	char *cert = NULL, *key = NULL;
-	size_t keylen = 0, i;
+	size_t keylen = 0, i, token_cache = TOKEN_CACHE_DEFAULT;
+	char *end;
 	int verbosity = SVC_LOG_WARN, c, r, rc = 1, sig;
 	uint16_t port;
 	bool tls_cli = false;
@@ -108,6 +118,15 @@ main(int argc, char **argv)
 			break;
 		case OPT_FIXED_NONCE:
 			k.fixed_nonce = optarg;
+			break;
+		case OPT_TOKEN_CACHE:
+			errno = 0;
+			token_cache = (size_t)strtoul(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    optarg[0] == '-' || token_cache > TOKEN_CACHE_MAX)
+				return die("--token-cache-size: a number of "
+				    "tokens from 0 to %d, not '%.40s'",
+				    TOKEN_CACHE_MAX, optarg);
 			break;
 		case 'v':
 			if (verbosity < SVC_LOG_TRACE)
@@ -188,11 +207,12 @@ main(int argc, char **argv)
 		    svc_detail_text(r, &d));
 		goto out;
 	}
-	if ((r = kbs_tokens_new(&k.conf, kbs_signer_jwk(k.signer), &k.tokens,
-	    &d)) != CCAKIT_OK) {
+	if ((r = kbs_tokens_new(&k.conf, kbs_signer_jwk(k.signer), token_cache,
+	    &k.tokens, &d)) != CCAKIT_OK) {
 		die("[attestation_token]: %s", svc_detail_text(r, &d));
 		goto out;
 	}
+	kbs_tokens_set_hook(k.tokens, kbs_count_tcache, NULL);
 	if ((r = kbs_admin_new(&k.conf, &k.admin, &d)) != CCAKIT_OK) {
 		die("[admin]: %s", svc_detail_text(r, &d));
 		goto out;

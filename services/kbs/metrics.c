@@ -45,7 +45,7 @@ static struct {
 	struct path_count *paths;
 	size_t npaths, cap;
 	uint64_t paths_dropped;
-	uint64_t pc_hit, pc_miss;
+	uint64_t pc_hit, pc_miss, tc_hit, tc_miss;
 } m = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
 void
@@ -128,6 +128,18 @@ observe(struct hist *h, const double *bounds, size_t nb, double v)
 			h->b[i]++;
 	h->count++;
 	h->sum += v;
+}
+
+void
+kbs_count_tcache(void *arg, bool hit)
+{
+	(void)arg;
+	pthread_mutex_lock(&m.mu);
+	if (hit)
+		m.tc_hit++;
+	else
+		m.tc_miss++;
+	pthread_mutex_unlock(&m.mu);
 }
 
 void
@@ -307,6 +319,12 @@ kbs_metrics_text(size_t *len)
 	    "ccakit_platform_token_cache_lookups_total{result=\"miss\"} "
 	    "%llu\n", (unsigned long long)m.pc_hit,
 	    (unsigned long long)m.pc_miss);
+	put(&b, "# HELP ccakit_token_cache_lookups_total Verified attestation "
+	    "token cache lookups by result (hit or miss)\n# TYPE "
+	    "ccakit_token_cache_lookups_total counter\n"
+	    "ccakit_token_cache_lookups_total{result=\"hit\"} %llu\n"
+	    "ccakit_token_cache_lookups_total{result=\"miss\"} %llu\n",
+	    (unsigned long long)m.tc_hit, (unsigned long long)m.tc_miss);
 	counter(&b, "kbs_auth_requests_total", "Total count of auth requests",
 	    m.c[KBS_M_AUTH_REQUESTS]);
 	counter(&b, "kbs_auth_successes_total", "Total count of successfully "

@@ -30,6 +30,8 @@ void kbs_observe_request(double seconds, size_t req_size, size_t resp_size);
 void kbs_active_requests(int delta);
 /* A platform-token cache lookup (ccakit_platform_cache_set_hook()). */
 void kbs_count_pcache(void *arg, bool hit);
+/* The same for the cache of verified attestation tokens. */
+void kbs_count_tcache(void *arg, bool hit);
 /* The exposition text (malloc'd). */
 char *kbs_metrics_text(size_t *len);
 

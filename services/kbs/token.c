@@ -11,14 +11,26 @@
  * ccakit adds: a header "jwk" equal to this KBS's own token key is
  * trusted without further ado (its tokens verify with no configuration,
  * and Trustee's refusal to start without trust material does not apply).
+ *
+ * And a cache of verified tokens: a bounded LRU keyed by SHA-256 over the
+ * token's exact text, holding its claims (and their compact JSON) and
+ * "exp". The tokens this KBS signs enter it when signed; others once
+ * they verify. A token's text fixes its signature and claims, and the
+ * trust material is fixed for the process's life, so a hit has the
+ * verdict a verification would have: only "exp" is checked again. It
+ * spares the ES256 verification and the decoding of the session's token
+ * on /resource, and of a Bearer token used again (ccakit-agent's).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <pthread.h>
+
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
@@ -27,7 +39,22 @@
 #include "jwt.h"
 #include "log.h"
 
+/* A verified token (see above). */
+struct tc_entry {
+	uint8_t hash[32];
+	json_t *claims;                 /* read-only once in */
+	char *text;                     /* its compact JSON */
+	int64_t exp;
+	uint64_t used;                  /* LRU tick; 0: empty */
+};
+
 struct kbs_tokens {
+	pthread_mutex_t mu;             /* the cache's */
+	struct tc_entry *cache;
+	size_t ccap;
+	uint64_t tick;
+	void (*hook)(void *, bool);     /* each lookup, hit or not */
+	void *hook_arg;
 	kbs_jwks *jwks;
 	X509_STORE *store;
 	size_t ncerts;
@@ -59,7 +86,7 @@ terr(struct ccakit_errdetail *d, int code, const char *fmt, ...)
 
 int
 kbs_tokens_new(const struct kbs_config *c, const json_t *own_jwk,
-    kbs_tokens **out, struct ccakit_errdetail *d)
+    size_t cache_size, kbs_tokens **out, struct ccakit_errdetail *d)
 {
 	static const char *const trustee_paths[] = {
 		"/tdx/attester_runtime_data/tee-pubkey",
@@ -76,12 +103,20 @@ kbs_tokens_new(const struct kbs_config *c, const json_t *own_jwk,
 	size_t i;
 	int r, n, k;
 
-	if ((t = calloc(1, sizeof(*t))) == NULL ||
-	    (t->jwks = kbs_jwks_new()) == NULL ||
-	    (t->store = X509_STORE_new()) == NULL) {
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return CCAKIT_ERR_NOMEM;
+	if (pthread_mutex_init(&t->mu, NULL) != 0) {
+		free(t);
+		return CCAKIT_ERR_NOMEM;
+	}
+	if ((t->jwks = kbs_jwks_new()) == NULL ||
+	    (t->store = X509_STORE_new()) == NULL ||
+	    (cache_size > 0 && (t->cache = calloc(cache_size,
+	    sizeof(*t->cache))) == NULL)) {
 		kbs_tokens_free(&t);
 		return CCAKIT_ERR_NOMEM;
 	}
+	t->ccap = cache_size;
 	t->insecure = c->insecure_header_jwk;
 	t->own = own_jwk != NULL ? json_deep_copy(own_jwk) : NULL;
 	if (t->own != NULL && (r = kbs_jwk_to_pkey(t->own,
@@ -129,6 +164,7 @@ void
 kbs_tokens_free(kbs_tokens **tp)
 {
 	kbs_tokens *t;
+	size_t i;
 
 	if (tp == NULL || (t = *tp) == NULL)
 		return;
@@ -136,8 +172,119 @@ kbs_tokens_free(kbs_tokens **tp)
 	X509_STORE_free(t->store);
 	json_decref(t->own);
 	EVP_PKEY_free(t->own_pk);
+	for (i = 0; i < t->ccap; i++) {
+		json_decref(t->cache[i].claims);
+		free(t->cache[i].text);
+	}
+	free(t->cache);
+	pthread_mutex_destroy(&t->mu);
 	free(t);
 	*tp = NULL;
+}
+
+/* --- the cache of verified tokens --- */
+
+/*
+ * The cached verdict on the token of hash h: CCAKIT_ERR_NOT_FOUND when
+ * none, else its claims and text (as kbs_tokens_verify()) or the expiry.
+ */
+static int
+tc_get(kbs_tokens *t, const uint8_t h[32], int64_t now, json_t **claims,
+    char **text, struct ccakit_errdetail *d)
+{
+	struct tc_entry *e = NULL;
+	char *copy = NULL;
+	size_t i;
+	int r;
+
+	pthread_mutex_lock(&t->mu);
+	for (i = 0; i < t->ccap; i++)
+		if (t->cache[i].used != 0 && memcmp(t->cache[i].hash, h,
+		    32) == 0) {
+			e = &t->cache[i];
+			break;
+		}
+	if (e == NULL) {
+		r = CCAKIT_ERR_NOT_FOUND;
+	} else if (now > e->exp + KBS_TOKEN_LEEWAY_S) {
+		r = terr(d, CCAKIT_ERR_EXPIRED, "ExpiredSignature");
+	} else if (text != NULL && (copy = strdup(e->text)) == NULL) {
+		r = CCAKIT_ERR_NOMEM;
+	} else {
+		e->used = ++t->tick;
+		*claims = json_incref(e->claims);
+		if (text != NULL)
+			*text = copy;
+		r = CCAKIT_OK;
+	}
+	pthread_mutex_unlock(&t->mu);
+	if (t->hook != NULL && r != CCAKIT_ERR_NOMEM)
+		t->hook(t->hook_arg, r != CCAKIT_ERR_NOT_FOUND);
+	return r;
+}
+
+void
+kbs_tokens_set_hook(kbs_tokens *t, void (*fn)(void *arg, bool hit),
+    void *arg)
+{
+	t->hook = fn;
+	t->hook_arg = arg;
+}
+
+/* Keep claims (a reference taken; never changed again) and a copy of
+ * text as the verdict on the token of hash h; a full cache drops its
+ * least recently used entry. Nothing when out of memory. */
+static void
+tc_put(kbs_tokens *t, const uint8_t h[32], json_t *claims, const char *text,
+    int64_t exp)
+{
+	struct tc_entry *e = NULL, old;
+	char *copy;
+	size_t i;
+
+	if ((copy = strdup(text)) == NULL)
+		return;
+	memset(&old, 0, sizeof(old));
+	pthread_mutex_lock(&t->mu);
+	for (i = 0; i < t->ccap; i++) {
+		if (t->cache[i].used != 0 && memcmp(t->cache[i].hash, h,
+		    32) == 0) {
+			e = NULL;
+			break;
+		}
+		if (e == NULL || t->cache[i].used < e->used)
+			e = &t->cache[i];
+	}
+	if (e != NULL) {
+		old = *e;
+		memcpy(e->hash, h, 32);
+		e->claims = json_incref(claims);
+		e->text = copy;
+		e->exp = exp;
+		e->used = ++t->tick;
+		copy = NULL;
+	}
+	pthread_mutex_unlock(&t->mu);
+	json_decref(old.claims);
+	free(old.text);
+	free(copy);
+}
+
+void
+kbs_tokens_remember(kbs_tokens *t, const char *jwt, const json_t *claims,
+    const char *text)
+{
+	const json_t *exp = json_object_get(claims, "exp");
+	uint8_t h[32];
+	json_t *copy;
+
+	if (t == NULL || t->ccap == 0 || !json_is_integer(exp) ||
+	    json_integer_value(exp) < 0 || (copy = json_deep_copy(claims)) ==
+	    NULL)
+		return;
+	SHA256((const uint8_t *)jwt, strlen(jwt), h);
+	tc_put(t, h, copy, text, (int64_t)json_integer_value(exp));
+	json_decref(copy);
 }
 
 static bool
@@ -252,16 +399,28 @@ out:
 
 int
 kbs_tokens_verify(kbs_tokens *t, const char *jwt, json_t **claims,
-    struct ccakit_errdetail *d)
+    char **text, struct ccakit_errdetail *d)
 {
 	struct kbs_jwt h;
 	const json_t *jwk = NULL;
 	const char *kid, *alg;
 	size_t len = strlen(jwt);
+	int64_t now = (int64_t)time(NULL);
+	uint8_t hash[32];
+	char *txt = NULL;
 	void *pk = NULL;
 	bool own;
 	int r;
 
+	*claims = NULL;
+	if (text != NULL)
+		*text = NULL;
+	if (t->ccap > 0) {
+		SHA256((const uint8_t *)jwt, len, hash);
+		if ((r = tc_get(t, hash, now, claims, text, d)) !=
+		    CCAKIT_ERR_NOT_FOUND)
+			return r;
+	}
 	if ((r = kbs_jwt_decode(jwt, len, &h, d)) != CCAKIT_OK)
 		return r;
 	if ((jwk = json_object_get(h.header, "jwk")) != NULL) {
@@ -310,11 +469,23 @@ kbs_tokens_verify(kbs_tokens *t, const char *jwt, json_t **claims,
 		    "in Jwk");
 		goto out;
 	}
-	if ((r = kbs_jwt_check(&h, jwt, len, pk, alg, (int64_t)time(NULL),
-	    d)) != CCAKIT_OK)
+	if ((r = kbs_jwt_check(&h, jwt, len, pk, alg, now, d)) != CCAKIT_OK)
 		goto out;
+	if ((txt = json_dumps(h.claims, JSON_COMPACT)) == NULL) {
+		r = CCAKIT_ERR_NOMEM;
+		goto out;
+	}
+	/* kbs_jwt_check() made sure "exp" is an integer >= 0. */
+	if (t->ccap > 0)
+		tc_put(t, hash, h.claims, txt, (int64_t)json_integer_value(
+		    json_object_get(h.claims, "exp")));
 	*claims = json_incref(h.claims);
+	if (text != NULL) {
+		*text = txt;
+		txt = NULL;
+	}
 out:
+	free(txt);
 	EVP_PKEY_free(pk);
 	kbs_jwt_clear(&h);
 	return r;

@@ -307,6 +307,24 @@ cert_path = "%s"
         gg = Guest(s, key=tee)
         st, pt, d = gg.resource("one/two/three", bearer=tok, cookie=False)
         check(st == 200 and pt == b"passport", "kid in %s: %s" % (src, d))
+        if src.startswith("file://"):
+            # The cache of verified tokens keeps the verdict, not the
+            # time: a token valid only by the 60 s leeway is served once
+            # verified, and refused from the cache once past it.
+            edge = mint(asj, {"exp": int(time.time()) - 58, "custom": {
+                "key": tee.pub}}, "ES256", {"kid": "as-key"})
+            for i in range(2):
+                st, pt, d = gg.resource("one/two/three", bearer=edge,
+                                        cookie=False)
+                check(st == 200 and pt == b"passport",
+                      "a token in its leeway, use %d: %s" % (i, d))
+            time.sleep(3.5)
+            st, _, d = gg.resource("one/two/three", bearer=edge,
+                                   cookie=False)
+            check(error_of(st, d)[1] == "TokenVerifierError",
+                  "a cached token past its leeway: %s" % (error_of(st, d),))
+            check("ExpiredSignature" in s.logtext(),
+                  "the refusal says why in the log")
         st, _, d = gg.resource("one/two/three", bearer=mint(
             asj, {"exp": now - 600, "custom": {"key": tee.pub}}, "ES256",
             {"kid": "as-key"}), cookie=False)

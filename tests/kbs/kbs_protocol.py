@@ -8,6 +8,7 @@ import base64
 import hashlib
 import json
 import os
+import subprocess
 import sys
 import time
 
@@ -447,6 +448,61 @@ allow if data.query.x == "2"
                               "access denied as DenyAll authorization_mode "
                               "is enabled"), "DenyAll on a built-in")
     deny.stop()
+
+    # --- the cache of verified tokens ---
+    def tcache():
+        _, _, d = srv.request("GET", "/metrics")
+        m = {}
+        for line in d.decode().splitlines():
+            if line.startswith("ccakit_token_cache_lookups_total{"):
+                m[line.split('"')[1]] = int(line.split()[-1])
+        return m.get("hit", -1), m.get("miss", -1)
+
+    tg = Guest(srv)
+    check(tg.auth()[0] == 200 and tg.attest()[0] == 200, "attest (cache)")
+    h0, m0 = tcache()
+    # The token it signed is known: the cookie's /resource is a hit.
+    st, pt, d = tg.resource("one/two/three")
+    check(st == 200, "resource by cookie (cache): %d" % st)
+    check(tcache() == (h0 + 1, m0), "a signed token is a hit: %s, was %s" %
+          (tcache(), (h0, m0)))
+    # And so is the same token as Bearer.
+    st, pt, d = tg.resource("one/two/three", bearer=tg.token, cookie=False)
+    check(st == 200 and tcache() == (h0 + 2, m0), "Bearer (cache): %d %s" %
+          (st, tcache()))
+    # A byte changed anywhere is another token: verified, and refused.
+    t = tg.token
+    hd, pl, sg = t.split(".")
+    for what, bad in [
+            ("signature", "%s.%s.%s" % (hd, pl, sg[:-2] +
+                                        ("AA" if sg[-2:] != "AA" else "BA"))),
+            ("claims", "%s.%s.%s" % (hd, b64u(json.dumps(dict(
+                token_claims(t), iss="mallory")).encode()), sg))]:
+        st, _, d = tg.resource("one/two/three", bearer=bad, cookie=False)
+        check(error_of(st, d)[1] == "TokenVerifierError",
+              "a changed %s is not served from the cache: %s" %
+              (what, error_of(st, d),))
+    check(tcache() == (h0 + 2, m0 + 2), "changed tokens miss: %s" %
+          (tcache(),))
+    # Off, every use verifies.
+    nc = Server(wd, CONFIG, name="nocache", args=("--token-cache-size", "0"))
+    set_resource(nc, "one/two/three", b"secret-1")
+    set_resource_policy(nc, read(os.path.join(
+        SRC, "services/kbs/policies/resource/allow_all.rego")))
+    ng = Guest(nc)
+    check(ng.auth()[0] == 200 and ng.attest()[0] == 200 and
+          ng.resource("one/two/three")[0] == 200 and
+          ng.resource("one/two/three", bearer=ng.token,
+                      cookie=False)[0] == 200, "without the cache")
+    _, _, d = nc.request("GET", "/metrics")
+    check('ccakit_token_cache_lookups_total{result="hit"} 0' in d.decode(),
+          "no hits without the cache")
+    nc.stop()
+    for bad in ["-1", "x", "65537", ""]:
+        r = subprocess.run([KBS, "-c", "/nonexistent", "--token-cache-size",
+                            bad], capture_output=True, text=True)
+        check(r.returncode != 0 and "--token-cache-size" in r.stderr,
+              "--token-cache-size %r refused: %s" % (bad, r.stderr))
 
     # --- /metrics, /healthz ---
     st, h, d = srv.request("GET", "/metrics")
