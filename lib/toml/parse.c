@@ -250,51 +250,6 @@ sb_take(struct P *P, const char **out, size_t *len)
 	return CCAKIT_OK;
 }
 
-/* --- UTF-8 --- */
-
-/* Offset of the first byte that is not part of valid UTF-8, or n. */
-static size_t
-utf8_check(const uint8_t *s, size_t n)
-{
-	size_t i = 0, k, len;
-	uint8_t c, lo, hi;
-
-	while (i < n) {
-		c = s[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		lo = 0x80;
-		hi = 0xbf;
-		if (c >= 0xc2 && c <= 0xdf)
-			len = 2;
-		else if (c >= 0xe0 && c <= 0xef) {
-			len = 3;
-			if (c == 0xe0)
-				lo = 0xa0;       /* overlong */
-			else if (c == 0xed)
-				hi = 0x9f;       /* surrogates */
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			len = 4;
-			if (c == 0xf0)
-				lo = 0x90;       /* overlong */
-			else if (c == 0xf4)
-				hi = 0x8f;       /* > U+10FFFF */
-		} else
-			return i;
-		if (n - i < len)
-			return i;
-		if (s[i + 1] < lo || s[i + 1] > hi)
-			return i;
-		for (k = 2; k < len; k++)
-			if ((s[i + k] & 0xc0) != 0x80)
-				return i;
-		i += len;
-	}
-	return n;
-}
-
 /* --- whitespace, comments, line ends --- */
 
 static void
@@ -1378,7 +1333,7 @@ ccakit_toml_parse(ccakit_toml *doc, const char *text, size_t len,
 		r = nomem(&P);
 		goto out;
 	}
-	if ((bad = utf8_check(s, len)) < len) {
+	if ((bad = cki_utf8_check(s, len)) < len) {
 		/* Position of the bad byte: one scan, on the error path. */
 		for (i = 0; i < bad; i++)
 			if (s[i] == '\n')
@@ -1438,7 +1393,7 @@ cki_toml_parse_path(struct cki_arena *a, const char *path,
 	if (path == NULL)
 		return CCAKIT_ERR_INVALID_ARG;
 	len = strlen(path);
-	if (utf8_check((const uint8_t *)path, len) != len)
+	if (cki_utf8_check((const uint8_t *)path, len) != len)
 		return CCAKIT_ERR_INVALID_ARG;
 	init(&P, (const uint8_t *)path, len);
 	P.arena = a;
