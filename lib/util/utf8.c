@@ -1,4 +1,5 @@
-/* UTF-8 validation (RFC 3629), shared by the parsers of text formats. */
+/* UTF-8 validation and encoding (RFC 3629), shared by the parsers of
+ * text formats. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -61,4 +62,29 @@ cki_utf8_check(const uint8_t *s, size_t len)
 		i += 4;
 	}
 	return len;
+}
+
+size_t
+cki_utf8_encode(uint32_t cp, char out[4])
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
 }

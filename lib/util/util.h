@@ -82,6 +82,9 @@ void cki_shortest_digits(double a, char dig[CKI_DIGITS_MAX], int *k,
  * above U+10FFFF, no truncated sequence).
  */
 size_t cki_utf8_check(const uint8_t *s, size_t len);
+/* The UTF-8 bytes of code point cp (at most U+10FFFF, not a surrogate)
+ * in out; their number. */
+size_t cki_utf8_encode(uint32_t cp, char out[4]);
 
 /*
  * Bump allocator (arena.c): blocks aligned for any type, all freed at

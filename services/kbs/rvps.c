@@ -121,6 +121,22 @@ store_rv(kbs_kv *kv, const char *name, json_t *v, const char *exp,
 	return r;
 }
 
+/* Every name -> value of object rvs. */
+static int
+store_rvs(kbs_kv *kv, json_t *rvs, const char *exp, time_t until,
+    struct ccakit_errdetail *d)
+{
+	const char *name;
+	json_t *v;
+	int r;
+
+	json_object_foreach(rvs, name, v) {
+		if ((r = store_rv(kv, name, v, exp, until, d)) != CCAKIT_OK)
+			return r;
+	}
+	return CCAKIT_OK;
+}
+
 /* Append "/part" (or "part" first) to path; false when too long. */
 static bool
 path_add(char *path, size_t sz, const char *part)
@@ -363,9 +379,9 @@ swid_rvs(kbs_kv *kv, const uint8_t *p, size_t n, const char *exp,
     time_t until, struct ccakit_errdetail *d)
 {
 	const ccakit_xml_elem *root, *meta, *payload, *res;
-	const char *manu, *edition, *type, *index, *name;
+	const char *manu, *edition, *type, *index;
 	ccakit_xml *x = NULL;
-	json_t *rvs = NULL, *arr, *v;
+	json_t *rvs = NULL, *arr;
 	char *rvname = NULL, *c;
 	size_t len;
 	int r;
@@ -446,11 +462,7 @@ swid_rvs(kbs_kv *kv, const uint8_t *p, size_t n, const char *exp,
 			goto out;
 		}
 	}
-	json_object_foreach(rvs, name, v) {
-		if ((r = store_rv(kv, name, v, exp, until, d)) != CCAKIT_OK)
-			goto out;
-	}
-	r = CCAKIT_OK;
+	r = store_rvs(kv, rvs, exp, until, d);
 out:
 	free(rvname);
 	json_decref(rvs);
@@ -462,7 +474,7 @@ int
 kbs_rvps_register(struct kbs *k, const char *msg, size_t len,
     struct ccakit_errdetail *d)
 {
-	const char *version = "0.1.0", *type, *payload, *name;
+	const char *version = "0.1.0", *type, *payload;
 	char exp[32];
 	uint8_t *p = NULL;
 	json_t *m = NULL, *rvs = NULL, *v;
@@ -529,11 +541,7 @@ kbs_rvps_register(struct kbs *k, const char *msg, size_t len,
 		r = bad(d, CCAKIT_ERR_JSON, "deseralize sample provenance");
 		goto out;
 	}
-	json_object_foreach(rvs, name, v) {
-		if ((r = store_rv(kv, name, v, exp, until, d)) != CCAKIT_OK)
-			goto out;
-	}
-	r = CCAKIT_OK;
+	r = store_rvs(kv, rvs, exp, until, d);
 out:
 	free(p);
 	json_decref(rvs);
