@@ -19,6 +19,7 @@
 #include <ccakit/jose.h>
 #include <ccakit/ear.h>
 #include <ccakit/toml.h>
+#include <ccakit/xml.h>
 #include <ccakit/jcs.h>
 #include <ccakit/rego.h>
 

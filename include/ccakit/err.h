@@ -48,6 +48,8 @@ enum ccakit_err {
 	                                     type, built-in) */
 	CCAKIT_ERR_CORIM_MALFORMED = 180, /* CoRIM/CoMID structure or value */
 	CCAKIT_ERR_CORIM_PROFILE,         /* CoRIM breaks its profile's rules */
+	CCAKIT_ERR_XML = 190,             /* XML not well formed, or refused
+	                                     (a DOCTYPE, an encoding) */
 
 	/* Evidence rejected: 200..299 */
 	CCAKIT_ERR_SIGNATURE = 200,       /* signature does not verify */

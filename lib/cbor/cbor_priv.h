@@ -14,14 +14,6 @@
 #define CKI_CBOR_DEPTH_CEIL	32
 
 /*
- * Length of the longest valid UTF-8 prefix of s[0..len): len when the
- * whole string is valid, else the offset of the first byte of the first
- * ill-formed sequence (RFC 3629: no overlongs, no surrogates, nothing
- * above U+10FFFF, no truncated sequence).
- */
-size_t	cki_cbor_utf8_check(const uint8_t *s, size_t len);
-
-/*
  * Describe the item that starts at p, which must lie inside a buffer
  * accepted by ccakit_cbor_parse() (no bounds checks). Returns the
  * address just past the item.

@@ -43,6 +43,7 @@
 #include "ccakit/err.h"
 
 #include "cbor/cbor_priv.h"
+#include "util/util.h"
 
 _Static_assert(sizeof(float) == 4 && sizeof(double) == 8,
     "IEEE 754 binary32/binary64 expected");
@@ -90,66 +91,6 @@ struct parser {
 	struct frame stack[CKI_CBOR_DEPTH_CEIL];
 	struct key pool[KEYPOOL];
 };
-
-/* --- UTF-8 --- */
-
-size_t
-cki_cbor_utf8_check(const uint8_t *s, size_t len)
-{
-	size_t i = 0;
-	uint64_t w;
-	uint8_t c, lo, hi;
-
-	while (i < len) {
-		/* ASCII fast path, eight bytes at a time. */
-		while (len - i >= 8) {
-			memcpy(&w, s + i, sizeof(w));
-			if ((w & UINT64_C(0x8080808080808080)) != 0)
-				break;
-			i += 8;
-		}
-		if (i == len)
-			break;
-		c = s[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		/* Unicode 15, Table 3-7: well-formed byte sequences. */
-		if (c < 0xc2)
-			return i;	/* continuation byte or overlong */
-		if (c < 0xe0) {
-			if (len - i < 2 || (s[i + 1] & 0xc0) != 0x80)
-				return i;
-			i += 2;
-			continue;
-		}
-		lo = 0x80;
-		hi = 0xbf;
-		if (c < 0xf0) {
-			if (c == 0xe0)
-				lo = 0xa0;	/* overlong */
-			else if (c == 0xed)
-				hi = 0x9f;	/* surrogates */
-			if (len - i < 3 || s[i + 1] < lo || s[i + 1] > hi ||
-			    (s[i + 2] & 0xc0) != 0x80)
-				return i;
-			i += 3;
-			continue;
-		}
-		if (c > 0xf4)
-			return i;		/* above U+10FFFF */
-		if (c == 0xf0)
-			lo = 0x90;		/* overlong */
-		else if (c == 0xf4)
-			hi = 0x8f;		/* above U+10FFFF */
-		if (len - i < 4 || s[i + 1] < lo || s[i + 1] > hi ||
-		    (s[i + 2] & 0xc0) != 0x80 || (s[i + 3] & 0xc0) != 0x80)
-			return i;
-		i += 4;
-	}
-	return len;
-}
 
 /* --- floats --- */
 
@@ -475,7 +416,7 @@ parse_item(struct parser *ps, struct ccakit_cbor_item *it)
 			return CCAKIT_ERR_CBOR_TRUNCATED;
 		}
 		if (major == MT_TSTR &&
-		    (bad = cki_cbor_utf8_check(buf + i, (size_t)arg)) != arg) {
+		    (bad = cki_utf8_check(buf + i, (size_t)arg)) != arg) {
 			ps->pos = i + bad;
 			return CCAKIT_ERR_CBOR_BAD_UTF8;
 		}

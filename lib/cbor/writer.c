@@ -15,6 +15,7 @@
 #include "ccakit/err.h"
 
 #include "cbor/cbor_priv.h"
+#include "util/util.h"
 
 static void
 fail(struct ccakit_cbor_writer *w, int err)
@@ -118,7 +119,7 @@ ccakit_cbor_put_tstr(struct ccakit_cbor_writer *w, const char *s,
     size_t len)
 {
 	if ((s == NULL && len != 0) ||
-	    (len != 0 && cki_cbor_utf8_check((const uint8_t *)s, len) != len)) {
+	    (len != 0 && cki_utf8_check((const uint8_t *)s, len) != len)) {
 		fail(w, CCAKIT_ERR_INVALID_ARG);
 		return;
 	}

@@ -212,28 +212,8 @@ static int
 sb_utf8(struct P *P, uint32_t cp)
 {
 	char b[4];
-	size_t n;
 
-	if (cp < 0x80) {
-		b[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		b[0] = (char)(0xc0 | (cp >> 6));
-		b[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		b[0] = (char)(0xe0 | (cp >> 12));
-		b[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		b[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		b[0] = (char)(0xf0 | (cp >> 18));
-		b[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		b[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		b[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	return sb_put(P, b, n);
+	return sb_put(P, b, cki_utf8_encode(cp, b));
 }
 
 /* Copy the scratch buffer into the arena, NUL-terminated. */
@@ -248,51 +228,6 @@ sb_take(struct P *P, const char **out, size_t *len)
 	*out = s;
 	*len = P->sblen;
 	return CCAKIT_OK;
-}
-
-/* --- UTF-8 --- */
-
-/* Offset of the first byte that is not part of valid UTF-8, or n. */
-static size_t
-utf8_check(const uint8_t *s, size_t n)
-{
-	size_t i = 0, k, len;
-	uint8_t c, lo, hi;
-
-	while (i < n) {
-		c = s[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		lo = 0x80;
-		hi = 0xbf;
-		if (c >= 0xc2 && c <= 0xdf)
-			len = 2;
-		else if (c >= 0xe0 && c <= 0xef) {
-			len = 3;
-			if (c == 0xe0)
-				lo = 0xa0;       /* overlong */
-			else if (c == 0xed)
-				hi = 0x9f;       /* surrogates */
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			len = 4;
-			if (c == 0xf0)
-				lo = 0x90;       /* overlong */
-			else if (c == 0xf4)
-				hi = 0x8f;       /* > U+10FFFF */
-		} else
-			return i;
-		if (n - i < len)
-			return i;
-		if (s[i + 1] < lo || s[i + 1] > hi)
-			return i;
-		for (k = 2; k < len; k++)
-			if ((s[i + k] & 0xc0) != 0x80)
-				return i;
-		i += len;
-	}
-	return n;
 }
 
 /* --- whitespace, comments, line ends --- */
@@ -1378,7 +1313,7 @@ ccakit_toml_parse(ccakit_toml *doc, const char *text, size_t len,
 		r = nomem(&P);
 		goto out;
 	}
-	if ((bad = utf8_check(s, len)) < len) {
+	if ((bad = cki_utf8_check(s, len)) < len) {
 		/* Position of the bad byte: one scan, on the error path. */
 		for (i = 0; i < bad; i++)
 			if (s[i] == '\n')
@@ -1438,7 +1373,7 @@ cki_toml_parse_path(struct cki_arena *a, const char *path,
 	if (path == NULL)
 		return CCAKIT_ERR_INVALID_ARG;
 	len = strlen(path);
-	if (utf8_check((const uint8_t *)path, len) != len)
+	if (cki_utf8_check((const uint8_t *)path, len) != len)
 		return CCAKIT_ERR_INVALID_ARG;
 	init(&P, (const uint8_t *)path, len);
 	P.arena = a;

@@ -44,6 +44,7 @@ static const struct errdesc errtab[] = {
 	{ CCAKIT_ERR_REGO_EVAL, "Rego: evaluation error" },
 	{ CCAKIT_ERR_CORIM_MALFORMED, "CoRIM: malformed" },
 	{ CCAKIT_ERR_CORIM_PROFILE, "CoRIM: refused by its profile" },
+	{ CCAKIT_ERR_XML, "XML: not well formed or refused" },
 	{ CCAKIT_ERR_SIGNATURE, "signature verification failed" },
 	{ CCAKIT_ERR_BINDING,
 	    "binding failed: platform challenge does not match RAK hash" },

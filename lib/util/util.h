@@ -76,6 +76,17 @@ void cki_shortest_digits(double a, char dig[CKI_DIGITS_MAX], int *k,
     int *e10);
 
 /*
+ * Length of the longest valid UTF-8 prefix of s[0..len): len when the
+ * whole string is valid, else the offset of the first byte of the first
+ * ill-formed sequence (RFC 3629: no overlongs, no surrogates, nothing
+ * above U+10FFFF, no truncated sequence).
+ */
+size_t cki_utf8_check(const uint8_t *s, size_t len);
+/* The UTF-8 bytes of code point cp (at most U+10FFFF, not a surrogate)
+ * in out; their number. */
+size_t cki_utf8_encode(uint32_t cp, char out[4]);
+
+/*
  * Bump allocator (arena.c): blocks aligned for any type, all freed at
  * once by cki_arena_free(). An arena is initialised with the size of its
  * first chunk (clamped to 256 B .. 64 KiB); alloc returns NULL when out

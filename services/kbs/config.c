@@ -242,8 +242,9 @@ attestation_service(ccakit_toml_value *root, struct kbs_config *c,
 			    "type"), CCAKIT_ERR_CONFIG, d, "unknown RVPS type "
 			    "'%s'", rtype);
 		if ((v = ccakit_toml_lookup(rv, "extractors")) != NULL) {
-			/* Only the sample format is registered; the
-			 * extractors' settings have nothing to set. */
+			/* sample, corim and swid are always there;
+			 * their settings (swid_extractor) have nothing
+			 * to set. */
 			if (ccakit_toml_type(v) != CCAKIT_TOML_TABLE)
 				return ccakit_toml_error(v, CCAKIT_ERR_CONFIG,
 				    d, "expected a table");

@@ -14,8 +14,17 @@
  * model, the measurement key (text; "claim<N>" for an integer; a UUID in
  * its canonical text), the measurement's name and serial number, then
  * "digests" (value: the digests in hex, an array) or "raw_bytes" (value:
- * the raw bytes in hex). "swid" (TCG RIM XML) is refused with a clear
- * message: no XML parser among ccakit's dependencies.
+ * the raw bytes in hex).
+ *
+ * "swid": the payload is the standard base64 of a TCG reference
+ * integrity manifest, a SWID tag in XML (UTF-8), read by lib/xml and
+ * taken unverified, as Trustee's SWID extractor does. The first SWID
+ * Meta element gives the prefix "<rim:PlatformManufacturerStr, ' ' as
+ * '_'>.<edition>"; each SWID Resource of type "Measurement" under the
+ * first SWID Payload gives "<prefix>.measurement_<index>" ('-' as '_'),
+ * its value the array of its SHA384:Hash0, Hash1, ... attributes up to
+ * the first missing one, all-zero hashes left out; a resource with none
+ * left is skipped. Every value is extracted before any is stored.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +33,7 @@
 
 #include <ccakit/bytes.h>
 #include <ccakit/corim.h>
+#include <ccakit/xml.h>
 
 #include "kbs.h"
 
@@ -109,6 +119,22 @@ store_rv(kbs_kv *kv, const char *name, json_t *v, const char *exp,
 	    (int64_t)until * 1000, true, NULL, d);
 	free(text);
 	return r;
+}
+
+/* Every name -> value of object rvs. */
+static int
+store_rvs(kbs_kv *kv, json_t *rvs, const char *exp, time_t until,
+    struct ccakit_errdetail *d)
+{
+	const char *name;
+	json_t *v;
+	int r;
+
+	json_object_foreach(rvs, name, v) {
+		if ((r = store_rv(kv, name, v, exp, until, d)) != CCAKIT_OK)
+			return r;
+	}
+	return CCAKIT_OK;
 }
 
 /* Append "/part" (or "part" first) to path; false when too long. */
@@ -316,11 +342,139 @@ out:
 	return r;
 }
 
+#define SWID_NS "http://standards.iso.org/iso/19770/-2/2015/schema.xsd"
+#define RIMIM_NS "https://trustedcomputinggroup.org/resource/" \
+	"tcg-reference-integrity-manifest-rim-information-model/"
+#define SHA384_NS "http://www.w3.org/2001/04/xmlenc#sha384"
+
+/* The hashes of a Measurement resource, a new JSON array (maybe empty);
+ * NULL when out of memory. */
+static json_t *
+swid_hashes(const ccakit_xml_elem *res)
+{
+	char attr[32];
+	const char *h;
+	json_t *arr;
+	size_t i;
+
+	if ((arr = json_array()) == NULL)
+		return NULL;
+	for (i = 0;; i++) {
+		(void)snprintf(attr, sizeof(attr), "Hash%zu", i);
+		if ((h = ccakit_xml_attr(res, SHA384_NS, attr)) == NULL)
+			return arr;
+		/* Only '0': no measurement at this index. */
+		if (h[strspn(h, "0")] == '\0')
+			continue;
+		if (json_array_append_new(arr, json_string(h)) != 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+}
+
+/* The "swid" extractor: p (n bytes) is the manifest. */
+static int
+swid_rvs(kbs_kv *kv, const uint8_t *p, size_t n, const char *exp,
+    time_t until, struct ccakit_errdetail *d)
+{
+	const ccakit_xml_elem *root, *meta, *payload, *res;
+	const char *manu, *edition, *type, *index;
+	ccakit_xml *x = NULL;
+	json_t *rvs = NULL, *arr;
+	char *rvname = NULL, *c;
+	size_t len;
+	int r;
+
+	if ((r = ccakit_xml_parse((const char *)p, n, NULL, NULL, &x, d)) !=
+	    CCAKIT_OK) {
+		char why[sizeof(d->text)];
+
+		(void)snprintf(why, sizeof(why), "%s", d->text);
+		return bad(d, r, "reference value manifest (XML): %.400s", why);
+	}
+	root = ccakit_xml_root(x);
+	if ((meta = ccakit_xml_find(root, NULL, SWID_NS, "Meta")) == NULL) {
+		r = bad(d, CCAKIT_ERR_NOT_FOUND, "Could not find meta "
+		    "information.");
+		goto out;
+	}
+	if ((manu = ccakit_xml_attr(meta, RIMIM_NS,
+	    "PlatformManufacturerStr")) == NULL) {
+		r = bad(d, CCAKIT_ERR_NOT_FOUND, "Could not find manufacturer "
+		    "information.");
+		goto out;
+	}
+	if ((edition = ccakit_xml_attr(meta, NULL, "edition")) == NULL) {
+		r = bad(d, CCAKIT_ERR_NOT_FOUND, "Could not find edition "
+		    "information.");
+		goto out;
+	}
+	if ((payload = ccakit_xml_find(root, NULL, SWID_NS, "Payload")) ==
+	    NULL) {
+		r = bad(d, CCAKIT_ERR_NOT_FOUND, "Could not find SWID payload.");
+		goto out;
+	}
+	if ((rvs = json_object()) == NULL) {
+		r = CCAKIT_ERR_NOMEM;
+		goto out;
+	}
+	for (res = ccakit_xml_find(payload, NULL, SWID_NS, "Resource");
+	    res != NULL; res = ccakit_xml_find(payload, res, SWID_NS,
+	    "Resource")) {
+		type = ccakit_xml_attr(res, NULL, "type");
+		if (type == NULL || strcmp(type, "Measurement") != 0)
+			continue;
+		if ((index = ccakit_xml_attr(res, NULL, "index")) == NULL) {
+			r = bad(d, CCAKIT_ERR_NOT_FOUND, "Could not find "
+			    "measurement name");
+			goto out;
+		}
+		len = strlen(manu) + strlen(edition) + strlen(index) +
+		    sizeof("..measurement_");
+		free(rvname);
+		if ((rvname = malloc(len)) == NULL) {
+			r = CCAKIT_ERR_NOMEM;
+			goto out;
+		}
+		(void)snprintf(rvname, len, "%s.%s.measurement_%s", manu,
+		    edition, index);
+		/* The manufacturer's spaces; every dash (Rego does not like
+		 * them). */
+		for (c = rvname; c < rvname + strlen(manu); c++)
+			if (*c == ' ')
+				*c = '_';
+		for (c = rvname; *c != '\0'; c++)
+			if (*c == '-')
+				*c = '_';
+		if ((arr = swid_hashes(res)) == NULL) {
+			r = CCAKIT_ERR_NOMEM;
+			goto out;
+		}
+		/* No non-zero hash: skipped (no collision between manifests
+		 * of one TCB). A later resource of the same name wins. */
+		if (json_array_size(arr) == 0) {
+			json_decref(arr);
+			continue;
+		}
+		if (json_object_set_new(rvs, rvname, arr) != 0) {
+			r = CCAKIT_ERR_NOMEM;
+			goto out;
+		}
+	}
+	r = store_rvs(kv, rvs, exp, until, d);
+out:
+	free(rvname);
+	json_decref(rvs);
+	ccakit_xml_free(&x);
+	return r;
+}
+
 int
 kbs_rvps_register(struct kbs *k, const char *msg, size_t len,
     struct ccakit_errdetail *d)
 {
-	const char *version = "0.1.0", *type, *payload, *name;
+	const char *version = "0.1.0", *type, *payload;
 	char exp[32];
 	uint8_t *p = NULL;
 	json_t *m = NULL, *rvs = NULL, *v;
@@ -358,12 +512,8 @@ kbs_rvps_register(struct kbs *k, const char *msg, size_t len,
 	type = json_string_value(json_object_get(m, "type"));
 	payload = json_string_value(json_object_get(m, "payload"));
 	plen = strlen(payload);
-	if (strcmp(type, "swid") == 0) {
-		r = bad(d, CCAKIT_ERR_CONFIG, "the swid extractor (TCG RIM "
-		    "XML) is not in ccakit: sample and corim only");
-		goto out;
-	}
-	if (strcmp(type, "sample") != 0 && strcmp(type, "corim") != 0) {
+	if (strcmp(type, "sample") != 0 && strcmp(type, "corim") != 0 &&
+	    strcmp(type, "swid") != 0) {
 		r = bad(d, CCAKIT_ERR_CONFIG, "Could not find extractor for "
 		    "%.40s", type);
 		goto out;
@@ -382,16 +532,16 @@ kbs_rvps_register(struct kbs *k, const char *msg, size_t len,
 		r = corim_rvs(kv, p, n, exp, until, d);
 		goto out;
 	}
+	if (strcmp(type, "swid") == 0) {
+		r = swid_rvs(kv, p, n, exp, until, d);
+		goto out;
+	}
 	if ((rvs = json_loadb((char *)p, n, JSON_REJECT_DUPLICATES, &je)) ==
 	    NULL || !json_is_object(rvs)) {
 		r = bad(d, CCAKIT_ERR_JSON, "deseralize sample provenance");
 		goto out;
 	}
-	json_object_foreach(rvs, name, v) {
-		if ((r = store_rv(kv, name, v, exp, until, d)) != CCAKIT_OK)
-			goto out;
-	}
-	r = CCAKIT_OK;
+	r = store_rvs(kv, rvs, exp, until, d);
 out:
 	free(p);
 	json_decref(rvs);
