@@ -214,7 +214,8 @@ endfunction()
 
 # At the end of the top-level CMakeLists.txt: every declared module was
 # built, and the manifest of the module-graph check is written (module,
-# kind, directory, sources, objects; the system libraries' files).
+# kind, directory, sources, generated headers (cmake/embed.cmake),
+# objects; the system libraries' files).
 function(ccakit_graph_finish)
 	get_property(_built GLOBAL PROPERTY CCAKIT_BUILT_MODULES)
 	set(_c "")
@@ -229,6 +230,10 @@ function(ccakit_graph_finish)
 		string(APPEND _c "module ${_m} ${_t}\n")
 		foreach(_s IN LISTS _srcs)
 			string(APPEND _c "src ${_m} ${_s}\n")
+		endforeach()
+		get_property(_gens GLOBAL PROPERTY CCAKIT_MODULE_GENERATED_${_t})
+		foreach(_h IN LISTS _gens)
+			string(APPEND _c "gen ${_m} ${_h}\n")
 		endforeach()
 		string(APPEND _c "obj ${_m} $<JOIN:$<TARGET_OBJECTS:${_t}>,\nobj ${_m} >\n")
 	endforeach()

@@ -15,7 +15,9 @@
 #  6. each service started with its unit's command line and its
 #     /etc/ccakit options (the root's paths, this test's state and
 #     credentials directories): the provisioning token works, the key
-#     broker holds no secret until one is put in its directory, /metrics;
+#     broker holds no secret until one is put in its directory, kbs
+#     answers RCAR with its shipped configuration and keeps its admin
+#     API closed, /metrics;
 #  7. purge: the token, the state and the packages' files are gone.
 # Ends with "N passed, M failed"; exit status 1 if any failed. Run as root
 # (dpkg --root); KEEP=1 keeps the work directory.
@@ -151,9 +153,14 @@ TOKF=$R/etc/ccakit/cca-verifier/provisioning-token
 check "the provisioning token: 600, 64 hex digits" "600 64" \
     "$(stat -c %a "$TOKF" 2>&1) $(tr -cd '0-9a-f' <"$TOKF" | wc -c)"
 conf=$(dpkg-query --admindir="$R/var/lib/dpkg" -W -f='${Conffiles}' \
-    ccakit-services | awk '{ print $1 }' | sort | tr '\n' ' ')
-check "conffiles" "/etc/ccakit/cca-verifier.env /etc/ccakit/keybroker-server.env " \
+    ccakit-services | awk '{ print $1 }' | LC_ALL=C sort | tr '\n' ' ')
+check "conffiles" "/etc/ccakit/cca-verifier.env /etc/ccakit/kbs-config.toml /etc/ccakit/kbs.env /etc/ccakit/keybroker-server.env " \
     "$conf"
+for f in $(grep -E '^usr/sbin/' "$SRC/debian/ccakit-services.install"); do
+	u=$(basename "$f").service
+	if [ -f "$R/lib/systemd/system/$u" ]; then ok "$u is installed"; else
+		nok "$u is installed"; fi
+done
 enabled=$(find "$R/etc/systemd" -name '*.service' 2>/dev/null | wc -l)
 check "the units are not enabled on installation" 0 "$enabled"
 
@@ -225,7 +232,7 @@ mkdir -p "$W/state" "$W/creds"
 chmod 700 "$W/state"
 cp "$TOKF" "$W/creds/provisioning-token"
 # start UNIT VAR EXTRA...: the unit's ExecStart with the root's paths and
-# its options file, on a free port; URL, PID.
+# its options file, and EXTRA (a free port); URL, PID.
 start() {
 	cmd=$(sed -n 's/^ExecStart=//p' "$R/lib/systemd/system/$1" | sed \
 	    -e "s#^/#$R/#" -e "s#\${STATE_DIRECTORY}#$W/state#g" \
@@ -236,7 +243,7 @@ start() {
 	u=$1 v=$2
 	shift 2
 	rm -f "$W/port"
-	eval "exec $cmd -p 0 --port-file $W/port $*" 2>"$W/${u%.service}.log" &
+	eval "exec $cmd --port-file $W/port $*" 2>"$W/${u%.service}.log" &
 	PID=$!
 	PIDS="$PIDS $PID"
 	i=0
@@ -263,7 +270,7 @@ http() { # http METHOD URL [curl args...] -> status, body in $W/b
 	curl -s -o "$W/b" -w '%{http_code}' -X "$m" "$@" "$u"
 }
 
-if start cca-verifier.service CCA_VERIFIER_OPTS --metrics; then
+if start cca-verifier.service CCA_VERIFIER_OPTS -p 0 --metrics; then
 	check "cca-verifier: discovery" 200 \
 	    "$(http GET "$URL/.well-known/veraison/verification")"
 	check "cca-verifier: provisioning with the installed token" 201 \
@@ -286,7 +293,7 @@ JWK='{"pubkey":{"kty":"RSA","alg":"RSA1_5","n":"'$(openssl genrsa 2048 \
     2>/dev/null | openssl rsa -noout -modulus | cut -d= -f2 |
     perl -ne 'chomp; print pack("H*", $_)' | basenc --base64url -w0 |
     tr -d '=')'","e":"AQAB"}}'
-if start keybroker-server.service KEYBROKER_SERVER_OPTS; then
+if start keybroker-server.service KEYBROKER_SERVER_OPTS -p 0; then
 	check "keybroker-server: no secret until one is configured" 404 \
 	    "$(http POST "$URL/keys/v1/key/skywalker" \
 	    -H 'Content-Type: application/json' --data "$JWK")"
@@ -294,13 +301,33 @@ if start keybroker-server.service KEYBROKER_SERVER_OPTS; then
 fi
 (umask 077 && printf 'a secret' \
     >"$R/etc/ccakit/keybroker-server/secrets/skywalker")
-if start keybroker-server.service KEYBROKER_SERVER_OPTS; then
+if start keybroker-server.service KEYBROKER_SERVER_OPTS -p 0; then
 	check "keybroker-server: a secret of its directory" 201 \
 	    "$(http POST "$URL/keys/v1/key/skywalker" \
 	    -H 'Content-Type: application/json' --data "$JWK")"
 	check "keybroker-server: its database in the state directory" 600 \
 	    "$(stat -c %a "$W/state/keybroker.db" 2>&1)"
 	stop keybroker-server
+fi
+
+# kbs listens where its configuration says: the installed one's port, 0.
+KBSCONF=$R/etc/ccakit/kbs-config.toml
+check "kbs: its configuration listens on 127.0.0.1:8090" 1 \
+    "$(grep -c '^sockets = \["127.0.0.1:8090"\]$' "$KBSCONF")"
+sed -i 's/"127.0.0.1:8090"/"127.0.0.1:0"/' "$KBSCONF"
+if start kbs.service KBS_OPTS; then
+	check "kbs: RCAR /auth" 200 "$(http POST "$URL/kbs/v0/auth" \
+	    -H 'Content-Type: application/json' \
+	    --data '{"version":"0.4.0","tee":"sample","extra-params":{}}')"
+	check "kbs: the admin API is closed (DenyAll)" 401 \
+	    "$(http POST "$URL/kbs/v0/resource-policy" \
+	    -H 'Content-Type: application/json' --data '{"policy":"YQ"}')"
+	check "kbs: /metrics" 200 "$(http GET "$URL/metrics")"
+	if grep -q "^kbs_build_info{.*version=\"ccakit $VERSION\"} 1\$" "$W/b"
+	then ok "kbs: build_info"; else nok "kbs: build_info"; fi
+	check "kbs: its database in the state directory, 600" 600 \
+	    "$(stat -c %a "$W/state/kbs.db" 2>&1)"
+	stop kbs
 fi
 
 # --- 7. purge ---

@@ -1,10 +1,12 @@
-/* Constant-time comparison and secure wiping. */
+/* Constant-time comparison, secure wiping, wiping reallocation. */
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
 #include <ccakit/bytes.h>
+
+#include "util/util.h"
 
 int
 ccakit_ct_memcmp(const void *a, const void *b, size_t len)
@@ -23,4 +25,19 @@ void
 ccakit_free(void *p)
 {
 	free(p);
+}
+
+void *
+cki_realloc_wiped(void *p, size_t len, size_t ncap)
+{
+	void *n;
+
+	if ((n = malloc(ncap > 0 ? ncap : 1)) == NULL)
+		return NULL;
+	if (p != NULL) {
+		memcpy(n, p, len);
+		OPENSSL_cleanse(p, len);
+		free(p);
+	}
+	return n;
 }

@@ -62,6 +62,14 @@ int cki_hex_nibble(int c);
  * alphabet), or -1; '=' is not a symbol. */
 int cki_b64_val(char c, enum ccakit_b64 v);
 
+/*
+ * realloc() for a buffer that may hold a secret: p[0..len) moves to a
+ * new block of ncap >= len bytes and p is wiped and freed, so that no
+ * copy is left behind in freed memory. NULL when out of memory (p is
+ * then untouched); p NULL is malloc(ncap).
+ */
+void *cki_realloc_wiped(void *p, size_t len, size_t ncap);
+
 /* Bytes view equality (length and content), not constant time. */
 int cki_bytes_eq(struct ccakit_bytes a, const uint8_t *b, size_t blen);
 

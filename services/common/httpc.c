@@ -8,6 +8,7 @@
 #include <openssl/crypto.h>
 
 #include "httpc.h"
+#include "util/util.h"
 
 struct svc_httpc {
 	CURL *curl;
@@ -94,7 +95,9 @@ on_body(char *data, size_t size, size_t nmemb, void *arg)
 		ncap = s->cap == 0 ? 4096 : s->cap;
 		while (ncap < r->body_len + n + 1)
 			ncap *= 2;
-		if ((nb = realloc(r->body, ncap)) == NULL)
+		/* Bodies may hold wrapped secrets: no copy left behind. */
+		if ((nb = cki_realloc_wiped(r->body, r->body_len, ncap)) ==
+		    NULL)
 			return 0;
 		r->body = nb;
 		s->cap = ncap;

@@ -17,6 +17,7 @@
 
 #include "conns.h"
 #include "httpd.h"
+#include "util/util.h"
 
 struct svc_httpd {
 	struct MHD_Daemon *mhd;
@@ -106,12 +107,22 @@ svc_http_reason(unsigned status)
 	}
 }
 
+/* Reply bodies may hold secrets (resources, keys): wiped, then freed. */
+static void
+body_release(char *body, size_t len)
+{
+	if (body != NULL) {
+		OPENSSL_cleanse(body, len);
+		free(body);
+	}
+}
+
 static void
 resp_clear(struct svc_resp *r)
 {
 	size_t i;
 
-	free(r->body);
+	body_release(r->body, r->body_len);
 	for (i = 0; i < r->nheaders; i++) {
 		free(r->hname[i]);
 		free(r->hvalue[i]);
@@ -130,7 +141,7 @@ svc_resp_json(struct svc_resp *r, unsigned status, json_t *j)
 	json_decref(j);
 	if (s == NULL)
 		return -1;
-	free(r->body);
+	body_release(r->body, r->body_len);
 	r->body = s;
 	r->body_len = strlen(s);
 	r->status = status;
@@ -232,7 +243,7 @@ svc_resp_problem(struct svc_resp *r, unsigned status, const char *type,
 	json_decref(j);
 	if (s == NULL)
 		return -1;
-	free(r->body);
+	body_release(r->body, r->body_len);
 	r->body = s;
 	r->body_len = strlen(s);
 	r->status = status;
@@ -413,9 +424,25 @@ fail:
 
 /* --- requests --- */
 
+/* A reply body in libmicrohttpd's hands. */
+struct sent_body {
+	char *body;
+	size_t len;
+};
+
+static void
+sent_body_release(void *cls)
+{
+	struct sent_body *sb = cls;
+
+	body_release(sb->body, sb->len);
+	free(sb);
+}
+
 static enum MHD_Result
 send_resp(struct MHD_Connection *c, struct reqstate *st, struct svc_resp *r)
 {
+	struct sent_body *sb;
 	struct MHD_Response *mr;
 	enum MHD_Result ret;
 	size_t i;
@@ -436,9 +463,18 @@ send_resp(struct MHD_Connection *c, struct reqstate *st, struct svc_resp *r)
 			return MHD_NO;  /* dropped meanwhile */
 		}
 	}
-	mr = MHD_create_response_from_buffer(r->body_len, r->body,
-	    MHD_RESPMEM_MUST_FREE);
+	/* libmicrohttpd holds the body until it has sent it, then lets
+	 * sent_body_release() wipe and free it. */
+	if ((sb = malloc(sizeof(*sb))) == NULL) {
+		resp_clear(r);
+		return MHD_NO;
+	}
+	sb->body = r->body;
+	sb->len = r->body_len;
+	mr = MHD_create_response_from_buffer_with_free_callback_cls(
+	    r->body_len, r->body, sent_body_release, sb);
 	if (mr == NULL) {
+		free(sb);
 		resp_clear(r);
 		return MHD_NO;
 	}
@@ -526,7 +562,7 @@ refuse_raw(struct MHD_Connection *c, struct reqstate *st, unsigned status,
 	st->status = status;
 	st->sent = r.body_len;
 	st->raw = true;
-	free(buf);
+	body_release(buf, n);
 	resp_clear(&r);
 	return MHD_NO;          /* libmicrohttpd closes the connection */
 }
@@ -559,7 +595,8 @@ body_append(struct reqstate *st, const char *data, size_t n)
 			ncap *= 2;
 		if (ncap > max + 1)
 			ncap = max + 1;
-		if ((nb = realloc(st->buf, ncap)) == NULL)
+		/* Request bodies may hold secrets: no copy left behind. */
+		if ((nb = cki_realloc_wiped(st->buf, st->len, ncap)) == NULL)
 			return false;
 		st->buf = nb;
 		st->cap = ncap;

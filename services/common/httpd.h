@@ -69,7 +69,8 @@ struct svc_req {
 /* A reply under construction; the layer sends and releases it. */
 struct svc_resp {
 	unsigned status;
-	char *body;                     /* malloc'd, owned by the layer */
+	char *body;                     /* malloc'd, owned by the layer
+					   (wiped before it is freed) */
 	size_t body_len;
 	const char *content_type;       /* static string */
 	size_t nheaders;

@@ -16,15 +16,7 @@
 #include <openssl/evp.h>
 
 #include "kbs.h"
-
-/* The shipped policies (services/kbs/policies, cmake/embed.cmake). */
-struct kbs_builtin_policies_entry {
-	const char *name;
-	const char *text;
-	size_t len;
-};
-extern const struct kbs_builtin_policies_entry kbs_builtin_policies[];
-extern const size_t kbs_builtin_policies_count;
+#include "kbs_builtin_policies.h"      /* policies/ (cmake/embed.cmake) */
 
 #define CACHE_MAX 32
 
@@ -78,15 +70,12 @@ thread_eval(void)
 const char *
 kbs_policy_builtin(const char *name, size_t *len)
 {
-	size_t i;
+	const struct kbs_builtin_policies_entry *e =
+	    kbs_builtin_policies_find(name);
 
-	for (i = 0; i < kbs_builtin_policies_count; i++)
-		if (strcmp(kbs_builtin_policies[i].name, name) == 0) {
-			if (len != NULL)
-				*len = kbs_builtin_policies[i].len;
-			return kbs_builtin_policies[i].text;
-		}
-	return NULL;
+	if (e != NULL && len != NULL)
+		*len = e->len;
+	return e != NULL ? e->text : NULL;
 }
 
 /* --- query_reference_value --- */

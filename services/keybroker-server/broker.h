@@ -108,10 +108,11 @@ typedef struct kbs_policy kbs_policy;
 #define KBS_POLICY_MAX_STEPS    1000000u        /* per evaluation */
 #define KBS_POLICY_MAX_MEMORY   (16u * 1024 * 1024)
 
-/* The shipped policies (services/keybroker-server/policies/NAME.rego):
- * "default" and "strict". Their NUL-terminated text, NULL if unknown. */
+/* The shipped policies (services/keybroker-server/policies/NAME.rego,
+ * "default" and "strict" among them): their NUL-terminated text, NULL if
+ * unknown (name NULL too). */
 const char *kbs_release_policy_builtin(const char *name);
-/* The names, for messages: "default, strict". */
+/* Their names, for messages: "default, strict". */
 const char *kbs_release_policy_names(void);
 
 /*

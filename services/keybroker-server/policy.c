@@ -17,20 +17,12 @@
 #include <ccakit/rego.h>
 
 #include "broker.h"
+#include "kbs_rego_builtins.h"         /* policies/NAME.rego (embed.cmake) */
 #include "util/util.h"
 
 #define PKG             "arm_cca"
 #define ALLOW_QUERY     "data." PKG ".allow"
 #define DENY_QUERY      "data." PKG ".deny"
-
-/* policies/<name>.rego, embedded by cmake/embed.cmake. */
-struct kbs_rego_builtins_entry {
-	const char *name;
-	const char *text;       /* NUL-terminated */
-	size_t len;
-};
-extern const struct kbs_rego_builtins_entry kbs_rego_builtins[];
-extern const size_t kbs_rego_builtins_count;
 
 struct kbs_policy {
 	ccakit_rego_policy *pol;
@@ -41,18 +33,15 @@ struct kbs_policy {
 const char *
 kbs_release_policy_builtin(const char *name)
 {
-	size_t i;
+	const struct kbs_rego_builtins_entry *e = kbs_rego_builtins_find(name);
 
-	for (i = 0; name != NULL && i < kbs_rego_builtins_count; i++)
-		if (strcmp(name, kbs_rego_builtins[i].name) == 0)
-			return kbs_rego_builtins[i].text;
-	return NULL;
+	return e != NULL ? e->text : NULL;
 }
 
 const char *
 kbs_release_policy_names(void)
 {
-	return "default, strict";
+	return kbs_rego_builtins_names;
 }
 
 void

@@ -78,7 +78,8 @@ syslibs() {
 }
 
 # Files: "H path" for every header of the module directories and of
-# include/ccakit, "F path" for every C source there.
+# include/ccakit, and every header the build generates (cmake/embed.cmake);
+# "F path" for every C source there.
 files() {
 	{
 		echo include/ccakit
@@ -91,6 +92,7 @@ files() {
 			[ -f "$f" ] && echo "F $f"
 		done
 	done
+	awk '$1 == "gen" { print "H", $3 }' "$MANIFEST"
 	return 0
 }
 

@@ -2,7 +2,8 @@
 # facts). Input lines:
 #   G <line of cmake/modules.txt, comments removed>
 #   M <line of the build's modules.manifest>
-#   H <header>  F <C source>          files of the module directories
+#   H <header>  F <C source>          files of the module directories,
+#                                     and the headers the build generates
 #   I <file> <line> <"x.h" or <x.h>>  an #include
 #   D <module> <symbol>               defined by the module's objects
 #   U <module> <symbol>               used (undefined) by them
@@ -220,6 +221,7 @@ $1 == "G" {
 }
 $1 == "M" && $2 == "src" { srcof[$4] = $3; next }
 $1 == "M" && $2 == "module" { built[$3] = 1; next }
+$1 == "M" && $2 == "gen" { genof[$4] = $3; next }
 $1 == "H" {
 	hfile[$2] = 1
 	b = basename($2)
@@ -301,6 +303,10 @@ END {
 	# their directory's module (the one declaring it, the only one
 	# there, or the one with the .c of the same name).
 	for (p in hfile) {
+		if (p in genof) {       # generated in the build (embed.cmake)
+			owner[p] = genof[p]
+			continue
+		}
 		rel = substr(p, srcdir_len)
 		if (rel ~ /^include\/ccakit\//) {
 			b = basename(p)

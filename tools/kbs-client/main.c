@@ -22,6 +22,9 @@
 
 #include "httpc.h"
 #include "kbsc.h"
+/* The resource policies shipped with kbs (services/kbs/policies/resource,
+ * cmake/embed.cmake). */
+#include "kbsc_policies.h"
 #include "util/util.h"
 
 #define PROG            "kbs-client"
@@ -29,16 +32,6 @@
 #define EXIT_USAGE      2               /* the command line is wrong */
 #define FILE_MAX        (16u * 1024 * 1024)
 #define ADMIN_TOKEN_DOCKER "kbs/config/docker-compose/admin-token"
-
-/* The resource policies shipped with kbs (services/kbs/policies/resource,
- * cmake/embed.cmake). */
-struct kbsc_policies_entry {
-	const char *name;
-	const char *text;
-	size_t len;
-};
-extern const struct kbsc_policies_entry kbsc_policies[];
-extern const size_t kbsc_policies_count;
 
 /* The global options. */
 struct global {
@@ -499,19 +492,6 @@ post_json(kbsc *c, const char *path, json_t *v, const char *token)
 	return rc;
 }
 
-static const char *
-shipped_policy(const char *name, size_t *len)
-{
-	size_t i;
-
-	for (i = 0; i < kbsc_policies_count; i++)
-		if (strcmp(kbsc_policies[i].name, name) == 0) {
-			*len = kbsc_policies[i].len;
-			return kbsc_policies[i].text;
-		}
-	return NULL;
-}
-
 enum {
 	OPT_TYPE = 300, OPT_ID, OPT_POLICY_FILE, OPT_ALLOW_ALL, OPT_DENY_ALL,
 	OPT_AFFIRMING, OPT_DEFAULT, OPT_RESOURCE_FILE, OPT_RPATH,
@@ -600,6 +580,7 @@ set_resource_policy(kbsc *c, const struct cfg *a, const char *tok)
 		{ OPT_AFFIRMING, "affirming" }, { OPT_DEFAULT, "default" },
 	};
 	uint8_t *pol = NULL;
+	const struct kbsc_policies_entry *e;
 	const uint8_t *text = NULL;
 	size_t len = 0, i;
 	char *p64 = NULL, *s64 = NULL;
@@ -611,9 +592,12 @@ set_resource_policy(kbsc *c, const struct cfg *a, const char *tok)
 		text = pol;
 	} else {
 		for (i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
-			if (builtins[i].opt == a->builtin)
-				text = (const uint8_t *)shipped_policy(
-				    builtins[i].name, &len);
+			if (builtins[i].opt == a->builtin &&
+			    (e = kbsc_policies_find(builtins[i].name)) !=
+			    NULL) {
+				text = (const uint8_t *)e->text;
+				len = e->len;
+			}
 		if (text == NULL)
 			return fail("No policy specified");
 	}
