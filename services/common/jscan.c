@@ -367,3 +367,35 @@ jscan_value(struct jscan *s, unsigned depth)
 		    number(s);
 	}
 }
+
+bool
+jscan_string(struct jscan *s, char *buf, size_t bufsz, size_t *len)
+{
+	if (!jscan_peek(s, '"') || !string(s, buf, bufsz, len))
+		return false;
+	return *len != SIZE_MAX;
+}
+
+char *
+jscan_string_dup(struct jscan *s, size_t *len)
+{
+	const char *p0;
+	size_t n;
+	char *b;
+
+	if (!jscan_peek(s, '"'))
+		return NULL;
+	p0 = s->p;
+	if (!string(s, NULL, 0, NULL))
+		return NULL;
+	/* Decoding never lengthens: the text's length is room enough. */
+	n = (size_t)(s->p - p0);
+	if ((b = malloc(n)) == NULL)
+		return NULL;
+	s->p = p0;
+	if (!string(s, b, n, len) || *len == SIZE_MAX) {
+		free(b);
+		return NULL;
+	}
+	return b;
+}

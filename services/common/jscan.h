@@ -6,7 +6,7 @@
  * no control characters or NUL (\u0000) in strings, surrogates only in
  * pairs, numbers by the grammar and in range (integers in int64,
  * reals that do not overflow a double), nesting at most JSCAN_MAX_DEPTH.
- * Internal to svc_rcar.
+ * Part of svc_rcar, for it and the services above it.
  */
 #ifndef CCAKIT_SVC_JSCAN_H
 #define CCAKIT_SVC_JSCAN_H
@@ -40,5 +40,10 @@ int jscan_member(struct jscan *s, bool *first, char *key, size_t keysz,
     size_t *klen);
 /* Whether the next value (after white space) starts with c. */
 bool jscan_peek(struct jscan *s, char c);
+/* The next value, a string, decoded into buf (NUL-terminated, *len
+ * bytes); false when it is not one or does not fit in bufsz - 1. */
+bool jscan_string(struct jscan *s, char *buf, size_t bufsz, size_t *len);
+/* The same into a new buffer (free()); NULL when not a string. */
+char *jscan_string_dup(struct jscan *s, size_t *len);
 
 #endif /* CCAKIT_SVC_JSCAN_H */

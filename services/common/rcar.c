@@ -816,6 +816,34 @@ rcar_token_body(const char *token)
 	return json_pack("{s:s}", "token", token);
 }
 
+bool
+rcar_json_plain(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s < 0x20 || *s > 0x7e || *s == '"' || *s == '\\')
+			return false;
+	return true;
+}
+
+char *
+rcar_token_text(const char *token)
+{
+	size_t n;
+	char *s;
+	json_t *j;
+
+	if (!rcar_json_plain(token)) {
+		j = rcar_token_body(token);
+		s = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+		json_decref(j);
+		return s;
+	}
+	n = strlen(token) + sizeof("{\"token\":\"\"}");
+	if ((s = malloc(n)) != NULL)
+		snprintf(s, n, "{\"token\":\"%s\"}", token);
+	return s;
+}
+
 int
 rcar_token_parse(const char *body, size_t len, json_t **root,
     const char **token, struct ccakit_errdetail *d)

@@ -232,6 +232,11 @@ void rcar_regularize(const uint8_t *p, size_t len, uint8_t *out, size_t n);
 
 /* {"token": token}: the reply to /attest. */
 json_t *rcar_token_body(const char *token);
+/* The same as compact JSON text (malloc'd; NULL when out of memory). */
+char *rcar_token_text(const char *token);
+/* Whether s is JSON string content as it is: printable ASCII but '"'
+ * and '\\' (a JWT, a hex id, an RFC 3339 time are). */
+bool rcar_json_plain(const char *s);
 /* The guest's reading of it; *token borrowed from *root. */
 int rcar_token_parse(const char *body, size_t len, json_t **root,
     const char **token, struct ccakit_errdetail *d);

@@ -161,10 +161,18 @@ static void
 token_reply(struct svc_resp *resp, const struct kbs_session *s,
     const char *token)
 {
-	char cookie[160];
+	char cookie[160], *body;
 
 	kbs_cookie(s->id, s->expires, cookie, sizeof(cookie));
-	reply_json(resp, rcar_token_body(token));
+	if ((body = rcar_token_text(token)) == NULL) {
+		kbs_error(resp, "SerdeError", "Serialize/Deserialize failed");
+		return;
+	}
+	free(resp->body);
+	resp->body = body;
+	resp->body_len = strlen(body);
+	resp->status = 200;
+	resp->content_type = "application/json";
 	svc_resp_header(resp, "Set-Cookie", cookie);
 }
 

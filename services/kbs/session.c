@@ -16,6 +16,7 @@
 
 #include <openssl/rand.h>
 
+#include "jscan.h"
 #include "session.h"
 
 int
@@ -128,7 +129,62 @@ void
 kbs_session_clear(struct kbs_session *s)
 {
 	json_decref(s->root);
+	free(s->owned);
 	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * An Attested record read without jansson (its token is kilobytes of
+ * text): exactly {"Attested":{...}} with string members "token" and
+ * "timeout" (others checked and ignored). false when the text is not
+ * that, for jansson to read.
+ */
+static bool
+attested_text(const char *p, size_t n, char **token, char *ts, size_t tssz)
+{
+	struct jscan s = { p, p + n };
+	bool first = true, ifirst = true;
+	char key[16], *tok = NULL;
+	size_t klen, len;
+	int m;
+
+	ts[0] = '\0';
+	if (!jscan_object(&s) || jscan_member(&s, &first, key, sizeof(key),
+	    &klen) != 1 || strcmp(key, "Attested") != 0 || !jscan_object(&s))
+		return false;
+	while ((m = jscan_member(&s, &ifirst, key, sizeof(key), &klen)) ==
+	    1) {
+		if (strcmp(key, "token") == 0 && tok == NULL) {
+			if ((tok = jscan_string_dup(&s, &len)) == NULL)
+				break;
+		} else if (strcmp(key, "timeout") == 0 && ts[0] == '\0') {
+			if (!jscan_string(&s, ts, tssz, &len))
+				break;
+		} else if (!jscan_value(&s, 2)) {
+			break;
+		}
+	}
+	if (m != 0 || tok == NULL || ts[0] == '\0' || jscan_member(&s, &first,
+	    key, sizeof(key), &klen) != 0 || jscan_ws(&s)) {
+		free(tok);
+		return false;
+	}
+	*token = tok;
+	return true;
+}
+
+/* Not expired: its id in; else gone (and deleted). */
+static int
+session_live(kbs_kv *kv, const char *id, int64_t now,
+    struct kbs_session *out)
+{
+	if (out->expires <= now) {
+		kbs_session_clear(out);
+		(void)kbs_kv_delete(kv, KBS_NS_SESSION, id, NULL);
+		return CCAKIT_ERR_NOT_FOUND;
+	}
+	snprintf(out->id, sizeof(out->id), "%s", id);
+	return CCAKIT_OK;
 }
 
 int
@@ -139,7 +195,8 @@ kbs_session_get(struct kbs *k, const char *id, int64_t now,
 	struct kbs_val v;
 	json_error_t je;
 	json_t *j, *body, *ch;
-	const char *ts;
+	const char *ts_j;
+	char ts[40];
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -148,6 +205,18 @@ kbs_session_get(struct kbs *k, const char *id, int64_t now,
 	memset(&v, 0, sizeof(v));
 	if ((r = kbs_kv_get(kv, KBS_NS_SESSION, id, &v, d)) != CCAKIT_OK)
 		return r;
+	if (attested_text((const char *)v.p, v.len, &out->owned, ts,
+	    sizeof(ts))) {
+		out->version = v.version;
+		kbs_val_clear(&v);
+		out->attested = true;
+		out->token = out->owned;
+		if (!parse_rfc3339(ts, &out->expires)) {
+			kbs_session_clear(out);
+			return CCAKIT_ERR_NOT_FOUND;
+		}
+		return session_live(kv, id, now, out);
+	}
 	j = json_loadb((const char *)v.p, v.len, 0, &je);
 	out->version = v.version;
 	kbs_val_clear(&v);
@@ -160,17 +229,13 @@ kbs_session_get(struct kbs *k, const char *id, int64_t now,
 		return CCAKIT_ERR_NOT_FOUND;
 	}
 	out->root = j;
-	if ((ts = json_string_value(json_object_get(body, "timeout"))) ==
-	    NULL || !parse_rfc3339(ts, &out->expires)) {
+	if ((ts_j = json_string_value(json_object_get(body, "timeout"))) ==
+	    NULL || !parse_rfc3339(ts_j, &out->expires)) {
 		kbs_session_clear(out);
 		return CCAKIT_ERR_NOT_FOUND;
 	}
-	if (out->expires <= now) {
-		kbs_session_clear(out);
-		(void)kbs_kv_delete(kv, KBS_NS_SESSION, id, NULL);
-		return CCAKIT_ERR_NOT_FOUND;
-	}
-	snprintf(out->id, sizeof(out->id), "%s", id);
+	if ((r = session_live(kv, id, now, out)) != CCAKIT_OK)
+		return r;
 	if (out->attested) {
 		out->token = json_string_value(json_object_get(body, "token"));
 		if (out->token == NULL) {
@@ -195,17 +260,26 @@ kbs_session_attest(struct kbs *k, const struct kbs_session *s,
     const char *token, bool *updated, struct ccakit_errdetail *d)
 {
 	char ts[40], *text;
-	json_t *rec;
+	json_t *rec = NULL;
+	size_t n;
 	int r;
 
 	rfc3339(s->expires, ts, sizeof(ts));
-	if ((rec = json_pack("{s:{s:s, s:s, s:s}}", "Attested", "token", token,
-	    "id", s->id, "timeout", ts)) == NULL ||
+	if (rcar_json_plain(token) && rcar_json_plain(s->id)) {
+		/* What json_dumps() writes, without building it. */
+		n = strlen(token) + strlen(s->id) + strlen(ts) + 64;
+		if ((text = malloc(n)) == NULL)
+			return CCAKIT_ERR_NOMEM;
+		snprintf(text, n, "{\"Attested\":{\"token\":\"%s\",\"id\":"
+		    "\"%s\",\"timeout\":\"%s\"}}", token, s->id, ts);
+	} else if ((rec = json_pack("{s:{s:s, s:s, s:s}}", "Attested",
+	    "token", token, "id", s->id, "timeout", ts)) == NULL ||
 	    (text = json_dumps(rec, JSON_COMPACT)) == NULL) {
 		json_decref(rec);
 		return CCAKIT_ERR_NOMEM;
+	} else {
+		json_decref(rec);
 	}
-	json_decref(rec);
 	r = kbs_kv_update(kbs_store_ns(k->store, KBS_NS_SESSION),
 	    KBS_NS_SESSION, s->id, s->version, text, strlen(text), updated, d);
 	free(text);

@@ -13,6 +13,7 @@ struct kbs_session {
 	const char *token;              /* Attested */
 	int64_t expires;                /* Unix seconds */
 	uint64_t version;
+	char *owned;                    /* private */
 };
 
 /* A fresh UUIDv4 in its simple form (32 lower-case hex digits). */

@@ -16,6 +16,7 @@
 #include <ccakit/bytes.h>
 #include <ccakit/jcs.h>
 
+#include "jscan.h"
 #include "rcar.h"
 #include "testutil.h"
 
@@ -403,6 +404,37 @@ test_evidence_text(void **state)
 	free(body);
 }
 
+/* jscan's strings, decoded (the session records' reader). */
+static void
+test_jscan_strings(void **state)
+{
+	static const char text[] = " \"a\\u00e9\\\"\\/\\ud83d\\ude00b\" ";
+	struct jscan s = { text, text + sizeof(text) - 1 };
+	char buf[16], *dup;
+	size_t n;
+
+	(void)state;
+	assert_true(jscan_string(&s, buf, sizeof(buf), &n));
+	assert_int_equal(n, 10);
+	assert_string_equal(buf, "a\xc3\xa9\"/\xf0\x9f\x98\x80" "b");
+	s.p = text;
+	assert_false(jscan_string(&s, buf, 10, &n));    /* no room */
+	s.p = text;
+	assert_true(jscan_string(&s, buf, sizeof(buf), &n));
+	s.p = text;
+	assert_non_null(dup = jscan_string_dup(&s, &n));
+	assert_int_equal(n, 10);
+	assert_memory_equal(dup, buf, 11);
+	free(dup);
+	assert_false(jscan_ws(&s));
+	s.p = "\"\\ud800\"";
+	s.end = s.p + 8;
+	assert_null(jscan_string_dup(&s, &n));
+	s.p = "12";
+	s.end = s.p + 2;
+	assert_false(jscan_string(&s, buf, sizeof(buf), &n));
+}
+
 /* serde's Vec<u8> read from text: each element an integer 0..255. */
 static void
 test_json_bytes(void **state)
@@ -566,6 +598,7 @@ main(void)
 		cmocka_unit_test(test_attestation_errors),
 		cmocka_unit_test(test_evidence_text),
 		cmocka_unit_test(test_json_bytes),
+		cmocka_unit_test(test_jscan_strings),
 		cmocka_unit_test(test_error_body),
 		cmocka_unit_test(test_vectors),
 	};
