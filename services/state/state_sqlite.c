@@ -104,8 +104,8 @@ enum {
 	S_INSERT, S_GET, S_CLAIM, S_FINISH, S_DELETE, S_PURGE, S_COUNT,
 	P_GEN, P_BUMP, P_READ, P_EXISTS, P_UPSERT, P_DEL_ONE, P_DEL_CLASS,
 	M_GET, M_ADD,
-	R_PUT, R_PUT_CREATE, R_GET, R_UPDATE, R_TAKE, R_DELETE, R_LIST,
-	R_PURGE, R_COUNT,
+	R_PUT, R_PUT_CREATE, R_GET, R_UPDATE, R_UPDATE_KEEP, R_TAKE, R_DELETE,
+	R_LIST, R_PURGE, R_COUNT,
 	VERSION,
 	ST_N
 };
@@ -164,7 +164,12 @@ static const char *const stmt_sql[ST_N] = {
 	[R_GET] = "SELECT value, expires, version FROM record"
 	    " WHERE ns = ?1 AND key = ?2",
 	[R_UPDATE] = "UPDATE record SET value = ?4, version = version + 1,"
-	    " expires = coalesce(?5, expires) WHERE ns = ?1 AND key = ?2"
+	    " expires = ?5 WHERE ns = ?1 AND key = ?2"
+	    " AND version = ?3 AND (expires IS NULL OR expires > ?6)",
+	/* The expiry kept: not assigned, so that its index is not
+	 * rewritten. */
+	[R_UPDATE_KEEP] = "UPDATE record SET value = ?4, version = version + 1"
+	    " WHERE ns = ?1 AND key = ?2"
 	    " AND version = ?3 AND (expires IS NULL OR expires > ?6)",
 	[R_TAKE] = "DELETE FROM record WHERE ns = ?1 AND key = ?2"
 	    " AND (expires IS NULL OR expires > ?3)"
@@ -1260,10 +1265,10 @@ sq_r_update(void *ctx, const char *ns, const char *key, uint64_t expect,
 
 	if ((r = svc_dbwatch_check(q->watch, d)) != CCAKIT_OK)
 		return r;
-	st = take(q, R_UPDATE);
+	st = take(q, expires_ms != 0 ? R_UPDATE : R_UPDATE_KEEP);
 	if ((rc = bind(st, "ttib", ns, key, (int64_t)expect, val, len)) !=
-	    SQLITE_OK || (rc = expires_ms != 0 ? sqlite3_bind_int64(st, 5,
-	    expires_ms) : sqlite3_bind_null(st, 5)) != SQLITE_OK ||
+	    SQLITE_OK || (expires_ms != 0 && (rc = sqlite3_bind_int64(st, 5,
+	    expires_ms)) != SQLITE_OK) ||
 	    (rc = sqlite3_bind_int64(st, 6, now_ms)) != SQLITE_OK)
 		r = fail(q, rc, d);
 	else

@@ -985,6 +985,19 @@ test_records(void **state)
 	state_rec_clear(&rec);
 	assert_int_equal(state_rec_update(f->db, STATE_NS_KBS_SESSION, "nope",
 	    1, "x", 1, 0, t, &updated, NULL), CCAKIT_ERR_NOT_FOUND);
+	/* And with a new expiry. */
+	assert_int_equal(state_rec_put(f->db, STATE_NS_KBS_SESSION, "s2",
+	    "a", 1, t + 1000, STATE_PUT_CREATE, t, &created, &v, NULL),
+	    CCAKIT_OK);
+	assert_int_equal(state_rec_update(f->db, STATE_NS_KBS_SESSION, "s2",
+	    v, "b", 1, t + 7000, t, &updated, NULL), CCAKIT_OK);
+	assert_true(updated);
+	assert_int_equal(state_rec_get(f->db, STATE_NS_KBS_SESSION, "s2", t,
+	    &rec, NULL), CCAKIT_OK);
+	assert_int_equal(rec.expires_ms, t + 7000);
+	state_rec_clear(&rec);
+	assert_int_equal(state_rec_delete(f->db, STATE_NS_KBS_SESSION, "s2",
+	    NULL), CCAKIT_OK);
 
 	/* Expired: get says so, update and create-over see it gone. */
 	assert_int_equal(state_rec_get(f->db, STATE_NS_KBS_SESSION, "s1",
