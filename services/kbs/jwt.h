@@ -82,7 +82,8 @@ int kbs_tokens_verify(kbs_tokens *t, const char *jwt, json_t **claims,
     char **text, struct ccakit_errdetail *d);
 /* A token this KBS has just signed, with its claims and their compact
  * JSON (what it signed), into the cache: kbs_tokens_verify() of it then
- * needs no signature check. */
+ * needs no signature check. The cache takes a reference to claims:
+ * nothing may change them (or what they hold) afterwards. */
 void kbs_tokens_remember(kbs_tokens *t, const char *jwt,
     const json_t *claims, const char *text);
 /* fn(arg, hit) at each lookup in that cache (set before use). */

@@ -21,6 +21,7 @@
  * spares the ES256 verification and the decoding of the session's token
  * on /resource, and of a Bearer token used again (ccakit-agent's).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,15 +277,13 @@ kbs_tokens_remember(kbs_tokens *t, const char *jwt, const json_t *claims,
 {
 	const json_t *exp = json_object_get(claims, "exp");
 	uint8_t h[32];
-	json_t *copy;
 
 	if (t == NULL || t->ccap == 0 || !json_is_integer(exp) ||
-	    json_integer_value(exp) < 0 || (copy = json_deep_copy(claims)) ==
-	    NULL)
+	    json_integer_value(exp) < 0)
 		return;
 	SHA256((const uint8_t *)jwt, strlen(jwt), h);
-	tc_put(t, h, copy, text, (int64_t)json_integer_value(exp));
-	json_decref(copy);
+	tc_put(t, h, (json_t *)(uintptr_t)claims, text,
+	    (int64_t)json_integer_value(exp));
 }
 
 static bool
