@@ -156,6 +156,14 @@ conf=$(dpkg-query --admindir="$R/var/lib/dpkg" -W -f='${Conffiles}' \
     ccakit-services | awk '{ print $1 }' | LC_ALL=C sort | tr '\n' ' ')
 check "conffiles" "/etc/ccakit/cca-verifier.env /etc/ccakit/kbs-config.toml /etc/ccakit/kbs.env /etc/ccakit/keybroker-server.env " \
     "$conf"
+check "ccakit-agent's conffile" "/etc/default/ccakit-agent" \
+    "$(dpkg-query --admindir="$R/var/lib/dpkg" -W -f='${Conffiles}' \
+    ccakit-agent | awk '{ print $1 }' | tr -d '\n')"
+if [ -f "$R/lib/systemd/system/ccakit-agent.service" ]; then
+	ok "ccakit-agent.service is installed"
+else
+	nok "ccakit-agent.service is installed"
+fi
 for f in $(grep -E '^usr/sbin/' "$SRC/debian/ccakit-services.install"); do
 	u=$(basename "$f").service
 	if [ -f "$R/lib/systemd/system/$u" ]; then ok "$u is installed"; else
