@@ -281,6 +281,7 @@ main(int argc, char **argv)
 	unsigned ticks = 0;
 	bool changed, refresh_failed = false;
 
+	svc_json_wipe();
 	memset(&v, 0, sizeof(v));
 	memset(&d, 0, sizeof(d));
 	svc_http_opts_init(&ho);

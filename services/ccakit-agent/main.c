@@ -403,6 +403,7 @@ main(int argc, char **argv)
 	bool have_attester = false;
 	int r, rc = 1, sig;
 
+	svc_json_wipe();
 	memset(&t, 0, sizeof(t));
 	memset(&conf, 0, sizeof(conf));
 	memset(&ag, 0, sizeof(ag));

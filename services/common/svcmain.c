@@ -1,6 +1,7 @@
 /* What the server programs' main() share. */
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -12,6 +13,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include <ccakit/appraise.h>
 #include <ccakit/bytes.h>
@@ -102,6 +105,22 @@ svc_read_text(const char *prog, const char *path, size_t max, char **out,
 		    strerror(errno) : ccakit_strerror(r));
 	*out = (char *)buf;
 	return 0;
+}
+
+/* jansson's free(): the block wiped first (its size from the heap). */
+static void
+wiping_free(void *p)
+{
+	if (p == NULL)
+		return;
+	ccakit_wipe(p, malloc_usable_size(p));
+	free(p);
+}
+
+void
+svc_json_wipe(void)
+{
+	json_set_alloc_funcs(malloc, wiping_free);
 }
 
 void

@@ -46,6 +46,12 @@ int svc_read_text(const char *prog, const char *path, size_t max,
 
 /* Wipe and free a secret read with svc_read_text(); p may be NULL. */
 void svc_free_secret(char *p, size_t len);
+/*
+ * Make jansson wipe every block before it frees it: the secrets of the
+ * protocols (resources, keys, tokens) pass through JSON values and the
+ * parser's buffers. Call first in main(), before any JSON is made.
+ */
+void svc_json_wipe(void);
 
 /*
  * A warning on the log when the secret file `path`, given with option

@@ -102,6 +102,7 @@ main(int argc, char **argv)
 	sigset_t sigs;
 	struct timespec tick = { 10, 0 };
 
+	svc_json_wipe();
 	memset(&d, 0, sizeof(d));
 	svc_http_opts_init(&ho);
 	svc_pcache_opts_init(&po);

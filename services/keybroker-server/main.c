@@ -204,6 +204,7 @@ main(int argc, char **argv)
 	struct timespec tick = { TICK_S, 0 };
 	unsigned ticks = 0;
 
+	svc_json_wipe();
 	memset(&k, 0, sizeof(k));
 	memset(&d, 0, sizeof(d));
 	svc_http_opts_init(&ho);

@@ -3,7 +3,8 @@
  * server layer's reply bodies (a handler's malloc'd body, which
  * libmicrohttpd holds until it has sent it), the request bodies it
  * accumulates (every time the buffer grows, not only at the end), and
- * the client's response bodies (svc_httpc).
+ * the client's response bodies (svc_httpc), and JSON values once
+ * svc_json_wipe() has made jansson wipe what it frees.
  *
  * The secret bodies begin with a marker that nothing else in the process
  * holds, and every block released in this process is looked at just
@@ -33,10 +34,12 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "httpc.h"
 #include "httpd.h"
 #include "rawhttp.h"
+#include "svcmain.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define WIPE_TEST_ASAN 1
@@ -325,6 +328,37 @@ test_client_body(void **state)
 	svc_httpc_free(&c);
 }
 
+/* JSON values and the parser's buffers (svc_json_wipe()). */
+static void
+test_json_values(void **state)
+{
+	char *text, *quoted;
+	json_t *j;
+	size_t n = 4 * 1024;
+
+	(void)state;
+	text = secret_text(n);
+	assert_non_null(quoted = malloc(n + 3));
+	quoted[0] = '"';
+	memcpy(quoted + 1, text, n);
+	quoted[n + 1] = '"';
+	quoted[n + 2] = '\0';
+	svc_json_wipe();
+	atomic_store(&unwiped, 0);
+	/* A string value made, one parsed (its buffer grows), both freed. */
+	assert_non_null(j = json_string(text));
+	json_decref(j);
+	assert_non_null(j = json_loads(quoted, JSON_DECODE_ANY, NULL));
+	json_decref(j);
+	assert_non_null(j = json_pack("{s:s}", "k", text));
+	json_decref(j);
+	wipe(text, n);
+	free(text);
+	wipe(quoted, n + 2);
+	free(quoted);
+	assert_int_equal(atomic_load(&unwiped), 0);
+}
+
 int
 main(void)
 {
@@ -332,6 +366,7 @@ main(void)
 		cmocka_unit_test(test_reply_body),
 		cmocka_unit_test(test_request_body),
 		cmocka_unit_test(test_client_body),
+		cmocka_unit_test(test_json_values),
 		/* Last: the blocks it frees unwiped stay in the heap's free
 		 * memory, where a later block's slack could show them. */
 		cmocka_unit_test(test_detector),
