@@ -95,7 +95,7 @@ main(int argc, char **argv)
 	char dbbuf[PATH_MAX], err[512], prio[2048], addr[64], desc[1024];
 	char *cert = NULL, *key = NULL;
 	size_t keylen = 0, i, token_cache = TOKEN_CACHE_DEFAULT;
-	char *end;
+	unsigned long ul;
 	int verbosity = SVC_LOG_WARN, c, r, rc = 1, sig;
 	uint16_t port;
 	bool tls_cli = false;
@@ -121,13 +121,11 @@ main(int argc, char **argv)
 			k.fixed_nonce = optarg;
 			break;
 		case OPT_TOKEN_CACHE:
-			errno = 0;
-			token_cache = (size_t)strtoul(optarg, &end, 10);
-			if (errno != 0 || end == optarg || *end != '\0' ||
-			    optarg[0] == '-' || token_cache > TOKEN_CACHE_MAX)
+			if (!svc_parse_uint(optarg, TOKEN_CACHE_MAX, &ul))
 				return die("--token-cache-size: a number of "
 				    "tokens from 0 to %d, not '%.40s'",
 				    TOKEN_CACHE_MAX, optarg);
+			token_cache = (size_t)ul;
 			break;
 		case 'v':
 			if (verbosity < SVC_LOG_TRACE)

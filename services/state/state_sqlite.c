@@ -504,15 +504,6 @@ fail:
 	return r;
 }
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * The connection's set-up: WAL and its settings. Switching a new file to
  * WAL needs the file to itself, and SQLite answers "database is locked"
@@ -523,22 +514,20 @@ mono_ms(void)
 static int
 setup_db(sqlite3 *db, unsigned budget_ms, char *mode, size_t modesz)
 {
-	int64_t until = mono_ms() + budget_ms;
-	struct timespec pause = { 0, 1000000 };
+	int64_t until = state_mono_ms() + budget_ms;
+	unsigned attempt;
 	int rc;
 
-	for (;;) {
+	for (attempt = 0;; attempt++) {
 		if ((rc = query_text(db, "PRAGMA journal_mode = WAL", mode,
 		    modesz)) == SQLITE_OK)
 			rc = sqlite3_exec(db, "PRAGMA synchronous = NORMAL;"
 			    "PRAGMA wal_autocheckpoint = 10000;", NULL, NULL,
 			    NULL);
 		if (((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) !=
-		    SQLITE_LOCKED) || mono_ms() >= until)
+		    SQLITE_LOCKED) || state_mono_ms() >= until)
 			return rc;
-		nanosleep(&pause, NULL);
-		if (pause.tv_nsec < 32000000)
-			pause.tv_nsec *= 2;
+		state_sleep_ms(state_backoff_ms(attempt));
 	}
 }
 
